@@ -1,0 +1,59 @@
+# The two commands of the README: `make run` and `make test`. Everything a new machine needs is here.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | md5sum | cut -c1-12)
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
+CI_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test venv messages services browser lint bench-clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+# Polish (and English) translations ship as .po files; the compiled .mo files are built here.
+messages: venv
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv --ignore=var
+
+# The portal with a Celery worker and beat on the embedded default (SQLite + filesystem broker),
+# or on PostgreSQL/Redis when DATABASE_URL / REDIS_URL are set.
+run: venv messages
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  TAM portal: http://127.0.0.1:$(PORT)/   (worker and beat start alongside; Ctrl-C stops all)"
+	@echo "  Demo logins, password for all: demo-pass-2026"
+	@echo "    alice@acme.test   Acme account admin        arthur@acme.test  Acme member"
+	@echo "    bob@globex.test   Globex account admin      tina@tam.test     TAM of Acme"
+	@echo "    tom@tam.test      TAM of Globex, backup for Acme"
+	@echo "    sam@support.test  support agent             admin@portal.test superuser (/admin/)"
+	@echo ""
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+# Services the suite needs in CI: PostgreSQL, Redis, Chromium. Outside CI, missing ones make their tests skip.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: venv messages
+ifeq ($(CI),true)
+	$(MAKE) --no-print-directory services browser
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(CI_REDIS_URL)} $(BIN)/python -m pytest -n 2 -p no:cacheprovider; \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; rc=1; fi; exit $$rc
+else
+	$(BIN)/python -m pytest -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; rc=1; fi; exit $$rc
+endif
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,23 @@
+"""Customer accounts, people, staff roles, TAM assignment and business-hours calendars.
+
+The ground floor of the portal: every other app imports from here; this app imports none of them.
+"""
+
+from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQuerySet
+from .audit import AuditEvent
+from .calendars import BusinessCalendar, CalendarException, OpeningWindow
+from .users import StaffRole, User
+
+__all__ = [
+    "Account",
+    "AccountQuerySet",
+    "AuditEvent",
+    "BusinessCalendar",
+    "CalendarException",
+    "Contact",
+    "Membership",
+    "MembershipQuerySet",
+    "OpeningWindow",
+    "StaffRole",
+    "User",
+]

@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.timezones import TimeZoneField
+
+from .users import StaffRole
+
+
+class AccountQuerySet(models.QuerySet):
+    """All tenant scoping of accounts lives here (STYLE: visible_to)."""
+
+    def staffed_by(self, user):
+        """Accounts a staff member works on: a TAM their own (primary or backup), an agent every account
+        that is not closed, a superuser all. Anyone else: none."""
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.staff_role == StaffRole.TAM:
+            return self.filter(Q(primary_tam=user) | Q(backup_tam=user))
+        if user.staff_role == StaffRole.AGENT:
+            return self.exclude(status=Account.Status.CLOSED)
+        return self.none()
+
+    def visible_to(self, user):
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff:
+            return self.staffed_by(user)
+        return self.filter(memberships__user=user).exclude(status=Account.Status.CLOSED)
+
+    def with_tam_calendars(self):
+        """What the TAM card needs, in a fixed number of queries whatever the number of accounts."""
+        return self.select_related("primary_tam__calendar", "backup_tam__calendar").prefetch_related(
+            "primary_tam__calendar__windows",
+            "primary_tam__calendar__exceptions",
+            "backup_tam__calendar__windows",
+            "backup_tam__calendar__exceptions",
+        )
+
+
+class Account(models.Model):
+    """A customer company on Email Enterprise."""
+
+    class Status(models.TextChoices):
+        ONBOARDING = "onboarding", _("Onboarding")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("short name"), max_length=60, unique=True, help_text=_("Used in addresses and case numbers.")
+    )
+    timezone = TimeZoneField(_("time zone"), default="Europe/Warsaw")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # MISSION: CR-1 — the Severity 1 line, staffed 24 hours a day, 7 days a week, 365 days a year.
+    severity1_phone = models.CharField(
+        _("Severity 1 phone line"),
+        max_length=40,
+        default=settings.SEVERITY1_DEFAULT_PHONE,
+        help_text=_("Staffed 24/7/365; shown to the customer on every critical case."),
+    )
+    # MISSION: NC-1 — the designated address for support cases by email.
+    support_email = models.EmailField(_("support email address"))
+    # MISSION: TAM-1 — the assigned TAM, with a backup when the TAM is away.
+    primary_tam = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Technical Account Manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="primary_accounts",
+        limit_choices_to={"staff_role": StaffRole.TAM},
+    )
+    backup_tam = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("backup TAM"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backup_accounts",
+        limit_choices_to={"staff_role": StaffRole.TAM},
+    )
+    support_calendar = models.ForeignKey(
+        "accounts.BusinessCalendar",
+        verbose_name=_("support business hours"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Business hours for non-critical response targets (MISSION NC-2)."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(backup_tam__isnull=True) | ~Q(backup_tam=models.F("primary_tam")),
+                name="account_backup_tam_differs",
+                violation_error_message=_("The backup TAM must be someone other than the TAM."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("account-dashboard", kwargs={"slug": self.slug})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(account__in=Account.objects.visible_to(user))
+
+    def admins(self):
+        return self.filter(role=Membership.Role.ADMIN)
+
+
+class Membership(models.Model):
+    """A customer user's place in an account."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Account admin")
+        MEMBER = "member", _("Member")
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["account", "user__full_name"]
+        constraints = [models.UniqueConstraint(fields=["account", "user"], name="membership_unique_user")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.account} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(account__in=Account.objects.visible_to(user))
+
+
+class Contact(models.Model):
+    """Someone at the customer the provider talks to, with or without a portal login."""
+
+    class Kind(models.TextChoices):
+        TECHNICAL = "technical", _("Technical")
+        ESCALATION = "escalation", _("Escalation")
+        BILLING = "billing", _("Billing")
+        EXECUTIVE = "executive", _("Executive sponsor")
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TECHNICAL)
+    receives_alerts = models.BooleanField(
+        _("receives alerts"), default=True, help_text=_("Blocklist, authentication and availability alerts.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["account", "name"]
+        constraints = [models.UniqueConstraint(fields=["account", "email"], name="contact_unique_email")]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)

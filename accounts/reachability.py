@@ -1,0 +1,22 @@
+"""Is a TAM reachable now, and if not, when next? (MISSION TAM-1)"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Reachability:
+    known: bool  # False when no business hours are set for the person
+    open_now: bool = False
+    until: datetime | None = None  # open now: when the current period ends (None: never, 24/7)
+    next_open: datetime | None = None  # closed now: when the next period starts (None: not within a year)
+
+
+def reachability(person, at: datetime) -> Reachability:
+    calendar = getattr(person, "calendar", None)
+    if calendar is None:
+        return Reachability(known=False)
+    schedule = calendar.schedule
+    if schedule.is_open(at):
+        return Reachability(known=True, open_now=True, until=schedule.open_until(at))
+    return Reachability(known=True, open_now=False, next_open=schedule.next_open(at))

@@ -1,0 +1,46 @@
+"""What each staff role may do in the Django admin. The one place staff permissions are defined.
+
+Object-level scoping (which accounts) is not here: it is ``Account.objects.staffed_by(user)``.
+"""
+
+from .models.users import StaffRole
+
+_VIEW_ALL = {
+    "accounts.view_account",
+    "accounts.view_membership",
+    "accounts.view_contact",
+    "accounts.view_businesscalendar",
+    "accounts.view_openingwindow",
+    "accounts.view_calendarexception",
+    "accounts.view_auditevent",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    # MISSION: TAM-1, TAM-2 — a TAM runs their accounts and keeps business hours up to date.
+    StaffRole.TAM: frozenset(
+        _VIEW_ALL
+        | {
+            "accounts.change_account",
+            "accounts.add_membership",
+            "accounts.change_membership",
+            "accounts.delete_membership",
+            "accounts.add_contact",
+            "accounts.change_contact",
+            "accounts.delete_contact",
+            "accounts.change_businesscalendar",
+            "accounts.add_openingwindow",
+            "accounts.change_openingwindow",
+            "accounts.delete_openingwindow",
+            "accounts.add_calendarexception",
+            "accounts.change_calendarexception",
+            "accounts.delete_calendarexception",
+        }
+    ),
+    StaffRole.AGENT: frozenset(_VIEW_ALL | {"accounts.add_contact", "accounts.change_contact"}),
+}
+
+
+def role_permissions(user) -> frozenset[str]:
+    if not (user.is_active and user.is_staff):
+        return frozenset()
+    return ROLE_PERMISSIONS.get(user.staff_role, frozenset())

@@ -1,0 +1,103 @@
+"""Every write that matters on accounts: atomic, validated, audited in the same transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Account, AuditEvent, Membership, User
+
+
+def _audit(*, account: Account | None, actor: User | None, kind: str, **details) -> AuditEvent:
+    return AuditEvent.objects.create(account=account, actor=actor, kind=kind, details=details)
+
+
+@transaction.atomic
+def account_assign_tams(*, account: Account, actor: User, primary_tam: User | None, backup_tam: User | None) -> Account:
+    """MISSION: TAM-1 — assign the TAM (and a backup) who is the customer's primary technical contact."""
+    for person in (primary_tam, backup_tam):
+        if person is not None and not person.is_tam:
+            raise ValidationError(_("%(name)s is not a Technical Account Manager.") % {"name": person})
+    if primary_tam is not None and backup_tam is not None and primary_tam.pk == backup_tam.pk:
+        raise ValidationError(_("The backup TAM must be someone other than the TAM."))
+    before = {"primary_tam": account.primary_tam_id, "backup_tam": account.backup_tam_id}
+    account.primary_tam, account.backup_tam = primary_tam, backup_tam
+    after = {"primary_tam": account.primary_tam_id, "backup_tam": account.backup_tam_id}
+    if before == after:
+        return account
+    account.save(update_fields=["primary_tam", "backup_tam", "updated_at"])
+    _audit(account=account, actor=actor, kind=AuditEvent.Kind.TAM_ASSIGNED, before=before, after=after)
+    return account
+
+
+@transaction.atomic
+def membership_add(*, account: Account, actor: User, email: str, full_name: str, role: str) -> Membership:
+    """Add a person to the account's team; a new person gets an invitation to set a password."""
+    from .tasks import send_invitation
+
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and user.is_staff:
+        raise ValidationError(_("That address belongs to a member of staff and cannot join a customer team."))
+    if user is not None and Membership.objects.filter(account=account, user=user).exists():
+        raise ValidationError(_("%(email)s is already on the team.") % {"email": email})
+    invited = user is None
+    if invited:
+        user = User.objects.create_user(email=email, full_name=full_name.strip(), timezone=account.timezone)
+    membership = Membership.objects.create(account=account, user=user, role=role)
+    _audit(account=account, actor=actor, kind=AuditEvent.Kind.MEMBER_ADDED, email=email, role=role, invited=invited)
+    send_invitation.delay_on_commit(membership_id=membership.pk, invited=invited)
+    return membership
+
+
+def _ensure_an_admin_remains(membership: Membership) -> None:
+    others = Membership.objects.admins().filter(account_id=membership.account_id).exclude(pk=membership.pk)
+    if membership.is_admin and not others.exists():
+        raise ValidationError(_("Every account keeps at least one account admin."))
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, actor: User, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Unknown role."))
+    if role == membership.role:
+        return membership
+    if role != Membership.Role.ADMIN:
+        _ensure_an_admin_remains(membership)
+    before = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _audit(
+        account=membership.account,
+        actor=actor,
+        kind=AuditEvent.Kind.MEMBER_ROLE_CHANGED,
+        email=membership.user.email,
+        before=before,
+        after=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    _ensure_an_admin_remains(membership)
+    _audit(
+        account=membership.account,
+        actor=actor,
+        kind=AuditEvent.Kind.MEMBER_REMOVED,
+        email=membership.user.email,
+        role=membership.role,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def user_update_preferences(*, user: User, **changes) -> User:
+    allowed = {"full_name", "phone", "job_title", "language", "timezone"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not a preference: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"], validate_unique=False)
+    user.save(update_fields=sorted(changes))
+    return user

@@ -1,0 +1,104 @@
+"""Profile and team pages. Every object is fetched through ``visible_to``: another account's is a 404."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import MemberAddForm, MemberRoleForm, ProfileForm
+from .models import Account, Membership
+
+
+def can_manage_team(user, account: Account) -> bool:
+    """Account admins manage their own team; staff with the permission (TAMs, superusers) too."""
+    if user.is_staff:
+        return user.has_perm("accounts.add_membership")
+    return Membership.objects.admins().filter(account=account, user=user).exists()
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_preferences(user=request.user, **{f: form.cleaned_data[f] for f in form.fields})
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def _team_context(request, account, form=None):
+    memberships = Membership.objects.filter(account=account).select_related("user").order_by("user__full_name")
+    return {
+        "account": account,
+        "memberships": memberships,
+        "can_manage": can_manage_team(request.user, account),
+        "form": form or MemberAddForm(),
+        "role_choices": Membership.Role.choices,
+    }
+
+
+def _team_response(request, account, form=None):
+    template = "accounts/team.html#team-panel" if request.htmx else "accounts/team.html"
+    response = render(request, template, _team_context(request, account, form))
+    response["HX-Trigger"] = "teamChanged"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def team(request, slug):
+    account = get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+    if request.method == "GET":
+        return render(request, "accounts/team.html", _team_context(request, account))
+    if not can_manage_team(request.user, account):
+        raise PermissionDenied(_("Only an account admin can change the team."))
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.membership_add(account=account, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s was added to the team.") % {"name": membership.user})
+            if not request.htmx:
+                return redirect("team", slug=account.slug)
+            form = None
+    return _team_response(request, account, form)
+
+
+def _membership_for(request, slug, pk):
+    account = get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+    membership = get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("user", "account"), pk=pk, account=account
+    )
+    if not can_manage_team(request.user, account):
+        raise PermissionDenied(_("Only an account admin can change the team."))
+    return account, membership
+
+
+@require_POST
+def member_role(request, slug, pk):
+    account, membership = _membership_for(request, slug, pk)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set_role(membership=membership, actor=request.user, role=form.cleaned_data["role"])
+            messages.success(
+                request,
+                _("%(name)s is now: %(role)s.") % {"name": membership.user, "role": membership.get_role_display()},
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return _team_response(request, account) if request.htmx else redirect("team", slug=account.slug)
+
+
+@require_POST
+def member_remove(request, slug, pk):
+    account, membership = _membership_for(request, slug, pk)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+        messages.success(request, _("%(name)s was removed from the team.") % {"name": membership.user})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _team_response(request, account) if request.htmx else redirect("team", slug=account.slug)

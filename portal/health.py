@@ -1,0 +1,43 @@
+"""``/healthz`` for load balancers: the database and the broker must answer."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+from .models import Heartbeat
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", with its reason
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _broker() -> str:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database(), "broker": _broker()}
+    healthy = all(v == "ok" for v in checks.values())
+    body = {"status": "ok" if healthy else "error", **checks}
+    if checks["database"] == "ok":
+        beat = Heartbeat.objects.filter(name="worker").first()
+        body["worker_last_seen_seconds"] = round((timezone.now() - beat.seen_at).total_seconds()) if beat else None
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,47 @@
+from datetime import datetime, timedelta
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """A moment in the viewer's time zone, as near as makes sense: "17:00 CET", "tomorrow 09:00 CET",
+    "Mon 09:00 CET", "24 Dec 09:00 CET". Always names the zone."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    today = timezone.localdate()
+    clock = date_filter(local, "H:i T")
+    days = (local.date() - today).days
+    if days == 0:
+        return clock
+    if days == 1:
+        return _("tomorrow %(time)s") % {"time": clock}
+    if 1 < days < 7:
+        return f"{date_filter(local, 'D')} {clock}"
+    return f"{date_filter(local, 'j M')} {clock}"
+
+
+@register.filter
+def hhmm(value) -> str:
+    """A window's closing time; None means midnight, written 24:00."""
+    return "24:00" if value is None else value.strftime("%H:%M")
+
+
+@register.simple_tag
+def local_now(tz_name: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return date_filter(timezone.now().astimezone(ZoneInfo(tz_name)), "H:i T")
+
+
+@register.filter
+def minutes_until(value: datetime | None) -> int | None:
+    if value is None:
+        return None
+    return max(0, int((value - timezone.now()) / timedelta(minutes=1)))

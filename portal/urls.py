@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from accounts import views as account_views
+
+from . import health, i18n, views
+from .auth import LoginView
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("a/<slug:slug>/", views.account_dashboard, name="account-dashboard"),
+    path("a/<slug:slug>/panel/<slug:name>/", views.account_panel, name="account-panel"),
+    path("a/<slug:slug>/team/", account_views.team, name="team"),
+    path("a/<slug:slug>/team/<int:pk>/role/", account_views.member_role, name="member-role"),
+    path("a/<slug:slug>/team/<int:pk>/remove/", account_views.member_remove, name="member-remove"),
+    path("console/", views.console, name="console"),
+    path("profile/", account_views.profile, name="profile"),
+    path("language/", i18n.set_language, name="set-language"),
+    path("healthz", health.healthz, name="healthz"),
+    # Sign-in, sign-out and password management (Django's views, our templates).
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", login_not_required(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        login_not_required(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,111 @@
+"""Home, the customer dashboard and the staff console: thin views over each app's public functions."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_GET
+
+from accounts.models import Account
+from accounts.panels import dashboard_panel_functions
+from accounts.reachability import reachability
+
+
+@require_GET
+def home(request):
+    """Staff start in the console; a customer with one account goes straight to it."""
+    if request.user.is_staff:
+        return redirect("console")
+    accounts = list(Account.objects.visible_to(request.user).order_by("name")[:50])
+    if len(accounts) == 1:
+        return redirect(accounts[0])
+    return render(request, "portal/home.html", {"accounts": accounts})
+
+
+def _account_for(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user).with_tam_calendars(), slug=slug)
+
+
+def _panel_context(panel, account) -> dict:
+    return {**panel.context, "panel": panel, "account": account}
+
+
+@require_GET
+def account_dashboard(request, slug):
+    """MISSION: TAM-1, CR-1 — what a customer sees first: their TAM, the Severity 1 line, their team,
+    and each app's panel."""
+    account = _account_for(request, slug)
+    panels = []
+    for fn in dashboard_panel_functions().values():
+        panel = fn(request, account)
+        if panel is not None:
+            panels.append(render_to_string("portal/panel.html", _panel_context(panel, account), request=request))
+    other_accounts = (
+        []
+        if request.user.is_staff
+        else list(
+            Account.objects.visible_to(request.user).exclude(pk=account.pk).order_by("name").values("name", "slug")[:20]
+        )
+    )
+    return render(
+        request, "portal/dashboard.html", {"account": account, "panels": panels, "other_accounts": other_accounts}
+    )
+
+
+@require_GET
+def account_panel(request, slug, name):
+    """One dashboard panel on its own, for htmx refreshes."""
+    fn = dashboard_panel_functions().get(name)
+    if fn is None:
+        raise Http404
+    account = _account_for(request, slug)
+    panel = fn(request, account)
+    if panel is None:
+        raise Http404
+    return render(request, "portal/panel.html", _panel_context(panel, account))
+
+
+def staff_required(view):
+    """Staff pages are a 404 to everyone else, like any page that is not theirs."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+@require_GET
+def console(request):
+    """The staff console: the accounts this person works on, and each app's console panels."""
+    query = request.GET.get("q", "").strip()
+    accounts = Account.objects.staffed_by(request.user).with_tam_calendars().order_by("name")
+    if query:
+        accounts = accounts.filter(name__icontains=query)
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "account": account,
+            "my_role": (
+                "primary"
+                if account.primary_tam_id == request.user.pk
+                else "backup"
+                if account.backup_tam_id == request.user.pk
+                else ""
+            ),
+            "tam_reach": reachability(account.primary_tam, now) if account.primary_tam else None,
+        }
+        for account in page.object_list
+    ]
+    panels = [p for p in (import_string(path)(request) for path in settings.CONSOLE_PANELS) if p is not None]
+    template = "portal/console.html#account-table" if request.htmx else "portal/console.html"
+    return render(request, template, {"rows": rows, "page": page, "query": query, "panels": panels})

@@ -1,0 +1,123 @@
+from datetime import time
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import (
+    Account,
+    BusinessCalendar,
+    CalendarException,
+    Contact,
+    Membership,
+    OpeningWindow,
+    StaffRole,
+    User,
+)
+
+PASSWORD = "test-pass-2026"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@customer.test")
+    full_name = factory.Faker("name")
+    timezone = "Europe/Warsaw"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class BusinessCalendarFactory(DjangoModelFactory):
+    """Mon–Fri 09:00–17:00 in Europe/Warsaw unless told otherwise."""
+
+    class Meta:
+        model = BusinessCalendar
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Office hours {n}")
+    timezone = "Europe/Warsaw"
+
+    @factory.post_generation
+    def weekdays(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        opens, closes = extracted or (time(9), time(17))
+        OpeningWindow.objects.bulk_create(
+            OpeningWindow(calendar=obj, weekday=d, opens=opens, closes=closes) for d in range(5)
+        )
+
+
+class OpeningWindowFactory(DjangoModelFactory):
+    class Meta:
+        model = OpeningWindow
+
+    calendar = factory.SubFactory(BusinessCalendarFactory, weekdays=False)
+    weekday = 0
+    opens = time(9)
+    closes = time(17)
+
+
+class CalendarExceptionFactory(DjangoModelFactory):
+    class Meta:
+        model = CalendarException
+
+    calendar = factory.SubFactory(BusinessCalendarFactory)
+    first = factory.Faker("date_this_year")
+    last = factory.SelfAttribute("first")
+    closed = True
+
+
+class TamFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"tam{n}@tam.test")
+    is_staff = True
+    staff_role = StaffRole.TAM
+    phone = "+48 22 555 01 10"
+    calendar = factory.SubFactory(BusinessCalendarFactory)
+
+
+class AgentFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"agent{n}@support.test")
+    is_staff = True
+    staff_role = StaffRole.AGENT
+
+
+class SuperuserFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"admin{n}@portal.test")
+    is_staff = True
+    is_superuser = True
+
+
+class AccountFactory(DjangoModelFactory):
+    class Meta:
+        model = Account
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    slug = factory.Sequence(lambda n: f"customer-{n}")
+    support_email = factory.LazyAttribute(lambda o: f"support@{o.slug}.portal.test")
+    primary_tam = factory.SubFactory(TamFactory)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    account = factory.SubFactory(AccountFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.test")

@@ -1,0 +1,23 @@
+import pytest
+
+from tests.accounts import factories
+
+FACTORIES = [
+    factories.UserFactory,
+    factories.TamFactory,
+    factories.AgentFactory,
+    factories.SuperuserFactory,
+    factories.BusinessCalendarFactory,
+    factories.OpeningWindowFactory,
+    factories.CalendarExceptionFactory,
+    factories.AccountFactory,
+    factories.MembershipFactory,
+    factories.ContactFactory,
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+def test_every_factory_builds_valid_objects(factory):
+    obj = factory()
+    obj.full_clean()

@@ -1,0 +1,77 @@
+"""Shared fixtures: the two-tenant world every isolation test runs in, and service guards.
+
+Outside CI a test that needs an absent system service (Chromium) skips with a one-line reason; with
+CI=true nothing may skip, so a missing service fails the run instead.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+from tests.accounts.factories import (
+    PASSWORD,
+    AccountFactory,
+    AgentFactory,
+    MembershipFactory,
+    SuperuserFactory,
+    TamFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip outside CI when a system service is missing; fail in CI, where everything must run."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@dataclass
+class World:
+    acme: object
+    globex: object
+    alice: object  # Acme account admin
+    arthur: object  # Acme member
+    bob: object  # Globex account admin
+    tina: object  # TAM of Acme
+    tom: object  # backup TAM of Acme
+    tess: object  # TAM of Globex only
+    sam: object  # support agent
+    root: object  # superuser
+    password: str = PASSWORD
+
+
+@pytest.fixture
+def world(db):
+    tina = TamFactory(email="tina@tam.test", full_name="Tina Nowak")
+    tom = TamFactory(email="tom@tam.test", full_name="Tom Becker", calendar__timezone="America/New_York")
+    tess = TamFactory(email="tess@tam.test", full_name="Tess Lindqvist")
+    acme = AccountFactory(name="Acme", slug="acme", primary_tam=tina, backup_tam=tom)
+    globex = AccountFactory(name="Globex", slug="globex", primary_tam=tess, timezone="America/New_York")
+    alice = UserFactory(email="alice@acme.test", full_name="Alice Andrzejewska")
+    arthur = UserFactory(email="arthur@acme.test", full_name="Arthur Malinowski")
+    bob = UserFactory(email="bob@globex.test", full_name="Bob Harris", timezone="America/New_York")
+    MembershipFactory(account=acme, user=alice, role="admin")
+    MembershipFactory(account=acme, user=arthur, role="member")
+    MembershipFactory(account=globex, user=bob, role="admin")
+    return World(
+        acme=acme,
+        globex=globex,
+        alice=alice,
+        arthur=arthur,
+        bob=bob,
+        tina=tina,
+        tom=tom,
+        tess=tess,
+        sam=AgentFactory(email="sam@support.test", full_name="Sam Okafor"),
+        root=SuperuserFactory(email="root@portal.test", full_name="Root Admin"),
+    )
