@@ -1,0 +1,270 @@
+"""Tenant isolation as a matrix: every URL of the project x every role (STYLE: Tests).
+
+Every named URL pattern outside the admin (tests/accounts/test_admin.py covers that) has an entry in
+MATRIX; a new pattern without one fails ``test_every_url_pattern_has_a_matrix_entry``. Each entry says
+how to request the page for Acme's objects and what each role gets. Another account's object is a 404,
+exactly like a missing one, and its body never names the other tenant.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import Membership
+
+ROLES = ["anonymous", "alice", "arthur", "bob", "tina", "tom", "tess", "sam", "root"]
+STAFF = ["tina", "tom", "tess", "sam", "root"]
+CUSTOMERS = ["alice", "arthur", "bob"]
+SIGNED_IN = CUSTOMERS + STAFF
+
+LOGIN = "LOGIN"  # 302 to /login/?next=<the requested path>
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    url: Callable  # (world) -> path
+    expect: dict  # role -> status (int), LOGIN, or the exact Location of a 302 (str)
+    data: Callable = field(default=lambda w: {})
+    changes_team: bool = False  # a POST that changes Acme's team when allowed, and nothing otherwise
+
+
+def roles(default, **overrides) -> dict:
+    expect = dict.fromkeys(ROLES, default)
+    expect.update(overrides)
+    assert set(expect) == set(ROLES), f"unknown role in {sorted(set(expect) - set(ROLES))}"
+    return expect
+
+
+def path(p: str) -> Callable:
+    return lambda w: p
+
+
+def arthur_membership(w) -> int:
+    return Membership.objects.get(account=w.acme, user=w.arthur).pk
+
+
+# Reading Acme: its members and its staff see it; Globex's admin and Globex's TAM get a 404 (not a 403).
+ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
+# Changing Acme's team: its account admin and staff holding the permission (Acme's TAMs, a superuser);
+# a plain member and a view-only agent get a 403; other tenants a 404, exactly like a missing object.
+ACME_TEAM_CHANGE = roles(
+    "/a/acme/team/", anonymous=LOGIN, arthur=403, sam=403, bob=404, tess=404
+)  # MISSION: TAM-1 (the TAM runs the account)
+PUBLIC = roles(200)
+SIGNED_IN_ONLY = roles(200, anonymous=LOGIN)
+
+
+MATRIX: dict[str, list[Case]] = {
+    "home": [
+        Case(
+            "GET",
+            path("/"),
+            roles(
+                "/console/",
+                anonymous=LOGIN,
+                alice="/a/acme/",
+                arthur="/a/acme/",
+                bob="/a/globex/",
+            ),
+        )
+    ],
+    # MISSION: TAM-1, CR-1 — the dashboard shows the account's TAM and Severity 1 line.
+    "account-dashboard": [Case("GET", path("/a/acme/"), ACME_READERS)],
+    "account-panel": [Case("GET", path("/a/acme/panel/tam-card/"), ACME_READERS)],
+    "team": [
+        Case("GET", path("/a/acme/team/"), ACME_READERS),
+        Case(
+            "POST",
+            path("/a/acme/team/"),
+            ACME_TEAM_CHANGE,
+            data=lambda w: {"email": "newcomer@acme.test", "full_name": "New Comer", "role": "member"},
+            changes_team=True,
+        ),
+    ],
+    "member-role": [
+        Case(
+            "POST",
+            lambda w: f"/a/acme/team/{arthur_membership(w)}/role/",
+            ACME_TEAM_CHANGE,
+            data=lambda w: {"role": "admin"},
+            changes_team=True,
+        )
+    ],
+    "member-remove": [
+        Case("POST", lambda w: f"/a/acme/team/{arthur_membership(w)}/remove/", ACME_TEAM_CHANGE, changes_team=True)
+    ],
+    # The staff console is a 404 to customers, like any page that is not theirs.
+    "console": [Case("GET", path("/console/"), roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404))],
+    "profile": [Case("GET", path("/profile/"), SIGNED_IN_ONLY)],
+    "set-language": [
+        Case("POST", path("/language/"), roles("/password/reset/"), data=lambda w: {"language": "pl", "next": "/password/reset/"})
+    ],
+    "healthz": [Case("GET", path("/healthz"), PUBLIC)],
+    "login": [Case("GET", path("/login/"), roles("/", anonymous=200))],
+    "logout": [Case("POST", path("/logout/"), roles("/login/", anonymous=LOGIN))],
+    "password_change": [Case("GET", path("/password/change/"), SIGNED_IN_ONLY)],
+    "password_change_done": [Case("GET", path("/password/change/done/"), SIGNED_IN_ONLY)],
+    "password_reset": [Case("GET", path("/password/reset/"), PUBLIC)],
+    "password_reset_done": [Case("GET", path("/password/reset/sent/"), PUBLIC)],
+    "password_reset_confirm": [
+        # A link with a stale token: the "link no longer works" page, for anyone.
+        Case("GET", lambda w: f"/password/reset/{urlsafe_base64_encode(force_bytes(w.alice.pk))}/stale-token/", PUBLIC)
+    ],
+    "password_reset_complete": [Case("GET", path("/password/reset/complete/"), PUBLIC)],
+}
+
+CASES = [
+    pytest.param(name, case, role, id=f"{name}-{case.method}-{role}")
+    for name, cases in MATRIX.items()
+    for case in cases
+    for role in ROLES
+]
+GET_CASES = [p for p in CASES if p.values[1].method == "GET"]
+
+
+def url_names(resolver=None, namespace: str = "") -> set[str]:
+    """Every URL name of the project, nested resolvers included, except the admin's namespace."""
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed: {pattern.pattern}>")
+    return names
+
+
+def acme_team(world) -> list[tuple[str, str]]:
+    return sorted(Membership.objects.filter(account=world.acme).values_list("user__email", "role"))
+
+
+def login_url(path_: str) -> str:
+    return f"/login/?next={quote(path_, safe='/')}"
+
+
+def sign_in(client, world, role):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+
+
+def request(client, case: Case, world, **headers):
+    url = case.url(world)
+    if case.method == "GET":
+        return url, client.get(url, headers=headers)
+    return url, client.post(url, case.data(world), headers=headers)
+
+
+def assert_expected(response, expected, url: str) -> None:
+    if expected == LOGIN:
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"] == login_url(url)
+    elif isinstance(expected, str):
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"] == expected
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+def assert_tells_nothing_about_acme(response, world) -> None:
+    """A 404 for another tenant names nothing of Acme: not its name, TAM, support address or people."""
+    body = response.content.decode()
+    for secret in ("Acme", world.acme.support_email, world.tina.full_name, world.arthur.full_name, "arthur@acme"):
+        assert secret not in body, f"{secret!r} leaked into a 404"
+
+
+def test_every_url_pattern_has_a_matrix_entry():
+    names = url_names()
+    uncovered = names - set(MATRIX)
+    stale = set(MATRIX) - names
+    assert not uncovered, f"URL patterns without a tenant-matrix entry in {__file__}: {sorted(uncovered)}"
+    assert not stale, f"matrix entries for URL names that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize(("name", "case", "role"), CASES)
+def test_matrix(client, world, name, case, role):
+    sign_in(client, world, role)
+    before = acme_team(world)
+    url, response = request(client, case, world)
+    expected = case.expect[role]
+    assert_expected(response, expected, url)
+    if case.changes_team:
+        allowed = expected == "/a/acme/team/"
+        assert (acme_team(world) != before) is allowed, f"{role} {'could not' if allowed else 'could'} change the team"
+    if expected == 404:
+        assert_tells_nothing_about_acme(response, world)
+
+
+@pytest.mark.parametrize(("name", "case", "role"), GET_CASES)
+def test_matrix_with_htmx(client, world, name, case, role):
+    """STYLE: an expired session on an htmx request answers with HX-Redirect to login, not a login page
+    swapped into a fragment; everyone else gets the same answer as without htmx."""
+    sign_in(client, world, role)
+    url = case.url(world)
+    response = client.get(url, headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{url}"})
+    expected = case.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 200
+        assert response["HX-Redirect"] == login_url(url)
+        assert b"<form" not in response.content  # no login page to swap into a fragment
+    else:
+        assert "HX-Redirect" not in response
+        assert_expected(response, expected, url)
+    if expected == 404:
+        assert_tells_nothing_about_acme(response, world)
+
+
+def _normalised(response, path_: str) -> str:
+    """The body without what differs between any two renderings: CSRF tokens and the requested path."""
+    body = response.content.decode().replace(path_, "<path>")
+    return re.sub(r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1<csrf>", body)
+
+
+def _templates(response) -> list[str]:
+    return [t.name for t in response.templates]
+
+
+@pytest.mark.parametrize("role", ["bob", "tess"])
+def test_another_tenants_account_is_exactly_like_a_missing_one(client, world, role):
+    client.force_login(getattr(world, role))
+    theirs = client.get("/a/acme/")
+    missing = client.get("/a/does-not-exist/")
+
+    assert theirs.status_code == missing.status_code == 404
+    assert _templates(theirs) == _templates(missing)
+    assert _normalised(theirs, "/a/acme/") == _normalised(missing, "/a/does-not-exist/")
+    assert "Acme" not in theirs.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/a/acme/team/{pk}/role/", "/a/acme/team/{pk}/remove/"],
+    ids=["member-role", "member-remove"],
+)
+def test_another_tenants_membership_is_exactly_like_a_missing_one(client, world, url):
+    client.force_login(world.bob)
+    pk = arthur_membership(world)
+    theirs = client.post(url.format(pk=pk), {"role": "admin"})
+    missing = client.post(url.format(pk=pk + 1000), {"role": "admin"})
+
+    assert theirs.status_code == missing.status_code == 404
+    assert _templates(theirs) == _templates(missing)
+    assert Membership.objects.get(pk=pk).role == Membership.Role.MEMBER  # nothing changed
+
+
+def test_a_globex_membership_under_acmes_address_is_a_404_for_acmes_admin(client, world):
+    """Alice may manage Acme's team, but not Bob's membership by putting its id under /a/acme/."""
+    bobs = Membership.objects.get(account=world.globex, user=world.bob)
+    client.force_login(world.alice)
+
+    assert client.post(f"/a/acme/team/{bobs.pk}/role/", {"role": "member"}).status_code == 404
+    assert client.post(f"/a/acme/team/{bobs.pk}/remove/").status_code == 404
+    assert Membership.objects.filter(pk=bobs.pk, role=Membership.Role.ADMIN).exists()
