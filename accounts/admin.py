@@ -6,7 +6,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Account, AuditEvent, BusinessCalendar, CalendarException, Contact, Membership, OpeningWindow, User
+from .models import (
+    Account,
+    AuditEvent,
+    BusinessCalendar,
+    CalendarException,
+    Contact,
+    Membership,
+    OpeningWindow,
+    OutboundEmail,
+    User,
+)
 
 
 def staffed_accounts(request):
@@ -56,7 +66,11 @@ class ContactInline(admin.TabularInline):
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "status", "primary_tam", "backup_tam", "timezone"]
-    list_filter = ["status", "primary_tam", "backup_tam"]
+    list_filter = [
+        "status",
+        ("primary_tam", admin.RelatedOnlyFieldListFilter),
+        ("backup_tam", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["primary_tam", "backup_tam"]
     search_fields = ["name", "slug", "support_email"]
     inlines = [MembershipInline, ContactInline]
@@ -92,7 +106,7 @@ class AccountAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(AccountScopedAdmin):
     list_display = ["user", "account", "role", "created_at"]
-    list_filter = ["role", "account"]
+    list_filter = ["role", ("account", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "account"]
     search_fields = ["user__email", "user__full_name", "account__name"]
 
@@ -100,7 +114,7 @@ class MembershipAdmin(AccountScopedAdmin):
 @admin.register(Contact)
 class ContactAdmin(AccountScopedAdmin):
     list_display = ["name", "email", "account", "kind", "receives_alerts"]
-    list_filter = ["kind", "receives_alerts", "account"]
+    list_filter = ["kind", "receives_alerts", ("account", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["account"]
     search_fields = ["name", "email", "account__name"]
 
@@ -182,3 +196,51 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The durable outbox, for checking what was sent and retrying what failed."""
+
+    list_display = ["created_at", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["subject", "reference"]
+    readonly_fields = [
+        "kind",
+        "account",
+        "to",
+        "subject",
+        "body",
+        "html_body",
+        "headers",
+        "reference",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    fields = readonly_fields
+    actions = ["retry"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(account__in=staffed_accounts(request))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected failed emails again"), permissions=["view"])
+    def retry(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.filter(status=OutboundEmail.Status.FAILED).update(
+            status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )

@@ -13,6 +13,15 @@ _VIEW_ALL = {
     "accounts.view_openingwindow",
     "accounts.view_calendarexception",
     "accounts.view_auditevent",
+    "accounts.view_outboundemail",
+    "cases.view_case",
+    "cases.view_caseevent",
+    "cases.view_slaalert",
+    "cases.view_phoneintake",
+    "cases.view_oncallshift",
+    "cases.add_oncallshift",
+    "cases.change_oncallshift",
+    "cases.delete_oncallshift",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

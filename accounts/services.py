@@ -1,10 +1,18 @@
 """Every write that matters on accounts: atomic, validated, audited in the same transaction."""
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from .models import Account, AuditEvent, Membership, User
+from .outbox import outbox_enqueue
 
 
 def _audit(*, account: Account | None, actor: User | None, kind: str, **details) -> AuditEvent:
@@ -32,8 +40,6 @@ def account_assign_tams(*, account: Account, actor: User, primary_tam: User | No
 @transaction.atomic
 def membership_add(*, account: Account, actor: User, email: str, full_name: str, role: str) -> Membership:
     """Add a person to the account's team; a new person gets an invitation to set a password."""
-    from .tasks import send_invitation
-
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and user.is_staff:
@@ -45,8 +51,41 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
         user = User.objects.create_user(email=email, full_name=full_name.strip(), timezone=account.timezone)
     membership = Membership.objects.create(account=account, user=user, role=role)
     _audit(account=account, actor=actor, kind=AuditEvent.Kind.MEMBER_ADDED, email=email, role=role, invited=invited)
-    send_invitation.delay_on_commit(membership_id=membership.pk, invited=invited)
+    _queue_invitation(membership, invited=invited)
     return membership
+
+
+def _queue_invitation(membership: Membership, *, invited: bool) -> None:
+    """Tell a person they were added; a new person gets a one-day link to choose a password."""
+    user = membership.user
+    context = {
+        "membership": membership,
+        "account": membership.account,
+        "user": user,
+        "invited": invited,
+        "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
+        "portal_name": settings.PORTAL_NAME,
+        "set_password_path": reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        if invited
+        else "",
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation.txt", context)
+    outbox_enqueue(
+        kind="account.invitation",
+        to=[user.email],
+        subject=subject,
+        body=body,
+        account=membership.account,
+        reference=f"membership-{membership.pk}",
+    )
 
 
 def _ensure_an_admin_remains(membership: Membership) -> None:

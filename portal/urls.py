@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from accounts import views as account_views
+from cases import staff_views as case_staff
+from cases import views as case_views
 
 from . import health, i18n, views
 from .auth import LoginView
@@ -15,7 +17,19 @@ urlpatterns = [
     path("a/<slug:slug>/team/", account_views.team, name="team"),
     path("a/<slug:slug>/team/<int:pk>/role/", account_views.member_role, name="member-role"),
     path("a/<slug:slug>/team/<int:pk>/remove/", account_views.member_remove, name="member-remove"),
+    path("a/<slug:slug>/cases/", case_views.case_list, name="case-list"),
+    path("a/<slug:slug>/cases/new/", case_views.case_new, name="case-new"),
+    path("a/<slug:slug>/cases/<str:number>/", case_views.case_detail, name="case-detail"),
+    path("a/<slug:slug>/cases/<str:number>/files/<int:pk>/", case_views.case_attachment, name="case-attachment"),
+    path("a/<slug:slug>/cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
     path("console/", views.console, name="console"),
+    path("console/cases/", case_staff.queue, name="staff-queue"),
+    path("console/cases/<str:number>/", case_staff.staff_case, name="staff-case"),
+    path("console/cases/<str:number>/<slug:action>/", case_staff.staff_case_action, name="staff-case-action"),
+    path("console/severity1/", case_staff.phone_intake, name="phone-intake"),
+    path("console/severity1/<int:pk>/match/", case_staff.intake_match, name="intake-match"),
+    path("console/oncall/", case_staff.oncall, name="oncall"),
+    path("console/oncall/<int:pk>/remove/", case_staff.oncall_delete, name="oncall-delete"),
     path("profile/", account_views.profile, name="profile"),
     path("language/", i18n.set_language, name="set-language"),
     path("healthz", health.healthz, name="healthz"),

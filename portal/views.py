@@ -1,7 +1,5 @@
 """Home, the customer dashboard and the staff console: thin views over each app's public functions."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import staff_required
 from accounts.models import Account
 from accounts.panels import dashboard_panel_functions
 from accounts.reachability import reachability
@@ -68,18 +67,6 @@ def account_panel(request, slug, name):
     if panel is None:
         raise Http404
     return render(request, "portal/panel.html", _panel_context(panel, account))
-
-
-def staff_required(view):
-    """Staff pages are a 404 to everyone else, like any page that is not theirs."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required

@@ -6,6 +6,7 @@ The ground floor of the portal: every other app imports from here; this app impo
 from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQuerySet
 from .audit import AuditEvent
 from .calendars import BusinessCalendar, CalendarException, OpeningWindow
+from .outbox import OutboundEmail
 from .users import StaffRole, User
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Membership",
     "MembershipQuerySet",
     "OpeningWindow",
+    "OutboundEmail",
     "StaffRole",
     "User",
 ]

@@ -94,6 +94,12 @@ class Account(models.Model):
         related_name="+",
         help_text=_("Business hours for non-critical response targets (MISSION NC-2)."),
     )
+    # MISSION: NC-2 — first response to a non-critical case within this many business hours.
+    response_target_hours = models.PositiveSmallIntegerField(
+        _("response target (business hours)"),
+        default=4,
+        help_text=_("Non-critical cases: an agent responds within this many business hours of the support calendar."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

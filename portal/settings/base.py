@@ -165,17 +165,19 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Celery. REDIS_URL or CELERY_BROKER_URL for production; the filesystem broker otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
-    for _d in (_queue_dir, _processed_dir):
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _d in (_queue_dir, _processed_dir, _control_dir):
         _d.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
 else:
@@ -195,6 +197,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every minute: a worker records that beat and a worker are alive; /healthz reports its age.
     "portal-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
+    # Every minute: send what the durable outbox holds (new rows also trigger a run on commit).
+    "drain-outbox": {"task": "accounts.tasks.drain_outbox", "schedule": 60.0},
+    # Every minute: SLA clocks about to breach or breached -> warn the agent, escalate to the TAM.
+    "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": 60.0},
 }
 
 # Panels each app contributes to the customer dashboard and the staff console, in order.
@@ -202,9 +208,15 @@ CELERY_BEAT_SCHEDULE = {
 DASHBOARD_PANELS = [
     "accounts.panels.tam_card",
     "accounts.panels.severity1_line",
+    "cases.panels.open_cases",
     "accounts.panels.team",
 ]
-CONSOLE_PANELS: list[str] = []
+CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "cases.panels.on_duty"]
+
+# Case attachments: per file, per message.
+CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+CASE_ATTACHMENT_MAX_FILES = 10
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Email Enterprise")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
@@ -218,4 +230,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_SEEDERS: list[str] = []
+DEMO_SEEDERS = ["cases.demo.seed"]

@@ -22,3 +22,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the apps directly; no collectstatic needed for tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tasks run inline so a test sees their effect; the real-worker test switches this off for itself.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -49,5 +49,16 @@ def minutes_until(value: datetime | None) -> int | None:
 
 @register.filter
 def zone_name(value: str) -> str:
-    """"America/New_York" -> "America/New York"."""
+    """ "America/New_York" -> "America/New York"."""
     return str(value).replace("_", " ")
+
+
+@register.filter
+def minutes(value: timedelta | None) -> int:
+    """A duration in whole minutes."""
+    return int(value.total_seconds() // 60) if value else 0
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, ()) if mapping else ()

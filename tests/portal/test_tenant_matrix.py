@@ -104,7 +104,12 @@ MATRIX: dict[str, list[Case]] = {
     "console": [Case("GET", path("/console/"), roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404))],
     "profile": [Case("GET", path("/profile/"), SIGNED_IN_ONLY)],
     "set-language": [
-        Case("POST", path("/language/"), roles("/password/reset/"), data=lambda w: {"language": "pl", "next": "/password/reset/"})
+        Case(
+            "POST",
+            path("/language/"),
+            roles("/password/reset/"),
+            data=lambda w: {"language": "pl", "next": "/password/reset/"},
+        )
     ],
     "healthz": [Case("GET", path("/healthz"), PUBLIC)],
     "login": [Case("GET", path("/login/"), roles("/", anonymous=200))],

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from portal.celery import app as celery_app
 from portal.models import Heartbeat
 from portal.tasks import heartbeat
 
@@ -30,12 +31,33 @@ def database_url() -> str:
 def worker_queue(transactional_db):
     queue = f"test-{uuid.uuid4().hex[:10]}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "DATABASE_URL": database_url()}
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO",
-         "--without-mingle", "--without-gossip", "--hostname", f"{queue}@test"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--hostname",
+            f"{queue}@test",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield queue
+    celery_app.conf.task_always_eager = eager
     proc.terminate()
     try:
         output, _ = proc.communicate(timeout=20)

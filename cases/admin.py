@@ -1,0 +1,107 @@
+"""Admin for cases: browsing with the filters a TAM uses daily; changes go through the services (actions),
+and the timeline is read-only (it is the audit trail)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+from . import services
+from .models import Case, CaseEvent, OnCallShift, PhoneIntake, SlaAlert
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
+    fields = ["created_at", "kind", "public", "actor", "body"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["created_at", "id"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "account", "subject", "severity", "status", "assignee", "next_deadline_at", "created_at"]
+    list_filter = [
+        "status",
+        "severity",
+        "category",
+        "channel",
+        ("account", admin.RelatedOnlyFieldListFilter),
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["account", "assignee"]
+    search_fields = ["number", "subject"]
+    date_hierarchy = "created_at"
+    inlines = [CaseEventInline]
+    actions = ["assign_to_me"]
+    readonly_fields = [f.name for f in Case._meta.fields]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(account__in=Account.objects.staffed_by(request.user))
+
+    def has_add_permission(self, request):
+        return False  # cases are opened through the portal, email or the Severity 1 form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the timeline is the audit trail; nothing is deleted
+
+    @admin.action(description=_("Assign the selected cases to me"), permissions=["view"])
+    def assign_to_me(self, request, queryset):
+        for case in queryset.select_related("account"):
+            services.case_assign(case=case, actor=request.user, assignee=request.user)
+        messages.success(request, _("Assigned to you."))
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "case", "kind", "public", "actor"]
+    list_filter = ["kind", "public"]
+    list_select_related = ["case", "actor"]
+    search_fields = ["case__number", "body"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__account__in=Account.objects.staffed_by(request.user))
+
+
+@admin.register(SlaAlert)
+class SlaAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "case", "clock", "level", "due_at"]
+    list_filter = ["clock", "level"]
+    list_select_related = ["case"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__account__in=Account.objects.staffed_by(request.user))
+
+
+@admin.register(PhoneIntake)
+class PhoneIntakeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["received_at", "company_name", "contact_name", "account", "case", "taken_by"]
+    list_select_related = ["account", "case", "taken_by"]
+    search_fields = ["company_name", "contact_name", "contact_email"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser or request.user.is_agent:
+            return qs
+        return qs.filter(account__in=Account.objects.staffed_by(request.user))
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(admin.ModelAdmin):
+    list_display = ["agent", "starts_at", "ends_at", "handover_note"]
+    list_filter = [("agent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["agent"]
+    date_hierarchy = "starts_at"

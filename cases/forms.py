@@ -1,0 +1,145 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .models import Case, OnCallShift
+from .services import OUTCOMES
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); limits are checked by cases.attachments."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class CaseForm(forms.Form):
+    severity = forms.ChoiceField(
+        label=_("How serious is it?"),
+        choices=Case.Severity.choices,
+        widget=forms.RadioSelect,
+        initial=Case.Severity.NON_CRITICAL,
+    )
+    category = forms.ChoiceField(label=_("What kind of request is it?"), choices=Case.Category.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happens, since when, what you expected, and message IDs or error texts if you have them."),
+    )
+    callback_requested = forms.BooleanField(
+        label=_("Call me back (critical cases: within 15 minutes, 24/7)"), required=False
+    )
+    contact_phone = forms.CharField(label=_("Phone number to call back"), max_length=40, required=False)
+    files = MultipleFileField(label=_("Attachments"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("severity") == Case.Severity.CRITICAL and data.get("category") != Case.Category.BUG:
+            self.add_error(
+                "category",
+                _(
+                    "A critical case is a software fault causing sustained unavailability; "
+                    "choose “Software bug”, or file it as non-critical."
+                ),
+            )
+        if data.get("callback_requested") and not data.get("contact_phone", "").strip():
+            self.add_error("contact_phone", _("Give the phone number we should call back."))
+        return data
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    files = MultipleFileField(label=_("Attachments"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note (never shown to the customer)"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = MultipleFileField(label=_("Attachments"))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned agent"),
+        required=False,
+        queryset=User.objects.filter(is_staff=True, is_active=True).order_by("full_name"),
+    )
+
+
+class CallbackForm(forms.Form):
+    called_name = forms.CharField(label=_("Whom you called"), max_length=150)
+    called_number = forms.CharField(label=_("Number you called"), max_length=40)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=list(OUTCOMES.items()))
+    called_at = forms.DateTimeField(
+        label=_("When (empty: now)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    notes = forms.CharField(label=_("What you learned"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class UpdateForm(forms.Form):
+    nature = forms.CharField(label=_("Nature of the problem"), widget=forms.Textarea(attrs={"rows": 3}))
+    expected_resolution = forms.CharField(
+        label=_("Expected time to resolution"),
+        max_length=200,
+        help_text=_("e.g. “within 2 hours, by 14:30 CET”, or what it depends on"),
+    )
+    body = forms.CharField(label=_("More detail"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CadenceForm(forms.Form):
+    minutes = forms.IntegerField(label=_("Update every (minutes)"), min_value=5, max_value=24 * 60)
+    agreed_with = forms.CharField(label=_("Agreed with"), max_length=150)
+
+
+class TextForm(forms.Form):
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PhoneIntakeForm(forms.Form):
+    """MISSION: CR-2 — the caller's basic details, taken by the representative."""
+
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    contact_name = forms.CharField(label=_("Contact name"), max_length=150)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40)
+    contact_email = forms.EmailField(label=_("Contact email"))
+    description = forms.CharField(
+        label=_("Description of the critical issue"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    account = forms.CharField(required=False, widget=forms.HiddenInput)
+    case = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ShiftForm(forms.ModelForm):
+    class Meta:
+        model = OnCallShift
+        fields = ["agent", "starts_at", "ends_at", "handover_note"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "handover_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("A shift must end after it starts."))
+        return data

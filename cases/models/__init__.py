@@ -1,0 +1,16 @@
+"""Support cases (MISSION NC-0..NC-5, CR-0..CR-5, TAM-4)."""
+
+from .case import Case, CaseQuerySet, CaseSequence
+from .oncall import OnCallShift, PhoneIntake
+from .timeline import CaseAttachment, CaseEvent, SlaAlert
+
+__all__ = [
+    "Case",
+    "CaseAttachment",
+    "CaseEvent",
+    "CaseQuerySet",
+    "CaseSequence",
+    "OnCallShift",
+    "PhoneIntake",
+    "SlaAlert",
+]

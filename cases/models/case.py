@@ -1,0 +1,159 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+
+class CaseQuerySet(models.QuerySet):
+    """All tenant scoping of cases lives here."""
+
+    def visible_to(self, user):
+        return self.filter(account__in=Account.objects.visible_to(user))
+
+    def open(self):
+        return self.exclude(status=Case.Status.RESOLVED)
+
+    def critical(self):
+        return self.filter(severity=Case.Severity.CRITICAL)
+
+    def due_for_sla_check(self, now):
+        return self.filter(sla_check_at__lte=now).exclude(status=Case.Status.RESOLVED)
+
+    def for_list(self):
+        return self.select_related("account", "assignee")
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(number__iexact=text) | Q(subject__icontains=text))
+
+    def by_next_deadline(self):
+        return self.order_by(models.F("next_deadline_at").asc(nulls_last=True), "-created_at")
+
+
+class Case(models.Model):
+    class Severity(models.TextChoices):
+        # MISSION: CR-0 — a software bug causing permanent (sustained) unavailability.
+        CRITICAL = "critical", _("Critical (Severity 1)")
+        # MISSION: NC-0 — a bug without sustained unavailability, a configuration request, or a question.
+        NON_CRITICAL = "non_critical", _("Non-critical")
+
+    class Category(models.TextChoices):
+        BUG = "bug", _("Software bug")
+        CONFIGURATION = "configuration", _("Configuration request")
+        INFORMATION = "information", _("Request for information")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on you")
+        RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
+        RESOLVED = "resolved", _("Resolved")
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, default=Severity.NON_CRITICAL)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.BUG)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.NEW)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+    )
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("followers"), blank=True, related_name="followed_cases"
+    )
+    # MISSION: NC-4 — the assigned agent has primary responsibility for contact with the customer.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned agent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    # Who to call back on a critical case (MISSION CR-2).
+    callback_requested = models.BooleanField(_("callback requested"), default=False)
+    contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    # Stored deadlines: computed once when a clock starts, never rewritten by a later calendar change.
+    response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    response_paused_remaining = models.DurationField(_("response time left when paused"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    callback_due_at = models.DateTimeField(_("callback due"), null=True, blank=True)
+    callback_done_at = models.DateTimeField(_("called back"), null=True, blank=True)
+    update_interval = models.DurationField(_("update interval"), default=timedelta(minutes=60))
+    next_update_due_at = models.DateTimeField(_("next update due"), null=True, blank=True)
+    last_update_at = models.DateTimeField(_("last update"), null=True, blank=True)
+    workaround_delivered_at = models.DateTimeField(_("workaround delivered"), null=True, blank=True)
+    resolution_proposed_at = models.DateTimeField(_("resolution proposed"), null=True, blank=True)
+    resolution_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Derived from the clocks above by cases.sla; stored so the queue sorts and the sweep finds work by index.
+    next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
+    sla_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="case_account_recent"),
+            models.Index(fields=["account", "status", "-created_at"], name="case_account_status"),
+            models.Index(
+                fields=["next_deadline_at"], name="case_next_deadline", condition=Q(next_deadline_at__isnull=False)
+            ),
+            models.Index(fields=["sla_check_at"], name="case_sla_check", condition=Q(sla_check_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("case-detail", kwargs={"slug": self.account.slug, "number": self.number})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.RESOLVED
+
+    @property
+    def is_critical(self) -> bool:
+        return self.severity == self.Severity.CRITICAL
+
+    @property
+    def callback_pending(self) -> bool:
+        return self.callback_due_at is not None and self.callback_done_at is None
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out per account (numbers are per account: ACME-000042)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.account_id}: {self.last}"

@@ -1,0 +1,88 @@
+"""Who hears about what on a case, written to the durable outbox in the same transaction as the change.
+
+Customers (reporter, followers) hear about public events: replies, updates, callbacks, proposals,
+resolution. Staff hear about what they must act on: the assigned agent, the on-duty agents for critical
+cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4).
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.outbox import outbox_enqueue
+
+from .models import Case, CaseEvent, OnCallShift
+
+STAFF_KINDS = {
+    "opened",
+    "reply",
+    "phone_intake",
+    "resolution_accepted",
+    "resolution_rejected",
+    "reopened",
+    "sla_warning",
+    "sla_breach",
+}
+
+
+def on_duty_agents(at=None):
+    at = at or timezone.now()
+    shifts = OnCallShift.objects.covering(at).select_related("agent").filter(agent__is_active=True)
+    return [s.agent for s in shifts]
+
+
+def customer_recipients(case: Case):
+    people = {u.pk: u for u in case.followers.filter(is_active=True)}
+    if case.reporter_id and case.reporter.is_active and not case.reporter.is_staff:
+        people[case.reporter_id] = case.reporter
+    return list(people.values())
+
+
+def tams(case: Case):
+    return [u for u in (case.account.primary_tam, case.account.backup_tam) if u is not None and u.is_active]
+
+
+def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | None = None) -> None:
+    by_language = defaultdict(list)
+    for person in people:
+        if event.actor_id and person.pk == event.actor_id:
+            continue  # nobody is told about what they did themselves
+        by_language[person.language or settings.LANGUAGE_CODE].append(person.email)
+    path = case.get_absolute_url() if not staff else f"/console/cases/{case.pk}/"
+    for language, emails in by_language.items():
+        with translation.override(language):
+            context = {"case": case, "event": event, "staff": staff, "url": settings.PORTAL_BASE_URL.rstrip("/") + path}
+            subject = render_to_string("cases/email/subject.txt", context).strip()
+            body = render_to_string("cases/email/event.txt", context)
+        headers = (
+            {"Auto-Submitted": "auto-generated"}
+            if event.kind in {"acknowledged", "sla_warning", "sla_breach", "resolution_reminder"}
+            else {}
+        )
+        outbox_enqueue(
+            kind=f"case.{event.kind}",
+            to=emails,
+            subject=subject,
+            body=body,
+            account=case.account,
+            reference=case.number,
+            headers=headers,
+            dedupe_key=f"{dedupe}:{language}:{'staff' if staff else 'customer'}" if dedupe else None,
+        )
+
+
+def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
+    """Send the event to the people it concerns."""
+    if event.public and event.kind not in {"sla_warning", "sla_breach"}:
+        _send(case=case, event=event, people=customer_recipients(case), staff=False, dedupe=dedupe)
+    staff = {u.pk: u for u in extra_staff}
+    if event.kind in STAFF_KINDS or extra_staff:
+        if case.assignee_id:
+            staff[case.assignee_id] = case.assignee
+        elif case.is_critical or event.kind in {"opened", "phone_intake"}:
+            for agent in on_duty_agents():
+                staff[agent.pk] = agent
+    if staff:
+        _send(case=case, event=event, people=list(staff.values()), staff=True, dedupe=dedupe)

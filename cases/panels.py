@@ -1,0 +1,72 @@
+"""What cases contribute to the customer dashboard and the staff console (a fixed number of queries each)."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from accounts.panels import Panel
+
+from .clock import badge
+from .models import Case, OnCallShift, PhoneIntake, SlaAlert
+
+
+def open_cases(request, account) -> Panel:
+    """MISSION: NC-1, CR-1 — open cases with the clock that applies to each."""
+    now = timezone.now()
+    qs = Case.objects.filter(account=account).open()
+    counts = qs.aggregate(total=Count("id"), critical=Count("id", filter=Q(severity=Case.Severity.CRITICAL)))
+    rows = [(case, badge(case, now)) for case in qs.by_next_deadline().select_related("account")[:5]]
+    return Panel(
+        name="open-cases",
+        title=_("Your open cases"),
+        template="cases/panels/open_cases.html",
+        context={"rows": rows, "counts": counts},
+        wide=True,
+        refresh_seconds=60,
+    )
+
+
+def on_duty(request) -> Panel:
+    """Who answers the Severity 1 line now, and who is next (MISSION CR-1)."""
+    now = timezone.now()
+    shifts = list(
+        OnCallShift.objects.upcoming(now).filter(starts_at__lte=now + timedelta(hours=24)).select_related("agent")[:6]
+    )
+    unmatched = PhoneIntake.objects.unmatched().count()
+    return Panel(
+        name="on-duty",
+        title=_("Severity 1 line: on duty"),
+        template="cases/panels/on_duty.html",
+        context={"shifts": shifts, "now": now, "unmatched": unmatched},
+    )
+
+
+def escalations(request) -> Panel:
+    """MISSION: TAM-4 — breaches and escalations on the staff member's accounts, the newest first."""
+    since = timezone.now() - timedelta(days=7)
+    alerts = list(
+        SlaAlert.objects.filter(
+            level=SlaAlert.Level.BREACH,
+            created_at__gte=since,
+            case__account__in=Account.objects.staffed_by(request.user),
+        )
+        .exclude(case__status=Case.Status.RESOLVED)
+        .select_related("case__account")
+        .order_by("-created_at")[:10]
+    )
+    queue = Case.objects.visible_to(request.user).open()
+    counts = queue.aggregate(
+        open=Count("id"),
+        critical=Count("id", filter=Q(severity=Case.Severity.CRITICAL)),
+        breached=Count("id", filter=Q(next_deadline_at__lte=timezone.now())),
+    )
+    return Panel(
+        name="escalations",
+        title=_("Cases: breaches and escalations"),
+        template="cases/panels/escalations.html",
+        context={"alerts": alerts, "counts": counts},
+        wide=True,
+    )

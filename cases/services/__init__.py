@@ -1,0 +1,45 @@
+"""State changes on cases: one atomic function per change, timeline event and notifications in the same
+transaction (STYLE: services)."""
+
+from cases.transitions import CaseStateError
+
+from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
+from .intake import matching_accounts, phone_intake_match, phone_intake_record
+from .lifecycle import (
+    case_accept_resolution,
+    case_assign,
+    case_mark_workaround,
+    case_open,
+    case_propose_resolution,
+    case_record_agreement,
+    case_reject_resolution,
+    case_reopen,
+    case_start_work,
+    case_wait_on_customer,
+)
+from .sweep import resolution_reminders, sla_sweep
+
+__all__ = [
+    "OUTCOMES",
+    "CaseStateError",
+    "case_accept_resolution",
+    "case_add_note",
+    "case_assign",
+    "case_change_cadence",
+    "case_log_callback",
+    "case_mark_workaround",
+    "case_open",
+    "case_post_update",
+    "case_propose_resolution",
+    "case_record_agreement",
+    "case_reject_resolution",
+    "case_reopen",
+    "case_reply",
+    "case_start_work",
+    "case_wait_on_customer",
+    "matching_accounts",
+    "phone_intake_match",
+    "phone_intake_record",
+    "resolution_reminders",
+    "sla_sweep",
+]

@@ -1,0 +1,120 @@
+"""Stored deadlines on a case: start, stop, pause and resume the clocks of ``cases.sla``.
+
+Deadlines are computed once, when a clock starts or resumes, and stored on the case. A later change to a
+calendar never rewrites them.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from accounts.hours import Schedule, Window
+from cases import sla
+from cases.models import Case, SlaAlert
+
+
+def support_schedule(account) -> Schedule:
+    """The account's support calendar (MISSION NC-2); weekdays 09:00–17:00 in its time zone if none is set."""
+    if account.support_calendar_id:
+        return account.support_calendar.schedule
+    return Schedule(tz=ZoneInfo(account.timezone), weekly={d: (Window(time(9), time(17)),) for d in range(5)})
+
+
+def _response_target(case: Case) -> timedelta:
+    return timedelta(hours=case.account.response_target_hours)
+
+
+def start_response(case: Case, now: datetime) -> None:
+    """Someone owes the customer a response from ``now``."""
+    if case.is_critical:
+        case.response_due_at = now + sla.CRITICAL_RESPONSE_TARGET
+    else:
+        case.response_due_at = support_schedule(case.account).add_business_time(now, _response_target(case))
+    case.response_paused_remaining = None
+
+
+def stop_response(case: Case, now: datetime) -> None:
+    case.response_due_at = None
+    case.response_paused_remaining = None
+    if case.first_responded_at is None:
+        case.first_responded_at = now
+
+
+def pause_response(case: Case, now: datetime) -> None:
+    """MISSION: NC-3 — the clock stops while the case waits on the customer; the time left is kept."""
+    if case.response_due_at is None:
+        return
+    if case.is_critical:
+        left = case.response_due_at - now
+    else:
+        left = support_schedule(case.account).business_time_between(now, case.response_due_at)
+        if now >= case.response_due_at:
+            left = timedelta(0)
+    case.response_paused_remaining = sla.remaining_when_paused(left)
+    case.response_due_at = None
+
+
+def resume_response(case: Case, now: datetime) -> None:
+    left = case.response_paused_remaining
+    if left is None:
+        return
+    if case.is_critical:
+        case.response_due_at = now + left
+    else:
+        case.response_due_at = support_schedule(case.account).add_business_time(now, left)
+    case.response_paused_remaining = None
+
+
+def start_callback(case: Case, at: datetime) -> None:
+    """MISSION: CR-2 — an agent calls back within 15 minutes, 24/7."""
+    if case.callback_due_at is None or case.callback_done_at is not None:
+        case.callback_due_at = at + sla.CALLBACK_TARGET
+        case.callback_done_at = None
+
+
+def start_updates(case: Case, at: datetime) -> None:
+    """MISSION: CR-4 — the next update is due one agreed interval after the last one."""
+    case.next_update_due_at = at + case.update_interval
+
+
+def stop_all(case: Case) -> None:
+    case.response_due_at = case.response_paused_remaining = None
+    case.next_update_due_at = None
+    if case.callback_pending:
+        case.callback_due_at = None
+
+
+def deadlines(case: Case) -> sla.Deadlines:
+    return sla.Deadlines(
+        callback=case.callback_due_at if case.callback_pending else None,
+        response=case.response_due_at,
+        update=case.next_update_due_at,
+    )
+
+
+def sent_alerts(case: Case, d: sla.Deadlines) -> set[tuple[str, str, datetime]]:
+    dues = [due for _, due in d.items()]
+    if not dues or case.pk is None:
+        return set()
+    return set(SlaAlert.objects.filter(case=case, due_at__in=dues).values_list("clock", "level", "due_at"))
+
+
+def refresh(case: Case, now: datetime) -> list[str]:
+    """Recompute the stored sort key and sweep time after any change to the clocks. Returns the fields set."""
+    d = deadlines(case)
+    case.next_deadline_at = d.next if case.is_open else None
+    case.sla_check_at = sla.next_check(d, now, sent_alerts(case, d)) if case.is_open else None
+    return ["next_deadline_at", "sla_check_at"]
+
+
+CLOCK_FIELDS = [
+    "response_due_at",
+    "response_paused_remaining",
+    "first_responded_at",
+    "callback_due_at",
+    "callback_done_at",
+    "next_update_due_at",
+    "last_update_at",
+    "update_interval",
+    "next_deadline_at",
+    "sla_check_at",
+]

@@ -1,0 +1,38 @@
+from django.utils import timezone
+
+from cases import transitions
+from cases.models import Case, CaseEvent
+
+from . import clocks
+
+
+def role_for(user, case: Case) -> str:
+    """customer, staff (agents) or tam (the account's TAMs and superusers)."""
+    if not user.is_staff:
+        return transitions.CUSTOMER
+    if user.is_superuser or user.pk in (case.account.primary_tam_id, case.account.backup_tam_id):
+        return transitions.TAM
+    return transitions.STAFF
+
+
+def require_staff(user, message: str) -> None:
+    if not user.is_staff:
+        raise transitions.CaseStateError(message)
+
+
+def record(case: Case, *, actor, kind: str, public: bool = True, body: str = "", **details) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, public=public, body=body, details=details)
+
+
+def save(case: Case, fields: list[str], now=None) -> None:
+    """Save the changed fields plus the derived clock fields and ``updated_at``."""
+    now = now or timezone.now()
+    fields = set(fields) | set(clocks.refresh(case, now)) | {"updated_at"}
+    case.save(update_fields=sorted(fields))
+
+
+def set_status(case: Case, target: str, *, actor, role: str, message: str) -> str:
+    before = case.status
+    transitions.check(before, target, role, message)
+    case.status = target
+    return before

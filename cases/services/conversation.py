@@ -1,0 +1,206 @@
+"""Replies, internal notes, callbacks and structured updates (MISSION NC-2..NC-4, CR-2, CR-4)."""
+
+from datetime import datetime, timedelta
+from pathlib import PurePath
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import attachments as limits
+from cases import sla
+from cases.models import Case, CaseAttachment, CaseEvent
+from cases.notifications import notify
+from cases.transitions import CaseStateError
+
+from . import clocks
+from .common import record, require_staff, save
+
+
+def _attach(case: Case, event: CaseEvent, actor, files) -> None:
+    errors = limits.problems(files)
+    if errors:
+        raise CaseStateError(" ".join(errors))
+    for f in files:
+        name = PurePath(f.name).name[:255]
+        attachment = CaseAttachment(
+            case=case,
+            event=event,
+            name=name,
+            content_type=limits.content_type_for(name),
+            size=f.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, f, save=False)
+        attachment.save()
+
+
+def _responded(case: Case, now: datetime) -> list[str]:
+    """A response by staff stops the response clock and moves a new case into work."""
+    fields = []
+    if case.response_due_at is not None or case.first_responded_at is None:
+        clocks.stop_response(case, now)
+        fields += ["response_due_at", "response_paused_remaining", "first_responded_at"]
+    if case.status == Case.Status.NEW:
+        case.status = Case.Status.IN_PROGRESS
+        fields.append("status")
+    if case.is_critical and case.next_update_due_at is None and not case.callback_pending:
+        clocks.start_updates(case, now)
+        fields.append("next_update_due_at")
+    return fields
+
+
+@transaction.atomic
+def case_reply(*, case: Case, actor, body: str, files=()) -> CaseEvent:
+    """A public message. From staff it counts as a response; from the customer it may start a new one."""
+    body = body.strip()
+    if not body and not files:
+        raise CaseStateError(_("Write a message or attach a file."))
+    if not case.is_open:
+        raise CaseStateError(_("This case is resolved. Reopen it to continue the conversation."))
+    now = timezone.now()
+    fields: list[str] = []
+    if actor.is_staff:
+        fields += _responded(case, now)
+    else:
+        if case.status == Case.Status.WAITING_ON_CUSTOMER:
+            case.status = Case.Status.IN_PROGRESS
+            fields.append("status")
+            if case.response_paused_remaining is not None:
+                clocks.resume_response(case, now)
+            else:
+                clocks.start_response(case, now)
+        elif case.response_due_at is None and not case.callback_pending and case.status != Case.Status.NEW:
+            clocks.start_response(case, now)
+        fields += ["response_due_at", "response_paused_remaining"]
+        case.followers.add(actor)
+    save(case, fields, now)
+    event = record(case, actor=actor, kind=CaseEvent.Kind.REPLY, body=body)
+    _attach(case, event, actor, files)
+    notify(case, event)
+    return event
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, actor, body: str, files=()) -> CaseEvent:
+    """An internal note: staff only, never shown or sent to the customer, not a response."""
+    require_staff(actor, _("Only staff write internal notes."))
+    if not body.strip():
+        raise CaseStateError(_("The note is empty."))
+    event = record(case, actor=actor, kind=CaseEvent.Kind.NOTE, public=False, body=body.strip())
+    _attach(case, event, actor, files)
+    case.save(update_fields=["updated_at"])
+    return event
+
+
+OUTCOMES = {
+    "reached": _("reached the contact"),
+    "voicemail": _("left a voicemail"),
+    "no_answer": _("no answer"),
+    "wrong_number": _("wrong number"),
+}
+
+
+@transaction.atomic
+def case_log_callback(
+    *,
+    case: Case,
+    actor,
+    called_name: str,
+    called_number: str,
+    outcome: str,
+    called_at: datetime | None = None,
+    notes: str = "",
+) -> CaseEvent:
+    """MISSION: CR-2 — the 15-minute callback is met only by a logged call that reached the person
+    (or left a voicemail). The log says who called whom, when, and the outcome."""
+    require_staff(actor, _("Only staff log callbacks."))
+    now = timezone.now()
+    called_at = called_at or now
+    if outcome not in OUTCOMES:
+        raise CaseStateError(_("Choose the outcome of the call."))
+    if called_at > now + timedelta(minutes=1):
+        raise CaseStateError(_("A callback cannot be logged in the future."))
+    if not called_name.strip() or not called_number.strip():
+        raise CaseStateError(_("Say whom you called and on which number."))
+    met = sla.counts_as_response(kind="callback_logged", public=True, by_staff=True, outcome=outcome)
+    fields: list[str] = []
+    if met:
+        if case.callback_pending:
+            case.callback_done_at = called_at
+            fields.append("callback_done_at")
+        fields += _responded(case, called_at)
+        if case.is_critical and case.is_open:
+            clocks.start_updates(case, called_at)
+            fields.append("next_update_due_at")
+        if case.assignee_id is None:
+            case.assignee = actor
+            fields.append("assignee")
+    save(case, fields, now)
+    event = record(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.CALLBACK_LOGGED,
+        body=notes.strip(),
+        called_name=called_name.strip(),
+        called_number=called_number.strip(),
+        outcome=outcome,
+        called_at=called_at.isoformat(),
+        met=met,
+        on_time=bool(case.callback_due_at and called_at <= case.callback_due_at),
+    )
+    notify(case, event)
+    return event
+
+
+@transaction.atomic
+def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str, body: str = "") -> CaseEvent:
+    """MISSION: CR-4 — each update states the nature of the problem and the expected time to resolution,
+    and sets when the next update is due."""
+    require_staff(actor, _("Only staff post status updates."))
+    if not case.is_open:
+        raise CaseStateError(_("The case is resolved."))
+    if not nature.strip() or not expected_resolution.strip():
+        raise CaseStateError(_("An update states the nature of the problem and the expected time to resolution."))
+    now = timezone.now()
+    fields = _responded(case, now)
+    case.last_update_at = now
+    clocks.start_updates(case, now)
+    save(case, [*fields, "last_update_at", "next_update_due_at"], now)
+    event = record(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.UPDATE_POSTED,
+        body=body.strip(),
+        nature=nature.strip(),
+        expected_resolution=expected_resolution.strip(),
+    )
+    notify(case, event)
+    return event
+
+
+@transaction.atomic
+def case_change_cadence(*, case: Case, actor, minutes: int, agreed_with: str) -> Case:
+    """MISSION: CR-4 — the update interval is changed only by agreement, recorded with whom."""
+    require_staff(actor, _("Only staff record an agreed update interval."))
+    if not 5 <= minutes <= 24 * 60:
+        raise CaseStateError(_("The interval must be between 5 minutes and 24 hours."))
+    if not agreed_with.strip():
+        raise CaseStateError(_("Say with whom the interval was agreed."))
+    before = int(case.update_interval.total_seconds() // 60)
+    case.update_interval = timedelta(minutes=minutes)
+    fields = ["update_interval"]
+    if case.next_update_due_at is not None:
+        clocks.start_updates(case, case.last_update_at or case.callback_done_at or timezone.now())
+        fields.append("next_update_due_at")
+    save(case, fields)
+    event = record(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.CADENCE_CHANGED,
+        before=before,
+        after=minutes,
+        agreed_with=agreed_with.strip(),
+    )
+    notify(case, event)
+    return case

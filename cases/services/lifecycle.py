@@ -1,0 +1,276 @@
+"""Opening, assigning, status changes and joint resolution (MISSION NC-1, NC-4, NC-5, CR-3, CR-5, TAM-4)."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, Membership
+from cases import transitions
+from cases.models import Case, CaseEvent, CaseSequence
+from cases.notifications import notify
+from cases.transitions import CaseStateError
+
+from . import clocks
+from .common import record, require_staff, role_for, save, set_status
+
+
+def _next_number(account: Account) -> str:
+    CaseSequence.objects.bulk_create([CaseSequence(account=account, last=0)], ignore_conflicts=True)
+    CaseSequence.objects.filter(account=account).update(last=F("last") + 1)
+    last = CaseSequence.objects.get(account=account).last
+    prefix = account.slug.upper().replace("-", "")[:12]
+    return f"{prefix}-{last:06d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    account: Account,
+    actor,
+    subject: str,
+    description: str,
+    severity: str,
+    category: str,
+    channel: str = Case.Channel.PORTAL,
+    callback_requested: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    now=None,
+) -> Case:
+    """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
+    now = now or timezone.now()
+    subject, description = subject.strip(), description.strip()
+    if not subject or not description:
+        raise CaseStateError(_("A case needs a subject and a description."))
+    if callback_requested and not contact_phone.strip():
+        raise CaseStateError(_("Give the phone number we should call back."))
+    is_customer = actor is not None and not actor.is_staff
+    if is_customer and not Membership.objects.filter(account=account, user=actor).exists():
+        raise CaseStateError(_("You are not on this account's team."))
+    case = Case(
+        account=account,
+        number=_next_number(account),
+        subject=subject[:200],
+        description=description,
+        severity=severity,
+        category=category,
+        channel=channel,
+        reporter=actor if is_customer else None,
+        callback_requested=callback_requested and severity == Case.Severity.CRITICAL,
+        contact_name=contact_name or (actor.full_name if is_customer else ""),
+        contact_phone=contact_phone.strip(),
+        contact_email=contact_email or (actor.email if is_customer else ""),
+    )
+    if case.is_critical and case.callback_requested:
+        clocks.start_callback(case, now)
+    else:
+        clocks.start_response(case, now)
+    case.save()
+    clocks.refresh(case, now)
+    case.save(update_fields=["next_deadline_at", "sla_check_at"])
+    if is_customer:
+        case.followers.add(actor)
+    event = record(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.OPENED,
+        body=description,
+        severity=severity,
+        category=category,
+        channel=channel,
+    )
+    notify(case, event, extra_staff=_tams(case) if case.is_critical else ())
+    ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
+    notify(case, ack)
+    return case
+
+
+def _tams(case: Case):
+    return [u for u in (case.account.primary_tam, case.account.backup_tam) if u is not None]
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor, assignee) -> Case:
+    """MISSION: NC-4 — the assigned agent has primary responsibility for contact with the customer."""
+    require_staff(actor, _("Only staff assign cases."))
+    if assignee is not None and not assignee.is_staff:
+        raise CaseStateError(_("Cases are assigned to members of staff."))
+    if case.assignee_id == (assignee.pk if assignee else None):
+        return case
+    before = case.assignee.full_name if case.assignee_id else ""
+    case.assignee = assignee
+    save(case, ["assignee"])
+    record(
+        case,
+        actor=actor,
+        kind=CaseEvent.Kind.ASSIGNED,
+        public=False,
+        before=before,
+        after=assignee.full_name if assignee else "",
+    )
+    if assignee is not None and assignee.pk != actor.pk:
+        notify(case, case.events.latest("created_at"), extra_staff=[assignee])
+    return case
+
+
+@transaction.atomic
+def case_start_work(*, case: Case, actor) -> Case:
+    set_status(
+        case,
+        Case.Status.IN_PROGRESS,
+        actor=actor,
+        role=role_for(actor, case),
+        message=_("The case cannot be moved to “in progress” now."),
+    )
+    if case.assignee_id is None and actor.is_staff:
+        case.assignee = actor
+    save(case, ["status", "assignee"])
+    record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, status=case.status)
+    return case
+
+
+@transaction.atomic
+def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
+    """MISSION: NC-3 — the customer provides what is needed; the response clock pauses meanwhile."""
+    now = timezone.now()
+    set_status(
+        case,
+        Case.Status.WAITING_ON_CUSTOMER,
+        actor=actor,
+        role=role_for(actor, case),
+        message=_("The case cannot wait on the customer now."),
+    )
+    clocks.pause_response(case, now)
+    save(case, ["status", *clocks.CLOCK_FIELDS], now)
+    event = record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, body=body.strip(), status=case.status)
+    notify(case, event)
+    return case
+
+
+@transaction.atomic
+def case_mark_workaround(*, case: Case, actor, body: str) -> Case:
+    """MISSION: CR-3 — a critical case is worked until it is resolved or a workaround is delivered."""
+    require_staff(actor, _("Only staff deliver workarounds."))
+    if not case.is_critical or not case.is_open:
+        raise CaseStateError(_("A workaround milestone applies to open critical cases."))
+    if not body.strip():
+        raise CaseStateError(_("Describe the workaround."))
+    case.workaround_delivered_at = timezone.now()
+    save(case, ["workaround_delivered_at"])
+    event = record(case, actor=actor, kind=CaseEvent.Kind.WORKAROUND_DELIVERED, body=body.strip())
+    notify(case, event)
+    return case
+
+
+@transaction.atomic
+def case_propose_resolution(*, case: Case, actor, summary: str) -> Case:
+    """MISSION: NC-5, CR-5 — staff propose; the customer decides."""
+    require_staff(actor, _("Only staff propose a resolution."))
+    if not summary.strip():
+        raise CaseStateError(_("Summarise the resolution for the customer."))
+    now = timezone.now()
+    set_status(
+        case,
+        Case.Status.RESOLUTION_PROPOSED,
+        actor=actor,
+        role=role_for(actor, case),
+        message=_("A resolution cannot be proposed from “%(status)s”.") % {"status": case.get_status_display()},
+    )
+    if case.response_due_at is not None:
+        clocks.stop_response(case, now)
+    case.next_update_due_at = None
+    case.resolution_proposed_at, case.resolution_reminder_sent_at = now, None
+    save(case, ["status", "resolution_proposed_at", "resolution_reminder_sent_at", *clocks.CLOCK_FIELDS], now)
+    event = record(case, actor=actor, kind=CaseEvent.Kind.RESOLUTION_PROPOSED, body=summary.strip())
+    notify(case, event)
+    return case
+
+
+@transaction.atomic
+def case_accept_resolution(*, case: Case, actor) -> Case:
+    if actor.is_staff:
+        raise CaseStateError(_("The customer accepts a resolution; a TAM may record agreement given by phone."))
+    set_status(
+        case,
+        Case.Status.RESOLVED,
+        actor=actor,
+        role=transitions.CUSTOMER,
+        message=_("There is no proposed resolution to accept."),
+    )
+    _close(case)
+    event = record(case, actor=actor, kind=CaseEvent.Kind.RESOLUTION_ACCEPTED)
+    notify(case, event)
+    return case
+
+
+@transaction.atomic
+def case_record_agreement(*, case: Case, actor, note: str) -> Case:
+    """A TAM records that the customer agreed by phone (audited, with a note)."""
+    if role_for(actor, case) != transitions.TAM:
+        raise CaseStateError(_("Only the account's TAM can record the customer's agreement."))
+    if not note.strip():
+        raise CaseStateError(_("Say who agreed, when and how."))
+    set_status(
+        case,
+        Case.Status.RESOLVED,
+        actor=actor,
+        role=transitions.TAM,
+        message=_("There is no proposed resolution to agree to."),
+    )
+    _close(case)
+    event = record(case, actor=actor, kind=CaseEvent.Kind.AGREEMENT_RECORDED, body=note.strip())
+    notify(case, event)
+    return case
+
+
+def _close(case: Case) -> None:
+    now = timezone.now()
+    clocks.stop_all(case)
+    case.resolved_at = now
+    save(case, ["status", "resolved_at", *clocks.CLOCK_FIELDS], now)
+
+
+@transaction.atomic
+def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseStateError(_("Tell us what is still wrong."))
+    role = role_for(actor, case)
+    if role != transitions.CUSTOMER:
+        raise CaseStateError(_("Only the customer rejects a proposed resolution."))
+    _back_to_work(case, actor=actor, role=role, message=_("There is no proposed resolution to reject."))
+    event = record(case, actor=actor, kind=CaseEvent.Kind.RESOLUTION_REJECTED, body=reason.strip())
+    notify(case, event)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseStateError(_("Say why the case is reopened."))
+    _back_to_work(
+        case,
+        actor=actor,
+        role=role_for(actor, case),
+        message=_("Only a resolved case can be reopened."),
+        expected=Case.Status.RESOLVED,
+    )
+    case.resolved_at = None
+    case.save(update_fields=["resolved_at"])
+    event = record(case, actor=actor, kind=CaseEvent.Kind.REOPENED, body=reason.strip())
+    notify(case, event)
+    return case
+
+
+def _back_to_work(case: Case, *, actor, role: str, message: str, expected: str = Case.Status.RESOLUTION_PROPOSED):
+    if case.status != expected:
+        raise CaseStateError(message)
+    now = timezone.now()
+    set_status(case, Case.Status.IN_PROGRESS, actor=actor, role=role, message=message)
+    case.resolution_proposed_at = None
+    if role == transitions.CUSTOMER:
+        clocks.start_response(case, now)
+    if case.is_critical:
+        clocks.start_updates(case, now)
+    save(case, ["status", "resolution_proposed_at", *clocks.CLOCK_FIELDS], now)

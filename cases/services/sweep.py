@@ -1,0 +1,91 @@
+"""The SLA sweep (every minute from beat): warn before a deadline, escalate to the TAM at a breach.
+
+It reads only the cases whose ``sla_check_at`` has come (an index), claims each with a row lock
+(``SKIP LOCKED``, so overlapping runs share rather than repeat the work) and records each alert once
+(a unique constraint), so redelivery and overlapping runs never send an alert twice.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import sla
+from cases.models import Case, CaseEvent, SlaAlert
+from cases.notifications import notify, tams
+
+from . import clocks
+from .common import record
+
+BATCH = 200
+
+CLOCK_LABELS = {"callback": _("callback"), "response": _("response"), "update": _("next update")}
+
+
+def sla_sweep(now=None, *, batch: int = BATCH) -> int:
+    """Process due cases in batches; returns how many alerts were raised."""
+    now = now or timezone.now()
+    raised = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Case.objects.due_for_sla_check(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("account__primary_tam", "account__backup_tam", "assignee")
+                .order_by("sla_check_at")[:batch]
+            )
+            for case in due:
+                raised += _check_case(case, now)
+        if len(due) < batch:
+            return raised
+
+
+def _check_case(case: Case, now) -> int:
+    d = clocks.deadlines(case)
+    sent = clocks.sent_alerts(case, d)
+    raised = 0
+    for clock, level, due in sla.alerts_due(d, now, sent):
+        try:
+            with transaction.atomic():
+                SlaAlert.objects.create(case=case, clock=clock, level=level, due_at=due)
+        except IntegrityError:
+            continue  # another run raised it first
+        sent.add((clock, level, due))
+        raised += 1
+        kind = CaseEvent.Kind.SLA_WARNING if level == "warning" else CaseEvent.Kind.SLA_BREACH
+        event = record(
+            case,
+            actor=None,
+            kind=kind,
+            public=False,
+            clock=clock,
+            due_at=due.isoformat(),
+            body=str(CLOCK_LABELS[clock]),
+        )
+        escalate = tams(case) if level == "breach" else []
+        notify(case, event, extra_staff=escalate, dedupe=f"sla:{case.pk}:{clock}:{level}:{due.isoformat()}")
+    case.next_deadline_at = d.next
+    case.sla_check_at = sla.next_check(d, now, sent)
+    case.save(update_fields=["next_deadline_at", "sla_check_at"])
+    return raised
+
+
+def resolution_reminders(now=None) -> int:
+    """A proposal the customer has not answered for a while gets one reminder (never an auto-close)."""
+    now = now or timezone.now()
+    waiting = Case.objects.filter(
+        status=Case.Status.RESOLUTION_PROPOSED,
+        resolution_reminder_sent_at__isnull=True,
+        resolution_proposed_at__lte=now - sla.RESOLUTION_REMINDER_AFTER,
+    ).select_related("account", "reporter")
+    count = 0
+    for case in waiting[:500]:
+        with transaction.atomic():
+            claimed = Case.objects.filter(pk=case.pk, resolution_reminder_sent_at__isnull=True).update(
+                resolution_reminder_sent_at=now
+            )
+            if not claimed:
+                continue
+            event = record(case, actor=None, kind=CaseEvent.Kind.RESOLUTION_REMINDER)
+            notify(case, event, dedupe=f"reminder:{case.pk}:{case.resolution_proposed_at.isoformat()}")
+            count += 1
+    return count

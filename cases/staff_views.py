@@ -1,0 +1,255 @@
+"""Staff screens: the queue across accounts, the case with its staff actions, the Severity 1 intake form,
+the on-call rota. Staff see only the accounts they work on (``visible_to``)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import staff_required
+from accounts.models import Account
+
+from . import forms, services
+from .clock import badge
+from .models import Case, OnCallShift, PhoneIntake
+from .views import case_for, filtered_cases
+
+
+@staff_required
+@require_GET
+def queue(request):
+    """Open cases across the staff member's accounts, the next deadline first."""
+    qs, filters = filtered_cases(Case.objects.visible_to(request.user).for_list(), request.GET)
+    now = timezone.now()
+    view = request.GET.get("view", "")
+    if view == "mine":
+        qs = qs.filter(assignee=request.user)
+    elif view == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    elif view == "breached":
+        qs = qs.filter(next_deadline_at__lte=now)
+    page = Paginator(qs.by_next_deadline(), 50).get_page(request.GET.get("page"))
+    rows = [(case, badge(case, now)) for case in page.object_list]
+    template = "cases/staff/queue.html#queue-table" if request.htmx else "cases/staff/queue.html"
+    filters["view"] = view
+    return render(
+        request, template, {"rows": rows, "page": page, "filters": filters, "status_choices": Case.Status.choices}
+    )
+
+
+def _staff_context(request, case):
+    return {
+        "case": case,
+        "account": case.account,
+        "clock": badge(case, timezone.now()),
+        "events": case.events.select_related("actor").prefetch_related("attachments"),
+        "reply_form": forms.ReplyForm(),
+        "note_form": forms.NoteForm(),
+        "assign_form": forms.AssignForm(initial={"assignee": case.assignee_id}),
+        "callback_form": forms.CallbackForm(
+            initial={"called_name": case.contact_name, "called_number": case.contact_phone}
+        ),
+        "update_form": forms.UpdateForm(),
+        "cadence_form": forms.CadenceForm(initial={"minutes": int(case.update_interval.total_seconds() // 60)}),
+        "text_form": forms.TextForm(),
+        "is_tam": services.common.role_for(request.user, case) == "tam",
+        "staff": True,
+    }
+
+
+@staff_required
+@require_GET
+def staff_case(request, number):
+    case = case_for(request, number=number)
+    template = "cases/staff/detail.html#case-panel" if request.htmx else "cases/staff/detail.html"
+    return render(request, template, _staff_context(request, case))
+
+
+def _run(action, request, case):
+    """Validate the action's form and call its service. Returns a success message."""
+    post, user = request.POST, request.user
+    if action in {"reply", "note"}:
+        form = (forms.ReplyForm if action == "reply" else forms.NoteForm)(post, request.FILES)
+        data = _valid(form)
+        service = services.case_reply if action == "reply" else services.case_add_note
+        service(case=case, actor=user, body=data["body"], files=data["files"])
+        return _("Reply sent to the customer.") if action == "reply" else _("Internal note added.")
+    if action == "assign":
+        services.case_assign(case=case, actor=user, assignee=_valid(forms.AssignForm(post))["assignee"])
+        return _("Assignment saved.")
+    if action == "callback":
+        data = _valid(forms.CallbackForm(post))
+        services.case_log_callback(
+            case=case,
+            actor=user,
+            called_name=data["called_name"],
+            called_number=data["called_number"],
+            outcome=data["outcome"],
+            called_at=data["called_at"],
+            notes=data["notes"],
+        )
+        return _("Callback logged.")
+    if action == "update":
+        data = _valid(forms.UpdateForm(post))
+        services.case_post_update(case=case, actor=user, **data)
+        return _("Update posted; the next one is due in %(minutes)d minutes.") % {
+            "minutes": int(case.update_interval.total_seconds() // 60)
+        }
+    if action == "cadence":
+        services.case_change_cadence(case=case, actor=user, **_valid(forms.CadenceForm(post)))
+        return _("New update interval recorded.")
+    simple = {
+        "start": (lambda body: services.case_start_work(case=case, actor=user), _("The case is in progress.")),
+        "wait": (
+            lambda body: services.case_wait_on_customer(case=case, actor=user, body=body),
+            _("Waiting on the customer; the response clock is paused."),
+        ),
+        "workaround": (
+            lambda body: services.case_mark_workaround(case=case, actor=user, body=body),
+            _("Workaround recorded."),
+        ),
+        "propose": (
+            lambda body: services.case_propose_resolution(case=case, actor=user, summary=body),
+            _("Resolution proposed to the customer."),
+        ),
+        "agreement": (
+            lambda body: services.case_record_agreement(case=case, actor=user, note=body),
+            _("Agreement recorded; the case is resolved."),
+        ),
+        "reopen": (lambda body: services.case_reopen(case=case, actor=user, reason=body), _("The case is reopened.")),
+    }
+    if action not in simple:
+        raise Http404
+    call, message = simple[action]
+    call(post.get("body", ""))
+    return message
+
+
+def _valid(form):
+    if not form.is_valid():
+        raise services.CaseStateError(
+            " ".join(
+                f"{form.fields[f].label if f in form.fields else ''}: {e}".lstrip(": ")
+                for f, errs in form.errors.items()
+                for e in errs
+            )
+        )
+    return form.cleaned_data
+
+
+@staff_required
+@require_POST
+def staff_case_action(request, number, action):
+    case = case_for(request, number=number)
+    try:
+        messages.success(request, _run(action, request, case))
+    except services.CaseStateError as exc:
+        messages.error(request, str(exc))
+    response = redirect("staff-case", number=case.number)
+    if request.htmx:
+        response["HX-Trigger"] = "caseChanged"
+    return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def phone_intake(request):
+    """MISSION: CR-1, CR-2 — the representative's form for the Severity 1 line."""
+    if request.htmx and request.method == "GET":
+        company = request.GET.get("company_name", "")
+        accounts = services.matching_accounts(company, request.user)
+        open_critical = {a.pk: list(a.cases.open().critical().order_by("-created_at")[:5]) for a in accounts}
+        return render(
+            request,
+            "cases/staff/intake.html#account-matches",
+            {"accounts": accounts, "open_critical": open_critical, "company": company},
+        )
+    form = forms.PhoneIntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account = (
+            Account.objects.visible_to(request.user).filter(slug=data["account"]).first() if data["account"] else None
+        )
+        case = (
+            Case.objects.visible_to(request.user).filter(account=account, number=data["case"]).first()
+            if account and data["case"]
+            else None
+        )
+        try:
+            intake = services.phone_intake_record(
+                taken_by=request.user,
+                account=account,
+                case=case,
+                **{
+                    k: data[k]
+                    for k in ("company_name", "contact_name", "contact_phone", "contact_email", "description")
+                },
+            )
+        except services.CaseStateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if intake.case:
+                messages.success(
+                    request,
+                    _("Call recorded on %(number)s; the 15-minute callback clock runs.")
+                    % {"number": intake.case.number},
+                )
+                return redirect("staff-case", number=intake.case.number)
+            messages.warning(
+                request,
+                _("Call recorded without an account; the on-duty agents are told. Match it to an account below."),
+            )
+            return redirect("phone-intake")
+    unmatched = PhoneIntake.objects.unmatched().select_related("taken_by")[:20]
+    return render(
+        request,
+        "cases/staff/intake.html",
+        {
+            "form": form,
+            "unmatched": unmatched,
+            "on_duty": OnCallShift.objects.covering(timezone.now()).select_related("agent"),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def intake_match(request, pk):
+    intake = get_object_or_404(PhoneIntake.objects.unmatched(), pk=pk)
+    account = get_object_or_404(Account.objects.visible_to(request.user), slug=request.POST.get("account", ""))
+    try:
+        intake = services.phone_intake_match(intake=intake, actor=request.user, account=account)
+    except services.CaseStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("phone-intake")
+    messages.success(request, _("Call matched to %(account)s.") % {"account": account.name})
+    return redirect("staff-case", number=intake.case.number)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def oncall(request):
+    """The 24/7 rota: who is on duty now, hand-overs, upcoming shifts. Any staff member may edit it."""
+    now = timezone.now()
+    form = forms.ShiftForm(request.POST or None)
+    form.fields["agent"].queryset = form.fields["agent"].queryset.filter(is_active=True).order_by("full_name")
+    if request.method == "POST" and form.is_valid():
+        shift = form.save(commit=False)
+        shift.created_by = request.user
+        shift.save()
+        messages.success(request, _("Shift added."))
+        return redirect("oncall")
+    shifts = OnCallShift.objects.upcoming(now).select_related("agent")[:100]
+    return render(request, "cases/staff/oncall.html", {"form": form, "shifts": shifts, "now": now})
+
+
+@staff_required
+@require_POST
+def oncall_delete(request, pk):
+    shift = get_object_or_404(OnCallShift, pk=pk)
+    shift.delete()
+    messages.success(request, _("Shift removed."))
+    return redirect("oncall")

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+
+@shared_task(ignore_result=True, time_limit=55, soft_time_limit=50)
+def sla_sweep() -> int:
+    """Every minute: warn about deadlines about to pass, escalate breaches to the TAM (MISSION TAM-4),
+    remind customers of resolutions waiting for their answer."""
+    from cases.services import resolution_reminders
+    from cases.services import sla_sweep as sweep
+
+    raised = sweep()
+    resolution_reminders()
+    return raised

@@ -1,0 +1,174 @@
+"""Customer screens for cases. Every case is fetched through ``visible_to``: another account's is a 404."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Account
+
+from . import services
+from .clock import badge
+from .forms import CaseForm, ReasonForm, ReplyForm
+from .models import Case, CaseAttachment
+
+STATUS_FILTERS = {"open", "resolved", "all", *Case.Status.values}
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+def case_for(request, **lookup):
+    return get_object_or_404(
+        Case.objects.visible_to(request.user).select_related(
+            "account__primary_tam", "account__backup_tam", "assignee", "reporter"
+        ),
+        **lookup,
+    )
+
+
+def filtered_cases(qs, params):
+    status = params.get("status", "open")
+    status = status if status in STATUS_FILTERS else "open"
+    if status == "open":
+        qs = qs.open()
+    elif status != "all":
+        qs = qs.filter(status=status)
+    severity = params.get("severity", "")
+    if severity in Case.Severity.values:
+        qs = qs.filter(severity=severity)
+    return qs.search(params.get("q", "")), {"status": status, "severity": severity, "q": params.get("q", "").strip()}
+
+
+@require_GET
+def case_list(request, slug):
+    account = _account(request, slug)
+    qs, filters = filtered_cases(Case.objects.filter(account=account).for_list(), request.GET)
+    page = Paginator(qs.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(case, badge(case, now)) for case in page.object_list]
+    template = "cases/list.html#case-table" if request.htmx else "cases/list.html"
+    return render(
+        request,
+        template,
+        {
+            "account": account,
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "status_choices": Case.Status.choices,
+            "severity_choices": Case.Severity.choices,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request, slug):
+    """MISSION: NC-1, CR-1 — file a case; a critical one shows the Severity 1 number and can ask for a call."""
+    account = _account(request, slug)
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"contact_phone": request.user.phone, "severity": request.GET.get("severity", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_open(
+                account=account,
+                actor=request.user,
+                subject=data["subject"],
+                description=data["description"],
+                severity=data["severity"],
+                category=data["category"],
+                callback_requested=data["callback_requested"],
+                contact_phone=data["contact_phone"],
+            )
+            if data["files"]:
+                services.case_reply(case=case, actor=request.user, body="", files=data["files"])
+        except services.CaseStateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Case %(number)s is open.") % {"number": case.number})
+            return redirect(case)
+    return render(request, "cases/new.html", {"account": account, "form": form})
+
+
+def _timeline(case, user):
+    events = case.events.select_related("actor").prefetch_related("attachments")
+    return events if user.is_staff else events.filter(public=True)
+
+
+@require_GET
+def case_detail(request, slug, number):
+    case = case_for(request, account__slug=slug, number=number)
+    context = {
+        "case": case,
+        "account": case.account,
+        "events": _timeline(case, request.user),
+        "clock": badge(case, timezone.now()),
+        "reply_form": ReplyForm(),
+        "reason_form": ReasonForm(),
+    }
+    template = "cases/detail.html#case-panel" if request.htmx else "cases/detail.html"
+    return render(request, template, context)
+
+
+CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen"}
+
+
+@require_POST
+def case_action(request, slug, number, action):
+    """The customer's actions on a case: reply, accept or reject a proposed resolution, reopen."""
+    if action not in CUSTOMER_ACTIONS:
+        raise Http404
+    case = case_for(request, account__slug=slug, number=number)
+    try:
+        if action == "reply":
+            form = ReplyForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise services.CaseStateError(" ".join(e for errs in form.errors.values() for e in errs))
+            services.case_reply(
+                case=case, actor=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+            )
+            messages.success(request, _("Your message is on the case."))
+        elif action == "accept":
+            services.case_accept_resolution(case=case, actor=request.user)
+            messages.success(request, _("Thank you. The case is resolved."))
+        else:
+            reason = request.POST.get("reason", "")
+            if action == "reject":
+                services.case_reject_resolution(case=case, actor=request.user, reason=reason)
+                messages.success(request, _("The case is back in progress."))
+            else:
+                services.case_reopen(case=case, actor=request.user, reason=reason)
+                messages.success(request, _("The case is reopened."))
+    except services.CaseStateError as exc:
+        messages.error(request, str(exc))
+    response = redirect(case)
+    if request.htmx:
+        response["HX-Trigger"] = "caseChanged"
+    return response
+
+
+@require_GET
+def case_attachment(request, slug, number, pk):
+    """Downloads only, only through this check; files on internal notes never reach customers."""
+    case = case_for(request, account__slug=slug, number=number)
+    attachments = CaseAttachment.objects.filter(case=case)
+    if not request.user.is_staff:
+        attachments = attachments.exclude(event__public=False)
+    attachment = get_object_or_404(attachments, pk=pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
