@@ -29,7 +29,8 @@ class OnCallShift(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     handover_note = models.TextField(_("hand-over note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
 
     objects = OnCallShiftQuerySet.as_manager()
 
@@ -61,7 +62,8 @@ class PhoneIntake(models.Model):
 
     received_at = models.DateTimeField(_("received"))
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
     )
     company_name = models.CharField(_("company name"), max_length=200)
     contact_name = models.CharField(_("contact name"), max_length=150)

@@ -21,3 +21,12 @@ FACTORIES = [
 def test_every_factory_builds_valid_objects(factory):
     obj = factory()
     obj.full_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["CaseFactory", "CaseEventFactory", "OnCallShiftFactory"])
+def test_every_case_factory_builds_valid_objects(name):
+    from tests.cases import factories as case_factories
+
+    obj = getattr(case_factories, name)()
+    obj.full_clean()

@@ -214,7 +214,7 @@ def test_console_query_count_does_not_grow_with_the_accounts(client, world, djan
     ],
 )
 def test_console_lists_the_accounts_this_person_works_on(client, world, role, sees, does_not_see):
-    # MISSION: TAM-4 — a TAM starts the day in a console of their accounts
+    # MISSION: TAM-1 — the TAM runs their accounts; "done": a TAM starts the day in a console of them
     client.force_login(getattr(world, role))
 
     response = client.get("/console/")
