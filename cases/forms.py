@@ -45,6 +45,19 @@ class CaseForm(forms.Form):
     )
     contact_phone = forms.CharField(label=_("Phone number to call back"), max_length=40, required=False)
     files = MultipleFileField(label=_("Attachments"))
+    followers = forms.ModelMultipleChoiceField(
+        label=_("Keep these colleagues informed"),
+        required=False,
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, account=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        colleagues = User.objects.filter(memberships__account=account, is_active=True).order_by("full_name")
+        self.fields["followers"].queryset = colleagues.exclude(pk=getattr(user, "pk", None))
+        if not self.fields["followers"].queryset.exists():
+            del self.fields["followers"]
 
     def clean(self):
         data = super().clean()

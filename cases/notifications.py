@@ -6,6 +6,7 @@ cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4).
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -33,11 +34,24 @@ def on_duty_agents(at=None):
     return [s.agent for s in shifts]
 
 
+@dataclass(frozen=True)
+class Address:
+    """A contact without a login (e.g. the caller on a Severity 1 phone intake)."""
+
+    email: str
+    pk: None = None
+    language: str = ""
+
+
 def customer_recipients(case: Case):
     people = {u.pk: u for u in case.followers.filter(is_active=True)}
     if case.reporter_id and case.reporter.is_active and not case.reporter.is_staff:
         people[case.reporter_id] = case.reporter
-    return list(people.values())
+    recipients = list(people.values())
+    known = {u.email.lower() for u in recipients}
+    if case.contact_email and case.contact_email.lower() not in known:
+        recipients.append(Address(email=case.contact_email.lower()))
+    return recipients
 
 
 def tams(case: Case):
@@ -47,7 +61,7 @@ def tams(case: Case):
 def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | None = None) -> None:
     by_language = defaultdict(list)
     for person in people:
-        if event.actor_id and person.pk == event.actor_id:
+        if event.actor_id and person.pk is not None and person.pk == event.actor_id:
             continue  # nobody is told about what they did themselves
         by_language[person.language or settings.LANGUAGE_CODE].append(person.email)
     path = case.get_absolute_url() if not staff else f"/console/cases/{case.pk}/"

@@ -118,7 +118,7 @@ def case_detail(request, slug, number):
     return render(request, template, context)
 
 
-CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen"}
+CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen", "follow", "unfollow"}
 
 
 @require_POST
@@ -136,6 +136,14 @@ def case_action(request, slug, number, action):
                 case=case, actor=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
             )
             messages.success(request, _("Your message is on the case."))
+        elif action in {"follow", "unfollow"}:
+            services.case_follow(case=case, user=request.user, follow=action == "follow")
+            messages.success(
+                request,
+                _("You will get emails about this case.")
+                if action == "follow"
+                else _("You will no longer get emails about this case."),
+            )
         elif action == "accept":
             services.case_accept_resolution(case=case, actor=request.user)
             messages.success(request, _("Thank you. The case is resolved."))

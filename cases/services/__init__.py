@@ -8,6 +8,7 @@ from .intake import matching_accounts, phone_intake_match, phone_intake_record
 from .lifecycle import (
     case_accept_resolution,
     case_assign,
+    case_follow,
     case_mark_workaround,
     case_open,
     case_propose_resolution,
@@ -25,6 +26,7 @@ __all__ = [
     "case_accept_resolution",
     "case_add_note",
     "case_assign",
+    "case_follow",
     "case_change_cadence",
     "case_log_callback",
     "case_mark_workaround",

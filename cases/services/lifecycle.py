@@ -37,6 +37,7 @@ def case_open(
     contact_name: str = "",
     contact_phone: str = "",
     contact_email: str = "",
+    followers=(),
     now=None,
 ) -> Case:
     """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
@@ -70,8 +71,10 @@ def case_open(
     case.save()
     clocks.refresh(case, now)
     case.save(update_fields=["next_deadline_at", "sla_check_at"])
-    if is_customer:
-        case.followers.add(actor)
+    members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list(
+        "user", flat=True
+    )
+    case.followers.add(*members, *([actor] if is_customer else []))
     event = record(
         case,
         actor=actor,
@@ -274,3 +277,12 @@ def _back_to_work(case: Case, *, actor, role: str, message: str, expected: str =
     if case.is_critical:
         clocks.start_updates(case, now)
     save(case, ["status", "resolution_proposed_at", *clocks.CLOCK_FIELDS], now)
+
+
+@transaction.atomic
+def case_follow(*, case: Case, user, follow: bool) -> Case:
+    """A member of the account follows (gets emails about) a case, or stops."""
+    if not Membership.objects.filter(account=case.account, user=user).exists():
+        raise CaseStateError(_("Only members of the account's team follow its cases."))
+    (case.followers.add if follow else case.followers.remove)(user)
+    return case
