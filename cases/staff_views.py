@@ -140,6 +140,16 @@ def _valid(form):
     return form.cleaned_data
 
 
+BOUND_FORMS = {
+    "reply": ("reply_form", forms.ReplyForm),
+    "note": ("note_form", forms.NoteForm),
+    "assign": ("assign_form", forms.AssignForm),
+    "callback": ("callback_form", forms.CallbackForm),
+    "update": ("update_form", forms.UpdateForm),
+    "cadence": ("cadence_form", forms.CadenceForm),
+}
+
+
 @staff_required
 @require_POST
 def staff_case_action(request, number, action):
@@ -147,7 +157,14 @@ def staff_case_action(request, number, action):
     try:
         messages.success(request, _run(action, request, case))
     except services.CaseStateError as exc:
+        # Bad input loses nothing: the page comes back with what was typed, the error next to it.
         messages.error(request, str(exc))
+        context = _staff_context(request, case)
+        if action in BOUND_FORMS:
+            key, form_class = BOUND_FORMS[action]
+            context[key] = form_class(request.POST)
+        context.update(failed=action, text_body=request.POST.get("body", ""))
+        return render(request, "cases/staff/detail.html", context, status=400)
     response = redirect("staff-case", number=case.number)
     if request.htmx:
         response["HX-Trigger"] = "caseChanged"

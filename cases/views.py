@@ -12,7 +12,7 @@ from accounts.models import Account
 
 from . import services
 from .clock import badge
-from .forms import CaseForm, ReasonForm, ReplyForm
+from .forms import CaseForm, ReplyForm
 from .models import Case, CaseAttachment
 
 STATUS_FILTERS = {"open", "resolved", "all", *Case.Status.values}
@@ -106,16 +106,20 @@ def _timeline(case, user):
 @require_GET
 def case_detail(request, slug, number):
     case = case_for(request, account__slug=slug, number=number)
-    context = {
+    template = "cases/detail.html#case-panel" if request.htmx else "cases/detail.html"
+    return render(request, template, _detail_context(request, case))
+
+
+def _detail_context(request, case, **forms):
+    return {
         "case": case,
         "account": case.account,
         "events": _timeline(case, request.user),
+        "followers": list(case.followers.all()),
         "clock": badge(case, timezone.now()),
-        "reply_form": ReplyForm(),
-        "reason_form": ReasonForm(),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reason": forms.get("reason", ""),
     }
-    template = "cases/detail.html#case-panel" if request.htmx else "cases/detail.html"
-    return render(request, template, context)
 
 
 CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen", "follow", "unfollow"}
@@ -156,7 +160,15 @@ def case_action(request, slug, number, action):
                 services.case_reopen(case=case, actor=request.user, reason=reason)
                 messages.success(request, _("The case is reopened."))
     except services.CaseStateError as exc:
+        # Bad input loses nothing: the page comes back with what the customer typed and the reason.
         messages.error(request, str(exc))
+        bound = ReplyForm(initial={"body": request.POST.get("body", "")}) if action == "reply" else None
+        return render(
+            request,
+            "cases/detail.html",
+            _detail_context(request, case, reply_form=bound, reason=request.POST.get("reason", "")),
+            status=400,
+        )
     response = redirect(case)
     if request.htmx:
         response["HX-Trigger"] = "caseChanged"

@@ -104,11 +104,14 @@ def test_tam_membership_and_contact_lists_show_only_their_accounts_rows(client, 
 @pytest.mark.parametrize("model", ["membership", "contact"])
 def test_tam_list_filters_do_not_name_other_accounts(client, world, contacts, model):
     """The "By account" filter beside the list offers the TAM's accounts, not every customer's name."""
+    initech = AccountFactory(name="Initech", primary_tam=world.tina)  # a second account, so the filter shows
+    MembershipFactory(account=initech)
+    ContactFactory(account=initech)
     client.force_login(world.tina)
 
     response = client.get(f"{ADMIN}/{model}/")
 
-    assert ">Acme</a>" in text(response)
+    assert ">Acme</a>" in text(response) and ">Initech</a>" in text(response)
     assert "Globex" not in text(response), f"another account's name is in the TAM's {model} list filter"
 
 
