@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -45,8 +47,22 @@ class AccountScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """The team as edited in the admin: every account keeps an account admin; people are not swapped in place."""
+
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        for f in kept:
+            if f.instance.pk and "user" in f.changed_data:
+                raise ValidationError(_("To replace a person, remove them and add the new person."))
+        if kept and not any(f.cleaned_data.get("role") == Membership.Role.ADMIN for f in kept):
+            raise ValidationError(_("Every account keeps at least one account admin."))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
@@ -92,23 +108,68 @@ class AccountAdmin(admin.ModelAdmin):
             kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True, staff_role="tam")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class AccountForm(form_class):
+            def clean(self):
+                data = super().clean()
+                primary = data.get("primary_tam", self.instance.primary_tam if self.instance.pk else None)
+                backup = data.get("backup_tam")
+                if primary is not None and backup is not None and primary.pk == backup.pk:
+                    self.add_error("backup_tam", _("The backup TAM must be someone other than the TAM."))
+                return data
+
+        return AccountForm
+
     def save_model(self, request, obj, form, change):
         primary, backup = obj.primary_tam, obj.backup_tam
         if change:
-            old = Account.objects.only("primary_tam", "backup_tam").get(pk=obj.pk)
+            old = Account.objects.get(pk=obj.pk)
+            before = services.account_snapshot(old)
             obj.primary_tam_id, obj.backup_tam_id = old.primary_tam_id, old.backup_tam_id
         else:
             obj.primary_tam = obj.backup_tam = None
         super().save_model(request, obj, form, change)
+        if change:
+            services.account_record_changes(account=obj, actor=request.user, before=before)
         services.account_assign_tams(account=obj, actor=request.user, primary_tam=primary, backup_tam=backup)
+
+    def save_formset(self, request, form, formset, change):
+        """Team changes go through the services, so they are validated and audited like in the portal."""
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        account = form.instance
+        for m in formset.new_objects:
+            services.membership_add(
+                account=account, actor=request.user, email=m.user.email, full_name=m.user.full_name, role=m.role
+            )
+        promotions_first = sorted(formset.changed_objects, key=lambda item: item[0].role != Membership.Role.ADMIN)
+        for m, _fields in promotions_first:
+            services.membership_set_role(membership=Membership.objects.get(pk=m.pk), actor=request.user, role=m.role)
+        for m in formset.deleted_objects:
+            services.membership_remove(membership=Membership.objects.get(pk=m.pk), actor=request.user)
 
 
 @admin.register(Membership)
 class MembershipAdmin(AccountScopedAdmin):
+    """A read-only list across accounts; the team is changed on the account page (or the portal's team page),
+    where every change goes through the services."""
+
     list_display = ["user", "account", "role", "created_at"]
     list_filter = ["role", ("account", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "account"]
     search_fields = ["user__email", "user__full_name", "account__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Contact)

@@ -48,7 +48,13 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
         raise ValidationError(_("%(email)s is already on the team.") % {"email": email})
     invited = user is None
     if invited:
-        user = User.objects.create_user(email=email, full_name=full_name.strip(), timezone=account.timezone)
+        language = translation.get_language() or ""
+        user = User.objects.create_user(
+            email=email,
+            full_name=full_name.strip(),
+            timezone=account.timezone,
+            language=language if language in {"en", "pl"} else "",
+        )
     membership = Membership.objects.create(account=account, user=user, role=role)
     _audit(account=account, actor=actor, kind=AuditEvent.Kind.MEMBER_ADDED, email=email, role=role, invited=invited)
     _queue_invitation(membership, invited=invited)
@@ -127,6 +133,34 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         role=membership.role,
     )
     membership.delete()
+
+
+ACCOUNT_DETAIL_FIELDS = (
+    "name",
+    "slug",
+    "status",
+    "timezone",
+    "severity1_phone",
+    "support_email",
+    "support_calendar",
+    "response_target_hours",
+)
+
+
+@transaction.atomic
+def account_record_changes(*, account: Account, actor: User, before: dict) -> None:
+    """Audit changed account details (the Severity 1 line, the support address, ...)."""
+    changed = {
+        field: {"before": str(before.get(field, "")), "after": str(getattr(account, field))}
+        for field in ACCOUNT_DETAIL_FIELDS
+        if str(before.get(field, "")) != str(getattr(account, field))
+    }
+    if changed:
+        _audit(account=account, actor=actor, kind=AuditEvent.Kind.ACCOUNT_CHANGED, changes=changed)
+
+
+def account_snapshot(account: Account) -> dict:
+    return {field: getattr(account, field) for field in ACCOUNT_DETAIL_FIELDS}
 
 
 @transaction.atomic

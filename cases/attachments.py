@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 ALLOWED_EXTENSIONS = frozenset(
     {
@@ -42,7 +43,10 @@ def problems(files) -> list[str]:
     """What is wrong with these uploads, one sentence per problem; empty when all are acceptable."""
     errors = []
     if len(files) > max_files():
-        errors.append(_("Attach at most %(n)d files at a time.") % {"n": max_files()})
+        errors.append(
+            ngettext("Attach at most %(n)d file at a time.", "Attach at most %(n)d files at a time.", max_files())
+            % {"n": max_files()}
+        )
     for f in files:
         name = PurePath(f.name).name
         suffix = PurePath(name).suffix.lower()

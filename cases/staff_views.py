@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
@@ -95,9 +96,12 @@ def _run(action, request, case):
     if action == "update":
         data = _valid(forms.UpdateForm(post))
         services.case_post_update(case=case, actor=user, **data)
-        return _("Update posted; the next one is due in %(minutes)d minutes.") % {
-            "minutes": int(case.update_interval.total_seconds() // 60)
-        }
+        minutes = int(case.update_interval.total_seconds() // 60)
+        return ngettext(
+            "Update posted; the next one is due in %(minutes)d minute.",
+            "Update posted; the next one is due in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
     if action == "cadence":
         services.case_change_cadence(case=case, actor=user, **_valid(forms.CadenceForm(post)))
         return _("New update interval recorded.")

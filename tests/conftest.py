@@ -75,3 +75,13 @@ def world(db):
         sam=AgentFactory(email="sam@support.test", full_name="Sam Okafor"),
         root=SuperuserFactory(email="root@portal.test", full_name="Root Admin"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _reset_language_and_timezone():
+    """Django keeps the last activated language and time zone on the thread; start every test clean."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate("en")
+    timezone.deactivate()

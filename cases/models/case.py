@@ -57,7 +57,7 @@ class Case(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         IN_PROGRESS = "in_progress", _("In progress")
-        WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on you")
+        WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on the customer")
         RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
         RESOLVED = "resolved", _("Resolved")
 

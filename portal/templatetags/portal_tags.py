@@ -62,3 +62,12 @@ def minutes(value: timedelta | None) -> int:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, ()) if mapping else ()
+
+
+@register.filter
+def parse_iso(value):
+    """An ISO 8601 string (as stored in JSON details) back into an aware datetime."""
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -234,13 +234,22 @@ def test_superuser_moves_an_account_to_another_tam(client, world):
     assert (event.account, event.actor) == (world.globex, world.root)
 
 
+def _membership_row(page, membership) -> str:
+    """The inline row prefix (e.g. ``memberships-0``) of one membership on the account change page."""
+    prefix = inline_prefix(page, Membership)
+    (form,) = [f for f in page.context["inline_admin_formsets"][0].formset.forms if f.instance.pk == membership.pk]
+    assert form.prefix.startswith(prefix)
+    return form.prefix
+
+
 def test_membership_changes_in_the_admin_keep_an_account_admin(client, world):
     """The admin is another door to the same rule as the team page: every account keeps an admin."""
     alices = Membership.objects.get(account=world.acme, user=world.alice)
     client.force_login(world.tina)
-    page = client.get(change_url("membership", alices.pk))
+    page = client.get(change_url("account", world.acme.pk))
+    row = _membership_row(page, alices)
 
-    response = client.post(change_url("membership", alices.pk), {**form_data(page), "role": "member"})
+    response = client.post(change_url("account", world.acme.pk), {**form_data(page), f"{row}-role": "member"})
 
     assert Membership.objects.get(pk=alices.pk).role == Membership.Role.ADMIN
     assert response.status_code == 200
@@ -250,14 +259,28 @@ def test_membership_changes_in_the_admin_keep_an_account_admin(client, world):
 def test_membership_changes_in_the_admin_are_audited(client, world):
     arthurs = Membership.objects.get(account=world.acme, user=world.arthur)
     client.force_login(world.tina)
-    page = client.get(change_url("membership", arthurs.pk))
+    page = client.get(change_url("account", world.acme.pk))
+    row = _membership_row(page, arthurs)
 
-    response = client.post(change_url("membership", arthurs.pk), {**form_data(page), "role": "admin"})
+    response = client.post(change_url("account", world.acme.pk), {**form_data(page), f"{row}-role": "admin"})
 
     assert response.status_code == 302
     assert Membership.objects.get(pk=arthurs.pk).role == Membership.Role.ADMIN
     events = list(AuditEvent.objects.values_list("kind", "account", "actor"))
     assert events == [(AuditEvent.Kind.MEMBER_ROLE_CHANGED, world.acme.pk, world.tina.pk)], "no audit of the change"
+
+
+def test_the_membership_list_is_read_only(client, world):
+    """Team changes happen on the account page or the portal's team page, where the services run."""
+    arthurs = Membership.objects.get(account=world.acme, user=world.arthur)
+    client.force_login(world.tina)
+    page = client.get(change_url("membership", arthurs.pk))
+    assert page.status_code == 200
+    response = client.post(
+        change_url("membership", arthurs.pk), {"role": "admin", "user": world.arthur.pk, "account": world.acme.pk}
+    )
+    assert response.status_code == 403
+    assert Membership.objects.get(pk=arthurs.pk).role == Membership.Role.MEMBER
 
 
 def test_changing_the_severity1_line_in_the_admin_is_audited(client, world):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from accounts import services
 from accounts.models import Account, AuditEvent, BusinessCalendar, CalendarException, Membership, OpeningWindow, User
@@ -18,6 +19,14 @@ from tests.accounts.factories import (
 )
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages asserted here are the English ones, whatever language an earlier test in this
+    process left active (Django keeps the last activated language on the thread)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
