@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+from .attachments import problems as attachment_problems
 from .models import Case, OnCallShift
 from .services import OUTCOMES
 
@@ -54,10 +55,21 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args, account=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        colleagues = User.objects.filter(memberships__account=account, is_active=True).order_by("full_name")
+        colleagues = (
+            User.objects.none()
+            if account is None
+            else User.objects.filter(memberships__account=account, is_active=True, is_staff=False).order_by("full_name")
+        )
         self.fields["followers"].queryset = colleagues.exclude(pk=getattr(user, "pk", None))
         if not self.fields["followers"].queryset.exists():
             del self.fields["followers"]
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        errors = attachment_problems(files)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.outbox import outbox_enqueue
@@ -64,7 +65,7 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
         if event.actor_id and person.pk is not None and person.pk == event.actor_id:
             continue  # nobody is told about what they did themselves
         by_language[person.language or settings.LANGUAGE_CODE].append(person.email)
-    path = case.get_absolute_url() if not staff else f"/console/cases/{case.pk}/"
+    path = reverse("staff-case", kwargs={"number": case.number}) if staff else case.get_absolute_url()
     for language, emails in by_language.items():
         with translation.override(language):
             context = {"case": case, "event": event, "staff": staff, "url": settings.PORTAL_BASE_URL.rstrip("/") + path}
@@ -95,7 +96,7 @@ def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None =
     if event.kind in STAFF_KINDS or extra_staff:
         if case.assignee_id:
             staff[case.assignee_id] = case.assignee
-        elif case.is_critical or event.kind in {"opened", "phone_intake"}:
+        elif case.is_critical or event.kind in {"opened", "phone_intake", "sla_warning", "sla_breach"}:
             for agent in on_duty_agents():
                 staff[agent.pk] = agent
     if staff:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -73,23 +74,27 @@ def case_new(request, slug):
     form = CaseForm(
         request.POST or None,
         request.FILES or None,
+        account=account,
+        user=request.user,
         initial={"contact_phone": request.user.phone, "severity": request.GET.get("severity", "")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_open(
-                account=account,
-                actor=request.user,
-                subject=data["subject"],
-                description=data["description"],
-                severity=data["severity"],
-                category=data["category"],
-                callback_requested=data["callback_requested"],
-                contact_phone=data["contact_phone"],
-            )
-            if data["files"]:
-                services.case_reply(case=case, actor=request.user, body="", files=data["files"])
+            with transaction.atomic():  # a case with refused files is not left half-opened
+                case = services.case_open(
+                    account=account,
+                    actor=request.user,
+                    subject=data["subject"],
+                    description=data["description"],
+                    severity=data["severity"],
+                    category=data["category"],
+                    callback_requested=data["callback_requested"],
+                    contact_phone=data["contact_phone"],
+                    followers=data.get("followers") or (),
+                )
+                if data["files"]:
+                    services.case_reply(case=case, actor=request.user, body="", files=data["files"])
         except services.CaseStateError as exc:
             form.add_error(None, str(exc))
         else:

@@ -153,6 +153,7 @@ class CaseSequence(models.Model):
     """The last case number handed out per account (numbers are per account: ACME-000042)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    prefix = models.CharField(max_length=16, unique=True)
     last = models.PositiveIntegerField(default=0)
 
     def __str__(self):

@@ -1,5 +1,7 @@
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import Account, Membership
 from cases import transitions
 from cases.models import Case, CaseEvent
 
@@ -20,7 +22,21 @@ def require_staff(user, message: str) -> None:
         raise transitions.CaseStateError(message)
 
 
+def check_access(actor, case: Case) -> None:
+    """The tenant rule again, in the services themselves: customers act only on their own account's cases,
+    staff only on the accounts they work on. (Views already answer 404; this guards every other caller.)"""
+    if actor.is_staff:
+        allowed = Account.objects.staffed_by(actor).filter(pk=case.account_id).exists()
+    else:
+        allowed = Membership.objects.filter(account_id=case.account_id, user=actor).exists()
+    if not allowed:
+        raise transitions.CaseStateError(_("This case is not on an account you can work with."))
+
+
 def record(case: Case, *, actor, kind: str, public: bool = True, body: str = "", **details) -> CaseEvent:
+    """The timeline event of a change; every change an actor makes passes here, so access is checked here."""
+    if actor is not None:
+        check_access(actor, case)
     return CaseEvent.objects.create(case=case, actor=actor, kind=kind, public=public, body=body, details=details)
 
 

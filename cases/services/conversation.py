@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import attachments as limits
 from cases import sla
@@ -70,6 +71,9 @@ def case_reply(*, case: Case, actor, body: str, files=()) -> CaseEvent:
                 clocks.resume_response(case, now)
             else:
                 clocks.start_response(case, now)
+            if case.is_critical and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
+                clocks.start_updates(case, now)
+                fields.append("next_update_due_at")
         elif case.response_due_at is None and not case.callback_pending and case.status != Case.Status.NEW:
             clocks.start_response(case, now)
         fields += ["response_due_at", "response_paused_remaining"]
@@ -93,11 +97,11 @@ def case_add_note(*, case: Case, actor, body: str, files=()) -> CaseEvent:
     return event
 
 
-OUTCOMES = {
-    "reached": _("reached the contact"),
-    "voicemail": _("left a voicemail"),
-    "no_answer": _("no answer"),
-    "wrong_number": _("wrong number"),
+OUTCOMES = {  # lazy: rendered in the language of whoever reads them
+    "reached": gettext_lazy("reached the contact"),
+    "voicemail": gettext_lazy("left a voicemail"),
+    "no_answer": gettext_lazy("no answer"),
+    "wrong_number": gettext_lazy("wrong number"),
 }
 
 
@@ -165,7 +169,8 @@ def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str
     now = timezone.now()
     fields = _responded(case, now)
     case.last_update_at = now
-    clocks.start_updates(case, now)
+    if case.is_critical:
+        clocks.start_updates(case, now)  # MISSION: CR-4 — the cadence is a promise on critical cases
     save(case, [*fields, "last_update_at", "next_update_due_at"], now)
     event = record(
         case,

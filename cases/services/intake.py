@@ -59,6 +59,8 @@ def phone_intake_record(
         raise CaseStateError(_("Fill in every detail of the call: company, contact name, phone, email and the issue."))
     if case is not None and (account is None or case.account_id != account.pk):
         raise CaseStateError(_("That case belongs to another account."))
+    if case is not None and not case.is_open:
+        raise CaseStateError(_("That case is resolved: open a new case for this call (or reopen it first)."))
     intake = PhoneIntake.objects.create(
         taken_by=taken_by,
         received_at=received_at,
@@ -70,6 +72,12 @@ def phone_intake_record(
     if account is None:
         _notify_unmatched(intake)
         return intake
+    return _attach_to_account(intake, account=account, case=case, actor=taken_by)
+
+
+def _attach_to_account(intake: PhoneIntake, *, account: Account, case: Case | None, actor) -> PhoneIntake:
+    """Open (or join) the critical case for a recorded call; the callback clock starts at the call."""
+    taken_by, received_at = actor, intake.received_at
     if case is None:
         case = case_open(
             account=account,
@@ -106,8 +114,8 @@ def phone_intake_record(
                 "callback_done_at",
             ],
         )
-    intake.case = case
-    intake.save(update_fields=["case"])
+    intake.account, intake.case = account, case
+    intake.save(update_fields=["account", "case"])
     event = record(
         case,
         actor=taken_by,
@@ -143,17 +151,10 @@ def _notify_unmatched(intake: PhoneIntake) -> None:
 @transaction.atomic
 def phone_intake_match(*, intake: PhoneIntake, actor, account: Account, case: Case | None = None) -> PhoneIntake:
     """Staff match a call from an unknown company to an account later; the clock keeps its original start."""
+    require_staff(actor, _("Only staff match Severity 1 calls."))
+    intake = PhoneIntake.objects.select_for_update().get(pk=intake.pk)
     if intake.account_id is not None:
         raise CaseStateError(_("This call is already matched to an account."))
-    PhoneIntake.objects.filter(pk=intake.pk).delete()
-    return phone_intake_record(
-        taken_by=actor,
-        company_name=intake.company_name,
-        contact_name=intake.contact_name,
-        contact_phone=intake.contact_phone,
-        contact_email=intake.contact_email,
-        description=intake.description,
-        account=account,
-        case=case,
-        received_at=intake.received_at,
-    )
+    if case is not None and (case.account_id != account.pk or not case.is_open):
+        raise CaseStateError(_("Choose an open case of that account, or none to open a new one."))
+    return _attach_to_account(intake, account=account, case=case, actor=actor)

@@ -1,5 +1,7 @@
 """Opening, assigning, status changes and joint resolution (MISSION NC-1, NC-4, NC-5, CR-3, CR-5, TAM-4)."""
 
+import re
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,12 +17,27 @@ from . import clocks
 from .common import record, require_staff, role_for, save, set_status
 
 
+def _sequence(account: Account) -> CaseSequence:
+    """The account's case-number sequence; its prefix (ACME) is unique, made so on first use."""
+    sequence = CaseSequence.objects.filter(account=account).first()
+    if sequence is not None:
+        return sequence
+    base = re.sub(r"[^A-Z0-9]", "", account.slug.upper())[:12] or "CASE"
+    for n in range(1, 1000):
+        prefix = base if n == 1 else f"{base[: 12 - len(str(n))]}{n}"
+        # ON CONFLICT DO NOTHING: when the prefix belongs to another account nothing is created; try the next.
+        CaseSequence.objects.bulk_create([CaseSequence(account=account, prefix=prefix)], ignore_conflicts=True)
+        sequence = CaseSequence.objects.filter(account=account).first()
+        if sequence is not None:
+            return sequence
+    raise CaseStateError(_("No case number prefix is free for this account."))
+
+
 def _next_number(account: Account) -> str:
-    CaseSequence.objects.bulk_create([CaseSequence(account=account, last=0)], ignore_conflicts=True)
+    sequence = _sequence(account)
     CaseSequence.objects.filter(account=account).update(last=F("last") + 1)
-    last = CaseSequence.objects.get(account=account).last
-    prefix = account.slug.upper().replace("-", "")[:12]
-    return f"{prefix}-{last:06d}"
+    last = CaseSequence.objects.values_list("last", flat=True).get(account=account)
+    return f"{sequence.prefix}-{last:06d}"
 
 
 @transaction.atomic
@@ -120,6 +137,12 @@ def case_assign(*, case: Case, actor, assignee) -> Case:
 
 @transaction.atomic
 def case_start_work(*, case: Case, actor) -> Case:
+    """Staff take up a new case, or resume one that was waiting on the customer (the paused clock resumes)."""
+    require_staff(actor, _("Only staff start work on a case."))
+    if case.status not in (Case.Status.NEW, Case.Status.WAITING_ON_CUSTOMER):
+        raise CaseStateError(_("Work starts on a new case or one that waits on the customer."))
+    now = timezone.now()
+    was_waiting = case.status == Case.Status.WAITING_ON_CUSTOMER
     set_status(
         case,
         Case.Status.IN_PROGRESS,
@@ -127,9 +150,13 @@ def case_start_work(*, case: Case, actor) -> Case:
         role=role_for(actor, case),
         message=_("The case cannot be moved to “in progress” now."),
     )
-    if case.assignee_id is None and actor.is_staff:
+    if case.assignee_id is None:
         case.assignee = actor
-    save(case, ["status", "assignee"])
+    if was_waiting:
+        clocks.resume_response(case, now)
+        if case.is_critical and case.next_update_due_at is None and case.last_update_at is not None:
+            clocks.start_updates(case, now)
+    save(case, ["status", "assignee", *clocks.CLOCK_FIELDS], now)
     record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, status=case.status)
     return case
 
@@ -146,6 +173,7 @@ def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
         message=_("The case cannot wait on the customer now."),
     )
     clocks.pause_response(case, now)
+    case.next_update_due_at = None  # nothing to report while we wait for the customer's information
     save(case, ["status", *clocks.CLOCK_FIELDS], now)
     event = record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, body=body.strip(), status=case.status)
     notify(case, event)

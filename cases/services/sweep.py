@@ -7,7 +7,7 @@ It reads only the cases whose ``sla_check_at`` has come (an index), claims each 
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import sla
 from cases.models import Case, CaseEvent, SlaAlert
@@ -18,7 +18,11 @@ from .common import record
 
 BATCH = 200
 
-CLOCK_LABELS = {"callback": _("callback"), "response": _("response"), "update": _("next update")}
+CLOCK_LABELS = {
+    "callback": gettext_lazy("callback"),
+    "response": gettext_lazy("response"),
+    "update": gettext_lazy("next update"),
+}
 
 
 def sla_sweep(now=None, *, batch: int = BATCH) -> int:

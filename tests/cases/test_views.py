@@ -280,7 +280,9 @@ def assert_tells_nothing_about_acme(response, world, url: str) -> None:
 def test_the_matrix_covers_every_case_url_name():
     """Every URL the cases app routes to has a row; a new case view without one fails here."""
     routed_to_cases = {
-        p.name for p in get_resolver().url_patterns if getattr(p, "callback", None) and p.callback.__module__.startswith("cases.")
+        p.name
+        for p in get_resolver().url_patterns
+        if getattr(p, "callback", None) and p.callback.__module__.startswith("cases.")
     }
     assert routed_to_cases == CASE_URL_NAMES == set(MATRIX)
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from cases import services
@@ -26,8 +27,8 @@ from tests.cases.test_views import (
     visible_text,
 )
 
-LIST_MAX_QUERIES = 8  # session, user, account, count, page, + middleware/auth lookups; never per case
-DASHBOARD_MAX_QUERIES = 8 + 3 * 4  # as tests/portal/test_views.py: the page plus three per panel
+LIST_MAX_QUERIES = 5  # session, user, account, count, page: never per case
+DASHBOARD_MAX_QUERIES = 8 + 3 * len(settings.DASHBOARD_PANELS)  # the budget of tests/portal/test_views.py
 
 
 def table_rows(response) -> list[str]:
@@ -81,9 +82,9 @@ def test_the_list_shows_acmes_cases_with_the_clock_of_each(client, world, four_c
     assert f"Callback due: {in_warsaw(callback_case.callback_due_at)}" in rows[callback_case.number]
     assert "Critical" in rows[callback_case.number]
     assert "Paused: waiting on the customer" in rows[waiting.number]
-    assert "Waiting on you" in rows[waiting.number]
+    assert str(Case.Status.WAITING_ON_CUSTOMER.label) in rows[waiting.number]
     assert "Awaiting the customer's answer" in rows[proposed.number]
-    assert 'data-countdown' in text(response)  # the live countdown's hook on running clocks
+    assert "data-countdown" in text(response)  # the live countdown's hook on running clocks
 
 
 @pytest.mark.parametrize(
@@ -167,7 +168,9 @@ def test_the_list_runs_the_same_queries_for_5_or_60_cases(client, world, django_
     small, _ = count_queries(client, "/a/acme/cases/", django_assert_max_num_queries, LIST_MAX_QUERIES, **headers)
 
     make_cases(world.acme, 55, assignee=world.tina)
-    large, response = count_queries(client, "/a/acme/cases/", django_assert_max_num_queries, LIST_MAX_QUERIES, **headers)
+    large, response = count_queries(
+        client, "/a/acme/cases/", django_assert_max_num_queries, LIST_MAX_QUERIES, **headers
+    )
     assert large == small
     assert len(table_rows(response)) == 25
 
@@ -221,7 +224,24 @@ def test_the_new_case_page_shows_the_severity1_line_and_both_definitions(client,
     page = visible_text(response)
     assert "Critical (Severity 1)" in page and "Non-critical" in page
     assert "API calls or SMTP injections keep failing with server errors or timeouts, and it lasts" in page
-    assert "A fault that causes problems but not sustained unavailability, a configuration request, or a question" in page
+    assert (
+        "A fault that causes problems but not sustained unavailability, a configuration request, or a question" in page
+    )
+
+
+def test_the_new_case_form_offers_acmes_colleagues_and_nobody_else_as_followers(client, world):
+    """ "Keep these colleagues informed" lists the other members of the account: not staff, not another
+    tenant's people."""
+    client.force_login(world.alice)
+    page = client.get("/a/acme/cases/new/")
+
+    offered = re.findall(r'name="followers" value="(\d+)"', text(page))
+    assert offered == [str(world.arthur.pk)], visible_text(page)
+    for outsider in (world.tess, world.tina, world.sam, world.root, world.bob):
+        assert outsider.full_name not in visible_text(page)
+
+    client.post("/a/acme/cases/new/", new_case(followers=[world.arthur.pk]))
+    assert set(Case.objects.get().followers.all()) == {world.alice, world.arthur}
 
 
 def test_filing_a_case_opens_it_and_goes_to_its_page(client, world):
@@ -246,9 +266,7 @@ def test_filing_a_case_opens_it_and_goes_to_its_page(client, world):
 
 def test_a_critical_case_with_a_callback_needs_a_phone_number(client, world):
     client.force_login(world.alice)
-    response = client.post(
-        "/a/acme/cases/new/", new_case(severity="critical", category="bug", callback_requested="on")
-    )
+    response = client.post("/a/acme/cases/new/", new_case(severity="critical", category="bug", callback_requested="on"))
 
     assert response.status_code == 200
     assert "Give the phone number we should call back." in visible_text(response)
@@ -351,6 +369,15 @@ def test_after_a_status_update_the_customer_sees_when_the_next_one_is_due(client
 
     assert f"Next update by {in_warsaw(case.next_update_due_at)} (every 60 min, as agreed)" in page
     assert "A faulty MTA node" in page and "within 2 hours" in page
+
+
+def test_the_timeline_says_the_outcome_of_the_callback_in_words(client, world):
+    case = open_case(world, critical=True, callback=True)
+    services.case_log_callback(case=case, actor=world.sam, called_name="Alice", called_number=PHONE, outcome="reached")
+    client.force_login(world.alice)
+
+    page = visible_text(client.get(case.get_absolute_url()))
+    assert f"Called Alice on {PHONE} — reached the contact" in page
 
 
 # --- attachments --------------------------------------------------------------------------------------
