@@ -169,7 +169,7 @@ def fill(n: int, *, account, reporter, staff) -> None:
                 for i in range(first, min(first + BATCH, n + 1))
             ]
             Case.objects.bulk_create(batch, batch_size=BATCH)
-    CaseSequence.objects.create(account=account, last=n)
+    CaseSequence.objects.create(account=account, prefix="ACME", last=n)
     with connection_cursor() as cursor:
         cursor.execute("VACUUM ANALYZE cases_case")
     print(f"filled {n:,} cases in {time.perf_counter() - started:.1f} s")

@@ -8,6 +8,14 @@ from .models import Case, OnCallShift
 from .services import OUTCOMES
 
 
+class PlainLabels:
+    """Labels without Django's trailing colon, the same on every form of the portal."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -27,7 +35,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class CaseForm(forms.Form):
+class CaseForm(PlainLabels, forms.Form):
     severity = forms.ChoiceField(
         label=_("How serious is it?"),
         choices=Case.Severity.choices,
@@ -86,23 +94,23 @@ class CaseForm(forms.Form):
         return data
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PlainLabels, forms.Form):
     body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     files = MultipleFileField(label=_("Attachments"))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainLabels, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainLabels, forms.Form):
     body = forms.CharField(
         label=_("Internal note (never shown to the customer)"), widget=forms.Textarea(attrs={"rows": 4})
     )
     files = MultipleFileField(label=_("Attachments"))
 
 
-class AssignForm(forms.Form):
+class AssignForm(PlainLabels, forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("Assigned agent"),
         required=False,
@@ -110,7 +118,7 @@ class AssignForm(forms.Form):
     )
 
 
-class CallbackForm(forms.Form):
+class CallbackForm(PlainLabels, forms.Form):
     called_name = forms.CharField(label=_("Whom you called"), max_length=150)
     called_number = forms.CharField(label=_("Number you called"), max_length=40)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=list(OUTCOMES.items()))
@@ -120,7 +128,7 @@ class CallbackForm(forms.Form):
     notes = forms.CharField(label=_("What you learned"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(PlainLabels, forms.Form):
     nature = forms.CharField(label=_("Nature of the problem"), widget=forms.Textarea(attrs={"rows": 3}))
     expected_resolution = forms.CharField(
         label=_("Expected time to resolution"),
@@ -130,16 +138,16 @@ class UpdateForm(forms.Form):
     body = forms.CharField(label=_("More detail"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class CadenceForm(forms.Form):
+class CadenceForm(PlainLabels, forms.Form):
     minutes = forms.IntegerField(label=_("Update every (minutes)"), min_value=5, max_value=24 * 60)
     agreed_with = forms.CharField(label=_("Agreed with"), max_length=150)
 
 
-class TextForm(forms.Form):
+class TextForm(PlainLabels, forms.Form):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class PhoneIntakeForm(forms.Form):
+class PhoneIntakeForm(PlainLabels, forms.Form):
     """MISSION: CR-2 — the caller's basic details, taken by the representative."""
 
     company_name = forms.CharField(label=_("Company name"), max_length=200)
@@ -153,7 +161,7 @@ class PhoneIntakeForm(forms.Form):
     case = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class ShiftForm(forms.ModelForm):
+class ShiftForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = OnCallShift
         fields = ["agent", "starts_at", "ends_at", "handover_note"]

@@ -2,7 +2,6 @@
 the on-call rota. Staff see only the accounts they work on (``visible_to``)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from accounts.models import Account
+from accounts.pagination import CappedPaginator
 
 from . import forms, services
 from .clock import badge
@@ -32,7 +32,7 @@ def queue(request):
         qs = qs.filter(assignee__isnull=True)
     elif view == "breached":
         qs = qs.filter(next_deadline_at__lte=now)
-    page = Paginator(qs.by_next_deadline(), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.by_next_deadline(), 50).get_page(request.GET.get("page"))
     rows = [(case, badge(case, now)) for case in page.object_list]
     template = "cases/staff/queue.html#queue-table" if request.htmx else "cases/staff/queue.html"
     filters["view"] = view

@@ -103,9 +103,9 @@ def case_new(request, slug):
     return render(request, "cases/new.html", {"account": account, "form": form})
 
 
-def _timeline(case, user):
-    events = case.events.select_related("actor").prefetch_related("attachments")
-    return events if user.is_staff else events.filter(public=True)
+def _timeline(case):
+    """The customer's timeline: public events only, whoever looks (staff get everything on the console)."""
+    return case.events.filter(public=True).select_related("actor").prefetch_related("attachments")
 
 
 @require_GET
@@ -119,7 +119,7 @@ def _detail_context(request, case, **forms):
     return {
         "case": case,
         "account": case.account,
-        "events": _timeline(case, request.user),
+        "events": _timeline(case),
         "followers": list(case.followers.all()),
         "clock": badge(case, timezone.now()),
         "reply_form": forms.get("reply_form") or ReplyForm(),

@@ -31,7 +31,9 @@ class CaseQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(number__iexact=text) | Q(subject__icontains=text))
+        # Case numbers are stored upper-case, so the unique index answers the number; the subject search
+        # uses the trigram index on PostgreSQL (cases/migrations/0002_subject_trigram.py).
+        return self.filter(Q(number=text.upper()) | Q(subject__icontains=text))
 
     def by_next_deadline(self):
         return self.order_by(models.F("next_deadline_at").asc(nulls_last=True), "-created_at")
@@ -124,9 +126,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["account", "-created_at"], name="case_account_recent"),
             models.Index(fields=["account", "status", "-created_at"], name="case_account_status"),
-            models.Index(
-                fields=["next_deadline_at"], name="case_next_deadline", condition=Q(next_deadline_at__isnull=False)
-            ),
+            # The customer's default list (open cases, newest first) and its count, as index-only scans.
+            models.Index(fields=["account", "-created_at"], name="case_account_open", condition=~Q(status="resolved")),
+            # The staff queue's order, open cases only: the first page is read off the index, with no sort
+            # (PostgreSQL's ascending order already puts NULLs last, as the queue wants).
+            models.Index(fields=["next_deadline_at", "-created_at"], name="case_queue_open",
+                         condition=~Q(status="resolved")),
+            # The SLA sweep reads only what is due.
             models.Index(fields=["sla_check_at"], name="case_sla_check", condition=Q(sla_check_at__isnull=False)),
         ]
 
