@@ -99,10 +99,6 @@ class ReplyForm(PlainLabels, forms.Form):
     files = MultipleFileField(label=_("Attachments"))
 
 
-class ReasonForm(PlainLabels, forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class NoteForm(PlainLabels, forms.Form):
     body = forms.CharField(
         label=_("Internal note (never shown to the customer)"), widget=forms.Textarea(attrs={"rows": 4})
