@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.outbox import outbox_enqueue
 
+from .email import ids
 from .models import Case, CaseEvent, OnCallShift
 
 STAFF_KINDS = {
@@ -59,6 +60,30 @@ def tams(case: Case):
     return [u for u in (case.account.primary_tam, case.account.backup_tam) if u is not None and u.is_active]
 
 
+AUTOMATIC = {
+    "acknowledged": "auto-replied",
+    "sla_warning": "auto-generated",
+    "sla_breach": "auto-generated",
+    "resolution_reminder": "auto-generated",
+}
+
+
+def thread_headers(case: Case, event: CaseEvent, tag: str) -> dict:
+    """Our signed Message-ID, the thread of the case, replies to the support address (issue: email channel).
+    Automatic messages say so (RFC 3834) and ask Exchange not to answer them."""
+    root = ids.thread_root(case.pk)
+    headers = {
+        "Message-ID": ids.message_id(case.pk, f"e{event.pk}-{tag}"),
+        "In-Reply-To": root,
+        "References": root,
+        "Reply-To": case.account.support_email,
+    }
+    if event.kind in AUTOMATIC:
+        headers["Auto-Submitted"] = AUTOMATIC[event.kind]
+        headers["X-Auto-Response-Suppress"] = "All"
+    return headers
+
+
 def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | None = None) -> None:
     by_language = defaultdict(list)
     for person in people:
@@ -71,19 +96,16 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
             context = {"case": case, "event": event, "staff": staff, "url": settings.PORTAL_BASE_URL.rstrip("/") + path}
             subject = render_to_string("cases/email/subject.txt", context).strip()
             body = render_to_string("cases/email/event.txt", context)
-        headers = (
-            {"Auto-Submitted": "auto-generated"}
-            if event.kind in {"acknowledged", "sla_warning", "sla_breach", "resolution_reminder"}
-            else {}
-        )
+            html_body = render_to_string("cases/email/event.html", context)
         outbox_enqueue(
             kind=f"case.{event.kind}",
             to=emails,
             subject=subject,
             body=body,
+            html_body=html_body,
             account=case.account,
             reference=case.number,
-            headers=headers,
+            headers=thread_headers(case, event, f"{language}-{'s' if staff else 'c'}"),
             dedupe_key=f"{dedupe}:{language}:{'staff' if staff else 'customer'}" if dedupe else None,
         )
 

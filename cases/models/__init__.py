@@ -1,6 +1,7 @@
 """Support cases (MISSION NC-0..NC-5, CR-0..CR-5, TAM-4)."""
 
 from .case import Case, CaseQuerySet, CaseSequence
+from .inbound import InboundMessage
 from .oncall import OnCallShift, PhoneIntake
 from .timeline import CaseAttachment, CaseEvent, SlaAlert
 
@@ -9,6 +10,7 @@ __all__ = [
     "CaseAttachment",
     "CaseEvent",
     "CaseQuerySet",
+    "InboundMessage",
     "CaseSequence",
     "OnCallShift",
     "PhoneIntake",

@@ -130,8 +130,9 @@ class Case(models.Model):
             models.Index(fields=["account", "-created_at"], name="case_account_open", condition=~Q(status="resolved")),
             # The staff queue's order, open cases only: the first page is read off the index, with no sort
             # (PostgreSQL's ascending order already puts NULLs last, as the queue wants).
-            models.Index(fields=["next_deadline_at", "-created_at"], name="case_queue_open",
-                         condition=~Q(status="resolved")),
+            models.Index(
+                fields=["next_deadline_at", "-created_at"], name="case_queue_open", condition=~Q(status="resolved")
+            ),
             # The SLA sweep reads only what is due.
             models.Index(fields=["sla_check_at"], name="case_sla_check", condition=Q(sla_check_at__isnull=False)),
         ]

@@ -31,6 +31,7 @@ class CaseEvent(models.Model):
         SLA_WARNING = "sla_warning", _("Deadline approaching")
         SLA_BREACH = "sla_breach", _("Deadline missed, escalated to TAM")
         RESOLUTION_REMINDER = "resolution_reminder", _("Reminder about the proposed resolution")
+        BOUNCE = "bounce", _("Our email bounced")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

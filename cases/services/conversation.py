@@ -18,10 +18,19 @@ from . import clocks
 from .common import record, require_staff, save
 
 
-def _attach(case: Case, event: CaseEvent, actor, files) -> None:
+def _attach(case: Case, event: CaseEvent, actor, files, *, strict: bool = True) -> list[str]:
+    """Store the files. Strict (portal): any problem refuses all, with the reasons. Lenient (email): what
+    is acceptable is kept and the refused files are listed (they stay in the stored raw message)."""
     errors = limits.problems(files)
-    if errors:
+    if errors and strict:
         raise CaseStateError(" ".join(errors))
+    refused = []
+    if errors:
+        accepted = []
+        for f in files:
+            problem = limits.problems([f])
+            (refused.extend(problem) if problem else accepted.append(f))
+        files = accepted[: limits.max_files()]
     for f in files:
         name = PurePath(f.name).name[:255]
         attachment = CaseAttachment(
@@ -34,6 +43,7 @@ def _attach(case: Case, event: CaseEvent, actor, files) -> None:
         )
         attachment.file.save(name, f, save=False)
         attachment.save()
+    return refused
 
 
 def _responded(case: Case, now: datetime) -> list[str]:
@@ -52,16 +62,21 @@ def _responded(case: Case, now: datetime) -> list[str]:
 
 
 @transaction.atomic
-def case_reply(*, case: Case, actor, body: str, files=()) -> CaseEvent:
-    """A public message. From staff it counts as a response; from the customer it may start a new one."""
+def case_reply(
+    *, case: Case, actor, body: str, files=(), from_address: str = "", quoted: str = "", strict_files: bool = True
+) -> CaseEvent:
+    """A public message. From staff it counts as a response; from the customer it may start a new one.
+    ``actor`` is None for a contact without a portal login writing by email (``from_address``)."""
     body = body.strip()
     if not body and not files:
         raise CaseStateError(_("Write a message or attach a file."))
     if not case.is_open:
         raise CaseStateError(_("This case is resolved. Reopen it to continue the conversation."))
+    if actor is None and not from_address:
+        raise CaseStateError(_("A reply needs an author."))
     now = timezone.now()
     fields: list[str] = []
-    if actor.is_staff:
+    if actor is not None and actor.is_staff:
         fields += _responded(case, now)
     else:
         if case.status == Case.Status.WAITING_ON_CUSTOMER:
@@ -77,10 +92,17 @@ def case_reply(*, case: Case, actor, body: str, files=()) -> CaseEvent:
         elif case.response_due_at is None and not case.callback_pending and case.status != Case.Status.NEW:
             clocks.start_response(case, now)
         fields += ["response_due_at", "response_paused_remaining"]
-        case.followers.add(actor)
+        if actor is not None:
+            case.followers.add(actor)
     save(case, fields, now)
-    event = record(case, actor=actor, kind=CaseEvent.Kind.REPLY, body=body)
-    _attach(case, event, actor, files)
+    details = {"from_address": from_address} if from_address else {}
+    if quoted:
+        details["quoted"] = quoted[:20000]
+    event = record(case, actor=actor, kind=CaseEvent.Kind.REPLY, body=body, **details)
+    refused = _attach(case, event, actor, files, strict=strict_files)
+    if refused:
+        event.details["refused_attachments"] = refused
+        event.save(update_fields=["details"])
     notify(case, event)
     return event
 

@@ -55,6 +55,7 @@ def case_open(
     contact_phone: str = "",
     contact_email: str = "",
     followers=(),
+    acknowledge: bool = True,
     now=None,
 ) -> Case:
     """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
@@ -102,8 +103,9 @@ def case_open(
         channel=channel,
     )
     notify(case, event, extra_staff=_tams(case) if case.is_critical else ())
-    ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
-    notify(case, ack)
+    if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
+        ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
+        notify(case, ack)
     return case
 
 

@@ -215,6 +215,13 @@ DASHBOARD_PANELS = [
 ]
 CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "cases.panels.on_duty"]
 
+# The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
+CASE_MAIL_DOMAIN = os.environ.get("CASE_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
+CASE_CRITICAL_ADDRESSES = env_list("CASE_CRITICAL_ADDRESSES", "critical@portal.test")
+INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
+# A reply to a case resolved less than this many days ago reopens it; later, it opens a linked new case.
+CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
+
 # Case attachments: per file, per message.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 CASE_ATTACHMENT_MAX_FILES = 10

@@ -77,7 +77,8 @@ def test_a_callback_deadline_warns_the_agent_then_escalates_to_the_tams_once(wor
     assert emailed("case.sla_warning") == {"sam@support.test"}
     row = OutboundEmail.objects.get(kind="case.sla_warning")
     assert row.subject.startswith(f"[{case.number}] ")
-    assert row.headers == {"Auto-Submitted": "auto-generated"}
+    assert row.headers["Auto-Submitted"] == "auto-generated"
+    assert row.headers["X-Auto-Response-Suppress"] == "All"
     assert Case.objects.get(pk=case.pk).sla_check_at == T
 
     assert sla_sweep(now=T - timedelta(minutes=3)) == 0

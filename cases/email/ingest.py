@@ -1,0 +1,285 @@
+"""Inbound email to cases: store the raw bytes first, then route them, idempotently.
+
+Routing, in order (MISSION NC-1, CR-1; STYLE: tenant isolation):
+1. Too large, unparseable, no single From → quarantined for staff.
+2. Our own notification coming back (our Message-ID domain) → ignored.
+3. A delivery status report about one of our notifications → recorded on the case as a bounce, ignored.
+4. An out-of-office / vacation reply → ignored (never added to a case, never answered).
+5. The case: our signed Message-ID in In-Reply-To, then References read right to left, then a case token
+   in the subject. The sender must belong to that case's account (a member, or a contact of the account);
+   staff may answer a case of an account they work on. A reference to a case of another account
+   quarantines the message: it never reaches that case.
+6. No case: a sender known to exactly one account opens a case there (critical when written to the
+   critical address); unknown or ambiguous senders are quarantined and never answered (no backscatter).
+A reply to a case resolved less than ``CASE_REOPEN_DAYS`` ago reopens it; later, it opens a new case that
+names the old one. Machine-made messages never get an automatic acknowledgement.
+"""
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Account, Contact, User
+from cases import services
+from cases.models import Case, CaseEvent, InboundMessage
+
+from . import ids, loops
+from .parse import Parsed, parse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    result: str  # created | appended | ignored | quarantined | failed
+    case: str | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fingerprint(raw: bytes) -> str:
+    """Same Message-ID and same content = same message, whatever the relays added on top."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = raw.partition(b"\n\n")
+    parsed_id = ids.message_id_of_header_block(head)
+    return hashlib.sha256(parsed_id.encode() + b"\0" + (body if sep else raw)).hexdigest()
+
+
+def store(
+    raw: bytes,
+    *,
+    source: str = InboundMessage.Source.PIPE,
+    envelope_sender: str | None = None,
+    envelope_recipient: str = "",
+) -> tuple[InboundMessage, bool]:
+    """Keep the bytes before anything else. Returns (message, is_new); a duplicate returns the first copy."""
+    fp = fingerprint(raw)
+    existing = InboundMessage.objects.filter(fingerprint=fp).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                raw=raw,
+                size=len(raw),
+                fingerprint=fp,
+                source=source,
+                envelope_sender=envelope_sender,
+                envelope_recipient=(envelope_recipient or "")[:320],
+            )
+    except IntegrityError:
+        return InboundMessage.objects.get(fingerprint=fp), False
+    return message, True
+
+
+def receive(raw: bytes, **envelope) -> Outcome:
+    """Store, then process. A duplicate delivery does nothing the second time."""
+    message, is_new = store(raw, **envelope)
+    if not is_new:
+        return Outcome(
+            "ignored", message.case.number if message.case_id else None, "duplicate: this message was received before"
+        )
+    return process(message.pk)
+
+
+def process(message_id: int, *, account: Account | None = None, case: Case | None = None, actor=None) -> Outcome:
+    """Route one stored message. Staff may force the account (and case) of a quarantined message."""
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().get(pk=message_id)
+        if message.status in (InboundMessage.Status.PROCESSED, InboundMessage.Status.IGNORED) and account is None:
+            return Outcome(message.result, message.case.number if message.case_id else None, message.reason)
+        message.attempts += 1
+        try:
+            with transaction.atomic():
+                outcome = _route(message, forced_account=account, forced_case=case, actor=actor)
+        except Exception as exc:  # noqa: BLE001 - one bad message never stops the others; it stays replayable
+            log.exception("inbound message %s failed", message.pk)
+            message.status, message.result = InboundMessage.Status.FAILED, "failed"
+            message.error = f"{type(exc).__name__}: {exc}"[:4000]
+            message.save(update_fields=["status", "result", "error", "attempts"])
+            return Outcome("failed", None, message.error)
+        message.status = {
+            "created": InboundMessage.Status.PROCESSED,
+            "appended": InboundMessage.Status.PROCESSED,
+            "ignored": InboundMessage.Status.IGNORED,
+        }.get(outcome.result, InboundMessage.Status.QUARANTINED)
+        message.result, message.reason, message.error = outcome.result, outcome.reason[:2000], ""
+        message.processed_at = timezone.now()
+        message.save()
+        return outcome
+
+
+def _quarantine(message: InboundMessage, reason: str) -> Outcome:
+    return Outcome("quarantined", None, reason)
+
+
+def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Outcome:
+    raw = bytes(message.raw)
+    if len(raw) > settings.INBOUND_MAX_BYTES and forced_account is None:
+        return _quarantine(message, f"too large: {len(raw):,} bytes (limit {settings.INBOUND_MAX_BYTES:,})")
+    parsed = parse(raw)
+    message.message_id, message.subject = parsed.message_id[:300], parsed.subject[:500]
+    message.sender = (parsed.sender or ", ".join(parsed.senders))[:320]
+    if any(d.startswith("unparseable") for d in parsed.defects):
+        return _quarantine(message, "the message could not be parsed")
+    if forced_account is not None:
+        return _deliver(message, parsed, forced_account, forced_case, actor=actor, automatic=["assigned by staff"])
+    if parsed.message_id and ids.is_ours(parsed.message_id):
+        return Outcome("ignored", None, "our own notification came back (loop)")
+    automatic = loops.automatic_reasons(parsed, message.envelope_sender)
+    if parsed.is_report:
+        return _bounce(message, parsed)
+    if loops.is_auto_reply(parsed):
+        return Outcome("ignored", None, "automatic reply (out of office or vacation): " + "; ".join(automatic))
+    if not parsed.senders:
+        return _quarantine(message, "no From address")
+    if len(parsed.senders) > 1:
+        return _quarantine(message, "several From addresses: " + ", ".join(parsed.senders[:5]))
+    sender = parsed.sender
+    user = User.objects.filter(email__iexact=sender, is_active=True).first()
+    case = _referenced_case(parsed)
+    if case is not None:
+        if _may_write_to(case, sender, user):
+            return _deliver(message, parsed, case.account, case, user=user, automatic=automatic)
+        return _quarantine(message, f"refers to case {case.number}, which is not the sender's")
+    if user is not None and user.is_staff:
+        return _quarantine(message, "mail from staff without a case reference")
+    accounts = _accounts_of(sender, user, parsed, message)
+    if len(accounts) == 1:
+        return _deliver(message, parsed, accounts[0], None, user=user, automatic=automatic)
+    if not accounts:
+        return _quarantine(message, f"unknown sender {sender}")
+    return _quarantine(message, f"{sender} belongs to several accounts: " + ", ".join(a.name for a in accounts))
+
+
+def _referenced_case(parsed: Parsed) -> Case | None:
+    for mid in parsed.thread_ids:
+        case_id = ids.case_id_from(mid)
+        if case_id is not None:
+            found = Case.objects.select_related("account").filter(pk=case_id).first()
+            if found is not None:
+                return found
+    for token in ids.subject_tokens(parsed.subject):
+        found = Case.objects.select_related("account").filter(number=token).first()
+        if found is not None:
+            return found
+    return None
+
+
+def _may_write_to(case: Case, sender: str, user) -> bool:
+    if user is not None and user.is_staff:
+        return Account.objects.staffed_by(user).filter(pk=case.account_id).exists()
+    if user is not None and case.account.memberships.filter(user=user).exists():
+        return True
+    if Contact.objects.filter(account_id=case.account_id, email__iexact=sender).exists():
+        return True
+    return bool(case.contact_email) and case.contact_email.lower() == sender
+
+
+def _accounts_of(sender: str, user, parsed: Parsed, message: InboundMessage) -> list[Account]:
+    accounts = {
+        a.pk: a for a in Account.objects.exclude(status=Account.Status.CLOSED).filter(contacts__email__iexact=sender)
+    }
+    if user is not None:
+        accounts.update(
+            {a.pk: a for a in Account.objects.exclude(status=Account.Status.CLOSED).filter(memberships__user=user)}
+        )
+    found = list(accounts.values())
+    if len(found) > 1:  # the address it was sent to may settle it
+        addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient] if r}
+        narrowed = [a for a in found if a.support_email.lower() in addressed]
+        if len(narrowed) == 1:
+            return narrowed
+    return found
+
+
+def _files(parsed: Parsed):
+    return [ContentFile(a.data, name=a.name) for a in parsed.attachments]
+
+
+def _deliver(
+    message, parsed: Parsed, account: Account, case: Case | None, *, user=None, actor=None, automatic=()
+) -> Outcome:
+    sender = parsed.sender or ""
+    author = user if user is not None else None
+    if case is not None and not case.is_open:
+        recent = case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=settings.CASE_REOPEN_DAYS)
+        if recent and (author or actor):
+            services.case_reopen(case=case, actor=author or actor, reason=f"Reply by email from {sender}")
+        else:
+            return _new_case(message, parsed, account, author, sender, automatic, follows=case)
+    if case is None:
+        return _new_case(message, parsed, account, author, sender, automatic)
+    event = services.case_reply(
+        case=case,
+        actor=author,
+        body=parsed.text or "(no text)",
+        files=_files(parsed),
+        from_address="" if author else sender,
+        quoted=parsed.quoted,
+        strict_files=False,
+    )
+    message.account, message.case, message.event = account, case, event
+    return Outcome("appended", case.number, "reply added to the case")
+
+
+def _new_case(message, parsed, account, author, sender, automatic, follows: Case | None = None) -> Outcome:
+    critical_to = {a.lower() for a in settings.CASE_CRITICAL_ADDRESSES}
+    addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient or ""] if r}
+    critical = bool(critical_to & addressed)
+    subject = parsed.subject or "(no subject)"
+    description = parsed.text or "(the message has no text)"
+    if follows is not None:
+        description = f"Follow-up to {follows.number}.\n\n{description}"
+    case = services.case_open(
+        account=account,
+        actor=author,
+        subject=subject,
+        description=description,
+        severity=Case.Severity.CRITICAL if critical else Case.Severity.NON_CRITICAL,
+        category=Case.Category.BUG if critical else Case.Category.INFORMATION,
+        channel=Case.Channel.EMAIL,
+        contact_email=sender if author is None else "",
+        contact_name="" if author else sender,
+        acknowledge=not automatic,
+    )
+    event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
+    files = _files(parsed)
+    if files:
+        services.case_reply(
+            case=case,
+            actor=author,
+            body="(attachments of the first message)",
+            files=files,
+            from_address="" if author else sender,
+            strict_files=False,
+        )
+    message.account, message.case, message.event = account, case, event
+    return Outcome("created", case.number, "new case" + (f" following up {follows.number}" if follows else ""))
+
+
+def _bounce(message: InboundMessage, parsed: Parsed) -> Outcome:
+    for mid in parsed.report_original_ids:
+        case_id = ids.case_id_from(mid)
+        case = Case.objects.filter(pk=case_id).first() if case_id else None
+        if case is not None:
+            CaseEvent.objects.create(
+                case=case,
+                actor=None,
+                kind=CaseEvent.Kind.BOUNCE,
+                public=False,
+                body=f"{', '.join(parsed.report_recipients) or 'a recipient'}: {parsed.report_status or 'failed'}",
+                details={"recipients": parsed.report_recipients, "status": parsed.report_status, "message_id": mid},
+            )
+            message.case, message.account = case, case.account
+            return Outcome("ignored", case.number, "bounce of our notification recorded on the case")
+    return Outcome("ignored", None, "delivery status report not about our mail")

@@ -1,0 +1,61 @@
+"""``python manage.py ingest_email [--file PATH]``: one raw message from an MTA pipe (Postfix/Exim alias).
+
+Prints one JSON line: {"result": "created"|"appended"|"ignored"|"quarantined"|"failed", "case": ..., "reason": ...}
+and exits 0 once the message is safely stored (whatever its outcome: a failed one stays stored for staff
+to replay), 75 (EX_TEMPFAIL) when it could not be stored, so the MTA keeps it and retries.
+"""
+
+import json
+import os
+import sys
+
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, InterfaceError
+
+EX_TEMPFAIL = 75
+
+
+class Command(BaseCommand):
+    help = "Ingest one raw email (RFC 5322) from stdin or --file into the support cases."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", help="read the message from this file instead of stdin")
+        parser.add_argument(
+            "--sender",
+            default=os.environ.get("SENDER"),
+            help="envelope sender (Postfix passes $SENDER; empty means the null sender <>)",
+        )
+        parser.add_argument("--recipient", default=os.environ.get("RECIPIENT", ""), help="envelope recipient")
+
+    def handle(self, *args, **options):
+        from cases.email.ingest import process, store
+        from cases.models import InboundMessage
+
+        raw = open(options["file"], "rb").read() if options["file"] else sys.stdin.buffer.read()  # noqa: SIM115
+        try:
+            message, is_new = store(
+                raw,
+                source=InboundMessage.Source.PIPE,
+                envelope_sender=options["sender"],
+                envelope_recipient=options["recipient"],
+            )
+        except (DatabaseError, InterfaceError) as exc:
+            self.stdout.write(
+                json.dumps(
+                    {"result": "tempfail", "case": None, "reason": f"could not store the message: {type(exc).__name__}"}
+                )
+            )
+            sys.exit(EX_TEMPFAIL)
+        if not is_new:
+            outcome = {
+                "result": "ignored",
+                "case": message.case.number if message.case_id else None,
+                "reason": "duplicate: this message was received before",
+            }
+        else:
+            try:
+                outcome = process(message.pk).as_dict()
+            except (DatabaseError, InterfaceError) as exc:
+                # Stored, but the database went away while routing: staff replay it from the inbound screen.
+                outcome = {"result": "failed", "case": None, "reason": f"stored; processing failed: {exc}"}
+        self.stdout.write(json.dumps(outcome, ensure_ascii=False))
