@@ -19,6 +19,7 @@ _VIEW_ALL = {
     "cases.view_slaalert",
     "cases.view_phoneintake",
     "cases.view_oncallshift",
+    "cases.view_inboundmessage",
     "cases.add_oncallshift",
     "cases.change_oncallshift",
     "cases.delete_oncallshift",

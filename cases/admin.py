@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 
 from . import services
-from .models import Case, CaseEvent, OnCallShift, PhoneIntake, SlaAlert
+from .models import Case, CaseEvent, InboundMessage, OnCallShift, PhoneIntake, SlaAlert
 
 
 class ReadOnlyAdminMixin:
@@ -105,3 +105,20 @@ class OnCallShiftAdmin(admin.ModelAdmin):
     list_filter = [("agent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["agent"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every inbound email, raw bytes kept; staff assign and replay from the console's inbound screen."""
+
+    list_display = ["received_at", "sender", "subject", "status", "result", "case"]
+    list_filter = ["status", "source"]
+    list_select_related = ["case"]
+    search_fields = ["sender", "subject", "message_id"]
+    exclude = ["raw"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        from .inbound_views import inbound_for
+
+        return inbound_for(request.user).defer("raw")

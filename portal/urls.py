@@ -1,9 +1,11 @@
+from anymail import urls as anymail_urls
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views as account_views
+from cases import inbound_views
 from cases import staff_views as case_staff
 from cases import views as case_views
 
@@ -28,6 +30,9 @@ urlpatterns = [
     path("console/cases/<str:number>/<slug:action>/", case_staff.staff_case_action, name="staff-case-action"),
     path("console/severity1/", case_staff.phone_intake, name="phone-intake"),
     path("console/severity1/<int:pk>/match/", case_staff.intake_match, name="intake-match"),
+    path("console/inbound/", inbound_views.inbound_list, name="inbound-list"),
+    path("console/inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound-detail"),
+    path("console/inbound/<int:pk>/<slug:action>/", inbound_views.inbound_action, name="inbound-action"),
     path("console/oncall/", case_staff.oncall, name="oncall"),
     path("console/oncall/<int:pk>/remove/", case_staff.oncall_delete, name="oncall-delete"),
     path("profile/", account_views.profile, name="profile"),
@@ -55,4 +60,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    # Inbound email webhooks: authenticated by anymail's basic auth, not by a portal session.
+    path("anymail/", include(anymail_urls)),
 ]
+
+for pattern in anymail_urls.urlpatterns:
+    pattern.callback.login_required = False  # what @login_not_required does, for views we do not own

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "django_celery_results",
+    "anymail",
     "accounts",
     "cases",
     "deliverability",
@@ -221,6 +222,14 @@ CASE_CRITICAL_ADDRESSES = env_list("CASE_CRITICAL_ADDRESSES", "critical@portal.t
 INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
 # A reply to a case resolved less than this many days ago reopens it; later, it opens a linked new case.
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
+
+# django-anymail: inbound webhooks (SparkPost relay webhooks and every ESP anymail supports) are
+# authenticated with HTTP basic auth, "user:password", as anymail documents. Outgoing mail goes through
+# anymail's SparkPost backend when EMAIL_BACKEND says so and SPARKPOST_API_KEY is set.
+ANYMAIL = {
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "portal-inbound:change-me-in-production"),
+    "SPARKPOST_API_KEY": os.environ.get("SPARKPOST_API_KEY", ""),
+}
 
 # Case attachments: per file, per message.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -1,0 +1,85 @@
+"""Staff screen for inbound email that needs a person: quarantined and failed messages, assign and replay."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import staff_required
+from accounts.models import Account
+
+from .email import ingest
+from .email.parse import parse
+from .models import Case, InboundMessage
+
+FILTERS = {"attention": None, **{s: s for s in InboundMessage.Status.values}, "all": None}
+
+
+def inbound_for(user):
+    """Messages of the accounts this person works on, and those matched to no account yet."""
+    if user.is_superuser or user.is_agent:
+        return InboundMessage.objects.all()
+    return InboundMessage.objects.filter(Q(account__isnull=True) | Q(account__in=Account.objects.staffed_by(user)))
+
+
+@staff_required
+@require_GET
+def inbound_list(request):
+    show = request.GET.get("show", "attention")
+    show = show if show in FILTERS else "attention"
+    qs = inbound_for(request.user).defer("raw").select_related("account", "case")
+    if show == "attention":
+        qs = qs.needs_staff()
+    elif show != "all":
+        qs = qs.filter(status=show)
+    page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/staff/inbound_list.html",
+        {"page": page, "show": show, "statuses": InboundMessage.Status.choices, "filters": {"show": show}},
+    )
+
+
+@staff_required
+@require_GET
+def inbound_detail(request, pk):
+    message = get_object_or_404(inbound_for(request.user).select_related("account", "case"), pk=pk)
+    if request.GET.get("raw") == "1":
+        response = HttpResponse(bytes(message.raw), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.eml"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    parsed = parse(bytes(message.raw))
+    return render(request, "cases/staff/inbound_detail.html", {"message": message, "parsed": parsed})
+
+
+@staff_required
+@require_POST
+def inbound_action(request, pk, action):
+    message = get_object_or_404(inbound_for(request.user), pk=pk)
+    if action == "replay":
+        InboundMessage.objects.filter(pk=message.pk).update(status=InboundMessage.Status.RECEIVED)
+        outcome = ingest.process(message.pk)
+    elif action == "assign":
+        account = Account.objects.visible_to(request.user).filter(slug=request.POST.get("account", "").strip()).first()
+        if account is None:
+            messages.error(request, _("Choose an account you work on, by its short name."))
+            return redirect("inbound-detail", pk=message.pk)
+        number = request.POST.get("case", "").strip().upper()
+        case = Case.objects.filter(account=account, number=number).first() if number else None
+        if number and case is None:
+            messages.error(
+                request, _("%(number)s is not a case of %(account)s.") % {"number": number, "account": account.name}
+            )
+            return redirect("inbound-detail", pk=message.pk)
+        outcome = ingest.process(message.pk, account=account, case=case, actor=request.user)
+    else:
+        return redirect("inbound-detail", pk=message.pk)
+    level = messages.SUCCESS if outcome.result in ("created", "appended") else messages.WARNING
+    messages.add_message(
+        request, level, _("Result: %(result)s. %(reason)s") % {"result": outcome.result, "reason": outcome.reason}
+    )
+    return redirect("inbound-detail", pk=message.pk)
