@@ -9,8 +9,9 @@ several workers share the work), sends them, and schedules retries with backoff.
 import logging
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from .models import OutboundEmail
 log = logging.getLogger(__name__)
 BATCH = 50
 MAX_ATTEMPTS = 10
-STUCK_AFTER = timedelta(minutes=10)
+STUCK_AFTER = timedelta(minutes=6)  # just above the drain task's 5-minute time limit
 
 
 def outbox_enqueue(
@@ -86,26 +87,55 @@ def _claim(now) -> list[int]:
 
 
 def outbox_drain(*, limit_batches: int = 20) -> int:
-    """Send what is due. Returns how many were sent. One failure never stops the others."""
+    """Send what is due. Returns how many were sent. One failure never stops the others. Rows of a batch that
+    were not reached (the task's time limit came) go back to pending at once, not after ``STUCK_AFTER``."""
     sent = 0
     for _ in range(limit_batches):
         ids = _claim(timezone.now())
         if not ids:
             break
-        for row in OutboundEmail.objects.filter(id__in=ids):
-            sent += _send(row)
+        connection = get_connection()  # one SMTP session per batch
+        try:
+            for row in OutboundEmail.objects.filter(id__in=ids):
+                sent += _send(row, connection)
+        finally:
+            OutboundEmail.objects.filter(id__in=ids, status=OutboundEmail.Status.SENDING).update(
+                status=OutboundEmail.Status.PENDING
+            )
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001, S110 - a connection that will not close is dropped anyway
+                pass
     return sent
 
 
-def _send(row: OutboundEmail) -> int:
+def _fill_at_send_time(row: OutboundEmail) -> str:
+    """Secrets (a set-password link) are made when the mail leaves, never stored in the outbox."""
+    if row.kind != "account.invitation" or "{SET_PASSWORD_URL}" not in row.body:
+        return row.body
+    from .models import User
+    from .services import set_password_url
+
+    user = User.objects.filter(email__iexact=row.to[0]).first()
+    return row.body.replace("{SET_PASSWORD_URL}", set_password_url(user) if user else "")
+
+
+def _send(row: OutboundEmail, connection=None) -> int:
     message = EmailMultiAlternatives(
-        subject=row.subject, body=row.body, from_email=settings.DEFAULT_FROM_EMAIL, to=row.to, headers=row.headers
+        subject=row.subject,
+        body=_fill_at_send_time(row),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=row.to,
+        headers=row.headers,
+        connection=connection,
     )
     if row.html_body:
         message.attach_alternative(row.html_body, "text/html")
     row.attempts += 1
     try:
         message.send()
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time: the finally in outbox_drain hands the row back
     except Exception as exc:  # noqa: BLE001 - record any delivery failure on the row and retry later
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if row.attempts >= MAX_ATTEMPTS:

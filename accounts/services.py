@@ -46,7 +46,14 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
         raise ValidationError(_("That address belongs to a member of staff and cannot join a customer team."))
     if user is not None and Membership.objects.filter(account=account, user=user).exists():
         raise ValidationError(_("%(email)s is already on the team.") % {"email": email})
-    invited = user is None
+    if (
+        user is not None
+        and not actor.is_staff
+        and Membership.objects.filter(user=user).exclude(account=account).exists()
+    ):
+        # A customer cannot pull in (or learn the name of) someone of another company.
+        raise ValidationError(_("Ask your Technical Account Manager to add this person."))
+    invited = user is None or not user.has_usable_password()
     if invited:
         language = translation.get_language() or ""
         user = User.objects.create_user(
@@ -61,6 +68,19 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
     return membership
 
 
+SET_PASSWORD_PLACEHOLDER = "{SET_PASSWORD_URL}"
+
+
+def set_password_url(user: User) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
 def _queue_invitation(membership: Membership, *, invited: bool) -> None:
     """Tell a person they were added; a new person gets a one-day link to choose a password."""
     user = membership.user
@@ -71,15 +91,8 @@ def _queue_invitation(membership: Membership, *, invited: bool) -> None:
         "invited": invited,
         "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
         "portal_name": settings.PORTAL_NAME,
-        "set_password_path": reverse(
-            "password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
-        if invited
-        else "",
+        # The link is made when the mail is sent (accounts.outbox), never stored where staff could read it.
+        "set_password_url": SET_PASSWORD_PLACEHOLDER if invited else "",
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()

@@ -25,7 +25,7 @@ def badge(case: Case, now: datetime) -> ClockBadge:
         return ClockBadge(_("Resolved"), None, "neutral")
     if case.status == Case.Status.RESOLUTION_PROPOSED:
         return ClockBadge(_("Awaiting the customer's answer"), None, "neutral")
-    if case.status == Case.Status.WAITING_ON_CUSTOMER:
+    if case.status == Case.Status.WAITING_ON_CUSTOMER and not case.callback_pending:
         return ClockBadge(_("Paused: waiting on the customer"), None, "neutral")
     candidates = [
         (case.callback_due_at if case.callback_pending else None, _("Callback due"), "callback"),

@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import StaffRole, User
 
 from .attachments import problems as attachment_problems
 from .models import Case, OnCallShift
@@ -107,11 +108,16 @@ class NoteForm(PlainLabels, forms.Form):
 
 
 class AssignForm(PlainLabels, forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned agent"),
-        required=False,
-        queryset=User.objects.filter(is_staff=True, is_active=True).order_by("full_name"),
-    )
+    assignee = forms.ModelChoiceField(label=_("Assigned agent"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if account is not None:  # agents, and the account's own TAMs: people who can open the case
+            self.fields["assignee"].queryset = (
+                User.objects.filter(is_active=True, is_staff=True)
+                .filter(Q(staff_role=StaffRole.AGENT) | Q(pk__in=[account.primary_tam_id, account.backup_tam_id]))
+                .order_by("full_name")
+            )
 
 
 class CallbackForm(PlainLabels, forms.Form):

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.models import Account, Membership, User
 from accounts.outbox import outbox_enqueue
 
 from .email import ids
@@ -46,14 +47,23 @@ class Address:
 
 
 def customer_recipients(case: Case):
-    people = {u.pk: u for u in case.followers.filter(is_active=True)}
-    if case.reporter_id and case.reporter.is_active and not case.reporter.is_staff:
+    """The account's people who follow the case, checked against the team as it is now: someone removed from
+    the account hears nothing more, whatever the case remembers about them."""
+    members = set(Membership.objects.filter(account_id=case.account_id).values_list("user_id", flat=True))
+    people = {u.pk: u for u in case.followers.filter(is_active=True, is_staff=False) if u.pk in members}
+    if case.reporter_id in members and case.reporter.is_active:
         people[case.reporter_id] = case.reporter
     recipients = list(people.values())
     known = {u.email.lower() for u in recipients}
     if case.contact_email and case.contact_email.lower() not in known:
-        recipients.append(Address(email=case.contact_email.lower()))
+        owner = User.objects.filter(email__iexact=case.contact_email).first()
+        if owner is None or owner.pk in members:  # a login that left the account gets nothing
+            recipients.append(Address(email=case.contact_email.lower()))
     return recipients
+
+
+def works_on(user, account_id: int) -> bool:
+    return Account.objects.staffed_by(user).filter(pk=account_id).exists()
 
 
 def tams(case: Case):
@@ -94,7 +104,7 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
     for language, emails in by_language.items():
         with translation.override(language):
             context = {"case": case, "event": event, "staff": staff, "url": settings.PORTAL_BASE_URL.rstrip("/") + path}
-            subject = render_to_string("cases/email/subject.txt", context).strip()
+            subject = " ".join(render_to_string("cases/email/subject.txt", context).split())  # one line, always
             body = render_to_string("cases/email/event.txt", context)
             html_body = render_to_string("cases/email/event.html", context)
         outbox_enqueue(
@@ -116,10 +126,12 @@ def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None =
         _send(case=case, event=event, people=customer_recipients(case), staff=False, dedupe=dedupe)
     staff = {u.pk: u for u in extra_staff}
     if event.kind in STAFF_KINDS or extra_staff:
-        if case.assignee_id:
+        if case.assignee_id and works_on(case.assignee, case.account_id):
             staff[case.assignee_id] = case.assignee
-        elif case.is_critical or event.kind in {"opened", "phone_intake", "sla_warning", "sla_breach"}:
+        else:  # nobody owns it (MISSION NC-4): whoever is on duty hears about it
             for agent in on_duty_agents():
                 staff[agent.pk] = agent
+    # Only people who work on the account: nobody is emailed a case they could not open.
+    staff = {pk: u for pk, u in staff.items() if works_on(u, case.account_id)}
     if staff:
         _send(case=case, event=event, people=list(staff.values()), staff=True, dedupe=dedupe)

@@ -49,7 +49,7 @@ def _staff_context(request, case):
         "events": case.events.select_related("actor").prefetch_related("attachments"),
         "reply_form": forms.ReplyForm(),
         "note_form": forms.NoteForm(),
-        "assign_form": forms.AssignForm(initial={"assignee": case.assignee_id}),
+        "assign_form": forms.AssignForm(initial={"assignee": case.assignee_id}, account=case.account),
         "callback_form": forms.CallbackForm(
             initial={"called_name": case.contact_name, "called_number": case.contact_phone}
         ),
@@ -79,7 +79,8 @@ def _run(action, request, case):
         service(case=case, actor=user, body=data["body"], files=data["files"])
         return _("Reply sent to the customer.") if action == "reply" else _("Internal note added.")
     if action == "assign":
-        services.case_assign(case=case, actor=user, assignee=_valid(forms.AssignForm(post))["assignee"])
+        form = forms.AssignForm(post, account=case.account)
+        services.case_assign(case=case, actor=user, assignee=_valid(form)["assignee"])
         return _("Assignment saved.")
     if action == "callback":
         data = _valid(forms.CallbackForm(post))
@@ -166,7 +167,8 @@ def staff_case_action(request, number, action):
         context = _staff_context(request, case)
         if action in BOUND_FORMS:
             key, form_class = BOUND_FORMS[action]
-            context[key] = form_class(request.POST)
+            extra = {"account": case.account} if form_class is forms.AssignForm else {}
+            context[key] = form_class(request.POST, **extra)
         context.update(failed=action, text_body=request.POST.get("body", ""))
         return render(request, "cases/staff/detail.html", context, status=400)
     response = redirect("staff-case", number=case.number)

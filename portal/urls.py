@@ -10,7 +10,7 @@ from cases import staff_views as case_staff
 from cases import views as case_views
 
 from . import health, i18n, views
-from .auth import LoginView
+from .auth import InvitePasswordResetForm, LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,7 +43,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", login_not_required(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path(
+        "password/reset/",
+        login_not_required(auth_views.PasswordResetView.as_view(form_class=InvitePasswordResetForm)),
+        name="password_reset",
+    ),
     path(
         "password/reset/sent/",
         login_not_required(auth_views.PasswordResetDoneView.as_view()),

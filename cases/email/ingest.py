@@ -105,7 +105,9 @@ def process(message_id: int, *, account: Account | None = None, case: Case | Non
             log.exception("inbound message %s failed", message.pk)
             message.status, message.result = InboundMessage.Status.FAILED, "failed"
             message.error = f"{type(exc).__name__}: {exc}"[:4000]
-            message.save(update_fields=["status", "result", "error", "attempts"])
+            message.save(
+                update_fields=["status", "result", "error", "attempts", "account", "message_id", "subject", "sender"]
+            )
             return Outcome("failed", None, message.error)
         message.status = {
             "created": InboundMessage.Status.PROCESSED,
@@ -148,6 +150,8 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     user = User.objects.filter(email__iexact=sender, is_active=True).first()
     case = _referenced_case(parsed)
     if case is not None:
+        # Kept with the account it is about, so only that account's staff (and agents) can read it.
+        message.account = case.account
         if _may_write_to(case, sender, user):
             return _deliver(message, parsed, case.account, case, user=user, automatic=automatic)
         return _quarantine(message, f"refers to case {case.number}, which is not the sender's")
@@ -155,6 +159,7 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
         return _quarantine(message, "mail from staff without a case reference")
     accounts = _accounts_of(sender, user, parsed, message)
     if len(accounts) == 1:
+        message.account = accounts[0]
         return _deliver(message, parsed, accounts[0], None, user=user, automatic=automatic)
     if not accounts:
         return _quarantine(message, f"unknown sender {sender}")

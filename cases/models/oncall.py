@@ -24,7 +24,7 @@ class OnCallShift(models.Model):
         verbose_name=_("agent"),
         on_delete=models.CASCADE,
         related_name="oncall_shifts",
-        limit_choices_to={"is_staff": True},
+        limit_choices_to={"is_staff": True, "staff_role": "agent"},
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))

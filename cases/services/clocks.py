@@ -4,6 +4,7 @@ Deadlines are computed once, when a clock starts or resumes, and stored on the c
 calendar never rewrites them.
 """
 
+import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,12 +12,28 @@ from accounts.hours import Schedule, Window
 from cases import sla
 from cases.models import Case, SlaAlert
 
+log = logging.getLogger(__name__)
+
+
+def default_schedule(account) -> Schedule:
+    return Schedule(tz=ZoneInfo(account.timezone), weekly={d: (Window(time(9), time(17)),) for d in range(5)})
+
 
 def support_schedule(account) -> Schedule:
     """The account's support calendar (MISSION NC-2); weekdays 09:00–17:00 in its time zone if none is set."""
     if account.support_calendar_id:
         return account.support_calendar.schedule
-    return Schedule(tz=ZoneInfo(account.timezone), weekly={d: (Window(time(9), time(17)),) for d in range(5)})
+    return default_schedule(account)
+
+
+def business_deadline(account, start: datetime, delta: timedelta) -> datetime:
+    """``delta`` of business time from ``start``. A calendar that never opens (a mistake in the admin) must not
+    lose the customer's case: the default hours stand in, and the mistake is logged."""
+    try:
+        return support_schedule(account).add_business_time(start, delta)
+    except ValueError:
+        log.error("support calendar of %s has no open time; using weekday 09:00-17:00", account.slug)
+        return default_schedule(account).add_business_time(start, delta)
 
 
 def _response_target(case: Case) -> timedelta:
@@ -28,7 +45,7 @@ def start_response(case: Case, now: datetime) -> None:
     if case.is_critical:
         case.response_due_at = now + sla.CRITICAL_RESPONSE_TARGET
     else:
-        case.response_due_at = support_schedule(case.account).add_business_time(now, _response_target(case))
+        case.response_due_at = business_deadline(case.account, now, _response_target(case))
     case.response_paused_remaining = None
 
 
@@ -60,7 +77,7 @@ def resume_response(case: Case, now: datetime) -> None:
     if case.is_critical:
         case.response_due_at = now + left
     else:
-        case.response_due_at = support_schedule(case.account).add_business_time(now, left)
+        case.response_due_at = business_deadline(case.account, now, left)
     case.response_paused_remaining = None
 
 

@@ -1,3 +1,6 @@
+from functools import wraps
+
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -6,6 +9,28 @@ from cases import transitions
 from cases.models import Case, CaseEvent
 
 from . import clocks
+
+
+def locked(service):
+    """Run a service on a fresh, row-locked copy of the case (``SELECT ... FOR UPDATE``), so two people
+    acting on one case at once are served one after the other, each seeing the other's result. The
+    caller's instance is brought up to date afterwards."""
+
+    @wraps(service)
+    def wrapper(*args, case: Case, **kwargs):
+        with transaction.atomic():
+            fresh = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("account__primary_tam", "account__backup_tam", "assignee", "reporter")
+                .get(pk=case.pk)
+            )
+            result = service(*args, case=fresh, **kwargs)
+        for field in Case._meta.concrete_fields:
+            setattr(case, field.attname, getattr(fresh, field.attname))
+        case._state.fields_cache = dict(fresh._state.fields_cache)
+        return case if result is fresh else result
+
+    return wrapper
 
 
 def role_for(user, case: Case) -> str:

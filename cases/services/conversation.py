@@ -15,7 +15,7 @@ from cases.notifications import notify
 from cases.transitions import CaseStateError
 
 from . import clocks
-from .common import record, require_staff, save
+from .common import locked, record, require_staff, save
 
 
 def _attach(case: Case, event: CaseEvent, actor, files, *, strict: bool = True) -> list[str]:
@@ -46,8 +46,9 @@ def _attach(case: Case, event: CaseEvent, actor, files, *, strict: bool = True) 
     return refused
 
 
-def _responded(case: Case, now: datetime) -> list[str]:
-    """A response by staff stops the response clock and moves a new case into work."""
+def _responded(case: Case, now: datetime, actor=None) -> list[str]:
+    """A response by staff stops the response clock, moves a new case into work, and gives an unowned case
+    its owner (MISSION NC-4: the assigned agent keeps the customer informed)."""
     fields = []
     if case.response_due_at is not None or case.first_responded_at is None:
         clocks.stop_response(case, now)
@@ -55,12 +56,22 @@ def _responded(case: Case, now: datetime) -> list[str]:
     if case.status == Case.Status.NEW:
         case.status = Case.Status.IN_PROGRESS
         fields.append("status")
-    if case.is_critical and case.next_update_due_at is None and not case.callback_pending:
+    if case.assignee_id is None and actor is not None and actor.is_staff:
+        case.assignee = actor
+        fields.append("assignee")
+    # The update cadence runs only while we work the case, not while it waits on the customer's answer.
+    if (
+        case.is_critical
+        and case.status == Case.Status.IN_PROGRESS
+        and case.next_update_due_at is None
+        and not case.callback_pending
+    ):
         clocks.start_updates(case, now)
         fields.append("next_update_due_at")
     return fields
 
 
+@locked
 @transaction.atomic
 def case_reply(
     *, case: Case, actor, body: str, files=(), from_address: str = "", quoted: str = "", strict_files: bool = True
@@ -77,7 +88,7 @@ def case_reply(
     now = timezone.now()
     fields: list[str] = []
     if actor is not None and actor.is_staff:
-        fields += _responded(case, now)
+        fields += _responded(case, now, actor)
     else:
         if case.status == Case.Status.WAITING_ON_CUSTOMER:
             case.status = Case.Status.IN_PROGRESS
@@ -107,6 +118,7 @@ def case_reply(
     return event
 
 
+@locked
 @transaction.atomic
 def case_add_note(*, case: Case, actor, body: str, files=()) -> CaseEvent:
     """An internal note: staff only, never shown or sent to the customer, not a response."""
@@ -127,6 +139,7 @@ OUTCOMES = {  # lazy: rendered in the language of whoever reads them
 }
 
 
+@locked
 @transaction.atomic
 def case_log_callback(
     *,
@@ -155,7 +168,7 @@ def case_log_callback(
         if case.callback_pending:
             case.callback_done_at = called_at
             fields.append("callback_done_at")
-        fields += _responded(case, called_at)
+        fields += _responded(case, called_at, actor)
         if case.is_critical and case.is_open:
             clocks.start_updates(case, called_at)
             fields.append("next_update_due_at")
@@ -179,6 +192,7 @@ def case_log_callback(
     return event
 
 
+@locked
 @transaction.atomic
 def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str, body: str = "") -> CaseEvent:
     """MISSION: CR-4 — each update states the nature of the problem and the expected time to resolution,
@@ -189,7 +203,7 @@ def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str
     if not nature.strip() or not expected_resolution.strip():
         raise CaseStateError(_("An update states the nature of the problem and the expected time to resolution."))
     now = timezone.now()
-    fields = _responded(case, now)
+    fields = _responded(case, now, actor)
     case.last_update_at = now
     if case.is_critical:
         clocks.start_updates(case, now)  # MISSION: CR-4 — the cadence is a promise on critical cases
@@ -206,6 +220,7 @@ def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str
     return event
 
 
+@locked
 @transaction.atomic
 def case_change_cadence(*, case: Case, actor, minutes: int, agreed_with: str) -> Case:
     """MISSION: CR-4 — the update interval is changed only by agreement, recorded with whom."""

@@ -142,7 +142,7 @@ def _notify_unmatched(intake: PhoneIntake) -> None:
     outbox_enqueue(
         kind="case.phone_intake_unmatched",
         to=[p.email for p in people],
-        subject=f"SEVERITY 1 CALL — unknown company: {intake.company_name}",
+        subject=" ".join(f"SEVERITY 1 CALL — unknown company: {intake.company_name}".split()),
         body=body,
         reference=f"intake-{intake.pk}",
     )

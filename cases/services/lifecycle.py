@@ -14,7 +14,7 @@ from cases.notifications import notify
 from cases.transitions import CaseStateError
 
 from . import clocks
-from .common import record, require_staff, role_for, save, set_status
+from .common import locked, record, require_staff, role_for, save, set_status
 
 
 def _sequence(account: Account) -> CaseSequence:
@@ -60,7 +60,7 @@ def case_open(
 ) -> Case:
     """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
     now = now or timezone.now()
-    subject, description = subject.strip(), description.strip()
+    subject, description = " ".join(subject.split()), description.strip()  # a subject is one line
     if not subject or not description:
         raise CaseStateError(_("A case needs a subject and a description."))
     if callback_requested and not contact_phone.strip():
@@ -80,7 +80,7 @@ def case_open(
         callback_requested=callback_requested and severity == Case.Severity.CRITICAL,
         contact_name=contact_name or (actor.full_name if is_customer else ""),
         contact_phone=contact_phone.strip(),
-        contact_email=contact_email or (actor.email if is_customer else ""),
+        contact_email=contact_email,
     )
     if case.is_critical and case.callback_requested:
         clocks.start_callback(case, now)
@@ -113,12 +113,15 @@ def _tams(case: Case):
     return [u for u in (case.account.primary_tam, case.account.backup_tam) if u is not None]
 
 
+@locked
 @transaction.atomic
 def case_assign(*, case: Case, actor, assignee) -> Case:
     """MISSION: NC-4 — the assigned agent has primary responsibility for contact with the customer."""
     require_staff(actor, _("Only staff assign cases."))
     if assignee is not None and not assignee.is_staff:
         raise CaseStateError(_("Cases are assigned to members of staff."))
+    if assignee is not None and not Account.objects.staffed_by(assignee).filter(pk=case.account_id).exists():
+        raise CaseStateError(_("%(name)s does not work on this account.") % {"name": assignee})
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
     before = case.assignee.full_name if case.assignee_id else ""
@@ -137,6 +140,7 @@ def case_assign(*, case: Case, actor, assignee) -> Case:
     return case
 
 
+@locked
 @transaction.atomic
 def case_start_work(*, case: Case, actor) -> Case:
     """Staff take up a new case, or resume one that was waiting on the customer (the paused clock resumes)."""
@@ -156,13 +160,14 @@ def case_start_work(*, case: Case, actor) -> Case:
         case.assignee = actor
     if was_waiting:
         clocks.resume_response(case, now)
-        if case.is_critical and case.next_update_due_at is None and case.last_update_at is not None:
+        if case.is_critical and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
             clocks.start_updates(case, now)
     save(case, ["status", "assignee", *clocks.CLOCK_FIELDS], now)
     record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, status=case.status)
     return case
 
 
+@locked
 @transaction.atomic
 def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
     """MISSION: NC-3 — the customer provides what is needed; the response clock pauses meanwhile."""
@@ -182,6 +187,7 @@ def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
     return case
 
 
+@locked
 @transaction.atomic
 def case_mark_workaround(*, case: Case, actor, body: str) -> Case:
     """MISSION: CR-3 — a critical case is worked until it is resolved or a workaround is delivered."""
@@ -197,6 +203,7 @@ def case_mark_workaround(*, case: Case, actor, body: str) -> Case:
     return case
 
 
+@locked
 @transaction.atomic
 def case_propose_resolution(*, case: Case, actor, summary: str) -> Case:
     """MISSION: NC-5, CR-5 — staff propose; the customer decides."""
@@ -221,6 +228,7 @@ def case_propose_resolution(*, case: Case, actor, summary: str) -> Case:
     return case
 
 
+@locked
 @transaction.atomic
 def case_accept_resolution(*, case: Case, actor) -> Case:
     if actor.is_staff:
@@ -238,6 +246,7 @@ def case_accept_resolution(*, case: Case, actor) -> Case:
     return case
 
 
+@locked
 @transaction.atomic
 def case_record_agreement(*, case: Case, actor, note: str) -> Case:
     """A TAM records that the customer agreed by phone (audited, with a note)."""
@@ -265,6 +274,7 @@ def _close(case: Case) -> None:
     save(case, ["status", "resolved_at", *clocks.CLOCK_FIELDS], now)
 
 
+@locked
 @transaction.atomic
 def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
     if not reason.strip():
@@ -278,6 +288,7 @@ def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
     return case
 
 
+@locked
 @transaction.atomic
 def case_reopen(*, case: Case, actor, reason: str) -> Case:
     if not reason.strip():
@@ -309,6 +320,7 @@ def _back_to_work(case: Case, *, actor, role: str, message: str, expected: str =
     save(case, ["status", "resolution_proposed_at", *clocks.CLOCK_FIELDS], now)
 
 
+@locked
 @transaction.atomic
 def case_follow(*, case: Case, user, follow: bool) -> Case:
     """A member of the account follows (gets emails about) a case, or stops."""
