@@ -32,7 +32,8 @@ run: venv messages
 	@echo "    alice@acme.test   Acme account admin        arthur@acme.test  Acme member"
 	@echo "    bob@globex.test   Globex account admin      tina@tam.test     TAM of Acme"
 	@echo "    tom@tam.test      TAM of Globex, backup for Acme"
-	@echo "    sam@support.test  support agent             admin@portal.test superuser (/admin/)"
+	@echo "    sam@support.test  support agent             nina@support.test support agent"
+	@echo "    admin@portal.test superuser (/admin/)"
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 

@@ -46,7 +46,7 @@ SCRIPT = [
 def seed(*, stdout) -> None:
     now = timezone.now()
     sam = User.objects.get(email="sam@support.test")
-    tom = User.objects.get(email="tom@tam.test")
+    nina = User.objects.get(email="nina@support.test")
     if not OnCallShift.objects.covering(now).exists():
         start = now.replace(minute=0, second=0, microsecond=0)
         OnCallShift.objects.create(
@@ -56,7 +56,7 @@ def seed(*, stdout) -> None:
             handover_note="Watch ACME-critical: eu-west SMTP timeouts.",
         )
         OnCallShift.objects.create(
-            agent=tom, starts_at=start + timedelta(hours=10), ends_at=start + timedelta(hours=22)
+            agent=nina, starts_at=start + timedelta(hours=10), ends_at=start + timedelta(hours=22)
         )
     for slug, email, subject, severity, category, steps in SCRIPT:
         account = Account.objects.get(slug=slug)

@@ -92,9 +92,8 @@ def case_new(request, slug):
                     callback_requested=data["callback_requested"],
                     contact_phone=data["contact_phone"],
                     followers=data.get("followers") or (),
+                    files=data["files"],
                 )
-                if data["files"]:
-                    services.case_reply(case=case, actor=request.user, body="", files=data["files"])
         except services.CaseStateError as exc:
             form.add_error(None, str(exc))
         else:

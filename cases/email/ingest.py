@@ -17,6 +17,7 @@ names the old one. Machine-made messages never get an automatic acknowledgement.
 
 import hashlib
 import logging
+import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -147,6 +148,8 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if len(parsed.senders) > 1:
         return _quarantine(message, "several From addresses: " + ", ".join(parsed.senders[:5]))
     sender = parsed.sender
+    if not sender_verified(parsed, sender):
+        return _quarantine(message, f"the From address {sender} is not verified (DMARC/DKIM/SPF did not pass)")
     user = User.objects.filter(email__iexact=sender, is_active=True).first()
     case = _referenced_case(parsed)
     if case is not None:
@@ -164,6 +167,22 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if not accounts:
         return _quarantine(message, f"unknown sender {sender}")
     return _quarantine(message, f"{sender} belongs to several accounts: " + ", ".join(a.name for a in accounts))
+
+
+def sender_verified(parsed: Parsed, sender: str) -> bool:
+    """With ``INBOUND_AUTHSERV_ID`` set (the authserv-id our receiving MTA writes, e.g. with OpenDMARC), a
+    sender is believed only when the topmost Authentication-Results of that MTA says DMARC passed for the
+    From domain (or DKIM passed with that domain). Without it, the From header is taken as it is: deploy
+    behind an MTA that rejects failing mail, or set the variable."""
+    authserv_id = settings.INBOUND_AUTHSERV_ID
+    if not authserv_id:
+        return True
+    results = parsed.headers.get("authentication-results", "")
+    if results.split(";", 1)[0].strip().lower() != authserv_id.lower():
+        return False
+    domain = re.escape(sender.rsplit("@", 1)[-1])
+    return bool(re.search(rf"\bdmarc=pass\b[^;]*header\.from={domain}\b", results, re.I)
+                or re.search(rf"\bdkim=pass\b[^;]*header\.(d|i)=@?{domain}\b", results, re.I))
 
 
 def _referenced_case(parsed: Parsed) -> Case | None:
@@ -256,18 +275,10 @@ def _new_case(message, parsed, account, author, sender, automatic, follows: Case
         contact_email=sender if author is None else "",
         contact_name="" if author else sender,
         acknowledge=not automatic,
+        files=_files(parsed),
+        strict_files=False,
     )
     event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
-    files = _files(parsed)
-    if files:
-        services.case_reply(
-            case=case,
-            actor=author,
-            body="(attachments of the first message)",
-            files=files,
-            from_address="" if author else sender,
-            strict_files=False,
-        )
     message.account, message.case, message.event = account, case, event
     return Outcome("created", case.number, "new case" + (f" following up {follows.number}" if follows else ""))
 

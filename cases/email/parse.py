@@ -184,6 +184,7 @@ def parse(raw: bytes) -> Parsed:
     result.in_reply_to = [m.lower() for m in MSGID.findall(_header(msg, "In-Reply-To"))]
     result.references = [m.lower() for m in MSGID.findall(" ".join(_all_headers(msg, "References")))]
     for name in (
+        "authentication-results",
         "auto-submitted",
         "precedence",
         "x-autoreply",

@@ -1,49 +1,20 @@
 """Replies, internal notes, callbacks and structured updates (MISSION NC-2..NC-4, CR-2, CR-4)."""
 
 from datetime import datetime, timedelta
-from pathlib import PurePath
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import attachments as limits
 from cases import sla
-from cases.models import Case, CaseAttachment, CaseEvent
+from cases.models import Case, CaseEvent
 from cases.notifications import notify
 from cases.transitions import CaseStateError
 
 from . import clocks
 from .common import locked, record, require_staff, save
-
-
-def _attach(case: Case, event: CaseEvent, actor, files, *, strict: bool = True) -> list[str]:
-    """Store the files. Strict (portal): any problem refuses all, with the reasons. Lenient (email): what
-    is acceptable is kept and the refused files are listed (they stay in the stored raw message)."""
-    errors = limits.problems(files)
-    if errors and strict:
-        raise CaseStateError(" ".join(errors))
-    refused = []
-    if errors:
-        accepted = []
-        for f in files:
-            problem = limits.problems([f])
-            (refused.extend(problem) if problem else accepted.append(f))
-        files = accepted[: limits.max_files()]
-    for f in files:
-        name = PurePath(f.name).name[:255]
-        attachment = CaseAttachment(
-            case=case,
-            event=event,
-            name=name,
-            content_type=limits.content_type_for(name),
-            size=f.size,
-            uploaded_by=actor,
-        )
-        attachment.file.save(name, f, save=False)
-        attachment.save()
-    return refused
+from .files import attach as _attach
 
 
 def _responded(case: Case, now: datetime, actor=None) -> list[str]:

@@ -15,6 +15,7 @@ from cases.transitions import CaseStateError
 
 from . import clocks
 from .common import locked, record, require_staff, role_for, save, set_status
+from .files import attach
 
 
 def _sequence(account: Account) -> CaseSequence:
@@ -55,6 +56,8 @@ def case_open(
     contact_phone: str = "",
     contact_email: str = "",
     followers=(),
+    files=(),
+    strict_files: bool = True,
     acknowledge: bool = True,
     now=None,
 ) -> Case:
@@ -102,6 +105,10 @@ def case_open(
         category=category,
         channel=channel,
     )
+    refused = attach(case, event, actor, files, strict=strict_files)
+    if refused:
+        event.details["refused_attachments"] = refused
+        event.save(update_fields=["details"])
     notify(case, event, extra_staff=_tams(case) if case.is_critical else ())
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")

@@ -547,11 +547,13 @@ CRLF_SUBJECTS = {
 }
 
 
-def crlf_injection(kind: str = "quoted-printable", **kw) -> bytes:
-    """An encoded-word that decodes to a line break and a Bcc header, in Subject and in the From name."""
-    kw.setdefault("message_id", f"<crlf-{kind.replace(' ', '-')}@acme.test>")
-    frm = "=?utf-8?Q?Alice=0D=0ABcc:_y@evil.test?= <alice@acme.test>"
-    return gmail_reply(subject=CRLF_SUBJECTS[kind], frm=frm, **kw)
+def crlf_injection(kind: str = "quoted-printable", *, in_from: bool = False, **kw) -> bytes:
+    """An encoded-word that decodes to a line break and a Bcc header: in the Subject, or in the From name."""
+    kw.setdefault("message_id", f"<crlf-{kind.replace(' ', '-')}{'-from' if in_from else ''}@acme.test>")
+    if in_from:
+        name = CRLF_SUBJECTS[kind].replace("Invoice_question", "Alice").replace("x@evil.test", "y@evil.test")
+        return gmail_reply(frm=f"{name} <alice@acme.test>", subject="Invoice question", **kw)
+    return gmail_reply(subject=CRLF_SUBJECTS[kind], **kw)
 
 
 def enormous(size: int = 30 * 1024 * 1024, **kw) -> bytes:

@@ -53,6 +53,16 @@ STAFF = [
         "Europe/Warsaw",
         "en",
     ),
+    (
+        "nina@support.test",
+        "Nina Kowalczyk",
+        "agent",
+        "Support Engineer",
+        "+48 22 555 01 21",
+        "Support desk — EU",
+        "Europe/Warsaw",
+        "pl",
+    ),
 ]
 CUSTOMERS = [
     # email, name, title, account slug, role, timezone
