@@ -61,7 +61,9 @@ def inbound_detail(request, pk):
 def inbound_action(request, pk, action):
     message = get_object_or_404(inbound_for(request.user), pk=pk)
     if action == "replay":
-        InboundMessage.objects.filter(pk=message.pk).update(status=InboundMessage.Status.RECEIVED)
+        InboundMessage.objects.filter(
+            pk=message.pk, status__in=[InboundMessage.Status.FAILED, InboundMessage.Status.QUARANTINED]
+        ).update(status=InboundMessage.Status.RECEIVED)
         outcome = ingest.process(message.pk)
     elif action == "assign":
         account = Account.objects.visible_to(request.user).filter(slug=request.POST.get("account", "").strip()).first()

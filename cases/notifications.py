@@ -96,9 +96,12 @@ def thread_headers(case: Case, event: CaseEvent, tag: str) -> dict:
 
 def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | None = None) -> None:
     by_language = defaultdict(list)
+    author_address = (event.details or {}).get("from_address", "").lower()
     for person in people:
         if event.actor_id and person.pk is not None and person.pk == event.actor_id:
             continue  # nobody is told about what they did themselves
+        if author_address and person.email.lower() == author_address:
+            continue  # nor sent back what they wrote by email (and a robot never gets an answer)
         by_language[person.language or settings.LANGUAGE_CODE].append(person.email)
     path = reverse("staff-case", kwargs={"number": case.number}) if staff else case.get_absolute_url()
     for language, emails in by_language.items():

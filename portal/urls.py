@@ -8,6 +8,7 @@ from accounts import views as account_views
 from cases import inbound_views
 from cases import staff_views as case_staff
 from cases import views as case_views
+from cases.email.webhook import SparkPostRawInboundView
 
 from . import health, i18n, views
 from .auth import InvitePasswordResetForm, LoginView
@@ -65,6 +66,11 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     # Inbound email webhooks: authenticated by anymail's basic auth, not by a portal session.
+    path(
+        "anymail/sparkpost/inbound/",
+        login_not_required(SparkPostRawInboundView.as_view()),
+        name="anymail-sparkpost-inbound",
+    ),
     path("anymail/", include(anymail_urls)),
 ]
 

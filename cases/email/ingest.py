@@ -52,6 +52,8 @@ def fingerprint(raw: bytes) -> str:
     if not sep:
         head, sep, body = raw.partition(b"\n\n")
     parsed_id = ids.message_id_of_header_block(head)
+    if not parsed_id:  # without a Message-ID only the whole message says it is the same one
+        return hashlib.sha256(b"raw\0" + raw).hexdigest()
     return hashlib.sha256(parsed_id.encode() + b"\0" + (body if sep else raw)).hexdigest()
 
 
@@ -96,7 +98,10 @@ def process(message_id: int, *, account: Account | None = None, case: Case | Non
     """Route one stored message. Staff may force the account (and case) of a quarantined message."""
     with transaction.atomic():
         message = InboundMessage.objects.select_for_update().get(pk=message_id)
-        if message.status in (InboundMessage.Status.PROCESSED, InboundMessage.Status.IGNORED) and account is None:
+        if message.status == InboundMessage.Status.PROCESSED or (
+            message.status == InboundMessage.Status.IGNORED and account is None
+        ):
+            # Done already: a second "assign" (a double click) or a replay must not add it twice.
             return Outcome(message.result, message.case.number if message.case_id else None, message.reason)
         message.attempts += 1
         try:
@@ -181,8 +186,11 @@ def sender_verified(parsed: Parsed, sender: str) -> bool:
     if results.split(";", 1)[0].strip().lower() != authserv_id.lower():
         return False
     domain = re.escape(sender.rsplit("@", 1)[-1])
-    return bool(re.search(rf"\bdmarc=pass\b[^;]*header\.from={domain}\b", results, re.I)
-                or re.search(rf"\bdkim=pass\b[^;]*header\.(d|i)=@?{domain}\b", results, re.I))
+    end = r"(?=[\s;)]|$)"  # the exact domain: acme.test must not match acme.test.evil.test
+    return bool(
+        re.search(rf"\bdmarc=pass\b[^;]*header\.from={domain}{end}", results, re.I)
+        or re.search(rf"\bdkim=pass\b[^;]*header\.(d|i)=@?{domain}{end}", results, re.I)
+    )
 
 
 def _referenced_case(parsed: Parsed) -> Case | None:
@@ -237,8 +245,13 @@ def _deliver(
     author = user if user is not None else None
     if case is not None and not case.is_open:
         recent = case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=settings.CASE_REOPEN_DAYS)
-        if recent and (author or actor):
-            services.case_reopen(case=case, actor=author or actor, reason=f"Reply by email from {sender}")
+        if recent:
+            services.case_reopen(
+                case=case,
+                actor=author or actor,
+                reason=f"Reply by email from {sender}",
+                from_address="" if (author or actor) else sender,
+            )
         else:
             return _new_case(message, parsed, account, author, sender, automatic, follows=case)
     if case is None:

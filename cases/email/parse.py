@@ -20,7 +20,8 @@ FALLBACK_CHARSETS = ("utf-8", "windows-1250", "iso-8859-2")
 MSGID = re.compile(r"<([^<>\s@]+@[^<>\s@]+)>")
 # Lines that start the quoted previous message, in English and Polish clients.
 QUOTE_STARTS = re.compile(
-    r"^(On .{5,200}wrote:\s*$|W dniu .{5,200}(pisze|napisał\(a\)|napisał|napisała):\s*$|"
+    r"^(On [^\n]{5,200}(\n[^\n]{0,120})?wrote:\s*$|"
+    r"W dniu [^\n]{5,200}(\n[^\n]{0,120})?(pisze|napisał\(a\)|napisał|napisała):\s*$|"
     r"-{2,}\s*(Original Message|Oryginalna wiadomość|Forwarded message|Wiadomość przekazana dalej)\s*-{2,}|"
     r"(From|Od): .+$|_{10,}\s*$)",
     re.IGNORECASE | re.MULTILINE,
@@ -81,6 +82,8 @@ def _header(msg, name: str) -> str:
         text = str(value)
     except Exception:  # noqa: BLE001
         text = ""
+    if "\ufffd" in text:  # raw 8-bit bytes in a header: decode them like a body part, charset repaired
+        text = _repair_8bit_header(msg, name) or text
     if "=?" in text:
         try:
             text = str(make_header(decode_header(text)))
@@ -88,6 +91,18 @@ def _header(msg, name: str) -> str:
             pass
     # Unfold and refuse CR/LF smuggled into a value (header injection on the way back out).
     return re.sub(r"[\r\n]+\s*", " ", text).strip()
+
+
+def _repair_8bit_header(msg, name: str) -> str:
+    for raw_name, raw_value in msg.raw_items():
+        if raw_name.lower() == name.lower():
+            data = str(raw_value).encode("ascii", "surrogateescape")
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                readings = [data.decode(c, errors="replace") for c in ("windows-1250", "iso-8859-2")]
+                return max(readings, key=_polish_score)
+    return ""
 
 
 def _all_headers(msg, name: str) -> list[str]:
@@ -211,10 +226,15 @@ def _read_body(msg: EmailMessage, result: Parsed) -> None:
         result.is_report = True
         _read_report(msg, result)
     text_part = html_part = None
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+    for part in _leaf_parts(msg):
         ctype = part.get_content_type()
+        if ctype == "message/rfc822" and not result.is_report:  # a forwarded message: kept whole, as .eml
+            inner = part.get_payload(0) if part.is_multipart() else part.get_payload()
+            data = inner.as_bytes() if hasattr(inner, "as_bytes") else str(inner).encode("utf-8", "replace")
+            name = _clean_filename(part.get_filename() or "forwarded-message")
+            name = name if name.lower().endswith(".eml") else name + ".eml"
+            result.attachments.append(Attachment(name=name, content_type="message/rfc822", data=data))
+            continue
         disposition = (part.get_content_disposition() or "").lower()
         filename = part.get_filename()
         if disposition == "attachment" or (filename and ctype not in ("text/plain", "text/html")):
@@ -230,6 +250,19 @@ def _read_body(msg: EmailMessage, result: Parsed) -> None:
     text = decode_part(text_part) if text_part is not None else html_to_text(result.html)
     text = text.replace("\r\n", "\n").replace("\x00", "")
     result.text, result.quoted = split_quoted(text)
+
+
+def _leaf_parts(msg):
+    """Every non-multipart part, a message/rfc822 part counting as one leaf (not walked into)."""
+    if msg.get_content_type() == "message/rfc822":
+        yield msg
+        return
+    if not msg.is_multipart():
+        yield msg
+        return
+    for part in msg.get_payload():
+        if hasattr(part, "get_content_type"):
+            yield from _leaf_parts(part)
 
 
 def _clean_filename(name: str) -> str:

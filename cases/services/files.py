@@ -19,6 +19,10 @@ def attach(case: Case, event: CaseEvent, actor, files, *, strict: bool = True) -
         for f in files:
             problem = limits.problems([f])
             (refused.extend(problem) if problem else accepted.append(f))
+        refused += [
+            f"“{PurePath(f.name).name}”: over the limit of {limits.max_files()} files"
+            for f in accepted[limits.max_files() :]
+        ]
         files = accepted[: limits.max_files()]
     for f in files:
         name = PurePath(f.name).name[:255]

@@ -104,6 +104,8 @@ def case_open(
         severity=severity,
         category=category,
         channel=channel,
+        # A contact without a login who wrote the case: they get the acknowledgement, not their own text back.
+        **({"from_address": case.contact_email} if actor is None and case.contact_email else {}),
     )
     refused = attach(case, event, actor, files, strict=strict_files)
     if refused:
@@ -297,19 +299,23 @@ def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
 
 @locked
 @transaction.atomic
-def case_reopen(*, case: Case, actor, reason: str) -> Case:
+def case_reopen(*, case: Case, actor, reason: str, from_address: str = "") -> Case:
+    """Reopen a resolved case. ``actor`` is None for a contact without a login writing by email."""
     if not reason.strip():
         raise CaseStateError(_("Say why the case is reopened."))
+    if actor is None and not from_address:
+        raise CaseStateError(_("Say who reopens the case."))
     _back_to_work(
         case,
         actor=actor,
-        role=role_for(actor, case),
+        role=role_for(actor, case) if actor is not None else transitions.CUSTOMER,
         message=_("Only a resolved case can be reopened."),
         expected=Case.Status.RESOLVED,
     )
     case.resolved_at = None
     case.save(update_fields=["resolved_at"])
-    event = record(case, actor=actor, kind=CaseEvent.Kind.REOPENED, body=reason.strip())
+    details = {"from_address": from_address} if from_address else {}
+    event = record(case, actor=actor, kind=CaseEvent.Kind.REOPENED, body=reason.strip(), **details)
     notify(case, event)
     return case
 

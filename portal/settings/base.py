@@ -237,7 +237,9 @@ ANYMAIL = {
 # Case attachments: per file, per message.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 CASE_ATTACHMENT_MAX_FILES = 10
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies read into memory: a form is small, but an inbound-email webhook carries a whole message
+# (base64: 4/3 of its size) up to INBOUND_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = INBOUND_MAX_BYTES * 4 // 3 + 1024 * 1024
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Email Enterprise")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")

@@ -18,6 +18,7 @@ ARTHUR = "Arthur Malinowski <arthur@acme.test>"
 SUPPORT = "Acme Support <support@acme.portal.test>"
 CRITICAL = "critical@portal.test"
 TOKEN = "[ACME-000001]"
+SOFT = " "  # format=flowed: a line ending in a space continues on the next
 POLISH = "Dzień dobry, od rana wiadomości do Onetu wracają z błędem 421. Zażółć gęślą jaźń. Łukasz Żółkiewski"
 
 
@@ -36,9 +37,17 @@ def _b64(data: bytes) -> str:
     return "\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
 
 
-def gmail_reply(*, frm=ALICE, to=SUPPORT, cc="", subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
-                message_id="<CAJ8kR3p+Vq2xZ=Lr5wUq0m9nFh1TQ@mail.gmail.com>", in_reply_to=None, references=None,
-                body="the bounces stopped at 11:20 but started again at 11:45.") -> bytes:  # fmt: skip
+def gmail_reply(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    cc="",
+    subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
+    message_id="<CAJ8kR3p+Vq2xZ=Lr5wUq0m9nFh1TQ@mail.gmail.com>",
+    in_reply_to=None,
+    references=None,
+    body="the bounces stopped at 11:20 but started again at 11:45.",
+) -> bytes:
     return _lines(f"""
 Delivered-To: support@acme.portal.test
 Received: from mail-ej1-f41.google.com (mail-ej1-f41.google.com [209.85.218.41])
@@ -89,11 +98,16 @@ nd the bounce log?</blockquote></div>
 """)
 
 
-def outlook_reply(*, frm=ARTHUR, to="\"support@acme.portal.test\" <support@acme.portal.test>",
-                  subject=f"RE: {TOKEN} Bounces from Gmail since 9:00",
-                  message_id="<AM9PR03MB7218C4E1D5F2A3B4C5D6E7F8A9B0C1D2@AM9PR03MB7218.eurprd03.prod.outlook.com>",
-                  in_reply_to=None, references=None, log=b"Nov 24 09:12:01 mx postfix/smtp[811]: 421 4.7.0 try later\n",
-                  ) -> bytes:  # fmt: skip
+def outlook_reply(
+    *,
+    frm=ARTHUR,
+    to='"support@acme.portal.test" <support@acme.portal.test>',
+    subject=f"RE: {TOKEN} Bounces from Gmail since 9:00",
+    message_id="<AM9PR03MB7218C4E1D5F2A3B4C5D6E7F8A9B0C1D2@AM9PR03MB7218.eurprd03.prod.outlook.com>",
+    in_reply_to=None,
+    references=None,
+    log=b"Nov 24 09:12:01 mx postfix/smtp[811]: 421 4.7.0 try later\n",
+) -> bytes:
     """Exchange Online, CRLF throughout: a log attached, and the winmail.dat Outlook adds."""
     return _lines(
         f"""
@@ -172,9 +186,15 @@ eJ8+IjQSAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAGAAAAElQTS5NaWNy
     )
 
 
-def apple_mail(*, frm=ALICE, to=SUPPORT, subject=f"Re: {TOKEN} Which DKIM selector?",
-               message_id="<8E1F6B2A-3C4D-4E5F-9A0B-1C2D3E4F5A6B@acme.test>", in_reply_to=None, references=None,
-               ) -> bytes:  # fmt: skip
+def apple_mail(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject=f"Re: {TOKEN} Which DKIM selector?",
+    message_id="<8E1F6B2A-3C4D-4E5F-9A0B-1C2D3E4F5A6B@acme.test>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     """Apple Mail: quoted-printable, an inline screenshot, the quote as "> On ..., at ... wrote:"."""
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     return _lines(f"""
@@ -214,9 +234,15 @@ Content-Transfer-Encoding: base64
 """)
 
 
-def thunderbird_flowed(*, frm=ARTHUR, to=SUPPORT, subject=f"Re: {TOKEN} Odrzucenia z Onetu",
-                       message_id="<5b0c9a4e-2f1d-4c3b-9e8a-7d6c5b4a3f21@acme.test>", in_reply_to=None,
-                       references=None) -> bytes:  # fmt: skip
+def thunderbird_flowed(
+    *,
+    frm=ARTHUR,
+    to=SUPPORT,
+    subject=f"Re: {TOKEN} Odrzucenia z Onetu",
+    message_id="<5b0c9a4e-2f1d-4c3b-9e8a-7d6c5b4a3f21@acme.test>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     """Thunderbird in Polish: 8-bit UTF-8, format=flowed (soft breaks end in a space)."""
     return _lines(f"""
 Message-ID: {message_id}
@@ -232,8 +258,8 @@ Content-Transfer-Encoding: 8bit
 
 Dzień dobry,
 
-po zmianie rekordu SPF wiadomości do Gmaila przechodzą, ale Onet nadal 
-odrzuca część poczty z kodem 550 5.7.1. Czy możecie sprawdzić reputację 
+po zmianie rekordu SPF wiadomości do Gmaila przechodzą, ale Onet nadal{SOFT}
+odrzuca część poczty z kodem 550 5.7.1. Czy możecie sprawdzić reputację{SOFT}
 adresu 192.0.2.25?
 
 Pozdrawiam
@@ -244,9 +270,15 @@ W dniu 24.11.2026 o 10:02, Acme Support pisze:
 """)
 
 
-def iphone(*, frm=ALICE, to=SUPPORT, subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
-           message_id="<1F2E3D4C-5B6A-4789-8A9B-0C1D2E3F4A5B@acme.test>", in_reply_to=None, references=None,
-           ) -> bytes:  # fmt: skip
+def iphone(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
+    message_id="<1F2E3D4C-5B6A-4789-8A9B-0C1D2E3F4A5B@acme.test>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     return _lines(f"""
 Content-Type: multipart/alternative; boundary=Apple-Mail-7A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D
 Content-Transfer-Encoding: 7bit
@@ -283,9 +315,15 @@ end the bounce log?</div></blockquote></body></html>
 """)
 
 
-def android_gmail(*, frm=ARTHUR, to=SUPPORT, subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
-                  message_id="<CAF7Yq1d3kN_pZ0wL9gV2mB4xR6tH8sJ1uE5cA3oQ7iW@mail.gmail.com>", in_reply_to=None,
-                  references=None) -> bytes:  # fmt: skip
+def android_gmail(
+    *,
+    frm=ARTHUR,
+    to=SUPPORT,
+    subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
+    message_id="<CAF7Yq1d3kN_pZ0wL9gV2mB4xR6tH8sJ1uE5cA3oQ7iW@mail.gmail.com>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     """The Gmail app wraps a long attribution line: "... Support, <support@...>" / "wrote:"."""
     return _lines(f"""
 MIME-Version: 1.0
@@ -306,8 +344,13 @@ wrote:
 """)
 
 
-def forwarded(*, frm=ALICE, to=SUPPORT, subject="Fwd: Undelivered Mail Returned to Sender",
-              message_id="<CAJ8kR3q+forward-2x9c@mail.gmail.com>") -> bytes:  # fmt: skip
+def forwarded(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject="Fwd: Undelivered Mail Returned to Sender",
+    message_id="<CAJ8kR3q+forward-2x9c@mail.gmail.com>",
+) -> bytes:
     """A forward as an attachment (Gmail "Forward as attachment"): the message Alice received, whole."""
     return _lines(f"""
 MIME-Version: 1.0
@@ -342,9 +385,15 @@ Content-Type: text/plain; charset=us-ascii
 """)
 
 
-def outlook_oof(*, frm=ARTHUR, to=SUPPORT, subject=f"Automatic reply: {TOKEN} Bounces from Gmail since 9:00",
-                message_id="<AM9PR03MB7218OOF0000000000000000000000@AM9PR03MB7218.eurprd03.prod.outlook.com>",
-                in_reply_to=None, references=None) -> bytes:  # fmt: skip
+def outlook_oof(
+    *,
+    frm=ARTHUR,
+    to=SUPPORT,
+    subject=f"Automatic reply: {TOKEN} Bounces from Gmail since 9:00",
+    message_id="<AM9PR03MB7218OOF0000000000000000000000@AM9PR03MB7218.eurprd03.prod.outlook.com>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     """Exchange's out-of-office answer, in Polish (ISO-8859-2)."""
     return _lines(
         f"""
@@ -369,9 +418,15 @@ Dzi=EAkuj=EA za wiadomo=B6=E6. Jestem na urlopie do 1 grudnia.
     )
 
 
-def gmail_vacation(*, frm=ALICE, to=SUPPORT, subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
-                   message_id="<CAJ8kR3r+vacation-7d1e@mail.gmail.com>", in_reply_to=None, references=None,
-                   ) -> bytes:  # fmt: skip
+def gmail_vacation(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject=f"Re: {TOKEN} Bounces from Gmail since 9:00",
+    message_id="<CAJ8kR3r+vacation-7d1e@mail.gmail.com>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     return _lines(f"""
 MIME-Version: 1.0
 Precedence: bulk
@@ -388,8 +443,14 @@ I'm away until 1 December with limited access to email.
 """)
 
 
-def dsn_bounce(*, original_message_id="<20261124091200.GA811@somewhere-else.test>", recipient="alice@acme.test",
-               status="5.1.1", whole_message=False, to="support@portal.test") -> bytes:  # fmt: skip
+def dsn_bounce(
+    *,
+    original_message_id="<20261124091200.GA811@somewhere-else.test>",
+    recipient="alice@acme.test",
+    status="5.1.1",
+    whole_message=False,
+    to="support@portal.test",
+) -> bytes:
     """A Postfix delivery status notification about a message we (or someone) sent to ``recipient``."""
     original = f"""Return-Path: <support@portal.test>
 Date: Tue, 24 Nov 2026 09:20:29 +0000
@@ -451,8 +512,16 @@ Diagnostic-Code: smtp; 550 {status} <{recipient}>: Recipient address rejected:
 """)
 
 
-def _polish(*, charset_label: str, body: bytes, cte: str = "8bit", frm=ALICE, to=SUPPORT,
-            subject="=?windows-1250?Q?B=B3=B9d_421_przy_wysy=B3ce_do_Onetu?=", message_id: str) -> bytes:  # fmt: skip
+def _polish(
+    *,
+    charset_label: str,
+    body: bytes,
+    cte: str = "8bit",
+    frm=ALICE,
+    to=SUPPORT,
+    subject="=?windows-1250?Q?B=B3=B9d_421_przy_wysy=B3ce_do_Onetu?=",
+    message_id: str,
+) -> bytes:
     head = _lines(f"""
 From: {frm}
 To: {to}
@@ -561,8 +630,8 @@ def enormous(size: int = 30 * 1024 * 1024, **kw) -> bytes:
     head = gmail_reply(body="The full queue dump is attached.", **kw).rsplit(b"--000000000000a1b2c3d4e5f60718--", 1)[0]
     head = head.replace(b"multipart/alternative", b"multipart/mixed", 1)
     part = (
-        b"--000000000000a1b2c3d4e5f60718\nContent-Type: application/gzip; name=\"queue.tar.gz\"\n"
-        b"Content-Disposition: attachment; filename=\"queue.tar.gz\"\nContent-Transfer-Encoding: base64\n\n"
+        b'--000000000000a1b2c3d4e5f60718\nContent-Type: application/gzip; name="queue.tar.gz"\n'
+        b'Content-Disposition: attachment; filename="queue.tar.gz"\nContent-Transfer-Encoding: base64\n\n'
     )
     line = b"H4sIAAAAAAAAA+3BAQ0AAADCoPdPbQ8HFAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
     lines = max(1, (size - len(head) - len(part)) // len(line))
@@ -573,8 +642,13 @@ def garbage(seed: int = 20261124, size: int = 4096) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
-def html_only(*, frm=ALICE, to=SUPPORT, subject="DKIM check fails <script>alert(1)</script>",
-              message_id="<html-only-3c9f@acme.test>") -> bytes:  # fmt: skip
+def html_only(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject="DKIM check fails <script>alert(1)</script>",
+    message_id="<html-only-3c9f@acme.test>",
+) -> bytes:
     return _lines(f"""
 From: {frm}
 To: {to}
@@ -593,8 +667,16 @@ Content-Type: text/html; charset=utf-8
 """)
 
 
-def with_attachments(files, *, frm=ALICE, to=SUPPORT, subject="Logs for the bounces",
-                     message_id="<attachments-5d2e@acme.test>", in_reply_to=None, references=None) -> bytes:  # fmt: skip
+def with_attachments(
+    files,
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject="Logs for the bounces",
+    message_id="<attachments-5d2e@acme.test>",
+    in_reply_to=None,
+    references=None,
+) -> bytes:
     """A plain message with ``files``: (filename, content type, bytes) each."""
     parts = "".join(
         f'--b1\nContent-Type: {ctype}; name="{name}"\nContent-Disposition: attachment; filename="{name}"\n'
@@ -619,8 +701,18 @@ The logs are attached.
 """)
 
 
-def plain(*, frm=ALICE, to=SUPPORT, subject="Mail to Gmail bounces", body="Every message to gmail.com bounces.",
-          message_id="<plain-1a2b@acme.test>", in_reply_to=None, references=None, cc="", extra="") -> bytes:  # fmt: skip
+def plain(
+    *,
+    frm=ALICE,
+    to=SUPPORT,
+    subject="Mail to Gmail bounces",
+    body="Every message to gmail.com bounces.",
+    message_id="<plain-1a2b@acme.test>",
+    in_reply_to=None,
+    references=None,
+    cc="",
+    extra="",
+) -> bytes:
     """The simplest message; ``extra`` is more header lines ("Name: value\\n")."""
     return _lines(f"""
 From: {frm}

@@ -97,7 +97,7 @@ def client_reply(received: EmailMessage, *, sender: str, body: str) -> EmailMess
     reply = EmailMessage(policy=email.policy.SMTP)
     reply["From"] = sender
     reply["To"] = received["Reply-To"] or received["From"]
-    subject = str(received["Subject"])
+    subject = str(received["Subject"]).strip()
     reply["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     reply["Date"] = formatdate(localtime=True)
     reply["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])

@@ -145,6 +145,8 @@ def url_names(resolver=None, namespace: str = "") -> set[str]:
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names |= url_names(pattern, inner)
         elif isinstance(pattern, URLPattern):
+            if (pattern.name or "").startswith("anymail-"):
+                continue  # a webhook: basic auth, no session (tests/cases/test_webhook.py)
             names.add(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed: {pattern.pattern}>")
     return names
 
