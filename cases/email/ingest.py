@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Account, Contact, User
+from accounts.models import Account, Contact, Membership, User
 from cases import services
 from cases.models import Case, CaseEvent, InboundMessage
 
@@ -66,7 +66,7 @@ def store(
 ) -> tuple[InboundMessage, bool]:
     """Keep the bytes before anything else. Returns (message, is_new); a duplicate returns the first copy."""
     fp = fingerprint(raw)
-    existing = InboundMessage.objects.filter(fingerprint=fp).first()
+    existing = InboundMessage.objects.defer("raw").filter(fingerprint=fp).first()
     if existing is not None:
         return existing, False
     try:
@@ -80,7 +80,7 @@ def store(
                 envelope_recipient=(envelope_recipient or "")[:320],
             )
     except IntegrityError:
-        return InboundMessage.objects.get(fingerprint=fp), False
+        return InboundMessage.objects.defer("raw").get(fingerprint=fp), False
     return message, True
 
 
@@ -97,7 +97,7 @@ def receive(raw: bytes, **envelope) -> Outcome:
 def process(message_id: int, *, account: Account | None = None, case: Case | None = None, actor=None) -> Outcome:
     """Route one stored message. Staff may force the account (and case) of a quarantined message."""
     with transaction.atomic():
-        message = InboundMessage.objects.select_for_update().get(pk=message_id)
+        message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
         if message.status == InboundMessage.Status.PROCESSED or (
             message.status == InboundMessage.Status.IGNORED and account is None
         ):
@@ -122,8 +122,24 @@ def process(message_id: int, *, account: Account | None = None, case: Case | Non
         }.get(outcome.result, InboundMessage.Status.QUARANTINED)
         message.result, message.reason, message.error = outcome.result, outcome.reason[:2000], ""
         message.processed_at = timezone.now()
-        message.save()
+        message.save(update_fields=ROUTED_FIELDS)
         return outcome
+
+
+ROUTED_FIELDS = [
+    "status",
+    "result",
+    "reason",
+    "error",
+    "attempts",
+    "processed_at",
+    "account",
+    "case",
+    "event",
+    "message_id",
+    "subject",
+    "sender",
+]
 
 
 def _quarantine(message: InboundMessage, reason: str) -> Outcome:
@@ -131,7 +147,7 @@ def _quarantine(message: InboundMessage, reason: str) -> Outcome:
 
 
 def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Outcome:
-    raw = bytes(message.raw)
+    raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=message.pk))
     if len(raw) > settings.INBOUND_MAX_BYTES and forced_account is None:
         return _quarantine(message, f"too large: {len(raw):,} bytes (limit {settings.INBOUND_MAX_BYTES:,})")
     parsed = parse(raw)
@@ -242,7 +258,13 @@ def _deliver(
     message, parsed: Parsed, account: Account, case: Case | None, *, user=None, actor=None, automatic=()
 ) -> Outcome:
     sender = parsed.sender or ""
-    author = user if user is not None else None
+    # The sender acts as the portal user only on an account they belong to (or work on as staff); a person
+    # with a login elsewhere who is a contact of this account writes here as that contact.
+    author = (
+        user
+        if user is not None and (user.is_staff or Membership.objects.filter(account=account, user=user).exists())
+        else None
+    )
     if case is not None and not case.is_open:
         recent = case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=settings.CASE_REOPEN_DAYS)
         if recent:
