@@ -35,10 +35,12 @@ def _sequence(account: Account) -> CaseSequence:
 
 
 def _next_number(account: Account) -> str:
-    sequence = _sequence(account)
-    CaseSequence.objects.filter(account=account).update(last=F("last") + 1)
-    last = CaseSequence.objects.values_list("last", flat=True).get(account=account)
-    return f"{sequence.prefix}-{last:06d}"
+    """Two statements once the sequence exists: the increment (a row lock until commit), then the read."""
+    if not CaseSequence.objects.filter(account=account).update(last=F("last") + 1):
+        _sequence(account)
+        CaseSequence.objects.filter(account=account).update(last=F("last") + 1)
+    prefix, last = CaseSequence.objects.values_list("prefix", "last").get(account=account)
+    return f"{prefix}-{last:06d}"
 
 
 @transaction.atomic
@@ -89,9 +91,8 @@ def case_open(
         clocks.start_callback(case, now)
     else:
         clocks.start_response(case, now)
+    clocks.refresh(case, now)  # a new case has no alerts yet: no query, one INSERT with everything
     case.save()
-    clocks.refresh(case, now)
-    case.save(update_fields=["next_deadline_at", "sla_check_at"])
     members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list(
         "user", flat=True
     )
