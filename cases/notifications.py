@@ -62,8 +62,8 @@ def customer_recipients(case: Case):
     return recipients
 
 
-def works_on(user, account_id: int) -> bool:
-    return Account.objects.staffed_by(user).filter(pk=account_id).exists()
+def works_on(user, account: Account) -> bool:
+    return account.is_staffed_by(user)
 
 
 def tams(case: Case):
@@ -129,12 +129,12 @@ def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None =
         _send(case=case, event=event, people=customer_recipients(case), staff=False, dedupe=dedupe)
     staff = {u.pk: u for u in extra_staff}
     if event.kind in STAFF_KINDS or extra_staff:
-        if case.assignee_id and works_on(case.assignee, case.account_id):
+        if case.assignee_id and works_on(case.assignee, case.account):
             staff[case.assignee_id] = case.assignee
         else:  # nobody owns it (MISSION NC-4): whoever is on duty hears about it
             for agent in on_duty_agents():
                 staff[agent.pk] = agent
     # Only people who work on the account: nobody is emailed a case they could not open.
-    staff = {pk: u for pk, u in staff.items() if works_on(u, case.account_id)}
+    staff = {pk: u for pk, u in staff.items() if works_on(u, case.account)}
     if staff:
         _send(case=case, event=event, people=list(staff.values()), staff=True, dedupe=dedupe)

@@ -225,7 +225,7 @@ def _referenced_case(parsed: Parsed) -> Case | None:
 
 def _may_write_to(case: Case, sender: str, user) -> bool:
     if user is not None and user.is_staff:
-        return Account.objects.staffed_by(user).filter(pk=case.account_id).exists()
+        return case.account.is_staffed_by(user)
     if user is not None and case.account.memberships.filter(user=user).exists():
         return True
     if Contact.objects.filter(account_id=case.account_id, email__iexact=sender).exists():

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, Membership
+from accounts.models import Membership
 from cases import transitions
 from cases.models import Case, CaseEvent
 
@@ -51,7 +51,7 @@ def check_access(actor, case: Case) -> None:
     """The tenant rule again, in the services themselves: customers act only on their own account's cases,
     staff only on the accounts they work on. (Views already answer 404; this guards every other caller.)"""
     if actor.is_staff:
-        allowed = Account.objects.staffed_by(actor).filter(pk=case.account_id).exists()
+        allowed = case.account.is_staffed_by(actor)
     else:
         allowed = Membership.objects.filter(account_id=case.account_id, user=actor).exists()
     if not allowed:

@@ -130,7 +130,7 @@ def case_assign(*, case: Case, actor, assignee) -> Case:
     require_staff(actor, _("Only staff assign cases."))
     if assignee is not None and not assignee.is_staff:
         raise CaseStateError(_("Cases are assigned to members of staff."))
-    if assignee is not None and not Account.objects.staffed_by(assignee).filter(pk=case.account_id).exists():
+    if assignee is not None and not case.account.is_staffed_by(assignee):
         raise CaseStateError(_("%(name)s does not work on this account.") % {"name": assignee})
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
