@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -49,15 +50,16 @@ class Address:
 def customer_recipients(case: Case):
     """The account's people who follow the case, checked against the team as it is now: someone removed from
     the account hears nothing more, whatever the case remembers about them."""
-    members = set(Membership.objects.filter(account_id=case.account_id).values_list("user_id", flat=True))
-    people = {u.pk: u for u in case.followers.filter(is_active=True, is_staff=False) if u.pk in members}
-    if case.reporter_id in members and case.reporter.is_active:
-        people[case.reporter_id] = case.reporter
-    recipients = list(people.values())
+    recipients = list(
+        User.objects.filter(Q(followed_cases=case) | Q(pk=case.reporter_id or 0), is_active=True, is_staff=False)
+        .filter(memberships__account_id=case.account_id)
+        .distinct()
+    )
     known = {u.email.lower() for u in recipients}
     if case.contact_email and case.contact_email.lower() not in known:
-        owner = User.objects.filter(email__iexact=case.contact_email).first()
-        if owner is None or owner.pk in members:  # a login that left the account gets nothing
+        owner = User.objects.filter(email__iexact=case.contact_email).values_list("pk", flat=True)[:1]
+        owner_left = owner and not Membership.objects.filter(account_id=case.account_id, user_id=owner[0]).exists()
+        if not owner_left:  # a login that left the account gets nothing
             recipients.append(Address(email=case.contact_email.lower()))
     return recipients
 
@@ -123,10 +125,11 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
         )
 
 
-def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
-    """Send the event to the people it concerns."""
+def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None, customers=None) -> None:
+    """Send the event to the people it concerns. ``customers``: recipients already worked out in this change."""
     if event.public and event.kind not in {"sla_warning", "sla_breach"}:
-        _send(case=case, event=event, people=customer_recipients(case), staff=False, dedupe=dedupe)
+        people = customers if customers is not None else customer_recipients(case)
+        _send(case=case, event=event, people=people, staff=False, dedupe=dedupe)
     staff = {u.pk: u for u in extra_staff}
     if event.kind in STAFF_KINDS or extra_staff:
         if case.assignee_id and works_on(case.assignee, case.account):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Membership
 from cases import transitions
 from cases.models import Case, CaseEvent, CaseSequence
-from cases.notifications import notify
+from cases.notifications import customer_recipients, notify
 from cases.transitions import CaseStateError
 
 from . import clocks
@@ -112,10 +112,11 @@ def case_open(
     if refused:
         event.details["refused_attachments"] = refused
         event.save(update_fields=["details"])
-    notify(case, event, extra_staff=_tams(case) if case.is_critical else ())
+    customers = customer_recipients(case)  # once for both mails below
+    notify(case, event, extra_staff=_tams(case) if case.is_critical else (), customers=customers)
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
-        notify(case, ack)
+        notify(case, ack, customers=customers)
     return case
 
 
