@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -50,16 +49,15 @@ class Address:
 def customer_recipients(case: Case):
     """The account's people who follow the case, checked against the team as it is now: someone removed from
     the account hears nothing more, whatever the case remembers about them."""
-    recipients = list(
-        User.objects.filter(Q(followed_cases=case) | Q(pk=case.reporter_id or 0), is_active=True, is_staff=False)
-        .filter(memberships__account_id=case.account_id)
-        .distinct()
-    )
+    members = set(Membership.objects.filter(account_id=case.account_id).values_list("user_id", flat=True))
+    people = {u.pk: u for u in case.followers.filter(is_active=True, is_staff=False) if u.pk in members}
+    if case.reporter_id in members and case.reporter.is_active:
+        people[case.reporter_id] = case.reporter
+    recipients = list(people.values())
     known = {u.email.lower() for u in recipients}
     if case.contact_email and case.contact_email.lower() not in known:
         owner = User.objects.filter(email__iexact=case.contact_email).values_list("pk", flat=True)[:1]
-        owner_left = owner and not Membership.objects.filter(account_id=case.account_id, user_id=owner[0]).exists()
-        if not owner_left:  # a login that left the account gets nothing
+        if not owner or owner[0] in members:  # a login that left the account gets nothing
             recipients.append(Address(email=case.contact_email.lower()))
     return recipients
 
