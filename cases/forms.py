@@ -145,10 +145,6 @@ class CadenceForm(PlainLabels, forms.Form):
     agreed_with = forms.CharField(label=_("Agreed with"), max_length=150)
 
 
-class TextForm(PlainLabels, forms.Form):
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
-
-
 class PhoneIntakeForm(PlainLabels, forms.Form):
     """MISSION: CR-2 — the caller's basic details, taken by the representative."""
 

@@ -55,7 +55,6 @@ def _staff_context(request, case):
         ),
         "update_form": forms.UpdateForm(),
         "cadence_form": forms.CadenceForm(initial={"minutes": int(case.update_interval.total_seconds() // 60)}),
-        "text_form": forms.TextForm(),
         "is_tam": services.common.role_for(request.user, case) == "tam",
         "staff": True,
     }

@@ -41,13 +41,6 @@ def local_now(tz_name: str) -> str:
 
 
 @register.filter
-def minutes_until(value: datetime | None) -> int | None:
-    if value is None:
-        return None
-    return max(0, int((value - timezone.now()) / timedelta(minutes=1)))
-
-
-@register.filter
 def zone_name(value: str) -> str:
     """ "America/New_York" -> "America/New York"."""
     return str(value).replace("_", " ")
