@@ -5,10 +5,12 @@ resolution. Staff hear about what they must act on: the assigned agent, the on-d
 cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4).
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,8 +19,9 @@ from accounts.models import Account, Membership, User
 from accounts.outbox import outbox_enqueue
 
 from .email import ids
-from .models import Case, CaseEvent, OnCallShift
+from .models import Case, CaseEvent, OnCallShift, PendingNotification
 
+log = logging.getLogger(__name__)
 STAFF_KINDS = {
     "opened",
     "reply",
@@ -123,11 +126,49 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
         )
 
 
-def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None, customers=None) -> None:
-    """Send the event to the people it concerns. ``customers``: recipients already worked out in this change."""
+def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
+    """Queue "tell the people concerned" in the change's own transaction; ``expand_pending`` does the telling."""
+    PendingNotification.objects.create(event=event, extra_staff=[u.pk for u in extra_staff], dedupe=dedupe or "")
+    transaction.on_commit(_kick)
+
+
+def _kick():
+    from .tasks import expand_notifications
+
+    try:
+        expand_notifications.delay()
+    except Exception:  # noqa: BLE001 - the broker may be down; beat expands pending notifications every minute
+        log.warning("could not enqueue expand_notifications; beat will pick it up", exc_info=True)
+
+
+def expand_pending(*, batch: int = 100) -> int:
+    """Turn pending notifications into outbox emails. Rows are claimed with SKIP LOCKED, so several workers
+    share the work and a notification is expanded once."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                PendingNotification.objects.select_for_update(skip_locked=True).select_related(
+                    "event__actor",
+                    "event__case__account__primary_tam",
+                    "event__case__account__backup_tam",
+                    "event__case__assignee",
+                    "event__case__reporter",
+                )[:batch]
+            )
+            for row in rows:
+                extra = list(User.objects.filter(pk__in=row.extra_staff)) if row.extra_staff else []
+                deliver(row.event.case, row.event, extra_staff=extra, dedupe=row.dedupe or None)
+                row.delete()
+                done += 1
+        if len(rows) < batch:
+            return done
+
+
+def deliver(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
+    """Work out who hears about the event, in which language, and queue the emails."""
     if event.public and event.kind not in {"sla_warning", "sla_breach"}:
-        people = customers if customers is not None else customer_recipients(case)
-        _send(case=case, event=event, people=people, staff=False, dedupe=dedupe)
+        _send(case=case, event=event, people=customer_recipients(case), staff=False, dedupe=dedupe)
     staff = {u.pk: u for u in extra_staff}
     if event.kind in STAFF_KINDS or extra_staff:
         if case.assignee_id and works_on(case.assignee, case.account):

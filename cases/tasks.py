@@ -11,3 +11,11 @@ def sla_sweep() -> int:
     raised = sweep()
     resolution_reminders()
     return raised
+
+
+@shared_task(ignore_result=True, time_limit=300, soft_time_limit=280)
+def expand_notifications() -> int:
+    """Turn pending case notifications into outbox emails (on every commit that made one, and every minute)."""
+    from cases.notifications import expand_pending
+
+    return expand_pending()

@@ -3,7 +3,7 @@
 from .case import Case, CaseQuerySet, CaseSequence
 from .inbound import InboundMessage
 from .oncall import OnCallShift, PhoneIntake
-from .timeline import CaseAttachment, CaseEvent, SlaAlert
+from .timeline import CaseAttachment, CaseEvent, PendingNotification, SlaAlert
 
 __all__ = [
     "Case",
@@ -13,6 +13,7 @@ __all__ = [
     "InboundMessage",
     "CaseSequence",
     "OnCallShift",
+    "PendingNotification",
     "PhoneIntake",
     "SlaAlert",
 ]

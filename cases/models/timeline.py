@@ -107,3 +107,20 @@ class SlaAlert(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.clock} {self.level} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class PendingNotification(models.Model):
+    """ "Tell the people concerned about this event", written in the same transaction as the event. A Celery
+    task expands it into emails in the durable outbox (recipients, languages, rendering) outside the change's
+    transaction: the change stays fast and nothing is lost if the broker or a worker is down."""
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="+")
+    extra_staff = models.JSONField(default=list, blank=True)
+    dedupe = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"notify about event {self.event_id}"

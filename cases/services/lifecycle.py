@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Membership
 from cases import transitions
 from cases.models import Case, CaseEvent, CaseSequence
-from cases.notifications import customer_recipients, notify
+from cases.notifications import notify
 from cases.transitions import CaseStateError
 
 from . import clocks
@@ -112,11 +112,10 @@ def case_open(
     if refused:
         event.details["refused_attachments"] = refused
         event.save(update_fields=["details"])
-    customers = customer_recipients(case)  # once for both mails below
-    notify(case, event, extra_staff=_tams(case) if case.is_critical else (), customers=customers)
+    notify(case, event, extra_staff=_tams(case) if case.is_critical else ())
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
-        notify(case, ack, customers=customers)
+        notify(case, ack)
     return case
 
 

@@ -202,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
     # Every minute: send what the durable outbox holds (new rows also trigger a run on commit).
     "drain-outbox": {"task": "accounts.tasks.drain_outbox", "schedule": 60.0},
+    # Every minute: expand pending case notifications into outbox emails (new ones also trigger a run).
+    "expand-notifications": {"task": "cases.tasks.expand_notifications", "schedule": 60.0},
     # Every minute: SLA clocks about to breach or breached -> warn the agent, escalate to the TAM.
     "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": 60.0},
 }

@@ -16,6 +16,7 @@ from cases.email import ids, ingest
 from cases.models import Case, CaseEvent, InboundMessage
 from tests.accounts.factories import ContactFactory
 from tests.cases import mail_corpus as m
+from tests.cases.outbox import outbox
 from tests.cases.test_views import open_case
 
 STATUS_OF = {"created": "processed", "appended": "processed", "ignored": "ignored", "quarantined": "quarantined"}
@@ -37,7 +38,7 @@ def stored(raw: bytes) -> InboundMessage:
 
 
 def sent_to(address: str) -> list[OutboundEmail]:
-    return [o for o in OutboundEmail.objects.order_by("id") if address in o.to]
+    return [o for o in outbox().order_by("id") if address in o.to]
 
 
 def resolve(case: Case, world) -> Case:
@@ -132,8 +133,8 @@ def test_a_line_break_smuggled_into_the_subject_adds_no_header_to_our_mail(world
     outcome = ingest.receive(m.crlf_injection(kind))
     new = Case.objects.get(number=outcome.case)
     assert new.subject == "Invoice question Bcc: x@evil.test"
-    assert OutboundEmail.objects.exists()
-    assert not any("\r" in o.subject or "\n" in o.subject for o in OutboundEmail.objects.all())
+    assert outbox().exists()
+    assert not any("\r" in o.subject or "\n" in o.subject for o in outbox().all())
     outbox_drain()
     assert mail.outbox
     for sent in mail.outbox:
@@ -314,13 +315,13 @@ def test_a_stranger_ccd_by_the_customer_is_not_added_to_the_case(world, case):
 def test_the_same_message_twice_does_nothing_the_second_time(world, case):
     raw = m.gmail_reply()
     ingest.receive(raw)
-    counts = case.events.count(), OutboundEmail.objects.count()
+    counts = case.events.count(), outbox().count()
     relayed = b"Received: from backup-mx.portal.test; Tue, 24 Nov 2026 10:20:00 +0100\n" + raw
     for again in (raw, relayed):
         outcome = ingest.receive(again)
         assert (outcome.result, outcome.case) == ("ignored", case.number)
         assert "duplicate" in outcome.reason
-    assert (case.events.count(), OutboundEmail.objects.count()) == counts
+    assert (case.events.count(), outbox().count()) == counts
     assert InboundMessage.objects.count() == 1
 
 
@@ -427,7 +428,7 @@ def test_a_machine_made_message_opens_a_case_without_an_acknowledgement(world, k
     extra, envelope = AUTOMATIC[kind]
     outcome = ingest.receive(m.plain(extra=extra, subject="Queue above 10000"), envelope_sender=envelope)
     assert outcome.result == "created"
-    assert not OutboundEmail.objects.filter(kind="case.acknowledged").exists()
+    assert not outbox().filter(kind="case.acknowledged").exists()
     assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.ACKNOWLEDGED).exists()
 
 
@@ -444,33 +445,33 @@ def test_nothing_is_mailed_back_to_a_machine_that_wrote(world, kind):
 def test_a_contact_is_not_sent_their_own_reply(world):
     ContactFactory(account=world.acme, email="noc@acme.test")
     case = Case.objects.get(number=ingest.receive(m.plain(frm="noc@acme.test")).case)
-    OutboundEmail.objects.all().delete()
+    outbox().all().delete()
     ingest.receive(m.plain(frm="noc@acme.test", subject=f"Re: [{case.number}] x", body="More.", message_id="<2@n>"))
     assert [o.kind for o in sent_to("noc@acme.test")] == []
 
 
 def test_auto_replies_and_our_own_mail_coming_back_add_nothing(world, case):
-    before = case.events.count(), OutboundEmail.objects.count()
+    before = case.events.count(), outbox().count()
     for raw in (
         m.outlook_oof(in_reply_to=our_reply_id(case)),
         m.gmail_vacation(references=our_reply_id(case)),
         m.plain(message_id=our_reply_id(case), subject=f"[{case.number}] Reply"),
     ):
         assert ingest.receive(raw).result == "ignored"
-    assert (case.events.count(), OutboundEmail.objects.count()) == before
+    assert (case.events.count(), outbox().count()) == before
 
 
 def test_a_bounce_of_our_notification_is_recorded_on_the_case_not_as_a_reply(world):
     case = Case.objects.get(number=ingest.receive(m.plain()).case)
-    ack = OutboundEmail.objects.get(kind="case.acknowledged")
-    before = OutboundEmail.objects.count()
+    ack = outbox().get(kind="case.acknowledged")
+    before = outbox().count()
     outcome = ingest.receive(m.dsn_bounce(original_message_id=ack.headers["Message-ID"]), envelope_sender="")
     assert (outcome.result, outcome.case) == ("ignored", case.number)
     bounce = case.events.get(kind=CaseEvent.Kind.BOUNCE)
     assert (bounce.public, bounce.body) == (False, "alice@acme.test: 5.1.1")
     assert bounce.details["message_id"] == ack.headers["Message-ID"].strip("<>")
     assert not case.events.filter(kind=CaseEvent.Kind.REPLY).exists()
-    assert OutboundEmail.objects.count() == before
+    assert outbox().count() == before
 
 
 # --- outbound: our Message-ID, the thread, Reply-To, text + HTML ------------------------------------------
@@ -479,8 +480,8 @@ def test_a_bounce_of_our_notification_is_recorded_on_the_case_not_as_a_reply(wor
 def test_outbound_notifications_carry_the_thread_and_a_reply_to_them_threads(world):
     case = Case.objects.get(number=ingest.receive(m.plain(subject="Bounces")).case)
     services.case_reply(case=case, actor=world.sam, body='Try <script>alert("x")</script> & restart.')
-    ack = OutboundEmail.objects.get(kind="case.acknowledged")
-    reply = OutboundEmail.objects.get(kind="case.reply")
+    ack = outbox().get(kind="case.acknowledged")
+    reply = outbox().get(kind="case.reply")
     root = ids.thread_root(case.pk)
     for row in (ack, reply):
         assert ids.case_id_from(row.headers["Message-ID"]) == case.pk
@@ -547,7 +548,7 @@ def test_an_enormous_message_is_kept_whole_quarantined_and_can_still_be_assigned
     assert outcome.result == "quarantined" and outcome.reason.startswith("too large: ")
     message = stored(raw)
     assert (bytes(message.raw), message.size) == (raw, len(raw))
-    assert not Case.objects.exists() and not OutboundEmail.objects.exists()
+    assert not Case.objects.exists() and not outbox().exists()
     assigned = ingest.process(message.pk, account=world.acme, actor=world.tina)
     assert assigned.result == "created"
     assert list(Case.objects.get().attachments.values_list("name", flat=True)) == ["queue.tar.gz"]

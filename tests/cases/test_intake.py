@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import OutboundEmail
 from cases import services
 from cases.models import Case, CaseEvent, PhoneIntake
 from cases.services import CaseStateError
 from tests.accounts.factories import AccountFactory
 from tests.cases.factories import OnCallShiftFactory
+from tests.cases.outbox import outbox
 
 K = CaseEvent.Kind
 CALL = {
@@ -94,7 +94,7 @@ def test_a_call_about_the_callers_own_case_puts_that_case_on_the_callback_clock(
     assert case.next_deadline_at == received + timedelta(minutes=15)
     assert case.events.filter(kind=K.PHONE_INTAKE, actor=world.sam).count() == 1
     assert {"olga@support.test", "tina@tam.test", "tom@tam.test"} <= {
-        addr for row in OutboundEmail.objects.filter(kind="case.phone_intake") for addr in row.to
+        addr for row in outbox().filter(kind="case.phone_intake") for addr in row.to
     }
 
 
@@ -133,7 +133,7 @@ def test_a_call_from_an_unknown_company_is_kept_and_the_on_duty_agents_are_told(
 def test_the_unknown_company_email_links_to_where_the_call_is_matched(world, olga):
     take_call(world, company_name="Initech")
 
-    row = OutboundEmail.objects.get(kind="case.phone_intake_unmatched")
+    row = outbox().get(kind="case.phone_intake_unmatched")
     assert reverse("phone-intake") in row.body
 
 
@@ -179,7 +179,7 @@ def test_every_detail_of_the_call_is_required(world, olga, blank):
     assert str(excinfo.value) == "Fill in every detail of the call: company, contact name, phone, email and the issue."
     assert not PhoneIntake.objects.exists()
     assert not Case.objects.exists()
-    assert not OutboundEmail.objects.exists()
+    assert not outbox().exists()
 
 
 def test_a_case_of_another_account_cannot_take_the_call(world):

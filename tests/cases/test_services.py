@@ -9,12 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.models import Account, OutboundEmail
+from accounts.models import Account
 from cases import services
 from cases.models import Case, CaseEvent
 from cases.services import clocks
 from tests.accounts.factories import BusinessCalendarFactory, CalendarExceptionFactory
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
+from tests.cases.outbox import outbox
 from tests.cases.test_services_lifecycle import open_case
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -34,7 +35,7 @@ def reload(case: Case) -> Case:
 
 
 def emailed(kind: str | None = None) -> set[str]:
-    rows = OutboundEmail.objects.all() if kind is None else OutboundEmail.objects.filter(kind=kind)
+    rows = outbox().all() if kind is None else outbox().filter(kind=kind)
     return {addr for row in rows for addr in row.to}
 
 
@@ -259,11 +260,11 @@ def test_emails_go_out_in_each_recipients_language(world):
     world.alice.save(update_fields=["language"])
     case = open_case(world)
     services.case_follow(case=case, user=world.arthur, follow=True)
-    OutboundEmail.objects.all().delete()
+    outbox().all().delete()
 
     services.case_reply(case=Case.objects.get(pk=case.pk), actor=world.sam, body="We are on it.")
 
-    rows = {tuple(row.to): row for row in OutboundEmail.objects.filter(kind="case.reply")}
+    rows = {tuple(row.to): row for row in outbox().filter(kind="case.reply")}
     assert set(rows) == {("alice@acme.test",), ("arthur@acme.test",)}  # one email per language group
     for address, language in [("alice@acme.test", "pl"), ("arthur@acme.test", "en")]:
         with translation.override(language):
@@ -275,7 +276,7 @@ def test_staff_emails_link_to_the_case_in_the_staff_console(world):
     OnCallShiftFactory(agent__email="olga@support.test")
     case = open_case(world)
 
-    row = OutboundEmail.objects.get(kind="case.opened")
+    row = outbox().get(kind="case.opened")
     assert row.to == ["olga@support.test"]
     assert reverse("staff-case", kwargs={"number": case.number}) in row.body
 
@@ -286,7 +287,7 @@ def test_staff_emails_link_to_the_case_in_the_staff_console(world):
 def test_staff_are_not_told_about_their_own_reply(world):
     case = open_case(world)
     services.case_assign(case=case, actor=world.sam, assignee=world.sam)
-    OutboundEmail.objects.all().delete()
+    outbox().all().delete()
 
     services.case_reply(case=reload(case), actor=world.sam, body="We are on it.")
 
@@ -297,10 +298,10 @@ def test_a_customer_reply_reaches_the_assigned_agent_and_the_other_followers_but
     case = open_case(world)
     services.case_assign(case=case, actor=world.tina, assignee=world.sam)
     services.case_follow(case=case, user=world.arthur, follow=True)
-    OutboundEmail.objects.all().delete()
+    outbox().all().delete()
 
     services.case_reply(case=reload(case), actor=world.alice, body="Any news?")
 
     assert emailed() == {"sam@support.test", "arthur@acme.test"}
-    staff_row = OutboundEmail.objects.get(to=["sam@support.test"])
+    staff_row = outbox().get(to=["sam@support.test"])
     assert staff_row.subject.startswith(f"[{case.number}] ")

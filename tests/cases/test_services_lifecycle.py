@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import OutboundEmail
 from cases import services
 from cases.models import Case, CaseEvent
 from cases.services import CaseStateError, clocks
 from tests.accounts.factories import AccountFactory
+from tests.cases.outbox import outbox
 
 NEW, IN_PROGRESS, WAITING, PROPOSED, RESOLVED = Case.Status.values
 K = CaseEvent.Kind
@@ -53,7 +53,7 @@ def last_event_id(case) -> int:
 
 
 def emailed(kind: str | None = None) -> set[str]:
-    rows = OutboundEmail.objects.all() if kind is None else OutboundEmail.objects.filter(kind=kind)
+    rows = outbox().all() if kind is None else outbox().filter(kind=kind)
     return {addr for row in rows for addr in row.to}
 
 
@@ -106,7 +106,7 @@ def test_a_customer_of_another_account_cannot_open_a_case_there(world):
 
     assert not Case.objects.exists()
     assert not CaseEvent.objects.exists()
-    assert not OutboundEmail.objects.exists()
+    assert not outbox().exists()
 
 
 @pytest.mark.parametrize(("subject", "description"), [("", "Details"), ("Subject", "   ")])
@@ -315,7 +315,7 @@ def test_assigning_records_who_had_it_before_and_tells_the_new_agent(world):
     case = open_case(world)
     services.case_assign(case=case, actor=world.sam, assignee=world.sam)
     mark = last_event_id(case)
-    OutboundEmail.objects.all().delete()
+    outbox().all().delete()
 
     services.case_assign(case=Case.objects.get(pk=case.pk), actor=world.sam, assignee=world.tina)
 

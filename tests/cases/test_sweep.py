@@ -8,13 +8,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import OutboundEmail
 from accounts.outbox import outbox_drain
 from cases import services
 from cases.models import Case, CaseEvent, SlaAlert
 from cases.services import clocks, resolution_reminders, sla_sweep
 from cases.services.sweep import _check_case
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
+from tests.cases.outbox import outbox
 
 T = datetime(2026, 6, 9, 8, 0, tzinfo=UTC)  # the deadline in these tests
 SECOND = timedelta(seconds=1)
@@ -53,12 +53,12 @@ def counts() -> tuple[int, int, int]:
     return (
         SlaAlert.objects.count(),
         CaseEvent.objects.filter(kind__in=[K.SLA_WARNING, K.SLA_BREACH]).count(),
-        OutboundEmail.objects.count(),
+        outbox().count(),
     )
 
 
 def emailed(kind: str) -> set[str]:
-    return {addr for row in OutboundEmail.objects.filter(kind=kind) for addr in row.to}
+    return {addr for row in outbox().filter(kind=kind) for addr in row.to}
 
 
 def test_a_callback_deadline_warns_the_agent_then_escalates_to_the_tams_once(world):
@@ -75,7 +75,7 @@ def test_a_callback_deadline_warns_the_agent_then_escalates_to_the_tams_once(wor
     event = CaseEvent.objects.get(kind=K.SLA_WARNING)
     assert (event.case, event.actor, event.public, event.details["clock"]) == (case, None, False, "callback")
     assert emailed("case.sla_warning") == {"sam@support.test"}
-    row = OutboundEmail.objects.get(kind="case.sla_warning")
+    row = outbox().get(kind="case.sla_warning")
     assert row.subject.startswith(f"[{case.number}] ")
     assert row.headers["Auto-Submitted"] == "auto-generated"
     assert row.headers["X-Auto-Response-Suppress"] == "All"
@@ -137,7 +137,7 @@ def test_staff_in_two_languages_get_one_email_each_and_reruns_add_none(world):
     sla_sweep(now=T + SECOND)
     sla_sweep(now=T + 2 * SECOND)
 
-    rows = sorted(row.to for row in OutboundEmail.objects.filter(kind="case.sla_breach"))
+    rows = sorted(row.to for row in outbox().filter(kind="case.sla_breach"))
     assert rows == [["sam@support.test", "tom@tam.test"], ["tina@tam.test"]]
 
 
@@ -238,7 +238,8 @@ def proposed_case(world) -> Case:
 def test_an_unanswered_proposal_gets_one_reminder_and_stays_open(world, django_capture_on_commit_callbacks, mailoutbox):
     case = proposed_case(world)
     proposed = case.resolution_proposed_at
-    outbox_drain()  # what opening and proposing sent
+    outbox()  # expands what opening and proposing notified
+    outbox_drain()  # and sends it
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -264,7 +265,7 @@ def test_a_new_proposal_gets_its_own_reminder(world):
     again = Case.objects.get(pk=case.pk)
     assert resolution_reminders(now=again.resolution_proposed_at + timedelta(days=4)) == 1
 
-    assert OutboundEmail.objects.filter(kind="case.resolution_reminder").count() == 2
+    assert outbox().filter(kind="case.resolution_reminder").count() == 2
 
 
 def test_time_alone_never_closes_a_case(world):

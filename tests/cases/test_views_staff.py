@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import OutboundEmail
 from cases import services
 from cases.models import Case, CaseEvent, OnCallShift, PhoneIntake
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
+from tests.cases.outbox import outbox
 from tests.cases.test_views import (
     HTMX,
     PHONE,
@@ -310,7 +310,7 @@ def test_an_unknown_staff_action_is_a_404(sam, world, critical):
 
 def test_the_staff_link_in_a_notification_opens_the_case(client, world, critical):
     """The TAM is told about a new critical case (MISSION TAM-4); the link in that email must work."""
-    (email,) = [m for m in OutboundEmail.objects.filter(kind="case.opened") if world.tina.email in m.to]
+    (email,) = [m for m in outbox().filter(kind="case.opened") if world.tina.email in m.to]
     link = re.search(re.escape(settings.PORTAL_BASE_URL.rstrip("/")) + r"(/\S*)", email.body).group(1)
     client.force_login(world.tina)
 
