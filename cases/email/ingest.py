@@ -210,16 +210,20 @@ def sender_verified(parsed: Parsed, sender: str) -> bool:
 
 
 def _referenced_case(parsed: Parsed) -> Case | None:
-    for mid in parsed.thread_ids:
-        case_id = ids.case_id_from(mid)
-        if case_id is not None:
-            found = Case.objects.select_related("account").filter(pk=case_id).first()
-            if found is not None:
-                return found
-    for token in ids.subject_tokens(parsed.subject):
-        found = Case.objects.select_related("account").filter(number=token).first()
-        if found is not None:
-            return found
+    """Our signed Message-IDs first (In-Reply-To, then References right to left), then a subject token:
+    one query for each kind, whatever the number of references."""
+    case_ids = [cid for cid in (ids.case_id_from(mid) for mid in parsed.thread_ids) if cid is not None]
+    if case_ids:
+        found = {c.pk: c for c in Case.objects.select_related("account").filter(pk__in=case_ids)}
+        for cid in case_ids:
+            if cid in found:
+                return found[cid]
+    tokens = ids.subject_tokens(parsed.subject)
+    if tokens:
+        found = {c.number: c for c in Case.objects.select_related("account").filter(number__in=tokens)}
+        for token in tokens:
+            if token in found:
+                return found[token]
     return None
 
 

@@ -69,47 +69,57 @@ class Parsed:
         return out
 
 
-def _header(msg, name: str) -> str:
-    """A header as text, whatever state it is in (broken encoded-words, 8-bit bytes, folding)."""
+def _raw_headers(msg) -> dict[str, list[str]]:
+    """Header values as they came (no per-header parsing: the structured header classes are costly and
+    choke on broken input); decoding is done by ``_decode`` for the few headers we read."""
+    index: dict[str, list[str]] = {}
     try:
-        values = msg.get_all(name) or []
-    except Exception:  # noqa: BLE001 - a header the parser cannot even read counts as absent
-        return ""
-    if not values:
-        return ""
-    value = values[0]
-    try:
-        text = str(value)
-    except Exception:  # noqa: BLE001
-        text = ""
-    if "\ufffd" in text:  # raw 8-bit bytes in a header: decode them like a body part, charset repaired
-        text = _repair_8bit_header(msg, name) or text
-    if "=?" in text:
+        items = msg.raw_items()
+        for name, value in items:
+            index.setdefault(str(name).lower(), []).append(str(value))
+    except Exception:  # noqa: BLE001, S110 - a header block the parser cannot read counts as empty
+        pass
+    return index
+
+
+def _decode(raw: str) -> str:
+    """A header value as text, whatever state it is in (folding, broken encoded-words, raw 8-bit bytes)."""
+    text = raw
+    if any("\udc80" <= ch <= "\udcff" for ch in text):  # raw 8-bit bytes: decode like a body, charset repaired
+        data = text.encode("ascii", "surrogateescape")
         try:
-            text = str(make_header(decode_header(text)))
-        except Exception:  # noqa: BLE001, S110 - keep the raw text of a broken encoded-word
-            pass
-    # Unfold and refuse CR/LF smuggled into a value (header injection on the way back out).
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = max((data.decode(c, errors="replace") for c in ("windows-1250", "iso-8859-2")), key=_polish_score)
+    text = re.sub(r"\r?\n[ \t]+", " ", text)
+    if "=?" in text:  # encoded-words: the standard library's lenient decoder, our fallback for broken ones
+        try:
+            text = str(email.policy.default.header_fetch_parse("Subject", text))
+        except Exception:  # noqa: BLE001
+            try:
+                text = str(make_header(decode_header(text)))
+            except Exception:  # noqa: BLE001, S110 - keep the raw text of a broken encoded-word
+                pass
+    # Refuse CR/LF smuggled into a value (header injection on the way back out).
     return re.sub(r"[\r\n]+\s*", " ", text).strip()
 
 
-def _repair_8bit_header(msg, name: str) -> str:
-    for raw_name, raw_value in msg.raw_items():
-        if raw_name.lower() == name.lower():
-            data = str(raw_value).encode("ascii", "surrogateescape")
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                readings = [data.decode(c, errors="replace") for c in ("windows-1250", "iso-8859-2")]
-                return max(readings, key=_polish_score)
-    return ""
+def _header(index: dict[str, list[str]], name: str) -> str:
+    values = index.get(name.lower())
+    return _decode(values[0]) if values else ""
 
 
-def _all_headers(msg, name: str) -> list[str]:
-    try:
-        return [re.sub(r"[\r\n]+\s*", " ", str(v)) for v in (msg.get_all(name) or [])]
-    except Exception:  # noqa: BLE001
-        return []
+def _all_headers(index: dict[str, list[str]], name: str) -> list[str]:
+    """Every value of a header. Address headers go through the standard library's address parser, which
+    quotes display names (a comma or an encoded line break in a name never makes a second address)."""
+    values = []
+    for raw in index.get(name.lower(), []):
+        try:
+            value = str(email.policy.default.header_fetch_parse(name, raw))
+        except Exception:  # noqa: BLE001 - unparseable (e.g. a line break encoded in a name): drop the names
+            value = re.sub(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=", "", raw)
+        values.append(re.sub(r"[\r\n]+[ \t]*", " ", value))
+    return values
 
 
 def _addresses(values: list[str]) -> list[str]:
@@ -189,15 +199,16 @@ def parse(raw: bytes) -> Parsed:
         result.defects.append(f"unparseable: {type(exc).__name__}")
         return result
     result.defects += [type(d).__name__ for d in getattr(msg, "defects", [])]
-    ids = MSGID.findall(_header(msg, "Message-ID"))
+    index = _raw_headers(msg)
+    ids = MSGID.findall(_header(index, "Message-ID"))
     result.message_id = ids[0].lower() if ids else ""
-    result.senders = _addresses(_all_headers(msg, "From"))
+    result.senders = _addresses(_all_headers(index, "From"))
     result.recipients = _addresses(
-        _all_headers(msg, "To") + _all_headers(msg, "Cc") + _all_headers(msg, "Delivered-To")
+        _all_headers(index, "To") + _all_headers(index, "Cc") + _all_headers(index, "Delivered-To")
     )
-    result.subject = _header(msg, "Subject")[:500]
-    result.in_reply_to = [m.lower() for m in MSGID.findall(_header(msg, "In-Reply-To"))]
-    result.references = [m.lower() for m in MSGID.findall(" ".join(_all_headers(msg, "References")))]
+    result.subject = _header(index, "Subject")[:500]
+    result.in_reply_to = [m.lower() for m in MSGID.findall(_header(index, "In-Reply-To"))]
+    result.references = [m.lower() for m in MSGID.findall(" ".join(_all_headers(index, "References")))]
     for name in (
         "authentication-results",
         "auto-submitted",
@@ -211,7 +222,7 @@ def parse(raw: bytes) -> Parsed:
         "content-type",
         "date",
     ):
-        value = _header(msg, name)
+        value = _header(index, name)
         if value:
             result.headers[name] = value[:500]
     try:
