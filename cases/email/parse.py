@@ -1,6 +1,7 @@
 """Turn raw RFC 5322 bytes into what the case pipeline needs. Pure: no ORM. Never raises on bad input.
 
-Bytes are parsed as bytes (``email.message_from_bytes`` with the modern policy); text parts are decoded
+Bytes are parsed as bytes (``email.message_from_bytes`` with the compat32 policy: the MIME tree and payloads
+without building a structured object per header; the few headers we read are decoded here); text parts are decoded
 with their declared charset, and when that charset is unknown or wrong, with the charsets Polish mail
 actually uses (UTF-8, windows-1250, ISO-8859-2) before giving up with replacement characters. HTML is
 sanitised with nh3 before anything shows it.
@@ -11,7 +12,7 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import getaddresses
 
 import nh3
@@ -194,7 +195,7 @@ def split_quoted(text: str) -> tuple[str, str]:
 def parse(raw: bytes) -> Parsed:
     result = Parsed()
     try:
-        msg: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as exc:  # noqa: BLE001 - unparseable bytes: the caller quarantines with this reason
         result.defects.append(f"unparseable: {type(exc).__name__}")
         return result
@@ -232,7 +233,7 @@ def parse(raw: bytes) -> Parsed:
     return result
 
 
-def _read_body(msg: EmailMessage, result: Parsed) -> None:
+def _read_body(msg: Message, result: Parsed) -> None:
     if msg.get_content_type() == "multipart/report":
         result.is_report = True
         _read_report(msg, result)
@@ -242,12 +243,13 @@ def _read_body(msg: EmailMessage, result: Parsed) -> None:
         if ctype == "message/rfc822" and not result.is_report:  # a forwarded message: kept whole, as .eml
             inner = part.get_payload(0) if part.is_multipart() else part.get_payload()
             data = inner.as_bytes() if hasattr(inner, "as_bytes") else str(inner).encode("utf-8", "replace")
-            name = _clean_filename(part.get_filename() or "forwarded-message")
+            name = _clean_filename(_decode(part.get_filename() or "forwarded-message"))
             name = name if name.lower().endswith(".eml") else name + ".eml"
             result.attachments.append(Attachment(name=name, content_type="message/rfc822", data=data))
             continue
         disposition = (part.get_content_disposition() or "").lower()
         filename = part.get_filename()
+        filename = _decode(str(filename)) if filename else None
         if disposition == "attachment" or (filename and ctype not in ("text/plain", "text/html")):
             data = part.get_payload(decode=True) or b""
             name = _clean_filename(filename or "attachment")
@@ -281,7 +283,7 @@ def _clean_filename(name: str) -> str:
     return name[-200:]
 
 
-def _read_report(msg: EmailMessage, result: Parsed) -> None:
+def _read_report(msg: Message, result: Parsed) -> None:
     for part in msg.walk():
         ctype = part.get_content_type()
         if ctype == "message/delivery-status":
