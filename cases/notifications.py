@@ -148,7 +148,7 @@ def expand_pending(*, batch: int = 100) -> int:
     while True:
         with transaction.atomic():
             rows = list(
-                PendingNotification.objects.select_for_update(skip_locked=True).select_related(
+                PendingNotification.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
                     "event__actor",
                     "event__case__account__primary_tam",
                     "event__case__account__backup_tam",
