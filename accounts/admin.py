@@ -33,6 +33,19 @@ def customers_for(request):
     return qs.filter(Q(memberships__account__in=staffed_accounts(request)) | Q(memberships__isnull=True)).distinct()
 
 
+class ReadOnlyAdminMixin:
+    """Audit trails and records that only services write: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AccountScopedAdmin(admin.ModelAdmin):
     """For models with an ``account`` foreign key: rows of the staff member's accounts only."""
 
@@ -153,7 +166,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AccountScopedAdmin):
+class MembershipAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
     """A read-only list across accounts; the team is changed on the account page (or the portal's team page),
     where every change goes through the services."""
 
@@ -161,15 +174,6 @@ class MembershipAdmin(AccountScopedAdmin):
     list_filter = ["role", ("account", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "account"]
     search_fields = ["user__email", "user__full_name", "account__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contact)
@@ -181,7 +185,7 @@ class ContactAdmin(AccountScopedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "account", "actor"]
     list_filter = ["kind"]
     list_select_related = ["account", "actor"]
@@ -193,15 +197,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(account__in=staffed_accounts(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OpeningWindowInline(admin.TabularInline):
@@ -260,7 +255,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The durable outbox, for checking what was sent and retrying what failed."""
 
     list_display = ["created_at", "kind", "subject", "status", "attempts", "sent_at"]
@@ -288,15 +283,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(account__in=staffed_accounts(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Send the selected failed emails again"), permissions=["view"])
     def retry(self, request, queryset):

@@ -4,21 +4,11 @@ and the timeline is read-only (it is the audit trail)."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ReadOnlyAdminMixin
 from accounts.models import Account
 
 from . import services
 from .models import Case, CaseEvent, InboundMessage, OnCallShift, PhoneIntake, SlaAlert
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):

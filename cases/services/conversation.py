@@ -143,9 +143,6 @@ def case_log_callback(
         if case.is_critical and case.is_open:
             clocks.start_updates(case, called_at)
             fields.append("next_update_due_at")
-        if case.assignee_id is None:
-            case.assignee = actor
-            fields.append("assignee")
     save(case, fields, now)
     event = record(
         case,

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from cases import sla
 from cases.models import Case, CaseEvent, PhoneIntake
-from cases.notifications import notify, on_duty_agents
+from cases.notifications import notify, on_duty_agents, tams
 from cases.transitions import CaseStateError
 
 from . import clocks
 from .common import record, require_staff, save
-from .lifecycle import _tams, case_open
+from .lifecycle import case_open
 
 
 def matching_accounts(company_name: str, user, limit: int = 8):
@@ -125,7 +125,7 @@ def _attach_to_account(intake: PhoneIntake, *, account: Account, case: Case | No
         contact_phone=intake.contact_phone,
         callback_due_at=intake.callback_due_at.isoformat(),
     )
-    notify(case, event, extra_staff=[*_tams(case), *on_duty_agents(received_at)])
+    notify(case, event, extra_staff=[*tams(case), *on_duty_agents(received_at)])
     return intake
 
 
