@@ -19,6 +19,7 @@ venv: $(STAMP)
 
 # Polish (and English) translations ship as .po files; the compiled .mo files are built here.
 messages: venv
+	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
 	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv --ignore=var
 
 # The portal with a Celery worker and beat on the embedded default (SQLite + filesystem broker),
