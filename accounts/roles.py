@@ -23,6 +23,12 @@ _VIEW_ALL = {
     "cases.add_oncallshift",
     "cases.change_oncallshift",
     "cases.delete_oncallshift",
+    "deliverability.view_blocklist",
+    "deliverability.view_messagestream",
+    "deliverability.view_monitoredtarget",
+    "deliverability.view_listingstatus",
+    "deliverability.view_listingevent",
+    "deliverability.view_sweep",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -44,6 +50,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.add_calendarexception",
             "accounts.change_calendarexception",
             "accounts.delete_calendarexception",
+            # MISSION: DLV-2 — what an account's monitoring watches.
+            "deliverability.add_messagestream",
+            "deliverability.change_messagestream",
+            "deliverability.delete_messagestream",
+            "deliverability.add_monitoredtarget",
+            "deliverability.change_monitoredtarget",
+            "deliverability.delete_monitoredtarget",
         }
     ),
     StaffRole.AGENT: frozenset(_VIEW_ALL | {"accounts.add_contact", "accounts.change_contact"}),

@@ -13,6 +13,7 @@ class AuditEvent(models.Model):
         MEMBER_REMOVED = "member_removed", _("Member removed")
         CALENDAR_CHANGED = "calendar_changed", _("Business hours changed")
         ACCOUNT_CHANGED = "account_changed", _("Account details changed")
+        MONITORING_CHANGED = "monitoring_changed", _("Blocklist monitoring changed")
 
     account = models.ForeignKey(
         "accounts.Account",

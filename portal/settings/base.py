@@ -166,6 +166,24 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Email Enterprise Support <support@portal.test>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Blocklist monitoring (MISSION: DLV-2). Spamhaus and URIBL refuse public resolvers (8.8.8.8, big clouds):
+# in production point BLOCKLIST_NAMESERVERS at your own recursive resolver (e.g. Unbound). Empty: the
+# system's resolvers from /etc/resolv.conf. Entries are "host" or "host:port" ("[v6]:port").
+BLOCKLIST_NAMESERVERS = env_list("BLOCKLIST_NAMESERVERS", "")
+BLOCKLIST_PORT = int(os.environ.get("BLOCKLIST_PORT", "53"))
+BLOCKLIST_RESOLVER_LABEL = os.environ.get("BLOCKLIST_RESOLVER_LABEL", "")  # shown on the page, e.g. "Unbound"
+BLOCKLIST_KEYS = {
+    "spamhaus_dqs": os.environ.get("SPAMHAUS_DQS_KEY", ""),
+    "abusix": os.environ.get("ABUSIX_KEY", ""),
+}
+BLOCKLIST_SWEEP_MINUTES = int(os.environ.get("BLOCKLIST_SWEEP_MINUTES", "60"))
+BLOCKLIST_WINDOW = int(os.environ.get("BLOCKLIST_WINDOW", "1000"))  # queries in flight
+BLOCKLIST_PER_ZONE = int(os.environ.get("BLOCKLIST_PER_ZONE", "200"))  # queries in flight to one list
+BLOCKLIST_TIMEOUT = float(os.environ.get("BLOCKLIST_TIMEOUT", "2.0"))  # seconds, one attempt at most
+BLOCKLIST_RETRIES = int(os.environ.get("BLOCKLIST_RETRIES", "2"))
+BLOCKLIST_MAX_TARGETS = int(os.environ.get("BLOCKLIST_MAX_TARGETS", "20000"))  # per account
+BLOCKLIST_CHUNK = int(os.environ.get("BLOCKLIST_CHUNK", "250"))  # targets per task on the dns queue
+
 # Celery. REDIS_URL or CELERY_BROKER_URL for production; the filesystem broker otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
@@ -206,6 +224,13 @@ CELERY_BEAT_SCHEDULE = {
     "expand-notifications": {"task": "cases.tasks.expand_notifications", "schedule": 60.0},
     # Every minute: SLA clocks about to breach or breached -> warn the agent, escalate to the TAM.
     "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": 60.0},
+    # Every BLOCKLIST_SWEEP_MINUTES (default hourly): start a blocklist sweep for every account with targets.
+    "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
+}
+# DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
+CELERY_TASK_ROUTES = {
+    "deliverability.tasks.run_sweep": {"queue": "dns"},
+    "deliverability.tasks.check_chunk": {"queue": "dns"},
 }
 
 # Panels each app contributes to the customer dashboard and the staff console, in order.
@@ -214,9 +239,10 @@ DASHBOARD_PANELS = [
     "accounts.panels.tam_card",
     "accounts.panels.severity1_line",
     "cases.panels.open_cases",
+    "deliverability.panels.blocklists",
     "accounts.panels.team",
 ]
-CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "cases.panels.on_duty"]
+CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "deliverability.panels.listings", "cases.panels.on_duty"]
 
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
 CASE_MAIL_DOMAIN = os.environ.get("CASE_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
@@ -255,4 +281,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_SEEDERS = ["cases.demo.seed"]
+DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed"]

@@ -1,0 +1,101 @@
+"""Check targets against lists: health probes, A queries, TXT reasons, decoding. No ORM here.
+
+MISSION: DLV-2. Used by the sweep tasks, ``manage.py blocklist_check`` and ``bench/blocklists.py``.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import dns.rdatatype
+from django.conf import settings
+
+from .dnsbl import Answer, Health, Result, Status, Target, ZoneSpec, decode, health, probe_names, query_name
+from .engine import Engine, Settings, system_nameservers
+
+
+def parse_nameserver(text: str, default_port: int) -> tuple[str, int]:
+    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 address."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _sep, port = text[1:].partition("]")
+        return host, int(port.lstrip(":") or default_port)
+    if text.count(":") == 1:
+        host, port = text.split(":")
+        return host, int(port)
+    return text, default_port
+
+
+def engine_settings(nameservers: Sequence[str] | None = None, port: int | None = None) -> Settings:
+    """The engine configured from settings; ``nameservers``/``port`` override them (the command's flags)."""
+    port = port or settings.BLOCKLIST_PORT
+    servers = list(nameservers or settings.BLOCKLIST_NAMESERVERS or system_nameservers())
+    return Settings(
+        nameservers=tuple(parse_nameserver(server, port) for server in servers),
+        window=settings.BLOCKLIST_WINDOW,
+        per_zone=settings.BLOCKLIST_PER_ZONE,
+        timeout=settings.BLOCKLIST_TIMEOUT,
+        retries=settings.BLOCKLIST_RETRIES,
+    )
+
+
+def describe(engine_cfg: Settings) -> str:
+    """Which resolver answered, for the page: "127.0.0.1:5353 (local rbldnsd, demo zones)"."""
+    text = ", ".join(f"{host}:{port}" for host, port in engine_cfg.nameservers)
+    label = settings.BLOCKLIST_RESOLVER_LABEL
+    return f"{text} ({label})" if label else text
+
+
+def check_health(engine: Engine, specs: Sequence[ZoneSpec]) -> dict[str, Health]:
+    """RFC 5782 s.5 for every zone, in one engine run (two queries per zone)."""
+    names, zones = [], []
+    for spec in specs:
+        names.extend(probe_names(spec))
+        zones.extend([spec.zone, spec.zone])
+    answers = engine.resolve(names, zones)
+    return {spec.zone: health(spec, answers[2 * i], answers[2 * i + 1]) for i, spec in enumerate(specs)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    target: Target
+    spec: ZoneSpec
+    result: Result
+
+
+def check(
+    engine: Engine,
+    targets: Sequence[Target],
+    specs: Sequence[ZoneSpec],
+    *,
+    zone_health: dict[str, Health] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Iterator[Finding]:
+    """Every applicable (target, list) pair once. A zone that failed its health check is not asked:
+    its pairs are ``unknown`` with the problem as their meaning."""
+    if zone_health is None:
+        zone_health = check_health(engine, specs)
+    pairs, names, zones = [], [], []
+    for spec in specs:
+        problem = zone_health.get(spec.zone)
+        for target in targets:
+            if not spec.accepts(target):
+                continue
+            if problem is not None and not problem.ok:
+                yield Finding(target, spec, Result(Status.UNKNOWN, meaning=problem.problem))
+                continue
+            pairs.append((target, spec))
+            names.append(query_name(target, spec))
+            zones.append(spec.zone)
+    answers = engine.resolve(names, zones, on_progress=on_progress)
+    results = [decode(spec, answer) for (_target, spec), answer in zip(pairs, answers, strict=True)]
+    listed = [i for i, result in enumerate(results) if result.status == Status.LISTED]
+    if listed:
+        texts = engine.resolve([names[i] for i in listed], [zones[i] for i in listed], rdtype=dns.rdatatype.TXT)
+        for i, answer in zip(listed, texts, strict=True):
+            results[i] = results[i].with_reason(reason_text(answer))
+    for (target, spec), result in zip(pairs, results, strict=True):
+        yield Finding(target, spec, result)
+
+
+def reason_text(answer: Answer) -> str:
+    return " ".join(answer.texts).strip() if not answer.failure else ""

@@ -1,0 +1,52 @@
+"""The targets x lists grid of the deliverability page, a fixed number of queries per page. MISSION: DLV-2."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
+
+from .dnsbl import Kind, Target
+from .models import Blocklist, ListingStatus, MonitoredTarget
+
+PER_PAGE = 50
+PROBLEMS = Q(statuses__listed=True) | Q(statuses__result__in=["error", "unknown"])
+
+
+@dataclass
+class Row:
+    target: MonitoredTarget
+    # (Blocklist, cell) pairs; cell: a ListingStatus, None (not checked yet) or "n/a" (the list does not
+    # answer for this kind of address)
+    cells: list
+    listed: int
+
+
+@dataclass
+class Grid:
+    lists: list
+    rows: list
+    page: Page
+    kind: str
+
+
+def grid(account, *, kind: str, problems_only: bool = False, page=None) -> Grid:
+    lists = list(Blocklist.objects.active().filter(**({"kind": Kind.DOMAIN} if kind == "domain" else {})))
+    if kind != "domain":
+        lists = [bl for bl in lists if bl.kind != Kind.DOMAIN]
+    targets = MonitoredTarget.objects.filter(account=account)
+    targets = targets.domains() if kind == "domain" else targets.ips()
+    if problems_only:
+        targets = targets.filter(PROBLEMS, statuses__blocklist__in=lists).distinct()
+    targets = targets.select_related("stream").order_by("stream__name", "sort_key")
+    current = Paginator(targets, PER_PAGE).get_page(page)
+    statuses = {
+        (s.target_id, s.blocklist_id): s
+        for s in ListingStatus.objects.filter(target__in=[t.pk for t in current.object_list], blocklist__in=lists)
+    }
+    specs = {bl.pk: bl.spec() for bl in lists}
+    rows = []
+    for target in current.object_list:
+        probe = Target(Kind(target.kind), target.value)
+        cells = [(bl, statuses.get((target.pk, bl.pk)) if specs[bl.pk].accepts(probe) else "n/a") for bl in lists]
+        rows.append(Row(target, cells, sum(1 for _bl, c in cells if isinstance(c, ListingStatus) and c.listed)))
+    return Grid(lists=lists, rows=rows, page=current, kind=kind)

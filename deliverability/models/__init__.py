@@ -1,0 +1,16 @@
+"""Blocklist monitoring (MISSION: DLV-2): the catalogue, what each account sends from, and what was found."""
+
+from .catalogue import Blocklist, BlocklistQuerySet
+from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
+from .targets import MessageStream, MonitoredTarget
+
+__all__ = [
+    "Blocklist",
+    "BlocklistQuerySet",
+    "ListingEvent",
+    "ListingStatus",
+    "MessageStream",
+    "MonitoredTarget",
+    "Sweep",
+    "SweepChunk",
+]

@@ -1,0 +1,105 @@
+import ipaddress
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+from ..dnsbl import Kind
+
+
+class MessageStream(models.Model):
+    """A group of sending IPs with one purpose: transactional, marketing, ..."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="streams")
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("message stream")
+        verbose_name_plural = _("message streams")
+        ordering = ["account", "name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="stream_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class MonitoredTargetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(account__in=Account.objects.visible_to(user))
+
+    def ips(self):
+        return self.exclude(kind=Kind.DOMAIN)
+
+    def domains(self):
+        return self.filter(kind=Kind.DOMAIN)
+
+
+class MonitoredTarget(models.Model):
+    """A sending IP (in a message stream) or a domain of the account, watched on the blocklists."""
+
+    class Role(models.TextChoices):
+        SENDING_IP = "ip", _("Sending IP")
+        FROM = "from", _("From domain")
+        BOUNCE = "bounce", _("Bounce (return-path) domain")
+        TRACKING = "tracking", _("Tracking / link domain")
+        OTHER = "other", _("Other domain")
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(_("kind"), max_length=6, choices=[(k.value, k.value) for k in Kind])
+    value = models.CharField(_("address or domain"), max_length=253)
+    stream = models.ForeignKey(
+        MessageStream,
+        verbose_name=_("message stream"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.SENDING_IP)
+    sort_key = models.CharField(max_length=253, editable=False, db_index=True)  # numeric order for addresses
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    objects = MonitoredTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monitored IP or domain")
+        verbose_name_plural = _("monitored IPs and domains")
+        ordering = ["account", "sort_key"]
+        constraints = [models.UniqueConstraint(fields=["account", "value"], name="target_unique_value")]
+
+    def __str__(self):
+        return self.value
+
+    def save(self, *args, **kwargs):
+        self.sort_key = self.sort_key_for(self.kind, self.value)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_ip(self) -> bool:
+        return self.kind != Kind.DOMAIN
+
+    @staticmethod
+    def sort_key_for(kind: str, value: str) -> str:
+        """IPv4 before IPv6, each in numeric order; domains by name."""
+        if kind == Kind.DOMAIN:
+            return f"d:{value}"
+        return f"{kind}:{ipaddress.ip_address(value).packed.hex()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from ..dnsbl import TargetError, parse_target
+
+        try:
+            target = parse_target(self.value)
+        except TargetError as exc:
+            raise ValidationError({"value": str(exc)}) from exc
+        self.kind, self.value = target.kind.value, target.value
+        if self.kind == Kind.DOMAIN and self.role == self.Role.SENDING_IP:
+            self.role = self.Role.FROM
+        if self.kind != Kind.DOMAIN:
+            self.role = self.Role.SENDING_IP

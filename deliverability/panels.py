@@ -1,0 +1,44 @@
+"""What blocklist monitoring contributes to the dashboard and the staff console (fixed query counts)."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.panels import Panel
+
+from .models import Blocklist, ListingStatus, MonitoredTarget, Sweep
+from .staff_views import current_listings
+
+
+def blocklists(request, account) -> Panel:
+    """MISSION: DLV-2 — "N listings on key lists" or "clean on all N lists, checked 12 minutes ago"."""
+    listed = ListingStatus.objects.filter(target__account=account).listed()
+    counts = listed.aggregate(
+        total=Count("id"),
+        key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
+        targets=Count("target", distinct=True),
+    )
+    return Panel(
+        name="blocklists",
+        title=_("Blocklists"),
+        template="deliverability/panels/blocklists.html",
+        context={
+            "counts": counts,
+            "worst": list(listed.select_related("target", "blocklist").most_important_first()[:3]),
+            "lists": Blocklist.objects.active().count(),
+            "targets": MonitoredTarget.objects.filter(account=account).count(),
+            "last": Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first(),
+        },
+        refresh_seconds=300,
+    )
+
+
+def listings(request) -> Panel:
+    """Current listings across the staff member's accounts, most important first."""
+    qs = current_listings(request.user)
+    return Panel(
+        name="listings",
+        title=_("Blocklist listings"),
+        template="deliverability/panels/listings.html",
+        context={"rows": list(qs[:8]), "total": qs.count()},
+        wide=True,
+    )

@@ -1,0 +1,146 @@
+"""State changes of blocklist monitoring: what an account watches, and asking for a sweep.
+
+MISSION: DLV-2. Bad lines never stop good ones: ``targets_add`` adds what it can and returns every line
+it could not take, with the reason in the user's words.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, AuditEvent, Membership, User
+
+from .dnsbl import Kind, TargetError, expand_targets
+from .models import MessageStream, MonitoredTarget, Sweep
+
+SEPARATORS = re.compile(r"[\s,;]+")
+# A sweep that has not finished after this long is taken as dead (a worker lost); a new one may start.
+STALE_SWEEP = timedelta(minutes=30)
+
+
+def can_manage_monitoring(user: User, account: Account) -> bool:
+    """Account admins, and staff who work on the account, change what is monitored."""
+    if user.is_staff:
+        return account.is_staffed_by(user)
+    return Membership.objects.admins().filter(account=account, user=user).exists()
+
+
+@dataclass
+class AddOutcome:
+    added: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (the line, why)
+
+    @property
+    def rejected_text(self) -> str:
+        return "\n".join(line for line, _why in self.rejected)
+
+
+@transaction.atomic
+def targets_add(
+    *, account: Account, actor: User | None, text: str, stream_name: str = "", role: str = ""
+) -> AddOutcome:
+    """Add IPs, networks up to /24 and domains, one per line (or separated by commas/spaces)."""
+    outcome = AddOutcome()
+    wanted: dict[str, object] = {}
+    for item in (part for part in SEPARATORS.split(text or "") if part):
+        try:
+            for target in expand_targets(item):
+                wanted.setdefault(target.value, target)
+        except TargetError as exc:
+            outcome.rejected.append((item, str(exc)))
+    if not wanted:
+        return outcome
+    existing = set(
+        MonitoredTarget.objects.filter(account=account, value__in=list(wanted)).values_list("value", flat=True)
+    )
+    room = settings.BLOCKLIST_MAX_TARGETS - MonitoredTarget.objects.filter(account=account).count()
+    new = [target for value, target in wanted.items() if value not in existing]
+    if len(new) > room:
+        for target in new[max(room, 0) :]:
+            outcome.rejected.append(
+                (
+                    target.value,
+                    _("This account already watches the most targets it may (%(limit)s).")
+                    % {"limit": settings.BLOCKLIST_MAX_TARGETS},
+                )
+            )
+        new = new[: max(room, 0)]
+    stream = None
+    if stream_name.strip() and any(target.kind != Kind.DOMAIN for target in new):
+        stream, _created = MessageStream.objects.get_or_create(account=account, name=stream_name.strip()[:80])
+    domain_role = role if role in MonitoredTarget.Role.values and role != MonitoredTarget.Role.SENDING_IP else "from"
+    MonitoredTarget.objects.bulk_create(
+        [
+            MonitoredTarget(
+                account=account,
+                kind=target.kind,
+                value=target.value,
+                stream=stream if target.kind != Kind.DOMAIN else None,
+                role=MonitoredTarget.Role.SENDING_IP if target.kind != Kind.DOMAIN else domain_role,
+                sort_key=MonitoredTarget.sort_key_for(target.kind, target.value),
+                added_by=actor,
+            )
+            for target in new
+        ],
+        ignore_conflicts=True,
+    )
+    outcome.added = [target.value for target in new]
+    outcome.already = sorted(existing)
+    if outcome.added:
+        AuditEvent.objects.create(
+            account=account,
+            actor=actor,
+            kind=AuditEvent.Kind.MONITORING_CHANGED,
+            details={"added": outcome.added[:50], "count": len(outcome.added), "stream": stream.name if stream else ""},
+        )
+    return outcome
+
+
+@transaction.atomic
+def target_remove(*, target: MonitoredTarget, actor: User | None) -> None:
+    AuditEvent.objects.create(
+        account=target.account,
+        actor=actor,
+        kind=AuditEvent.Kind.MONITORING_CHANGED,
+        details={"removed": [target.value]},
+    )
+    target.delete()
+
+
+@transaction.atomic
+def stream_remove(*, stream: MessageStream, actor: User | None) -> None:
+    """Removing a stream stops monitoring its IPs."""
+    values = list(stream.targets.values_list("value", flat=True)[:50])
+    AuditEvent.objects.create(
+        account=stream.account,
+        actor=actor,
+        kind=AuditEvent.Kind.MONITORING_CHANGED,
+        details={"removed_stream": stream.name, "removed": values},
+    )
+    stream.targets.all().delete()
+    stream.delete()
+
+
+@transaction.atomic
+def sweep_request(*, account: Account, actor: User | None = None, trigger: str = Sweep.Trigger.SCHEDULE) -> Sweep:
+    """A new sweep for the account, or the one already under way (overlapping requests share it)."""
+    Account.objects.select_for_update().filter(pk=account.pk).first()  # one request at a time per account
+    running = (
+        Sweep.objects.filter(account=account, created_at__gte=timezone.now() - STALE_SWEEP)
+        .unfinished()
+        .order_by("-created_at")
+        .first()
+    )
+    if running is not None:
+        return running
+    sweep = Sweep.objects.create(account=account, trigger=trigger, requested_by=actor)
+    from .tasks import run_sweep
+
+    transaction.on_commit(lambda: run_sweep.delay(sweep.pk))
+    return sweep

@@ -1,0 +1,204 @@
+"""Running a sweep: health checks, chunks on the ``dns`` queue, recording transitions, alerting.
+
+MISSION: DLV-2. Safe under redelivery and overlap:
+- a sweep and each chunk are claimed with a conditional UPDATE, so a second delivery does nothing
+  (a chunk whose worker died is claimed again after ``CHUNK_STALE``);
+- results are written under row locks and never over a newer answer (``checked_at``);
+- the sweep is finished by the one chunk whose conditional UPDATE moves it from running to done;
+- events come only from listed/clear answers of zones that passed their health check that run.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .checker import Finding, check, check_health, describe, engine_settings
+from .dnsbl import Health, Kind, Target
+from .engine import Engine
+from .models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
+
+log = logging.getLogger(__name__)
+CHUNK_STALE = timedelta(minutes=10)  # above the chunk task's time limit
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+def sweep_run(sweep_id: int) -> None:
+    """Claim the sweep, check every list's health once, and fan the targets out in chunks."""
+    now = timezone.now()
+    if not Sweep.objects.filter(pk=sweep_id, status=Sweep.State.QUEUED).update(
+        status=Sweep.State.RUNNING, started_at=now
+    ):
+        return  # already claimed: a redelivery or a duplicate
+    sweep = Sweep.objects.select_related("account").get(pk=sweep_id)
+    lists = list(Blocklist.objects.active())
+    cfg = engine_settings()
+    try:
+        health = check_health(Engine(cfg), [bl.spec() for bl in lists])
+    except (OSError, ValueError) as exc:
+        Sweep.objects.filter(pk=sweep_id).update(
+            status=Sweep.State.FAILED, finished_at=timezone.now(), failure=str(exc)[:500], resolver=describe(cfg)
+        )
+        return
+    rows = list(MonitoredTarget.objects.filter(account=sweep.account).order_by("pk").values_list("pk", "kind"))
+    healthy = [bl.spec() for bl in lists if health[bl.zone].ok]
+    queries = sum(1 for _pk, kind in rows for spec in healthy if spec.accepts(Target(Kind(kind), _probe(kind))))
+    size = settings.BLOCKLIST_CHUNK
+    ids = [pk for pk, _kind in rows]
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    with transaction.atomic():
+        created = SweepChunk.objects.bulk_create(
+            [SweepChunk(sweep=sweep, number=n, target_ids=part) for n, part in enumerate(chunks)]
+        )
+        Sweep.objects.filter(pk=sweep_id).update(
+            zone_health={zone: ("" if h.ok else h.problem) for zone, h in health.items()},
+            resolver=describe(cfg),
+            chunks_total=len(chunks),
+            queries_total=queries,
+        )
+    if not chunks:
+        _finish(sweep_id)
+        return
+    from .tasks import check_chunk
+
+    for chunk in created:
+        check_chunk.delay(chunk.pk)
+
+
+def _probe(kind: str) -> str:
+    return {"ip4": "192.0.2.1", "ip6": "2001:db8::1"}.get(kind, "example.com")
+
+
+def chunk_run(chunk_id: int) -> None:
+    """Check one chunk of targets and record what changed; the last chunk finishes the sweep."""
+    now = timezone.now()
+    claimed = (
+        SweepChunk.objects.filter(pk=chunk_id)
+        .filter(
+            Q(status=SweepChunk.State.PENDING) | Q(status=SweepChunk.State.RUNNING, claimed_at__lt=now - CHUNK_STALE)
+        )
+        .update(status=SweepChunk.State.RUNNING, claimed_at=now)
+    )
+    if not claimed:
+        return
+    chunk = SweepChunk.objects.select_related("sweep").get(pk=chunk_id)
+    sweep = chunk.sweep
+    targets = {t.value: t for t in MonitoredTarget.objects.filter(pk__in=chunk.target_ids, account_id=sweep.account_id)}
+    lists = {bl.zone: bl for bl in Blocklist.objects.filter(zone__in=list(sweep.zone_health))}
+    zone_health = {zone: Health(not problem, problem) for zone, problem in sweep.zone_health.items()}
+    progress = _Progress(sweep.pk)
+    findings = list(
+        check(
+            Engine(engine_settings()),
+            [Target(Kind(t.kind), t.value) for t in targets.values()],
+            [bl.spec() for bl in lists.values()],
+            zone_health=zone_health,
+            on_progress=progress,
+        )
+    )
+    record(sweep=sweep, targets=targets, lists=lists, findings=findings, checked_at=timezone.now())
+    progress.flush(final=True)
+    with transaction.atomic():
+        if SweepChunk.objects.filter(pk=chunk_id, status=SweepChunk.State.RUNNING).update(
+            status=SweepChunk.State.DONE, finished_at=timezone.now()
+        ):
+            Sweep.objects.filter(pk=sweep.pk).update(chunks_done=F("chunks_done") + 1)
+    if Sweep.objects.filter(pk=sweep.pk, chunks_done__gte=F("chunks_total")).exists():
+        _finish(sweep.pk)
+
+
+class _Progress:
+    """Adds the chunk's answered queries to the sweep's counter, at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, sweep_id):
+        self.sweep_id, self.reported, self.done, self.at = sweep_id, 0, 0, time.monotonic()
+
+    def __call__(self, done, total):
+        self.done = done
+        if time.monotonic() - self.at >= PROGRESS_EVERY:
+            self.flush()
+
+    def flush(self, final=False):
+        delta = self.done - self.reported
+        if delta > 0:
+            Sweep.objects.filter(pk=self.sweep_id).update(queries_done=F("queries_done") + delta)
+            self.reported = self.done
+        self.at = time.monotonic()
+
+
+def _finish(sweep_id: int) -> None:
+    with transaction.atomic():
+        sweep = Sweep.objects.get(pk=sweep_id)
+        listed = ListingStatus.objects.filter(target__account_id=sweep.account_id).listed().count()
+        if not Sweep.objects.filter(pk=sweep_id, status=Sweep.State.RUNNING).update(
+            status=Sweep.State.DONE, finished_at=timezone.now(), queries_done=F("queries_total"), listed=listed
+        ):
+            return  # another chunk finished it
+        from .tasks import send_alerts
+
+        transaction.on_commit(lambda: send_alerts.delay(sweep_id))
+
+
+def record(*, sweep, targets: dict, lists: dict, findings: list[Finding], checked_at) -> list[ListingEvent]:
+    """Write the current status of each pair and the listing/delisting events of real transitions."""
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _record(sweep, targets, lists, findings, checked_at)
+        except IntegrityError:  # an overlapping sweep created the same pair first: read it and go again
+            if attempt == 2:
+                raise
+    return []
+
+
+def _record(sweep, targets, lists, findings, checked_at):
+    existing = {
+        (s.target_id, s.blocklist_id): s
+        for s in ListingStatus.objects.select_for_update().filter(
+            target__in=[t.pk for t in targets.values()], blocklist__in=[bl.pk for bl in lists.values()]
+        )
+    }
+    creates, updates, events = [], [], []
+    for finding in findings:
+        target, blocklist, result = targets[finding.target.value], lists[finding.spec.zone], finding.result
+        status = existing.get((target.pk, blocklist.pk))
+        if status is not None and status.checked_at > checked_at:
+            continue  # a later sweep already wrote this pair
+        if status is None:
+            status = ListingStatus(target=target, blocklist=blocklist, listed=None, checked_at=checked_at)
+            creates.append(status)
+        else:
+            updates.append(status)
+        if result.status.conclusive:
+            now_listed = result.status == "listed"
+            if now_listed != status.listed and (status.listed is not None or now_listed):
+                before = result if now_listed else status
+                events.append(
+                    ListingEvent(
+                        account_id=target.account_id,
+                        target=target,
+                        blocklist=blocklist,
+                        kind=ListingEvent.Kind.LISTED if now_listed else ListingEvent.Kind.DELISTED,
+                        codes=list(before.codes),
+                        meaning=before.meaning,
+                        reason=before.reason,
+                        at=checked_at,
+                        sweep=sweep,
+                    )
+                )
+                status.listed_since = checked_at if now_listed else None
+            status.listed = now_listed
+        status.result = result.status.value
+        status.codes, status.meaning, status.reason = list(result.codes), result.meaning, result.reason
+        status.policy, status.checked_at, status.sweep = result.policy, checked_at, sweep
+    ListingStatus.objects.bulk_create(creates, batch_size=1000)
+    ListingStatus.objects.bulk_update(
+        updates,
+        ["result", "codes", "meaning", "reason", "policy", "checked_at", "listed", "listed_since", "sweep"],
+        batch_size=1000,
+    )
+    return ListingEvent.objects.bulk_create(events)

@@ -1,0 +1,43 @@
+"""Celery tasks of blocklist monitoring: thin, take ids, idempotent (see ``sweeps``). MISSION: DLV-2.
+
+``run_sweep`` and ``check_chunk`` are routed to the ``dns`` queue (settings.CELERY_TASK_ROUTES): start
+more workers with ``-Q dns`` on more machines to sweep faster.
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Account
+
+from . import alerts, services, sweeps
+from .models import Sweep
+
+
+@shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
+def run_sweep(sweep_id: int) -> None:
+    sweeps.sweep_run(sweep_id)
+
+
+@shared_task(acks_late=True, time_limit=8 * 60, soft_time_limit=7 * 60)
+def check_chunk(chunk_id: int) -> None:
+    sweeps.chunk_run(chunk_id)
+
+
+@shared_task(acks_late=True, time_limit=2 * 60, soft_time_limit=110)
+def send_alerts(sweep_id: int) -> int:
+    return alerts.send_alerts(sweep_id)
+
+
+@shared_task(time_limit=2 * 60, soft_time_limit=110)
+def sweep_all() -> int:
+    """Beat, every BLOCKLIST_SWEEP_MINUTES: a sweep for each account with targets that is due one."""
+    due_before = timezone.now() - timedelta(minutes=settings.BLOCKLIST_SWEEP_MINUTES * 0.9)
+    started = 0
+    accounts = Account.objects.filter(targets__isnull=False).distinct().exclude(sweeps__created_at__gte=due_before)
+    for account in accounts:
+        services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
+        started += 1
+    return started

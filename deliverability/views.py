@@ -1,0 +1,154 @@
+"""The account's deliverability page (blocklists) and its actions. MISSION: DLV-2.
+
+Every object is fetched through ``visible_to``: another account's is a 404, like a missing one.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Account
+
+from . import services
+from .forms import TargetsForm
+from .grid import grid
+from .models import Blocklist, ListingEvent, MessageStream, MonitoredTarget, Sweep
+
+FILTERS = {"all", "problems"}
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+def _latest_sweep(account):
+    return Sweep.objects.filter(account=account).order_by("-created_at").first()
+
+
+def _last_finished(account):
+    return Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first()
+
+
+def _page_context(request, account, form=None):
+    show = request.GET.get("show", "all")
+    show = show if show in FILTERS else "all"
+    sweep = _latest_sweep(account)
+    last = sweep if sweep and sweep.status == Sweep.State.DONE else _last_finished(account)
+    return {
+        "account": account,
+        "show": show,
+        "ips": grid(account, kind="ip", problems_only=show == "problems", page=request.GET.get("ip_page")),
+        "domains": grid(account, kind="domain", problems_only=show == "problems", page=request.GET.get("d_page")),
+        "events": ListingEvent.objects.filter(account=account).select_related("target", "blocklist")[:15],
+        "sweep": sweep,
+        "last": last,
+        "needing_key": list(Blocklist.objects.needing_a_key()),
+        "streams": MessageStream.objects.filter(account=account).order_by("name"),
+        "can_manage": services.can_manage_monitoring(request.user, account),
+        "form": form or TargetsForm(account=account),
+    }
+
+
+@require_GET
+def overview(request, slug):
+    """MISSION: DLV-2, DLV-4 — the account's targets on the key blocklists, with history and "check now"."""
+    account = _account(request, slug)
+    template = "deliverability/page.html"
+    if request.htmx and request.htmx.target in {"blocklist-grids"}:
+        template += "#blocklist-grids"
+    return render(request, template, _page_context(request, account))
+
+
+@require_POST
+def check_now(request, slug):
+    account = _account(request, slug)
+    sweep = services.sweep_request(account=account, actor=request.user, trigger=Sweep.Trigger.MANUAL)
+    if request.htmx:
+        return render(
+            request, "deliverability/page.html#sweep-progress", {"account": account, "sweep": sweep, "polling": True}
+        )
+    messages.info(request, _("The check has started; this page shows its progress."))
+    return redirect("deliverability", slug=account.slug)
+
+
+@require_GET
+def sweep_progress(request, slug, pk):
+    """The progress bar of a running sweep; htmx polls it every second until the sweep is done."""
+    account = _account(request, slug)
+    sweep = get_object_or_404(Sweep.objects.filter(account=account), pk=pk)
+    response = render(
+        request, "deliverability/page.html#sweep-progress", {"account": account, "sweep": sweep, "polling": True}
+    )
+    if sweep.is_finished:
+        response["HX-Trigger"] = "blocklistsChecked"
+    return response
+
+
+@require_POST
+def targets_add(request, slug):
+    account = _account(request, slug)
+    if not services.can_manage_monitoring(request.user, account):
+        raise Http404
+    form = TargetsForm(request.POST, account=account)
+    if form.is_valid():
+        outcome = services.targets_add(
+            account=account,
+            actor=request.user,
+            text=form.cleaned_data["targets"],
+            stream_name=form.cleaned_data["stream"],
+            role=form.cleaned_data["role"],
+        )
+        if outcome.added:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s address or domain added.", "%(count)s addresses or domains added.", len(outcome.added)
+                )
+                % {"count": len(outcome.added)},
+            )
+        if outcome.already:
+            messages.info(request, _("Already monitored: %(list)s") % {"list": ", ".join(outcome.already[:20])})
+        if not outcome.rejected:
+            return redirect("deliverability", slug=account.slug)
+        form = TargetsForm(
+            account=account,
+            initial={**form.cleaned_data, "targets": outcome.rejected_text},
+            rejected=outcome.rejected,
+        )
+    response = render(request, "deliverability/page.html", _page_context(request, account, form=form))
+    response.status_code = 400 if form.errors or form.rejected else 200
+    return response
+
+
+@require_POST
+def target_remove(request, slug, pk):
+    account = _account(request, slug)
+    target = get_object_or_404(MonitoredTarget.objects.filter(account=account), pk=pk)
+    if not services.can_manage_monitoring(request.user, account):
+        raise Http404
+    services.target_remove(target=target, actor=request.user)
+    messages.success(request, _("%(target)s is no longer monitored.") % {"target": target.value})
+    return redirect("deliverability", slug=account.slug)
+
+
+@require_POST
+def stream_remove(request, slug, pk):
+    account = _account(request, slug)
+    stream = get_object_or_404(MessageStream.objects.filter(account=account), pk=pk)
+    if not services.can_manage_monitoring(request.user, account):
+        raise Http404
+    services.stream_remove(stream=stream, actor=request.user)
+    messages.success(request, _("The stream %(name)s and its IPs are no longer monitored.") % {"name": stream.name})
+    return redirect("deliverability", slug=account.slug)
+
+
+@require_GET
+def history(request, slug):
+    account = _account(request, slug)
+    events = ListingEvent.objects.filter(account=account).select_related("target__stream", "blocklist")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "deliverability/history.html", {"account": account, "page": page, "filters": {}})
