@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 CI_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test venv messages services browser lint bench-clean
+.PHONY: run test venv messages services browser dnstools lint bench-blocklists
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,7 +24,7 @@ messages: venv
 
 # The portal with a Celery worker and beat on the embedded default (SQLite + filesystem broker),
 # or on PostgreSQL/Redis when DATABASE_URL / REDIS_URL are set.
-run: venv messages
+run: venv messages dnstools
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
@@ -47,7 +47,16 @@ services:
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: venv messages
+# rbldnsd serves real DNSBL zones on loopback: the blocklist tests ask it, and `make run` serves demo zones.
+dnstools:
+	@test -x /usr/sbin/rbldnsd || command -v rbldnsd >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rbldnsd >/dev/null) || echo "rbldnsd could not be installed: blocklist checks will use the system's resolver"
+
+# Our blocklist checker beside pydnsbl (a benchmark-only extra) on the same rbldnsd zones.
+bench-blocklists: venv dnstools
+	$(BIN)/python -m pip install -q --disable-pip-version-check pydnsbl==1.1.7
+	$(BIN)/python bench/blocklists.py
+
+test: venv messages dnstools
 ifeq ($(CI),true)
 	$(MAKE) --no-print-directory services browser
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(CI_REDIS_URL)} $(BIN)/python -m pytest -n 2 -p no:cacheprovider; \
