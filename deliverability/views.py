@@ -5,6 +5,7 @@ Every object is fetched through ``visible_to``: another account's is a 404, like
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from accounts.models import Account
 from . import services
 from .forms import TargetsForm
 from .grid import grid
-from .models import Blocklist, ListingEvent, MessageStream, MonitoredTarget, Sweep
+from .models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
 
 FILTERS = {"all", "problems"}
 
@@ -33,6 +34,16 @@ def _last_finished(account):
     return Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first()
 
 
+def summary(account) -> dict:
+    """Current listings of the account: how many, on how many lists, how many on key lists."""
+    return ListingStatus.objects.filter(target__account=account).listed().aggregate(
+        total=Count("id"),
+        lists=Count("blocklist", distinct=True),
+        targets=Count("target", distinct=True),
+        key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
+    )
+
+
 def _page_context(request, account, form=None):
     show = request.GET.get("show", "all")
     show = show if show in FILTERS else "all"
@@ -47,6 +58,7 @@ def _page_context(request, account, form=None):
         "sweep": sweep,
         "last": last,
         "needing_key": list(Blocklist.objects.needing_a_key()),
+        "summary": summary(account),
         "streams": MessageStream.objects.filter(account=account).order_by("name"),
         "can_manage": services.can_manage_monitoring(request.user, account),
         "form": form or TargetsForm(account=account),

@@ -85,3 +85,13 @@ def _reset_language_and_timezone():
     yield
     translation.activate("en")
     timezone.deactivate()
+
+
+@pytest.fixture
+def unused_udp_port() -> int:
+    """A loopback UDP port nothing listens on (queries sent there time out)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
