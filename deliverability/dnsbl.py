@@ -61,6 +61,8 @@ def parse_target(text: str) -> Target:
     raw = (text or "").strip().rstrip(".")
     if not raw:
         raise TargetError(_("Enter an IP address or a domain name."))
+    if "%" in raw:  # fe80::1%eth0: a link-local address with a zone index never sends mail to the internet
+        raise TargetError(_("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw})
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
@@ -99,9 +101,9 @@ def expand_targets(text: str, *, limit: int = MAX_EXPANSION) -> list[Target]:
 def _domain(raw: str) -> str:
     try:
         name = dns.name.from_text(raw.lower(), origin=dns.name.root)
+        labels = [label.decode("ascii") for label in name.labels if label]
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
         raise TargetError(_("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw}) from exc
-    labels = [label.decode("ascii") for label in name.labels if label]
     if len(labels) < 2 or not all(_hostname_label(label) for label in labels) or labels[-1].isdigit():
         raise TargetError(_("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw})
     return ".".join(labels)
@@ -176,7 +178,7 @@ def zone_spec(
     """
     code_map: dict[str, Code] = {}
     for entry in codes:
-        for address in _code_range(entry.get("code", "")):
+        for address in _code_range(entry.get("code", "")):  # _code_range names the entry when it is bad
             code_map[address] = Code(str(entry.get("meaning", "")), bool(entry.get("policy", False)))
     bit_map: dict[int, Code] = {}
     for entry in bits:
@@ -184,7 +186,9 @@ def zone_spec(
         if bit <= 0 or bit > 255 or bit & (bit - 1):
             raise ValueError(f"bit {entry.get('bit')!r} is not a single bit of the last octet")
         bit_map[bit] = Code(str(entry.get("meaning", "")), bool(entry.get("policy", False)))
-    error_map = {address: str(entry.get("meaning", "")) for entry in errors for address in _code_range(entry["code"])}
+    error_map = {
+        address: str(entry.get("meaning", "")) for entry in errors for address in _code_range(entry.get("code", ""))
+    }
     return ZoneSpec(
         zone=zone.strip().strip(".").lower(),
         kind=Kind(kind),
@@ -199,8 +203,11 @@ def zone_spec(
 
 def _code_range(text: str) -> list[str]:
     first, _sep, last = str(text).partition("-")
-    start = ipaddress.IPv4Address(first.strip())
-    end = ipaddress.IPv4Address(last.strip()) if last else start
+    try:
+        start = ipaddress.IPv4Address(first.strip())
+        end = ipaddress.IPv4Address(last.strip()) if last else start
+    except ValueError as exc:
+        raise ValueError(f"code {text!r} is not an IPv4 address or a range of them") from exc
     if end < start or int(end) - int(start) > 255:
         raise ValueError(f"code range {text!r} is reversed or too wide")
     return [str(ipaddress.IPv4Address(n)) for n in range(int(start), int(end) + 1)]

@@ -41,11 +41,14 @@ _SYSRANDOM = random.SystemRandom()
 @dataclass(frozen=True)
 class Settings:
     nameservers: tuple[tuple[str, int], ...]
-    window: int = 1000  # queries in flight at once
+    window: int = 1000  # queries in flight at once, at most
+    initial_window: int = 64  # where the congestion window starts (it grows while answers come back)
+    min_window: int = 16
+    burst: int = 64  # datagrams sent before reading answers again
     per_zone: int = 200  # queries in flight to one list at once
     timeout: float = 2.0  # the longest wait for one attempt
-    retries: int = 2  # further attempts after the first
-    min_rto: float = 0.2  # the shortest retransmission timer
+    retries: int = 3  # further attempts after the first (early ones are cheap: a few round trips)
+    min_rto: float = 0.05  # the shortest retransmission timer
     sockets: int = 4  # UDP sockets (source ports) per nameserver
 
 
@@ -58,11 +61,12 @@ def system_nameservers() -> list[str]:
 
 
 class _Pending:
-    __slots__ = ("index", "wire", "question", "sock", "server", "qid", "sent", "attempt", "zone")
+    __slots__ = ("index", "wire", "question", "sock", "server", "server_no", "qid", "sent", "attempt", "zone")
 
     def __init__(self, index, wire, question, zone):
         self.index, self.wire, self.question, self.zone = index, wire, question, zone
         self.sock = self.server = self.qid = None
+        self.server_no = -1
         self.sent = 0.0
         self.attempt = 0
 
@@ -89,7 +93,8 @@ class Engine:
         self.settings = settings
         self.srtt: float | None = None
         self.rttvar = 0.0
-        self.stats = {"sent": 0, "retransmits": 0, "received": 0, "parsed": 0, "tcp": 0, "ignored": 0}
+        self.stats = {"sent": 0, "retransmits": 0, "received": 0, "parsed": 0, "tcp": 0, "ignored": 0, "backoffs": 0}
+        self.cwnd = self.ssthresh = float(settings.window)
 
     # --- public ----------------------------------------------------------------------------------
 
@@ -139,40 +144,80 @@ class Engine:
         return socks
 
     def _rto(self, attempt: int) -> float:
+        """Early attempts wait a few round-trip times (lost datagrams are resent quickly); the last one
+        waits the full ``timeout``, so a slow resolver (a recursive lookup) still gets its chance."""
         s = self.settings
-        base = s.timeout if self.srtt is None else max(s.min_rto, self.srtt + 4 * self.rttvar)
-        return min(s.timeout, base * (2**attempt))
+        if attempt >= s.retries or self.srtt is None:
+            return s.timeout
+        return min(s.timeout, max(s.min_rto, self.srtt + 4 * self.rttvar, 1.5 * self.srtt) * (2**attempt))
+
+    def _usable(self, preferred: int, unusable: set[int]) -> int | None:
+        servers = len(self.settings.nameservers)
+        for step in range(servers):
+            candidate = (preferred + step) % servers
+            if candidate not in unusable:
+                return candidate
+        return None
+
+    def _congestion(self, now: float, answered: int, lost: int) -> None:
+        """Once per round trip: shrink the window by 30% when more than 5% of the answers due were lost (a
+        resolver or a path dropping our bursts), not for the odd datagram lost at random."""
+        if lost >= 3 and lost > 0.05 * (answered + lost):
+            self.ssthresh = max(self.settings.min_window, self.cwnd * 0.7)
+            self.cwnd = self.ssthresh
+            self.stats["backoffs"] += 1
+
+    def _grow(self) -> None:
+        """Per answer: slow start (doubling per round trip) up to ``ssthresh``, then additive increase."""
+        if self.cwnd < self.ssthresh:
+            self.cwnd = min(self.settings.window, self.cwnd + 1)
+        else:
+            self.cwnd = min(self.settings.window, self.cwnd + 2 / self.cwnd)
 
     def _run(self, queues, results, truncated, rdtype, on_progress, total):  # noqa: C901 - one event loop
         s = self.settings
         socks = self._open()
+        servers = len(s.nameservers)
+        per_server = len(socks) // servers
         selector = selectors.DefaultSelector()
         for n, (sock, _server, _inflight) in enumerate(socks):
             selector.register(sock, selectors.EVENT_READ, n)
         active = deque(zone for zone, queue in queues.items() if queue)
         zone_inflight = dict.fromkeys(queues, 0)
         timers: list = []  # (deadline, seq, pending, attempt)
-        seq = 0
-        inflight = 0
-        done = 0
-        next_sock = 0
+        seq = inflight = done = turn = 0
+        self.cwnd, self.ssthresh = float(min(s.initial_window, s.window)), float(s.window)
+        epoch_end, answered, lost = time.monotonic(), 0, 0
         last_progress = time.monotonic()
         retry: deque = deque()  # timed-out queries waiting for a free slot
+        unusable: set[int] = set()  # nameservers a send to failed this run
+        last_error = ""
         try:
             while done < total:
                 now = time.monotonic()
-                # 1. Send while there is room: retransmissions first, then new queries round-robin by zone.
-                while inflight < s.window and (retry or active):
+                # 1. Send while the window allows: retransmissions first, then new queries round-robin by
+                #    zone; at most ``burst`` before reading again, so answers are not left waiting.
+                sent_now = 0
+                while inflight < self.cwnd and sent_now < s.burst and (retry or active):
                     if retry:
                         pending = retry.popleft()
+                        # a retransmission goes to the next nameserver that can be reached
+                        server_no = self._usable(pending.server_no + 1, unusable)
                     else:
                         zone = active.popleft()
                         pending = queues[zone].popleft()
                         zone_inflight[zone] += 1
                         if queues[zone] and zone_inflight[zone] < s.per_zone:
                             active.append(zone)
-                    sock, server, table = socks[next_sock]
-                    next_sock = (next_sock + 1) % len(socks)
+                        server_no = self._usable(turn, unusable)
+                        turn += 1
+                    if server_no is None:
+                        results[pending.index] = Answer(failure=f"network: {last_error}")
+                        done += 1
+                        self._release(pending.zone, queues, zone_inflight, active)
+                        continue
+                    slot = server_no * per_server + (turn // servers) % per_server
+                    sock, server, table = socks[slot]
                     qid = _SYSRANDOM.getrandbits(16)
                     while qid in table:
                         qid = _SYSRANDOM.getrandbits(16)
@@ -183,19 +228,26 @@ class Engine:
                         retry.appendleft(pending)  # the socket buffer is full: try again after reading
                         break
                     except OSError as exc:
-                        results[pending.index] = Answer(failure=f"network: {exc.strerror or exc}")
-                        done += 1
-                        zone_inflight[pending.zone] -= 1
+                        # this nameserver cannot be reached from here (no route, no IPv6): ask the others
+                        unusable.add(server_no)
+                        last_error = exc.strerror or str(exc)
+                        pending.server_no = server_no
+                        retry.appendleft(pending)
                         continue
                     pending.sock, pending.server, pending.qid, pending.sent = sock, server, qid, now
+                    pending.server_no = slot // per_server
                     table[qid] = pending
                     inflight += 1
+                    sent_now += 1
                     self.stats["sent"] += 1
                     seq += 1
                     heapq.heappush(timers, (now + self._rto(pending.attempt), seq, pending, pending.attempt))
                 # 2. Wait for answers until the next timer.
-                wait = max(0.0, timers[0][0] - now) if timers else 0.05
-                for key, _mask in selector.select(min(wait, 0.05)):
+                if sent_now >= s.burst or (inflight < self.cwnd and (retry or active)):
+                    wait = 0.0
+                else:
+                    wait = min(0.05, max(0.0, timers[0][0] - now)) if timers else 0.05
+                for key, _mask in selector.select(wait):
                     sock, server, table = socks[key.data]
                     while True:
                         try:
@@ -209,14 +261,15 @@ class Engine:
                             continue
                         del table[pending.qid]
                         inflight -= 1
+                        answered += 1
                         pending.qid = None
                         if pending.attempt == 0:
                             self._sample(time.monotonic() - pending.sent)
-                        flags = data[3]
+                        self._grow()
                         if data[2] & 0x02:  # TC: ask again over TCP once the UDP work is done
                             truncated.append(pending)
                         else:
-                            rcode = flags & 0x0F
+                            rcode = data[3] & 0x0F
                             if rcode == dns.rcode.NXDOMAIN:
                                 results[pending.index] = NXDOMAIN
                             elif rcode == dns.rcode.NOERROR and (data[6] or data[7]):
@@ -231,10 +284,13 @@ class Engine:
                     _deadline, _seq, pending, attempt = heapq.heappop(timers)
                     if pending.qid is None or pending.attempt != attempt:
                         continue  # answered, or already retransmitted
-                    table = next(t for so, _sv, t in socks if so is pending.sock)
-                    table.pop(pending.qid, None)
+                    for so, _sv, t in socks:
+                        if so is pending.sock:
+                            t.pop(pending.qid, None)
+                            break
                     pending.qid = None
                     inflight -= 1
+                    lost += 1
                     if pending.attempt < s.retries:
                         pending.attempt += 1
                         self.stats["retransmits"] += 1
@@ -243,6 +299,10 @@ class Engine:
                         results[pending.index] = Answer(failure="timeout")
                         done += 1
                         self._release(pending.zone, queues, zone_inflight, active)
+                if now >= epoch_end:
+                    self._congestion(now, answered, lost)
+                    answered = lost = 0
+                    epoch_end = now + max(0.05, self.srtt or 0.05)
                 if on_progress and now - last_progress > 0.2:
                     last_progress = now
                     on_progress(done - len(truncated), total)

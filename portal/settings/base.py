@@ -180,7 +180,7 @@ BLOCKLIST_SWEEP_MINUTES = int(os.environ.get("BLOCKLIST_SWEEP_MINUTES", "60"))
 BLOCKLIST_WINDOW = int(os.environ.get("BLOCKLIST_WINDOW", "1000"))  # queries in flight
 BLOCKLIST_PER_ZONE = int(os.environ.get("BLOCKLIST_PER_ZONE", "200"))  # queries in flight to one list
 BLOCKLIST_TIMEOUT = float(os.environ.get("BLOCKLIST_TIMEOUT", "2.0"))  # seconds, one attempt at most
-BLOCKLIST_RETRIES = int(os.environ.get("BLOCKLIST_RETRIES", "2"))
+BLOCKLIST_RETRIES = int(os.environ.get("BLOCKLIST_RETRIES", "3"))
 BLOCKLIST_MAX_TARGETS = int(os.environ.get("BLOCKLIST_MAX_TARGETS", "20000"))  # per account
 BLOCKLIST_CHUNK = int(os.environ.get("BLOCKLIST_CHUNK", "250"))  # targets per task on the dns queue
 
