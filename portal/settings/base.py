@@ -213,7 +213,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "default")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every minute: a worker records that beat and a worker are alive; /healthz reports its age.
@@ -228,9 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
+BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
 CELERY_TASK_ROUTES = {
-    "deliverability.tasks.run_sweep": {"queue": "dns"},
-    "deliverability.tasks.check_chunk": {"queue": "dns"},
+    "deliverability.tasks.run_sweep": {"queue": BLOCKLIST_QUEUE},
+    "deliverability.tasks.check_chunk": {"queue": BLOCKLIST_QUEUE},
 }
 
 # Panels each app contributes to the customer dashboard and the staff console, in order.
