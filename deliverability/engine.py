@@ -36,6 +36,7 @@ NXDOMAIN = Answer(rcode=dns.rcode.NXDOMAIN)
 _HEADER = struct.Struct("!HHHHHH")
 _RD = 0x0100
 _SYSRANDOM = random.SystemRandom()
+_PATH_MEMORY: dict = {}  # nameservers -> (srtt, rttvar, ssthresh) from the last run in this process
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,9 @@ class Engine:
         if not settings.nameservers:
             raise ValueError("no nameserver to ask")
         self.settings = settings
-        self.srtt: float | None = None
-        self.rttvar = 0.0
+        # What earlier runs in this process learnt about these nameservers (as TCP keeps per-route
+        # metrics): the round-trip time and how large a window they took without dropping our queries.
+        self.srtt, self.rttvar, self.learnt_ssthresh = _PATH_MEMORY.get(settings.nameservers, (None, 0.0, None))
         self.stats = {"sent": 0, "retransmits": 0, "received": 0, "parsed": 0, "tcp": 0, "ignored": 0, "backoffs": 0}
         self.cwnd = self.ssthresh = float(settings.window)
 
@@ -147,7 +149,9 @@ class Engine:
         """Early attempts wait a few round-trip times (lost datagrams are resent quickly); the last one
         waits the full ``timeout``, so a slow resolver (a recursive lookup) still gets its chance."""
         s = self.settings
-        if attempt >= s.retries or self.srtt is None:
+        if self.srtt is None:
+            return min(s.timeout, 1.0)  # RFC 6298: 1 s before the first measurement
+        if attempt >= s.retries:
             return s.timeout
         return min(s.timeout, max(s.min_rto, self.srtt + 4 * self.rttvar, 1.5 * self.srtt) * (2**attempt))
 
@@ -186,7 +190,8 @@ class Engine:
         zone_inflight = dict.fromkeys(queues, 0)
         timers: list = []  # (deadline, seq, pending, attempt)
         seq = inflight = done = turn = 0
-        self.cwnd, self.ssthresh = float(min(s.initial_window, s.window)), float(s.window)
+        self.cwnd = float(min(s.initial_window, s.window))
+        self.ssthresh = float(min(self.learnt_ssthresh or s.window, s.window))
         epoch_end, answered, lost = time.monotonic(), 0, 0
         last_progress = time.monotonic()
         retry: deque = deque()  # timed-out queries waiting for a free slot
@@ -307,6 +312,7 @@ class Engine:
                     last_progress = now
                     on_progress(done - len(truncated), total)
         finally:
+            _PATH_MEMORY[s.nameservers] = (self.srtt, self.rttvar, self.ssthresh if self.stats["backoffs"] else None)
             selector.close()
             for sock, _server, _table in socks:
                 sock.close()

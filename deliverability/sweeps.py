@@ -163,6 +163,7 @@ def _record(sweep, targets, lists, findings, checked_at):
         )
     }
     creates, updates, events = [], [], []
+    unchanged: list[int] = []  # rows whose answer is the same as last time: only checked_at and sweep move
     for finding in findings:
         target, blocklist, result = targets[finding.target.value], lists[finding.spec.zone], finding.result
         status = existing.get((target.pk, blocklist.pk))
@@ -171,6 +172,9 @@ def _record(sweep, targets, lists, findings, checked_at):
         if status is None:
             status = ListingStatus(target=target, blocklist=blocklist, listed=None, checked_at=checked_at)
             creates.append(status)
+        elif _same(status, result):
+            unchanged.append(status.pk)
+            continue
         else:
             updates.append(status)
         if result.status.conclusive:
@@ -199,6 +203,17 @@ def _record(sweep, targets, lists, findings, checked_at):
     ListingStatus.objects.bulk_update(
         updates,
         ["result", "codes", "meaning", "reason", "policy", "checked_at", "listed", "listed_since", "sweep"],
-        batch_size=1000,
+        batch_size=100,  # a CASE per field and row: small batches keep the statement cheap to build
     )
+    for start in range(0, len(unchanged), 1000):
+        ListingStatus.objects.filter(pk__in=unchanged[start : start + 1000]).update(checked_at=checked_at, sweep=sweep)
     return ListingEvent.objects.bulk_create(events)
+
+
+def _same(status: ListingStatus, result) -> bool:
+    """The same answer as last time: nothing to write but the time it was seen."""
+    if status.result != result.status.value or list(status.codes) != list(result.codes):
+        return False
+    if result.status.conclusive and status.listed != (result.status == "listed"):
+        return False
+    return (status.meaning, status.reason, status.policy) == (result.meaning, result.reason, result.policy)

@@ -36,11 +36,15 @@ def _last_finished(account):
 
 def summary(account) -> dict:
     """Current listings of the account: how many, on how many lists, how many on key lists."""
-    return ListingStatus.objects.filter(target__account=account).listed().aggregate(
-        total=Count("id"),
-        lists=Count("blocklist", distinct=True),
-        targets=Count("target", distinct=True),
-        key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
+    return (
+        ListingStatus.objects.filter(target__account=account)
+        .listed()
+        .aggregate(
+            total=Count("id"),
+            lists=Count("blocklist", distinct=True),
+            targets=Count("target", distinct=True),
+            key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
+        )
     )
 
 
