@@ -5,17 +5,17 @@ MISSION: DLV-2. Retired lists are not shipped: SORBS (closed June 2024), NiXSpam
 inside Spamhaus XBL).
 """
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 SPAMHAUS_ERRORS = [
-    {"code": "127.255.255.252", "meaning": N_("Spamhaus: typo in the zone name.")},
+    {"code": "127.255.255.252", "meaning": gettext_noop("Spamhaus: typo in the zone name.")},
     {
         "code": "127.255.255.254",
-        "meaning": N_("Spamhaus refused the query: it came through a public or open resolver."),
+        "meaning": gettext_noop("Spamhaus refused the query: it came through a public or open resolver."),
     },
-    {"code": "127.255.255.255", "meaning": N_("Spamhaus refused the query: excessive query volume.")},
+    {"code": "127.255.255.255", "meaning": gettext_noop("Spamhaus refused the query: excessive query volume.")},
 ]
-REFUSED = [{"code": "127.0.0.1", "meaning": N_("The list refused the query (blocked or public resolver).")}]
+REFUSED = [{"code": "127.0.0.1", "meaning": gettext_noop("The list refused the query (blocked or public resolver).")}]
 
 # importance: 1 = used by major mailbox providers, 2 = widely used, 3 = regional/secondary, 4 = informational
 DEFAULT_CATALOGUE = [
@@ -29,12 +29,16 @@ DEFAULT_CATALOGUE = [
         "key_name": "spamhaus_dqs",
         "keyed_zone": "{key}.zen.dq.spamhaus.net",
         "codes": [
-            {"code": "127.0.0.2", "meaning": N_("SBL: Spamhaus Block List (spam source)")},
-            {"code": "127.0.0.3", "meaning": N_("CSS: snowshoe spam / low-reputation sending")},
-            {"code": "127.0.0.4-127.0.0.7", "meaning": N_("XBL: exploited host (botnet, proxy, malware)")},
-            {"code": "127.0.0.9", "meaning": N_("DROP: hijacked or criminal network")},
-            {"code": "127.0.0.10", "meaning": N_("PBL: policy listing (ISP maintained)"), "policy": True},
-            {"code": "127.0.0.11", "meaning": N_("PBL: policy listing (Spamhaus maintained)"), "policy": True},
+            {"code": "127.0.0.2", "meaning": gettext_noop("SBL: Spamhaus Block List (spam source)")},
+            {"code": "127.0.0.3", "meaning": gettext_noop("CSS: snowshoe spam / low-reputation sending")},
+            {"code": "127.0.0.4-127.0.0.7", "meaning": gettext_noop("XBL: exploited host (botnet, proxy, malware)")},
+            {"code": "127.0.0.9", "meaning": gettext_noop("DROP: hijacked or criminal network")},
+            {"code": "127.0.0.10", "meaning": gettext_noop("PBL: policy listing (ISP maintained)"), "policy": True},
+            {
+                "code": "127.0.0.11",
+                "meaning": gettext_noop("PBL: policy listing (Spamhaus maintained)"),
+                "policy": True,
+            },
         ],
         "errors": SPAMHAUS_ERRORS,
         "delist_url": "https://check.spamhaus.org/",
@@ -45,9 +49,9 @@ DEFAULT_CATALOGUE = [
         "operator": "Barracuda Networks",
         "kind": "ip4",
         "importance": 1,
-        "codes": [{"code": "127.0.0.2", "meaning": N_("Listed: poor sending reputation")}],
+        "codes": [{"code": "127.0.0.2", "meaning": gettext_noop("Listed: poor sending reputation")}],
         "delist_url": "https://www.barracudacentral.org/rbl/removal-request",
-        "notes": N_("Answers only resolvers registered with Barracuda; others get REFUSED or no answer."),
+        "notes": gettext_noop("Answers only resolvers registered with Barracuda; others get REFUSED or no answer."),
     },
     {
         "zone": "bl.spamcop.net",
@@ -55,7 +59,7 @@ DEFAULT_CATALOGUE = [
         "operator": "Cisco Talos",
         "kind": "ip4",
         "importance": 2,
-        "codes": [{"code": "127.0.0.2", "meaning": N_("Listed: reported by SpamCop users or spam traps")}],
+        "codes": [{"code": "127.0.0.2", "meaning": gettext_noop("Listed: reported by SpamCop users or spam traps")}],
         "delist_url": "https://www.spamcop.net/bl.shtml",
     },
     {
@@ -64,7 +68,7 @@ DEFAULT_CATALOGUE = [
         "operator": "Rik van Riel",
         "kind": "ip4",
         "importance": 3,
-        "codes": [{"code": "127.0.0.2", "meaning": N_("Listed: sent mail to PSBL spam traps")}],
+        "codes": [{"code": "127.0.0.2", "meaning": gettext_noop("Listed: sent mail to PSBL spam traps")}],
         "delist_url": "https://psbl.org/remove",
     },
     {
@@ -74,8 +78,8 @@ DEFAULT_CATALOGUE = [
         "kind": "ip4",
         "importance": 2,
         "codes": [
-            {"code": "127.0.0.2", "meaning": N_("Listed: spam source")},
-            {"code": "127.0.0.10-127.0.0.14", "meaning": N_("Listed: poor to worst reputation")},
+            {"code": "127.0.0.2", "meaning": gettext_noop("Listed: spam source")},
+            {"code": "127.0.0.10-127.0.0.14", "meaning": gettext_noop("Listed: poor to worst reputation")},
         ],
         "delist_url": "https://mailspike.org/anubis/lookup.html",
     },
@@ -90,12 +94,12 @@ DEFAULT_CATALOGUE = [
         "keyed_zone": "{key}.combined.mail.abusix.zone",
         "requires_key": True,
         "codes": [
-            {"code": "127.0.0.2", "meaning": N_("Listed: spam source (black)")},
-            {"code": "127.0.0.3", "meaning": N_("Listed: exploited host")},
-            {"code": "127.0.0.4", "meaning": N_("Listed: exploited host (botnet)")},
-            {"code": "127.0.0.200", "meaning": N_("Listed: dynamic or residential range")},
-            {"code": "127.0.0.11", "meaning": N_("Policy flag: generic reverse DNS"), "policy": True},
-            {"code": "127.0.0.12", "meaning": N_("Policy flag: no reverse DNS"), "policy": True},
+            {"code": "127.0.0.2", "meaning": gettext_noop("Listed: spam source (black)")},
+            {"code": "127.0.0.3", "meaning": gettext_noop("Listed: exploited host")},
+            {"code": "127.0.0.4", "meaning": gettext_noop("Listed: exploited host (botnet)")},
+            {"code": "127.0.0.200", "meaning": gettext_noop("Listed: dynamic or residential range")},
+            {"code": "127.0.0.11", "meaning": gettext_noop("Policy flag: generic reverse DNS"), "policy": True},
+            {"code": "127.0.0.12", "meaning": gettext_noop("Policy flag: no reverse DNS"), "policy": True},
         ],
         "delist_url": "https://lookup.abusix.com/",
     },
@@ -105,9 +109,9 @@ DEFAULT_CATALOGUE = [
         "operator": "UCEPROTECT",
         "kind": "ip4",
         "importance": 4,
-        "codes": [{"code": "127.0.0.2", "meaning": N_("Listed: spam trap hits (level 1, single IP)")}],
+        "codes": [{"code": "127.0.0.2", "meaning": gettext_noop("Listed: spam trap hits (level 1, single IP)")}],
         "delist_url": "https://www.uceprotect.net/en/rblcheck.php",
-        "notes": N_("Informational: few large mailbox providers use it; listings expire on their own."),
+        "notes": gettext_noop("Informational: few large mailbox providers use it; listings expire on their own."),
     },
     {
         "zone": "all.spamrats.com",
@@ -116,10 +120,14 @@ DEFAULT_CATALOGUE = [
         "kind": "ip4",
         "importance": 3,
         "codes": [
-            {"code": "127.0.0.36", "meaning": N_("RATS-Dyna: dynamic or generic reverse DNS"), "policy": True},
-            {"code": "127.0.0.37", "meaning": N_("RATS-NoPtr: no reverse DNS"), "policy": True},
-            {"code": "127.0.0.38", "meaning": N_("RATS-Spam: spam source")},
-            {"code": "127.0.0.43", "meaning": N_("RATS-Auth: authentication attacks")},
+            {
+                "code": "127.0.0.36",
+                "meaning": gettext_noop("RATS-Dyna: dynamic or generic reverse DNS"),
+                "policy": True,
+            },
+            {"code": "127.0.0.37", "meaning": gettext_noop("RATS-NoPtr: no reverse DNS"), "policy": True},
+            {"code": "127.0.0.38", "meaning": gettext_noop("RATS-Spam: spam source")},
+            {"code": "127.0.0.43", "meaning": gettext_noop("RATS-Auth: authentication attacks")},
         ],
         "delist_url": "https://www.spamrats.com/removal.php",
     },
@@ -129,9 +137,11 @@ DEFAULT_CATALOGUE = [
         "operator": "UCEPROTECT",
         "kind": "ip4",
         "importance": 4,
-        "codes": [{"code": "127.0.0.2", "meaning": N_("Listed: sends backscatter (bounces to forged senders)")}],
+        "codes": [
+            {"code": "127.0.0.2", "meaning": gettext_noop("Listed: sends backscatter (bounces to forged senders)")}
+        ],
         "delist_url": "https://www.backscatterer.org/?target=test",
-        "notes": N_("Informational: lists servers that bounce instead of rejecting."),
+        "notes": gettext_noop("Informational: lists servers that bounce instead of rejecting."),
     },
     {
         "zone": "dbl.spamhaus.org",
@@ -142,15 +152,18 @@ DEFAULT_CATALOGUE = [
         "key_name": "spamhaus_dqs",
         "keyed_zone": "{key}.dbl.dq.spamhaus.net",
         "codes": [
-            {"code": "127.0.1.2", "meaning": N_("Spam domain")},
-            {"code": "127.0.1.4", "meaning": N_("Phishing domain")},
-            {"code": "127.0.1.5", "meaning": N_("Malware domain")},
-            {"code": "127.0.1.6", "meaning": N_("Botnet command-and-control domain")},
-            {"code": "127.0.1.102-127.0.1.106", "meaning": N_("Abused legitimate domain")},
+            {"code": "127.0.1.2", "meaning": gettext_noop("Spam domain")},
+            {"code": "127.0.1.4", "meaning": gettext_noop("Phishing domain")},
+            {"code": "127.0.1.5", "meaning": gettext_noop("Malware domain")},
+            {"code": "127.0.1.6", "meaning": gettext_noop("Botnet command-and-control domain")},
+            {"code": "127.0.1.102-127.0.1.106", "meaning": gettext_noop("Abused legitimate domain")},
         ],
         "errors": [
             *SPAMHAUS_ERRORS,
-            {"code": "127.0.1.255", "meaning": N_("Spamhaus DBL: an IP address was queried on a domain list.")},
+            {
+                "code": "127.0.1.255",
+                "meaning": gettext_noop("Spamhaus DBL: an IP address was queried on a domain list."),
+            },
         ],
         "delist_url": "https://check.spamhaus.org/",
     },
@@ -161,10 +174,10 @@ DEFAULT_CATALOGUE = [
         "kind": "domain",
         "importance": 2,
         "bits": [
-            {"bit": 8, "meaning": N_("Phishing")},
-            {"bit": 16, "meaning": N_("Malware")},
-            {"bit": 64, "meaning": N_("Abuse (spam)")},
-            {"bit": 128, "meaning": N_("Cracked site")},
+            {"bit": 8, "meaning": gettext_noop("Phishing")},
+            {"bit": 16, "meaning": gettext_noop("Malware")},
+            {"bit": 64, "meaning": gettext_noop("Abuse (spam)")},
+            {"bit": 128, "meaning": gettext_noop("Cracked site")},
         ],
         "errors": REFUSED,
         "delist_url": "https://surbl.org/surbl-analysis",
@@ -177,9 +190,9 @@ DEFAULT_CATALOGUE = [
         "importance": 2,
         "registered_domain": True,
         "bits": [
-            {"bit": 2, "meaning": N_("URIBL black")},
-            {"bit": 4, "meaning": N_("URIBL grey")},
-            {"bit": 8, "meaning": N_("URIBL red")},
+            {"bit": 2, "meaning": gettext_noop("URIBL black")},
+            {"bit": 4, "meaning": gettext_noop("URIBL grey")},
+            {"bit": 8, "meaning": gettext_noop("URIBL red")},
         ],
         "errors": REFUSED,
         "delist_url": "https://admin.uribl.com/",

@@ -21,6 +21,7 @@ from .models import MessageStream, MonitoredTarget, Sweep
 SEPARATORS = re.compile(r"[\s,;]+")
 # A sweep that has not finished after this long is taken as dead (a worker lost); a new one may start.
 STALE_SWEEP = timedelta(minutes=30)
+MANUAL_COOLDOWN = timedelta(minutes=5)
 
 
 def can_manage_monitoring(user: User, account: Account) -> bool:
@@ -139,6 +140,17 @@ def sweep_request(*, account: Account, actor: User | None = None, trigger: str =
     )
     if running is not None:
         return running
+    if trigger == Sweep.Trigger.MANUAL:
+        # "Check now" at most every few minutes: lists rate-limit (Spamhaus answers 127.255.255.255)
+        recent = (
+            Sweep.objects.filter(
+                account=account, status=Sweep.State.DONE, finished_at__gte=timezone.now() - MANUAL_COOLDOWN
+            )
+            .order_by("-finished_at")
+            .first()
+        )
+        if recent is not None:
+            return recent
     sweep = Sweep.objects.create(account=account, trigger=trigger, requested_by=actor)
     from .tasks import run_sweep
 

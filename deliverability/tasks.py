@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Account
 
 from . import alerts, services, sweeps
-from .models import Sweep
+from .models import Sweep, SweepChunk
 
 
 @shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
@@ -35,6 +35,11 @@ def send_alerts(sweep_id: int) -> int:
 def sweep_all() -> int:
     """Beat, every BLOCKLIST_SWEEP_MINUTES: a sweep for each account with targets that is due one."""
     due_before = timezone.now() - timedelta(minutes=settings.BLOCKLIST_SWEEP_MINUTES * 0.9)
+    now = timezone.now()
+    # Housekeeping: chunk bookkeeping is only needed while a sweep runs; sweeps are kept for 90 days
+    # (events and statuses keep their own copy of what was found).
+    SweepChunk.objects.filter(sweep__finished_at__lt=now - timedelta(days=1)).delete()
+    Sweep.objects.filter(finished_at__lt=now - timedelta(days=90)).delete()
     started = 0
     accounts = Account.objects.filter(targets__isnull=False).distinct().exclude(sweeps__created_at__gte=due_before)
     for account in accounts:

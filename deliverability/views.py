@@ -3,11 +3,14 @@
 Every object is fetched through ``visible_to``: another account's is a 404, like a missing one.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -83,10 +86,22 @@ def overview(request, slug):
 def check_now(request, slug):
     account = _account(request, slug)
     sweep = services.sweep_request(account=account, actor=request.user, trigger=Sweep.Trigger.MANUAL)
+    cooldown = sweep.is_finished and sweep.created_at < timezone.now() - timedelta(seconds=30)
     if request.htmx:
-        return render(
-            request, "deliverability/page.html#sweep-progress", {"account": account, "sweep": sweep, "polling": True}
+        context = {"account": account, "sweep": sweep, "polling": True, "cooldown": cooldown}
+        if cooldown:
+            context["again_at"] = sweep.finished_at + services.MANUAL_COOLDOWN
+        response = render(request, "deliverability/page.html#sweep-progress", context)
+        if sweep.is_finished:
+            response["HX-Trigger"] = "blocklistsChecked"
+        return response
+    if cooldown:
+        messages.info(
+            request,
+            _("Checked less than %(minutes)s minutes ago; the results below are current.")
+            % {"minutes": int(services.MANUAL_COOLDOWN.total_seconds() // 60)},
         )
+        return redirect("deliverability", slug=account.slug)
     messages.info(request, _("The check has started; this page shows its progress."))
     return redirect("deliverability", slug=account.slug)
 
