@@ -17,6 +17,8 @@ def blocklists(request, account) -> Panel:
         key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
         targets=Count("target", distinct=True),
     )
+    last = Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first()
+    lists = Blocklist.objects.active().count()
     return Panel(
         name="blocklists",
         title=_("Blocklists"),
@@ -24,9 +26,11 @@ def blocklists(request, account) -> Panel:
         context={
             "counts": counts,
             "worst": list(listed.select_related("target", "blocklist").most_important_first()[:3]),
-            "lists": Blocklist.objects.active().count(),
+            "lists": lists,
             "targets": MonitoredTarget.objects.filter(account=account).count(),
-            "last": Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first(),
+            "last": last,
+            # lists that answered in the last run: only those may be called clean
+            "checked": max(0, lists - len(last.failed_zones)) if last else 0,
         },
         refresh_seconds=300,
     )

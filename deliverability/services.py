@@ -25,9 +25,10 @@ MANUAL_COOLDOWN = timedelta(minutes=5)
 
 
 def can_manage_monitoring(user: User, account: Account) -> bool:
-    """Account admins, and staff who work on the account, change what is monitored."""
+    """Account admins, and the account's TAMs (staff with the permission), change what is monitored;
+    support agents see it."""
     if user.is_staff:
-        return account.is_staffed_by(user)
+        return user.has_perm("deliverability.change_monitoredtarget") and account.is_staffed_by(user)
     return Membership.objects.admins().filter(account=account, user=user).exists()
 
 

@@ -38,14 +38,15 @@ def sweep_run(sweep_id: int) -> None:
     lists = list(Blocklist.objects.active())
     cfg = engine_settings()
     try:
-        health = check_health(Engine(cfg), [bl.spec() for bl in lists])
+        health = check_health(Engine(cfg), [bl.spec() for bl in lists])  # keyed by the spec's (normalised) zone
     except (OSError, ValueError) as exc:
         Sweep.objects.filter(pk=sweep_id).update(
             status=Sweep.State.FAILED, finished_at=timezone.now(), failure=str(exc)[:500], resolver=describe(cfg)
         )
         return
     rows = list(MonitoredTarget.objects.filter(account=sweep.account).order_by("pk").values_list("pk", "kind"))
-    healthy = [bl.spec() for bl in lists if health[bl.zone].ok]
+    specs = [bl.spec() for bl in lists]
+    healthy = [spec for spec in specs if health[spec.zone].ok]
     queries = sum(1 for _pk, kind in rows for spec in healthy if spec.accepts(Target(Kind(kind), _probe(kind))))
     size = settings.BLOCKLIST_CHUNK
     ids = [pk for pk, _kind in rows]
@@ -88,7 +89,8 @@ def chunk_run(chunk_id: int) -> None:
     chunk = SweepChunk.objects.select_related("sweep").get(pk=chunk_id)
     sweep = chunk.sweep
     targets = {t.value: t for t in MonitoredTarget.objects.filter(pk__in=chunk.target_ids, account_id=sweep.account_id)}
-    lists = {bl.zone: bl for bl in Blocklist.objects.filter(zone__in=list(sweep.zone_health))}
+    lists = {bl.spec().zone: bl for bl in Blocklist.objects.filter(enabled=True)}
+    lists = {zone: bl for zone, bl in lists.items() if zone in sweep.zone_health}
     zone_health = {zone: Health(not problem, problem) for zone, problem in sweep.zone_health.items()}
     progress = _Progress(sweep.pk)
     findings = list(
@@ -180,16 +182,15 @@ def _record(sweep, targets, lists, findings, checked_at):
         if result.status.conclusive:
             now_listed = result.status == "listed"
             if now_listed != status.listed and (status.listed is not None or now_listed):
-                before = result if now_listed else status
                 events.append(
                     ListingEvent(
                         account_id=target.account_id,
                         target=target,
                         blocklist=blocklist,
                         kind=ListingEvent.Kind.LISTED if now_listed else ListingEvent.Kind.DELISTED,
-                        codes=list(before.codes),
-                        meaning=before.meaning,
-                        reason=before.reason,
+                        codes=list(result.codes),
+                        meaning=result.meaning,
+                        reason=result.reason,
                         at=checked_at,
                         sweep=sweep,
                     )
@@ -199,6 +200,7 @@ def _record(sweep, targets, lists, findings, checked_at):
         status.result = result.status.value
         status.codes, status.meaning, status.reason = list(result.codes), result.meaning, result.reason
         status.policy, status.checked_at, status.sweep = result.policy, checked_at, sweep
+    _describe_delistings([e for e in events if e.kind == ListingEvent.Kind.DELISTED])
     ListingStatus.objects.bulk_create(creates, batch_size=1000)
     ListingStatus.objects.bulk_update(
         updates,
@@ -208,6 +210,24 @@ def _record(sweep, targets, lists, findings, checked_at):
     for start in range(0, len(unchanged), 1000):
         ListingStatus.objects.filter(pk__in=unchanged[start : start + 1000]).update(checked_at=checked_at, sweep=sweep)
     return ListingEvent.objects.bulk_create(events)
+
+
+def _describe_delistings(delistings: list[ListingEvent]) -> None:
+    """A delisting names the listing that ended (the last listing event of the pair), not the answers
+    (errors, say) seen since."""
+    if not delistings:
+        return
+    last = {}
+    for event in ListingEvent.objects.filter(
+        target__in={e.target_id for e in delistings},
+        blocklist__in={e.blocklist_id for e in delistings},
+        kind=ListingEvent.Kind.LISTED,
+    ).order_by("at", "id"):
+        last[(event.target_id, event.blocklist_id)] = event
+    for delisting in delistings:
+        listing = last.get((delisting.target_id, delisting.blocklist_id))
+        if listing is not None:
+            delisting.codes, delisting.meaning, delisting.reason = listing.codes, listing.meaning, listing.reason
 
 
 def _same(status: ListingStatus, result) -> bool:

@@ -41,7 +41,12 @@ def sweep_all() -> int:
     SweepChunk.objects.filter(sweep__finished_at__lt=now - timedelta(days=1)).delete()
     Sweep.objects.filter(finished_at__lt=now - timedelta(days=90)).delete()
     started = 0
-    accounts = Account.objects.filter(targets__isnull=False).distinct().exclude(sweeps__created_at__gte=due_before)
+    accounts = (
+        Account.objects.filter(targets__isnull=False)
+        .exclude(status=Account.Status.CLOSED)
+        .distinct()
+        .exclude(sweeps__created_at__gte=due_before)
+    )
     for account in accounts:
         services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
         started += 1

@@ -72,6 +72,8 @@ class Blocklist(models.Model):
         return f"{self.name} ({self.zone})"
 
     def clean(self):
+        self.zone = self.zone.strip().strip(".").lower()
+        self.keyed_zone = self.keyed_zone.strip().strip(".").lower()
         try:
             self.spec()
         except (ValueError, KeyError, TypeError) as exc:

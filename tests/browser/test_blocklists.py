@@ -58,7 +58,9 @@ def test_grid_listing_details_and_live_progress(page, monitored):
     page.locator("details.cell:has(.badge.bad) summary").first.click()
     detail = page.locator("details.cell[open] .cell-detail")
     expect(detail).to_contain_text("SBL: Spamhaus Block List (spam source)")
-    expect(detail.get_by_role("link", name="Delisting request")).to_have_attribute("href", "https://check.spamhaus.org/")
+    expect(detail.get_by_role("link", name="Delisting request")).to_have_attribute(
+        "href", "https://check.spamhaus.org/"
+    )
     screenshot(page, "blocklists-grid")
 
     # The worker moves on: the bar follows without a reload.

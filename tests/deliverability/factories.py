@@ -1,0 +1,114 @@
+"""Factories for blocklist monitoring. MISSION: DLV-2.
+
+``MonitoredTargetFactory`` goes through ``save()``, which computes ``sort_key``; the catalogue's lists
+come from migration 0002, so ``catalogue(zone)`` fetches one and ``BlocklistFactory`` makes extra ones.
+"""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from deliverability.models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
+from tests.accounts.factories import AccountFactory
+
+
+def catalogue(zone: str) -> Blocklist:
+    """A list of the default catalogue (seeded by migration 0002)."""
+    return Blocklist.objects.get(zone=zone)
+
+
+class BlocklistFactory(DjangoModelFactory):
+    class Meta:
+        model = Blocklist
+        django_get_or_create = ["zone"]
+
+    zone = factory.Sequence(lambda n: f"list{n}.bl.test")
+    name = factory.Sequence(lambda n: f"Test list {n}")
+    operator = "Test operator"
+    kind = "ip4"
+    importance = Blocklist.Importance.WIDE
+    codes = factory.LazyFunction(lambda: [{"code": "127.0.0.2", "meaning": "Listed"}])
+    errors = factory.LazyFunction(lambda: [{"code": "127.255.255.254", "meaning": "Public resolver"}])
+    delist_url = factory.LazyAttribute(lambda o: f"https://{o.zone}/delist")
+
+
+class MessageStreamFactory(DjangoModelFactory):
+    class Meta:
+        model = MessageStream
+        django_get_or_create = ["account", "name"]
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"stream-{n}")
+    description = ""
+
+
+def _address(n: int) -> str:
+    return f"198.18.{n // 256 % 256}.{n % 256}"  # RFC 2544 benchmarking range
+
+
+class MonitoredTargetFactory(DjangoModelFactory):
+    """A sending IP by default; ``domain=True`` for a From domain. ``sort_key`` comes from ``save()``."""
+
+    class Meta:
+        model = MonitoredTarget
+
+    class Params:
+        domain = factory.Trait(
+            kind="domain",
+            value=factory.Sequence(lambda n: f"mail{n}.customer.example"),
+            role=MonitoredTarget.Role.FROM,
+            stream=None,
+        )
+
+    account = factory.SubFactory(AccountFactory)
+    kind = "ip4"
+    value = factory.Sequence(_address)
+    role = MonitoredTarget.Role.SENDING_IP
+    stream = None
+
+
+class SweepFactory(DjangoModelFactory):
+    """A finished sweep (``created_at`` is auto_now_add: move it with ``Sweep.objects.filter().update()``)."""
+
+    class Meta:
+        model = Sweep
+
+    account = factory.SubFactory(AccountFactory)
+    status = Sweep.State.DONE
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    finished_at = factory.LazyFunction(timezone.now)
+    resolver = "127.0.0.1:53"
+    zone_health = factory.LazyFunction(dict)
+
+
+class ListingStatusFactory(DjangoModelFactory):
+    """A current listing by default; ``result="clear", listed=False`` for a clean pair."""
+
+    class Meta:
+        model = ListingStatus
+
+    target = factory.SubFactory(MonitoredTargetFactory)
+    blocklist = factory.LazyFunction(lambda: catalogue("zen.spamhaus.org"))
+    result = "listed"
+    listed = True
+    codes = factory.LazyFunction(lambda: ["127.0.0.2"])
+    meaning = "SBL: Spamhaus Block List (spam source)"
+    reason = ""
+    policy = False
+    checked_at = factory.LazyFunction(timezone.now)
+    listed_since = factory.LazyAttribute(lambda o: o.checked_at if o.listed else None)
+
+
+class ListingEventFactory(DjangoModelFactory):
+    class Meta:
+        model = ListingEvent
+
+    target = factory.SubFactory(MonitoredTargetFactory)
+    account = factory.SelfAttribute("target.account")
+    blocklist = factory.LazyFunction(lambda: catalogue("zen.spamhaus.org"))
+    kind = ListingEvent.Kind.LISTED
+    codes = factory.LazyFunction(lambda: ["127.0.0.2"])
+    meaning = "SBL: Spamhaus Block List (spam source)"
+    at = factory.LazyFunction(timezone.now)
