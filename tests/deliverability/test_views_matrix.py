@@ -1,0 +1,148 @@
+"""The deliverability app's tenant matrix: every URL name routed to it, for every role.
+
+MISSION: DLV-2. ``MATRIX`` has the shape of tests/cases/test_views.py's and covers every URL name routed to
+the deliverability app; tests/portal/test_tenant_matrix.py unions it into the project-wide check. What the
+pages show and do: test_views.py.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import get_resolver
+from django.utils import timezone
+
+from deliverability import services
+from deliverability.models import MessageStream, MonitoredTarget, Sweep
+from tests.cases.test_views import (
+    HTMX,
+    LOGIN,
+    ROLES,
+    Row,
+    assert_expected,
+    assert_same_404,
+    assert_tells_nothing_about_acme,
+    login_url,
+    roles,
+    sign_in,
+)
+from tests.deliverability.factories import SweepFactory
+from tests.deliverability.test_views import PAGE
+
+# Acme's objects under fixed ids (the matrix names URLs before any object exists).
+TARGET_ID, STREAM_ID, SWEEP_ID = 910001, 910002, 910003
+ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
+# Changing what Acme monitors: its admin, its TAMs, a superuser; a member and a view-only agent get a 404.
+ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
+STAFF_ONLY = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)
+
+
+def acme_count(model):
+    return lambda o: model.objects.filter(account__slug="acme").count()
+
+
+MATRIX: dict[str, list[Row]] = {
+    "deliverability": [
+        Row("GET", lambda o: PAGE, ACME_READERS),
+        Row("GET", lambda o: f"{PAGE}?show=problems", ACME_READERS),
+    ],
+    "deliverability-check": [
+        Row(
+            "POST",
+            lambda o: f"{PAGE}check/",
+            roles(PAGE, anonymous=LOGIN, bob=404, tess=404),
+            changes=acme_count(Sweep),
+        )
+    ],
+    "deliverability-sweep": [Row("GET", lambda o: f"{PAGE}sweeps/{SWEEP_ID}/", ACME_READERS)],
+    "deliverability-history": [Row("GET", lambda o: f"{PAGE}history/", ACME_READERS)],
+    "deliverability-targets": [
+        Row(
+            "POST",
+            lambda o: f"{PAGE}targets/",
+            ACME_MANAGERS,
+            data=lambda o: {"targets": "192.0.2.77", "stream": "tx", "role": "from"},
+            changes=acme_count(MonitoredTarget),
+        )
+    ],
+    "deliverability-target-remove": [
+        Row("POST", lambda o: f"{PAGE}targets/{TARGET_ID}/remove/", ACME_MANAGERS, changes=acme_count(MonitoredTarget))
+    ],
+    "deliverability-stream-remove": [
+        Row("POST", lambda o: f"{PAGE}streams/{STREAM_ID}/remove/", ACME_MANAGERS, changes=acme_count(MessageStream))
+    ],
+    "staff-listings": [Row("GET", lambda o: "/console/listings/", STAFF_ONLY)],
+}
+MATRIX_ROWS = [
+    pytest.param(name, row, role, id=f"{name}-{row.method}-{role}")
+    for name, rows in MATRIX.items()
+    for row in rows
+    for role in ROLES
+]
+
+
+@pytest.fixture
+def objects(world):
+    stream = MessageStream.objects.create(pk=STREAM_ID, account=world.acme, name="tx")
+    MonitoredTarget.objects.create(pk=TARGET_ID, account=world.acme, kind="ip4", value="192.0.2.10", stream=stream)
+    SweepFactory(pk=SWEEP_ID, account=world.acme, finished_at=timezone.now() - timedelta(minutes=10))
+
+
+def routed_to(app: str, patterns=None) -> set[str]:
+    names = set()
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if hasattr(p, "url_patterns"):
+            names |= routed_to(app, p.url_patterns)
+        elif p.callback.__module__.startswith(f"{app}."):
+            names.add(p.name)
+    return names
+
+
+def test_the_matrix_covers_every_deliverability_url_name():
+    assert routed_to("deliverability") == set(MATRIX)
+
+
+@pytest.mark.parametrize(("name", "row", "role"), MATRIX_ROWS)
+def test_deliverability_matrix(client, world, objects, name, row, role):
+    sign_in(client, world, role)
+    url = row.url(objects)
+    before = row.changes(objects) if row.changes else None
+    response = client.get(url) if row.method == "GET" else client.post(url, row.data(objects))
+    expected = row.expect[role]
+    assert_expected(response, expected, url)
+    if row.changes:
+        allowed = isinstance(expected, str) and expected != LOGIN
+        assert (row.changes(objects) != before) is allowed, f"{role} {'could not' if allowed else 'could'} POST {url}"
+    if expected == 404:
+        assert_tells_nothing_about_acme(response, world, url)
+
+
+@pytest.mark.parametrize(("name", "row", "role"), [p for p in MATRIX_ROWS if p.values[1].method == "GET"])
+def test_deliverability_matrix_with_htmx(client, world, objects, name, row, role):
+    sign_in(client, world, role)
+    url = row.url(objects)
+    response = client.get(url, headers={**HTMX, "HX-Current-URL": f"http://testserver{url}"})
+    if row.expect[role] == LOGIN:
+        assert response.status_code == 200 and response["HX-Redirect"] == login_url(url)
+    else:
+        assert "HX-Redirect" not in response
+        assert_expected(response, row.expect[role], url)
+
+
+def test_another_accounts_objects_are_exactly_like_missing_ones(client, world, objects):
+    services.targets_add(account=world.globex, actor=world.bob, text="203.0.113.21", stream_name="globex-tx")
+    theirs = MonitoredTarget.objects.get(value="203.0.113.21")
+    sweep = SweepFactory(account=world.globex)
+    client.force_login(world.alice)
+    assert_same_404(client, f"{PAGE}targets/{theirs.pk}/remove/", f"{PAGE}targets/999999/remove/", "post")
+    assert_same_404(client, f"{PAGE}streams/{theirs.stream_id}/remove/", f"{PAGE}streams/999999/remove/", "post")
+    assert_same_404(client, f"{PAGE}sweeps/{sweep.pk}/", f"{PAGE}sweeps/999999/")
+    assert_same_404(client, "/a/globex/deliverability/", "/a/nowhere/deliverability/")
+    assert MonitoredTarget.objects.filter(pk=theirs.pk, stream__name="globex-tx").exists()
+    client.force_login(world.arthur)  # a member removing an existing target: like a missing one
+    assert_same_404(client, f"{PAGE}targets/{TARGET_ID}/remove/", f"{PAGE}targets/999999/remove/", "post")
+    for role in ("bob", "tess"):
+        client.force_login(getattr(world, role))
+        assert_same_404(client, f"{PAGE}sweeps/{SWEEP_ID}/", "/a/nowhere/deliverability/sweeps/1/")
+        assert_same_404(client, f"{PAGE}history/", "/a/nowhere/deliverability/history/")
+        assert_same_404(client, f"{PAGE}check/", "/a/nowhere/deliverability/check/", "post")
+    assert Sweep.objects.filter(account=world.acme).count() == 1
