@@ -47,9 +47,11 @@ services:
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-# rbldnsd serves real DNSBL zones on loopback: the blocklist tests ask it, and `make run` serves demo zones.
+# rbldnsd serves real DNSBL zones on loopback, dnsmasq ordinary records (SPF, DKIM, DMARC, MX, PTR): the
+# deliverability tests ask them, and `make run` serves the demo zones and domains with them.
 dnstools:
 	@test -x /usr/sbin/rbldnsd || command -v rbldnsd >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rbldnsd >/dev/null) || echo "rbldnsd could not be installed: blocklist checks will use the system's resolver"
+	@test -x /usr/sbin/dnsmasq || command -v dnsmasq >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsmasq-base >/dev/null) || echo "dnsmasq could not be installed: authentication checks will use the system's resolver"
 
 # Our blocklist checker beside pydnsbl (a benchmark-only extra) on the same rbldnsd zones.
 bench-blocklists: venv dnstools

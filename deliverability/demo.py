@@ -8,6 +8,7 @@ listing a few of these demo targets, and runs rbldnsd on loopback; ``make run`` 
 from accounts.models import Account
 
 from . import services
+from .auth.runs import auth_request
 from .models import MonitoredTarget
 
 TARGETS = {
@@ -46,10 +47,13 @@ def seed(*, stdout=None):
             continue
         for stream, text, role in rows:
             services.targets_add(account=account, actor=None, text=text, stream_name=stream, role=role)
+    MonitoredTarget.objects.filter(value="acme.example", dkim_selectors="").update(dkim_selectors="s1")
+    MonitoredTarget.objects.filter(value="globex.example", dkim_selectors="").update(dkim_selectors="s2048")
     for slug in TARGETS:
         account = Account.objects.filter(slug=slug).first()
         if account is not None and not account.sweeps.exists():
-            # the worker picks it up as soon as it starts: the page shows real answers at once
+            # the worker picks them up as soon as it starts: the pages show real answers at once
             services.sweep_request(account=account, trigger="schedule")
+            auth_request(account=account, trigger="schedule")
     if stdout:
         stdout.write("Demo blocklist targets ready.")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.panels import Panel
 
-from .models import Blocklist, ListingStatus, MonitoredTarget, Sweep
+from .models import AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
 from .staff_views import current_listings
 
 
@@ -32,6 +32,30 @@ def blocklists(request, account) -> Panel:
             # lists that answered in the last run: only those may be called clean
             "checked": max(0, lists - len(last.failed_zones)) if last else 0,
         },
+        refresh_seconds=300,
+    )
+
+
+def authentication(request, account) -> Panel:
+    """MISSION: DLV-1 — sender authentication at a glance: failing and warning checks of the last run."""
+    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    findings = list(run.findings.exclude(status="pass").order_by("status", "subject")[:50]) if run else []
+    counts = (
+        run.findings.aggregate(
+            total=Count("id"),
+            fail=Count("id", filter=Q(status="fail")),
+            warning=Count("id", filter=Q(status="warning")),
+        )
+        if run
+        else {}
+    )
+    severity = {"fail": 0, "error": 1, "warning": 2}
+    findings.sort(key=lambda f: severity.get(f.status, 3))
+    return Panel(
+        name="authentication",
+        title=_("Sender authentication"),
+        template="deliverability/panels/authentication.html",
+        context={"run": run, "counts": counts, "worst": findings[:3]},
         refresh_seconds=300,
     )
 

@@ -51,3 +51,29 @@ def sweep_all() -> int:
         services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
         started += 1
     return started
+
+
+@shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
+def run_auth_check(run_id: int) -> None:
+    from .auth.runs import auth_run
+
+    auth_run(run_id)
+
+
+@shared_task(time_limit=2 * 60, soft_time_limit=110)
+def auth_check_all() -> int:
+    """Beat, hourly: accounts with domains or IPs not checked in AUTH_CHECK_HOURS (daily by default)."""
+    from .auth.runs import auth_request
+
+    due_before = timezone.now() - timedelta(hours=settings.AUTH_CHECK_HOURS) + timedelta(minutes=5)
+    accounts = (
+        Account.objects.filter(targets__isnull=False)
+        .exclude(status=Account.Status.CLOSED)
+        .distinct()
+        .exclude(auth_runs__created_at__gte=due_before)
+    )
+    started = 0
+    for account in accounts:
+        auth_request(account=account, trigger="schedule")
+        started += 1
+    return started

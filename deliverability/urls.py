@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import auth_views, staff_views, views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),
@@ -19,4 +19,15 @@ urlpatterns = [
         name="deliverability-stream-remove",
     ),
     path("console/listings/", staff_views.listings, name="staff-listings"),
+]
+
+urlpatterns += [
+    path("a/<slug:slug>/authentication/", auth_views.authentication, name="authentication"),
+    path("a/<slug:slug>/authentication/check/", auth_views.authentication_check, name="authentication-check"),
+    path("a/<slug:slug>/authentication/runs/<int:pk>/", auth_views.authentication_run, name="authentication-run"),
+    path(
+        "a/<slug:slug>/authentication/domains/<int:pk>/selectors/",
+        auth_views.authentication_selectors,
+        name="authentication-selectors",
+    ),
 ]

@@ -1,10 +1,13 @@
 """Blocklist monitoring (MISSION: DLV-2): the catalogue, what each account sends from, and what was found."""
 
+from .auth import AuthFinding, AuthRun
 from .catalogue import Blocklist, BlocklistQuerySet
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
 
 __all__ = [
+    "AuthFinding",
+    "AuthRun",
     "Blocklist",
     "BlocklistQuerySet",
     "ListingEvent",

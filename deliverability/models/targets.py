@@ -59,6 +59,12 @@ class MonitoredTarget(models.Model):
         related_name="targets",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.SENDING_IP)
+    dkim_selectors = models.CharField(
+        _("DKIM selectors"),
+        max_length=200,
+        blank=True,
+        help_text=_("For From domains: the selectors you sign with, separated by spaces (s1 s2)."),
+    )
     sort_key = models.CharField(max_length=253, editable=False, db_index=True)  # numeric order for addresses
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)

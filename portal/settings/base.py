@@ -226,12 +226,22 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": 60.0},
     # Every BLOCKLIST_SWEEP_MINUTES (default hourly): start a blocklist sweep for every account with targets.
     "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
+    # Every hour: sender-authentication checks for the accounts not checked in AUTH_CHECK_HOURS (daily).
+    "auth-checks": {"task": "deliverability.tasks.auth_check_all", "schedule": 3600.0},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
+# Sender-authentication checks (MISSION: DLV-1): what our customers' DNS must point at, and the resolver
+# asked (the blocklist resolver unless AUTH_NAMESERVERS says otherwise). Daily, and "Check now".
+PROVIDER_SPF_INCLUDE = os.environ.get("PROVIDER_SPF_INCLUDE", "_spf.portal.test")
+PROVIDER_BOUNCE_HOST = os.environ.get("PROVIDER_BOUNCE_HOST", "bounce.portal.test")
+AUTH_NAMESERVERS = env_list("AUTH_NAMESERVERS", "")
+AUTH_TIMEOUT = float(os.environ.get("AUTH_TIMEOUT", "3.0"))  # seconds per DNS try
+AUTH_CHECK_HOURS = int(os.environ.get("AUTH_CHECK_HOURS", "24"))
 CELERY_TASK_ROUTES = {
     "deliverability.tasks.run_sweep": {"queue": BLOCKLIST_QUEUE},
     "deliverability.tasks.check_chunk": {"queue": BLOCKLIST_QUEUE},
+    "deliverability.tasks.run_auth_check": {"queue": BLOCKLIST_QUEUE},
 }
 
 # Panels each app contributes to the customer dashboard and the staff console, in order.
@@ -241,6 +251,7 @@ DASHBOARD_PANELS = [
     "accounts.panels.severity1_line",
     "cases.panels.open_cases",
     "deliverability.panels.blocklists",
+    "deliverability.panels.authentication",
     "accounts.panels.team",
 ]
 CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "deliverability.panels.listings", "cases.panels.on_duty"]

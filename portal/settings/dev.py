@@ -14,3 +14,6 @@ if not os.environ.get("BLOCKLIST_NAMESERVERS") and (shutil.which("rbldnsd") or o
     BLOCKLIST_NAMESERVERS = [f"127.0.0.1:{os.environ.get('DEMO_DNS_PORT', '5354')}"]
     BLOCKLIST_RESOLVER_LABEL = "local rbldnsd, demo zones"
     BLOCKLIST_TIMEOUT = 1.0
+# ... and the authentication checks ask the dnsmasq that `manage.py demo_authdns` starts.
+if not os.environ.get("AUTH_NAMESERVERS") and (shutil.which("dnsmasq") or os.path.exists("/usr/sbin/dnsmasq")):
+    AUTH_NAMESERVERS = [f"127.0.0.1:{os.environ.get('DEMO_AUTH_DNS_PORT', '5355')}"]

@@ -12,7 +12,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from deliverability import services
-from deliverability.models import MessageStream, MonitoredTarget, Sweep
+from deliverability.models import AuthRun, MessageStream, MonitoredTarget, Sweep
 from tests.cases.test_views import (
     HTMX,
     LOGIN,
@@ -29,7 +29,8 @@ from tests.deliverability.factories import SweepFactory
 from tests.deliverability.test_views import PAGE
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
-TARGET_ID, STREAM_ID, SWEEP_ID = 910001, 910002, 910003
+TARGET_ID, STREAM_ID, SWEEP_ID, DOMAIN_ID, AUTHRUN_ID = 910001, 910002, 910003, 910004, 910005
+AUTH = "/a/acme/authentication/"
 ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
 # Changing what Acme monitors: its admin, its TAMs, a superuser; a member and a view-only agent get a 404.
 ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
@@ -71,6 +72,26 @@ MATRIX: dict[str, list[Row]] = {
         Row("POST", lambda o: f"{PAGE}streams/{STREAM_ID}/remove/", ACME_MANAGERS, changes=acme_count(MessageStream))
     ],
     "staff-listings": [Row("GET", lambda o: "/console/listings/", STAFF_ONLY)],
+    # Sender authentication (MISSION: DLV-1)
+    "authentication": [Row("GET", lambda o: AUTH, ACME_READERS)],
+    "authentication-check": [
+        Row(
+            "POST",
+            lambda o: f"{AUTH}check/",
+            roles(AUTH, anonymous=LOGIN, bob=404, tess=404),
+            changes=acme_count(AuthRun),
+        )
+    ],
+    "authentication-run": [Row("GET", lambda o: f"{AUTH}runs/{AUTHRUN_ID}/", ACME_READERS)],
+    "authentication-selectors": [
+        Row(
+            "POST",
+            lambda o: f"{AUTH}domains/{DOMAIN_ID}/selectors/",
+            roles(AUTH, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404),
+            data=lambda o: {"selectors": "s2 s3"},
+            changes=lambda o: MonitoredTarget.objects.get(pk=DOMAIN_ID).dkim_selectors,
+        )
+    ],
 }
 MATRIX_ROWS = [
     pytest.param(name, row, role, id=f"{name}-{row.method}-{role}")
@@ -81,7 +102,12 @@ MATRIX_ROWS = [
 
 
 @pytest.fixture
-def objects(world):
+def objects(world, settings, unused_udp_port):
+    # "Check now" runs the checks at once (eager Celery): against a resolver that answers nothing, quickly
+    settings.AUTH_NAMESERVERS = [f"127.0.0.1:{unused_udp_port}"]
+    settings.AUTH_TIMEOUT = 0.05
+    MonitoredTarget.objects.create(pk=DOMAIN_ID, account=world.acme, kind="domain", value="acme.example", role="from")
+    AuthRun.objects.create(pk=AUTHRUN_ID, account=world.acme, status=AuthRun.State.DONE, finished_at=timezone.now())
     stream = MessageStream.objects.create(pk=STREAM_ID, account=world.acme, name="tx")
     MonitoredTarget.objects.create(pk=TARGET_ID, account=world.acme, kind="ip4", value="192.0.2.10", stream=stream)
     SweepFactory(pk=SWEEP_ID, account=world.acme, finished_at=timezone.now() - timedelta(minutes=10))
@@ -146,3 +172,10 @@ def test_another_accounts_objects_are_exactly_like_missing_ones(client, world, o
         assert_same_404(client, f"{PAGE}history/", "/a/nowhere/deliverability/history/")
         assert_same_404(client, f"{PAGE}check/", "/a/nowhere/deliverability/check/", "post")
     assert Sweep.objects.filter(account=world.acme).count() == 1
+    globex_run = AuthRun.objects.create(account=world.globex, status=AuthRun.State.DONE)
+    client.force_login(world.alice)
+    assert_same_404(client, f"{AUTH}runs/{globex_run.pk}/", f"{AUTH}runs/999999/")
+    globex_domain = MonitoredTarget.objects.create(
+        account=world.globex, kind="domain", value="globex.example", role="from"
+    )
+    assert_same_404(client, f"{AUTH}domains/{globex_domain.pk}/selectors/", f"{AUTH}domains/999999/selectors/", "post")

@@ -1,0 +1,173 @@
+"""Running the authentication checks for an account, with history and regression alerts.
+
+MISSION: DLV-1, DLV-3. A run is claimed with a conditional UPDATE (a redelivered task does nothing);
+its findings are compared with the previous finished run's: a check that got worse (pass -> warning,
+anything -> fail) is a regression, alerted once — the next run finds the same status, not a worse one.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Account, User
+from accounts.outbox import outbox_enqueue
+
+from ..alerts import recipients
+from ..checker import parse_nameserver
+from ..engine import system_nameservers
+from ..models import AuthFinding, AuthRun, MonitoredTarget
+from . import checks
+from .messages import _, to_json
+
+STALE_RUN = timedelta(minutes=15)
+
+
+def resolver():
+    servers = settings.AUTH_NAMESERVERS or settings.BLOCKLIST_NAMESERVERS or system_nameservers()
+    pairs = [parse_nameserver(server, settings.BLOCKLIST_PORT) for server in servers]
+    return checks.make_resolver(pairs, settings.AUTH_TIMEOUT), ", ".join(f"{host}:{port}" for host, port in pairs)
+
+
+@transaction.atomic
+def auth_request(*, account: Account, actor: User | None = None, trigger: str = "schedule") -> AuthRun:
+    """A new run, or the one under way."""
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    running = (
+        AuthRun.objects.filter(account=account, created_at__gte=timezone.now() - STALE_RUN)
+        .filter(status__in=[AuthRun.State.QUEUED, AuthRun.State.RUNNING])
+        .first()
+    )
+    if running is not None:
+        return running
+    run = AuthRun.objects.create(account=account, trigger=trigger, requested_by=actor)
+    from ..tasks import run_auth_check
+
+    transaction.on_commit(lambda: run_auth_check.delay(run.pk))
+    return run
+
+
+def findings_for(account: Account, res) -> list[checks.Finding]:
+    """Every check for the account's From domains, bounce domains and sending IPs."""
+    targets = list(MonitoredTarget.objects.filter(account=account))
+    bounces = [t.value for t in targets if t.role == MonitoredTarget.Role.BOUNCE]
+    out: list[checks.Finding] = []
+    for target in targets:
+        if target.role == MonitoredTarget.Role.FROM:
+            domain = target.value
+            out.append(checks.check_spf(domain, res, provider_include=settings.PROVIDER_SPF_INCLUDE))
+            selectors = target.dkim_selectors.replace(",", " ").split()
+            dkim = [checks.check_dkim(domain, selector, res) for selector in selectors]
+            if not selectors:
+                dkim = [
+                    checks.Finding(
+                        domain,
+                        "dkim",
+                        checks.WARNING,
+                        _("No DKIM selector is registered for this domain, so DKIM is not checked."),
+                        "",
+                        _("Add the selectors you sign with on the Blocklists page, under “What is monitored”."),
+                    )
+                ]
+            out.extend(dkim)
+            dmarc = checks.check_dmarc(domain, res)
+            out.append(dmarc)
+            dkim_ok = bool(selectors) and any(f.status in (checks.PASS, checks.WARNING) for f in dkim)
+            out.append(checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=bounces, dmarc=dmarc))
+            out.append(checks.check_mx(domain, res))
+        elif target.role == MonitoredTarget.Role.BOUNCE:
+            out.append(checks.check_bounce(target.value, res, expected=settings.PROVIDER_BOUNCE_HOST))
+        elif target.is_ip:
+            out.append(checks.check_fcrdns(target.value, res))
+    return out
+
+
+def auth_run(run_id: int) -> None:
+    if not AuthRun.objects.filter(pk=run_id, status=AuthRun.State.QUEUED).update(status=AuthRun.State.RUNNING):
+        return
+    run = AuthRun.objects.select_related("account").get(pk=run_id)
+    res, described = resolver()
+    try:
+        found = findings_for(run.account, res)
+    except Exception as exc:  # noqa: BLE001 - the run must end, and say why, whatever went wrong
+        AuthRun.objects.filter(pk=run_id).update(
+            status=AuthRun.State.FAILED, finished_at=timezone.now(), resolver=described, failure=str(exc)[:500]
+        )
+        raise
+    previous = (
+        AuthRun.objects.done()
+        .filter(account=run.account, created_at__lt=run.created_at)
+        .order_by("-created_at")
+        .first()
+    )
+    before = {(f.subject, f.kind): f.status for f in previous.findings.all()} if previous else {}
+    rows = [
+        AuthFinding(
+            run=run,
+            subject=f.subject,
+            kind=f.kind,
+            status=f.status,
+            title=_english(f.title),
+            detail=_english(f.detail)[:4000],
+            fix=_english(f.fix),
+            data={**f.data, "i18n": {"title": to_json(f.title), "fix": to_json(f.fix), "detail": to_json(f.detail)}},
+            regression=(f.subject, f.kind) in before
+            and checks.SEVERITY[f.status] > checks.SEVERITY[before[(f.subject, f.kind)]]
+            and f.status != checks.ERROR,
+        )
+        for f in found
+    ]
+    with transaction.atomic():
+        AuthFinding.objects.bulk_create(rows)
+        AuthRun.objects.filter(pk=run_id).update(
+            status=AuthRun.State.DONE, finished_at=timezone.now(), resolver=described
+        )
+        if any(row.regression for row in rows):
+            transaction.on_commit(lambda: alert_regressions(run_id))
+
+
+def _english(message) -> str:
+    with translation.override("en"):
+        return str(message)
+
+
+def alert_regressions(run_id: int) -> int:
+    """One email per language to the alert contacts and the TAMs, with each regression and its fix."""
+    run = AuthRun.objects.select_related("account__primary_tam", "account__backup_tam").get(pk=run_id)
+    worse = list(run.findings.filter(regression=True).order_by("subject", "kind"))
+    if not worse:
+        return 0
+    account = run.account
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("authentication", kwargs={"slug": account.slug})
+    for language, addresses in recipients(account).items():
+        with translation.override(language):
+            context = {"account": account, "findings": worse, "url": url}
+            subject = " ".join(render_to_string("deliverability/email/auth_subject.txt", context).split())
+            body = render_to_string("deliverability/email/auth_alert.txt", context)
+        outbox_enqueue(
+            kind="auth.regression",
+            to=addresses,
+            subject=subject,
+            body=body,
+            account=account,
+            reference=f"auth-{run.pk}",
+            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+            dedupe_key=f"auth-regression:{run.pk}:{language}",
+        )
+    return len(worse)
+
+
+def current(account: Account):
+    """The latest finished run and its findings grouped by subject, worst first within each."""
+    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    groups: dict[str, list] = defaultdict(list)
+    if run is not None:
+        for finding in run.findings.all():
+            groups[finding.subject].append(finding)
+    for items in groups.values():
+        items.sort(key=lambda f: -checks.SEVERITY[f.status])
+    return run, dict(groups)

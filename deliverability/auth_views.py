@@ -1,0 +1,89 @@
+"""The account's sender-authentication page: findings with their fixes, the mailbox-provider checklist,
+history, "Check now". MISSION: DLV-1, DLV-4. Another account's run is a 404 like a missing one."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Account
+
+from .auth import runs
+from .auth.requirements import checklist
+from .models import AuthRun, MonitoredTarget
+from .services import can_manage_monitoring
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+@require_GET
+def authentication(request, slug):
+    account = _account(request, slug)
+    run, groups = runs.current(account)
+    findings = [f for items in groups.values() for f in items]
+    latest = AuthRun.objects.filter(account=account).order_by("-created_at").first()
+    context = {
+        "account": account,
+        "run": run,
+        "latest": latest,
+        "groups": groups,
+        "checklist": checklist(findings),
+        "history": AuthRun.objects.done().filter(account=account).order_by("-created_at")[:10],
+        "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
+        "can_manage": can_manage_monitoring(request.user, account),
+        "counts": {s: sum(1 for f in findings if f.status == s) for s in ("pass", "warning", "fail", "error")},
+    }
+    template = "deliverability/authentication.html"
+    if request.htmx and request.htmx.target == "auth-results":
+        template += "#auth-results"
+    return render(request, template, context)
+
+
+@require_POST
+def authentication_check(request, slug):
+    account = _account(request, slug)
+    run = runs.auth_request(account=account, actor=request.user, trigger="manual")
+    if request.htmx:
+        response = render(
+            request, "deliverability/authentication.html#auth-progress", {"account": account, "latest": run}
+        )
+        if run.is_finished:
+            response["HX-Trigger"] = "authChecked"
+        return response
+    messages.info(request, _("The check has started."))
+    return redirect("authentication", slug=account.slug)
+
+
+@require_GET
+def authentication_run(request, slug, pk):
+    account = _account(request, slug)
+    return _progress(request, account, get_object_or_404(AuthRun.objects.filter(account=account), pk=pk))
+
+
+def _progress(request, account, run):
+    """The check's status line; while it runs htmx polls it, when it ends the results reload."""
+    response = render(request, "deliverability/authentication.html#auth-progress", {"account": account, "latest": run})
+    if run.is_finished:
+        response["HX-Trigger"] = "authChecked"
+    return response
+
+
+@require_POST
+def authentication_selectors(request, slug, pk):
+    """The DKIM selectors of a From domain (letters, digits, hyphens, dots, underscores)."""
+    account = _account(request, slug)
+    target = get_object_or_404(MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM), pk=pk)
+    if not can_manage_monitoring(request.user, account):
+        raise Http404
+    selectors = request.POST.get("selectors", "").replace(",", " ").split()
+    bad = [s for s in selectors if not all(c.isalnum() or c in "-._" for c in s) or len(s) > 63]
+    if bad:
+        messages.error(request, _("Not a DKIM selector: %(list)s") % {"list": ", ".join(bad)})
+    else:
+        target.dkim_selectors = " ".join(dict.fromkeys(selectors))
+        target.save(update_fields=["dkim_selectors"])
+        messages.success(request, _("DKIM selectors saved for %(domain)s.") % {"domain": target.value})
+    return redirect("authentication", slug=account.slug)
