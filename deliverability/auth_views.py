@@ -24,12 +24,20 @@ def authentication(request, slug):
     account = _account(request, slug)
     run, groups = runs.current(account)
     findings = [f for items in groups.values() for f in items]
+    severity = {"fail": 0, "error": 1, "warning": 2, "pass": 3}
+    ips = sorted((f for f in findings if f.kind == "fcrdns"), key=lambda f: (severity[f.status], f.subject))
     latest = AuthRun.objects.filter(account=account).order_by("-created_at").first()
     context = {
         "account": account,
         "run": run,
         "latest": latest,
-        "groups": groups,
+        "attention": sorted(
+            (f for f in findings if f.status != "pass"),
+            key=lambda f: (severity[f.status], f.kind == "fcrdns", f.subject),
+        ),
+        "domain_groups": {subject: items for subject, items in groups.items() if items[0].kind != "fcrdns"},
+        "ips": ips,
+        "ips_passing": sum(1 for f in ips if f.status == "pass"),
         "checklist": checklist(findings),
         "history": AuthRun.objects.done().filter(account=account).order_by("-created_at")[:10],
         "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
