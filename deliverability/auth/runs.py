@@ -70,7 +70,7 @@ def findings_for(account: Account, res) -> list[checks.Finding]:
                         checks.WARNING,
                         _("No DKIM selector is registered for this domain, so DKIM is not checked."),
                         "",
-                        _("Add the selectors you sign with on the Blocklists page, under “What is monitored”."),
+                        _("Add the selectors you sign with under “DKIM selectors” on the Sender authentication page."),
                     )
                 ]
             out.extend(dkim)
