@@ -29,6 +29,9 @@ _VIEW_ALL = {
     "deliverability.view_listingstatus",
     "deliverability.view_listingevent",
     "deliverability.view_sweep",
+    "deliverability.view_authrun",
+    "deliverability.view_authfinding",
+    "deliverability.view_article",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -57,6 +60,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "deliverability.add_monitoredtarget",
             "deliverability.change_monitoredtarget",
             "deliverability.delete_monitoredtarget",
+            # MISSION: TAM-6 — TAMs write the best-practice library.
+            "deliverability.add_article",
+            "deliverability.change_article",
+            "deliverability.delete_article",
         }
     ),
     StaffRole.AGENT: frozenset(_VIEW_ALL | {"accounts.add_contact", "accounts.change_contact"}),

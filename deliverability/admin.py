@@ -1,8 +1,21 @@
 from django.contrib import admin
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, staffed_accounts
 
-from .models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
+from .library import render as render_markdown
+from .models import (
+    Article,
+    AuthFinding,
+    AuthRun,
+    Blocklist,
+    ListingEvent,
+    ListingStatus,
+    MessageStream,
+    MonitoredTarget,
+    Sweep,
+)
 
 
 @admin.register(Blocklist)
@@ -62,3 +75,45 @@ class SweepAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
     list_display = ["created_at", "account", "trigger", "status", "queries_total", "listed", "resolver"]
     list_select_related = ["account"]
     list_filter = ["status", "trigger", ("account", admin.RelatedOnlyFieldListFilter)]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """The best-practice library (MISSION: TAM-6): TAMs write in Markdown; the preview is what readers see."""
+
+    list_display = ["title", "category", "language", "status", "published_at", "author"]
+    list_filter = ["status", "category", "language"]
+    search_fields = ["title", "summary", "body", "tags"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["preview", "updated_at"]
+    fields = ["title", "slug", "summary", "category", "tags", "topics", "language", "status", "published_at", "body"]
+    fields += ["preview", "updated_at"]
+    list_select_related = ["author"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        return mark_safe(render_markdown(obj.body)) if obj.pk else "—"  # noqa: S308 - sanitised by nh3
+
+    def save_model(self, request, obj, form, change):
+        if obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+
+class AuthFindingInline(admin.TabularInline):
+    model = AuthFinding
+    extra = 0
+    fields = ["subject", "kind", "status", "title", "fix", "regression"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthRun)
+class AuthRunAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
+    list_display = ["created_at", "account", "trigger", "status", "resolver"]
+    list_select_related = ["account"]
+    list_filter = ["status", "trigger", ("account", admin.RelatedOnlyFieldListFilter)]
+    inlines = [AuthFindingInline]

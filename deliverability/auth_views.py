@@ -11,6 +11,7 @@ from accounts.models import Account
 
 from .auth import runs
 from .auth.requirements import checklist
+from .library import recommended
 from .models import AuthRun, MonitoredTarget
 from .services import can_manage_monitoring
 
@@ -42,6 +43,7 @@ def authentication(request, slug):
         "history": AuthRun.objects.done().filter(account=account).order_by("-created_at")[:10],
         "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
         "can_manage": can_manage_monitoring(request.user, account),
+        "recommended": recommended(account),
         "counts": {s: sum(1 for f in findings if f.status == s) for s in ("pass", "warning", "fail", "error")},
     }
     template = "deliverability/authentication.html"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views, staff_views, views
+from . import auth_views, library_views, staff_views, views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),
@@ -30,4 +30,9 @@ urlpatterns += [
         auth_views.authentication_selectors,
         name="authentication-selectors",
     ),
+]
+
+urlpatterns += [
+    path("library/", library_views.library, name="library"),
+    path("library/<slug:slug>/", library_views.article, name="article"),
 ]

@@ -20,6 +20,7 @@ from accounts.models import Account
 from . import services
 from .forms import TargetsForm
 from .grid import grid
+from .library import recommended
 from .models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
 
 FILTERS = {"all", "problems"}
@@ -66,6 +67,7 @@ def _page_context(request, account, form=None):
         "last": last,
         "needing_key": list(Blocklist.objects.needing_a_key()),
         "summary": summary(account),
+        "recommended": recommended(account),
         "streams": MessageStream.objects.filter(account=account).order_by("name"),
         "can_manage": services.can_manage_monitoring(request.user, account),
         "form": form or TargetsForm(account=account),

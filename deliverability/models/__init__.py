@@ -2,10 +2,12 @@
 
 from .auth import AuthFinding, AuthRun
 from .catalogue import Blocklist, BlocklistQuerySet
+from .library import Article
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
 
 __all__ = [
+    "Article",
     "AuthFinding",
     "AuthRun",
     "Blocklist",

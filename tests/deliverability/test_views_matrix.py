@@ -12,7 +12,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from deliverability import services
-from deliverability.models import AuthRun, MessageStream, MonitoredTarget, Sweep
+from deliverability.models import Article, AuthRun, MessageStream, MonitoredTarget, Sweep
 from tests.cases.test_views import (
     HTMX,
     LOGIN,
@@ -72,6 +72,12 @@ MATRIX: dict[str, list[Row]] = {
         Row("POST", lambda o: f"{PAGE}streams/{STREAM_ID}/remove/", ACME_MANAGERS, changes=acme_count(MessageStream))
     ],
     "staff-listings": [Row("GET", lambda o: "/console/listings/", STAFF_ONLY)],
+    # The best-practice library (MISSION: TAM-6): every signed-in person reads; a draft only staff
+    "library": [Row("GET", lambda o: "/library/", roles(200, anonymous=LOGIN))],
+    "article": [
+        Row("GET", lambda o: "/library/spf-dkim-dmarc/", roles(200, anonymous=LOGIN)),
+        Row("GET", lambda o: "/library/draft-notes/", roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)),
+    ],
     # Sender authentication (MISSION: DLV-1)
     "authentication": [Row("GET", lambda o: AUTH, ACME_READERS)],
     "authentication-check": [
@@ -107,6 +113,7 @@ def objects(world, settings, unused_udp_port):
     settings.AUTH_NAMESERVERS = [f"127.0.0.1:{unused_udp_port}"]
     settings.AUTH_TIMEOUT = 0.05
     MonitoredTarget.objects.create(pk=DOMAIN_ID, account=world.acme, kind="domain", value="acme.example", role="from")
+    Article.objects.create(slug="draft-notes", title="Draft", body="x", category="news")
     AuthRun.objects.create(pk=AUTHRUN_ID, account=world.acme, status=AuthRun.State.DONE, finished_at=timezone.now())
     stream = MessageStream.objects.create(pk=STREAM_ID, account=world.acme, name="tx")
     MonitoredTarget.objects.create(pk=TARGET_ID, account=world.acme, kind="ip4", value="192.0.2.10", stream=stream)

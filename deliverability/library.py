@@ -1,0 +1,77 @@
+"""The best-practice library: Markdown rendered and sanitised, and what to recommend to an account.
+
+MISSION: TAM-6, DLV-1. Markdown by python-markdown, then nh3 (allow-list sanitiser): scripts, event
+handlers, ``javascript:`` links and inline styles never reach the page, whoever wrote the article.
+"""
+
+from pathlib import Path
+
+import markdown
+import nh3
+from django.utils.translation import gettext as _
+
+from .models import Article, AuthFinding, AuthRun, ListingStatus
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render(text: str) -> str:
+    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def topics_for(account) -> dict[str, str]:
+    """What the account's own data says it needs to read: topic -> why, in the reader's language."""
+    topics: dict[str, str] = {}
+    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    if run is not None:
+        labels = dict(AuthFinding.Kind.choices)
+        for kind in run.findings.exclude(status="pass").values_list("kind", flat=True).distinct():
+            topics.setdefault(kind, _("Your %(check)s check needs attention.") % {"check": labels.get(kind, kind)})
+    listed = (
+        ListingStatus.objects.filter(target__account=account).listed().values_list("blocklist__zone", "blocklist__name")
+    )
+    for zone, name in listed.distinct():
+        why = _("You are listed on %(list)s.") % {"list": name}
+        topics.setdefault(f"blocklist:{zone}", why)
+        topics.setdefault("blocklist", why)
+    return topics
+
+
+def recommended(account, limit: int = 4) -> list[tuple[Article, str]]:
+    """Published articles that match the account's open findings, each with the reason; an article about
+    the very list the account is on comes before general ones."""
+    topics = topics_for(account)
+    if not topics:
+        return []
+    found = []
+    for article in Article.objects.published().about(topics)[:50]:
+        mine = article.topics.split()
+        specific = any(topic.startswith("blocklist:") and topic in mine for topic in topics)
+        reason = next(
+            topics[topic] for topic in sorted(topics, key=lambda t: not t.startswith("blocklist:")) if topic in mine
+        )
+        found.append((0 if specific else 1, article.title, article, reason))
+    found.sort(key=lambda row: row[:2])
+    return [(article, reason) for _rank, _title, article, reason in found[:limit]]
+
+
+ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
+
+
+def read_article(path) -> dict:
+    """A seed article: a front-matter block (``key: value`` lines between ``---``) and Markdown."""
+    text = path.read_text(encoding="utf-8")
+    _start, front, body = text.split("---\n", 2)
+    fields = dict(line.split(": ", 1) for line in front.strip().splitlines())
+    return {**fields, "body": body.strip() + "\n"}

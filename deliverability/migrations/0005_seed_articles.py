@@ -1,0 +1,31 @@
+"""Seed the best-practice library with articles written from shared/facts (MISSION: TAM-6, DLV-1)."""
+
+from django.db import migrations
+from django.utils import timezone
+
+
+def seed(apps, schema_editor):
+    from deliverability.library import ARTICLES_DIR, read_article
+
+    Article = apps.get_model("deliverability", "Article")
+    for path in sorted(ARTICLES_DIR.glob("*.md")):
+        fields = read_article(path)
+        topics = fields.get("topics", "").strip()
+        Article.objects.update_or_create(
+            slug=fields["slug"],
+            defaults={
+                "title": fields["title"],
+                "summary": fields.get("summary", ""),
+                "category": fields["category"],
+                "tags": fields.get("tags", ""),
+                "topics": f" {topics} " if topics else "",
+                "body": fields["body"],
+                "status": "published",
+                "published_at": timezone.now(),
+            },
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("deliverability", "0004_library")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
