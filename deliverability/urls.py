@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth_views, library_views, staff_views, views
+from . import auth_views, library_views, mediation_views, staff_views, views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),
@@ -35,4 +35,14 @@ urlpatterns += [
 urlpatterns += [
     path("library/", library_views.library, name="library"),
     path("library/<slug:slug>/", library_views.article, name="article"),
+]
+
+urlpatterns += [
+    path("a/<slug:slug>/mediation/", mediation_views.mediation_list, name="mediation-list"),
+    path("a/<slug:slug>/mediation/new/", mediation_views.mediation_edit, name="mediation-new"),
+    path("a/<slug:slug>/mediation/<int:pk>/", mediation_views.mediation_detail, name="mediation"),
+    path("a/<slug:slug>/mediation/<int:pk>/edit/", mediation_views.mediation_edit, name="mediation-edit"),
+    path("a/<slug:slug>/mediation/<int:pk>/submit/", mediation_views.mediation_submit, name="mediation-submit"),
+    path("console/mediation/", mediation_views.staff_mediation_list, name="staff-mediation-list"),
+    path("console/mediation/<int:pk>/", mediation_views.staff_mediation, name="staff-mediation"),
 ]

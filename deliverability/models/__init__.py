@@ -3,6 +3,7 @@
 from .auth import AuthFinding, AuthRun
 from .catalogue import Blocklist, BlocklistQuerySet
 from .library import Article
+from .mediation import MediationRequest
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
 
@@ -14,6 +15,7 @@ __all__ = [
     "BlocklistQuerySet",
     "ListingEvent",
     "ListingStatus",
+    "MediationRequest",
     "MessageStream",
     "MonitoredTarget",
     "Sweep",

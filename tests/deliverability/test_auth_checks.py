@@ -82,8 +82,13 @@ def records() -> dict:
 
 
 @pytest.fixture(scope="module")
-def res(authdns):
-    return authdns.serve(records()).resolver(timeout=1.0)
+def served():
+    return records()  # the keys are made once per module
+
+
+@pytest.fixture
+def res(authdns, served):
+    return authdns.serve(served).resolver(timeout=1.0)  # restarts dnsmasq only after a test changed them
 
 
 def shown(finding) -> tuple[str, str, str]:
@@ -117,9 +122,11 @@ def test_eleven_lookups_counted_across_includes_fail(res):
     finding = checks.check_spf("eleven.example", res, provider_include=INCLUDE)
     title, detail, fix = shown(finding)
     assert finding.status == "fail"
-    assert "11" in title, (title, detail)
-    assert "receivers stop at 10" in title
-    assert "Remove includes you no longer send through" in fix
+    assert finding.data["lookups"] == 11
+    assert "11" in title + detail, (title, detail)
+    # The fix must say what to change, not hand back the record already published.
+    assert f'"{finding.data["record"]}"' not in fix, fix
+    assert "Remove includes you no longer send through" in fix, fix
 
 
 def test_nine_lookups_warn(res):
@@ -131,10 +138,12 @@ def test_nine_lookups_warn(res):
 
 def test_three_void_lookups_fail(res):
     finding = checks.check_spf("void.example", res, provider_include=INCLUDE)
-    title, detail, _fix = shown(finding)
+    title, detail, fix = shown(finding)
     assert finding.status == "fail"
-    assert "3" in title or "3" in detail, (title, detail)
-    assert "pass" not in title.lower()
+    assert finding.data["void_lookups"] == 3
+    assert "3" in title + detail, (title, detail)
+    assert f'"{finding.data["record"]}"' not in fix, fix
+    assert "Remove the terms that point at names without records." in fix, fix
 
 
 def test_plus_all_fails(res):
@@ -306,7 +315,35 @@ def test_silent_resolver_is_an_error_never_a_pass(unused_udp_port):
         (kind, "error", "The DNS lookup failed.") for kind in ("dkim", "mx", "bounce", "fcrdns")
     ]
     for finding in (
-        checks.check_spf("good.example", dead, provider_include=INCLUDE),
-        checks.check_dmarc("reject.example", dead),
+        checks.check_spf("unasked.example", dead, provider_include=INCLUDE),
+        checks.check_dmarc("unasked.example", dead),
     ):
         assert finding.status != "pass", shown(finding)
+
+
+def test_silent_resolver_is_not_reported_as_a_missing_spf_or_dmarc_record(unused_udp_port):
+    """A timeout says nothing about the records: "No DMARC record." would be false, and as a fail it
+    counts as a regression (runs.py alerts on fail, never on error)."""
+    dead = checks.make_resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
+    spf = checks.check_spf("unasked-too.example", dead, provider_include=INCLUDE)
+    dmarc = checks.check_dmarc("unasked-too.example", dead)
+    assert [(f.kind, f.status) for f in (spf, dmarc)] == [("spf", "error"), ("dmarc", "error")], [
+        shown(spf),
+        shown(dmarc),
+    ]
+
+
+def test_the_next_check_sees_changed_records(authdns, served):
+    """A record fixed or broken since the last check: the next check (e.g. "Check now") must see it."""
+    authdns.serve({**served, "_dmarc.changing.example": {"TXT": ["v=DMARC1; p=reject"]}})
+    before = checks.check_dmarc("changing.example", authdns.resolver())
+    assert before.status == "pass"
+    authdns.serve({**served, "changing.example": {"TXT": [f"v=spf1 include:{INCLUDE} -all"]}})
+    spf = checks.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE)
+    assert spf.status == "pass"
+    authdns.serve(served)  # both records gone
+    after = (
+        checks.check_dmarc("changing.example", authdns.resolver()),
+        checks.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE),
+    )
+    assert [(f.kind, str(f.title)) for f in after] == [("dmarc", "No DMARC record."), ("spf", "No SPF record.")]

@@ -12,7 +12,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from deliverability import services
-from deliverability.models import Article, AuthRun, MessageStream, MonitoredTarget, Sweep
+from deliverability.models import Article, AuthRun, MediationRequest, MessageStream, MonitoredTarget, Sweep
 from tests.cases.test_views import (
     HTMX,
     LOGIN,
@@ -31,6 +31,7 @@ from tests.deliverability.test_views import PAGE
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
 TARGET_ID, STREAM_ID, SWEEP_ID, DOMAIN_ID, AUTHRUN_ID = 910001, 910002, 910003, 910004, 910005
 AUTH = "/a/acme/authentication/"
+MEDIATION_ID = 910100
 ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
 # Changing what Acme monitors: its admin, its TAMs, a superuser; a member and a view-only agent get a 404.
 ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
@@ -78,6 +79,32 @@ MATRIX: dict[str, list[Row]] = {
         Row("GET", lambda o: "/library/spf-dkim-dmarc/", roles(200, anonymous=LOGIN)),
         Row("GET", lambda o: "/library/draft-notes/", roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)),
     ],
+    # Tier 1 mediation (MISSION: DLV-3): any member of the account files and submits; staff run it
+    "mediation-list": [Row("GET", lambda o: "/a/acme/mediation/", ACME_READERS)],
+    "mediation-new": [
+        Row("GET", lambda o: "/a/acme/mediation/new/", ACME_READERS),
+        # an incomplete form: readers see it again with its errors (no id to predict), others a 404
+        Row("POST", lambda o: "/a/acme/mediation/new/", ACME_READERS, data=lambda o: {"provider": "gmail"}),
+    ],
+    "mediation": [Row("GET", lambda o: f"/a/acme/mediation/{MEDIATION_ID}/", ACME_READERS)],
+    "mediation-edit": [Row("GET", lambda o: f"/a/acme/mediation/{MEDIATION_ID}/edit/", ACME_READERS)],
+    "mediation-submit": [
+        Row(
+            "POST",
+            lambda o: f"/a/acme/mediation/{MEDIATION_ID}/submit/",
+            roles(f"/a/acme/mediation/{MEDIATION_ID}/", anonymous=LOGIN, bob=404, tess=404),
+            data=lambda o: {"acknowledge": "on"},
+            changes=lambda o: MediationRequest.objects.get(pk=MEDIATION_ID).status,
+        )
+    ],
+    "staff-mediation-list": [Row("GET", lambda o: "/console/mediation/", STAFF_ONLY)],
+    "staff-mediation": [
+        Row(
+            "GET",
+            lambda o: f"/console/mediation/{MEDIATION_ID}/",
+            roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404),
+        )
+    ],
     # Sender authentication (MISSION: DLV-1)
     "authentication": [Row("GET", lambda o: AUTH, ACME_READERS)],
     "authentication-check": [
@@ -113,6 +140,10 @@ def objects(world, settings, unused_udp_port):
     settings.AUTH_NAMESERVERS = [f"127.0.0.1:{unused_udp_port}"]
     settings.AUTH_TIMEOUT = 0.05
     MonitoredTarget.objects.create(pk=DOMAIN_ID, account=world.acme, kind="domain", value="acme.example", role="from")
+    MediationRequest.objects.create(
+        pk=MEDIATION_ID, account=world.acme, provider="gmail", domains=["acme.example"], bounce_text="421",
+        first_seen="2026-11-20", daily_volume=1000, affected_percent=10, created_by=world.alice,
+    )  # fmt: skip
     Article.objects.create(slug="draft-notes", title="Draft", body="x", category="news")
     AuthRun.objects.create(pk=AUTHRUN_ID, account=world.acme, status=AuthRun.State.DONE, finished_at=timezone.now())
     stream = MessageStream.objects.create(pk=STREAM_ID, account=world.acme, name="tx")

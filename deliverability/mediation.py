@@ -1,0 +1,185 @@
+"""Tier 1 ISP mediation: the standard form's preconditions, the provider-ready text, and its life.
+
+MISSION: DLV-3 (mediation on the customer's behalf once the best-practice recommendations are done),
+DLV-4 (no Tier 2 mediation or strategy; inbox placement cannot be guaranteed). The preconditions come
+from the portal's own data: the last authentication check, current listings on key lists, the complaint
+rate the customer gives. Warm-up plans arrive with the planning issue; until then the TAM confirms it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, User
+from accounts.outbox import outbox_enqueue
+
+from .models import AuthRun, Blocklist, ListingStatus, MediationRequest
+from .templatetags.deliverability_tags import localized
+
+AUTH_KINDS = ("spf", "dkim", "dmarc", "alignment", "fcrdns")
+COMPLAINT_LIMIT = 0.1  # percent
+NEXT = {
+    MediationRequest.Status.SUBMITTED: {MediationRequest.Status.RESPONDED, MediationRequest.Status.RESOLVED,
+                                       MediationRequest.Status.NOT_RESOLVED},
+    MediationRequest.Status.RESPONDED: {MediationRequest.Status.RESOLVED, MediationRequest.Status.NOT_RESOLVED},
+}  # fmt: skip
+
+
+def preconditions(request: MediationRequest) -> list[dict]:
+    """Each precondition: key, label, ok (True / False / None = not known), detail, open items."""
+    account = request.account
+    rows = []
+    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    if run is None:
+        rows.append({"key": "authentication", "ok": None, "detail": _("Not checked yet."), "open": []})
+    else:
+        subjects = set(request.domains) | set(request.ips)
+        failing = [
+            f for f in run.findings.filter(kind__in=AUTH_KINDS, status="fail")
+            if f.kind != "fcrdns" or f.subject in subjects
+        ]  # fmt: skip
+        rows.append(
+            {
+                "key": "authentication",
+                "ok": not failing,
+                "detail": _("All authentication checks pass.") if not failing else "",
+                "open": [f"{f.subject}: {localized(f, 'title')}" for f in failing],
+            }
+        )
+    listed = ListingStatus.objects.filter(
+        target__account=account, blocklist__importance=Blocklist.Importance.MAJOR, policy=False
+    ).listed()
+    chosen = set(request.ips) | set(request.domains)
+    listed = [s for s in listed.select_related("target", "blocklist") if not chosen or s.target.value in chosen]
+    rows.append(
+        {
+            "key": "listings",
+            "ok": not listed,
+            "detail": _("No current listing on lists used by major mailbox providers.") if not listed else "",
+            "open": [f"{s.target.value}: {s.blocklist.name}" for s in listed],
+        }
+    )
+    rows.append(
+        {
+            "key": "warmup",
+            "ok": None,
+            "detail": _("Your TAM confirms that the warm-up plan was followed."),
+            "open": [],
+        }
+    )
+    rate = request.complaint_rate
+    rows.append(
+        {
+            "key": "complaints",
+            "ok": None if rate is None else float(rate) < COMPLAINT_LIMIT,
+            "detail": _("Not known: give the complaint rate if you have it.") if rate is None else f"{rate}%",
+            "open": [_("Complaint rate %(rate)s%% is at or above 0.1%%.") % {"rate": rate}]
+            if rate is not None and float(rate) >= COMPLAINT_LIMIT
+            else [],
+        }
+    )
+    return rows
+
+
+def open_recommendations(rows: list[dict]) -> list[str]:
+    return [item for row in rows for item in row["open"]]
+
+
+def provider_text(request: MediationRequest) -> str:
+    """The text the TAM sends to the mailbox provider (in English, as their forms are)."""
+    with translation.override("en"):
+        rows = request.preconditions.get("rows") or preconditions(request)
+        return render_to_string(
+            "deliverability/mediation/provider.txt",
+            {"req": request, "rows": rows, "portal": settings.PORTAL_NAME, "tam": request.account.primary_tam},
+        )
+
+
+def _log(request: MediationRequest, actor: User | None, status: str, note: str = "") -> None:
+    request.history = [
+        *request.history,
+        {
+            "at": timezone.now().isoformat(),
+            "by": actor.get_full_name() if actor else "",
+            "status": status,
+            "note": note,
+        },
+    ]
+
+
+@transaction.atomic
+def mediation_save(*, request: MediationRequest, actor: User) -> MediationRequest:
+    if request.status != MediationRequest.Status.DRAFT:
+        raise ValidationError(_("A submitted request can no longer be changed."))
+    if request.pk is None:
+        request.created_by = actor
+        _log(request, actor, MediationRequest.Status.DRAFT)
+    request.save()
+    return request
+
+
+@transaction.atomic
+def mediation_submit(*, request: MediationRequest, actor: User, acknowledged: bool) -> MediationRequest:
+    """Submit to the TAM; the customer first acknowledges the open recommendations and DLV-4."""
+    request = MediationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != MediationRequest.Status.DRAFT:
+        raise ValidationError(_("This request was already submitted."))
+    if not acknowledged:
+        raise ValidationError(_("Tick the acknowledgement to submit the request."))
+    rows = preconditions(request)
+    now = timezone.now()
+    request.preconditions = {"rows": rows, "open": open_recommendations(rows), "checked_at": now.isoformat()}
+    request.status, request.submitted_at = MediationRequest.Status.SUBMITTED, now
+    request.acknowledged_by, request.acknowledged_at = actor, now
+    _log(request, actor, request.status)
+    request.save()
+    _notify(request, staff=True)
+    return request
+
+
+@transaction.atomic
+def mediation_set_status(*, request: MediationRequest, actor: User, status: str, note: str = "", response: str = ""):
+    """The TAM moves the request along: the provider responded, it was resolved, or it was not."""
+    request = MediationRequest.objects.select_for_update().get(pk=request.pk)
+    if status not in MediationRequest.Status.values:
+        raise ValidationError(_("Choose what happened."))
+    if status not in NEXT.get(request.status, set()):
+        raise ValidationError(
+            _("A request that is “%(now)s” cannot become “%(next)s”.")
+            % {"now": request.get_status_display(), "next": MediationRequest.Status(status).label}
+        )
+    request.status = status
+    if response:
+        request.provider_response = response
+    _log(request, actor, status, note)
+    request.save()
+    _notify(request, staff=False)
+    return request
+
+
+def _notify(request: MediationRequest, *, staff: bool) -> None:
+    account: Account = request.account
+    if staff:
+        people = [p for p in (account.primary_tam, account.backup_tam) if p is not None and p.is_active]
+        path = reverse("staff-mediation", kwargs={"pk": request.pk})
+    else:
+        people = [request.created_by] if request.created_by and request.created_by.is_active else []
+        path = request.get_absolute_url()
+    for person in people:
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            context = {"req": request, "url": settings.PORTAL_BASE_URL.rstrip("/") + path, "staff": staff}
+            subject = " ".join(render_to_string("deliverability/mediation/email_subject.txt", context).split())
+            body = render_to_string("deliverability/mediation/email.txt", context)
+        outbox_enqueue(
+            kind="mediation." + request.status,
+            to=[person.email],
+            subject=subject,
+            body=body,
+            account=account,
+            reference=f"mediation-{request.pk}",
+            dedupe_key=f"mediation:{request.pk}:{request.status}:{person.pk}",
+        )
