@@ -56,6 +56,7 @@ def authentication(request, slug):
 def authentication_check(request, slug):
     account = _account(request, slug)
     run = runs.auth_request(account=account, actor=request.user, trigger="manual")
+    run.refresh_from_db()  # it may have finished already (an idle worker, or eager tasks)
     if request.htmx:
         response = render(
             request, "deliverability/authentication.html#auth-progress", {"account": account, "latest": run}

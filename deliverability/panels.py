@@ -45,6 +45,7 @@ def authentication(request, account) -> Panel:
             total=Count("id"),
             fail=Count("id", filter=Q(status="fail")),
             warning=Count("id", filter=Q(status="warning")),
+            error=Count("id", filter=Q(status="error")),
         )
         if run
         else {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import checkdmarc.dmarc
 import checkdmarc.spf
+import checkdmarc.utils
 import dns.exception
 import dns.resolver
 import dns.reversename
@@ -52,6 +53,10 @@ def make_resolver(nameservers: list[tuple[str, int]], timeout: float = 3.0) -> d
 def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
     """One v=spf1 record; at most 10 DNS-querying terms and 2 void lookups, counted recursively; no
     +all; the provider's include present."""
+    unanswered = _unanswered(resolver, domain)
+    if unanswered:
+        return Finding(domain, "spf", ERROR, _("The DNS lookup failed."), unanswered)
+    _fresh()
     result = checkdmarc.spf.check_spf(domain, resolver=resolver, timeout=resolver.timeout)
     record = result.get("record") or ""
     suggested = _spf_with_include(record, provider_include)
@@ -64,9 +69,6 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
         )
     lookups, voids = result.get("dns_lookups") or 0, result.get("void_dns_lookups") or 0
     data = {"record": record, "lookups": lookups, "void_lookups": voids}
-    if not result.get("valid"):
-        error = result.get("error", "")
-        return Finding(domain, "spf", FAIL, _("The SPF record is broken."), error, _spf_fix(domain, suggested), data)
     parsed = result.get("parsed") or {}
     if lookups > SPF_LOOKUP_LIMIT:
         return Finding(
@@ -75,9 +77,7 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
             FAIL,
             _("SPF needs %(n)s DNS lookups; receivers stop at 10 and treat the record as an error.") % {"n": lookups},
             record,
-            _("Remove includes you no longer send through, or replace them with ip4:/ip6: ranges.")
-            + "\n"
-            + f'{domain}. TXT "{suggested}"',
+            _("Remove includes you no longer send through, or replace them with ip4:/ip6: ranges."),
             data,
         )
     if voids > SPF_VOID_LIMIT:
@@ -90,6 +90,9 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
             _("Remove the terms that point at names without records."),
             data,
         )
+    if not result.get("valid"):
+        error = result.get("error", "")
+        return Finding(domain, "spf", FAIL, _("The SPF record is broken."), error, _spf_fix(domain, suggested), data)
     if parsed.get("all") == "pass":
         return Finding(
             domain,
@@ -122,6 +125,23 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
             data,
         )
     return Finding(domain, "spf", PASS, _("SPF is valid and authorises our servers."), record, "", data)
+
+
+def _fresh() -> None:
+    """checkdmarc keeps a process-wide answer cache (30 minutes); a check must read today's records."""
+    checkdmarc.utils.DNS_CACHE.clear()
+
+
+def _unanswered(resolver, name: str) -> str:
+    """Why the resolver gave no answer at all (timeout, SERVFAIL), or "" when it answered (even NXDOMAIN):
+    a lookup that failed is an error, never "no record"."""
+    try:
+        resolver.resolve(name, "TXT")
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return ""
+    except dns.exception.DNSException as exc:
+        return str(exc)
+    return ""
 
 
 def _includes(parsed: dict, include: str) -> bool:
@@ -216,6 +236,10 @@ def _tags(record: str) -> dict:
 def check_dmarc(domain: str, resolver) -> Finding:
     """A DMARC record at _dmarc.<domain>, or at the organisational domain; p=none is enough for the
     2024 requirements, p=quarantine/reject is where to go."""
+    unanswered = _unanswered(resolver, f"_dmarc.{domain}")
+    if unanswered:
+        return Finding(domain, "dmarc", ERROR, _("The DNS lookup failed."), unanswered)
+    _fresh()
     result = checkdmarc.dmarc.check_dmarc(domain, resolver=resolver, timeout=resolver.timeout)
     fix = f'_dmarc.{domain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}"'
     record = result.get("record")

@@ -15,7 +15,7 @@ must not give that address to any name.
 
 Use in a test module::
 
-    from tests.deliverability.authdns import authdns_fixture, authdns_settings  # noqa: F401
+    from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture  # noqa: F401
 """
 
 import base64
@@ -165,8 +165,8 @@ def authdns_fixture():
         server.close()
 
 
-@pytest.fixture
-def authdns_settings(settings, authdns):
+@pytest.fixture(name="authdns_settings")
+def authdns_settings_fixture(settings, authdns):
     """The portal's checks ask this dnsmasq, with a short timeout."""
     settings.AUTH_NAMESERVERS = [authdns.nameserver]
     settings.AUTH_TIMEOUT = 1.0

@@ -19,7 +19,7 @@ from deliverability.models import AuthRun, MonitoredTarget
 from deliverability.templatetags.deliverability_tags import localized
 from tests.accounts.factories import AccountFactory, ContactFactory, UserFactory
 from tests.cases.outbox import outbox
-from tests.deliverability.authdns import authdns_fixture, authdns_settings, dkim_key  # noqa: F401
+from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401
 from tests.deliverability.factories import MonitoredTargetFactory
 
 DOMAIN = "acme-runs.example"
@@ -84,28 +84,28 @@ def test_a_run_stores_a_finding_per_subject_and_check(acme, authdns, django_capt
     assert statuses(run) == ALL_PASS
     dmarc = run.findings.get(kind="dmarc")
     assert dmarc.title == "DMARC published with p=reject."
-    assert dmarc.data["i18n"]["title"] == {"msg": ["DMARC published with p=%(p)s%(where)s.", {"p": "reject", "where": ""}]}
+    assert dmarc.data["i18n"]["title"] == {
+        "msg": ["DMARC published with p=%(p)s%(where)s.", {"p": "reject", "where": ""}]
+    }
     assert not run.findings.filter(regression=True).exists()
 
 
-def test_a_stored_title_is_rendered_in_the_readers_language(acme, django_capture_on_commit_callbacks):
-    """No finding message has a Polish translation yet (locale/pl has none of these msgids): the test
-    checks the mechanism, i.e. the title is rendered from the stored message id and arguments under the
-    active language, not copied from the English column."""
-    acme.targets.filter(value=IP).update(value="192.0.2.31")  # no PTR: a finding with arguments-free text
+def test_a_stored_finding_is_shown_in_the_readers_language(acme, django_capture_on_commit_callbacks):
+    """The English text is stored for search and email; the page renders the message ids and arguments in
+    the active language (locale/pl has these messages)."""
+    acme.targets.filter(value=IP).update(value="192.0.2.31")  # no PTR
     run = check(acme, django_capture_on_commit_callbacks)
-    finding = run.findings.get(kind="fcrdns")
-    assert finding.title == "No reverse DNS (PTR) for this IP."
-    type(finding).objects.filter(pk=finding.pk).update(title="stale English copy")
-    finding.refresh_from_db()
+    ptr, dmarc = run.findings.get(kind="fcrdns"), run.findings.get(kind="dmarc")
+    assert (ptr.title, dmarc.title) == ("No reverse DNS (PTR) for this IP.", "DMARC published with p=reject.")
     with translation.override("pl"):
-        assert localized(finding, "title") == gettext("No reverse DNS (PTR) for this IP.")
-        assert localized(finding, "fix") == gettext("The provider sets the PTR of its sending IPs: ask your TAM.")
-    spf = run.findings.get(kind="spf")
+        assert localized(ptr, "title") == "Brak odwrotnego DNS (PTR) dla tego adresu IP."
+        assert localized(dmarc, "title") == "DMARC opublikowany z p=reject."
+        assert localized(ptr, "fix") == gettext("The provider sets the PTR of its sending IPs: ask your TAM.")
+        assert localized(ptr, "fix") != ptr.fix
+    assert localized(ptr, "title") == ptr.title
+    ptr.data = {}  # stored before message ids were kept: shown as stored
     with translation.override("pl"):
-        assert localized(spf, "title") == gettext("SPF is valid and authorises our servers.")
-    spf.data = {}
-    assert localized(spf, "title") == "SPF is valid and authorises our servers."  # no ids stored: as stored
+        assert localized(ptr, "title") == "No reverse DNS (PTR) for this IP."
 
 
 @pytest.fixture
