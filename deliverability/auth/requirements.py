@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from .checks import FAIL, PASS, SEVERITY, WARNING
 
 NOT_CHECKED = "not_checked"
+NO_DATA = "no_data"  # DNS could show it, but nothing of that kind is monitored yet
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ REQUIREMENTS = (
 
 
 def checklist(findings) -> list[tuple[Requirement, str]]:
-    """Each requirement with pass / warning / fail / not_checked, from the latest findings."""
+    """Each requirement with pass / warning / fail / not_checked / no_data, from the latest findings."""
     worst: dict[str, str] = {}
     for finding in findings:
         if SEVERITY[finding.status] >= SEVERITY.get(worst.get(finding.kind, PASS), 0):
@@ -42,8 +43,10 @@ def checklist(findings) -> list[tuple[Requirement, str]]:
     rows = []
     for requirement in REQUIREMENTS:
         present = [worst[kind] for kind in requirement.kinds if kind in worst]
-        if not requirement.kinds or not present:
+        if not requirement.kinds:
             rows.append((requirement, NOT_CHECKED))
+        elif not present:
+            rows.append((requirement, NO_DATA))
         elif requirement.any_of:
             best = min(present, key=lambda status: SEVERITY[status])
             rows.append((requirement, PASS if best in (PASS, WARNING) else FAIL))
