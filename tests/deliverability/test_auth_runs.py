@@ -258,4 +258,4 @@ def test_checklist_maps_findings_to_requirements():
     assert (mixed["dmarc"], mixed["alignment"]) == ("error", "warning")
     assert rows([finding("spf", "fail"), finding("dkim", "fail")])["spf_or_dkim"] == "fail"
     assert rows([finding("spf", "warning"), finding("dkim", "fail")])["spf_or_dkim"] == "pass"
-    assert rows([finding("spf", "pass")])["dmarc"] == NOT_CHECKED
+    assert rows([finding("spf", "pass")])["dmarc"] == "no_data"
