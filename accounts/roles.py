@@ -32,6 +32,7 @@ _VIEW_ALL = {
     "deliverability.view_authrun",
     "deliverability.view_authfinding",
     "deliverability.view_article",
+    "deliverability.view_mediationrequest",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

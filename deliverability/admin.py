@@ -12,6 +12,7 @@ from .models import (
     Blocklist,
     ListingEvent,
     ListingStatus,
+    MediationRequest,
     MessageStream,
     MonitoredTarget,
     Sweep,
@@ -117,3 +118,13 @@ class AuthRunAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
     list_select_related = ["account"]
     list_filter = ["status", "trigger", ("account", admin.RelatedOnlyFieldListFilter)]
     inlines = [AuthFindingInline]
+
+
+@admin.register(MediationRequest)
+class MediationRequestAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
+    """Read-only here: TAMs handle requests in the staff console (Console → Mediation)."""
+
+    list_display = ["created_at", "account", "provider", "status", "submitted_at"]
+    list_select_related = ["account"]
+    list_filter = ["status", "provider", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["account__name", "bounce_text"]
