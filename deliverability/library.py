@@ -8,6 +8,7 @@ from pathlib import Path
 
 import markdown
 import nh3
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import Article, AuthFinding, AuthRun, ListingStatus
@@ -28,6 +29,19 @@ def render(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def in_language(articles, language: str | None = None) -> list[Article]:
+    """One article per translation key: the reader's language, else English, else whichever exists; in
+    the order given."""
+    language = language or get_language() or "en"
+    chosen: dict[str, tuple[int, int, Article]] = {}
+    for position, article in enumerate(articles):
+        rank = 0 if article.language == language[:2] else 1 if article.language == "en" else 2
+        best = chosen.get(article.key)
+        if best is None or rank < best[0]:
+            chosen[article.key] = (rank, best[1] if best else position, article)
+    return [article for _rank, _position, article in sorted(chosen.values(), key=lambda row: row[1])]
 
 
 def topics_for(account) -> dict[str, str]:
@@ -55,7 +69,7 @@ def recommended(account, limit: int = 4) -> list[tuple[Article, str]]:
     if not topics:
         return []
     found = []
-    for article in Article.objects.published().about(topics)[:50]:
+    for article in in_language(Article.objects.published().about(topics)[:100]):
         mine = article.topics.split()
         specific = any(topic.startswith("blocklist:") and topic in mine for topic in topics)
         reason = next(

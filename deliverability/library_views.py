@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from .library import in_language
 from .library import render as render_markdown
 from .models import Article
 
@@ -27,7 +28,7 @@ def library(request):
     query = request.GET.get("q", "").strip()
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query))
-    page = Paginator(qs.select_related("author"), 20).get_page(request.GET.get("page"))
+    page = Paginator(in_language(qs.select_related("author")), 20).get_page(request.GET.get("page"))
     return render(
         request,
         "deliverability/library.html",
@@ -42,9 +43,15 @@ def library(request):
 @require_GET
 def article(request, slug):
     item = get_object_or_404(_visible(request.user).select_related("author"), slug=slug)
-    related = _visible(request.user).filter(category=item.category).exclude(pk=item.pk)[:4]
+    related = [a for a in in_language(_visible(request.user).filter(category=item.category)) if a.key != item.key][:4]
+    translations = _visible(request.user).filter(translation_key=item.key).exclude(pk=item.pk)
     return render(
         request,
         "deliverability/article.html",
-        {"article": item, "html": mark_safe(render_markdown(item.body)), "related": related},  # noqa: S308 - nh3
+        {
+            "article": item,
+            "html": mark_safe(render_markdown(item.body)),  # noqa: S308 - sanitised by nh3
+            "related": related,
+            "translations": translations,
+        },
     )

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_alter_auditevent_kind'),
-        ('deliverability', '0005_seed_articles'),
+        ('deliverability', '0004_library'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

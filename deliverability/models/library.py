@@ -53,6 +53,12 @@ class Article(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=[("en", "English"), ("pl", "Polski")], default="en"
     )
+    translation_key = models.SlugField(
+        _("translation of"),
+        max_length=200,
+        blank=True,
+        help_text=_("The same key on the English and the Polish version of one article."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -77,6 +83,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("article", kwargs={"slug": self.slug})
+
+    @property
+    def key(self) -> str:
+        return self.translation_key or self.slug
 
     @property
     def tag_list(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Seed the best-practice library with articles written from shared/facts (MISSION: TAM-6, DLV-1)."""
+"""Seed the best-practice library with the articles written from shared/facts, in English and Polish
+(MISSION: TAM-6, DLV-1)."""
 
 from django.db import migrations
 from django.utils import timezone
@@ -20,6 +21,8 @@ def seed(apps, schema_editor):
                 "tags": fields.get("tags", ""),
                 "topics": f" {topics} " if topics else "",
                 "body": fields["body"],
+                "language": fields.get("language", "en"),
+                "translation_key": fields.get("key", fields["slug"]),
                 "status": "published",
                 "published_at": timezone.now(),
             },
@@ -27,5 +30,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deliverability", "0004_library")]
+    dependencies = [("deliverability", "0007_article_translations")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
