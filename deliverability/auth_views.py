@@ -2,6 +2,7 @@
 history, "Check now". MISSION: DLV-1, DLV-4. Another account's run is a 404 like a missing one."""
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -40,7 +41,14 @@ def authentication(request, slug):
         "ips": ips,
         "ips_passing": sum(1 for f in ips if f.status == "pass"),
         "checklist": checklist(findings),
-        "history": AuthRun.objects.done().filter(account=account).order_by("-created_at")[:10],
+        "history": AuthRun.objects.done()
+        .filter(account=account)
+        .annotate(
+            failing=Count("findings", filter=Q(findings__status="fail")),
+            warnings=Count("findings", filter=Q(findings__status="warning")),
+            worse=Count("findings", filter=Q(findings__regression=True)),
+        )
+        .order_by("-created_at")[:10],
         "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
         "can_manage": can_manage_monitoring(request.user, account),
         "recommended": recommended(account),
