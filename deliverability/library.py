@@ -8,6 +8,8 @@ from pathlib import Path
 
 import markdown
 import nh3
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -45,17 +47,33 @@ def in_language(articles, language: str | None = None) -> list[Article]:
 
 
 def topics_for(account) -> dict[str, str]:
-    """What the account's own data says it needs to read: topic -> why, in the reader's language."""
+    """What the account's own data says it needs to read: topic -> why, in the reader's language.
+
+    Each app adds its sources through ``settings.RECOMMENDATION_SOURCES`` (callables account -> {topic:
+    why}); planning's warm-up holds recommend the warm-up article that way, without this app knowing it.
+    """
     topics: dict[str, str] = {}
+    for path in settings.RECOMMENDATION_SOURCES:
+        for topic, why in import_string(path)(account).items():
+            topics.setdefault(topic, why)
+    return topics
+
+
+def authentication_topics(account) -> dict[str, str]:
+    """A check that is not passing recommends the articles about it."""
     run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
-    if run is not None:
-        labels = dict(AuthFinding.Kind.choices)
-        for kind in run.findings.exclude(status="pass").values_list("kind", flat=True).distinct():
-            topics.setdefault(kind, _("Your %(check)s check needs attention.") % {"check": labels.get(kind, kind)})
-    listed = (
-        ListingStatus.objects.filter(target__account=account).listed().values_list("blocklist__zone", "blocklist__name")
-    )
-    for zone, name in listed.distinct():
+    if run is None:
+        return {}
+    labels = dict(AuthFinding.Kind.choices)
+    kinds = run.findings.exclude(status="pass").values_list("kind", flat=True).distinct()
+    return {kind: _("Your %(check)s check needs attention.") % {"check": labels.get(kind, kind)} for kind in kinds}
+
+
+def listing_topics(account) -> dict[str, str]:
+    """A current listing recommends the article about that list, then the general one."""
+    topics: dict[str, str] = {}
+    listed = ListingStatus.objects.filter(target__account=account).listed()
+    for zone, name in listed.values_list("blocklist__zone", "blocklist__name").distinct():
         why = _("You are listed on %(list)s.") % {"list": name}
         topics.setdefault(f"blocklist:{zone}", why)
         topics.setdefault("blocklist", why)

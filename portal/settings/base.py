@@ -254,6 +254,8 @@ DASHBOARD_PANELS = [
     "deliverability.panels.authentication",
     "accounts.panels.team",
 ]
+# Where "Recommended for you" looks: callables account -> {topic: why}; articles carry the topics.
+RECOMMENDATION_SOURCES = ["deliverability.library.authentication_topics", "deliverability.library.listing_topics"]
 CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "deliverability.panels.listings", "cases.panels.on_duty"]
 
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.

@@ -85,3 +85,32 @@ def test_recommendations_follow_the_readers_language(world):
     with translation.override("pl"):
         reasons = [why for _article, why in library.recommended(world.acme)]
     assert "Sprawdzenie DMARC wymaga uwagi." in reasons
+
+
+def warmup_hold(account):
+    """Stands in for planning's source (issue 7): a warm-up held for a mailbox provider."""
+    return {"warmup": "Your warm-up is on hold for Gmail."} if account.slug == "acme" else {}
+
+
+def test_other_apps_add_recommendation_sources(world, settings):
+    settings.RECOMMENDATION_SOURCES = [
+        *settings.RECOMMENDATION_SOURCES,
+        "tests.deliverability.test_library.warmup_hold",
+    ]
+    picked = library.recommended(world.acme)
+    assert ("ip-warm-up", "Your warm-up is on hold for Gmail.") in [(article.slug, why) for article, why in picked]
+    assert "spf-dkim-dmarc" not in [article.slug for article, _why in picked]
+    assert library.recommended(world.globex) == []
+
+
+def test_a_polish_reader_gets_the_polish_version_where_there_is_one(world):
+    english = Article.objects.get(slug="spf-dkim-dmarc")
+    polish = Article.objects.create(
+        slug="spf-dkim-dmarc-pl", title="SPF, DKIM i DMARC", body="x", category="authentication",
+        language="pl", translation_key="spf-dkim-dmarc", status="published", topics="dmarc",
+    )  # fmt: skip
+    articles = list(Article.objects.published().order_by("title"))
+    assert polish not in library.in_language(articles, "en") and english in library.in_language(articles, "en")
+    chosen = library.in_language(articles, "pl")
+    assert polish in chosen and english not in chosen
+    assert {a.key for a in chosen} == {a.key for a in articles}  # every article once, in one language
