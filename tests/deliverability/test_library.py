@@ -105,12 +105,21 @@ def test_other_apps_add_recommendation_sources(world, settings):
 
 def test_a_polish_reader_gets_the_polish_version_where_there_is_one(world):
     english = Article.objects.get(slug="spf-dkim-dmarc")
-    polish = Article.objects.create(
-        slug="spf-dkim-dmarc-pl", title="SPF, DKIM i DMARC", body="x", category="authentication",
-        language="pl", translation_key="spf-dkim-dmarc", status="published", topics="dmarc",
-    )  # fmt: skip
+    polish = Article.objects.get(slug="spf-dkim-dmarc-pl")  # seeded with the English one
+    assert polish.language == "pl" and polish.key == english.key == "spf-dkim-dmarc"
     articles = list(Article.objects.published().order_by("title"))
     assert polish not in library.in_language(articles, "en") and english in library.in_language(articles, "en")
     chosen = library.in_language(articles, "pl")
     assert polish in chosen and english not in chosen
     assert {a.key for a in chosen} == {a.key for a in articles}  # every article once, in one language
+    assert all(a.language == "pl" for a in chosen)  # every seed article has a Polish version
+
+
+def test_the_library_and_an_article_in_polish(client, world):
+    world.alice.language = "pl"
+    world.alice.save(update_fields=["language"])
+    client.force_login(world.alice)
+    listing = client.get("/library/").content.decode()
+    assert "SPF, DKIM i DMARC" in listing and "what each proves" not in listing
+    page = client.get("/library/spf-dkim-dmarc-pl/").content.decode()
+    assert 'hreflang="en"' in page and "/library/spf-dkim-dmarc/" in page  # the English version is one click away
