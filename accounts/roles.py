@@ -33,6 +33,8 @@ _VIEW_ALL = {
     "deliverability.view_authfinding",
     "deliverability.view_article",
     "deliverability.view_mediationrequest",
+    "planning.view_warmupplan",
+    "planning.view_dailyactual",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -65,6 +67,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "deliverability.add_article",
             "deliverability.change_article",
             "deliverability.delete_article",
+            # MISSION: DLV-1, TAM-5 — TAMs make and run warm-up plans.
+            "planning.add_warmupplan",
+            "planning.change_warmupplan",
+            "planning.delete_warmupplan",
+            "planning.add_dailyactual",
+            "planning.change_dailyactual",
+            "planning.delete_dailyactual",
         }
     ),
     StaffRole.AGENT: frozenset(_VIEW_ALL | {"accounts.add_contact", "accounts.change_contact"}),

@@ -252,10 +252,15 @@ DASHBOARD_PANELS = [
     "cases.panels.open_cases",
     "deliverability.panels.blocklists",
     "deliverability.panels.authentication",
+    "planning.panels.warmup",
     "accounts.panels.team",
 ]
 # Where "Recommended for you" looks: callables account -> {topic: why}; articles carry the topics.
-RECOMMENDATION_SOURCES = ["deliverability.library.authentication_topics", "deliverability.library.listing_topics"]
+RECOMMENDATION_SOURCES = [
+    "deliverability.library.authentication_topics",
+    "deliverability.library.listing_topics",
+    "planning.recommendations.warmup_topics",
+]
 CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "deliverability.panels.listings", "cases.panels.on_duty"]
 
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
@@ -295,4 +300,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed"]
+DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed"]

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from accounts.admin import AccountScopedAdmin, staffed_accounts
+
+from .models import DailyActual, IngestToken, WarmupPlan
+
+
+class DailyActualInline(admin.TabularInline):
+    model = DailyActual
+    extra = 1
+    fields = ["day", "provider", "sent", "delivered", "bounced", "complaints", "deferrals", "source"]
+
+
+@admin.register(WarmupPlan)
+class WarmupPlanAdmin(AccountScopedAdmin):
+    """Plans and their actuals (MISSION: DLV-1); actuals typed here count like uploaded ones."""
+
+    list_display = ["name", "account", "template", "start_date", "target_daily", "status"]
+    list_select_related = ["account"]
+    list_filter = ["status", "template", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "account__name"]
+    inlines = [DailyActualInline]
+
+
+@admin.register(IngestToken)
+class IngestTokenAdmin(AccountScopedAdmin):
+    list_display = ["name", "account", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["account"]
+    fields = ["account", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are made on the account's API tokens page, where the key is shown once
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(account__in=staffed_accounts(request))

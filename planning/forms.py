@@ -1,0 +1,76 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import warmup
+from .models import DEFAULT_SPLIT, WarmupPlan
+
+
+class WarmupPlanForm(forms.ModelForm):
+    """A plan from a template, with the split across mailbox providers and their caps (MISSION: DLV-1)."""
+
+    class Meta:
+        model = WarmupPlan
+        fields = [
+            "name",
+            "template",
+            "start_date",
+            "target_daily",
+            "custom_start",
+            "custom_growth",
+            "ips",
+            "streams",
+            "notes",
+        ]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}), "ips": forms.Textarea(attrs={"rows": 2}),
+                   "notes": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {row["provider"]: row for row in (self.instance.providers or DEFAULT_SPLIT)}
+        for provider in warmup.PROVIDERS:
+            name = warmup.PROVIDER_NAMES[provider]
+            self.fields[f"share_{provider}"] = forms.DecimalField(
+                label=_("%(p)s share (%%)") % {"p": name}, min_value=0, max_value=100, decimal_places=1,
+                initial=current.get(provider, {}).get("percent", 0),
+            )  # fmt: skip
+            self.fields[f"cap_{provider}"] = forms.IntegerField(
+                label=_("%(p)s daily cap") % {"p": name}, min_value=1, required=False,
+                initial=current.get(provider, {}).get("cap"),
+            )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        shares = [data.get(f"share_{p}") or 0 for p in warmup.PROVIDERS]
+        if round(sum(shares), 1) != 100:
+            raise forms.ValidationError(
+                _("The shares add up to %(total)s%%; they must add up to 100%%.") % {"total": sum(shares)}
+            )
+        if data.get("template") == WarmupPlan.Template.CUSTOM:
+            if not data.get("custom_start"):
+                self.add_error("custom_start", _("A custom ramp needs the first day's volume."))
+            if not data.get("custom_growth") or data["custom_growth"] <= 1:
+                self.add_error("custom_growth", _("A custom ramp needs a daily growth above 1 (1.4 is +40% a day)."))
+        return data
+
+    def save(self, commit=True):
+        plan = super().save(commit=False)
+        plan.providers = [
+            {
+                "provider": p,
+                "percent": float(self.cleaned_data[f"share_{p}"] or 0),
+                "cap": self.cleaned_data.get(f"cap_{p}"),
+            }
+            for p in warmup.PROVIDERS
+        ]
+        if commit:
+            plan.save()
+        return plan
+
+
+class ActualsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: date, provider, sent, delivered, bounced, complaints, deferrals. One row per day and provider."
+        ),
+    )

@@ -1,0 +1,122 @@
+"""Actuals in: CSV (an upload) or JSON (the customer's pipeline). Bad rows are reported line by line,
+good rows are kept (an existing day and provider is updated). MISSION: DLV-1."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import warmup
+from .models import DailyActual, WarmupPlan
+
+FIELDS = ("date", "provider", "sent", "delivered", "bounced", "complaints", "deferrals")
+ALIASES = {
+    "google": "gmail", "googlemail": "gmail", "outlook": "microsoft", "hotmail": "microsoft", "live": "microsoft",
+    "msn": "microsoft", "aol": "yahoo", "yahoo/aol": "yahoo", "icloud": "apple", "me": "apple", "others": "other",
+}  # fmt: skip
+MAX_ROWS = 20_000
+
+
+@dataclass
+class Outcome:
+    saved: int = 0
+    errors: list = field(default_factory=list)  # (line, message)
+
+
+def parse_row(row: dict, plan: WarmupPlan) -> DailyActual:
+    """One row (CSV columns or JSON keys) -> an unsaved DailyActual; ValueError in the user's words."""
+    try:
+        day = date.fromisoformat(str(row.get("date", "")).strip())
+    except ValueError as exc:
+        raise ValueError(_("“%(value)s” is not a date like 2026-11-24.") % {"value": row.get("date", "")}) from exc
+    if day < plan.start_date:
+        raise ValueError(_("%(day)s is before the plan starts (%(start)s).") % {"day": day, "start": plan.start_date})
+    provider = str(row.get("provider", "")).strip().lower()
+    provider = ALIASES.get(provider, provider)
+    if provider not in warmup.PROVIDERS:
+        raise ValueError(
+            _("“%(value)s” is not a mailbox provider (gmail, microsoft, yahoo, apple, other).")
+            % {"value": row.get("provider", "")}
+        )
+    numbers = {}
+    for name in FIELDS[2:]:
+        raw = row.get(name, 0 if name != "sent" else None)
+        try:
+            value = (
+                int(str(raw).replace(",", "").replace(" ", ""))
+                if raw not in (None, "")
+                else (0 if name != "sent" else None)
+            )
+        except ValueError as exc:
+            raise ValueError(
+                _("%(field)s: “%(value)s” is not a whole number.") % {"field": name, "value": raw}
+            ) from exc
+        if value is None:
+            raise ValueError(_("sent is missing."))
+        if value < 0:
+            raise ValueError(_("%(field)s cannot be negative.") % {"field": name})
+        numbers[name] = value
+    for name in ("delivered", "bounced", "complaints", "deferrals"):
+        if numbers[name] > numbers["sent"]:
+            raise ValueError(
+                _("%(field)s (%(n)s) is more than sent (%(sent)s).")
+                % {"field": name, "n": numbers[name], "sent": numbers["sent"]}
+            )
+    return DailyActual(plan=plan, day=day, provider=provider, **numbers)
+
+
+@transaction.atomic
+def save_rows(plan: WarmupPlan, rows: list[tuple[int, dict]], source: str) -> Outcome:
+    outcome = Outcome()
+    if len(rows) > MAX_ROWS:
+        outcome.errors.append((0, _("At most %(n)s rows at a time.") % {"n": f"{MAX_ROWS:,}"}))
+        return outcome
+    seen = {}
+    for line, row in rows:
+        try:
+            actual = parse_row(row, plan)
+        except ValueError as exc:
+            outcome.errors.append((line, str(exc)))
+            continue
+        key = (actual.day, actual.provider)
+        if key in seen:
+            outcome.errors.append((line, _("The same day and provider as line %(line)s.") % {"line": seen[key]}))
+            continue
+        seen[key] = line
+        DailyActual.objects.update_or_create(
+            plan=plan,
+            day=actual.day,
+            provider=actual.provider,
+            defaults={name: getattr(actual, name) for name in FIELDS[2:]} | {"source": source},
+        )
+        outcome.saved += 1
+    return outcome
+
+
+def from_csv(plan: WarmupPlan, text: str) -> Outcome:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    missing = {"date", "provider", "sent"} - headers
+    if missing:
+        return Outcome(
+            errors=[
+                (
+                    1,
+                    _("The header row needs the columns date, provider and sent (missing: %(cols)s).")
+                    % {"cols": ", ".join(sorted(missing))},
+                )
+            ]
+        )
+    rows = [(number, {k.strip().lower(): v for k, v in row.items() if k}) for number, row in enumerate(reader, start=2)]
+    return save_rows(plan, rows, DailyActual.Source.CSV)
+
+
+def from_json(plan: WarmupPlan, payload) -> Outcome:
+    items = payload.get("actuals") if isinstance(payload, dict) else payload
+    if not isinstance(items, list):
+        return Outcome(errors=[(0, _("Send a JSON list of rows, or an object with an “actuals” list."))])
+    rows = [(number, item if isinstance(item, dict) else {}) for number, item in enumerate(items, start=1)]
+    return save_rows(plan, rows, DailyActual.Source.API)

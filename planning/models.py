@@ -1,0 +1,164 @@
+"""Warm-up plans, their daily actuals per mailbox provider, and the tokens a customer's pipeline uses to
+send actuals. MISSION: DLV-1, TAM-5."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+from . import warmup
+
+DEFAULT_SPLIT = [
+    {"provider": "gmail", "percent": 40, "cap": None},
+    {"provider": "microsoft", "percent": 25, "cap": None},
+    {"provider": "yahoo", "percent": 15, "cap": None},
+    {"provider": "apple", "percent": 10, "cap": None},
+    {"provider": "other", "percent": 10, "cap": None},
+]
+
+
+class WarmupPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(account__in=Account.objects.visible_to(user))
+
+
+class WarmupPlan(models.Model):
+    class Template(models.TextChoices):
+        SPARKPOST = "sparkpost", warmup.TEMPLATES["sparkpost"]
+        SENDGRID = "sendgrid", warmup.TEMPLATES["sendgrid"]
+        SES = "ses", warmup.TEMPLATES["ses"]
+        CUSTOM = "custom", warmup.TEMPLATES["custom"]
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="warmup_plans")
+    name = models.CharField(_("name"), max_length=120)
+    template = models.CharField(_("template"), max_length=12, choices=Template.choices)
+    start_date = models.DateField(_("start date"))
+    target_daily = models.PositiveIntegerField(_("target daily volume"))
+    custom_start = models.PositiveIntegerField(_("custom: first day's volume"), null=True, blank=True)
+    custom_growth = models.DecimalField(
+        _("custom: daily growth"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    ips = models.TextField(_("IPs or pool"), blank=True, help_text=_("The IPs (or the pool's name) being warmed."))
+    streams = models.CharField(_("message streams"), max_length=200, blank=True)
+    providers = models.JSONField(_("split across mailbox providers"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = WarmupPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("warm-up plan")
+        verbose_name_plural = _("warm-up plans")
+        ordering = ["-start_date", "name"]
+
+    def __str__(self):
+        return f"{self.account} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("warmup-plan", kwargs={"slug": self.account.slug, "pk": self.pk})
+
+    def base_curve(self) -> list[int]:
+        return warmup.curve(
+            self.template,
+            self.target_daily,
+            start=self.custom_start or 500,
+            growth=float(self.custom_growth or 1.4),
+        )
+
+    def shares(self) -> list[warmup.Share]:
+        return [
+            warmup.Share(row["provider"], float(row["percent"]), int(row["cap"]) if row.get("cap") else None)
+            for row in (self.providers or DEFAULT_SPLIT)
+            if float(row.get("percent") or 0) > 0
+        ]
+
+
+class DailyActual(models.Model):
+    """What was sent to one mailbox provider on one day, and how it went."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", _("CSV upload")
+        API = "api", _("API")
+        ADMIN = "admin", _("Admin")
+
+    plan = models.ForeignKey(WarmupPlan, on_delete=models.CASCADE, related_name="actuals")
+    day = models.DateField(_("day"))
+    provider = models.CharField(_("mailbox provider"), max_length=12, choices=[(p, p) for p in warmup.PROVIDERS])
+    sent = models.PositiveIntegerField(_("sent"))
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    bounced = models.PositiveIntegerField(_("bounced"), default=0)
+    complaints = models.PositiveIntegerField(_("complaints"), default=0)
+    deferrals = models.PositiveIntegerField(_("deferrals (4xx)"), default=0)
+    source = models.CharField(_("source"), max_length=6, choices=Source.choices, default=Source.ADMIN)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily actual")
+        verbose_name_plural = _("daily actuals")
+        ordering = ["plan", "day", "provider"]
+        constraints = [models.UniqueConstraint(fields=["plan", "day", "provider"], name="actual_unique_day")]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.day} {self.provider}: {self.sent}"
+
+    def as_day(self) -> warmup.Day:
+        return warmup.Day(self.day, self.sent, self.delivered, self.bounced, self.complaints, self.deferrals)
+
+
+class IngestTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class IngestToken(models.Model):
+    """A per-account key for the customer's pipeline to post actuals; only its hash is stored."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ingest_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = IngestTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, account: Account, name: str, actor) -> tuple["IngestToken", str]:
+        """A new token; the key is shown once and never stored."""
+        key = f"eet_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(account=account, name=name, prefix=key[:8], key_hash=cls.hash(key), created_by=actor)
+        return token, key
+
+    @classmethod
+    def find(cls, key: str) -> "IngestToken | None":
+        token = cls.objects.active().select_related("account").filter(key_hash=cls.hash(key or "")).first()
+        if token is not None:
+            cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token

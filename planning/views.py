@@ -1,0 +1,162 @@
+"""Warm-up plans: the customer and staff pages, CSV upload, API tokens, and the JSON endpoint for the
+customer's pipeline. MISSION: DLV-1, TAM-5. Every plan is fetched through its account: another
+account's is a 404 like a missing one; the endpoint's token decides the account."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Account, Membership
+
+from . import ingest
+from .chart import provider_chart
+from .forms import ActualsUploadForm, WarmupPlanForm
+from .models import IngestToken, WarmupPlan
+from .status import DECISIONS, plan_status
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+def _can_plan(user, account) -> bool:
+    """TAMs (staff with the permission) on their accounts make and change plans."""
+    return user.is_staff and user.has_perm("planning.add_warmupplan") and account.is_staffed_by(user)
+
+
+def _can_send_actuals(user, account) -> bool:
+    if user.is_staff:
+        return account.is_staffed_by(user)
+    return Membership.objects.admins().filter(account=account, user=user).exists()
+
+
+@require_GET
+def plan_list(request, slug):
+    account = _account(request, slug)
+    plans = WarmupPlan.objects.filter(account=account)
+    rows = [(plan, plan_status(plan)) for plan in plans[:20]]
+    return render(
+        request, "planning/list.html", {"account": account, "rows": rows, "can_plan": _can_plan(request.user, account)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_new(request, slug):
+    account = _account(request, slug)
+    if not _can_plan(request.user, account):
+        raise Http404
+    form = WarmupPlanForm(request.POST or None, initial={"start_date": timezone.localdate(), "template": "sendgrid"})
+    if request.method == "POST" and form.is_valid():
+        plan = form.save(commit=False)
+        plan.account, plan.created_by = account, request.user
+        plan.save()
+        messages.success(
+            request, _("The plan is made: %(days)s days to the target.") % {"days": len(plan.base_curve())}
+        )
+        return redirect(plan)
+    return render(request, "planning/form.html", {"account": account, "form": form})
+
+
+@require_GET
+def plan_detail(request, slug, pk):
+    account = _account(request, slug)
+    plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
+    status = plan_status(plan)
+    end = max(status.forecast.forecast_end, status.forecast.planned_end)
+    charts = [(row, provider_chart(row, plan.start_date, end, status.today)) for row in status.rows]
+    recent = plan.actuals.order_by("-day", "provider")[:35]  # the last week, five providers a day
+    return render(
+        request,
+        "planning/detail.html",
+        {
+            "account": account,
+            "plan": plan,
+            "status": status,
+            "charts": charts,
+            "recent": recent,
+            "decisions": DECISIONS,
+            "upload": ActualsUploadForm(),
+            "can_send": _can_send_actuals(request.user, account),
+        },
+    )
+
+
+@require_POST
+def actuals_upload(request, slug, pk):
+    account = _account(request, slug)
+    plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
+    if not _can_send_actuals(request.user, account):
+        raise Http404
+    form = ActualsUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file."))
+        return redirect(plan)
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_UPLOAD:
+        messages.error(request, _("The file is larger than 5 MB; split it."))
+        return redirect(plan)
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, _("The file is not UTF-8 text; save it as CSV UTF-8."))
+        return redirect(plan)
+    outcome = ingest.from_csv(plan, text)
+    if outcome.saved:
+        messages.success(request, _("%(n)s rows saved.") % {"n": outcome.saved})
+    for line, error in outcome.errors[:50]:
+        messages.error(request, _("Line %(line)s: %(error)s") % {"line": line, "error": error})
+    if len(outcome.errors) > 50:
+        messages.error(request, _("… and %(n)s more lines with errors.") % {"n": len(outcome.errors) - 50})
+    return redirect(plan)
+
+
+@require_http_methods(["GET", "POST"])
+def tokens(request, slug):
+    """API tokens for the customer's pipeline: account admins (and the account's staff) make and revoke them."""
+    account = _account(request, slug)
+    if not _can_send_actuals(request.user, account):
+        raise Http404
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            IngestToken.objects.filter(account=account, pk=request.POST.get("revoke")).update(revoked_at=timezone.now())
+            messages.success(request, _("The token is revoked."))
+            return redirect("planning-tokens", slug=account.slug)
+        name = request.POST.get("name", "").strip()[:80] or _("Pipeline")
+        _token, new_key = IngestToken.issue(account=account, name=name, actor=request.user)
+    return render(
+        request,
+        "planning/tokens.html",
+        {"account": account, "tokens": IngestToken.objects.filter(account=account), "new_key": new_key,
+         "plans": WarmupPlan.objects.filter(account=account)},
+    )  # fmt: skip
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def api_actuals(request, pk):
+    """``POST /api/v1/warmup/<plan>/actuals`` with ``Authorization: Bearer <token>``: a JSON list of rows."""
+    header = request.headers.get("Authorization", "")
+    token = IngestToken.find(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+    if token is None:
+        return JsonResponse({"error": "unauthorized"}, status=401)
+    plan = WarmupPlan.objects.filter(account=token.account, pk=pk).first()
+    if plan is None:
+        return JsonResponse({"error": "not found"}, status=404)
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"error": "the body is not JSON"}, status=400)
+    outcome = ingest.from_json(plan, payload)
+    body = {"saved": outcome.saved, "errors": [{"row": line, "error": error} for line, error in outcome.errors]}
+    return JsonResponse(body, status=200 if not outcome.errors else (207 if outcome.saved else 400))
