@@ -122,14 +122,12 @@ class ProviderState:
     steps: list[Step] = field(default_factory=list)
     next_volume: int = 0
     holds: int = 0
-
-    @property
-    def done(self) -> bool:
-        return self.position >= len(self.rungs) - 1
+    finished: bool = False  # the top rung was sent and the day was clean
 
     @property
     def remaining(self) -> int:
-        return max(0, len(self.rungs) - 1 - self.position)
+        """Days still to send: the rung at ``position`` tomorrow, and each rung above it a day later."""
+        return 0 if self.finished else len(self.rungs) - self.position
 
     @property
     def last(self) -> Step | None:
@@ -166,12 +164,15 @@ def replay(rungs: list[int], actuals: list[Day], start: date, provider: str = ""
         planned = _capped(rungs[state.position], previous_sent, (actual.day - start).days)
         decision, reasons = decide(planned, actual, day_number=(actual.day - start).days)
         if decision == "advance":
+            state.finished = state.position == len(rungs) - 1
             state.position = min(state.position + 1, len(rungs) - 1)
         elif decision == "step_back":
             state.position = max(state.position - 1, 0)
             state.holds += 1
+            state.finished = False
         else:
             state.holds += 1
+            state.finished = False
         state.steps.append(Step(actual.day, planned, actual.sent, decision, reasons))
         previous_sent = actual.sent
     last_day = state.steps[-1].day if state.steps else start - timedelta(days=1)
@@ -204,10 +205,13 @@ def forecast(states: list[ProviderState], start: date, today: date, base_length:
     sent_days = [step.day for state in states for step in state.steps if step.sent > 0]
     remaining = max((state.remaining for state in states), default=0)
     if days:
-        forecast_end = max(days) + timedelta(days=remaining)
+        forecast_end = max(days) + timedelta(days=remaining)  # a hold adds a day, a step back two
     else:
         forecast_end = max(start, today) + timedelta(days=base_length - 1)
-    climbed = [state.position / (len(state.rungs) - 1) if len(state.rungs) > 1 else 1.0 for state in states]
+    climbed = [
+        1.0 if state.finished else state.position / (len(state.rungs) - 1) if len(state.rungs) > 1 else 0.0
+        for state in states
+    ]
     idle = (today - max(sent_days)).days if sent_days else None
     return Forecast(
         planned_end=planned_end,
