@@ -37,8 +37,11 @@ def test_plan_actuals_by_api_and_a_gmail_hold(page, world, browser, live_server)
         for n in range(7):
             sent = rungs[n]
             deferrals = 40 if share.provider == "gmail" and n == 6 else 0
-            rows.append({"date": (start + timedelta(days=n)).isoformat(), "provider": share.provider, "sent": sent,
-                         "delivered": sent - deferrals, "bounced": 0, "complaints": 0, "deferrals": deferrals})  # fmt: skip
+            day = (start + timedelta(days=n)).isoformat()
+            rows.append(
+                {"date": day, "provider": share.provider, "sent": sent, "delivered": sent - deferrals}
+                | {"bounced": 0, "complaints": 0, "deferrals": deferrals}
+            )
     response = page.request.post(
         f"/api/v1/warmup/{plan.pk}/actuals",
         data=json.dumps(rows),
