@@ -35,6 +35,9 @@ _VIEW_ALL = {
     "deliverability.view_mediationrequest",
     "planning.view_warmupplan",
     "planning.view_dailyactual",
+    "planning.view_capacityrules",
+    "planning.view_monthlyforecast",
+    "planning.view_peakevent",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -74,6 +77,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "planning.add_dailyactual",
             "planning.change_dailyactual",
             "planning.delete_dailyactual",
+            "planning.change_capacityrules",
+            "planning.add_monthlyforecast",
+            "planning.change_monthlyforecast",
+            "planning.delete_monthlyforecast",
+            "planning.add_peakevent",
+            "planning.change_peakevent",
+            "planning.delete_peakevent",
         }
     ),
     StaffRole.AGENT: frozenset(_VIEW_ALL | {"accounts.add_contact", "accounts.change_contact"}),

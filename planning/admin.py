@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AccountScopedAdmin, staffed_accounts
 
-from .models import DailyActual, IngestToken, WarmupPlan
+from .models import CapacityRules, DailyActual, IngestToken, MonthlyForecast, PeakEvent, WarmupPlan
 
 
 class DailyActualInline(admin.TabularInline):
@@ -34,3 +34,22 @@ class IngestTokenAdmin(AccountScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(account__in=staffed_accounts(request))
+
+
+@admin.register(CapacityRules)
+class CapacityRulesAdmin(admin.ModelAdmin):
+    """The rules of thumb behind capacity advice (MISSION: TAM-5)."""
+
+    list_display = ["per_ip_daily", "split_monthly", "min_daily_per_ip", "template"]
+
+
+@admin.register(MonthlyForecast)
+class MonthlyForecastAdmin(AccountScopedAdmin):
+    list_display = ["account", "month", "volume"]
+    list_select_related = ["account"]
+
+
+@admin.register(PeakEvent)
+class PeakEventAdmin(AccountScopedAdmin):
+    list_display = ["account", "name", "day", "daily_volume"]
+    list_select_related = ["account"]

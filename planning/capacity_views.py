@@ -1,0 +1,92 @@
+"""Capacity planning for an account: monthly forecast, peak events, and the advice. MISSION: TAM-5."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Account
+
+from .capacity import Peak, recommend
+from .models import CapacityRules, MonthlyForecast, PeakEvent
+from .views import _can_send_actuals as can_edit
+
+
+class MonthForm(forms.Form):
+    month = forms.CharField(label=gettext_lazy("Month (YYYY-MM)"), max_length=7)
+    volume = forms.IntegerField(label=gettext_lazy("Messages in the month"), min_value=0)
+
+    def clean_month(self):
+        try:
+            year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
+            return date(year, month, 1)
+        except (ValueError, TypeError) as exc:
+            raise forms.ValidationError(gettext_lazy("Write the month as 2027-03.")) from exc
+
+
+class PeakForm(forms.ModelForm):
+    class Meta:
+        model = PeakEvent
+        fields = ["name", "day", "daily_volume"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def capacity(request, slug):
+    account = _account(request, slug)
+    editable = can_edit(request.user, account)
+    month_form, peak_form = MonthForm(prefix="m"), PeakForm(prefix="p")
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        if "m-month" in request.POST:
+            month_form = MonthForm(request.POST, prefix="m")
+            if month_form.is_valid():
+                MonthlyForecast.objects.update_or_create(
+                    account=account, month=month_form.cleaned_data["month"],
+                    defaults={"volume": month_form.cleaned_data["volume"]},
+                )  # fmt: skip
+                messages.success(request, _("The forecast is saved."))
+                return redirect("capacity", slug=account.slug)
+        else:
+            peak_form = PeakForm(request.POST, prefix="p")
+            if peak_form.is_valid():
+                peak = peak_form.save(commit=False)
+                peak.account = account
+                peak.save()
+                messages.success(request, _("The peak is saved."))
+                return redirect("capacity", slug=account.slug)
+    months = list(MonthlyForecast.objects.filter(account=account))
+    peaks = list(PeakEvent.objects.filter(account=account, day__gte=timezone.localdate()))
+    advice = recommend(
+        [m.volume for m in months], [Peak(p.name, p.day, p.daily_volume) for p in peaks],
+        CapacityRules.current(), timezone.localdate(),
+    )  # fmt: skip
+    return render(
+        request,
+        "planning/capacity.html",
+        {"account": account, "months": months, "peaks": peaks, "advice": advice, "rules": CapacityRules.current(),
+         "editable": editable, "month_form": month_form, "peak_form": peak_form},
+    )  # fmt: skip
+
+
+@require_POST
+def capacity_remove(request, slug, kind, pk):
+    account = _account(request, slug)
+    if not can_edit(request.user, account):
+        raise Http404
+    model = {"month": MonthlyForecast, "peak": PeakEvent}.get(kind)
+    if model is None:
+        raise Http404
+    get_object_or_404(model.objects.filter(account=account), pk=pk).delete()
+    return redirect("capacity", slug=account.slug)
