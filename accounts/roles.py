@@ -38,6 +38,9 @@ _VIEW_ALL = {
     "planning.view_capacityrules",
     "planning.view_monthlyforecast",
     "planning.view_peakevent",
+    "planning.view_featurerequest",
+    "planning.view_businessreview",
+    "planning.view_actionitem",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -84,6 +87,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "planning.add_peakevent",
             "planning.change_peakevent",
             "planning.delete_peakevent",
+            "planning.change_featurerequest",
+            "planning.add_businessreview",
+            "planning.change_businessreview",
+            "planning.add_actionitem",
+            "planning.change_actionitem",
         }
     ),
     StaffRole.AGENT: frozenset(_VIEW_ALL | {"accounts.add_contact", "accounts.change_contact"}),

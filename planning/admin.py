@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from accounts.admin import AccountScopedAdmin, staffed_accounts
 
-from .models import CapacityRules, DailyActual, IngestToken, MonthlyForecast, PeakEvent, WarmupPlan
+from .models import (
+    ActionItem,
+    BusinessReview,
+    CapacityRules,
+    DailyActual,
+    FeatureRequest,
+    IngestToken,
+    MonthlyForecast,
+    PeakEvent,
+    WarmupPlan,
+)
 
 
 class DailyActualInline(admin.TabularInline):
@@ -53,3 +63,23 @@ class MonthlyForecastAdmin(AccountScopedAdmin):
 class PeakEventAdmin(AccountScopedAdmin):
     list_display = ["account", "name", "day", "daily_volume"]
     list_select_related = ["account"]
+
+
+@admin.register(FeatureRequest)
+class FeatureRequestAdmin(AccountScopedAdmin):
+    list_display = ["title", "account", "priority", "status", "updated_at"]
+    list_select_related = ["account"]
+    list_filter = ["status", "priority", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "description", "account__name"]
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 1
+
+
+@admin.register(BusinessReview)
+class BusinessReviewAdmin(AccountScopedAdmin):
+    list_display = ["held_on", "account", "attendees"]
+    list_select_related = ["account"]
+    inlines = [ActionItemInline]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import capacity_views, views
+from . import capacity_views, features_views, views
 
 urlpatterns = [
     path("a/<slug:slug>/warmup/", views.plan_list, name="warmup-list"),
@@ -10,5 +10,9 @@ urlpatterns = [
     path("a/<slug:slug>/api-tokens/", views.tokens, name="planning-tokens"),
     path("api/v1/warmup/<int:pk>/actuals", views.api_actuals, name="api-warmup-actuals"),
     path("a/<slug:slug>/capacity/", capacity_views.capacity, name="capacity"),
+    path("a/<slug:slug>/roadmap/", features_views.roadmap, name="roadmap"),
+    path("a/<slug:slug>/roadmap/requests/<int:pk>/", features_views.request_update, name="roadmap-request"),
+    path("a/<slug:slug>/roadmap/reviews/<int:pk>/actions/", features_views.action_add, name="roadmap-action"),
+    path("a/<slug:slug>/roadmap/actions/<int:pk>/done/", features_views.action_done, name="roadmap-action-done"),
     path("a/<slug:slug>/capacity/<slug:kind>/<int:pk>/remove/", capacity_views.capacity_remove, name="capacity-remove"),
 ]

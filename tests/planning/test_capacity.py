@@ -1,4 +1,4 @@
-"""Capacity planning: the dedicated IP count from the rules of thumb, peak lead times and the warning when
+"""Capacity and feature planning: the dedicated IP count from the rules of thumb, peak lead times and the warning when
 a peak is closer than its lead time; the page for TAMs and customers. MISSION: TAM-5."""
 
 from datetime import date, timedelta
@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from planning.capacity import Peak, Rules, recommend
-from planning.models import CapacityRules, MonthlyForecast, PeakEvent
+from planning.models import ActionItem, BusinessReview, CapacityRules, FeatureRequest, MonthlyForecast, PeakEvent
 from planning.warmup import curve
 
 TODAY = date(2026, 11, 1)
@@ -91,3 +91,41 @@ def test_the_page_for_a_tam_and_a_customer(client, world):
     client.force_login(world.alice)
     client.post(f"/a/acme/capacity/peak/{peak.pk}/remove/")
     assert not PeakEvent.objects.exists()
+
+
+def test_requests_reviews_and_actions(client, world):
+    """MISSION: TAM-5 — the customer files a need; the TAM sets status, priority and notes; a business
+    review with an owned, dated action that either side marks done."""
+    client.force_login(world.arthur)
+    client.post(
+        "/a/acme/roadmap/", {"r-title": "Per-stream suppression lists", "r-description": "x", "r-priority": "2"}
+    )
+    request = FeatureRequest.objects.get(account=world.acme)
+    assert request.created_by == world.arthur and request.status == "new"
+    assert (
+        client.post(f"/a/acme/roadmap/requests/{request.pk}/", {"status": "planned", "priority": "1"}).status_code
+        == 404
+    )
+    client.force_login(world.tina)
+    client.post(
+        f"/a/acme/roadmap/requests/{request.pk}/", {"status": "planned", "priority": "1", "tam_notes": "Q1, with 2.3"}
+    )
+    client.post("/a/acme/roadmap/", {"v-held_on": "2026-11-20", "v-attendees": "Alice, Tina", "v-notes": "Q4 review"})
+    review = BusinessReview.objects.get(account=world.acme)
+    client.post(
+        f"/a/acme/roadmap/reviews/{review.pk}/actions/",
+        {"title": "Send DMARC reports", "owner": "Alice", "due_on": "2026-11-01"},
+    )
+    action = ActionItem.objects.get()
+    assert action.overdue
+    client.force_login(world.alice)
+    page = client.get("/a/acme/roadmap/").content.decode()
+    assert "Per-stream suppression lists" in page and "Planned" in page and "Q1, with 2.3" in page
+    assert "Send DMARC reports" in page and "Overdue" in page
+    client.post(f"/a/acme/roadmap/actions/{action.pk}/done/")
+    action.refresh_from_db()
+    assert action.done_at is not None and not action.overdue
+    client.force_login(world.bob)  # Globex sees none of it, and cannot touch it
+    assert client.get("/a/acme/roadmap/").status_code == 404
+    assert client.post(f"/a/globex/roadmap/actions/{action.pk}/done/").status_code == 404
+    assert client.post("/a/acme/roadmap/", {"v-held_on": "2026-11-21"}).status_code == 404

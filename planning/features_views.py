@@ -1,0 +1,133 @@
+"""Feature planning and business reviews (MISSION: TAM-5). Customers file requests and see the TAM's
+notes; the account's staff set status and priority, hold reviews and give actions an owner and a date."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Account
+
+from .models import ActionItem, BusinessReview, FeatureRequest
+
+
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = FeatureRequest
+        fields = ["title", "description", "priority"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class StaffRequestForm(forms.ModelForm):
+    class Meta:
+        model = FeatureRequest
+        fields = ["status", "priority", "tam_notes"]
+        widgets = {"tam_notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = BusinessReview
+        fields = ["held_on", "attendees", "notes"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["title", "owner", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+def _is_tam(user, account) -> bool:
+    return user.is_staff and user.has_perm("planning.change_featurerequest") and account.is_staffed_by(user)
+
+
+@require_http_methods(["GET", "POST"])
+def roadmap(request, slug):
+    """The account's requests and reviews on one page."""
+    account = _account(request, slug)
+    tam = _is_tam(request.user, account)
+    form = RequestForm(request.POST or None, prefix="r")
+    review_form = ReviewForm(prefix="v", initial={"held_on": timezone.localdate()})
+    if request.method == "POST":
+        if "v-held_on" in request.POST:
+            if not tam:
+                raise Http404
+            review_form = ReviewForm(request.POST, prefix="v")
+            if review_form.is_valid():
+                review = review_form.save(commit=False)
+                review.account, review.created_by = account, request.user
+                review.save()
+                messages.success(request, _("The review is saved; add its actions below."))
+                return redirect("roadmap", slug=account.slug)
+        elif form.is_valid():
+            item = form.save(commit=False)
+            item.account, item.created_by = account, request.user
+            item.save()
+            messages.success(request, _("The request is filed; your TAM reviews it."))
+            return redirect("roadmap", slug=account.slug)
+    return render(
+        request,
+        "planning/roadmap.html",
+        {
+            "account": account,
+            "requests": FeatureRequest.objects.filter(account=account).select_related("created_by"),
+            "reviews": BusinessReview.objects.filter(account=account).prefetch_related("actions")[:10],
+            "form": form,
+            "review_form": review_form,
+            "action_form": ActionForm(),
+            "staff_form": StaffRequestForm(),
+            "tam": tam,
+            "statuses": FeatureRequest.Status.choices,
+            "priorities": FeatureRequest.Priority.choices,
+        },
+    )
+
+
+@require_POST
+def request_update(request, slug, pk):
+    account = _account(request, slug)
+    item = get_object_or_404(FeatureRequest.objects.filter(account=account), pk=pk)
+    if not _is_tam(request.user, account):
+        raise Http404
+    form = StaffRequestForm(request.POST, instance=item)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The request is updated."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("roadmap", slug=account.slug)
+
+
+@require_POST
+def action_add(request, slug, pk):
+    account = _account(request, slug)
+    review = get_object_or_404(BusinessReview.objects.filter(account=account), pk=pk)
+    if not _is_tam(request.user, account):
+        raise Http404
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        action = form.save(commit=False)
+        action.review = review
+        action.save()
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("roadmap", slug=account.slug)
+
+
+@require_POST
+def action_done(request, slug, pk):
+    """The action's owner may be on either side: anyone of the account marks it done."""
+    account = _account(request, slug)
+    action = get_object_or_404(ActionItem.objects.filter(review__account=account), pk=pk)
+    action.done_at = None if action.done_at else timezone.now()
+    action.save(update_fields=["done_at"])
+    return redirect("roadmap", slug=account.slug)
