@@ -41,6 +41,7 @@ _VIEW_ALL = {
     "planning.view_featurerequest",
     "planning.view_businessreview",
     "planning.view_actionitem",
+    "planning.view_migrationplan",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -91,6 +92,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "planning.add_businessreview",
             "planning.change_businessreview",
             "planning.add_actionitem",
+            "planning.add_migrationplan",
+            "planning.change_migrationplan",
             "planning.change_actionitem",
         }
     ),

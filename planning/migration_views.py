@@ -1,0 +1,195 @@
+"""Migration plans (MISSION: TAM-3): TAMs make them with the customer; both sides see the schedule per
+stream, the DNS milestones with owners and dates, rollback criteria and sign-offs; a printable page and
+a CSV export. What the TAM does not do is said on the plan."""
+
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Account, Membership
+
+from .migration import DEFAULT_MILESTONES, Stream, schedule, weekly
+from .models import MigrationPlan, MigrationStream, Milestone, SignOff, WarmupPlan
+
+
+class MigrationForm(forms.ModelForm):
+    streams = forms.CharField(
+        label=_("Streams and daily volumes"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "transactional 200000\nmarketing 800000"}),
+        help_text=_("One stream per line: its name and messages a day."),
+    )
+
+    class Meta:
+        model = MigrationPlan
+        fields = ["name", "previous_provider", "start_date", "weeks", "warmup_plan", "rollback_criteria", "notes"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "rollback_criteria": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warmup_plan"].queryset = WarmupPlan.objects.filter(account=account)
+        self.fields["weeks"].validators.append(self._weeks)
+
+    @staticmethod
+    def _weeks(value):
+        if not 1 <= value <= 26:
+            raise forms.ValidationError(_("A parallel run of 1 to 26 weeks (4 to 8 is usual)."))
+
+    def clean_streams(self):
+        streams = []
+        for number, line in enumerate(self.cleaned_data["streams"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, _sep, volume = line.strip().rpartition(" ")
+            try:
+                amount = int(volume.replace(",", "").replace("_", ""))
+            except ValueError:
+                amount = -1
+            if not name.strip() or amount <= 0:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write a name and a daily volume, like “marketing 800000”.") % {"n": number}
+                )
+            streams.append(Stream(name.strip()[:80], amount))
+        if not streams:
+            raise forms.ValidationError(_("Name at least one stream."))
+        return streams
+
+
+def _account(request, slug):
+    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+
+
+def _is_tam(user, account) -> bool:
+    return user.is_staff and user.has_perm("planning.add_migrationplan") and account.is_staffed_by(user)
+
+
+@require_GET
+def migration_list(request, slug):
+    account = _account(request, slug)
+    plans = MigrationPlan.objects.filter(account=account)
+    return render(
+        request,
+        "planning/migration_list.html",
+        {"account": account, "plans": plans, "tam": _is_tam(request.user, account)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def migration_new(request, slug):
+    account = _account(request, slug)
+    if not _is_tam(request.user, account):
+        raise Http404
+    form = MigrationForm(
+        request.POST or None, account=account, initial={"start_date": timezone.localdate() + timedelta(days=7)}
+    )
+    if request.method == "POST" and form.is_valid():
+        plan = form.save(commit=False)
+        plan.account, plan.created_by = account, request.user
+        plan.save()
+        MigrationStream.objects.bulk_create(
+            [MigrationStream(plan=plan, name=s.name, daily_volume=s.daily_volume) for s in form.cleaned_data["streams"]]
+        )
+        cutover = plan.start_date + timedelta(days=plan.weeks * 7 - 1)
+        milestones = []
+        for kind, offset, side in DEFAULT_MILESTONES:
+            due = (
+                cutover
+                if offset is None
+                else (plan.start_date + timedelta(days=offset) if offset < 0 else cutover + timedelta(days=offset))
+            )
+            owner = (
+                account.name
+                if side == "customer"
+                else (account.primary_tam.get_full_name() if account.primary_tam else "TAM")
+            )
+            milestones.append(Milestone(plan=plan, kind=kind, owner=owner, due_on=due))
+        Milestone.objects.bulk_create(milestones)
+        return redirect(plan)
+    return render(request, "planning/migration_form.html", {"account": account, "form": form})
+
+
+def _days(plan):
+    streams = [Stream(s.name, s.daily_volume) for s in plan.streams.all()]
+    warm = plan.warmup_plan.base_curve() if plan.warmup_plan_id else None
+    return schedule(streams, plan.start_date, plan.weeks, warm)
+
+
+@require_http_methods(["GET", "POST"])
+def migration_detail(request, slug, pk):
+    account = _account(request, slug)
+    plan = get_object_or_404(MigrationPlan.objects.filter(account=account).select_related("warmup_plan"), pk=pk)
+    if request.method == "POST":
+        side = "tam" if _is_tam(request.user, account) else "customer"
+        if side == "customer" and not Membership.objects.admins().filter(account=account, user=request.user).exists():
+            raise Http404
+        if "milestone" in request.POST:
+            milestone = get_object_or_404(plan.milestones, pk=request.POST["milestone"])
+            milestone.done_at = None if milestone.done_at else timezone.now()
+            milestone.save(update_fields=["done_at"])
+        else:
+            try:
+                with transaction.atomic():
+                    SignOff.objects.create(plan=plan, side=side, user=request.user)
+            except IntegrityError:
+                messages.info(request, _("This side has already signed the plan."))
+            else:
+                messages.success(request, _("Signed."))
+        return redirect(plan)
+    days = _days(plan)
+    return render(
+        request,
+        "planning/migration_detail.html",
+        {
+            "account": account,
+            "plan": plan,
+            "streams": list(plan.streams.all()),
+            "weeks": weekly(days),
+            "milestones": plan.milestones.all(),
+            "signoffs": {s.side: s for s in plan.signoffs.select_related("user")},
+            "can_sign": _is_tam(request.user, account)
+            or Membership.objects.admins().filter(account=account, user=request.user).exists(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+def migration_csv(request, slug, pk):
+    account = _account(request, slug)
+    plan = get_object_or_404(MigrationPlan.objects.filter(account=account).select_related("warmup_plan"), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="migration-{plan.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["date", "stream", "share_on_email_enterprise", "messages_on_email_enterprise", "messages_on_previous_provider"]
+    )
+    for d in _days(plan):
+        writer.writerow([d.day.isoformat(), d.stream, f"{d.share:.3f}", d.new, d.old])
+    writer.writerow([])
+    writer.writerow(["milestone", "owner", "due", "done"])
+    for m in plan.milestones.all():
+        writer.writerow([str(m), m.owner, m.due_on.isoformat(), m.done_at.date().isoformat() if m.done_at else ""])
+    return response
+
+
+@require_POST
+def migration_status(request, slug, pk):
+    account = _account(request, slug)
+    plan = get_object_or_404(MigrationPlan.objects.filter(account=account), pk=pk)
+    if not _is_tam(request.user, account) or request.POST.get("status") not in MigrationPlan.Status.values:
+        raise Http404
+    plan.status = request.POST["status"]
+    plan.save(update_fields=["status"])
+    return redirect(plan)

@@ -1,0 +1,23 @@
+"""Planning: warm-up and migration plans, capacity and feature planning (MISSION: TAM-3, TAM-5, DLV-1)."""
+
+from .capacity import CapacityRules, MonthlyForecast, PeakEvent
+from .features import ActionItem, BusinessReview, FeatureRequest
+from .migration import MigrationPlan, MigrationStream, Milestone, SignOff
+from .warmup import DEFAULT_SPLIT, DailyActual, IngestToken, WarmupPlan
+
+__all__ = [
+    "DEFAULT_SPLIT",
+    "ActionItem",
+    "BusinessReview",
+    "CapacityRules",
+    "DailyActual",
+    "FeatureRequest",
+    "IngestToken",
+    "MigrationPlan",
+    "MigrationStream",
+    "Milestone",
+    "MonthlyForecast",
+    "PeakEvent",
+    "SignOff",
+    "WarmupPlan",
+]

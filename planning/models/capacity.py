@@ -1,0 +1,67 @@
+"""Capacity planning data (MISSION: TAM-5)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+from .warmup import WarmupPlan
+
+
+class CapacityRules(models.Model):
+    """The rules of thumb capacity advice uses (one row; TAMs edit it in the admin). MISSION: TAM-5."""
+
+    per_ip_daily = models.PositiveIntegerField(_("messages a day one IP carries"), default=3_500_000)
+    split_monthly = models.PositiveIntegerField(
+        _("monthly volume from which streams get separate IPs"), default=250_000
+    )
+    min_daily_per_ip = models.PositiveIntegerField(_("least daily volume that keeps an IP warm"), default=50_000)
+    template = models.CharField(
+        _("warm-up ramp for lead times"), max_length=12, choices=WarmupPlan.Template.choices[:3], default="sendgrid"
+    )
+
+    class Meta:
+        verbose_name = _("capacity rules")
+        verbose_name_plural = _("capacity rules")
+
+    def __str__(self):
+        return str(_("Capacity rules"))
+
+    @classmethod
+    def current(cls):
+        from .capacity import Rules
+
+        row = cls.objects.first()
+        if row is None:
+            return Rules()
+        return Rules(row.per_ip_daily, row.split_monthly, row.min_daily_per_ip, row.template)
+
+
+class MonthlyForecast(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="monthly_forecasts")
+    month = models.DateField(_("month"))
+    volume = models.PositiveBigIntegerField(_("messages in the month"))
+
+    class Meta:
+        verbose_name = _("monthly forecast")
+        verbose_name_plural = _("monthly forecasts")
+        ordering = ["account", "month"]
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="forecast_unique_month")]
+
+    def __str__(self):
+        return f"{self.account} {self.month:%Y-%m}: {self.volume}"
+
+
+class PeakEvent(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="peak_events")
+    name = models.CharField(_("event"), max_length=120)
+    day = models.DateField(_("day"))
+    daily_volume = models.PositiveBigIntegerField(_("messages that day"))
+
+    class Meta:
+        verbose_name = _("peak event")
+        verbose_name_plural = _("peak events")
+        ordering = ["account", "day"]
+
+    def __str__(self):
+        return f"{self.account} {self.name} {self.day}"

@@ -1,0 +1,101 @@
+"""Migration plans (MISSION: TAM-3)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+from .warmup import WarmupPlan
+
+
+class MigrationPlan(models.Model):
+    """Moving the customer's streams from the previous provider over weeks (MISSION: TAM-3)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Under way")
+        DONE = "done", _("Completed")
+        ROLLED_BACK = "rolled_back", _("Rolled back")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="migration_plans")
+    name = models.CharField(_("name"), max_length=120)
+    previous_provider = models.CharField(_("previous provider"), max_length=120)
+    start_date = models.DateField(_("first day on Email Enterprise"))
+    weeks = models.PositiveSmallIntegerField(_("parallel run (weeks)"), default=6)
+    warmup_plan = models.ForeignKey(
+        WarmupPlan, verbose_name=_("warm-up plan followed"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    rollback_criteria = models.TextField(
+        _("rollback criteria"),
+        default=_(
+            "Move a stream back to the previous provider for the day when bounces exceed 2%, complaints exceed "
+            "0.1%, or a mailbox provider defers its mail two days in a row; resume at the last good share."
+        ),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("migration plan")
+        verbose_name_plural = _("migration plans")
+        ordering = ["-start_date"]
+
+    def __str__(self):
+        return f"{self.account} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("migration-plan", kwargs={"slug": self.account.slug, "pk": self.pk})
+
+
+class MigrationStream(models.Model):
+    plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="streams")
+    name = models.CharField(_("stream"), max_length=80)
+    daily_volume = models.PositiveIntegerField(_("messages a day"))
+
+    class Meta:
+        ordering = ["plan", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Milestone(models.Model):
+    class Kind(models.TextChoices):
+        SPF_INCLUDE = "spf_include", _("Add our SPF include")
+        DKIM = "dkim", _("Publish our DKIM keys")
+        BOUNCE_DOMAIN = "bounce_domain", _("Point the bounce domain (CNAME) at us")
+        CUTOVER = "cutover", _("Cut-over: all streams on Email Enterprise")
+        REMOVE_OLD_SPF = "remove_old_spf", _("Remove the previous provider's SPF include")
+        RETIRE_OLD_DKIM = "retire_old_dkim", _("Retire the previous provider's DKIM keys")
+        OTHER = "other", _("Other")
+
+    plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(_("milestone"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    owner = models.CharField(_("owner"), max_length=120)
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "due_on"]
+
+    def __str__(self):
+        return self.title or self.get_kind_display()
+
+
+class SignOff(models.Model):
+    plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="signoffs")
+    side = models.CharField(_("side"), max_length=10, choices=[("customer", _("Customer")), ("tam", _("TAM"))])
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "signed_at"]
+        constraints = [models.UniqueConstraint(fields=["plan", "side"], name="signoff_one_per_side")]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.side}"
