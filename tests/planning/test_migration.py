@@ -104,3 +104,14 @@ def test_following_a_warmup_plan_of_the_same_account_only(client, world):
     assert client.get("/a/acme/migration/new/").status_code == 404
     client.force_login(world.bob)
     assert client.get("/a/acme/migration/").status_code == 404
+
+
+def test_the_dashboard_shows_the_next_milestone(client, world):
+    client.force_login(world.tina)
+    client.post("/a/acme/migration/new/", form())
+    client.force_login(world.alice)
+    page = client.get("/a/acme/").content.decode()
+    assert "Next milestone" in page and "Add our SPF include" in page
+    plan = MigrationPlan.objects.get()
+    Milestone.objects.filter(plan=plan, kind__in=["spf_include", "dkim", "bounce_domain"]).update(done_at=plan.created_at)
+    assert "Cut-over: all streams on Email Enterprise" in client.get("/a/acme/").content.decode()
