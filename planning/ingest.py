@@ -18,6 +18,7 @@ ALIASES = {
     "msn": "microsoft", "aol": "yahoo", "yahoo/aol": "yahoo", "icloud": "apple", "me": "apple", "others": "other",
 }  # fmt: skip
 MAX_ROWS = 20_000
+MAX_NUMBER = 2_147_483_647  # what the database column holds
 
 
 @dataclass
@@ -58,6 +59,9 @@ def parse_row(row: dict, plan: WarmupPlan) -> DailyActual:
             raise ValueError(_("sent is missing."))
         if value < 0:
             raise ValueError(_("%(field)s cannot be negative.") % {"field": name})
+        if value > MAX_NUMBER:
+            too_big = _("%(field)s: %(value)s is more than a day can hold.")
+            raise ValueError(too_big % {"field": name, "value": f"{value:,}"})
         numbers[name] = value
     for name in ("delivered", "bounced", "complaints", "deferrals"):
         if numbers[name] > numbers["sent"]:
@@ -110,7 +114,7 @@ def from_csv(plan: WarmupPlan, text: str) -> Outcome:
                 )
             ]
         )
-    rows = [(number, {k.strip().lower(): v for k, v in row.items() if k}) for number, row in enumerate(reader, start=2)]
+    rows = [(reader.line_num, {k.strip().lower(): v for k, v in row.items() if k}) for row in reader]
     return save_rows(plan, rows, DailyActual.Source.CSV)
 
 

@@ -34,15 +34,16 @@ def _can_plan(user, account) -> bool:
 
 
 def _can_send_actuals(user, account) -> bool:
+    """Account admins, and the account's TAMs (staff with the permission); support agents read."""
     if user.is_staff:
-        return account.is_staffed_by(user)
+        return user.has_perm("planning.add_dailyactual") and account.is_staffed_by(user)
     return Membership.objects.admins().filter(account=account, user=user).exists()
 
 
 @require_GET
 def plan_list(request, slug):
     account = _account(request, slug)
-    plans = WarmupPlan.objects.filter(account=account)
+    plans = WarmupPlan.objects.filter(account=account).select_related("account").prefetch_related("actuals")
     rows = [(plan, plan_status(plan)) for plan in plans[:20]]
     return render(
         request, "planning/list.html", {"account": account, "rows": rows, "can_plan": _can_plan(request.user, account)}

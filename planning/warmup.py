@@ -153,7 +153,8 @@ def decide(planned: int, actual: Day, *, day_number: int) -> tuple[str, list]:
         return "hold", reasons
     if sent < planned * REACHED:
         return "hold", [("not_reached", sent, planned)]
-    return "advance", [("growth_cap", EARLY_GROWTH if day_number < EARLY_DAYS else MAX_GROWTH)]
+    # the cap the *next* day gets (replay applies day n+1's cap to the volume after this day)
+    return "advance", [("growth_cap", EARLY_GROWTH if day_number + 1 < EARLY_DAYS else MAX_GROWTH)]
 
 
 def replay(rungs: list[int], actuals: list[Day], start: date, provider: str = "") -> ProviderState:
@@ -204,8 +205,11 @@ def forecast(states: list[ProviderState], start: date, today: date, base_length:
     days = [step.day for state in states for step in state.steps]
     sent_days = [step.day for state in states for step in state.steps if step.sent > 0]
     remaining = max((state.remaining for state in states), default=0)
-    if days:
-        forecast_end = max(days) + timedelta(days=remaining)  # a hold adds a day, a step back two
+    if days and remaining:
+        # a hold adds a day, a step back two; a ramp that stopped is counted from today, never in the past
+        forecast_end = max(max(days), today - timedelta(days=1)) + timedelta(days=remaining)
+    elif days:
+        forecast_end = max(days)
     else:
         forecast_end = max(start, today) + timedelta(days=base_length - 1)
     climbed = [

@@ -29,7 +29,7 @@ class CapacityRules(models.Model):
 
     @classmethod
     def current(cls):
-        from .capacity import Rules
+        from ..capacity import Rules
 
         row = cls.objects.first()
         if row is None:

@@ -193,8 +193,12 @@ def test_every_url_pattern_has_a_matrix_entry():
     """Each app keeps the matrix of its own URLs; together they must cover every pattern of the project."""
     from tests.cases.test_views import MATRIX as CASES_MATRIX
     from tests.deliverability.test_views_matrix import MATRIX as DELIVERABILITY_MATRIX
+    from tests.planning.test_matrix_more import MATRIX as MORE_PLANNING_MATRIX
+    from tests.planning.test_views import MATRIX as PLANNING_MATRIX
 
-    covered = set(MATRIX) | set(CASES_MATRIX) | set(DELIVERABILITY_MATRIX)
+    covered = (
+        set(MATRIX) | set(CASES_MATRIX) | set(DELIVERABILITY_MATRIX) | set(PLANNING_MATRIX) | set(MORE_PLANNING_MATRIX)
+    )
     names = url_names()
     uncovered = names - covered
     stale = covered - names
