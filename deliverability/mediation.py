@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
@@ -63,14 +64,18 @@ def preconditions(request: MediationRequest) -> list[dict]:
             "open": [f"{s.target.value}: {s.blocklist.name}" for s in listed],
         }
     )
-    rows.append(
-        {
-            "key": "warmup",
-            "ok": None,
-            "detail": _("Your TAM confirms that the warm-up plan was followed."),
-            "open": [],
-        }
-    )
+    source = getattr(settings, "MEDIATION_WARMUP_SOURCE", "")
+    if source:  # planning says whether the warm-up plan was followed (callable account -> ok/detail/open)
+        rows.append({"key": "warmup", **import_string(source)(account)})
+    else:
+        rows.append(
+            {
+                "key": "warmup",
+                "ok": None,
+                "detail": _("Your TAM confirms that the warm-up plan was followed."),
+                "open": [],
+            }
+        )
     rate = request.complaint_rate
     rows.append(
         {

@@ -261,6 +261,8 @@ RECOMMENDATION_SOURCES = [
     "deliverability.library.listing_topics",
     "planning.recommendations.warmup_topics",
 ]
+# Mediation's "warm-up plan followed" precondition comes from planning (callable account -> ok/detail/open).
+MEDIATION_WARMUP_SOURCE = "planning.recommendations.warmup_precondition"
 CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "deliverability.panels.listings", "cases.panels.on_duty"]
 
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
