@@ -42,6 +42,7 @@ _VIEW_ALL = {
     "planning.view_businessreview",
     "planning.view_actionitem",
     "planning.view_migrationplan",
+    "availability.view_availabilityprofile",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -94,6 +95,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "planning.add_actionitem",
             "planning.add_migrationplan",
             "planning.change_migrationplan",
+            # MISSION: AV-1 — the account's availability target.
+            "availability.add_availabilityprofile",
+            "availability.change_availabilityprofile",
             "planning.change_actionitem",
         }
     ),

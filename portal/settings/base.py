@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "deliverability",
     "planning",
+    "availability",
     "portal",
 ]
 

@@ -1,0 +1,68 @@
+"""The availability ledger's storage: per-second rollups per account and channel (bounded whatever the raw
+volume), ingested batches (for idempotency) and each account's target. MISSION: AV-1."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+
+
+class AvailabilityProfile(models.Model):
+    """The contract's figures for one account."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="availability")
+    target_pct = models.DecimalField(_("availability target (%)"), max_digits=6, decimal_places=3, default=99.99)
+    sustained_seconds = models.PositiveIntegerField(
+        _("alert after this many consecutive unavailable seconds"), default=60
+    )
+
+    class Meta:
+        verbose_name = _("availability profile")
+        verbose_name_plural = _("availability profiles")
+
+    def __str__(self):
+        return f"{self.account}: {self.target_pct}%"
+
+
+class SecondRollup(models.Model):
+    """Attempts and server failures of one account, one channel, one UTC second (epoch)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    channel = models.PositiveSmallIntegerField(choices=[(1, "API"), (2, "SMTP")])
+    second = models.BigIntegerField()
+    attempts = models.PositiveIntegerField()
+    failures = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "channel", "second"], name="rollup_unique_second"),
+        ]
+        indexes = [
+            # the ledger reads only the unavailable seconds: every attempt of the channel failed
+            models.Index(
+                fields=["account", "second"],
+                name="rollup_unavailable",
+                condition=Q(attempts__gt=0, failures__gte=F("attempts")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}/{self.channel}/{self.second}: {self.failures}/{self.attempts}"
+
+
+class IngestBatch(models.Model):
+    """One ingested file or API batch: the same content twice is refused, so nothing is counted twice."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    source = models.CharField(max_length=200, blank=True)
+    accepted = models.PositiveBigIntegerField(default=0)
+    rejected = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "digest"], name="batch_unique_digest")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.source} {self.created_at:%Y-%m-%d %H:%M}"

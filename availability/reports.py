@@ -1,0 +1,40 @@
+"""Month reports from the rollups: only the unavailable seconds are read (a partial index holds them).
+MISSION: AV-1."""
+
+from django.db.models import F
+
+from .ledger import MonthReport, month_bounds, month_report
+from .models import AvailabilityProfile, SecondRollup
+
+DEFAULT_TARGET = 99.99
+
+
+def unavailable_pairs(account, start: int, end: int) -> list[tuple[int, int]]:
+    return list(
+        SecondRollup.objects.filter(
+            account=account, second__gte=start, second__lt=end, attempts__gt=0, failures__gte=F("attempts")
+        ).values_list("second", "channel")
+    )
+
+
+def target_of(account) -> float:
+    profile = AvailabilityProfile.objects.filter(account=account).first()
+    return float(profile.target_pct) if profile else DEFAULT_TARGET
+
+
+def report(account, year: int, month: int) -> MonthReport:
+    start, end = month_bounds(year, month)
+    return month_report(year, month, unavailable_pairs(account, start, end), target_of(account))
+
+
+def as_json(account, r: MonthReport) -> dict:
+    return {
+        "account": account.slug,
+        "month": f"{r.year:04d}-{r.month:02d}",
+        "seconds_in_month": r.seconds_in_month,
+        "unavailable_seconds": {"total": r.unavailable, "by_channel": r.by_channel},
+        "availability_pct": round(r.availability_pct, 6),
+        "target_pct": r.target_pct,
+        "budget_left_seconds": round(r.budget_left_seconds, 3),
+        "incidents": [i.as_dict() for i in r.incidents],
+    }
