@@ -38,3 +38,22 @@ def as_json(account, r: MonthReport) -> dict:
         "budget_left_seconds": round(r.budget_left_seconds, 3),
         "incidents": [i.as_dict() for i in r.incidents],
     }
+
+
+def daily_bars(account, today_start: int, days: int = 90) -> list[dict]:
+    """Unavailable seconds per UTC day for the last ``days`` days (the oldest first), for the bars."""
+    start = today_start - (days - 1) * 86400
+    per_day: dict[int, set] = {}
+    for second, _channel in unavailable_pairs(account, start, today_start + 86400):
+        per_day.setdefault((second - start) // 86400, set()).add(second)
+    return [{"day": start + n * 86400, "seconds": len(per_day.get(n, ()))} for n in range(days)]
+
+
+def months(account, wanted: list[tuple[int, int]]) -> list[MonthReport]:
+    """Several months from one read of the unavailable seconds (and one of the target)."""
+    if not wanted:
+        return []
+    bounds = [month_bounds(y, m) for y, m in wanted]
+    down = unavailable_pairs(account, min(b[0] for b in bounds), max(b[1] for b in bounds))
+    target = target_of(account)
+    return [month_report(y, m, down, target) for y, m in wanted]

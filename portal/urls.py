@@ -27,6 +27,7 @@ urlpatterns = [
     path("a/<slug:slug>/cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
     path("", include("deliverability.urls")),
     path("", include("planning.urls")),
+    path("", include("availability.urls")),
     path("console/", views.console, name="console"),
     path("console/cases/", case_staff.queue, name="staff-queue"),
     path("console/cases/<str:number>/", case_staff.staff_case, name="staff-case"),

@@ -254,6 +254,7 @@ DASHBOARD_PANELS = [
     "deliverability.panels.blocklists",
     "deliverability.panels.authentication",
     "planning.panels.warmup",
+    "availability.panels.availability",
     "accounts.panels.team",
 ]
 # Where "Recommended for you" looks: callables account -> {topic: why}; articles carry the topics.
@@ -264,7 +265,12 @@ RECOMMENDATION_SOURCES = [
 ]
 # Mediation's "warm-up plan followed" precondition comes from planning (callable account -> ok/detail/open).
 MEDIATION_WARMUP_SOURCE = "planning.recommendations.warmup_precondition"
-CONSOLE_PANELS: list[str] = ["cases.panels.escalations", "deliverability.panels.listings", "cases.panels.on_duty"]
+CONSOLE_PANELS: list[str] = [
+    "cases.panels.escalations",
+    "availability.panels.incidents",
+    "deliverability.panels.listings",
+    "cases.panels.on_duty",
+]
 
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
 CASE_MAIL_DOMAIN = os.environ.get("CASE_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))

@@ -191,13 +191,19 @@ def assert_tells_nothing_about_acme(response, world) -> None:
 
 def test_every_url_pattern_has_a_matrix_entry():
     """Each app keeps the matrix of its own URLs; together they must cover every pattern of the project."""
+    from tests.availability.test_views import MATRIX as AVAILABILITY_MATRIX
     from tests.cases.test_views import MATRIX as CASES_MATRIX
     from tests.deliverability.test_views_matrix import MATRIX as DELIVERABILITY_MATRIX
     from tests.planning.test_matrix_more import MATRIX as MORE_PLANNING_MATRIX
     from tests.planning.test_views import MATRIX as PLANNING_MATRIX
 
     covered = (
-        set(MATRIX) | set(CASES_MATRIX) | set(DELIVERABILITY_MATRIX) | set(PLANNING_MATRIX) | set(MORE_PLANNING_MATRIX)
+        set(MATRIX)
+        | set(CASES_MATRIX)
+        | set(DELIVERABILITY_MATRIX)
+        | set(PLANNING_MATRIX)
+        | set(MORE_PLANNING_MATRIX)
+        | set(AVAILABILITY_MATRIX)
     )
     names = url_names()
     uncovered = names - covered

@@ -1,0 +1,73 @@
+"""The availability page and dashboard panel, and who may open them (MISSION: AV-1)."""
+
+from datetime import UTC
+
+import pytest
+from django.utils import timezone
+
+from availability.ingest import digest_of, ingest
+from availability.models import AvailabilityProfile
+from tests.cases.test_views import LOGIN, ROLES, Row, assert_expected, assert_same_404, roles, sign_in
+
+pytestmark = pytest.mark.django_db
+PAGE = "/a/acme/availability/"
+MATRIX: dict[str, list[Row]] = {
+    "availability": [Row("GET", lambda o: PAGE, roles(200, anonymous=LOGIN, bob=404, tess=404))]
+}
+
+
+def feed(account, rows):
+    lines = ["ts,channel,outcome", *rows]
+    return ingest(account, lines, digest=digest_of(["\n".join(lines).encode()]))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_availability_matrix(client, world, role):
+    sign_in(client, world, role)
+    (row,) = MATRIX["availability"]
+    assert_expected(client.get(PAGE), row.expect[role], PAGE)
+
+
+def test_the_page_shows_this_month_the_bars_and_the_incidents(client, world, django_assert_max_num_queries):
+    AvailabilityProfile.objects.create(account=world.acme, target_pct="99.99")
+    now = timezone.now().astimezone(UTC).replace(microsecond=0)
+    day = now.replace(hour=0, minute=0, second=0)
+    stamp = day.strftime("%Y-%m-%dT00:00:{:02d}Z")
+    feed(world.acme, [f"{stamp.format(s)},api,timeout" for s in range(10)] + [f"{stamp.format(30)},smtp,success"])
+    feed(world.globex, [f"{stamp.format(s)},smtp,timeout" for s in range(50)])
+    client.force_login(world.alice)
+    with django_assert_max_num_queries(15):
+        page = client.get(PAGE).content.decode()
+    assert "10 unavailable seconds" in page and "249.2 seconds of the month" in page
+    assert page.count('class="bar level-') == 90 and page.count("level-1") == 1
+    assert "API" in page and "10</td>" in page  # one 10-second incident on the API
+    assert "Months are UTC calendar months." in page
+    dashboard = client.get("/a/acme/").content.decode()
+    assert 'data-testid="availability-panel"' in dashboard and "1 incident" in dashboard
+    client.force_login(world.bob)  # Globex sees its own 50 seconds, not Acme's 10
+    assert "50 unavailable seconds" in client.get("/a/globex/availability/").content.decode()
+    assert_same_404(client, PAGE, "/a/nowhere/availability/")
+
+
+def test_the_console_lists_accounts_with_incidents_open_first(client, world):
+    now = timezone.now().astimezone(UTC).replace(microsecond=0)
+    recent = [f"{(now.timestamp() - 30 + s):.0f}" for s in range(5)]
+    from datetime import datetime
+
+    def iso(epoch):
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    feed(world.acme, [f"{iso(e)},api,timeout" for e in recent])
+    feed(world.globex, [f"{iso(now.timestamp() - 7200 + s)},smtp,timeout" for s in range(3)])
+    client.force_login(world.tina)  # Acme's TAM: Acme only, its incident still open
+    panel = client.get("/console/").content.decode()
+    assert (
+        "Open" in panel
+        and "/a/acme/availability/" in panel
+        and "Globex" not in panel.split("incident-accounts")[1][:600]
+    )
+    client.force_login(world.root)
+    page = client.get("/console/").content.decode()
+    listing = page.split('data-testid="incident-accounts"')[1].split("</ul>")[0]
+    assert listing.index("Acme") < listing.index("Globex")  # the open incident first
+    assert "1 incident, 5 s" in listing and "1 incident, 3 s" in listing
