@@ -309,4 +309,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed"]
+DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed", "availability.demo.seed"]
