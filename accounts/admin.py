@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import (
     Account,
+    ApiToken,
     AuditEvent,
     BusinessCalendar,
     CalendarException,
@@ -291,3 +292,16 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         queryset.filter(status=OutboundEmail.Status.FAILED).update(
             status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AccountScopedAdmin):
+    """Per-account API tokens (made on the account's API tokens page, where the key is shown once)."""
+
+    list_display = ["name", "account", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["account"]
+    fields = ["account", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -14,6 +14,7 @@ _VIEW_ALL = {
     "accounts.view_calendarexception",
     "accounts.view_auditevent",
     "accounts.view_outboundemail",
+    "accounts.view_apitoken",
     "cases.view_case",
     "cases.view_caseevent",
     "cases.view_slaalert",
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.add_calendarexception",
             "accounts.change_calendarexception",
             "accounts.delete_calendarexception",
+            "accounts.change_apitoken",
             # MISSION: DLV-2 — what an account's monitoring watches.
             "deliverability.add_messagestream",
             "deliverability.change_messagestream",

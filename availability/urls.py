@@ -1,5 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
-urlpatterns = [path("a/<slug:slug>/availability/", views.availability, name="availability")]
+urlpatterns = [
+    path("a/<slug:slug>/availability/", views.availability, name="availability"),
+    path("api/v1/availability/attempts", api.attempts, name="api-availability-attempts"),
+]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import AccountScopedAdmin, staffed_accounts
+from accounts.admin import AccountScopedAdmin
 
 from .models import (
     ActionItem,
@@ -8,7 +8,6 @@ from .models import (
     CapacityRules,
     DailyActual,
     FeatureRequest,
-    IngestToken,
     MonthlyForecast,
     PeakEvent,
     WarmupPlan,
@@ -30,20 +29,6 @@ class WarmupPlanAdmin(AccountScopedAdmin):
     list_filter = ["status", "template", ("account", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "account__name"]
     inlines = [DailyActualInline]
-
-
-@admin.register(IngestToken)
-class IngestTokenAdmin(AccountScopedAdmin):
-    list_display = ["name", "account", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_select_related = ["account"]
-    fields = ["account", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
-
-    def has_add_permission(self, request):
-        return False  # tokens are made on the account's API tokens page, where the key is shown once
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(account__in=staffed_accounts(request))
 
 
 @admin.register(CapacityRules)

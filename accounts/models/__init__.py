@@ -7,10 +7,12 @@ from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQ
 from .audit import AuditEvent
 from .calendars import BusinessCalendar, CalendarException, OpeningWindow
 from .outbox import OutboundEmail
+from .tokens import ApiToken
 from .users import StaffRole, User
 
 __all__ = [
     "Account",
+    "ApiToken",
     "AccountQuerySet",
     "AuditEvent",
     "BusinessCalendar",

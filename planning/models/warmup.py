@@ -1,13 +1,9 @@
 """Warm-up plans, their daily actuals per mailbox provider, and the tokens a customer's pipeline uses to
 send actuals. MISSION: DLV-1, TAM-5."""
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -116,49 +112,3 @@ class DailyActual(models.Model):
 
     def as_day(self) -> warmup.Day:
         return warmup.Day(self.day, self.sent, self.delivered, self.bounced, self.complaints, self.deferrals)
-
-
-class IngestTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
-
-
-class IngestToken(models.Model):
-    """A per-account key for the customer's pipeline to post actuals; only its hash is stored."""
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ingest_tokens")
-    name = models.CharField(_("name"), max_length=80)
-    prefix = models.CharField(max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    objects = IngestTokenQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
-
-    @staticmethod
-    def hash(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, *, account: Account, name: str, actor) -> tuple["IngestToken", str]:
-        """A new token; the key is shown once and never stored."""
-        key = f"eet_{secrets.token_urlsafe(32)}"
-        token = cls.objects.create(account=account, name=name, prefix=key[:8], key_hash=cls.hash(key), created_by=actor)
-        return token, key
-
-    @classmethod
-    def find(cls, key: str) -> "IngestToken | None":
-        token = cls.objects.active().select_related("account").filter(key_hash=cls.hash(key or "")).first()
-        if token is not None:
-            cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token

@@ -1,5 +1,6 @@
 """The availability page and dashboard panel, and who may open them (MISSION: AV-1)."""
 
+import json
 from datetime import UTC
 
 import pytest
@@ -71,3 +72,45 @@ def test_the_console_lists_accounts_with_incidents_open_first(client, world):
     listing = page.split('data-testid="incident-accounts"')[1].split("</ul>")[0]
     assert listing.index("Acme") < listing.index("Globex")  # the open incident first
     assert "1 incident, 5 s" in listing and "1 incident, 3 s" in listing
+
+
+MATRIX["api-availability-attempts"] = [
+    Row("POST", lambda o: "/api/v1/availability/attempts", roles(401))  # a token, never a session
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_endpoint_wants_a_token_not_a_session(client, world, role):
+    sign_in(client, world, role)
+    response = client.post("/api/v1/availability/attempts", "[]", content_type="application/json")
+    assert response.status_code == 401
+
+
+def test_the_endpoint_ingests_once_and_reports_bad_items(client, world):
+    from accounts.models import ApiToken
+    from availability.models import SecondRollup
+
+    _token, key = ApiToken.issue(account=world.acme, name="collector", actor=world.alice)
+    body = json.dumps(
+        [
+            {"ts": "2026-11-09T10:00:00.200Z", "channel": "api", "outcome": "timeout"},
+            {"ts": "2026-11-09T10:00:00.700Z", "channel": "api", "outcome": "server_error"},
+            {"ts": "yesterday", "channel": "api", "outcome": "timeout"},
+            "not an object",
+        ]
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    first = client.post("/api/v1/availability/attempts", body, content_type="application/json", **auth)
+    assert first.status_code == 207
+    assert first.json()["accepted"] == 2 and [e["item"] for e in first.json()["errors"]] == [3, 4]
+    again = client.post("/api/v1/availability/attempts", body, content_type="application/json", **auth)
+    assert again.json() == {"accepted": 0, "duplicate": True, "errors": []}
+    row = SecondRollup.objects.get(account=world.acme)
+    assert (row.attempts, row.failures) == (2, 2)  # counted once
+    assert not SecondRollup.objects.filter(account=world.globex).exists()  # the token decides the account
+    bad = client.post("/api/v1/availability/attempts", "{", content_type="application/json", **auth)
+    assert bad.status_code == 400
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert (
+        client.post("/api/v1/availability/attempts", "[]", content_type="application/json", **auth).status_code == 401
+    )

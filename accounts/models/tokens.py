@@ -1,0 +1,56 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .accounts import Account
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A per-account key for the customer's systems (warm-up actuals, availability attempts); only the
+    SHA-256 of the key is stored, and the key is shown once."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ingest_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, account: Account, name: str, actor) -> tuple["ApiToken", str]:
+        """A new token; the key is shown once and never stored."""
+        key = f"eet_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(account=account, name=name, prefix=key[:8], key_hash=cls.hash(key), created_by=actor)
+        return token, key
+
+    @classmethod
+    def find(cls, key: str) -> "ApiToken | None":
+        token = cls.objects.active().select_related("account").filter(key_hash=cls.hash(key or "")).first()
+        if token is not None:
+            cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token
