@@ -9,5 +9,6 @@ from .models import AvailabilityProfile
 class AvailabilityProfileAdmin(AccountScopedAdmin):
     """Each account's availability target and alert threshold (MISSION: AV-1)."""
 
-    list_display = ["account", "target_pct", "sustained_seconds"]
+    list_display = ["account", "target_pct", "sustained_seconds", "probe_enabled", "last_probe_at"]
+    readonly_fields = ["last_probe_at"]
     list_select_related = ["account"]

@@ -16,6 +16,15 @@ class AvailabilityProfile(models.Model):
     sustained_seconds = models.PositiveIntegerField(
         _("alert after this many consecutive unavailable seconds"), default=60
     )
+    # Probes: a real API call and a real SMTP injection every ``probe_seconds`` (MISSION: AV-1)
+    probe_enabled = models.BooleanField(_("probe"), default=False)
+    probe_seconds = models.PositiveIntegerField(_("probe every (seconds)"), default=60)
+    probe_api_url = models.URLField(_("API URL to call"), blank=True)
+    probe_smtp_host = models.CharField(_("SMTP host"), max_length=200, blank=True)
+    probe_smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    probe_smtp_from = models.EmailField(_("SMTP sender"), blank=True)
+    probe_smtp_to = models.EmailField(_("SMTP test recipient"), blank=True)
+    last_probe_at = models.DateTimeField(_("last probe"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("availability profile")

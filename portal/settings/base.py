@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
     # Every hour: sender-authentication checks for the accounts not checked in AUTH_CHECK_HOURS (daily).
     "auth-checks": {"task": "deliverability.tasks.auth_check_all", "schedule": 3600.0},
+    # Every 15 seconds: availability probes (each account at its own interval, default a minute).
+    "availability-probes": {"task": "availability.tasks.probe_all", "schedule": 15.0},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
@@ -243,6 +245,7 @@ CELERY_TASK_ROUTES = {
     "deliverability.tasks.run_sweep": {"queue": BLOCKLIST_QUEUE},
     "deliverability.tasks.check_chunk": {"queue": BLOCKLIST_QUEUE},
     "deliverability.tasks.run_auth_check": {"queue": BLOCKLIST_QUEUE},
+    "availability.tasks.probe_account": {"queue": BLOCKLIST_QUEUE},
 }
 
 # Panels each app contributes to the customer dashboard and the staff console, in order.

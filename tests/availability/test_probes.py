@@ -1,0 +1,108 @@
+"""Probes against real local servers made to fail on purpose: an HTTP server (200 / 429 / 500 / too slow /
+nothing listening) and an aiosmtpd SMTP server (accepts / 421 / 550 / nothing listening); the attempts
+land in the ledger by the definition. MISSION: AV-1."""
+
+import http.server
+import socket
+import threading
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from availability import probes, tasks
+from availability.ledger import API, SMTP
+from availability.models import AvailabilityProfile, SecondRollup
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        if self.path == "/slow":
+            time.sleep(1.5)
+        status = {"/ok": 200, "/busy": 429, "/broken": 500, "/slow": 200}.get(self.path, 404)
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class SmtpHandler:
+    def __init__(self):
+        self.reply = "250 OK"
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.received += 1
+        return self.reply
+
+
+@pytest.fixture(scope="module")
+def smtp_server():
+    handler = SmtpHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome"),
+    [("/ok", "success"), ("/busy", "client_error"), ("/broken", "server_error"), ("/nope", "client_error")],
+)
+def test_api_probe_outcomes(http_server, path, outcome):
+    assert probes.probe_api(http_server + path) == outcome
+
+
+def test_api_probe_timeouts_and_refusals(http_server):
+    assert probes.probe_api(http_server + "/slow", timeout=0.3) == "timeout"
+    assert probes.probe_api(f"http://127.0.0.1:{free_port()}/") == "server_error"  # nothing listening
+    with pytest.raises(ValueError):
+        probes.probe_api("file:///etc/passwd")
+
+
+def test_smtp_probe_outcomes(smtp_server):
+    controller, handler = smtp_server
+    args = ("127.0.0.1", controller.port, "probe@portal.test", "seed@acme.example")
+    handler.reply = "250 OK"
+    assert probes.probe_smtp(*args) == "success" and handler.received >= 1
+    handler.reply = "421 Service not available"
+    assert probes.probe_smtp(*args) == "server_error"
+    handler.reply = "550 Mailbox unavailable"
+    assert probes.probe_smtp(*args) == "client_error"
+    assert probes.probe_smtp("127.0.0.1", free_port(), "probe@portal.test", "seed@acme.example", timeout=1) == "timeout"
+
+
+@pytest.mark.django_db
+def test_a_probe_run_records_attempts_by_the_definition(world, http_server, smtp_server):
+    controller, handler = smtp_server
+    handler.reply = "421 Service not available"
+    profile = AvailabilityProfile.objects.create(
+        account=world.acme, probe_enabled=True, probe_api_url=http_server + "/busy",
+        probe_smtp_host="127.0.0.1", probe_smtp_port=controller.port, probe_smtp_to="seed@acme.example",
+    )  # fmt: skip
+    assert tasks.probe_all() == 1  # eager: the probe ran
+    assert tasks.probe_all() == 0  # not due again within its interval
+    api = SecondRollup.objects.get(account=world.acme, channel=API)
+    smtp = SecondRollup.objects.get(account=world.acme, channel=SMTP)
+    assert (api.attempts, api.failures) == (1, 0)  # a 429 is the client's, not a server failure
+    assert (smtp.attempts, smtp.failures) == (1, 1)  # a 421 is the service's failure
+    profile.refresh_from_db()
+    assert profile.last_probe_at is not None
+    assert not SecondRollup.objects.filter(account=world.globex).exists()
