@@ -75,3 +75,18 @@ class IngestBatch(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.source} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class IncidentAlert(models.Model):
+    """A sustained incident that was alerted (once): staff and the TAM told, a critical case offered (CR-0)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    start = models.BigIntegerField()  # the incident's first unavailable second
+    channels = models.CharField(max_length=20)
+    alerted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "start"], name="incident_alert_once")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.start}"

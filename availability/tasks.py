@@ -34,3 +34,18 @@ def probe_all() -> int:
 def probe_account(profile_id: int) -> dict:
     profile = AvailabilityProfile.objects.filter(pk=profile_id, probe_enabled=True).first()
     return probes.run(profile) if profile else {}
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def watch() -> int:
+    """Beat, every 30 seconds: sustained incidents of the accounts with attempts in the last hour."""
+    import time
+
+    from accounts.models import Account
+
+    from . import alerts
+    from .models import SecondRollup
+
+    since = int(time.time()) - alerts.LOOKBACK
+    ids = SecondRollup.objects.filter(second__gte=since).values_list("account_id", flat=True).distinct()
+    return sum(alerts.alert(account) for account in Account.objects.filter(pk__in=list(ids)))

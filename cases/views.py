@@ -76,7 +76,13 @@ def case_new(request, slug):
         request.FILES or None,
         account=account,
         user=request.user,
-        initial={"contact_phone": request.user.phone, "severity": request.GET.get("severity", "")},
+        initial={
+            "contact_phone": request.user.phone,
+            "severity": request.GET.get("severity", ""),
+            # a link may pre-fill the case (an availability incident offers a critical case, MISSION CR-0)
+            "subject": request.GET.get("subject", "")[:200],
+            "description": request.GET.get("description", "")[:4000],
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
     "auth-checks": {"task": "deliverability.tasks.auth_check_all", "schedule": 3600.0},
     # Every 15 seconds: availability probes (each account at its own interval, default a minute).
     "availability-probes": {"task": "availability.tasks.probe_all", "schedule": 15.0},
+    # Every 30 seconds: sustained unavailability alerted once per incident, with a critical case offered.
+    "availability-watch": {"task": "availability.tasks.watch", "schedule": 30.0},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
