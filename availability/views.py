@@ -2,6 +2,7 @@
 incidents. MISSION: AV-1. Another account's page is a 404 like a missing one."""
 
 import calendar
+import time
 from datetime import UTC, datetime
 
 from django.shortcuts import get_object_or_404, render
@@ -10,6 +11,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Account
 
+from . import alerts
+from .panels import OPEN_WITHIN
 from .reports import daily_bars, months
 
 
@@ -33,6 +36,7 @@ def availability(request, slug):
     for bar in bars:
         bar["date"] = datetime.fromtimestamp(bar["day"], UTC).date()
         bar["level"] = 0 if not bar["seconds"] else 1 if bar["seconds"] < 60 else 2 if bar["seconds"] < 600 else 3
+    ongoing = [i for i in alerts.sustained(account) if time.time() - i.end < OPEN_WITHIN]
     return render(
         request,
         "availability/page.html",
@@ -42,5 +46,7 @@ def availability(request, slug):
             "history": history,
             "bars": bars,
             "incidents": list(reversed(this.incidents))[:50],
+            "ongoing": ongoing[-1] if ongoing else None,
+            "case_link": alerts.case_link(account, ongoing[-1]) if ongoing else "",
         },
     )

@@ -52,3 +52,15 @@ def test_other_accounts_are_not_alerted_for_acme(world):
     tasks.watch()
     assert not IncidentAlert.objects.filter(account=world.globex).exists()
     assert all("globex" not in address for mail in OutboundEmail.objects.all() for address in mail.to)
+
+
+def test_the_page_offers_the_case_while_the_incident_lasts(client, world):
+    now = int(time.time())
+    down(world.acme, now - 90, 88)
+    client.force_login(world.alice)
+    page = client.get("/a/acme/availability/").content.decode()
+    assert 'data-testid="ongoing"' in page and "Unavailable now: 88 consecutive seconds." in page
+    assert "/a/acme/cases/new/?severity=critical" in page
+    SecondRollup.objects.all().delete()
+    down(world.acme, now - 4000, 90)  # over long ago: no offer
+    assert 'data-testid="ongoing"' not in client.get("/a/acme/availability/").content.decode()
