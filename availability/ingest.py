@@ -47,6 +47,8 @@ def parse(line: str, kind: str) -> tuple[int, int, bool]:
         ts, channel, outcome = (p.strip() for p in parts)
     if not isinstance(ts, str) or not ts:
         raise ValueError(_("ts is missing"))
+    if len(ts) > 19 and ts[16:19] == ":60":  # a leap second: counted in the second before it (epoch has none)
+        ts = ts[:17] + "59" + ts[19:]
     try:
         moment = datetime.fromisoformat(ts)
     except ValueError as exc:

@@ -146,3 +146,12 @@ def test_rollups_add_up_across_batches(world):
     assert (row.attempts, row.failures) == (2, 1)
     assert down(world.acme).unavailable == 0  # the second batch's success makes the second available
     assert datetime.fromtimestamp(row.second, UTC).isoformat() == "2026-11-08T10:00:00+00:00"
+
+
+def test_a_leap_second_counts_in_the_second_before_it(world):
+    outcome = feed(
+        world.acme, [("2016-12-31T23:59:60.500Z", "api", "timeout"), ("2016-12-31T23:59:59.100Z", "api", "timeout")]
+    )
+    assert outcome.accepted == 2 and outcome.rejected == 0
+    row = SecondRollup.objects.get(account=world.acme)
+    assert (row.second, row.attempts, row.failures) == (epoch("2016-12-31T23:59:59+00:00"), 2, 2)

@@ -1,0 +1,37 @@
+"""The customer's availability page in Chromium: this month against the target, 90 daily bars, the
+incidents, and the critical case offered while a sustained incident lasts (MISSION AV-1, CR-0)."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from availability.ledger import API, SMTP
+from availability.models import AvailabilityProfile, SecondRollup
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_availability_page_and_the_case_offer(page, world):
+    AvailabilityProfile.objects.create(account=world.acme, target_pct="99.99", sustained_seconds=60)
+    now = int(time.time())
+    rows = [
+        SecondRollup(account=world.acme, channel=API, second=now - 90 + s, attempts=9, failures=9) for s in range(85)
+    ]
+    rows += [
+        SecondRollup(account=world.acme, channel=SMTP, second=now - 5 * 86400 + s, attempts=4, failures=4)
+        for s in range(20)
+    ]
+    SecondRollup.objects.bulk_create(rows)
+    log_in(page, "alice@acme.test", world.password)
+    page.goto("/a/acme/availability/")
+    expect(page.get_by_test_id("ongoing")).to_contain_text("Unavailable now: 85 consecutive seconds.")
+    expect(page.get_by_test_id("bars").locator(".bar")).to_have_count(90)
+    expect(page.get_by_test_id("incidents")).to_contain_text("SMTP")
+    screenshot(page, "availability")
+    page.get_by_role("button", name="Open a critical case (pre-filled)").click()
+    expect(page.get_by_label("Subject")).to_have_value(
+        f"Unavailable since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 90))} (API)"
+    )
+    expect(page.get_by_label("Critical (Severity 1)")).to_be_checked()
