@@ -20,7 +20,7 @@ from tests.cases.test_views import (
     Row,
     assert_expected,
     assert_same_404,
-    assert_tells_nothing_about_acme,
+    check_row,
     login_url,
     roles,
     sign_in,
@@ -167,17 +167,7 @@ def test_the_matrix_covers_every_deliverability_url_name():
 
 @pytest.mark.parametrize(("name", "row", "role"), MATRIX_ROWS)
 def test_deliverability_matrix(client, world, objects, name, row, role):
-    sign_in(client, world, role)
-    url = row.url(objects)
-    before = row.changes(objects) if row.changes else None
-    response = client.get(url) if row.method == "GET" else client.post(url, row.data(objects))
-    expected = row.expect[role]
-    assert_expected(response, expected, url)
-    if row.changes:
-        allowed = isinstance(expected, str) and expected != LOGIN
-        assert (row.changes(objects) != before) is allowed, f"{role} {'could not' if allowed else 'could'} POST {url}"
-    if expected == 404:
-        assert_tells_nothing_about_acme(response, world, url)
+    check_row(client, world, objects, row, role)
 
 
 @pytest.mark.parametrize(("name", "row", "role"), [p for p in MATRIX_ROWS if p.values[1].method == "GET"])

@@ -21,11 +21,9 @@ from tests.cases.test_views import (
     LOGIN,
     ROLES,
     Row,
-    assert_expected,
     assert_same_404,
-    assert_tells_nothing_about_acme,
+    check_row,
     roles,
-    sign_in,
 )
 
 PEAK, REQUEST, REVIEW, ACTION, MIGRATION, MILESTONE = 930001, 930002, 930003, 930004, 930005, 930006
@@ -142,17 +140,7 @@ def test_the_matrix_covers_every_other_planning_url_name():
 
 @pytest.mark.parametrize(("name", "row", "role"), MATRIX_ROWS)
 def test_planning_matrix_more(client, world, objects, name, row, role):
-    sign_in(client, world, role)
-    url = row.url(objects)
-    before = row.changes(objects) if row.changes else None
-    response = client.get(url) if row.method == "GET" else client.post(url, row.data(objects))
-    expected = row.expect[role]
-    assert_expected(response, expected, url)
-    if row.changes:
-        allowed = expected == 200 or (isinstance(expected, str) and expected != LOGIN)
-        assert (row.changes(objects) != before) is allowed, f"{role} {'could not' if allowed else 'could'} POST {url}"
-    if expected == 404:
-        assert_tells_nothing_about_acme(response, world, url)
+    check_row(client, world, objects, row, role)
 
 
 def test_another_accounts_objects_are_like_missing_ones(client, world, objects):
