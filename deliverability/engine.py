@@ -150,7 +150,7 @@ class Engine:
         waits the full ``timeout``, so a slow resolver (a recursive lookup) still gets its chance."""
         s = self.settings
         if self.srtt is None:
-            return min(s.timeout, 1.0)  # RFC 6298: 1 s before the first measurement
+            return min(s.timeout, max(1.0, s.min_rto))  # RFC 6298: 1 s before the first measurement
         if attempt >= s.retries:
             return s.timeout
         return min(s.timeout, max(s.min_rto, self.srtt + 4 * self.rttvar, 1.5 * self.srtt) * (2**attempt))
