@@ -20,8 +20,7 @@ MAX_BODY = 50 * 1024 * 1024
 @login_not_required
 @require_POST
 def attempts(request):
-    header = request.headers.get("Authorization", "")
-    token = ApiToken.find(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+    token = ApiToken.from_request(request)
     if token is None:
         return JsonResponse({"error": "unauthorized"}, status=401)
     if len(request.body) > MAX_BODY:

@@ -41,14 +41,22 @@ def incidents(request) -> Panel:
     per_account: dict[int, list] = {}
     for account_id, second, channel in rows[:200_000]:
         per_account.setdefault(account_id, []).append((second, channel))
-    names = dict(Account.objects.filter(pk__in=per_account).values_list("pk", "name"))
-    slugs = dict(Account.objects.filter(pk__in=per_account).values_list("pk", "slug"))
+    accounts = Account.objects.in_bulk(list(per_account))
     found = []
     for account_id, down in per_account.items():
         runs = ledger_incidents(down)
         last = runs[-1]
-        found.append({"name": names[account_id], "slug": slugs[account_id], "count": len(runs), "last": last,
-                      "open": now - last.end < OPEN_WITHIN, "seconds": sum(r.seconds for r in runs)})  # fmt: skip
+        account = accounts[account_id]
+        found.append(
+            {
+                "name": account.name,
+                "slug": account.slug,
+                "count": len(runs),
+                "last": last,
+                "open": now - last.end < OPEN_WITHIN,
+                "seconds": sum(r.seconds for r in runs),
+            }
+        )
     found.sort(key=lambda row: (not row["open"], -row["seconds"]))
     return Panel(
         name="incidents",

@@ -15,9 +15,9 @@ import urllib.request
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from django.db import connection
 from django.utils import timezone
 
+from .ingest import upsert
 from .ledger import API, SMTP
 from .models import AvailabilityProfile
 
@@ -65,15 +65,8 @@ def probe_smtp(host: str, port: int, sender: str, recipient: str, timeout: float
 
 
 def record(account_id: int, channel: int, second: int, failed: bool) -> None:
-    """Add one attempt to its second's rollup."""
-    table = "availability_secondrollup"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {table} (account_id, channel, second, attempts, failures) VALUES (%s, %s, %s, 1, %s)
-            ON CONFLICT (account_id, channel, second) DO UPDATE
-            SET attempts = {table}.attempts + 1, failures = {table}.failures + EXCLUDED.failures""",  # noqa: S608
-            [account_id, channel, second, int(failed)],
-        )
+    """Add one attempt to its second's rollup (the ingestion's upsert)."""
+    upsert(account_id, {(channel, second): [1, int(failed)]})
 
 
 def run(profile: AvailabilityProfile) -> dict:

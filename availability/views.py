@@ -5,19 +5,15 @@ import calendar
 import time
 from datetime import UTC, datetime
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from . import alerts
 from .panels import OPEN_WITHIN
 from .reports import daily_bars, months
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 def _months_back(year: int, month: int, count: int):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from . import services
 from .clock import badge
@@ -17,10 +17,6 @@ from .forms import CaseForm, ReplyForm
 from .models import Case, CaseAttachment
 
 STATUS_FILTERS = {"open", "resolved", "all", *Case.Status.values}
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 def case_for(request, **lookup):

@@ -8,17 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from .auth import runs
 from .auth.requirements import checklist
 from .library import recommended
 from .models import AuthRun, MonitoredTarget
 from .services import can_manage_monitoring
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 @require_GET

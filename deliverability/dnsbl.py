@@ -152,11 +152,14 @@ class ZoneSpec:
         return self.query_zone or self.zone
 
     def accepts(self, target: Target) -> bool:
+        return self.accepts_kind(target.kind)
+
+    def accepts_kind(self, kind: str) -> bool:
         if self.kind == Kind.DOMAIN:
-            return target.kind == Kind.DOMAIN
-        if target.kind == Kind.IP4:
+            return kind == Kind.DOMAIN
+        if kind == Kind.IP4:
             return self.kind == Kind.IP4
-        return target.kind == Kind.IP6 and (self.kind == Kind.IP6 or self.ipv6)
+        return kind == Kind.IP6 and (self.kind == Kind.IP6 or self.ipv6)
 
 
 def zone_spec(

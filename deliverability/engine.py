@@ -62,10 +62,10 @@ def system_nameservers() -> list[str]:
 
 
 class _Pending:
-    __slots__ = ("index", "wire", "question", "sock", "server", "server_no", "qid", "sent", "attempt", "zone")
+    __slots__ = ("index", "question", "sock", "server", "server_no", "qid", "sent", "attempt", "zone")
 
-    def __init__(self, index, wire, question, zone):
-        self.index, self.wire, self.question, self.zone = index, wire, question, zone
+    def __init__(self, index, question, zone):
+        self.index, self.question, self.zone = index, question, zone
         self.sock = self.server = self.qid = None
         self.server_no = -1
         self.sent = 0.0
@@ -118,7 +118,7 @@ class Engine:
         queues: dict[str, deque] = {}
         for i, name in enumerate(names):
             question = encode_name(name) + tail
-            queues.setdefault(zones[i], deque()).append(_Pending(i, None, question, zones[i]))
+            queues.setdefault(zones[i], deque()).append(_Pending(i, question, zones[i]))
         truncated: list[_Pending] = []
         self._run(queues, results, truncated, rdtype, on_progress, total)
         if truncated:
@@ -163,7 +163,7 @@ class Engine:
                 return candidate
         return None
 
-    def _congestion(self, now: float, answered: int, lost: int) -> None:
+    def _congestion(self, answered: int, lost: int) -> None:
         """Once per round trip: shrink the window by 30% when more than 5% of the answers due were lost (a
         resolver or a path dropping our bursts), not for the odd datagram lost at random."""
         if lost >= 3 and lost > 0.05 * (answered + lost):
@@ -305,7 +305,7 @@ class Engine:
                         done += 1
                         self._release(pending.zone, queues, zone_inflight, active)
                 if now >= epoch_end:
-                    self._congestion(now, answered, lost)
+                    self._congestion(answered, lost)
                     answered = lost = 0
                     epoch_end = now + max(0.05, self.srtt or 0.05)
                 if on_progress and now - last_progress > 0.2:

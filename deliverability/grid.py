@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 
-from .dnsbl import Kind, Target
+from .dnsbl import Kind
 from .models import Blocklist, ListingStatus, MonitoredTarget
 
 PER_PAGE = 50
@@ -46,7 +46,8 @@ def grid(account, *, kind: str, problems_only: bool = False, page=None) -> Grid:
     specs = {bl.pk: bl.spec() for bl in lists}
     rows = []
     for target in current.object_list:
-        probe = Target(Kind(target.kind), target.value)
-        cells = [(bl, statuses.get((target.pk, bl.pk)) if specs[bl.pk].accepts(probe) else "n/a") for bl in lists]
+        cells = [
+            (bl, statuses.get((target.pk, bl.pk)) if specs[bl.pk].accepts_kind(target.kind) else "n/a") for bl in lists
+        ]
         rows.append(Row(target, cells, sum(1 for _bl, c in cells if isinstance(c, ListingStatus) and c.listed)))
     return Grid(lists=lists, rows=rows, page=current, kind=kind)

@@ -9,15 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from . import mediation
 from .forms import MediationForm
 from .models import MediationRequest
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 @require_GET

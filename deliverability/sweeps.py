@@ -47,7 +47,7 @@ def sweep_run(sweep_id: int) -> None:
     rows = list(MonitoredTarget.objects.filter(account=sweep.account).order_by("pk").values_list("pk", "kind"))
     specs = [bl.spec() for bl in lists]
     healthy = [spec for spec in specs if health[spec.zone].ok]
-    queries = sum(1 for _pk, kind in rows for spec in healthy if spec.accepts(Target(Kind(kind), _probe(kind))))
+    queries = sum(1 for _pk, kind in rows for spec in healthy if spec.accepts_kind(kind))
     size = settings.BLOCKLIST_CHUNK
     ids = [pk for pk, _kind in rows]
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
@@ -68,10 +68,6 @@ def sweep_run(sweep_id: int) -> None:
 
     for chunk in created:
         check_chunk.delay(chunk.pk)
-
-
-def _probe(kind: str) -> str:
-    return {"ip4": "192.0.2.1", "ip6": "2001:db8::1"}.get(kind, "example.com")
 
 
 def chunk_run(chunk_id: int) -> None:

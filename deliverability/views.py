@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from . import services
 from .forms import TargetsForm
@@ -24,10 +24,6 @@ from .library import recommended
 from .models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
 
 FILTERS = {"all", "problems"}
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 def _latest_sweep(account):

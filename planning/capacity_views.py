@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from .capacity import Peak, recommend
 from .models import CapacityRules, MonthlyForecast, PeakEvent
-from .views import _can_send_actuals as can_edit
+from .views import can_send_actuals as can_edit
 
 
 class MonthForm(forms.Form):
@@ -35,10 +35,6 @@ class PeakForm(forms.ModelForm):
         model = PeakEvent
         fields = ["name", "day", "daily_volume"]
         widgets = {"day": forms.DateInput(attrs={"type": "date"})}
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Account
+from accounts.shortcuts import visible_account as _account
 
 from .models import ActionItem, BusinessReview, FeatureRequest
 
@@ -40,10 +40,6 @@ class ActionForm(forms.ModelForm):
         model = ActionItem
         fields = ["title", "owner", "due_on"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 def _is_tam(user, account) -> bool:

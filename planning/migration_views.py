@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Account, Membership
+from accounts.models import Membership
+from accounts.shortcuts import visible_account as _account
 
 from .migration import DEFAULT_MILESTONES, Stream, schedule, weekly
 from .models import MigrationPlan, MigrationStream, Milestone, SignOff, WarmupPlan
@@ -64,10 +65,6 @@ class MigrationForm(forms.ModelForm):
         if not streams:
             raise forms.ValidationError(_("Name at least one stream."))
         return streams
-
-
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
 
 
 def _is_tam(user, account) -> bool:

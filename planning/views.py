@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Account, Membership
+from accounts.models import Membership
+from accounts.shortcuts import visible_account as _account
 
 from . import ingest
 from .chart import provider_chart
@@ -24,16 +25,12 @@ from .status import DECISIONS, plan_status
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def _account(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
-
-
 def _can_plan(user, account) -> bool:
     """TAMs (staff with the permission) on their accounts make and change plans."""
     return user.is_staff and user.has_perm("planning.add_warmupplan") and account.is_staffed_by(user)
 
 
-def _can_send_actuals(user, account) -> bool:
+def can_send_actuals(user, account) -> bool:
     """Account admins, and the account's TAMs (staff with the permission); support agents read."""
     if user.is_staff:
         return user.has_perm("planning.add_dailyactual") and account.is_staffed_by(user)
@@ -86,7 +83,7 @@ def plan_detail(request, slug, pk):
             "recent": recent,
             "decisions": DECISIONS,
             "upload": ActualsUploadForm(),
-            "can_send": _can_send_actuals(request.user, account),
+            "can_send": can_send_actuals(request.user, account),
         },
     )
 
@@ -95,7 +92,7 @@ def plan_detail(request, slug, pk):
 def actuals_upload(request, slug, pk):
     account = _account(request, slug)
     plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
-    if not _can_send_actuals(request.user, account):
+    if not can_send_actuals(request.user, account):
         raise Http404
     form = ActualsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -124,7 +121,7 @@ def actuals_upload(request, slug, pk):
 def tokens(request, slug):
     """API tokens for the customer's pipeline: account admins (and the account's staff) make and revoke them."""
     account = _account(request, slug)
-    if not _can_send_actuals(request.user, account):
+    if not can_send_actuals(request.user, account):
         raise Http404
     new_key = None
     if request.method == "POST":
@@ -147,8 +144,7 @@ def tokens(request, slug):
 @require_POST
 def api_actuals(request, pk):
     """``POST /api/v1/warmup/<plan>/actuals`` with ``Authorization: Bearer <token>``: a JSON list of rows."""
-    header = request.headers.get("Authorization", "")
-    token = IngestToken.find(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+    token = IngestToken.from_request(request)
     if token is None:
         return JsonResponse({"error": "unauthorized"}, status=401)
     plan = WarmupPlan.objects.filter(account=token.account, pk=pk).first()

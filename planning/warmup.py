@@ -121,8 +121,12 @@ class ProviderState:
     position: int = 0
     steps: list[Step] = field(default_factory=list)
     next_volume: int = 0
-    holds: int = 0
     finished: bool = False  # the top rung was sent and the day was clean
+
+    @property
+    def holds(self) -> int:
+        """Days that did not advance (held or stepped back)."""
+        return sum(1 for step in self.steps if step.decision != "advance")
 
     @property
     def remaining(self) -> int:
@@ -169,10 +173,8 @@ def replay(rungs: list[int], actuals: list[Day], start: date, provider: str = ""
             state.position = min(state.position + 1, len(rungs) - 1)
         elif decision == "step_back":
             state.position = max(state.position - 1, 0)
-            state.holds += 1
             state.finished = False
         else:
-            state.holds += 1
             state.finished = False
         state.steps.append(Step(actual.day, planned, actual.sent, decision, reasons))
         previous_sent = actual.sent

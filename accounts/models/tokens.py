@@ -49,6 +49,12 @@ class ApiToken(models.Model):
         return token, key
 
     @classmethod
+    def from_request(cls, request) -> "ApiToken | None":
+        """The active token of an ``Authorization: Bearer <key>`` header, or None."""
+        header = request.headers.get("Authorization", "")
+        return cls.find(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+
+    @classmethod
     def find(cls, key: str) -> "ApiToken | None":
         token = cls.objects.active().select_related("account").filter(key_hash=cls.hash(key or "")).first()
         if token is not None:

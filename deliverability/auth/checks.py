@@ -63,10 +63,8 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
     if not result.get("valid") and not record:
         error = result.get("error", "")
         if "not exist" in error.lower() or "does not have an spf" in error.lower() or "no spf" in error.lower():
-            return Finding(domain, "spf", FAIL, _("No SPF record."), error, f'{domain}. TXT "{suggested}"')
-        return Finding(
-            domain, "spf", FAIL, _("The SPF record could not be used."), error, f'{domain}. TXT "{suggested}"'
-        )
+            return Finding(domain, "spf", FAIL, _("No SPF record."), error, _spf_fix(domain, suggested))
+        return Finding(domain, "spf", FAIL, _("The SPF record could not be used."), error, _spf_fix(domain, suggested))
     lookups, voids = result.get("dns_lookups") or 0, result.get("void_dns_lookups") or 0
     data = {"record": record, "lookups": lookups, "void_lookups": voids}
     parsed = result.get("parsed") or {}
@@ -100,7 +98,7 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
             FAIL,
             _("SPF ends in +all: anyone may send as this domain."),
             record,
-            f'{domain}. TXT "{suggested}"',
+            _spf_fix(domain, suggested),
             data,
         )
     if provider_include and not _includes(parsed, provider_include):
@@ -111,7 +109,7 @@ def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
             _("SPF does not include %(include)s, so our servers are not allowed to send for this domain.")
             % {"include": provider_include},
             record,
-            f'{domain}. TXT "{suggested}"',
+            _spf_fix(domain, suggested),
             data,
         )
     if lookups >= SPF_LOOKUP_LIMIT - 1:

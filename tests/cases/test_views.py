@@ -378,8 +378,7 @@ def test_case_matrix(client, world, objects, name, row, role):
     check_row(client, world, objects, row, role)
 
 
-@pytest.mark.parametrize(("name", "row", "role"), GET_ROWS)
-def test_case_matrix_with_htmx(client, world, objects, name, row, role):
+def check_htmx_row(client, world, objects, row: Row, role: str) -> None:
     """An expired session on htmx answers with HX-Redirect to login; everyone else as without htmx."""
     sign_in(client, world, role)
     url = row.url(objects)
@@ -394,6 +393,11 @@ def test_case_matrix_with_htmx(client, world, objects, name, row, role):
 
 
 # --- another tenant's object is exactly like a missing one ------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "row", "role"), GET_ROWS)
+def test_case_matrix_with_htmx(client, world, objects, name, row, role):
+    check_htmx_row(client, world, objects, row, role)
 
 
 def normalised(response, path_: str) -> str:

@@ -269,7 +269,7 @@ class TestMatch:
     def setup_method(self):
         self.engine = Engine(Settings(nameservers=(self.SERVER,)))
         self.name = "2.0.0.127.zen.test"
-        self.pending = _Pending(0, None, encode_name(self.name) + struct.pack("!HH", dns.rdatatype.A, 1), "zen")
+        self.pending = _Pending(0, encode_name(self.name) + struct.pack("!HH", dns.rdatatype.A, 1), "zen")
         self.pending.qid = self.QID
         self.table = {self.QID: self.pending}
 

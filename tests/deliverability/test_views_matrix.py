@@ -14,16 +14,13 @@ from django.utils import timezone
 from deliverability import services
 from deliverability.models import Article, AuthRun, MediationRequest, MessageStream, MonitoredTarget, Sweep
 from tests.cases.test_views import (
-    HTMX,
     LOGIN,
     ROLES,
     Row,
-    assert_expected,
     assert_same_404,
+    check_htmx_row,
     check_row,
-    login_url,
     roles,
-    sign_in,
 )
 from tests.deliverability.factories import SweepFactory
 from tests.deliverability.test_views import PAGE
@@ -172,14 +169,7 @@ def test_deliverability_matrix(client, world, objects, name, row, role):
 
 @pytest.mark.parametrize(("name", "row", "role"), [p for p in MATRIX_ROWS if p.values[1].method == "GET"])
 def test_deliverability_matrix_with_htmx(client, world, objects, name, row, role):
-    sign_in(client, world, role)
-    url = row.url(objects)
-    response = client.get(url, headers={**HTMX, "HX-Current-URL": f"http://testserver{url}"})
-    if row.expect[role] == LOGIN:
-        assert response.status_code == 200 and response["HX-Redirect"] == login_url(url)
-    else:
-        assert "HX-Redirect" not in response
-        assert_expected(response, row.expect[role], url)
+    check_htmx_row(client, world, objects, row, role)
 
 
 def test_another_accounts_objects_are_exactly_like_missing_ones(client, world, objects):

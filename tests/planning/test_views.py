@@ -15,19 +15,16 @@ from deliverability.library import recommended
 from planning import demo, urls, warmup
 from planning.models import DailyActual, IngestToken, WarmupPlan
 from tests.cases.test_views import (
-    HTMX,
     LOGIN,
     ROLES,
     Row,
-    assert_expected,
     assert_same_404,
+    check_htmx_row,
     check_row,
     count_queries,
-    login_url,
     messages_of,
     queries_of,
     roles,
-    sign_in,
     text,
     visible_text,
 )
@@ -115,14 +112,7 @@ def test_planning_matrix(client, world, objects, name, row, role):
 
 @pytest.mark.parametrize(("name", "row", "role"), [p for p in MATRIX_ROWS if p.values[1].method == "GET"])
 def test_planning_matrix_with_htmx(client, world, objects, name, row, role):
-    sign_in(client, world, role)
-    url = row.url(objects)
-    response = client.get(url, headers={**HTMX, "HX-Current-URL": f"http://testserver{url}"})
-    if row.expect[role] == LOGIN:
-        assert response.status_code == 200 and response["HX-Redirect"] == login_url(url)
-    else:
-        assert "HX-Redirect" not in response
-        assert_expected(response, row.expect[role], url)
+    check_htmx_row(client, world, objects, row, role)
 
 
 def test_another_accounts_plan_is_exactly_like_a_missing_one(client, world, objects):
