@@ -7,6 +7,7 @@ CI=true nothing may skip, so a missing service fails the run instead.
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
@@ -85,6 +86,20 @@ def _reset_language_and_timezone():
     yield
     translation.activate("en")
     timezone.deactivate()
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """Stop the clock where a test says: ``frozen("2026-05-11 10:00")`` is that instant in UTC (or pass an
+    aware datetime); ``frozen(...)`` again moves it. Tests whose answer depends on the date, the time of
+    day, the weekday or DST use it, so they pass on any day the suite runs."""
+
+    def at(when: str | datetime, *, tick: bool = False) -> datetime:
+        moment = when if isinstance(when, datetime) else datetime.fromisoformat(when).replace(tzinfo=UTC)
+        time_machine.move_to(moment, tick=tick)  # tick: the clock runs on from there (a live server, a browser)
+        return moment
+
+    return at
 
 
 @pytest.fixture
