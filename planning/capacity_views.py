@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,10 +62,11 @@ def capacity(request, slug):
                 messages.success(request, _("The peak is saved."))
                 return redirect("capacity", slug=account.slug)
     months = list(MonthlyForecast.objects.filter(account=account))
-    peaks = list(PeakEvent.objects.filter(account=account, day__gte=timezone.localdate()))
+    today = account.today()
+    peaks = list(PeakEvent.objects.filter(account=account, day__gte=today))
     advice = recommend(
         [m.volume for m in months], [Peak(p.name, p.day, p.daily_volume) for p in peaks],
-        CapacityRules.current(), timezone.localdate(),
+        CapacityRules.current(), today,
     )  # fmt: skip
     return render(
         request,

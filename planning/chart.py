@@ -10,7 +10,7 @@ W, H, PAD_L, PAD_R, PAD_T, PAD_B = 560, 180, 52, 10, 10, 24
 
 
 def provider_chart(row, start, end, today) -> str:
-    planned = [(start + timedelta(days=i), volume) for i, volume in enumerate(row.state.rungs)]
+    planned = [(start + timedelta(days=i), volume) for i, volume in enumerate(row.state.ideal)]
     actual = [(step.day, step.sent) for step in row.state.steps if step.sent > 0]
     held = [(step.day, step.sent) for step in row.state.steps if step.decision != "advance" and step.sent > 0]
     values = [v for _d, v in planned + actual] or [1]

@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from accounts.models import Account, User
 
 from . import warmup
@@ -14,7 +12,7 @@ def seed(*, stdout=None):
     account = Account.objects.filter(slug="acme").first()
     if account is None or WarmupPlan.objects.filter(account=account).exists():
         return
-    today = timezone.localdate()
+    today = account.today()
     plan = WarmupPlan.objects.create(
         account=account,
         name="Marketing pool 198.51.100.0/28",
@@ -35,10 +33,10 @@ def seed(*, stdout=None):
     base = plan.base_curve()
     rows = []
     for share in plan.shares():
-        rungs = warmup.ladder(base, share)
+        days = warmup.climb(warmup.ladder(base, share))  # the recommended volume, day by day
         for n in range(14):
             day = plan.start_date + timedelta(days=n)
-            sent = rungs[min(n, len(rungs) - 1)]
+            sent = days[min(n, len(days) - 1)]
             deferrals = round(sent * 0.05) if share.provider == "gmail" and n == 13 else 0
             rows.append(DailyActual(plan=plan, day=day, provider=share.provider, sent=sent,
                                     delivered=sent - round(sent * 0.006) - deferrals, bounced=round(sent * 0.006),

@@ -52,7 +52,7 @@ def roadmap(request, slug):
     account = _account(request, slug)
     tam = _is_tam(request.user, account)
     form = RequestForm(request.POST or None, prefix="r")
-    review_form = ReviewForm(prefix="v", initial={"held_on": timezone.localdate()})
+    review_form = ReviewForm(prefix="v", initial={"held_on": account.today()})
     if request.method == "POST":
         if "v-held_on" in request.POST:
             if not tam:
@@ -76,7 +76,9 @@ def roadmap(request, slug):
         {
             "account": account,
             "requests": FeatureRequest.objects.filter(account=account).select_related("created_by"),
-            "reviews": BusinessReview.objects.filter(account=account).prefetch_related("actions")[:10],
+            "reviews": BusinessReview.objects.filter(account=account)
+            .select_related("account")
+            .prefetch_related("actions")[:10],
             "form": form,
             "review_form": review_form,
             "action_form": ActionForm(),

@@ -89,7 +89,7 @@ def migration_new(request, slug):
     if not _is_tam(request.user, account):
         raise Http404
     form = MigrationForm(
-        request.POST or None, account=account, initial={"start_date": timezone.localdate() + timedelta(days=7)}
+        request.POST or None, account=account, initial={"start_date": account.today() + timedelta(days=7)}
     )
     if request.method == "POST" and form.is_valid():
         plan = form.save(commit=False)
@@ -119,7 +119,7 @@ def migration_new(request, slug):
 
 def _days(plan):
     streams = [Stream(s.name, s.daily_volume) for s in plan.streams.all()]
-    warm = plan.warmup_plan.base_curve() if plan.warmup_plan_id else None
+    warm = plan.warmup_plan.daily_plan() if plan.warmup_plan_id else None
     return schedule(streams, plan.start_date, plan.weeks, warm)
 
 
@@ -157,7 +157,7 @@ def migration_detail(request, slug, pk):
             "signoffs": {s.side: s for s in plan.signoffs.select_related("user")},
             "can_sign": _is_tam(request.user, account)
             or Membership.objects.admins().filter(account=account, user=request.user).exists(),
-            "today": timezone.localdate(),
+            "today": account.today(),
         },
     )
 

@@ -9,7 +9,7 @@ from .status import plan_status
 
 
 def warmup(request, account) -> Panel | None:
-    plans = list(WarmupPlan.objects.filter(account=account, status=WarmupPlan.Status.ACTIVE)[:3])
+    plans = list(WarmupPlan.objects.active_for(account)[:3])
     milestone = (
         Milestone.objects.filter(plan__account=account, done_at__isnull=True)
         .exclude(plan__status__in=["done", "rolled_back"])

@@ -9,7 +9,7 @@ from .status import plan_status
 
 def warmup_topics(account) -> dict[str, str]:
     held = []
-    for plan in WarmupPlan.objects.filter(account=account, status=WarmupPlan.Status.ACTIVE)[:3]:
+    for plan in WarmupPlan.objects.active_for(account)[:3]:
         held += [row.name for row in plan_status(plan).on_hold]
     if not held:
         return {}
@@ -19,9 +19,7 @@ def warmup_topics(account) -> dict[str, str]:
 def warmup_precondition(account) -> dict:
     """For mediation requests (settings.MEDIATION_WARMUP_SOURCE): was the warm-up plan followed? Open when a
     provider is held or stepped back, or the IPs sat idle long enough to need re-warming."""
-    statuses = [
-        plan_status(plan) for plan in WarmupPlan.objects.filter(account=account, status=WarmupPlan.Status.ACTIVE)[:3]
-    ]
+    statuses = [plan_status(plan) for plan in WarmupPlan.objects.active_for(account)[:3]]
     if not statuses:
         return {
             "ok": None,

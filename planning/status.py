@@ -4,7 +4,6 @@ recommendation with its reason, and the forecast. MISSION: DLV-1."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import warmup
@@ -47,7 +46,8 @@ class PlanStatus:
 
 
 def plan_status(plan: WarmupPlan, today: date | None = None) -> PlanStatus:
-    today = today or timezone.localdate()
+    """``today`` is the account's calendar day unless given: a warm-up day is the customer's day."""
+    today = today or plan.account.today()
     base = plan.base_curve()
     by_provider: dict[str, list[warmup.Day]] = {}
     for actual in plan.actuals.all():
@@ -60,9 +60,7 @@ def plan_status(plan: WarmupPlan, today: date | None = None) -> PlanStatus:
         rows.append(
             ProviderRow(share.provider, str(warmup.PROVIDER_NAMES.get(share.provider, share.provider)), share, state)
         )
-    return PlanStatus(
-        plan, base, rows, warmup.forecast([r.state for r in rows], plan.start_date, today, len(base)), today
-    )
+    return PlanStatus(plan, base, rows, warmup.forecast([r.state for r in rows], plan.start_date, today), today)
 
 
 def reason_text(reasons: list) -> str:

@@ -52,13 +52,13 @@ def plan_new(request, slug):
     account = _account(request, slug)
     if not _can_plan(request.user, account):
         raise Http404
-    form = WarmupPlanForm(request.POST or None, initial={"start_date": timezone.localdate(), "template": "sendgrid"})
+    form = WarmupPlanForm(request.POST or None, initial={"start_date": account.today(), "template": "sendgrid"})
     if request.method == "POST" and form.is_valid():
         plan = form.save(commit=False)
         plan.account, plan.created_by = account, request.user
         plan.save()
         messages.success(
-            request, _("The plan is made: %(days)s days to the target.") % {"days": len(plan.base_curve())}
+            request, _("The plan is made: %(days)s days to the target.") % {"days": len(plan.daily_plan())}
         )
         return redirect(plan)
     return render(request, "planning/form.html", {"account": account, "form": form})

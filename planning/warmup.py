@@ -6,10 +6,15 @@ x1.4 a day); Amazon SES's 45 days up to 50,000 a day; hold when bounces > 2% or 
 day; at most +50% a day (+20% in the first days); deferrals (4xx) from a provider mean hold that
 provider; an IP idle for more than 30 days must be warmed again.
 
-A provider's plan is a *ladder* of daily volumes (the template's curve times its share of the traffic,
-capped). Each day the provider's position on the ladder moves up (advance), stays (hold) or moves down
-(step back) according to that day's actuals; the forecast completion date is the last day with actuals
-plus the rungs still to climb, so every hold pushes it out.
+A provider's plan is a *ladder* of stages (the template's curve times its share of the traffic, capped).
+Each day the provider either climbs (the volume grows by at most the daily cap), holds (the same
+volume again) or steps back a stage, according to that day's actuals. The volume grows toward the
+stage by the cap; the provider moves up to the next stage only on a clean day whose volume actually
+reached the stage (90% of it; the last stage, the target itself, in full). So a 1,000,000-a-day plan
+whose early days are held to +20% by the cap takes the days the cap needs, and it is finished only
+on the day the target volume is sent. The forecast completion date is the last day with actuals plus
+the days the caps need from there, so every hold pushes it out; progress is the share of the
+no-holds plan's days already behind the slowest provider.
 """
 
 import math
@@ -44,6 +49,7 @@ DEFERRAL_STEP_BACK = 0.10  # a tenth of a provider's mail deferred: step back, n
 REACHED = 0.9  # a day counts as done when at least 90% of its planned volume went out
 MAX_GROWTH, EARLY_GROWTH, EARLY_DAYS = 1.5, 1.2, 3
 IDLE_DAYS = 30
+MAX_DAYS = 3_660  # a ramp longer than ten years is not a warm-up; stop counting
 
 TEMPLATES = {
     "sparkpost": _("SparkPost: 20 volume stages (200 … 320M a day)"),
@@ -118,10 +124,12 @@ class Step:
 class ProviderState:
     provider: str
     rungs: list[int]
-    position: int = 0
+    position: int = 0  # the stage being climbed
     steps: list[Step] = field(default_factory=list)
     next_volume: int = 0
-    finished: bool = False  # the top rung was sent and the day was clean
+    finished: bool = False  # the target volume was sent on a clean day, and no step back since
+    remaining: int = 0  # days still to send with no holds, at the daily caps
+    ideal: list[int] = field(default_factory=list)  # the plan with no holds: each day's volume, at the caps
 
     @property
     def holds(self) -> int:
@@ -129,17 +137,13 @@ class ProviderState:
         return sum(1 for step in self.steps if step.decision != "advance")
 
     @property
-    def remaining(self) -> int:
-        """Days still to send: the rung at ``position`` tomorrow, and each rung above it a day later."""
-        return 0 if self.finished else len(self.rungs) - self.position
-
-    @property
     def last(self) -> Step | None:
         return self.steps[-1] if self.steps else None
 
 
-def decide(planned: int, actual: Day, *, day_number: int) -> tuple[str, list]:
-    """Advance, hold or step back after one day, with the reasons (message, figures)."""
+def decide(planned: int, actual: Day, *, day_number: int, final: bool = False) -> tuple[str, list]:
+    """Advance, hold or step back after one day, with the reasons (message, figures). On the ``final``
+    day (the target itself planned) the whole volume must go out; on others, 90% of it."""
     reasons = []
     sent = max(actual.sent, 0)
     bounce = actual.bounced / sent if sent else 0.0
@@ -155,74 +159,108 @@ def decide(planned: int, actual: Day, *, day_number: int) -> tuple[str, list]:
         return "step_back", reasons
     if reasons:
         return "hold", reasons
-    if sent < planned * REACHED:
+    if sent < (planned if final else planned * REACHED):
         return "hold", [("not_reached", sent, planned)]
     # the cap the *next* day gets (replay applies day n+1's cap to the volume after this day)
     return "advance", [("growth_cap", EARLY_GROWTH if day_number + 1 < EARLY_DAYS else MAX_GROWTH)]
 
 
+def reached(sent: int, rungs: list[int], position: int) -> bool:
+    """Did a day's volume reach its stage? 90% of it, or all of the last one (the target)."""
+    rung = rungs[position]
+    return sent >= (rung if position == len(rungs) - 1 else rung * REACHED)
+
+
 def replay(rungs: list[int], actuals: list[Day], start: date, provider: str = "") -> ProviderState:
     """Walk a provider's ladder through its actual days, in date order."""
-    state = ProviderState(provider=provider, rungs=rungs)
-    previous_sent = None
+    state = ProviderState(provider=provider, rungs=rungs, next_volume=rungs[0], ideal=climb(rungs))
+    top = len(rungs) - 1
     for actual in sorted(actuals, key=lambda a: a.day):
-        planned = _capped(rungs[state.position], previous_sent, (actual.day - start).days)
-        decision, reasons = decide(planned, actual, day_number=(actual.day - start).days)
+        number, planned = (actual.day - start).days, state.next_volume
+        final = state.position == top and planned >= rungs[top]
+        decision, reasons = decide(planned, actual, day_number=number, final=final)
         if decision == "advance":
-            state.finished = state.position == len(rungs) - 1
-            state.position = min(state.position + 1, len(rungs) - 1)
+            if reached(actual.sent, rungs, state.position):
+                state.finished = state.finished or state.position == top
+                state.position = min(state.position + 1, top)
+            state.next_volume = _capped(rungs[state.position], actual.sent, number + 1)
         elif decision == "step_back":
-            state.position = max(state.position - 1, 0)
-            state.finished = False
-        else:
-            state.finished = False
+            state.position, state.finished = max(state.position - 1, 0), False
+            state.next_volume = min(rungs[state.position], planned)
+        elif actual.sent > 0:  # a hold: never more than today's plan, nor more than the cap allows
+            state.next_volume = min(planned, _capped(rungs[state.position], actual.sent, number + 1))
         state.steps.append(Step(actual.day, planned, actual.sent, decision, reasons))
-        previous_sent = actual.sent
-    last_day = state.steps[-1].day if state.steps else start - timedelta(days=1)
-    state.next_volume = _capped(rungs[state.position], previous_sent, (last_day - start).days + 1)
+    next_number = (state.steps[-1].day - start).days + 1 if state.steps else 0
+    if not state.finished:
+        state.remaining = len(climb(rungs, position=state.position, volume=state.next_volume, day_number=next_number))
     return state
 
 
+def climb(rungs: list[int], *, position: int = 0, volume: int | None = None, day_number: int = 0) -> list[int]:
+    """The daily volumes from a stage and a volume to the end, every day clean and sent as planned: the
+    plan with no holds (from the start), or the days still needed (from where a provider stands)."""
+    volume = rungs[position] if volume is None else volume
+    days = []
+    while len(days) < MAX_DAYS:
+        days.append(volume)
+        if reached(volume, rungs, position):
+            if position == len(rungs) - 1:
+                break
+            position += 1
+        day_number += 1
+        volume = _capped(rungs[position], volume, day_number)
+    return days
+
+
 def _capped(rung: int, previous_sent: int | None, day_number: int) -> int:
-    """No day more than +50% over what was sent the day before (+20% in the first days)."""
+    """No day more than +50% over what was sent the day before (+20% in the first days); a handful of
+    messages may always grow by one."""
     if previous_sent is None or previous_sent <= 0:
         return rung
     growth = EARLY_GROWTH if day_number < EARLY_DAYS else MAX_GROWTH
-    return min(rung, max(1, math.floor(previous_sent * growth)))
+    return min(rung, max(previous_sent + 1, math.floor(previous_sent * growth)))
 
 
 @dataclass
 class Forecast:
     planned_end: date
     forecast_end: date
-    progress: int  # percent of the rungs climbed, the slowest provider counting
+    progress: int  # percent of the no-holds plan's days behind the slowest provider; 100 only when finished
     idle_days: int | None  # days since anything was sent; None before the first send
     rewarm: bool
 
 
-def forecast(states: list[ProviderState], start: date, today: date, base_length: int) -> Forecast:
-    """The planned end (no holds), the forecast end (the last day with actuals plus the rungs the slowest
-    provider still has to climb), progress, and whether the IPs sat idle long enough to need re-warming."""
-    planned_end = start + timedelta(days=base_length - 1)
+def forecast(states: list[ProviderState], start: date, today: date) -> Forecast:
+    """The planned end (no holds, at the caps), the forecast end (the last day with actuals plus the days
+    the slowest provider still needs), progress, and whether the IPs sat idle long enough to need
+    re-warming."""
+    length = max((len(state.ideal) for state in states), default=1)
+    planned_end = start + timedelta(days=length - 1)
     days = [step.day for state in states for step in state.steps]
     sent_days = [step.day for state in states for step in state.steps if step.sent > 0]
     remaining = max((state.remaining for state in states), default=0)
     if days and remaining:
-        # a hold adds a day, a step back two; a ramp that stopped is counted from today, never in the past
+        # a ramp that stopped is counted from today, never in the past
         forecast_end = max(max(days), today - timedelta(days=1)) + timedelta(days=remaining)
     elif days:
         forecast_end = max(days)
     else:
-        forecast_end = max(start, today) + timedelta(days=base_length - 1)
-    climbed = [
-        1.0 if state.finished else state.position / (len(state.rungs) - 1) if len(state.rungs) > 1 else 0.0
-        for state in states
-    ]
+        forecast_end = max(start, today) + timedelta(days=length - 1)
     idle = (today - max(sent_days)).days if sent_days else None
     return Forecast(
         planned_end=planned_end,
         forecast_end=forecast_end,
-        progress=round(100 * min(climbed)) if climbed else 0,
+        progress=min((_progress(state) for state in states), default=0),
         idle_days=idle,
         rewarm=idle is not None and idle > IDLE_DAYS,
     )
+
+
+def _progress(state: ProviderState) -> int:
+    """The share of the no-holds plan's days behind a provider: 100 only when it is finished."""
+    if state.finished:
+        return 100
+    if not state.steps:
+        return 0
+    done = 1 - state.remaining / len(state.ideal)
+    return max(0, min(99, round(100 * done)))

@@ -1,7 +1,11 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import TimeZoneField
@@ -126,6 +130,15 @@ class Account(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def today(self, now: datetime | None = None) -> date:
+        """The calendar day in the account's own time zone, whoever looks and wherever the worker runs:
+        warm-up days, migration milestones and capacity peaks are the customer's days."""
+        return timezone.localdate(now, self.tz)
 
     def is_staffed_by(self, user) -> bool:
         """``Account.objects.staffed_by(user)`` for this one account, without a query (the same rules, kept

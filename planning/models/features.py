@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -86,4 +85,4 @@ class ActionItem(models.Model):
 
     @property
     def overdue(self) -> bool:
-        return self.done_at is None and self.due_on < timezone.localdate()
+        return self.done_at is None and self.due_on < self.review.account.today()  # the customer's day

@@ -23,6 +23,10 @@ class WarmupPlanQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(account__in=Account.objects.visible_to(user))
 
+    def active_for(self, account):
+        """The account's running plans, with the account (whose calendar day a plan's status is read on)."""
+        return self.filter(account=account, status=WarmupPlan.Status.ACTIVE).select_related("account")
+
 
 class WarmupPlan(models.Model):
     class Template(models.TextChoices):
@@ -73,6 +77,10 @@ class WarmupPlan(models.Model):
             start=self.custom_start or 500,
             growth=float(self.custom_growth or 1.4),
         )
+
+    def daily_plan(self) -> list[int]:
+        """The whole plan with no holds, day by day: the curve's stages climbed at the daily caps."""
+        return warmup.climb(self.base_curve())
 
     def shares(self) -> list[warmup.Share]:
         return [

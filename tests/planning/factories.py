@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import factory
-from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from planning import warmup
@@ -20,7 +19,7 @@ class WarmupPlanFactory(DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     name = factory.Sequence(lambda n: f"Marketing pool {n}")
     template = WarmupPlan.Template.SENDGRID
-    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    start_date = factory.LazyAttribute(lambda o: o.account.today() - timedelta(days=10))
     target_daily = 200_000
     providers = factory.LazyFunction(lambda: [dict(row) for row in DEFAULT_SPLIT])
     created_by = factory.SelfAttribute("account.primary_tam")
@@ -42,14 +41,15 @@ class DailyActualFactory(DjangoModelFactory):
 
 
 def send_as_planned(plan, days: int, *, first: int = 0, **override) -> list[DailyActual]:
-    """Clean days ``first`` .. ``first + days - 1`` for every provider of the plan, each sending its rung;
-    ``override`` maps a provider to a callable (day number, sent) -> changed fields for that day."""
+    """Clean days ``first`` .. ``first + days - 1`` for every provider of the plan, each sending the plan's
+    volume for that day with no holds (its stages climbed at the daily caps); ``override`` maps a provider
+    to a callable (day number, sent) -> changed fields for that day."""
     base = plan.base_curve()
     rows = []
     for share in plan.shares():
-        rungs = warmup.ladder(base, share)
+        volumes = warmup.climb(warmup.ladder(base, share))
         for n in range(first, first + days):
-            sent = rungs[min(n, len(rungs) - 1)]
+            sent = volumes[min(n, len(volumes) - 1)]
             fields = {"sent": sent, "delivered": sent, "bounced": 0, "complaints": 0, "deferrals": 0}
             if share.provider in override:
                 fields |= override[share.provider](n, sent) or {}

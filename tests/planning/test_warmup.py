@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from planning.status import reason_text
-from planning.warmup import Day, Share, curve, decide, forecast, ladder, replay
+from planning.warmup import Day, Share, climb, curve, decide, forecast, ladder, replay
 
 # shared/facts/deliverability.md, "Published warm-up schedules"
 FACTS_SPARKPOST = [
@@ -173,23 +173,53 @@ def test_reasons_in_words():
     assert reason_text([]) == ""
 
 
-# --- replay --------------------------------------------------------------------------------------------
+# --- replay ---------------------------------------------------------------------------------------------
 
 RUNGS = [100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800]
+# The same ladder climbed with no holds at the daily caps: +20% on days 1-2, +50% after; a stage is left
+# when 90% of it went out, the last one (the target) only when all of it did.
+IDEAL = [100, 120, 144, 200, 300, 400, 600, 800, 1_200, 1_600, 2_400, 3_200, 4_800, 6_400, 9_600, 12_800]
 
 
 def days_sent(*sents, **kw) -> list[Day]:
     return [Day(START + timedelta(days=n), sent, **kw) for n, sent in enumerate(sents)]
 
 
-def test_replay_moves_up_holds_and_steps_back():
+def test_the_plan_without_holds_climbs_each_stage_at_the_caps():
+    assert climb(RUNGS) == IDEAL
+    assert climb([100, 110, 120]) == [100, 110, 120]  # stages within the cap: one a day
+    assert climb([5]) == [5]
+    assert climb([1, 1, 2, 3]) == [1, 1, 2, 3]  # a handful of messages still grows by one
+
+
+def test_replay_climbs_holds_and_steps_back():
     actuals = days_sent(100, 120, 144)
     actuals.append(Day(START + timedelta(days=3), 200, deferrals=5))  # hold
-    actuals.append(Day(START + timedelta(days=4), 300, deferrals=40))  # more than 10% deferred: step back
+    actuals.append(Day(START + timedelta(days=4), 200, deferrals=40))  # more than 10% deferred: step back
     state = replay(RUNGS, actuals, START, "gmail")
     assert [s.decision for s in state.steps] == ["advance", "advance", "advance", "hold", "step_back"]
-    assert state.position == 2 and state.holds == 2 and not state.finished
-    assert state.remaining == len(RUNGS) - 2
+    assert [s.planned for s in state.steps] == [100, 120, 144, 200, 200]
+    # 100 went out: the first stage is done; 120 and 144 climb toward 200 (the cap) without leaving it
+    assert state.position == 0 and state.holds == 2 and not state.finished
+    assert state.next_volume == 100  # the stage below
+
+
+def test_a_stage_is_left_only_when_its_volume_went_out():
+    """The cap keeps day 1 at 240, far below SparkPost's second stage (500): the plan stays on it."""
+    state = replay([200, 500, 1_000], days_sent(200, 240), START)
+    assert [s.decision for s in state.steps] == ["advance", "advance"]
+    assert (state.position, state.finished, state.next_volume) == (1, False, 288)
+    assert state.remaining == len([288, 432, 500, 750, 1_000])
+
+
+def test_a_hold_sends_the_same_volume_again_and_never_more_than_the_cap_allows():
+    held = replay(RUNGS, [*days_sent(100, 120, 144), Day(START + timedelta(days=3), 200, bounced=5)], START)
+    assert held.steps[-1].decision == "hold" and held.next_volume == 200
+    short = replay(RUNGS, [*days_sent(100, 120, 144), Day(START + timedelta(days=3), 50)], START)
+    assert short.steps[-1].reasons == [("not_reached", 50, 200)]
+    assert short.next_volume == 75  # 50 went out: +50% of that, not the 200 planned
+    idle = replay(RUNGS, [*days_sent(100, 120, 144), Day(START + timedelta(days=3), 0)], START)
+    assert idle.next_volume == 200  # a day with nothing sent: the same plan tomorrow
 
 
 def test_a_step_back_at_the_bottom_stays_on_the_first_rung():
@@ -198,9 +228,9 @@ def test_a_step_back_at_the_bottom_stays_on_the_first_rung():
 
 
 def test_replay_sorts_the_days():
-    state = replay(RUNGS, list(reversed(days_sent(100, 120, 144, 216))), START)
-    assert [s.day for s in state.steps] == [START + timedelta(days=n) for n in range(4)]
-    assert state.position == 4
+    state = replay(RUNGS, list(reversed(days_sent(*IDEAL[:5]))), START)
+    assert [s.day for s in state.steps] == [START + timedelta(days=n) for n in range(5)]
+    assert state.position == 2 and state.next_volume == IDEAL[5]  # 300 climbs toward the stage of 400
 
 
 @pytest.mark.parametrize("sent", [1_000, 5_000, 77])
@@ -219,8 +249,8 @@ def test_planned_volume_grows_at_most_20_percent_early_then_50(sent):
 
 def test_the_rung_wins_when_it_is_below_the_growth_cap():
     state = replay(RUNGS, days_sent(100, 120, 144, 200), START)
-    assert [s.planned for s in state.steps] == [100, 120, 144, 216]
-    assert state.next_volume == 300  # rung 1,600 capped at 200 x 1.5
+    assert [s.planned for s in state.steps] == [100, 120, 144, 200]
+    assert state.next_volume == 300  # the stage of 400, capped at 200 x 1.5
 
 
 def test_the_growth_cap_the_reason_announces_is_the_one_the_next_day_gets():
@@ -235,16 +265,53 @@ def test_the_growth_cap_the_reason_announces_is_the_one_the_next_day_gets():
         )
 
 
-def test_advancing_on_the_top_rung_finishes():
+def test_sending_the_top_rung_finishes():
     state = replay([100, 110, 120], days_sent(100, 110, 120), START)
     assert state.finished and state.position == 2 and state.remaining == 0
+
+
+def test_the_target_must_go_out_in_full_to_finish():
+    """90% of a stage is enough to leave it; the last stage is the target itself, sent in full."""
+    almost = replay([100, 110, 120], days_sent(100, 110, 119), START)
+    assert not almost.finished and almost.steps[-1].decision == "hold"
+    assert almost.steps[-1].reasons == [("not_reached", 119, 120)] and almost.remaining == 1
+    assert replay([100, 110, 120], days_sent(100, 110, 119, 120), START).finished
+
+
+def test_a_finished_ramp_stays_finished_through_a_hold_but_not_a_step_back():
+    done = days_sent(100, 110, 120)
+    held = replay([100, 110, 120], [*done, Day(START + timedelta(days=3), 120, deferrals=1)], START)
+    assert held.finished and held.steps[-1].decision == "hold"
+    stepped = replay([100, 110, 120], [*done, Day(START + timedelta(days=3), 120, deferrals=20)], START)
+    assert not stepped.finished and stepped.position == 1
+
+
+def test_fed_the_recommendation_every_day_a_sparkpost_plan_finishes_only_at_its_target():
+    """Issue 12, item 6: 1,000,000 a day, fed exactly the recommended volume with no bounces. The caps hold
+    the early days far below SparkPost's stages; the plan is finished on the day 1,000,000 goes out."""
+    rungs = curve("sparkpost", 1_000_000)
+    actuals, state = [], replay(rungs, [], START)
+    for n in range(60):
+        actuals.append(Day(START + timedelta(days=n), state.next_volume))
+        state = replay(rungs, actuals, START)
+        today = START + timedelta(days=n + 1)
+        result = forecast([state], START, today)
+        if state.finished:
+            break
+        assert result.progress < 100, f"day {n}: {state.steps[-1].sent:,} sent, {result.progress}%"
+        assert result.forecast_end == result.planned_end  # no holds: the forecast is the plan
+    assert state.finished and actuals[-1].sent == 1_000_000
+    assert len(actuals) == len(climb(rungs)) == 26
+    assert actuals[12].sent == 10_000  # the issue's day 12: about 1% of the target, nowhere near done
+    assert forecast([replay(rungs, actuals[:13], START)], START, START + timedelta(days=13)).progress == 50
+    assert forecast([state], START, START + timedelta(days=26)).progress == 100
 
 
 # --- forecast ------------------------------------------------------------------------------------------
 
 
 def clean_days(n: int, start=START) -> list[Day]:
-    return [Day(start + timedelta(days=i), RUNGS[min(i, len(RUNGS) - 1)]) for i in range(n)]
+    return [Day(start + timedelta(days=i), IDEAL[min(i, len(IDEAL) - 1)]) for i in range(n)]
 
 
 def states_for(*actuals_per_provider, rungs=RUNGS) -> list:
@@ -252,20 +319,20 @@ def states_for(*actuals_per_provider, rungs=RUNGS) -> list:
 
 
 def test_without_actuals_a_future_plan_ends_as_planned():
-    result = forecast(states_for([]), START, START - timedelta(days=5), len(RUNGS))
-    assert result.planned_end == result.forecast_end == START + timedelta(days=len(RUNGS) - 1)
+    result = forecast(states_for([]), START, START - timedelta(days=5))
+    assert result.planned_end == result.forecast_end == START + timedelta(days=len(IDEAL) - 1)
     assert (result.progress, result.idle_days, result.rewarm) == (0, None, False)
 
 
 def test_without_actuals_a_late_start_counts_from_today():
     today = START + timedelta(days=4)
-    result = forecast(states_for([]), START, today, len(RUNGS))
-    assert result.forecast_end == today + timedelta(days=len(RUNGS) - 1)
+    result = forecast(states_for([]), START, today)
+    assert result.forecast_end == today + timedelta(days=len(IDEAL) - 1)
 
 
 def test_all_advances_keep_the_planned_end():
-    for n in range(1, len(RUNGS) + 1):
-        result = forecast(states_for(clean_days(n)), START, START + timedelta(days=n), len(RUNGS))
+    for n in range(1, len(IDEAL) + 1):
+        result = forecast(states_for(clean_days(n)), START, START + timedelta(days=n))
         assert result.forecast_end == result.planned_end, n  # "today" is the day after the last actuals
 
 
@@ -273,48 +340,50 @@ def test_all_advances_keep_the_planned_end():
 def test_each_hold_pushes_the_end_one_day(holds, late):
     actuals = clean_days(4)
     for i in range(holds):
-        actuals.append(Day(START + timedelta(days=4 + i), RUNGS[4], deferrals=3))
+        actuals.append(Day(START + timedelta(days=4 + i), IDEAL[4], deferrals=3))
     today = START + timedelta(days=4 + holds)
-    result = forecast(states_for(actuals), START, today, len(RUNGS))
-    reference = forecast(states_for(clean_days(4 + holds)), START, today, len(RUNGS))
+    result = forecast(states_for(actuals), START, today)
+    reference = forecast(states_for(clean_days(4 + holds)), START, today)
     assert result.forecast_end - reference.forecast_end == timedelta(days=late)
     assert result.forecast_end - result.planned_end == timedelta(days=late)
 
 
 def test_a_step_back_pushes_the_end_two_days():
-    actuals = [*clean_days(4), Day(START + timedelta(days=4), RUNGS[4], bounced=RUNGS[4] // 10, complaints=50)]
+    actuals = [*clean_days(4), Day(START + timedelta(days=4), IDEAL[4], bounced=IDEAL[4] // 10, complaints=50)]
     assert replay(RUNGS, actuals, START).steps[-1].decision == "step_back"
-    result = forecast(states_for(actuals), START, START + timedelta(days=5), len(RUNGS))
+    result = forecast(states_for(actuals), START, START + timedelta(days=5))
     assert result.forecast_end - result.planned_end == timedelta(days=2)
 
 
 def test_the_slowest_provider_sets_progress_and_the_end():
-    fast, slow = clean_days(5), [*clean_days(2), Day(START + timedelta(days=2), 400, deferrals=1)]
-    slow += [Day(START + timedelta(days=d), 400, deferrals=1) for d in (3, 4)]
-    result = forecast(states_for(fast, slow), START, START + timedelta(days=5), len(RUNGS))
-    assert result.progress == round(100 * 2 / (len(RUNGS) - 1))  # the slow one is on rung 2 of 0..7
-    assert result.forecast_end == result.planned_end + timedelta(days=3)
-    alone = forecast(states_for(fast), START, START + timedelta(days=5), len(RUNGS))
-    assert alone.progress == round(100 * 5 / 7)
+    fast, slow = clean_days(5), clean_days(3)
+    slow += [Day(START + timedelta(days=d), 200, deferrals=1) for d in (3, 4)]
+    result = forecast(states_for(fast, slow), START, START + timedelta(days=5))
+    assert result.progress == round(100 * 3 / 16)  # the slow one has 13 of the 16 days still ahead
+    assert result.forecast_end == result.planned_end + timedelta(days=2)
+    alone = forecast(states_for(fast), START, START + timedelta(days=5))
+    assert alone.progress == round(100 * 5 / 16)
 
 
-def test_a_finished_ramp_is_100_percent():
-    result = forecast(states_for(clean_days(len(RUNGS))), START, START + timedelta(days=8), len(RUNGS))
-    assert result.progress == 100 and result.forecast_end == result.planned_end
+def test_a_finished_ramp_is_100_percent_and_one_day_short_is_not():
+    done = forecast(states_for(clean_days(len(IDEAL))), START, START + timedelta(days=16))
+    assert done.progress == 100 and done.forecast_end == done.planned_end
+    short = forecast(states_for(clean_days(len(IDEAL) - 1)), START, START + timedelta(days=15))
+    assert short.progress == 94
 
 
 @pytest.mark.parametrize(("idle", "rewarm"), [(0, False), (30, False), (31, True), (90, True)])
 def test_more_than_30_idle_days_need_a_rewarm(idle, rewarm):
     actuals = [*clean_days(3), Day(START + timedelta(days=3), 0), Day(START + timedelta(days=4), 0)]
     last_sent = START + timedelta(days=2)
-    result = forecast(states_for(actuals), START, last_sent + timedelta(days=idle), len(RUNGS))
+    result = forecast(states_for(actuals), START, last_sent + timedelta(days=idle))
     assert result.idle_days == idle
     assert result.rewarm is rewarm
 
 
 def test_an_unfinished_ramp_is_never_forecast_to_end_in_the_past():
-    """Actuals stopped three weeks ago with four rungs to go: the earliest end is today, not a past date."""
+    """Actuals stopped three weeks ago with twelve days to go: the earliest end is today, not a past date."""
     today = START + timedelta(days=25)
-    result = forecast(states_for(clean_days(4)), START, today, len(RUNGS))
+    result = forecast(states_for(clean_days(4)), START, today)
     assert result.progress < 100
     assert result.forecast_end >= today
