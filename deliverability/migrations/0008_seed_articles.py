@@ -1,8 +1,13 @@
 """Seed the best-practice library with the articles written from shared/facts, in English and Polish
 (MISSION: TAM-6, DLV-1)."""
 
+from datetime import UTC, datetime
+
 from django.db import migrations
-from django.utils import timezone
+
+# The day the library was written: its publication date, not the day a database happens to be migrated
+# (which would date every article by the installation, and hide them from anything dated before it).
+WRITTEN = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 def seed(apps, schema_editor):
@@ -24,7 +29,7 @@ def seed(apps, schema_editor):
                 "language": fields.get("language", "en"),
                 "translation_key": fields.get("key", fields["slug"]),
                 "status": "published",
-                "published_at": timezone.now(),
+                "published_at": WRITTEN,
             },
         )
 

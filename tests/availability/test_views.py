@@ -29,7 +29,20 @@ def test_availability_matrix(client, world, role):
     assert_expected(client.get(PAGE), row.expect[role], PAGE)
 
 
-def test_the_page_shows_this_month_the_bars_and_the_incidents(client, world, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    ("now", "left"),
+    [
+        ("2026-11-15 12:00", "249.2"),  # 30 days: 259.2 s of budget at 99.99%, 10 spent
+        ("2026-12-15 12:00", "257.8"),  # 31 days: 267.84 s
+        ("2028-02-29 12:00", "240.6"),  # a leap February, 29 days: 250.56 s
+        ("2027-03-01 00:00:45", "257.8"),  # 45 s into March (UTC): the incident of 00:00:00-09 is this month's
+    ],
+)
+def test_the_page_shows_this_month_the_bars_and_the_incidents(
+    client, world, django_assert_max_num_queries, frozen, now, left
+):
+    """AV-1 months are UTC calendar months: the budget is the target's share of this month's seconds."""
+    frozen(now)
     AvailabilityProfile.objects.create(account=world.acme, target_pct="99.99")
     now = timezone.now().astimezone(UTC).replace(microsecond=0)
     day = now.replace(hour=0, minute=0, second=0)
@@ -39,7 +52,7 @@ def test_the_page_shows_this_month_the_bars_and_the_incidents(client, world, dja
     client.force_login(world.alice)
     with django_assert_max_num_queries(15):
         page = client.get(PAGE).content.decode()
-    assert "10 unavailable seconds" in page and "249.2 seconds of the month" in page
+    assert "10 unavailable seconds" in page and f"{left} seconds of the month" in page
     assert page.count('class="bar level-') == 90 and page.count("level-1") == 1
     assert "API" in page and "10</td>" in page  # one 10-second incident on the API
     assert "Months are UTC calendar months." in page
@@ -50,7 +63,8 @@ def test_the_page_shows_this_month_the_bars_and_the_incidents(client, world, dja
     assert_same_404(client, PAGE, "/a/nowhere/availability/")
 
 
-def test_the_console_lists_accounts_with_incidents_open_first(client, world):
+def test_the_console_lists_accounts_with_incidents_open_first(client, world, frozen):
+    frozen("2026-11-15 12:00")  # Globex's incident two hours ago is this month's, as it is on most days
     now = timezone.now().astimezone(UTC).replace(microsecond=0)
     recent = [f"{(now.timestamp() - 30 + s):.0f}" for s in range(5)]
     from datetime import datetime

@@ -13,7 +13,8 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_availability_page_and_the_case_offer(page, world):
+def test_availability_page_and_the_case_offer(page, world, frozen):
+    frozen("2026-11-20 12:00", tick=True)  # the incident five days ago is this month's (AV-1: UTC months)
     AvailabilityProfile.objects.create(account=world.acme, target_pct="99.99", sustained_seconds=60)
     now = int(time.time())
     rows = [
