@@ -95,13 +95,17 @@ def open_recommendations(rows: list[dict]) -> list[str]:
 
 
 def provider_text(request: MediationRequest) -> str:
-    """The text the TAM sends to the mailbox provider (in English, as their forms are)."""
+    """The text the TAM sends to the mailbox provider (in English, as their forms are): plain text, with the
+    customer's words verbatim (``<message-id@host>`` included). It is not HTML: a page escapes it once."""
     with translation.override("en"):
         rows = request.preconditions.get("rows") or preconditions(request)
-        return render_to_string(
+        text = render_to_string(
             "deliverability/mediation/provider.txt",
             {"req": request, "rows": rows, "portal": settings.PORTAL_NAME, "tam": request.account.primary_tam},
         )
+    # render_to_string marks what it returns as safe HTML, which this autoescape-off text is not; a plain
+    # str drops the mark, so ``{{ text }}`` escapes it (``str(text)`` would keep the SafeString).
+    return str.__str__(text)
 
 
 def _log(request: MediationRequest, actor: User | None, status: str, note: str = "") -> None:
