@@ -49,7 +49,13 @@ urlpatterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        login_not_required(auth_views.PasswordResetView.as_view(form_class=InvitePasswordResetForm)),
+        login_not_required(
+            auth_views.PasswordResetView.as_view(
+                form_class=InvitePasswordResetForm,
+                # plain text only (Django's default name ends in .html, though it is the text/plain body)
+                email_template_name="registration/password_reset_email.txt",
+            )
+        ),
         name="password_reset",
     ),
     path(

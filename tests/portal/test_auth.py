@@ -105,6 +105,9 @@ def test_password_reset_by_email_link(client, world, mailoutbox):
     assert "Check your email" in text(response)
     (mail,) = mailoutbox
     assert mail.to == ["alice@acme.test"]
+    # text/plain only: the template is autoescape-off text, never to be rendered as an HTML alternative
+    assert (mail.content_subtype, mail.alternatives) == ("plain", [])
+    assert mail.body.startswith("Someone asked to reset the password for this address on the TAM portal.")
     link = re.search(r"http://testserver(/password/reset/[^/\s]+/[^/\s]+/)", mail.body).group(1)
 
     form = client.get(link, follow=True)
