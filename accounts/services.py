@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .models import Account, AuditEvent, Membership, User
+from .models import Account, ApiToken, AuditEvent, Membership, User
 from .outbox import outbox_enqueue
 
 
@@ -187,3 +187,28 @@ def user_update_preferences(*, user: User, **changes) -> User:
     user.full_clean(exclude=["password"], validate_unique=False)
     user.save(update_fields=sorted(changes))
     return user
+
+
+def _audit_token(token: ApiToken, *, actor: User, kind: str) -> AuditEvent:
+    return _audit(account=token.account, actor=actor, kind=kind, token=token.pk, name=token.name, prefix=token.prefix)
+
+
+@transaction.atomic
+def api_token_issue(*, account: Account, name: str, actor: User) -> tuple[ApiToken, str]:
+    """A new API token for the account's systems, and its key: returned once, only its hash is stored."""
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        account=account, name=name, prefix=key[:8], key_hash=ApiToken.hash(key), created_by=actor
+    )
+    _audit_token(token, actor=actor, kind=AuditEvent.Kind.TOKEN_ISSUED)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke for good: nothing un-revokes a token. A token already revoked is left as it is, unaudited."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        _audit_token(token, actor=actor, kind=AuditEvent.Kind.TOKEN_REVOKED)
+    return token

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Membership
+from accounts.services import api_token_issue, api_token_revoke
 from accounts.shortcuts import visible_account as _account
 
 from . import ingest
@@ -126,11 +127,12 @@ def tokens(request, slug):
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            IngestToken.objects.filter(account=account, pk=request.POST.get("revoke")).update(revoked_at=timezone.now())
+            token = get_object_or_404(IngestToken.objects.filter(account=account), pk=request.POST["revoke"])
+            api_token_revoke(token=token, actor=request.user)
             messages.success(request, _("The token is revoked."))
             return redirect("planning-tokens", slug=account.slug)
         name = request.POST.get("name", "").strip()[:80] or _("Pipeline")
-        _token, new_key = IngestToken.issue(account=account, name=name, actor=request.user)
+        _token, new_key = api_token_issue(account=account, name=name, actor=request.user)
     return render(
         request,
         "planning/tokens.html",

@@ -14,6 +14,8 @@ class AuditEvent(models.Model):
         CALENDAR_CHANGED = "calendar_changed", _("Business hours changed")
         ACCOUNT_CHANGED = "account_changed", _("Account details changed")
         MONITORING_CHANGED = "monitoring_changed", _("Blocklist monitoring changed")
+        TOKEN_ISSUED = "token_issued", _("API token issued")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
 
     account = models.ForeignKey(
         "accounts.Account",

@@ -16,7 +16,8 @@ class ApiTokenQuerySet(models.QuerySet):
 
 class ApiToken(models.Model):
     """A per-account key for the customer's systems (warm-up actuals, availability attempts); only the
-    SHA-256 of the key is stored, and the key is shown once."""
+    SHA-256 of the key is stored, and the key is shown once. Made and revoked by
+    ``accounts.services.api_token_issue`` / ``api_token_revoke``."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ingest_tokens")
     name = models.CharField(_("name"), max_length=80)
@@ -41,12 +42,9 @@ class ApiToken(models.Model):
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
-    @classmethod
-    def issue(cls, *, account: Account, name: str, actor) -> tuple["ApiToken", str]:
-        """A new token; the key is shown once and never stored."""
-        key = f"eet_{secrets.token_urlsafe(32)}"
-        token = cls.objects.create(account=account, name=name, prefix=key[:8], key_hash=cls.hash(key), created_by=actor)
-        return token, key
+    @staticmethod
+    def new_key() -> str:
+        return f"eet_{secrets.token_urlsafe(32)}"
 
     @classmethod
     def from_request(cls, request) -> "ApiToken | None":

@@ -6,6 +6,7 @@ from datetime import UTC
 import pytest
 from django.utils import timezone
 
+from accounts.services import api_token_issue
 from availability.ingest import digest_of, ingest
 from availability.models import AvailabilityProfile
 from tests.cases.test_views import LOGIN, ROLES, Row, assert_expected, assert_same_404, roles, sign_in
@@ -104,7 +105,7 @@ def test_the_endpoint_ingests_once_and_reports_bad_items(client, world):
     from accounts.models import ApiToken
     from availability.models import SecondRollup
 
-    _token, key = ApiToken.issue(account=world.acme, name="collector", actor=world.alice)
+    _token, key = api_token_issue(account=world.acme, name="collector", actor=world.alice)
     body = json.dumps(
         [
             {"ts": "2026-11-09T10:00:00.200Z", "channel": "api", "outcome": "timeout"},

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.services import api_token_issue
 from planning import warmup
-from planning.models import IngestToken, WarmupPlan
+from planning.models import WarmupPlan
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +31,7 @@ def test_plan_actuals_by_api_and_a_gmail_hold(page, world, browser, live_server)
     planned_end = plan.start_date + timedelta(days=len(plan.base_curve()) - 1)
 
     # The customer's pipeline: a token, then a week of actuals; Gmail reports deferrals on the last day.
-    _token, key = IngestToken.issue(account=world.acme, name="warehouse", actor=world.alice)
+    _token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
     rows = []
     for share in plan.shares():
         rungs = warmup.ladder(plan.base_curve(), share)

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.services import api_token_issue
 from planning import ingest
 from planning.models import DailyActual, IngestToken
 from tests.planning.factories import DailyActualFactory, WarmupPlanFactory
@@ -159,7 +160,7 @@ def test_a_number_too_large_to_store_is_a_row_error_and_the_other_rows_are_kept(
 
 @pytest.fixture
 def key(world):
-    _token, key = IngestToken.issue(account=world.acme, name="warehouse", actor=world.alice)
+    _token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
     return key
 
 
@@ -232,7 +233,7 @@ def test_a_revoked_token_401(client, plan, key):
 
 
 def test_another_accounts_plan_is_exactly_like_a_missing_one(client, world, plan):
-    _token, globex_key = IngestToken.issue(account=world.globex, name="globex", actor=world.bob)
+    _token, globex_key = api_token_issue(account=world.globex, name="globex", actor=world.bob)
     theirs = post(client, plan.pk, ROWS, globex_key)
     missing = post(client, plan.pk + 1000, ROWS, globex_key)
     assert theirs.status_code == missing.status_code == 404
@@ -250,7 +251,7 @@ def test_a_token_records_when_it_was_last_used(client, plan, key):
 
 
 def test_only_the_keys_hash_is_stored(client, world, plan):
-    token, key = IngestToken.issue(account=world.acme, name="warehouse", actor=world.alice)
+    token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
     assert token.key_hash == __import__("hashlib").sha256(key.encode()).hexdigest()
     assert key.startswith("eet_") and len(key) > 40 and token.prefix == key[:8]
     assert IngestToken.find(key) == token
