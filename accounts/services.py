@@ -196,6 +196,8 @@ def _audit_token(token: ApiToken, *, actor: User, kind: str) -> AuditEvent:
 @transaction.atomic
 def api_token_issue(*, account: Account, name: str, actor: User) -> tuple[ApiToken, str]:
     """A new API token for the account's systems, and its key: returned once, only its hash is stored."""
+    if account.is_closed:
+        raise ValidationError(_("A closed account gets no new API tokens."))
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         account=account, name=name, prefix=key[:8], key_hash=ApiToken.hash(key), created_by=actor

@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -132,11 +133,14 @@ def tokens(request, slug):
             messages.success(request, _("The token is revoked."))
             return redirect("planning-tokens", slug=account.slug)
         name = request.POST.get("name", "").strip()[:80] or _("Pipeline")
-        _token, new_key = api_token_issue(account=account, name=name, actor=request.user)
+        try:
+            _token, new_key = api_token_issue(account=account, name=name, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
     return render(
         request,
         "planning/tokens.html",
-        {"account": account, "tokens": IngestToken.objects.filter(account=account), "new_key": new_key,
+        {"account": account, "tokens": IngestToken.objects.filter(account=account).with_usable(), "new_key": new_key,
          "plans": WarmupPlan.objects.filter(account=account)},
     )  # fmt: skip
 

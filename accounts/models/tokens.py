@@ -3,15 +3,26 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import Account
 
 
+def _usable() -> Q:
+    """The one rule for a token that works: not revoked, and its account is not closed."""
+    return Q(revoked_at__isnull=True) & ~Q(account__status=Account.Status.CLOSED)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Tokens the APIs accept."""
+        return self.filter(_usable())
+
+    def with_usable(self):
+        """Each token with ``usable``: whether ``active()`` includes it."""
+        return self.annotate(usable=models.ExpressionWrapper(_usable(), output_field=models.BooleanField()))
 
 
 class ApiToken(models.Model):
@@ -54,6 +65,8 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, key: str) -> "ApiToken | None":
+        """The token of this key if the APIs accept it (``active()``), else None: an unknown, revoked or
+        closed account's key all look the same to the caller."""
         token = cls.objects.active().select_related("account").filter(key_hash=cls.hash(key or "")).first()
         if token is not None:
             cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -1,22 +1,44 @@
 """API tokens (issue 12, item 5): issued and revoked only through ``api_token_issue`` / ``api_token_revoke``,
-audited once each."""
+audited once each; a closed account's tokens are refused by both token APIs exactly like an unknown key."""
 
 import json
 import re
+from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from accounts.models import ApiToken, AuditEvent
+from accounts.models import Account, ApiToken, AuditEvent
 from accounts.services import api_token_issue, api_token_revoke
+from availability.models import SecondRollup
+from planning.models import DailyActual
+from tests.planning.factories import WarmupPlanFactory
 
 ACME_TOKENS = "/a/acme/api-tokens/"
+ROWS = json.dumps([{"date": "2026-05-04", "provider": "gmail", "sent": 100}])
+ATTEMPTS = json.dumps([{"ts": "2026-11-09T10:00:00.200Z", "channel": "api", "outcome": "timeout"}])
+UNKNOWN_KEY = "eet_" + "x" * 43
 
 
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def plan(world):
+    """Acme's warm-up plan, the one the customer's pipeline sends actuals to."""
+    return WarmupPlanFactory(account=world.acme, start_date=date(2026, 5, 4))
+
+
+def call_both_apis(client, plan, key) -> list[tuple[int, bytes]]:
+    """What the warm-up actuals API (for Acme's plan) and the availability attempts API answer this key."""
+    headers = {"Authorization": f"Bearer {key}"}
+    actuals = client.post(f"/api/v1/warmup/{plan.pk}/actuals", ROWS, content_type="application/json", headers=headers)
+    attempts = client.post("/api/v1/availability/attempts", ATTEMPTS, content_type="application/json", headers=headers)
+    return [(actuals.status_code, actuals.content), (attempts.status_code, attempts.content)]
 
 
 def token_events(kind=None) -> list[tuple]:
@@ -52,6 +74,63 @@ def test_revoking_twice_revokes_once_and_audits_once(world):
     revoked = (AuditEvent.Kind.TOKEN_REVOKED, world.acme.pk, world.tina.pk, audit_details(token))
     assert token_events(AuditEvent.Kind.TOKEN_REVOKED) == [revoked]
     assert ApiToken.find(key) is None
+
+
+def test_a_closed_account_gets_no_new_token(world):
+    Account.objects.filter(pk=world.acme.pk).update(status=Account.Status.CLOSED)
+    world.acme.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="A closed account gets no new API tokens."):
+        api_token_issue(account=world.acme, name="warehouse", actor=world.tina)
+
+    assert not ApiToken.objects.exists() and not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("status", Account.Status.values)
+@pytest.mark.parametrize("revoked", [False, True])
+def test_usable_in_the_list_is_what_the_lookup_accepts(world, status, revoked):
+    token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    if revoked:
+        api_token_revoke(token=token, actor=world.alice)
+    Account.objects.filter(pk=world.acme.pk).update(status=status)
+
+    accepted = ApiToken.find(key) is not None
+
+    assert accepted == (not revoked and status != Account.Status.CLOSED)
+    assert ApiToken.objects.with_usable().get(pk=token.pk).usable == accepted
+    assert ApiToken.objects.active().filter(pk=token.pk).exists() == accepted
+
+
+# --- a closed account's tokens ---------------------------------------------------------------------------
+
+
+def test_a_closed_accounts_token_is_refused_like_an_unknown_one_by_both_apis(client, world, plan):
+    _token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    assert [status for status, _body in call_both_apis(client, plan, key)] == [200, 200]  # it worked while open
+    DailyActual.objects.all().delete()
+    SecondRollup.objects.all().delete()
+    used = ApiToken.objects.get().last_used_at
+
+    Account.objects.filter(pk=world.acme.pk).update(status=Account.Status.CLOSED)
+    closed, unknown = call_both_apis(client, plan, key), call_both_apis(client, plan, UNKNOWN_KEY)
+
+    assert closed == unknown == [(401, b'{"error": "unauthorized"}')] * 2
+    assert not DailyActual.objects.exists() and not SecondRollup.objects.exists()
+    assert ApiToken.objects.get().last_used_at == used  # a refused key is not "used"
+
+
+def test_the_tokens_page_shows_a_closed_accounts_token_as_not_accepted(client, world):
+    api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    client.force_login(world.tina)
+    assert "not accepted" not in client.get(ACME_TOKENS).content.decode()
+
+    Account.objects.filter(pk=world.acme.pk).update(status=Account.Status.CLOSED)
+    page = client.get(ACME_TOKENS).content.decode()
+
+    assert "not accepted: the account is closed" in page
+    response = client.post(ACME_TOKENS, {"name": "another"})
+    assert "A closed account gets no new API tokens." in response.content.decode()
+    assert 'data-testid="new-key"' not in response.content.decode() and ApiToken.objects.count() == 1
 
 
 # --- the API tokens page ---------------------------------------------------------------------------------
