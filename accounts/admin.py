@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import (
@@ -295,13 +296,33 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AccountScopedAdmin):
-    """Per-account API tokens (made on the account's API tokens page, where the key is shown once)."""
+class ApiTokenAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
+    """Per-account API tokens, made on the account's API tokens page (where the key is shown once). Nothing
+    about a token is edited here: its account and revocation are fixed at issue; the one change is to revoke
+    it, through the same service as the page."""
 
-    list_display = ["name", "account", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "account", "prefix", "created_at", "last_used_at", "revoked_at", "usable"]
+    list_filter = ["revoked_at", ("account", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["account"]
-    fields = ["account", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    search_fields = ["name", "prefix", "account__name"]
+    fields = ["account", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_usable()
+
+    @admin.display(boolean=True, description=_("accepted by the APIs"))
+    def usable(self, obj):
+        return obj.usable
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        tokens = list(queryset.select_related("account").filter(revoked_at__isnull=True))
+        for token in tokens:
+            services.api_token_revoke(token=token, actor=request.user)
+        n = len(tokens)
+        self.message_user(request, ngettext("%(n)s API token revoked.", "%(n)s API tokens revoked.", n) % {"n": n})

@@ -27,8 +27,9 @@ class ApiTokenQuerySet(models.QuerySet):
 
 class ApiToken(models.Model):
     """A per-account key for the customer's systems (warm-up actuals, availability attempts); only the
-    SHA-256 of the key is stored, and the key is shown once. Made and revoked by
-    ``accounts.services.api_token_issue`` / ``api_token_revoke``."""
+    SHA-256 of the key is stored, and the key is shown once. Made and revoked only by
+    ``accounts.services.api_token_issue`` / ``api_token_revoke``: the account and the revocation never change
+    after that."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ingest_tokens")
     name = models.CharField(_("name"), max_length=80)

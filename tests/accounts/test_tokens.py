@@ -1,5 +1,6 @@
 """API tokens (issue 12, item 5): issued and revoked only through ``api_token_issue`` / ``api_token_revoke``,
-audited once each; a closed account's tokens are refused by both token APIs exactly like an unknown key."""
+audited once each; an issued token keeps its account and a revoked one stays revoked, the admin included; a
+closed account's tokens are refused by both token APIs exactly like an unknown key."""
 
 import json
 import re
@@ -15,6 +16,7 @@ from availability.models import SecondRollup
 from planning.models import DailyActual
 from tests.planning.factories import WarmupPlanFactory
 
+ADMIN_TOKENS = "/admin/accounts/apitoken/"
 ACME_TOKENS = "/a/acme/api-tokens/"
 ROWS = json.dumps([{"date": "2026-05-04", "provider": "gmail", "sent": 100}])
 ATTEMPTS = json.dumps([{"ts": "2026-11-09T10:00:00.200Z", "channel": "api", "outcome": "timeout"}])
@@ -50,6 +52,14 @@ def token_events(kind=None) -> list[tuple]:
 
 def audit_details(token) -> dict:
     return {"token": token.pk, "name": token.name, "prefix": token.prefix}
+
+
+def admin_action(client, action: str, *tokens):
+    return client.post(ADMIN_TOKENS, {"action": action, "_selected_action": [t.pk for t in tokens]}, follow=True)
+
+
+def admin_messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
 
 
 # --- the services ----------------------------------------------------------------------------------------
@@ -162,3 +172,99 @@ def test_a_member_cannot_revoke_and_another_accounts_token_is_a_404(client, worl
 
     assert ApiToken.objects.active().count() == 2
     assert not token_events(AuditEvent.Kind.TOKEN_REVOKED)
+
+
+# --- the admin -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def revoked_globex_token(world):
+    """Globex's revoked token and its key. Tina is made Globex's backup TAM, so both accounts are hers."""
+    Account.objects.filter(pk=world.globex.pk).update(backup_tam=world.tina)
+    token, key = api_token_issue(account=world.globex, name="globex", actor=world.bob)
+    return api_token_revoke(token=token, actor=world.bob), key
+
+
+@pytest.mark.parametrize("who", ["root", "tina"])
+def test_the_admin_form_shows_a_token_read_only(client, world, revoked_globex_token, who):
+    token, _key = revoked_globex_token
+    client.force_login(getattr(world, who))
+
+    form = client.get(f"{ADMIN_TOKENS}{token.pk}/change/")
+
+    assert form.status_code == 200 and "Globex" in form.content.decode()
+    for field in ('name="account"', 'name="revoked_at', 'name="name"', 'name="_save"'):
+        assert field not in form.content.decode()
+
+
+@pytest.mark.parametrize("who", ["root", "tina"])
+def test_an_admin_post_cannot_revive_a_token_or_move_it_to_another_account(
+    client, world, plan, revoked_globex_token, who
+):
+    """Globex's revoked key, "moved" to Acme and un-revoked by a crafted change form: nothing changes, and
+    neither API takes Acme's data from it."""
+    token, key = revoked_globex_token
+    client.force_login(getattr(world, who))
+
+    crafted = {"account": world.acme.pk, "name": "revived", "revoked_at_0": "", "revoked_at_1": "", "_save": "Save"}
+    response = client.post(f"{ADMIN_TOKENS}{token.pk}/change/", crafted)
+
+    assert call_both_apis(client, plan, key) == [(401, b'{"error": "unauthorized"}')] * 2
+    assert not DailyActual.objects.exists() and not SecondRollup.objects.exists()
+    assert ApiToken.objects.values_list("account", "name", "revoked_at").get() == (
+        world.globex.pk, "globex", token.revoked_at)  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_a_tam_revokes_in_the_admin_through_the_service_once(client, world):
+    token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    client.force_login(world.tina)
+    assert 'value="revoke"' in client.get(ADMIN_TOKENS).content.decode()
+
+    first = admin_action(client, "revoke", token)
+    second = admin_action(client, "revoke", token)
+
+    assert admin_messages(first) == ["1 API token revoked."] and admin_messages(second) == ["0 API tokens revoked."]
+    revoked = (AuditEvent.Kind.TOKEN_REVOKED, world.acme.pk, world.tina.pk, audit_details(token))
+    assert token_events(AuditEvent.Kind.TOKEN_REVOKED) == [revoked]
+    assert ApiToken.find(key) is None
+
+
+def test_a_globex_tam_neither_sees_nor_revokes_acmes_token(client, world):
+    ours, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    missing_pk = ours.pk + 1000
+    client.force_login(world.tess)
+
+    listing = client.get(ADMIN_TOKENS)
+    theirs = client.get(f"{ADMIN_TOKENS}{ours.pk}/change/", follow=True)
+    missing = client.get(f"{ADMIN_TOKENS}{missing_pk}/change/", follow=True)
+    admin_action(client, "revoke", ours)
+
+    assert list(listing.context["cl"].result_list) == [] and "warehouse" not in listing.content.decode()
+    assert theirs.redirect_chain == missing.redirect_chain == [("/admin/", 302)]
+    assert admin_messages(theirs) == [f"API token with ID “{ours.pk}” doesn’t exist. Perhaps it was deleted?"]
+    assert admin_messages(missing) == [f"API token with ID “{missing_pk}” doesn’t exist. Perhaps it was deleted?"]
+    assert ApiToken.find(key) is not None and not token_events(AuditEvent.Kind.TOKEN_REVOKED)
+
+
+def test_an_agent_sees_tokens_in_the_admin_but_cannot_revoke_them(client, world):
+    token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    client.force_login(world.sam)
+
+    listing = client.get(ADMIN_TOKENS)
+    admin_action(client, "revoke", token)
+
+    assert list(listing.context["cl"].result_list) == [token]
+    assert 'value="revoke"' not in listing.content.decode()
+    assert ApiToken.find(key) is not None and not token_events(AuditEvent.Kind.TOKEN_REVOKED)
+
+
+@pytest.mark.parametrize("who", ["alice", "arthur"])
+def test_customers_cannot_open_the_admin(client, world, who):
+    token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
+    client.force_login(getattr(world, who))
+
+    response = admin_action(client, "revoke", token)
+
+    assert response.redirect_chain[0][1] == 302 and "/admin/login/" in response.redirect_chain[0][0]
+    assert ApiToken.find(key) is not None
