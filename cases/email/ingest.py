@@ -18,32 +18,19 @@ names the old one. Machine-made messages never get an automatic acknowledgement.
 import hashlib
 import logging
 import re
-from dataclasses import asdict, dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Account, Contact, Membership, User
-from cases import services
-from cases.models import Case, CaseEvent, InboundMessage
+from accounts.models import Account, Contact, User
+from cases.models import Case, InboundMessage
 
 from . import ids, loops
+from .outcomes import Outcome, bounce, deliver
 from .parse import Parsed, parse
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Outcome:
-    result: str  # created | appended | ignored | quarantined | failed
-    case: str | None = None
-    reason: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def fingerprint(raw: bytes) -> str:
@@ -156,12 +143,12 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if any(d.startswith("unparseable") for d in parsed.defects):
         return _quarantine(message, "the message could not be parsed")
     if forced_account is not None:
-        return _deliver(message, parsed, forced_account, forced_case, actor=actor, automatic=["assigned by staff"])
+        return deliver(message, parsed, forced_account, forced_case, actor=actor, automatic=["assigned by staff"])
     if parsed.message_id and ids.is_ours(parsed.message_id):
         return Outcome("ignored", None, "our own notification came back (loop)")
     automatic = loops.automatic_reasons(parsed, message.envelope_sender)
     if parsed.is_report:
-        return _bounce(message, parsed)
+        return bounce(message, parsed)
     if loops.is_auto_reply(parsed):
         return Outcome("ignored", None, "automatic reply (out of office or vacation): " + "; ".join(automatic))
     if not parsed.senders:
@@ -177,14 +164,14 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
         # Kept with the account it is about, so only that account's staff (and agents) can read it.
         message.account = case.account
         if _may_write_to(case, sender, user):
-            return _deliver(message, parsed, case.account, case, user=user, automatic=automatic)
+            return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
         return _quarantine(message, f"refers to case {case.number}, which is not the sender's")
     if user is not None and user.is_staff:
         return _quarantine(message, "mail from staff without a case reference")
     accounts = _accounts_of(sender, user, parsed, message)
     if len(accounts) == 1:
         message.account = accounts[0]
-        return _deliver(message, parsed, accounts[0], None, user=user, automatic=automatic)
+        return deliver(message, parsed, accounts[0], None, user=user, automatic=automatic)
     if not accounts:
         return _quarantine(message, f"unknown sender {sender}")
     return _quarantine(message, f"{sender} belongs to several accounts: " + ", ".join(a.name for a in accounts))
@@ -252,89 +239,3 @@ def _accounts_of(sender: str, user, parsed: Parsed, message: InboundMessage) -> 
         if len(narrowed) == 1:
             return narrowed
     return found
-
-
-def _files(parsed: Parsed):
-    return [ContentFile(a.data, name=a.name) for a in parsed.attachments]
-
-
-def _deliver(
-    message, parsed: Parsed, account: Account, case: Case | None, *, user=None, actor=None, automatic=()
-) -> Outcome:
-    sender = parsed.sender or ""
-    # The sender acts as the portal user only on an account they belong to (or work on as staff); a person
-    # with a login elsewhere who is a contact of this account writes here as that contact.
-    author = (
-        user
-        if user is not None and (user.is_staff or Membership.objects.filter(account=account, user=user).exists())
-        else None
-    )
-    if case is not None and not case.is_open:
-        recent = case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=settings.CASE_REOPEN_DAYS)
-        if recent:
-            services.case_reopen(
-                case=case,
-                actor=author or actor,
-                reason=f"Reply by email from {sender}",
-                from_address="" if (author or actor) else sender,
-            )
-        else:
-            return _new_case(message, parsed, account, author, sender, automatic, follows=case)
-    if case is None:
-        return _new_case(message, parsed, account, author, sender, automatic)
-    event = services.case_reply(
-        case=case,
-        actor=author,
-        body=parsed.text or "(no text)",
-        files=_files(parsed),
-        from_address="" if author else sender,
-        quoted=parsed.quoted,
-        strict_files=False,
-    )
-    message.account, message.case, message.event = account, case, event
-    return Outcome("appended", case.number, "reply added to the case")
-
-
-def _new_case(message, parsed, account, author, sender, automatic, follows: Case | None = None) -> Outcome:
-    critical_to = {a.lower() for a in settings.CASE_CRITICAL_ADDRESSES}
-    addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient or ""] if r}
-    critical = bool(critical_to & addressed)
-    subject = parsed.subject or "(no subject)"
-    description = parsed.text or "(the message has no text)"
-    if follows is not None:
-        description = f"Follow-up to {follows.number}.\n\n{description}"
-    case = services.case_open(
-        account=account,
-        actor=author,
-        subject=subject,
-        description=description,
-        severity=Case.Severity.CRITICAL if critical else Case.Severity.NON_CRITICAL,
-        category=Case.Category.BUG if critical else Case.Category.INFORMATION,
-        channel=Case.Channel.EMAIL,
-        contact_email=sender if author is None else "",
-        contact_name="" if author else sender,
-        acknowledge=not automatic,
-        files=_files(parsed),
-        strict_files=False,
-    )
-    event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
-    message.account, message.case, message.event = account, case, event
-    return Outcome("created", case.number, "new case" + (f" following up {follows.number}" if follows else ""))
-
-
-def _bounce(message: InboundMessage, parsed: Parsed) -> Outcome:
-    for mid in parsed.report_original_ids:
-        case_id = ids.case_id_from(mid)
-        case = Case.objects.filter(pk=case_id).first() if case_id else None
-        if case is not None:
-            CaseEvent.objects.create(
-                case=case,
-                actor=None,
-                kind=CaseEvent.Kind.BOUNCE,
-                public=False,
-                body=f"{', '.join(parsed.report_recipients) or 'a recipient'}: {parsed.report_status or 'failed'}",
-                details={"recipients": parsed.report_recipients, "status": parsed.report_status, "message_id": mid},
-            )
-            message.case, message.account = case, case.account
-            return Outcome("ignored", case.number, "bounce of our notification recorded on the case")
-    return Outcome("ignored", None, "delivery status report not about our mail")

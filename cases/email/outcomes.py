@@ -1,0 +1,112 @@
+"""What a routed inbound message becomes on a case: a reply (reopening a recently resolved case), a new case,
+a bounce record. ``ingest`` decides which; these write it through the case services."""
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import Account, Membership
+from cases import services
+from cases.models import Case, CaseEvent, InboundMessage
+
+from . import ids
+from .parse import Parsed
+
+
+@dataclass
+class Outcome:
+    result: str  # created | appended | ignored | quarantined | failed
+    case: str | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def files_of(parsed: Parsed):
+    return [ContentFile(a.data, name=a.name) for a in parsed.attachments]
+
+
+def deliver(
+    message, parsed: Parsed, account: Account, case: Case | None, *, user=None, actor=None, automatic=()
+) -> Outcome:
+    sender = parsed.sender or ""
+    # The sender acts as the portal user only on an account they belong to (or work on as staff); a person
+    # with a login elsewhere who is a contact of this account writes here as that contact.
+    author = (
+        user
+        if user is not None and (user.is_staff or Membership.objects.filter(account=account, user=user).exists())
+        else None
+    )
+    if case is not None and not case.is_open:
+        recent = case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=settings.CASE_REOPEN_DAYS)
+        if recent:
+            services.case_reopen(
+                case=case,
+                actor=author or actor,
+                reason=f"Reply by email from {sender}",
+                from_address="" if (author or actor) else sender,
+            )
+        else:
+            return new_case(message, parsed, account, author, sender, automatic, follows=case)
+    if case is None:
+        return new_case(message, parsed, account, author, sender, automatic)
+    event = services.case_reply(
+        case=case,
+        actor=author,
+        body=parsed.text or "(no text)",
+        files=files_of(parsed),
+        from_address="" if author else sender,
+        quoted=parsed.quoted,
+        strict_files=False,
+    )
+    message.account, message.case, message.event = account, case, event
+    return Outcome("appended", case.number, "reply added to the case")
+
+
+def new_case(message, parsed, account, author, sender, automatic, follows: Case | None = None) -> Outcome:
+    critical_to = {a.lower() for a in settings.CASE_CRITICAL_ADDRESSES}
+    addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient or ""] if r}
+    critical = bool(critical_to & addressed)
+    subject = parsed.subject or "(no subject)"
+    description = parsed.text or "(the message has no text)"
+    if follows is not None:
+        description = f"Follow-up to {follows.number}.\n\n{description}"
+    case = services.case_open(
+        account=account,
+        actor=author,
+        subject=subject,
+        description=description,
+        severity=Case.Severity.CRITICAL if critical else Case.Severity.NON_CRITICAL,
+        category=Case.Category.BUG if critical else Case.Category.INFORMATION,
+        channel=Case.Channel.EMAIL,
+        contact_email=sender if author is None else "",
+        contact_name="" if author else sender,
+        acknowledge=not automatic,
+        files=files_of(parsed),
+        strict_files=False,
+    )
+    event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
+    message.account, message.case, message.event = account, case, event
+    return Outcome("created", case.number, "new case" + (f" following up {follows.number}" if follows else ""))
+
+
+def bounce(message: InboundMessage, parsed: Parsed) -> Outcome:
+    for mid in parsed.report_original_ids:
+        case_id = ids.case_id_from(mid)
+        case = Case.objects.filter(pk=case_id).first() if case_id else None
+        if case is not None:
+            CaseEvent.objects.create(
+                case=case,
+                actor=None,
+                kind=CaseEvent.Kind.BOUNCE,
+                public=False,
+                body=f"{', '.join(parsed.report_recipients) or 'a recipient'}: {parsed.report_status or 'failed'}",
+                details={"recipients": parsed.report_recipients, "status": parsed.report_status, "message_id": mid},
+            )
+            message.case, message.account = case, case.account
+            return Outcome("ignored", case.number, "bounce of our notification recorded on the case")
+    return Outcome("ignored", None, "delivery status report not about our mail")
