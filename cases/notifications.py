@@ -81,12 +81,13 @@ AUTOMATIC = {
 }
 
 
-def thread_headers(case: Case, event: CaseEvent, tag: str) -> dict:
+def thread_headers(case: Case, event: CaseEvent, language: str, *, staff: bool) -> dict:
     """Our signed Message-ID, the thread of the case, replies to the support address (issue: email channel).
-    Automatic messages say so (RFC 3834) and ask Exchange not to answer them."""
+    The Message-ID says whether this copy went to staff only: a reply to it becomes an internal note (issue
+    12). Automatic messages say so (RFC 3834) and ask Exchange not to answer them."""
     root = ids.thread_root(case.pk)
     headers = {
-        "Message-ID": ids.message_id(case.pk, f"e{event.pk}-{tag}"),
+        "Message-ID": ids.notification_id(case.pk, event.pk, language, staff=staff),
         "In-Reply-To": root,
         "References": root,
         "Reply-To": case.account.support_email,
@@ -121,7 +122,7 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
             html_body=html_body,
             account=case.account,
             reference=case.number,
-            headers=thread_headers(case, event, f"{language}-{'s' if staff else 'c'}"),
+            headers=thread_headers(case, event, language, staff=staff),
             dedupe_key=f"{dedupe}:{language}:{'staff' if staff else 'customer'}" if dedupe else None,
         )
 

@@ -1,5 +1,9 @@
-"""Our own Message-IDs, signed so a reply's In-Reply-To/References can be trusted to name a case, and the
-case token in subjects (``[ACME-000042]``)."""
+"""Our own Message-IDs, signed so a reply's In-Reply-To/References can be trusted to name a case and who the
+email went to, and the case token in subjects (``[ACME-000042]``).
+
+A notification's Message-ID ends its tag with the audience of that copy: ``-s`` for the copy rendered for
+staff only (TAMs, agents), ``-c`` for the customer's copy. The tag is inside the signature, so nobody can turn
+a staff copy into a customer copy; Message-IDs sent before this was read carry the same tags."""
 
 import re
 
@@ -7,6 +11,7 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 SALT = "cases.email.message-id"
+STAFF_COPY, CUSTOMER_COPY = "s", "c"
 SUBJECT_TOKEN = re.compile(r"\[([A-Z0-9]{1,16}-\d{6})\]")
 
 
@@ -24,6 +29,10 @@ def message_id(case_id: int, tag: str) -> str:
     return f"<{body}.{_sig(body)}@{domain()}>"
 
 
+def notification_id(case_id: int, event_id: int, language: str, *, staff: bool) -> str:
+    return message_id(case_id, f"e{event_id}-{language}-{STAFF_COPY if staff else CUSTOMER_COPY}")
+
+
 def thread_root(case_id: int) -> str:
     return message_id(case_id, "root")
 
@@ -31,14 +40,29 @@ def thread_root(case_id: int) -> str:
 ID_SHAPE = re.compile(r"^(c(\d+)\.[a-z0-9-]+)\.([0-9a-f]{20})@(.+)$")
 
 
-def case_id_from(mid: str) -> int | None:
-    """The case a Message-ID of ours names, if the signature holds; ``None`` for anything else."""
+def _verified(mid: str) -> re.Match | None:
     match = ID_SHAPE.match(mid.strip("<>").lower())
     if not match or match.group(4) != domain():
         return None
     if not constant_time_compare(match.group(3), _sig(match.group(1))):
         return None
-    return int(match.group(2))
+    return match
+
+
+def case_id_from(mid: str) -> int | None:
+    """The case a Message-ID of ours names, if the signature holds; ``None`` for anything else."""
+    match = _verified(mid)
+    return int(match.group(2)) if match else None
+
+
+def audience_of(mid: str) -> str | None:
+    """``STAFF_COPY`` or ``CUSTOMER_COPY`` for a signed notification Message-ID of ours; ``None`` for the
+    thread root (every copy refers to it) and for anything that is not ours or not signed."""
+    match = _verified(mid)
+    if not match:
+        return None
+    tag = match.group(1).rsplit("-", 1)
+    return tag[1] if len(tag) == 2 and tag[1] in (STAFF_COPY, CUSTOMER_COPY) else None
 
 
 def is_ours(mid: str) -> bool:

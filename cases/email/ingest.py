@@ -7,8 +7,12 @@ Routing, in order (MISSION NC-1, CR-1; STYLE: tenant isolation):
 4. An out-of-office / vacation reply → ignored (never added to a case, never answered).
 5. The case: our signed Message-ID in In-Reply-To, then References read right to left, then a case token
    in the subject. The sender must belong to that case's account (a member, or a contact of the account);
-   staff may answer a case of an account they work on. A reference to a case of another account
+   staff may write to a case of an account they work on. A reference to a case of another account
    quarantines the message: it never reaches that case.
+   Staff-only notifications (our copy for staff, ``ids.STAFF_COPY``) never lead into the customer's
+   conversation (issue 12): staff mail is a public reply only in the customer's thread (one of our customer
+   copies referenced, none of our staff copies); otherwise it is an internal note by that staff member. A
+   sender who is not staff answering a staff copy is quarantined.
 6. No case: a sender known to exactly one account opens a case there (critical when written to the
    critical address); unknown or ambiguous senders are quarantined and never answered (no backscatter).
 A reply to a case resolved less than ``CASE_REOPEN_DAYS`` ago reopens it; later, it opens a new case that
@@ -27,7 +31,7 @@ from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
 
 from . import ids, loops
-from .outcomes import Outcome, bounce, deliver
+from .outcomes import Outcome, bounce, deliver, note
 from .parse import Parsed, parse
 
 log = logging.getLogger(__name__)
@@ -143,7 +147,7 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if any(d.startswith("unparseable") for d in parsed.defects):
         return _quarantine(message, "the message could not be parsed")
     if forced_account is not None:
-        return deliver(message, parsed, forced_account, forced_case, actor=actor, automatic=["assigned by staff"])
+        return _forced(message, parsed, forced_account, forced_case, actor=actor)
     if parsed.message_id and ids.is_ours(parsed.message_id):
         return Outcome("ignored", None, "our own notification came back (loop)")
     automatic = loops.automatic_reasons(parsed, message.envelope_sender)
@@ -159,13 +163,20 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if not sender_verified(parsed, sender):
         return _quarantine(message, f"the From address {sender} is not verified (DMARC/DKIM/SPF did not pass)")
     user = User.objects.filter(email__iexact=sender, is_active=True).first()
-    case = _referenced_case(parsed)
+    case, audience = _referenced_case(parsed)
     if case is not None:
         # Kept with the account it is about, so only that account's staff (and agents) can read it.
         message.account = case.account
-        if _may_write_to(case, sender, user):
-            return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
-        return _quarantine(message, f"refers to case {case.number}, which is not the sender's")
+        staff = user is not None and user.is_staff
+        if audience == ids.STAFF_COPY and not staff:
+            return _quarantine(message, f"answers an email about {case.number} that went to staff only")
+        if not _may_write_to(case, sender, user):
+            return _quarantine(message, f"refers to case {case.number}, which is not the sender's")
+        if staff and audience != ids.CUSTOMER_COPY:
+            # MISSION: NC-2 — a response is what staff write to the customer; outside the customer's thread
+            # (a staff-only notification, only the thread root or a subject token) it is an internal note.
+            return note(message, parsed, case, user)
+        return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
     if user is not None and user.is_staff:
         return _quarantine(message, "mail from staff without a case reference")
     accounts = _accounts_of(sender, user, parsed, message)
@@ -175,6 +186,17 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if not accounts:
         return _quarantine(message, f"unknown sender {sender}")
     return _quarantine(message, f"{sender} belongs to several accounts: " + ", ".join(a.name for a in accounts))
+
+
+def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Case | None, *, actor) -> Outcome:
+    """Staff chose the account (and case). Mail from staff still never becomes public: it is a note by its
+    sender, on a case of an account they work on."""
+    user = User.objects.filter(email__iexact=parsed.sender or "", is_active=True, is_staff=True).first()
+    if user is None:
+        return deliver(message, parsed, account, case, actor=actor, automatic=["assigned by staff"])
+    if case is None or not account.is_staffed_by(user):
+        return _quarantine(message, f"mail from staff: choose a case of an account {user.email} works on")
+    return note(message, parsed, case, user)
 
 
 def sender_verified(parsed: Parsed, sender: str) -> bool:
@@ -196,22 +218,26 @@ def sender_verified(parsed: Parsed, sender: str) -> bool:
     )
 
 
-def _referenced_case(parsed: Parsed) -> Case | None:
-    """Our signed Message-IDs first (In-Reply-To, then References right to left), then a subject token:
-    one query for each kind, whatever the number of references."""
+def _referenced_case(parsed: Parsed) -> tuple[Case | None, str | None]:
+    """The case: our signed Message-IDs first (In-Reply-To, then References right to left), then a subject
+    token, one query for each kind whatever the number of references. And whom the emails it answers went to:
+    ``ids.STAFF_COPY`` when any of our Message-IDs in the thread is a copy sent to staff only (so never the
+    customer's conversation), else ``ids.CUSTOMER_COPY`` when one is the customer's copy, else ``None``."""
+    audiences = {ids.audience_of(mid) for mid in parsed.thread_ids}
+    audience = next((a for a in (ids.STAFF_COPY, ids.CUSTOMER_COPY) if a in audiences), None)
     case_ids = [cid for cid in (ids.case_id_from(mid) for mid in parsed.thread_ids) if cid is not None]
     if case_ids:
         found = {c.pk: c for c in Case.objects.select_related("account").filter(pk__in=case_ids)}
         for cid in case_ids:
             if cid in found:
-                return found[cid]
+                return found[cid], audience
     tokens = ids.subject_tokens(parsed.subject)
     if tokens:
         found = {c.number: c for c in Case.objects.select_related("account").filter(number__in=tokens)}
         for token in tokens:
             if token in found:
-                return found[token]
-    return None
+                return found[token], audience
+    return None, audience
 
 
 def _may_write_to(case: Case, sender: str, user) -> bool:

@@ -1,5 +1,5 @@
 """What a routed inbound message becomes on a case: a reply (reopening a recently resolved case), a new case,
-a bounce record. ``ingest`` decides which; these write it through the case services."""
+an internal note, a bounce record. ``ingest`` decides which; these write it through the case services."""
 
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -92,6 +92,21 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
     event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
     message.account, message.case, message.event = account, case, event
     return Outcome("created", case.number, "new case" + (f" following up {follows.number}" if follows else ""))
+
+
+def note(message: InboundMessage, parsed: Parsed, case: Case, author) -> Outcome:
+    """Staff writing by email outside the customer's thread (issue 12): an internal note by that staff member.
+    It is never sent or shown to the customer, stops no clock, and leaves a resolved case resolved."""
+    event = services.case_add_note(
+        case=case,
+        actor=author,
+        body=parsed.text or "(no text)",
+        files=files_of(parsed),
+        strict_files=False,
+        message_id=parsed.message_id,
+    )
+    message.account, message.case, message.event = case.account, case, event
+    return Outcome("appended", case.number, "internal note added: staff wrote outside the customer's thread")
 
 
 def bounce(message: InboundMessage, parsed: Parsed) -> Outcome:

@@ -91,13 +91,21 @@ def case_reply(
 
 @locked
 @transaction.atomic
-def case_add_note(*, case: Case, actor, body: str, files=()) -> CaseEvent:
-    """An internal note: staff only, never shown or sent to the customer, not a response."""
+def case_add_note(
+    *, case: Case, actor, body: str, files=(), strict_files: bool = True, message_id: str = ""
+) -> CaseEvent:
+    """An internal note: staff only, never shown or sent to the customer, not a response (no clock stops).
+    By email (``message_id`` of the staff member's email, ``strict_files=False``) unacceptable attachments
+    are listed instead of refusing the note."""
     require_staff(actor, _("Only staff write internal notes."))
     if not body.strip():
         raise CaseStateError(_("The note is empty."))
-    event = record(case, actor=actor, kind=CaseEvent.Kind.NOTE, public=False, body=body.strip())
-    _attach(case, event, actor, files)
+    details = {"message_id": message_id} if message_id else {}
+    event = record(case, actor=actor, kind=CaseEvent.Kind.NOTE, public=False, body=body.strip(), **details)
+    refused = _attach(case, event, actor, files, strict=strict_files)
+    if refused:
+        event.details["refused_attachments"] = refused
+        event.save(update_fields=["details"])
     case.save(update_fields=["updated_at"])
     return event
 

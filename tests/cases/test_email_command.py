@@ -1,7 +1,6 @@
 """``manage.py ingest_email``: the MTA pipe. One JSON line on stdout; exit 0 once the message is stored
 (whatever became of it), 75 (EX_TEMPFAIL) when it could not be stored, so the MTA keeps it and retries."""
 
-import io
 import json
 import os
 import subprocess
@@ -10,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import OperationalError
 
 from accounts.models import OutboundEmail
 from cases.email import ingest
 from cases.models import Case, InboundMessage
 from tests.cases import mail_corpus as m
+from tests.cases.mta import pipe
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -24,15 +23,6 @@ BASE_DIR = Path(settings.BASE_DIR)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def pipe(monkeypatch, raw: bytes, *args) -> dict:
-    """Run the command as Postfix would, the message on stdin; it must print exactly one JSON line."""
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
-    out = io.StringIO()
-    call_command("ingest_email", *args, stdout=out)  # a SystemExit here would be a non-zero exit
-    [line] = out.getvalue().splitlines()
-    return json.loads(line)
 
 
 def test_a_new_message_on_stdin_opens_a_case(world, monkeypatch):
