@@ -1,4 +1,5 @@
-"""Staff screen for inbound email that needs a person: quarantined and failed messages, assign and replay."""
+"""Staff screen for inbound email that needs a person: quarantined and failed messages, and those still not
+processed minutes after they came (the ingest died); assign and replay."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,9 +20,9 @@ FILTERS = {"attention": None, **{s: s for s in InboundMessage.Status.values}, "a
 
 
 def inbound_for(user):
-    """Messages of the accounts this person works on, and those matched to no account yet."""
-    if user.is_superuser or user.is_agent:
-        return InboundMessage.objects.all()
+    """Messages of the accounts this person works on, by the one tenant rule (``staffed_by``: a TAM their
+    accounts, an agent every account that is not closed, a superuser all), and those matched to no account
+    yet (a message still waiting to be processed has none)."""
     return InboundMessage.objects.filter(Q(account__isnull=True) | Q(account__in=Account.objects.staffed_by(user)))
 
 

@@ -19,3 +19,13 @@ def expand_notifications() -> int:
     from cases.notifications import expand_pending
 
     return expand_pending()
+
+
+@shared_task(ignore_result=True, time_limit=240, soft_time_limit=220)
+def retry_inbound() -> int:
+    """Every minute: inbound email stored but never processed to the end (the process died) is processed
+    again; what keeps failing is marked for "Needs attention". Claimed per message, so overlapping runs and
+    the MTA's own retries never process a message twice."""
+    from cases.email.recovery import retry_stale
+
+    return retry_stale()

@@ -17,15 +17,22 @@ Routing, in order (MISSION NC-1, CR-1; STYLE: tenant isolation):
    critical address); unknown or ambiguous senders are quarantined and never answered (no backscatter).
 A reply to a case resolved less than ``CASE_REOPEN_DAYS`` ago reopens it; later, it opens a new case that
 names the old one. Machine-made messages never get an automatic acknowledgement.
+
+Processing first claims the message (a conditional UPDATE, committed before routing): a second delivery at
+the same moment does nothing, and the attempt counts even if the process dies. A duplicate delivery of a
+message never processed to the end processes it; ``recovery`` (beat) processes what stays ``received``.
 """
 
 import hashlib
 import logging
 import re
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
@@ -75,36 +82,74 @@ def store(
     return message, True
 
 
-def receive(raw: bytes, **envelope) -> Outcome:
-    """Store, then process. A duplicate delivery does nothing the second time."""
+UNFINISHED = (InboundMessage.Status.RECEIVED, InboundMessage.Status.FAILED)
+FAILED_MSGID = gettext_noop(
+    "Processing failed at attempt %(attempts)s; the error is below. A new delivery of the same message "
+    "processes it again; or process it again here once the cause is fixed."
+)
+
+
+def receive(raw: bytes, *, now=None, **envelope) -> Outcome:
+    """Store, then process."""
     message, is_new = store(raw, **envelope)
-    if not is_new:
-        return Outcome(
-            "ignored", message.case.number if message.case_id else None, "duplicate: this message was received before"
-        )
-    return process(message.pk)
+    return after_store(message, is_new=is_new, now=now)
 
 
-def process(message_id: int, *, account: Account | None = None, case: Case | None = None, actor=None) -> Outcome:
-    """Route one stored message. Staff may force the account (and case) of a quarantined message."""
+def after_store(message: InboundMessage, *, is_new: bool, now=None) -> Outcome:
+    """A duplicate delivery does nothing the second time, unless the first copy was never processed to the end
+    (the process died after storing it, or processing failed): then this delivery processes it."""
+    if is_new or message.status in UNFINISHED:
+        return process(message.pk, now=now)
+    return Outcome(
+        "ignored", message.case.number if message.case_id else None, "duplicate: this message was received before"
+    )
+
+
+def _claimable(forced: bool) -> list[str]:
+    S = InboundMessage.Status
+    return [S.RECEIVED, S.FAILED, S.QUARANTINED, *([S.IGNORED] if forced else [])]
+
+
+def _claim(message_id: int, now, *, forced: bool) -> bool:
+    """Take the message with a conditional UPDATE, committed before routing (outside a caller's transaction):
+    a second delivery at the same moment finds it taken, and the attempt counts even if this process dies."""
+    return bool(
+        InboundMessage.objects.filter(pk=message_id, status__in=_claimable(forced))
+        .unclaimed(now)
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _as_it_stands(message: InboundMessage, *, forced: bool) -> Outcome:
+    number = message.case.number if message.case_id else None
+    if message.status in _claimable(forced):
+        return Outcome("ignored", number, "being processed: another delivery or worker has it right now")
+    return Outcome(message.result, number, message.reason)  # done already: a double click, a replay
+
+
+def process(
+    message_id: int, *, account: Account | None = None, case: Case | None = None, actor=None, now=None
+) -> Outcome:
+    """Route one stored message, once. Staff may force the account (and case) of a quarantined message."""
+    now, forced = now or timezone.now(), account is not None
+    if not _claim(message_id, now, forced=forced):
+        return _as_it_stands(InboundMessage.objects.defer("raw").get(pk=message_id), forced=forced)
     with transaction.atomic():
+        # The lock serialises this run with one whose claim was thought dead and taken over: one of them routes.
         message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
-        if message.status == InboundMessage.Status.PROCESSED or (
-            message.status == InboundMessage.Status.IGNORED and account is None
-        ):
-            # Done already: a second "assign" (a double click) or a replay must not add it twice.
-            return Outcome(message.result, message.case.number if message.case_id else None, message.reason)
-        message.attempts += 1
+        if message.status not in _claimable(forced):
+            return _as_it_stands(message, forced=forced)
         try:
             with transaction.atomic():
                 outcome = _route(message, forced_account=account, forced_case=case, actor=actor)
+        except SoftTimeLimitExceeded:
+            raise  # the task is out of time: the claim runs out and the beat processes the message again
         except Exception as exc:  # noqa: BLE001 - one bad message never stops the others; it stays replayable
             log.exception("inbound message %s failed", message.pk)
-            message.status, message.result = InboundMessage.Status.FAILED, "failed"
+            message.status, message.result, message.claimed_at = InboundMessage.Status.FAILED, "failed", None
             message.error = f"{type(exc).__name__}: {exc}"[:4000]
-            message.save(
-                update_fields=["status", "result", "error", "attempts", "account", "message_id", "subject", "sender"]
-            )
+            message.attention = {"msgid": FAILED_MSGID, "args": {"attempts": message.attempts}}
+            message.save(update_fields=["status", "result", "error", "claimed_at", "attention", *PARSED_FIELDS])
             return Outcome("failed", None, message.error)
         message.status = {
             "created": InboundMessage.Status.PROCESSED,
@@ -112,24 +157,23 @@ def process(message_id: int, *, account: Account | None = None, case: Case | Non
             "ignored": InboundMessage.Status.IGNORED,
         }.get(outcome.result, InboundMessage.Status.QUARANTINED)
         message.result, message.reason, message.error = outcome.result, outcome.reason[:2000], ""
-        message.processed_at = timezone.now()
+        message.processed_at, message.claimed_at, message.attention = now, None, {}
         message.save(update_fields=ROUTED_FIELDS)
         return outcome
 
 
+PARSED_FIELDS = ["account", "message_id", "subject", "sender"]
 ROUTED_FIELDS = [
     "status",
     "result",
     "reason",
     "error",
-    "attempts",
     "processed_at",
-    "account",
+    "claimed_at",
+    "attention",
     "case",
     "event",
-    "message_id",
-    "subject",
-    "sender",
+    *PARSED_FIELDS,
 ]
 
 

@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -8,13 +13,37 @@ from .timeline import CaseEvent
 
 
 class InboundMessageQuerySet(models.QuerySet):
-    def needs_staff(self):
-        return self.filter(status__in=[InboundMessage.Status.QUARANTINED, InboundMessage.Status.FAILED])
+    def needs_staff(self, now=None):
+        """Quarantined and failed messages, and those still not processed ``STALE_AFTER`` after they came."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=[InboundMessage.Status.QUARANTINED, InboundMessage.Status.FAILED])
+            | Q(status=InboundMessage.Status.RECEIVED, received_at__lt=now - InboundMessage.STALE_AFTER)
+        )
+
+    def unclaimed(self, now):
+        """Nobody is working on them: never claimed, or claimed by a worker that died (``CLAIM_FOR`` ago)."""
+        return self.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - InboundMessage.CLAIM_FOR))
+
+    def stale(self, now):
+        """Stored but never processed to the end (the process died after storing it): the beat's work."""
+        received = self.filter(status=InboundMessage.Status.RECEIVED, received_at__lt=now - InboundMessage.STALE_AFTER)
+        return received.unclaimed(now).order_by("received_at", "id")
 
 
 class InboundMessage(models.Model):
     """Every email that reaches the support addresses, stored as raw bytes before anything else happens.
-    Nothing is lost: a message that cannot be processed stays here for staff to assign or replay."""
+    Nothing is lost: a message that cannot be processed stays here for staff to assign or replay.
+
+    Processing claims a message first (``claimed_at``, ``attempts``, committed on their own), so a second
+    delivery of it at the same time does nothing, and a claim left by a process that died runs out after
+    ``CLAIM_FOR``. A message still ``received`` after ``STALE_AFTER`` is processed again by the beat
+    (``cases.tasks.retry_inbound``); after ``MAX_ATTEMPTS`` claims that never finished it is marked failed
+    and waits in "Needs attention"."""
+
+    STALE_AFTER = timedelta(minutes=5)
+    CLAIM_FOR = timedelta(minutes=5)  # longer than processing takes (the beat task's limit is 4 minutes)
+    MAX_ATTEMPTS = 3
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -46,7 +75,10 @@ class InboundMessage(models.Model):
     case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages")
     event = models.ForeignKey(CaseEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Why it waits for a person, made by a worker: {"msgid": English msgid, "args": {...}}, translated when shown.
+    attention = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = InboundMessageQuerySet.as_manager()
 
@@ -58,3 +90,10 @@ class InboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.sender or '?'}: {self.subject or '(no subject)'}"
+
+    @property
+    def attention_text(self) -> str:
+        """``attention`` in the reader's language."""
+        if not self.attention.get("msgid"):
+            return ""
+        return gettext(self.attention["msgid"]) % self.attention.get("args", {})

@@ -225,6 +225,9 @@ CELERY_BEAT_SCHEDULE = {
     "expand-notifications": {"task": "cases.tasks.expand_notifications", "schedule": 60.0},
     # Every minute: SLA clocks about to breach or breached -> warn the agent, escalate to the TAM.
     "sla-sweep": {"task": "cases.tasks.sla_sweep", "schedule": 60.0},
+    # Every minute: inbound email stored but still not processed 5 minutes later (the ingest died) is
+    # processed again; a message that keeps failing is marked for "Needs attention".
+    "retry-inbound": {"task": "cases.tasks.retry_inbound", "schedule": 60.0},
     # Every BLOCKLIST_SWEEP_MINUTES (default hourly): start a blocklist sweep for every account with targets.
     "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
     # Every hour: sender-authentication checks for the accounts not checked in AUTH_CHECK_HOURS (daily).

@@ -1,8 +1,9 @@
 """``python manage.py ingest_email [--file PATH]``: one raw message from an MTA pipe (Postfix/Exim alias).
 
 Prints one JSON line: {"result": "created"|"appended"|"ignored"|"quarantined"|"failed", "case": ..., "reason": ...}
-and exits 0 once the message is safely stored (whatever its outcome: a failed one stays stored for staff
-to replay), 75 (EX_TEMPFAIL) when it could not be stored, so the MTA keeps it and retries.
+and exits 0 once the message is safely stored (whatever its outcome: a failed one stays stored, is processed
+again by the MTA's next delivery of it or by the beat, and waits in "Needs attention"), 75 (EX_TEMPFAIL)
+when it could not be stored, so the MTA keeps it and retries.
 """
 
 import json
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--recipient", default=os.environ.get("RECIPIENT", ""), help="envelope recipient")
 
     def handle(self, *args, **options):
-        from cases.email.ingest import process, store
+        from cases.email.ingest import after_store, store
         from cases.models import InboundMessage
 
         raw = open(options["file"], "rb").read() if options["file"] else sys.stdin.buffer.read()  # noqa: SIM115
@@ -46,16 +47,10 @@ class Command(BaseCommand):
                 )
             )
             sys.exit(EX_TEMPFAIL)
-        if not is_new:
-            outcome = {
-                "result": "ignored",
-                "case": message.case.number if message.case_id else None,
-                "reason": "duplicate: this message was received before",
-            }
-        else:
-            try:
-                outcome = process(message.pk).as_dict()
-            except (DatabaseError, InterfaceError) as exc:
-                # Stored, but the database went away while routing: staff replay it from the inbound screen.
-                outcome = {"result": "failed", "case": None, "reason": f"stored; processing failed: {exc}"}
+        try:
+            # A duplicate of a message that was never processed to the end is processed now (issue 12).
+            outcome = after_store(message, is_new=is_new).as_dict()
+        except (DatabaseError, InterfaceError) as exc:
+            # Stored, but the database went away while routing: the beat processes it again (cases.tasks).
+            outcome = {"result": "failed", "case": None, "reason": f"stored; processing failed: {exc}"}
         self.stdout.write(json.dumps(outcome, ensure_ascii=False))
