@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.services import api_token_issue
@@ -17,8 +16,9 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_plan_actuals_by_api_and_a_gmail_hold(page, world, browser, live_server):
-    start = timezone.localdate() - timedelta(days=7)
+def test_plan_actuals_by_api_and_a_gmail_hold(page, world, browser, live_server, frozen):
+    frozen("2027-05-10 10:00", tick=True)  # noon in Warsaw: Acme's day is the plan's day
+    start = world.acme.today() - timedelta(days=7)
     log_in(page, "tina@tam.test", world.password)
     page.goto("/a/acme/warmup/new/")
     page.get_by_label("Name").fill("Transactional IPs")
@@ -28,15 +28,15 @@ def test_plan_actuals_by_api_and_a_gmail_hold(page, world, browser, live_server)
     page.get_by_role("button", name="Make the plan").click()
     expect(page.get_by_test_id("plan-summary")).to_contain_text("Started")
     plan = WarmupPlan.objects.get(account=world.acme)
-    planned_end = plan.start_date + timedelta(days=len(plan.base_curve()) - 1)
+    planned_end = plan.start_date + timedelta(days=len(plan.daily_plan()) - 1)
 
     # The customer's pipeline: a token, then a week of actuals; Gmail reports deferrals on the last day.
     _token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
     rows = []
     for share in plan.shares():
-        rungs = warmup.ladder(plan.base_curve(), share)
+        volumes = warmup.climb(warmup.ladder(plan.base_curve(), share))  # the recommended volume each day
         for n in range(7):
-            sent = rungs[n]
+            sent = volumes[n]
             deferrals = 40 if share.provider == "gmail" and n == 6 else 0
             day = (start + timedelta(days=n)).isoformat()
             rows.append(
