@@ -1,0 +1,70 @@
+"""The non-browser suite under faked clocks: `make test-dates`.
+
+Each run starts the whole process tree (pytest, its xdist workers, rbldnsd, a Celery worker) on a
+clock set by Debian's libfaketime, then lets it tick. The database is SQLite, which reads the same
+faked clock; PostgreSQL's ``now()`` would not. The dates are the days a calendar bug shows itself:
+
+- a month turn that is also a year turn, in Warsaw (UTC still on the 31st) and in UTC (New York on the 31st);
+- both DST changes of Europe/Warsaw and of America/New_York, in the hour after the change;
+- a leap day;
+- a Sunday just before midnight in Warsaw (the run crosses midnight there).
+
+Usage: python tests/dates.py [pytest args...]; FAKE_DATES="2027-01-01 00:05:00,..." picks other dates (UTC).
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+DATES = [
+    "2026-12-31 23:05:00",  # 00:05 on 1 January in Warsaw; UTC still on 31 December
+    "2027-01-01 00:05:00",  # the year turns in UTC; New York still on 31 December
+    "2027-03-28 01:30:00",  # Warsaw has just sprung forward (03:30 CEST)
+    "2027-10-31 01:30:00",  # Warsaw's repeated hour (02:30 CET, the second time)
+    "2027-03-14 07:30:00",  # New York has just sprung forward (03:30 EDT)
+    "2027-11-07 06:30:00",  # New York's repeated hour (01:30 EST, the second time)
+    "2028-02-29 12:00:00",  # a leap day
+    "2026-12-06 22:57:00",  # Sunday 23:57 in Warsaw: the run crosses midnight there
+]
+LIBS = [
+    "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+    "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+]
+
+
+def library() -> str:
+    for path in LIBS:
+        if os.path.exists(path):
+            return path
+    sys.exit("libfaketime is missing: apt-get install faketime (make test-dates installs it)")
+
+
+def run(date: str, args: list[str]) -> int:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(
+        TZ="UTC",
+        FAKETIME=f"@{date}",
+        LD_PRELOAD=library(),
+        FAKETIME_DONT_RESET="1",  # child processes keep the parent's clock instead of starting again
+    )
+    cmd = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "-m", "not browser", *args]
+    started = time.monotonic()
+    print(f"\n=== {date} UTC ===", flush=True)
+    rc = subprocess.call(cmd, env=env)
+    print(
+        f"=== {date} UTC: {'green' if rc == 0 else f'RED (exit {rc})'} in {time.monotonic() - started:.0f} s",
+        flush=True,
+    )
+    return rc
+
+
+def main() -> int:
+    dates = [d.strip() for d in os.environ.get("FAKE_DATES", "").split(",") if d.strip()] or DATES
+    failed = [date for date in dates if run(date, sys.argv[1:]) != 0]
+    print("\nFaked dates: " + ("all green" if not failed else "red at " + "; ".join(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
