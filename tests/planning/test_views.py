@@ -308,6 +308,24 @@ def test_more_than_30_idle_days_show_the_rewarm_notice(client, world):
     assert "must be warmed again" not in visible_text(client.get(plan.get_absolute_url()))
 
 
+@pytest.mark.parametrize("viewer", ["alice", "tom"])
+def test_a_warm_up_day_is_the_accounts_day_whoever_looks(client, world, frozen, viewer):
+    """23:30 UTC on 10 May: 01:30 on 11 May in Warsaw (Acme's zone), 19:30 on 10 May in New York (Tom's).
+    Acme's plan counts Acme's day for everybody: 31 idle days, not 30 for the TAM in New York."""
+    frozen("2027-05-10 23:30")
+    assert world.acme.today() == date(2027, 5, 11) and world.globex.today() == date(2027, 5, 10)
+    plan = WarmupPlanFactory(account=world.acme, start_date=date(2027, 4, 1))
+    send_as_planned(plan, 10)  # 1 .. 10 April: the last day sent is 31 days before 11 May, 30 before 10 May
+    world.tom.timezone = "America/New_York"
+    world.tom.save(update_fields=["timezone"])
+    client.force_login(getattr(world, viewer))
+    page = visible_text(client.get(plan.get_absolute_url()))
+    assert "Nothing was sent for 31 days" in page
+    client.force_login(world.tom)
+    form = text(client.get(f"{WARMUP}new/"))
+    assert 'name="start_date" value="2027-05-11"' in form  # a new plan starts on Acme's today
+
+
 def test_the_dashboard_shows_progress_and_the_providers_on_hold(client, world, acme_plan):
     send_as_planned(acme_plan, 7, gmail=deferrals_on(6), yahoo=deferrals_on(6, n=100))  # Yahoo: 18% deferred
     client.force_login(world.alice)
