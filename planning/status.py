@@ -41,6 +41,12 @@ class PlanStatus:
         return [row for row in self.rows if row.decision in ("hold", "step_back")]
 
     @property
+    def finished_on(self) -> date | None:
+        """The day the last provider sent its share of the target, once every provider has."""
+        days = [row.state.finished_on for row in self.rows]
+        return max(days) if days and all(days) else None
+
+    @property
     def days_late(self) -> int:
         return max(0, (self.forecast.forecast_end - self.forecast.planned_end).days)
 

@@ -128,6 +128,7 @@ class ProviderState:
     steps: list[Step] = field(default_factory=list)
     next_volume: int = 0
     finished: bool = False  # the target volume was sent on a clean day, and no step back since
+    finished_on: date | None = None  # that day
     remaining: int = 0  # days still to send with no holds, at the daily caps
     ideal: list[int] = field(default_factory=list)  # the plan with no holds: each day's volume, at the caps
 
@@ -181,11 +182,12 @@ def replay(rungs: list[int], actuals: list[Day], start: date, provider: str = ""
         decision, reasons = decide(planned, actual, day_number=number, final=final)
         if decision == "advance":
             if reached(actual.sent, rungs, state.position):
-                state.finished = state.finished or state.position == top
+                if state.position == top and not state.finished:
+                    state.finished, state.finished_on = True, actual.day
                 state.position = min(state.position + 1, top)
             state.next_volume = _capped(rungs[state.position], actual.sent, number + 1)
         elif decision == "step_back":
-            state.position, state.finished = max(state.position - 1, 0), False
+            state.position, state.finished, state.finished_on = max(state.position - 1, 0), False, None
             state.next_volume = min(rungs[state.position], planned)
         elif actual.sent > 0:  # a hold: never more than today's plan, nor more than the cap allows
             state.next_volume = min(planned, _capped(rungs[state.position], actual.sent, number + 1))
