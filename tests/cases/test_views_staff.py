@@ -412,7 +412,8 @@ def local(dt) -> str:
     return timezone.localtime(dt, WARSAW).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_staff_add_a_shift_and_the_console_shows_who_is_on_duty(client, world):
+def test_staff_add_a_shift_and_the_console_shows_who_is_on_duty(client, world, frozen):
+    frozen("2027-05-12 10:00")  # an ordinary Wednesday: no DST change inside the shift's hours
     client.force_login(world.tina)
     now = timezone.now()
     response = client.post(
@@ -436,7 +437,8 @@ def test_staff_add_a_shift_and_the_console_shows_who_is_on_duty(client, world):
     assert "Sam Okafor now" in panel and "Watch ACME-000001." in panel
 
 
-def test_a_shift_that_ends_before_it_starts_is_refused(client, world):
+def test_a_shift_that_ends_before_it_starts_is_refused(client, world, frozen):
+    frozen("2027-05-12 10:00")
     client.force_login(world.sam)
     now = timezone.now()
     response = client.post(
@@ -446,6 +448,20 @@ def test_a_shift_that_ends_before_it_starts_is_refused(client, world):
     assert response.status_code == 200
     assert "A shift must end after it starts." in visible_text(response)
     assert not OnCallShift.objects.exists()
+
+
+def test_a_night_shift_across_the_autumn_change_is_nine_hours_and_an_ambiguous_start_is_refused(client, world, frozen):
+    """Warsaw turns 03:00 CEST back to 02:00 CET on 31 October 2027: 22:00-06:00 that night is nine hours;
+    02:30 happens twice, so a shift starting then is refused in words, and nothing is saved."""
+    frozen("2027-10-30 12:00")
+    client.force_login(world.tina)
+    form = {"agent": world.sam.pk, "starts_at": "2027-10-30T22:00", "ends_at": "2027-10-31T06:00"}
+    assert client.post("/console/oncall/", form).status_code == 302
+    shift = OnCallShift.objects.get()
+    assert shift.ends_at - shift.starts_at == timedelta(hours=9)
+    response = client.post("/console/oncall/", form | {"starts_at": "2027-10-31T02:30", "ends_at": "2027-10-31T08:00"})
+    assert response.status_code == 200 and OnCallShift.objects.count() == 1
+    assert "couldn’t be interpreted in time zone Europe/Warsaw; it may be ambiguous" in visible_text(response)
 
 
 def test_staff_remove_a_shift(client, world):
