@@ -280,7 +280,9 @@ def test_twenty_thousand_names_on_loopback(rbldnsd, zen_spec):
         else:
             targets.append(Target(Kind.IP4, f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"))
             expected.append(Status.CLEAR)
-    engine = engine_for(rbldnsd.port)
+    # a machine busy with the parallel suite may starve rbldnsd while 1,000 queries are in flight, and a full
+    # socket buffer drops datagrams as a real network would: retransmissions must still bring every answer
+    engine = engine_for(rbldnsd.port, timeout=2.0, retries=5)
     answers, results = check(engine, zen_spec, targets)  # its speed: bench/blocklists.py (direct)
     assert [a.failure for a in answers if a.failure] == []
     assert Counter(r.status for r in results) == Counter(expected)
