@@ -12,6 +12,7 @@ faked clock; PostgreSQL's ``now()`` would not. The dates are the days a calendar
 Usage: python tests/dates.py [pytest args...]; FAKE_DATES="2027-01-01 00:05:00,..." picks other dates (UTC).
 """
 
+import glob
 import os
 import subprocess
 import sys
@@ -27,17 +28,14 @@ DATES = [
     "2028-02-29 12:00:00",  # a leap day
     "2026-12-06 22:57:00",  # Sunday 23:57 in Warsaw: the run crosses midnight there
 ]
-LIBS = [
-    "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
-    "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
-]
 
 
 def library() -> str:
-    for path in LIBS:
-        if os.path.exists(path):
-            return path
-    sys.exit("libfaketime is missing: apt-get install faketime (make test-dates installs it)")
+    """Debian's libfaketime (multi-threaded build), whatever the architecture."""
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"))
+    if not found:
+        sys.exit("libfaketime is missing: apt-get install faketime (make test-dates installs it)")
+    return found[0]
 
 
 def run(date: str, args: list[str]) -> int:
