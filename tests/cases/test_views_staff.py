@@ -3,7 +3,7 @@ Severity 1 intake form and the on-call rota (MISSION CR-1..CR-5, NC-2..NC-5, TAM
 which page at all is the matrix in test_views.py."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -407,21 +407,17 @@ def test_a_call_with_missing_details_is_refused(client, world):
 # --- the on-call rota ---------------------------------------------------------------------------------
 
 
-def local(dt) -> str:
-    """A datetime-local input's value in the staff member's time zone (Europe/Warsaw)."""
-    return timezone.localtime(dt, WARSAW).strftime("%Y-%m-%dT%H:%M")
-
-
 def test_staff_add_a_shift_and_the_console_shows_who_is_on_duty(client, world, frozen):
-    frozen("2027-05-12 10:00")  # an ordinary Wednesday: no DST change inside the shift's hours
+    # 09:30 on a Tuesday in Warsaw, where Tina types the shift's times (datetime-local, her time zone). Not
+    # in the night Warsaw falls back: a wall time in its repeated hour is ambiguous, and the form refuses it.
+    frozen("2027-05-11 07:30")
     client.force_login(world.tina)
-    now = timezone.now()
     response = client.post(
         "/console/oncall/",
         {
             "agent": world.sam.pk,
-            "starts_at": local(now - timedelta(hours=1)),
-            "ends_at": local(now + timedelta(hours=7)),
+            "starts_at": "2027-05-11T08:30",
+            "ends_at": "2027-05-11T16:30",
             "handover_note": "Watch ACME-000001.",
         },
     )
@@ -429,7 +425,10 @@ def test_staff_add_a_shift_and_the_console_shows_who_is_on_duty(client, world, f
     assert response.status_code == 302 and response["Location"] == "/console/oncall/"
     shift = OnCallShift.objects.get()
     assert (shift.agent, shift.created_by, shift.handover_note) == (world.sam, world.tina, "Watch ACME-000001.")
-    assert shift.starts_at == (now - timedelta(hours=1)).replace(second=0, microsecond=0)
+    assert (shift.starts_at, shift.ends_at) == (
+        datetime(2027, 5, 11, 8, 30, tzinfo=WARSAW),
+        datetime(2027, 5, 11, 16, 30, tzinfo=WARSAW),
+    )
     assert "on duty now" in visible_text(client.get("/console/oncall/"))
 
     console = text(client.get("/console/"))
@@ -438,12 +437,10 @@ def test_staff_add_a_shift_and_the_console_shows_who_is_on_duty(client, world, f
 
 
 def test_a_shift_that_ends_before_it_starts_is_refused(client, world, frozen):
-    frozen("2027-05-12 10:00")
+    frozen("2027-05-11 07:30")  # 09:30 in Warsaw; neither time typed falls in its repeated autumn hour
     client.force_login(world.sam)
-    now = timezone.now()
     response = client.post(
-        "/console/oncall/",
-        {"agent": world.sam.pk, "starts_at": local(now + timedelta(hours=8)), "ends_at": local(now)},
+        "/console/oncall/", {"agent": world.sam.pk, "starts_at": "2027-05-11T17:30", "ends_at": "2027-05-11T09:30"}
     )
     assert response.status_code == 200
     assert "A shift must end after it starts." in visible_text(response)
