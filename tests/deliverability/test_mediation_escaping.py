@@ -2,10 +2,9 @@
 reaches the mailbox provider verbatim: Message-IDs and addresses in angle brackets included.
 MISSION: DLV-3 (the TAM mediates with the provider on the customer's behalf, with the customer's own words)."""
 
-from datetime import timedelta
+from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import OutboundEmail
 from deliverability import mediation, services
@@ -30,11 +29,12 @@ SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture
-def submitted(client, world):
+def submitted(client, world, frozen):
     """Acme's member files the marked-up request and submits it; a warm-up plan with a marked-up name is on
     hold, so the name reaches the preconditions too."""
+    frozen("2026-11-24 10:00")  # the plan started yesterday on Acme's calendar; the trouble began on the 20th
     services.targets_add(account=world.acme, actor=None, text="acme.example", role="from")
-    plan = WarmupPlanFactory(account=world.acme, name=f"Pool {SCRIPT}", start_date=timezone.localdate() - timedelta(1))
+    plan = WarmupPlanFactory(account=world.acme, name=f"Pool {SCRIPT}", start_date=date(2026, 11, 23))
     DailyActualFactory(plan=plan, provider="gmail", sent=1000, delivered=900, deferrals=100)
     client.force_login(world.arthur)
     client.post("/a/acme/mediation/new/", MARKED_UP)

@@ -4,7 +4,6 @@ a peak is closer than its lead time; the page for TAMs and customers. MISSION: T
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from planning.capacity import Peak, Rules, recommend
 from planning.models import ActionItem, BusinessReview, CapacityRules, FeatureRequest, MonthlyForecast, PeakEvent
@@ -67,11 +66,11 @@ def test_rules_are_editable(db):
     assert CapacityRules.current() == Rules(1_000_000, 100_000, 20_000, "ses")
 
 
-def test_the_page_for_a_tam_and_a_customer(client, world):
+def test_the_page_for_a_tam_and_a_customer(client, world, frozen):
+    frozen("2026-11-22 10:00")  # Black Friday is five days away on Acme's calendar
     client.force_login(world.tina)
     client.post("/a/acme/capacity/", {"m-month": "2026-12", "m-volume": "45000000"})
-    soon = timezone.localdate() + timedelta(days=5)
-    client.post("/a/acme/capacity/", {"p-name": "Black Friday", "p-day": soon.isoformat(), "p-daily_volume": "6000000"})
+    client.post("/a/acme/capacity/", {"p-name": "Black Friday", "p-day": "2026-11-27", "p-daily_volume": "6000000"})
     assert MonthlyForecast.objects.get(account=world.acme).volume == 45_000_000
     page = client.get("/a/acme/capacity/").content.decode()
     assert "Recommended: 2 dedicated IPs." in page

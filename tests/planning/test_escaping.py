@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from planning.chart import provider_chart
 from planning.status import plan_status
@@ -16,11 +15,17 @@ from tests.planning.factories import DailyActualFactory, WarmupPlanFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _a_fixed_day(frozen):
+    """The plans start ten days before Acme's day (the factory's default): one known day."""
+    frozen("2027-05-10 10:00")
+
+
 def test_a_name_in_the_chart_is_escaped(world):
     plan = WarmupPlanFactory(account=world.acme)
     DailyActualFactory(plan=plan)
     row = dataclasses.replace(plan_status(plan).rows[0], name=f'Gmail "{SCRIPT}"')
-    today = timezone.localdate()
+    today = world.acme.today()
     svg = provider_chart(row, plan.start_date, today + timedelta(days=10), today)
     assert "<script" not in svg
     assert 'aria-label="Gmail &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;"' in svg

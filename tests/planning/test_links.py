@@ -1,9 +1,9 @@
 """What planning tells the other apps: the warm-up article recommended when a provider is held, and the
 mediation request's "warm-up plan followed" precondition. MISSION: DLV-1, DLV-3, TAM-6."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.utils import timezone
+import pytest
 
 from deliverability.mediation import preconditions
 from deliverability.models import MediationRequest
@@ -12,9 +12,15 @@ from planning.recommendations import warmup_precondition
 from tests.planning.factories import WarmupPlanFactory, send_as_planned
 
 
+@pytest.fixture(autouse=True)
+def _a_fixed_day(frozen):
+    """Warm-up days are Acme's calendar days (Warsaw): every test here runs at noon there on 10 May."""
+    frozen("2027-05-10 10:00")
+
+
 def warm(world, **overrides):
-    plan = WarmupPlanFactory(account=world.acme, start_date=timezone.localdate() - timedelta(days=5))
-    send_as_planned(plan, 5)
+    plan = WarmupPlanFactory(account=world.acme, start_date=date(2027, 5, 5))
+    send_as_planned(plan, 5)  # 5 .. 9 May: every day up to yesterday
     return plan
 
 
