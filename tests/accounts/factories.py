@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import date, time
 
 import factory
 from factory.django import DjangoModelFactory
@@ -69,7 +69,7 @@ class CalendarExceptionFactory(DjangoModelFactory):
         model = CalendarException
 
     calendar = factory.SubFactory(BusinessCalendarFactory)
-    first = factory.Faker("date_this_year")
+    first = date(2026, 12, 24)  # a fixed day, never one drawn relative to today
     last = factory.SelfAttribute("first")
     closed = True
 
