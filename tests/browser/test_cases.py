@@ -5,6 +5,7 @@ interval, resolution only when both sides agree)."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case
@@ -41,8 +42,14 @@ def file_critical_case(page) -> None:
 
 
 @pytest.mark.browser
-def test_a_critical_case_from_filing_to_joint_resolution(page, sam_page, world):
+def test_a_critical_case_from_filing_to_joint_resolution(page, sam_page, world, frozen):
     alice, sam = page, sam_page
+    # 10:00 on a Tuesday in Warsaw: the next update, an hour after the one Sam posts, is due the same day
+    # ("11:00 CEST"; after 23:00 it would be "tomorrow 00:..."). The browsers' clocks start where the
+    # server's does, so the live countdowns count from the same moment.
+    frozen("2027-05-11 08:00", tick=True)
+    for browser_page in (alice, sam):
+        browser_page.context.clock.install(time=timezone.now())
 
     # Alice files a critical case and asks for a call back: the 15-minute clock runs, live.
     log_in(alice, world.alice.email, world.password)
