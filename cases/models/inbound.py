@@ -17,8 +17,7 @@ class InboundMessageQuerySet(models.QuerySet):
         """Quarantined and failed messages, and those still not processed ``STALE_AFTER`` after they came."""
         now = now or timezone.now()
         return self.filter(
-            Q(status__in=[InboundMessage.Status.QUARANTINED, InboundMessage.Status.FAILED])
-            | Q(status=InboundMessage.Status.RECEIVED, received_at__lt=now - InboundMessage.STALE_AFTER)
+            Q(status__in=[InboundMessage.Status.QUARANTINED, InboundMessage.Status.FAILED]) | _stale_received(now)
         )
 
     def unclaimed(self, now):
@@ -27,8 +26,12 @@ class InboundMessageQuerySet(models.QuerySet):
 
     def stale(self, now):
         """Stored but never processed to the end (the process died after storing it): the beat's work."""
-        received = self.filter(status=InboundMessage.Status.RECEIVED, received_at__lt=now - InboundMessage.STALE_AFTER)
-        return received.unclaimed(now).order_by("received_at", "id")
+        return self.filter(_stale_received(now)).unclaimed(now).order_by("received_at", "id")
+
+
+def _stale_received(now) -> Q:
+    """Still ``received`` ``STALE_AFTER`` after it came: whatever stored it died before processing it."""
+    return Q(status=InboundMessage.Status.RECEIVED, received_at__lt=now - InboundMessage.STALE_AFTER)
 
 
 class InboundMessage(models.Model):
