@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from accounts.panels import Panel
+from core.panels import Panel
 
 from .ledger import incidents as ledger_incidents
 from .models import SecondRollup

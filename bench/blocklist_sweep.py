@@ -52,7 +52,7 @@ def main():
     call_command("migrate", verbosity=0)
 
     from accounts.models import Account, OutboundEmail
-    from deliverability import sweeps
+    from deliverability.blocklists import sweeps
     from deliverability.management.commands.demo_dns import write_zones  # noqa: I001
     from deliverability.models import ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
     from portal.celery import app
@@ -113,7 +113,7 @@ def main():
             sweeps.sweep_run(sweep.pk)
             for chunk in SweepChunk.objects.filter(sweep=sweep).order_by("number").values_list("pk", flat=True):
                 sweeps.chunk_run(chunk)
-            from deliverability.alerts import send_alerts
+            from deliverability.blocklists.alerts import send_alerts
 
             send_alerts(sweep.pk)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

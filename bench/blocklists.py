@@ -178,7 +178,7 @@ def check_ours(world: World, port: int, memory: bool = False) -> dict:
 
     if not settings.configured:  # dnsbl.py's gettext needs settings; nothing else of Django is used
         settings.configure(USE_I18N=False)
-    from deliverability import dnsbl
+    from deliverability.blocklists import dnsbl
     from deliverability.engine import Engine, Settings
 
     zones = [zi for zi, zone in enumerate(ZONES) if not memory or zone.kind == "ip4"]

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import staff_required
 from accounts.models import Account
+from core.decorators import staff_required
 
 from .email import ingest
 from .email.parse import parse

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from accounts.panels import Panel
+from core.panels import Panel
 
-from .clock import badge
+from .badges import badge
 from .models import Case, OnCallShift, PhoneIntake, SlaAlert
 
 

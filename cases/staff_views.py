@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required
 from accounts.models import Account
-from accounts.pagination import CappedPaginator
+from core.decorators import staff_required
+from core.pagination import CappedPaginator
 
 from . import forms, services
-from .clock import badge
+from .badges import badge
 from .models import Case, OnCallShift, PhoneIntake
 from .views import case_for, filtered_cases
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.shortcuts import visible_account as _account
 
 from . import services
-from .clock import badge
+from .badges import badge
 from .forms import CaseForm, ReplyForm
 from .models import Case, CaseAttachment
 

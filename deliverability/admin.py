@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, staffed_accounts
 
-from .library import render as render_markdown
+from .library.content import render as render_markdown
 from .models import (
     Article,
     AuthFinding,

@@ -8,7 +8,7 @@ listing a few of these demo targets, and runs rbldnsd on loopback; ``make run`` 
 from accounts.models import Account
 
 from . import services
-from .auth.runs import auth_request
+from .authentication.runs import auth_request
 from .models import MonitoredTarget
 
 TARGETS = {

@@ -30,7 +30,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
-from .dnsbl import Answer
+from .blocklists.dnsbl import Answer
 
 NXDOMAIN = Answer(rcode=dns.rcode.NXDOMAIN)
 _HEADER = struct.Struct("!HHHHHH")

@@ -3,10 +3,9 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.panels import Panel
+from core.panels import Panel
 
 from .models import AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
-from .staff_views import current_listings
 
 
 def blocklists(request, account) -> Panel:
@@ -63,7 +62,7 @@ def authentication(request, account) -> Panel:
 
 def listings(request) -> Panel:
     """Current listings across the staff member's accounts, most important first."""
-    qs = current_listings(request.user)
+    qs = ListingStatus.objects.current_for(request.user)
     return Panel(
         name="listings",
         title=_("Blocklist listings"),

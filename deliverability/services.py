@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, AuditEvent, Membership, User
 
-from .dnsbl import Kind, TargetError, expand_targets
+from .blocklists.dnsbl import Kind, TargetError, expand_targets
 from .models import MessageStream, MonitoredTarget, Sweep
 
 SEPARATORS = re.compile(r"[\s,;]+")

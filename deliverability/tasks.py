@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Account
 
-from . import alerts, services, sweeps
+from . import services
+from .blocklists import alerts, sweeps
 from .models import Sweep, SweepChunk
 
 
@@ -55,7 +56,7 @@ def sweep_all() -> int:
 
 @shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
 def run_auth_check(run_id: int) -> None:
-    from .auth.runs import auth_run
+    from .authentication.runs import auth_run
 
     auth_run(run_id)
 
@@ -63,7 +64,7 @@ def run_auth_check(run_id: int) -> None:
 @shared_task(time_limit=2 * 60, soft_time_limit=110)
 def auth_check_all() -> int:
     """Beat, hourly: accounts with domains or IPs not checked in AUTH_CHECK_HOURS (daily by default)."""
-    from .auth.runs import auth_request
+    from .authentication.runs import auth_request
 
     due_before = timezone.now() - timedelta(hours=settings.AUTH_CHECK_HOURS) + timedelta(minutes=5)
     accounts = (

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import auth_views, library_views, mediation_views, staff_views, views
+from .authentication import views as auth_views
+from .blocklists import staff_views, views
+from .library import views as library_views
+from .mediation import views as mediation_views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Membership
 from accounts.shortcuts import visible_account as _account
 
-from .migration import DEFAULT_MILESTONES, Stream, schedule, weekly
+from .cutover import DEFAULT_MILESTONES, Stream, schedule, weekly
 from .models import MigrationPlan, MigrationStream, Milestone, SignOff, WarmupPlan
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.panels import Panel
+from core.panels import Panel
 
 from .models import Milestone, WarmupPlan
 from .status import plan_status

@@ -4,12 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from accounts import views as account_views
-from cases import inbound_views
-from cases import staff_views as case_staff
-from cases import views as case_views
-from cases.email.webhook import SparkPostRawInboundView
-
 from . import health, i18n, views
 from .auth import InvitePasswordResetForm, LoginView
 
@@ -17,29 +11,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("a/<slug:slug>/", views.account_dashboard, name="account-dashboard"),
     path("a/<slug:slug>/panel/<slug:name>/", views.account_panel, name="account-panel"),
-    path("a/<slug:slug>/team/", account_views.team, name="team"),
-    path("a/<slug:slug>/team/<int:pk>/role/", account_views.member_role, name="member-role"),
-    path("a/<slug:slug>/team/<int:pk>/remove/", account_views.member_remove, name="member-remove"),
-    path("a/<slug:slug>/cases/", case_views.case_list, name="case-list"),
-    path("a/<slug:slug>/cases/new/", case_views.case_new, name="case-new"),
-    path("a/<slug:slug>/cases/<str:number>/", case_views.case_detail, name="case-detail"),
-    path("a/<slug:slug>/cases/<str:number>/files/<int:pk>/", case_views.case_attachment, name="case-attachment"),
-    path("a/<slug:slug>/cases/<str:number>/<slug:action>/", case_views.case_action, name="case-action"),
+    path("", include("accounts.urls")),
+    path("", include("cases.urls")),
     path("", include("deliverability.urls")),
     path("", include("planning.urls")),
     path("", include("availability.urls")),
     path("console/", views.console, name="console"),
-    path("console/cases/", case_staff.queue, name="staff-queue"),
-    path("console/cases/<str:number>/", case_staff.staff_case, name="staff-case"),
-    path("console/cases/<str:number>/<slug:action>/", case_staff.staff_case_action, name="staff-case-action"),
-    path("console/severity1/", case_staff.phone_intake, name="phone-intake"),
-    path("console/severity1/<int:pk>/match/", case_staff.intake_match, name="intake-match"),
-    path("console/inbound/", inbound_views.inbound_list, name="inbound-list"),
-    path("console/inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound-detail"),
-    path("console/inbound/<int:pk>/<slug:action>/", inbound_views.inbound_action, name="inbound-action"),
-    path("console/oncall/", case_staff.oncall, name="oncall"),
-    path("console/oncall/<int:pk>/remove/", case_staff.oncall_delete, name="oncall-delete"),
-    path("profile/", account_views.profile, name="profile"),
     path("language/", i18n.set_language, name="set-language"),
     path("healthz", health.healthz, name="healthz"),
     # Sign-in, sign-out and password management (Django's views, our templates).
@@ -74,12 +51,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
-    # Inbound email webhooks: authenticated by anymail's basic auth, not by a portal session.
-    path(
-        "anymail/sparkpost/inbound/",
-        login_not_required(SparkPostRawInboundView.as_view()),
-        name="anymail-sparkpost-inbound",
-    ),
+    # Inbound email webhooks (cases.urls has SparkPost's raw relay): anymail's basic auth, not a session.
     path("anymail/", include(anymail_urls)),
 ]
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import staff_required
 from accounts.models import Account
-from accounts.panels import dashboard_panel_functions
 from accounts.reachability import reachability
+from core.decorators import staff_required
+from core.panels import dashboard_panel_functions
 
 
 @require_GET

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from deliverability.catalogue import DEFAULT_CATALOGUE
+from deliverability.blocklists.catalogue import DEFAULT_CATALOGUE
 
 
 def seed(apps, schema_editor):

@@ -11,7 +11,7 @@ WRITTEN = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 def seed(apps, schema_editor):
-    from deliverability.library import ARTICLES_DIR, read_article
+    from deliverability.library.content import ARTICLES_DIR, read_article
 
     Article = apps.get_model("deliverability", "Article")
     for path in sorted(ARTICLES_DIR.glob("*.md")):

@@ -5,6 +5,8 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
 
+from ..authentication.messages import render
+
 
 class AuthRunQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -88,3 +90,8 @@ class AuthFinding(models.Model):
 
     def __str__(self):
         return f"{self.subject} {self.kind}: {self.status}"
+
+    def text(self, part: str) -> str:
+        """The finding's title, detail or fix in the reader's language (stored as message ids), or as stored."""
+        stored = (self.data or {}).get("i18n", {}).get(part)
+        return render(stored) if stored else getattr(self, part)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..dnsbl import Kind, ZoneSpec, zone_spec
+from ..blocklists.dnsbl import Kind, ZoneSpec, zone_spec
 
 
 class BlocklistQuerySet(models.QuerySet):

@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account
 
-from ..dnsbl import Status
+from ..blocklists.dnsbl import Status
 from .catalogue import Blocklist
 from .targets import MonitoredTarget
 
@@ -114,6 +114,16 @@ class ListingStatusQuerySet(models.QuerySet):
 
     def most_important_first(self):
         return self.order_by("blocklist__importance", "policy", "listed_since", "target__value")
+
+    def current_for(self, user):
+        """Every current listing on the accounts ``user`` may see, most important first (the staff
+        console's listings page and panel). MISSION: DLV-2."""
+        return (
+            self.visible_to(user)
+            .listed()
+            .select_related("target__account", "target__stream", "blocklist")
+            .most_important_first()
+        )
 
 
 class ListingStatus(models.Model):

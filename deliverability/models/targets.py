@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
-from ..dnsbl import Kind
+from ..blocklists.dnsbl import Kind
 
 
 class MessageStream(models.Model):
@@ -98,7 +98,7 @@ class MonitoredTarget(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from ..dnsbl import TargetError, parse_target
+        from ..blocklists.dnsbl import TargetError, parse_target
 
         try:
             target = parse_target(self.value)

@@ -254,7 +254,7 @@ CELERY_TASK_ROUTES = {
 }
 
 # Panels each app contributes to the customer dashboard and the staff console, in order.
-# Each entry is a callable (request, account) -> accounts.panels.Panel | None.
+# Each entry is a callable (request, account) -> core.panels.Panel | None.
 DASHBOARD_PANELS = [
     "accounts.panels.tam_card",
     "accounts.panels.severity1_line",
@@ -267,8 +267,8 @@ DASHBOARD_PANELS = [
 ]
 # Where "Recommended for you" looks: callables account -> {topic: why}; articles carry the topics.
 RECOMMENDATION_SOURCES = [
-    "deliverability.library.authentication_topics",
-    "deliverability.library.listing_topics",
+    "deliverability.library.content.authentication_topics",
+    "deliverability.library.content.listing_topics",
     "planning.recommendations.warmup_topics",
 ]
 # Mediation's "warm-up plan followed" precondition comes from planning (callable account -> ok/detail/open).

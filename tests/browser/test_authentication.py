@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from deliverability import services
-from deliverability.catalogue import DEFAULT_CATALOGUE
-from deliverability.library import ARTICLES_DIR, read_article
+from deliverability.blocklists.catalogue import DEFAULT_CATALOGUE
+from deliverability.library.content import ARTICLES_DIR, read_article
 from deliverability.models import Article, Blocklist, MediationRequest, MonitoredTarget
 from tests.browser.conftest import log_in, screenshot
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401

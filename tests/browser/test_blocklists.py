@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from deliverability import services
-from deliverability.catalogue import DEFAULT_CATALOGUE
+from deliverability.blocklists.catalogue import DEFAULT_CATALOGUE
 from deliverability.models import Blocklist, ListingStatus, MonitoredTarget, Sweep
 from tests.browser.conftest import log_in, screenshot
 

@@ -4,7 +4,8 @@ the provider text on screen is the customer's words verbatim, Message-IDs includ
 import pytest
 from playwright.sync_api import expect
 
-from deliverability import mediation, services
+from deliverability import services
+from deliverability.mediation import services as mediation
 from deliverability.models import MediationRequest
 from tests.browser.conftest import log_in, screenshot
 from tests.helpers import ADDRESS, IMG, MESSAGE_ID, SCRIPT

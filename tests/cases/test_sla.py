@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cases import sla
-from cases.clock import badge
+from cases.badges import badge
 from cases.models import Case
 from cases.sla import WARN_BEFORE, Deadlines, alerts_due, counts_as_response, next_check
 

@@ -30,7 +30,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from deliverability.auth import checks
+from deliverability.authentication import checks
 from tests.conftest import require
 from tests.deliverability.conftest import HOST, free_port, stop, wait_for_answer
 

@@ -22,7 +22,7 @@ import dns.message
 import dns.query
 import pytest
 
-from deliverability import dnsbl
+from deliverability.blocklists import dnsbl
 from tests.conftest import require
 
 RBLDNSD = shutil.which("rbldnsd") or ("/usr/sbin/rbldnsd" if os.access("/usr/sbin/rbldnsd", os.X_OK) else None)

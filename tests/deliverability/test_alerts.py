@@ -6,7 +6,8 @@ delisting request and the account's page; nothing is sent twice, and no tenant s
 
 import pytest
 
-from deliverability import alerts, services
+from deliverability import services
+from deliverability.blocklists import alerts
 from deliverability.models import ListingEvent, Sweep
 from tests.accounts.factories import ContactFactory, UserFactory
 from tests.cases.outbox import outbox

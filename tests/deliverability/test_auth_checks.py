@@ -8,7 +8,7 @@ shared/facts/deliverability.md say, with the exact DNS record to publish as the 
 import pytest
 from django.conf import settings
 
-from deliverability.auth import checks
+from deliverability.authentication import checks
 from tests.deliverability.authdns import authdns_fixture, dkim_key, short_dkim_key  # noqa: F401
 
 INCLUDE = settings.PROVIDER_SPF_INCLUDE

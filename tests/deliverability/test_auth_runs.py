@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 
 from accounts.models import Account
 from deliverability import tasks
-from deliverability.auth import checks, runs
-from deliverability.auth.requirements import NOT_CHECKED, checklist
+from deliverability.authentication import checks, runs
+from deliverability.authentication.requirements import NOT_CHECKED, checklist
 from deliverability.models import AuthRun, MonitoredTarget
 from deliverability.templatetags.deliverability_tags import localized
 from tests.accounts.factories import AccountFactory, ContactFactory, UserFactory

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from deliverability.auth import runs
-from deliverability.auth.messages import Msg, to_json
+from deliverability.authentication import runs
+from deliverability.authentication.messages import Msg, to_json
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 from tests.cases.test_views import HTMX, messages_of, queries_of, text, visible_text
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401

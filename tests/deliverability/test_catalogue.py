@@ -4,7 +4,7 @@ MISSION: DLV-2; the list set follows shared/facts/dnsbl.md."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from deliverability.dnsbl import Answer, Status, decode, parse_target, query_name
+from deliverability.blocklists.dnsbl import Answer, Status, decode, parse_target, query_name
 from deliverability.models import Blocklist
 
 pytestmark = pytest.mark.django_db

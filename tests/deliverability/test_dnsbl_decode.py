@@ -1,4 +1,4 @@
-"""Unit tests of ``deliverability.dnsbl``: decoding answers, and the health check. No DNS.
+"""Unit tests of ``deliverability.blocklists.dnsbl``: decoding answers, and the health check. No DNS.
 
 MISSION: DLV-2. The facts these follow are in ``shared/facts/dnsbl.md``: the codes each list documents,
 the answers that are errors (never listings), and the RFC 5782 s.5 health check. Targets, query names
@@ -8,8 +8,8 @@ and zone specs are in test_dnsbl_targets.py.
 import dns.rcode
 import pytest
 
-from deliverability import dnsbl
-from deliverability.dnsbl import Answer, Status
+from deliverability.blocklists import dnsbl
+from deliverability.blocklists.dnsbl import Answer, Status
 
 from .conftest import DBL, URIBL, ZEN
 

@@ -1,4 +1,4 @@
-"""Unit tests of ``deliverability.dnsbl``: targets, query names, probe names, zone specs. No DNS.
+"""Unit tests of ``deliverability.blocklists.dnsbl``: targets, query names, probe names, zone specs. No DNS.
 
 MISSION: DLV-2. The facts these follow are in ``shared/facts/dnsbl.md``: query names (reversed IPv4
 octets, 32 reversed IPv6 nibbles, registered domains for URIBL) and the RFC 5782 s.5 probe names. How
@@ -7,8 +7,8 @@ answers decode, and the health check, are in test_dnsbl_decode.py.
 
 import pytest
 
-from deliverability import dnsbl
-from deliverability.dnsbl import Kind, Target, TargetError
+from deliverability.blocklists import dnsbl
+from deliverability.blocklists.dnsbl import Kind, Target, TargetError
 
 # --- parse_target --------------------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from collections import Counter
 import dns.rdatatype
 import pytest
 
-from deliverability import dnsbl
-from deliverability.dnsbl import Kind, Status, Target
+from deliverability.blocklists import dnsbl
+from deliverability.blocklists.dnsbl import Kind, Status, Target
 from deliverability.engine import Engine, Settings
 
 HANG = 60.0  # seconds: a run that long is stuck, however busy the machine is

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import OutboundEmail
-from deliverability import alerts
-from deliverability.auth.runs import alert_regressions
+from deliverability.authentication.runs import alert_regressions
+from deliverability.blocklists import alerts
 from deliverability.models import Article, AuthFinding, AuthRun
 from tests.deliverability.factories import (
     ListingEventFactory,

@@ -4,7 +4,8 @@ account's own findings and listings. MISSION: TAM-6, DLV-1."""
 import pytest
 from django.utils import timezone
 
-from deliverability import library, services
+from deliverability import services
+from deliverability.library import content as library
 from deliverability.models import Article, AuthFinding, AuthRun, MonitoredTarget
 from tests.deliverability.factories import ListingStatusFactory, catalogue
 

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import OutboundEmail
-from deliverability import mediation, services
+from deliverability import services
+from deliverability.mediation import services as mediation
 from deliverability.models import AuthFinding, AuthRun, MediationRequest, MonitoredTarget
 from tests.deliverability.factories import ListingStatusFactory, catalogue
 

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from accounts.models import OutboundEmail
-from deliverability import mediation, services
+from deliverability import services
+from deliverability.mediation import services as mediation
 from deliverability.models import MediationRequest
 from tests.helpers import ADDRESS, IMG, MESSAGE_ID, SCRIPT, assert_no_live_markup, element_text
 from tests.planning.factories import DailyActualFactory, WarmupPlanFactory

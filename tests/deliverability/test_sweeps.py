@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from deliverability import alerts, services, sweeps, tasks
-from deliverability.dnsbl import Result, Status, Target
+from deliverability import services, tasks
+from deliverability.blocklists import alerts, sweeps
+from deliverability.blocklists.dnsbl import Result, Status, Target
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
 from tests.accounts.factories import AccountFactory
 from tests.deliverability.factories import MonitoredTargetFactory, SweepFactory, catalogue

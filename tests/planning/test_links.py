@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from deliverability.mediation import preconditions
+from deliverability.mediation.services import preconditions
 from deliverability.models import MediationRequest
 from planning.models import DailyActual, WarmupPlan
 from planning.recommendations import warmup_precondition

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from planning.migration import Stream, schedule, weekly
+from planning.cutover import Stream, schedule, weekly
 from planning.models import MigrationPlan, Milestone, SignOff, WarmupPlan
 
 START = date(2026, 12, 1)

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import api_token_issue
-from deliverability.library import recommended
+from deliverability.library.content import recommended
 from planning import demo, urls
 from planning.models import DailyActual, IngestToken, WarmupPlan
 from tests.cases.test_views import (

@@ -9,8 +9,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from deliverability.checker import check, check_health, describe, engine_settings
-from deliverability.dnsbl import Kind, TargetError, expand_targets, zone_spec
+from deliverability.blocklists.checker import check, check_health, describe, engine_settings
+from deliverability.blocklists.dnsbl import Kind, TargetError, expand_targets, zone_spec
 from deliverability.engine import Engine
 from deliverability.models import Blocklist
 

@@ -16,13 +16,12 @@ from django.utils import timezone, translation
 
 from accounts.models import Account, User
 from accounts.outbox import outbox_enqueue
-
-from ..alerts import recipients
-from ..checker import parse_nameserver
-from ..engine import system_nameservers
-from ..models import AuthFinding, AuthRun, MonitoredTarget
-from . import checks
-from .messages import _, to_json
+from deliverability.authentication import checks
+from deliverability.authentication.messages import _, to_json
+from deliverability.blocklists.alerts import recipients
+from deliverability.blocklists.checker import parse_nameserver
+from deliverability.engine import system_nameservers
+from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 
 STALE_RUN = timedelta(minutes=15)
 

@@ -9,8 +9,19 @@ from dataclasses import dataclass
 import dns.rdatatype
 from django.conf import settings
 
-from .dnsbl import Answer, Health, Result, Status, Target, ZoneSpec, decode, health, probe_names, query_name
-from .engine import Engine, Settings, system_nameservers
+from deliverability.blocklists.dnsbl import (
+    Answer,
+    Health,
+    Result,
+    Status,
+    Target,
+    ZoneSpec,
+    decode,
+    health,
+    probe_names,
+    query_name,
+)
+from deliverability.engine import Engine, Settings, system_nameservers
 
 
 def parse_nameserver(text: str, default_port: int) -> tuple[str, int]:

@@ -14,8 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Contact, User
 from accounts.outbox import outbox_enqueue
-
-from .models import ListingEvent, Sweep
+from deliverability.models import ListingEvent, Sweep
 
 
 def recipients(account) -> dict[str, list[str]]:

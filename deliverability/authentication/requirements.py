@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .checks import FAIL, PASS, SEVERITY, WARNING
+from deliverability.authentication.checks import FAIL, PASS, SEVERITY, WARNING
 
 NOT_CHECKED = "not_checked"
 NO_DATA = "no_data"  # DNS could show it, but nothing of that kind is monitored yet

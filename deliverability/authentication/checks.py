@@ -19,8 +19,8 @@ import dns.resolver
 import dns.reversename
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from ..dnsbl import registered_domain
-from .messages import _
+from deliverability.authentication.messages import _
+from deliverability.blocklists.dnsbl import registered_domain
 
 PASS, WARNING, FAIL, ERROR = "pass", "warning", "fail", "error"
 SEVERITY = {PASS: 0, WARNING: 1, ERROR: 2, FAIL: 3}

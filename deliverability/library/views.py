@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from .library import in_language
-from .library import render as render_markdown
-from .models import Article
+from deliverability.library.content import in_language
+from deliverability.library.content import render as render_markdown
+from deliverability.models import Article
 
 
 def _visible(user):

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 
-from .dnsbl import Kind
-from .models import Blocklist, ListingStatus, MonitoredTarget
+from deliverability.blocklists.dnsbl import Kind
+from deliverability.models import Blocklist, ListingStatus, MonitoredTarget
 
 PER_PAGE = 50
 PROBLEMS = Q(statuses__listed=True) | Q(statuses__result__in=["error", "unknown"])

@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.shortcuts import visible_account as _account
-
-from .auth import runs
-from .auth.requirements import checklist
-from .library import recommended
-from .models import AuthRun, MonitoredTarget
-from .services import can_manage_monitoring
+from deliverability.authentication import runs
+from deliverability.authentication.requirements import checklist
+from deliverability.library.content import recommended
+from deliverability.models import AuthRun, MonitoredTarget
+from deliverability.services import can_manage_monitoring
 
 
 @require_GET

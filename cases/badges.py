@@ -1,4 +1,5 @@
-"""What clock applies to a case, for the badge on lists and the countdown on the case page."""
+"""Which clock a case shows (the badge on lists and the countdown on the case page): display only; the rules are
+``cases.sla``, the stored deadlines ``cases.services.clocks``."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .models import Article, AuthFinding, AuthRun, ListingStatus
+from deliverability.models import Article, AuthFinding, AuthRun, ListingStatus
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",

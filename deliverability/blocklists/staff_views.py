@@ -4,25 +4,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import staff_required
-from accounts.models import Account
-
-from .models import Blocklist, ListingStatus
-
-
-def current_listings(user):
-    return (
-        ListingStatus.objects.filter(target__account__in=Account.objects.staffed_by(user))
-        .listed()
-        .select_related("target__account", "target__stream", "blocklist")
-        .most_important_first()
-    )
+from core.decorators import staff_required
+from deliverability.models import Blocklist, ListingStatus
 
 
 @require_GET
 @staff_required
 def listings(request):
-    qs = current_listings(request.user)
+    qs = ListingStatus.objects.current_for(request.user)
     importance = request.GET.get("importance", "")
     if importance.isdigit():
         qs = qs.filter(blocklist__importance=int(importance))

@@ -8,12 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required
 from accounts.shortcuts import visible_account as _account
-
-from . import mediation
-from .forms import MediationForm
-from .models import MediationRequest
+from core.decorators import staff_required
+from deliverability.mediation import services as mediation
+from deliverability.mediation.forms import MediationForm
+from deliverability.models import MediationRequest
 
 
 @require_GET

@@ -16,12 +16,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.shortcuts import visible_account as _account
-
-from . import services
-from .forms import TargetsForm
-from .grid import grid
-from .library import recommended
-from .models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
+from deliverability import services
+from deliverability.blocklists.forms import TargetsForm
+from deliverability.blocklists.grid import grid
+from deliverability.library.content import recommended
+from deliverability.models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
 
 FILTERS = {"all", "problems"}
 

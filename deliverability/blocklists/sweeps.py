@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .checker import Finding, check, check_health, describe, engine_settings
-from .dnsbl import Health, Kind, Target
-from .engine import Engine
-from .models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
+from deliverability.blocklists.checker import Finding, check, check_health, describe, engine_settings
+from deliverability.blocklists.dnsbl import Health, Kind, Target
+from deliverability.engine import Engine
+from deliverability.models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
 
 log = logging.getLogger(__name__)
 CHUNK_STALE = timedelta(minutes=10)  # above the chunk task's time limit
@@ -64,7 +64,7 @@ def sweep_run(sweep_id: int) -> None:
     if not chunks:
         _finish(sweep_id)
         return
-    from .tasks import check_chunk
+    from deliverability.tasks import check_chunk
 
     for chunk in created:
         check_chunk.delay(chunk.pk)
@@ -136,7 +136,7 @@ def _finish(sweep_id: int) -> None:
             status=Sweep.State.DONE, finished_at=timezone.now(), queries_done=F("queries_total"), listed=listed
         ):
             return  # another chunk finished it
-        from .tasks import send_alerts
+        from deliverability.tasks import send_alerts
 
         transaction.on_commit(lambda: send_alerts.delay(sweep_id))
 

@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
 from accounts.outbox import outbox_enqueue
-
-from .models import AuthRun, Blocklist, ListingStatus, MediationRequest
-from .templatetags.deliverability_tags import localized
+from deliverability.models import AuthRun, Blocklist, ListingStatus, MediationRequest
 
 AUTH_KINDS = ("spf", "dkim", "dmarc", "alignment", "fcrdns")
 COMPLAINT_LIMIT = 0.1  # percent
@@ -48,7 +46,7 @@ def preconditions(request: MediationRequest) -> list[dict]:
                 "key": "authentication",
                 "ok": not failing,
                 "detail": _("All authentication checks pass.") if not failing else "",
-                "open": [f"{f.subject}: {localized(f, 'title')}" for f in failing],
+                "open": [f"{f.subject}: {f.text('title')}" for f in failing],
             }
         )
     listed = ListingStatus.objects.filter(

@@ -1,0 +1,33 @@
+"""The cases pages: the customer's (under the account) and the staff console's (queue, Severity 1 intake,
+inbound mail, on-call rota)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from . import inbound_views, staff_views, views
+from .email.webhook import SparkPostRawInboundView
+
+urlpatterns = [
+    path("a/<slug:slug>/cases/", views.case_list, name="case-list"),
+    path("a/<slug:slug>/cases/new/", views.case_new, name="case-new"),
+    path("a/<slug:slug>/cases/<str:number>/", views.case_detail, name="case-detail"),
+    path("a/<slug:slug>/cases/<str:number>/files/<int:pk>/", views.case_attachment, name="case-attachment"),
+    path("a/<slug:slug>/cases/<str:number>/<slug:action>/", views.case_action, name="case-action"),
+    path("console/cases/", staff_views.queue, name="staff-queue"),
+    path("console/cases/<str:number>/", staff_views.staff_case, name="staff-case"),
+    path("console/cases/<str:number>/<slug:action>/", staff_views.staff_case_action, name="staff-case-action"),
+    path("console/severity1/", staff_views.phone_intake, name="phone-intake"),
+    path("console/severity1/<int:pk>/match/", staff_views.intake_match, name="intake-match"),
+    path("console/inbound/", inbound_views.inbound_list, name="inbound-list"),
+    path("console/inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound-detail"),
+    path("console/inbound/<int:pk>/<slug:action>/", inbound_views.inbound_action, name="inbound-action"),
+    path("console/oncall/", staff_views.oncall, name="oncall"),
+    path("console/oncall/<int:pk>/remove/", staff_views.oncall_delete, name="oncall-delete"),
+    # Inbound email webhook: authenticated by anymail's basic auth, not by a portal session. Before
+    # portal.urls' "anymail/" include, which cases.urls is included ahead of.
+    path(
+        "anymail/sparkpost/inbound/",
+        login_not_required(SparkPostRawInboundView.as_view()),
+        name="anymail-sparkpost-inbound",
+    ),
+]
