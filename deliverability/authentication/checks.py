@@ -12,7 +12,6 @@ import ipaddress
 from dataclasses import dataclass, field
 
 import checkdmarc.dmarc
-import checkdmarc.spf
 import checkdmarc.utils
 import dns.exception
 import dns.resolver
@@ -24,8 +23,6 @@ from deliverability.blocklists.dnsbl import registered_domain
 
 PASS, WARNING, FAIL, ERROR = "pass", "warning", "fail", "error"
 SEVERITY = {PASS: 0, WARNING: 1, ERROR: 2, FAIL: 3}
-SPF_LOOKUP_LIMIT = 10
-SPF_VOID_LIMIT = 2
 
 
 @dataclass
@@ -47,90 +44,12 @@ def make_resolver(nameservers: list[tuple[str, int]], timeout: float = 3.0) -> d
     return resolver
 
 
-# --- SPF -------------------------------------------------------------------------------------------
-
-
-def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
-    """One v=spf1 record; at most 10 DNS-querying terms and 2 void lookups, counted recursively; no
-    +all; the provider's include present."""
-    unanswered = _unanswered(resolver, domain)
-    if unanswered:
-        return Finding(domain, "spf", ERROR, _("The DNS lookup failed."), unanswered)
-    _fresh()
-    result = checkdmarc.spf.check_spf(domain, resolver=resolver, timeout=resolver.timeout)
-    record = result.get("record") or ""
-    suggested = _spf_with_include(record, provider_include)
-    if not result.get("valid") and not record:
-        error = result.get("error", "")
-        if "not exist" in error.lower() or "does not have an spf" in error.lower() or "no spf" in error.lower():
-            return Finding(domain, "spf", FAIL, _("No SPF record."), error, _spf_fix(domain, suggested))
-        return Finding(domain, "spf", FAIL, _("The SPF record could not be used."), error, _spf_fix(domain, suggested))
-    lookups, voids = result.get("dns_lookups") or 0, result.get("void_dns_lookups") or 0
-    data = {"record": record, "lookups": lookups, "void_lookups": voids}
-    parsed = result.get("parsed") or {}
-    if lookups > SPF_LOOKUP_LIMIT:
-        return Finding(
-            domain,
-            "spf",
-            FAIL,
-            _("SPF needs %(n)s DNS lookups; receivers stop at 10 and treat the record as an error.") % {"n": lookups},
-            record,
-            _("Remove includes you no longer send through, or replace them with ip4:/ip6: ranges."),
-            data,
-        )
-    if voids > SPF_VOID_LIMIT:
-        return Finding(
-            domain,
-            "spf",
-            FAIL,
-            _("SPF has %(n)s lookups that find nothing; receivers allow 2.") % {"n": voids},
-            record,
-            _("Remove the terms that point at names without records."),
-            data,
-        )
-    if not result.get("valid"):
-        error = result.get("error", "")
-        return Finding(domain, "spf", FAIL, _("The SPF record is broken."), error, _spf_fix(domain, suggested), data)
-    if parsed.get("all") == "pass":
-        return Finding(
-            domain,
-            "spf",
-            FAIL,
-            _("SPF ends in +all: anyone may send as this domain."),
-            record,
-            _spf_fix(domain, suggested),
-            data,
-        )
-    if provider_include and not _includes(parsed, provider_include):
-        return Finding(
-            domain,
-            "spf",
-            FAIL,
-            _("SPF does not include %(include)s, so our servers are not allowed to send for this domain.")
-            % {"include": provider_include},
-            record,
-            _spf_fix(domain, suggested),
-            data,
-        )
-    if lookups >= SPF_LOOKUP_LIMIT - 1:
-        return Finding(
-            domain,
-            "spf",
-            WARNING,
-            _("SPF needs %(n)s of the 10 DNS lookups allowed: one more include breaks it.") % {"n": lookups},
-            record,
-            _("Remove includes you no longer send through."),
-            data,
-        )
-    return Finding(domain, "spf", PASS, _("SPF is valid and authorises our servers."), record, "", data)
-
-
-def _fresh() -> None:
+def fresh_lookups() -> None:
     """checkdmarc keeps a process-wide answer cache (30 minutes); a check must read today's records."""
     checkdmarc.utils.DNS_CACHE.clear()
 
 
-def _unanswered(resolver, name: str) -> str:
+def lookup_failure(resolver, name: str) -> str:
     """Why the resolver gave no answer at all (timeout, SERVFAIL), or "" when it answered (even NXDOMAIN):
     a lookup that failed is an error, never "no record"."""
     try:
@@ -140,32 +59,6 @@ def _unanswered(resolver, name: str) -> str:
     except dns.exception.DNSException as exc:
         return str(exc)
     return ""
-
-
-def _includes(parsed: dict, include: str) -> bool:
-    for mechanism in parsed.get("mechanisms", []):
-        if mechanism.get("mechanism") == "include":
-            if mechanism.get("value", "").lower().rstrip(".") == include.lower():
-                return True
-            if _includes(mechanism.get("parsed") or {}, include):
-                return True
-    redirect = parsed.get("redirect")
-    return bool(redirect and isinstance(redirect, dict) and _includes(redirect.get("parsed") or {}, include))
-
-
-def _spf_with_include(record: str, include: str) -> str:
-    if not record.lower().startswith("v=spf1"):
-        return f"v=spf1 include:{include} ~all" if include else "v=spf1 ~all"
-    terms = [t for t in record.split()[1:] if t.lower() not in {"+all", "all"}]
-    tail = [t for t in terms if t.lower().endswith("all")] or ["~all"]
-    body = [t for t in terms if not t.lower().endswith("all")]
-    if include and f"include:{include}".lower() not in (t.lower() for t in body):
-        body.append(f"include:{include}")
-    return " ".join(["v=spf1", *body, tail[-1]])
-
-
-def _spf_fix(domain: str, suggested: str) -> str:
-    return f'{domain}. TXT "{suggested}"'
 
 
 # --- DKIM ------------------------------------------------------------------------------------------
@@ -234,10 +127,10 @@ def _tags(record: str) -> dict:
 def check_dmarc(domain: str, resolver) -> Finding:
     """A DMARC record at _dmarc.<domain>, or at the organisational domain; p=none is enough for the
     2024 requirements, p=quarantine/reject is where to go."""
-    unanswered = _unanswered(resolver, f"_dmarc.{domain}")
+    unanswered = lookup_failure(resolver, f"_dmarc.{domain}")
     if unanswered:
         return Finding(domain, "dmarc", ERROR, _("The DNS lookup failed."), unanswered)
-    _fresh()
+    fresh_lookups()
     result = checkdmarc.dmarc.check_dmarc(domain, resolver=resolver, timeout=resolver.timeout)
     fix = f'_dmarc.{domain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}"'
     record = result.get("record")

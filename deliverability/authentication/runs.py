@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Account, User
 from accounts.outbox import outbox_enqueue
-from deliverability.authentication import checks
+from deliverability.authentication import checks, spf
 from deliverability.authentication.messages import _, to_json
 from deliverability.blocklists.alerts import recipients
 from deliverability.blocklists.checker import parse_nameserver
@@ -58,7 +58,7 @@ def findings_for(account: Account, res) -> list[checks.Finding]:
     for target in targets:
         if target.role == MonitoredTarget.Role.FROM:
             domain = target.value
-            out.append(checks.check_spf(domain, res, provider_include=settings.PROVIDER_SPF_INCLUDE))
+            out.append(spf.check_spf(domain, res, provider_include=settings.PROVIDER_SPF_INCLUDE))
             selectors = target.dkim_selectors.replace(",", " ").split()
             dkim = [checks.check_dkim(domain, selector, res) for selector in selectors]
             if not selectors:

@@ -8,7 +8,7 @@ shared/facts/deliverability.md say, with the exact DNS record to publish as the 
 import pytest
 from django.conf import settings
 
-from deliverability.authentication import checks
+from deliverability.authentication import checks, spf
 from tests.deliverability.authdns import authdns_fixture, dkim_key, short_dkim_key  # noqa: F401
 
 INCLUDE = settings.PROVIDER_SPF_INCLUDE
@@ -99,7 +99,7 @@ def shown(finding) -> tuple[str, str, str]:
 
 
 def test_spf_pass_counts_nested_includes(res):
-    finding = checks.check_spf("good.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("good.example", res, provider_include=INCLUDE)
     assert (finding.kind, finding.subject, finding.status) == ("spf", "good.example", "pass")
     assert str(finding.title) == "SPF is valid and authorises our servers."
     assert finding.data["lookups"] == 2 and finding.data["void_lookups"] == 0
@@ -107,19 +107,19 @@ def test_spf_pass_counts_nested_includes(res):
 
 
 def test_no_spf_record_fix_is_a_record_with_our_include(res):
-    title, _detail, fix = shown(checks.check_spf("nospf.example", res, provider_include=INCLUDE))
+    title, _detail, fix = shown(spf.check_spf("nospf.example", res, provider_include=INCLUDE))
     assert title == "No SPF record."
     assert fix == f'nospf.example. TXT "v=spf1 include:{INCLUDE} ~all"'
 
 
 def test_two_spf_records_fail(res):
-    finding = checks.check_spf("twospf.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("twospf.example", res, provider_include=INCLUDE)
     assert finding.status == "fail"
     assert "pass" not in str(finding.title).lower()
 
 
 def test_eleven_lookups_counted_across_includes_fail(res):
-    finding = checks.check_spf("eleven.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("eleven.example", res, provider_include=INCLUDE)
     title, detail, fix = shown(finding)
     assert finding.status == "fail"
     assert finding.data["lookups"] == 11
@@ -130,14 +130,14 @@ def test_eleven_lookups_counted_across_includes_fail(res):
 
 
 def test_nine_lookups_warn(res):
-    finding = checks.check_spf("nine.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("nine.example", res, provider_include=INCLUDE)
     assert finding.status == "warning", shown(finding)
     assert finding.data["lookups"] == 9
     assert str(finding.title) == "SPF needs 9 of the 10 DNS lookups allowed: one more include breaks it."
 
 
 def test_three_void_lookups_fail(res):
-    finding = checks.check_spf("void.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("void.example", res, provider_include=INCLUDE)
     title, detail, fix = shown(finding)
     assert finding.status == "fail"
     assert finding.data["void_lookups"] == 3
@@ -147,7 +147,7 @@ def test_three_void_lookups_fail(res):
 
 
 def test_plus_all_fails(res):
-    finding = checks.check_spf("plusall.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("plusall.example", res, provider_include=INCLUDE)
     title, _detail, fix = shown(finding)
     assert finding.status == "fail"
     assert title == "SPF ends in +all: anyone may send as this domain."
@@ -155,7 +155,7 @@ def test_plus_all_fails(res):
 
 
 def test_missing_provider_include_fix_keeps_mechanisms_and_adds_include_before_all(res):
-    finding = checks.check_spf("noinclude.example", res, provider_include=INCLUDE)
+    finding = spf.check_spf("noinclude.example", res, provider_include=INCLUDE)
     title, _detail, fix = shown(finding)
     assert finding.status == "fail"
     assert title == f"SPF does not include {INCLUDE}, so our servers are not allowed to send for this domain."
@@ -315,7 +315,7 @@ def test_silent_resolver_is_an_error_never_a_pass(unused_udp_port):
         (kind, "error", "The DNS lookup failed.") for kind in ("dkim", "mx", "bounce", "fcrdns")
     ]
     for finding in (
-        checks.check_spf("unasked.example", dead, provider_include=INCLUDE),
+        spf.check_spf("unasked.example", dead, provider_include=INCLUDE),
         checks.check_dmarc("unasked.example", dead),
     ):
         assert finding.status != "pass", shown(finding)
@@ -325,10 +325,10 @@ def test_silent_resolver_is_not_reported_as_a_missing_spf_or_dmarc_record(unused
     """A timeout says nothing about the records: "No DMARC record." would be false, and as a fail it
     counts as a regression (runs.py alerts on fail, never on error)."""
     dead = checks.make_resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
-    spf = checks.check_spf("unasked-too.example", dead, provider_include=INCLUDE)
+    spf_finding = spf.check_spf("unasked-too.example", dead, provider_include=INCLUDE)
     dmarc = checks.check_dmarc("unasked-too.example", dead)
-    assert [(f.kind, f.status) for f in (spf, dmarc)] == [("spf", "error"), ("dmarc", "error")], [
-        shown(spf),
+    assert [(f.kind, f.status) for f in (spf_finding, dmarc)] == [("spf", "error"), ("dmarc", "error")], [
+        shown(spf_finding),
         shown(dmarc),
     ]
 
@@ -339,11 +339,11 @@ def test_the_next_check_sees_changed_records(authdns, served):
     before = checks.check_dmarc("changing.example", authdns.resolver())
     assert before.status == "pass"
     authdns.serve({**served, "changing.example": {"TXT": [f"v=spf1 include:{INCLUDE} -all"]}})
-    spf = checks.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE)
-    assert spf.status == "pass"
+    spf_finding = spf.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE)
+    assert spf_finding.status == "pass"
     authdns.serve(served)  # both records gone
     after = (
         checks.check_dmarc("changing.example", authdns.resolver()),
-        checks.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE),
+        spf.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE),
     )
     assert [(f.kind, str(f.title)) for f in after] == [("dmarc", "No DMARC record."), ("spf", "No SPF record.")]
