@@ -3,14 +3,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import TimeZoneField
 
-from .users import StaffRole
+from .users import StaffRole, User
 
 
 class AccountQuerySet(models.QuerySet):
@@ -140,6 +141,16 @@ class Account(models.Model):
         warm-up days, migration milestones and capacity peaks are the customer's days."""
         return timezone.localdate(now, self.tz)
 
+    def active_tams(self) -> list:
+        """The TAM and the backup TAM who still work here: who hears about the account's alerts and escalations
+        (MISSION TAM-4). No query when the two are ``select_related``."""
+        return [tam for tam in (self.primary_tam, self.backup_tam) if tam is not None and tam.is_active]
+
+    def alert_recipients(self) -> list:
+        """Who receives blocklist, authentication and availability alerts: the contacts who asked for them (in
+        the language of their login, if they have one) and the active TAMs (MISSION DLV-2, AV-1)."""
+        return [*self.contacts.receiving_alerts(), *self.active_tams()]
+
     def is_staffed_by(self, user) -> bool:
         """``Account.objects.staffed_by(user)`` for this one account, without a query (the same rules, kept
         side by side with them; a test checks the two agree for every role)."""
@@ -197,6 +208,11 @@ class Membership(models.Model):
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(account__in=Account.objects.visible_to(user))
+
+    def receiving_alerts(self):
+        """Contacts who receive alerts, each with the ``language`` of their login ("" without one)."""
+        login = User.objects.filter(email__iexact=OuterRef("email")).values("language")[:1]
+        return self.filter(receives_alerts=True).annotate(language=Coalesce(Subquery(login), Value("")))
 
 
 class Contact(models.Model):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -11,6 +12,12 @@ from .case import Case
 class OnCallShiftQuerySet(models.QuerySet):
     def covering(self, at):
         return self.filter(starts_at__lte=at, ends_at__gt=at)
+
+    def agents_on_duty(self, at=None) -> list:
+        """The active agents whose shift covers ``at`` (now by default): who answers the Severity 1 line and
+        hears about a case nobody owns (MISSION CR-2, NC-4)."""
+        shifts = self.covering(at or timezone.now()).filter(agent__is_active=True).select_related("agent")
+        return list({shift.agent.pk: shift.agent for shift in shifts}.values())
 
     def upcoming(self, at):
         return self.filter(ends_at__gt=at).order_by("starts_at")
