@@ -3,10 +3,13 @@
 ``outbox_enqueue`` is called inside the transaction of the change it reports; the row commits with the
 change or not at all. ``outbox_drain`` claims pending rows (``SELECT ... FOR UPDATE SKIP LOCKED`` so
 several workers share the work), sends them, and schedules retries with backoff. A row left in
-"sending" by a worker that died is claimed again after ``STUCK_AFTER``.
+"sending" by a worker that died is claimed again after ``STUCK_AFTER``. Rows are written by
+``accounts.notify`` (render per language, headers); a part that must be made when the email leaves (a
+secret link) is filled by the function its kind registered with ``made_at_send_time``.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 BATCH = 50
 MAX_ATTEMPTS = 10
 STUCK_AFTER = timedelta(minutes=6)  # just above the drain task's 5-minute time limit
+_FILLERS: dict[str, Callable] = {}  # kind -> fill(row) -> body, see made_at_send_time
 
 
 def outbox_enqueue(
@@ -109,21 +113,27 @@ def outbox_drain(*, limit_batches: int = 20) -> int:
     return sent
 
 
-def _fill_at_send_time(row: OutboundEmail) -> str:
-    """Secrets (a set-password link) are made when the mail leaves, never stored in the outbox."""
-    if row.kind != "account.invitation" or "{SET_PASSWORD_URL}" not in row.body:
-        return row.body
-    from .models import User
-    from .services import set_password_url
+def made_at_send_time(kind: str):
+    """Register ``fill(row) -> body`` for a kind of email with a part that is made when it leaves, never
+    stored in the outbox (a set-password link). The app that owns the kind registers it when it is ready
+    (``accounts/invitations.py``); the outbox knows no kind of email itself."""
 
-    user = User.objects.filter(email__iexact=row.to[0]).first()
-    return row.body.replace("{SET_PASSWORD_URL}", set_password_url(user) if user else "")
+    def register(fill: Callable[[OutboundEmail], str]):
+        _FILLERS[kind] = fill
+        return fill
+
+    return register
+
+
+def _body(row: OutboundEmail) -> str:
+    fill = _FILLERS.get(row.kind)
+    return fill(row) if fill is not None else row.body
 
 
 def _send(row: OutboundEmail, connection=None) -> int:
     message = EmailMultiAlternatives(
         subject=row.subject,
-        body=_fill_at_send_time(row),
+        body=_body(row),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=row.to,
         headers=row.headers,

@@ -1,18 +1,12 @@
 """Every write that matters on accounts: atomic, validated, audited in the same transaction."""
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from .invitations import invitation_queue
 from .models import Account, ApiToken, AuditEvent, Membership, User
-from .outbox import outbox_enqueue
 
 
 def _audit(*, account: Account | None, actor: User | None, kind: str, **details) -> AuditEvent:
@@ -64,47 +58,8 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
         )
     membership = Membership.objects.create(account=account, user=user, role=role)
     _audit(account=account, actor=actor, kind=AuditEvent.Kind.MEMBER_ADDED, email=email, role=role, invited=invited)
-    _queue_invitation(membership, invited=invited)
+    invitation_queue(membership, invited=invited)
     return membership
-
-
-SET_PASSWORD_PLACEHOLDER = "{SET_PASSWORD_URL}"
-
-
-def set_password_url(user: User) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-
-
-def _queue_invitation(membership: Membership, *, invited: bool) -> None:
-    """Tell a person they were added; a new person gets a one-day link to choose a password."""
-    user = membership.user
-    context = {
-        "membership": membership,
-        "account": membership.account,
-        "user": user,
-        "invited": invited,
-        "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
-        "portal_name": settings.PORTAL_NAME,
-        # The link is made when the mail is sent (accounts.outbox), never stored where staff could read it.
-        "set_password_url": SET_PASSWORD_PLACEHOLDER if invited else "",
-    }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation.txt", context)
-    outbox_enqueue(
-        kind="account.invitation",
-        to=[user.email],
-        subject=subject,
-        body=body,
-        account=membership.account,
-        reference=f"membership-{membership.pk}",
-    )
 
 
 def _ensure_an_admin_remains(membership: Membership) -> None:
