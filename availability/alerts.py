@@ -4,14 +4,12 @@ told, and the customer is offered a critical case pre-filled with the incident (
 import time
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, Contact, Membership
-from accounts.outbox import outbox_enqueue
+from accounts.models import Account
+from accounts.notify import notify
 
 from .ledger import Incident, incidents, iso
 from .models import AvailabilityProfile, IncidentAlert
@@ -57,35 +55,26 @@ def alert(account: Account, now: int | None = None) -> int:
 
 
 def _tell(account: Account, incident: Incident) -> None:
-    base = settings.PORTAL_BASE_URL.rstrip("/")
-    staff = [p for p in (account.primary_tam, account.backup_tam) if p is not None and p.is_active]
-    # the customer's side: alert contacts, and the account's admins (who can open the critical case)
-    customers = {
-        e.lower(): ""
-        for e in Contact.objects.filter(account=account, receives_alerts=True).values_list("email", flat=True)
+    """Staff (the TAMs) get the availability page; the customer's side (alert contacts, and the account's
+    admins, who can open the critical case) gets the critical-case form, pre-filled in their language."""
+    admins = [m.user for m in account.memberships.admins().filter(user__is_active=True).select_related("user")]
+    context = {
+        "account": account,
+        "seconds": incident.seconds,
+        "start": iso(incident.start),
+        "channels": ", ".join(incident.as_dict()["channels"]).upper(),
     }
-    for member in Membership.objects.admins().filter(account=account).select_related("user"):
-        customers[member.user.email.lower()] = member.user.language
-    for people, link in (
-        ([(p.email, p.language) for p in staff], base + reverse("availability", kwargs={"slug": account.slug})),
-        (list(customers.items()), base + case_link(account, incident)),
+    for audience, people, link in (
+        ("staff", account.active_tams(), reverse("availability", kwargs={"slug": account.slug})),
+        ("customer", [*account.contacts.receiving_alerts(), *admins], lambda: case_link(account, incident)),
     ):
-        for email, language in people:
-            with translation.override(language or settings.LANGUAGE_CODE):
-                subject = _("[%(account)s] Unavailable for %(seconds)s seconds and counting") % {
-                    "account": account.name, "seconds": incident.seconds,
-                }  # fmt: skip
-                body = _(
-                    "Every attempt on %(channels)s has failed with a timeout or a server error since %(start)s "
-                    "(%(seconds)s consecutive seconds).\n\n%(link)s\n"
-                ) % {"channels": ", ".join(incident.as_dict()["channels"]).upper(), "start": iso(incident.start),
-                     "seconds": incident.seconds, "link": link}  # fmt: skip
-            outbox_enqueue(
-                kind="availability.incident",
-                to=[email],
-                subject=subject,
-                body=body,
-                account=account,
-                reference=f"incident-{incident.start}",
-                dedupe_key=f"incident:{account.pk}:{incident.start}:{email}",
-            )
+        notify(
+            kind="availability.incident",
+            recipients=people,
+            template="availability/email/incident",
+            context=context,
+            link=link,
+            account=account,
+            reference=f"incident-{incident.start}",
+            dedupe=f"incident:{account.pk}:{incident.start}:{audience}",
+        )

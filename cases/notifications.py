@@ -6,17 +6,12 @@ cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4).
 """
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 
+from accounts import notify as mail
 from accounts.models import Account, Membership, User
-from accounts.outbox import outbox_enqueue
 
 from .email import ids
 from .models import Case, CaseEvent, OnCallShift, PendingNotification
@@ -34,21 +29,6 @@ STAFF_KINDS = {
 }
 
 
-def on_duty_agents(at=None):
-    at = at or timezone.now()
-    shifts = OnCallShift.objects.covering(at).select_related("agent").filter(agent__is_active=True)
-    return [s.agent for s in shifts]
-
-
-@dataclass(frozen=True)
-class Address:
-    """A contact without a login (e.g. the caller on a Severity 1 phone intake)."""
-
-    email: str
-    pk: None = None
-    language: str = ""
-
-
 def customer_recipients(case: Case):
     """The account's people who follow the case, checked against the team as it is now: someone removed from
     the account hears nothing more, whatever the case remembers about them."""
@@ -61,7 +41,7 @@ def customer_recipients(case: Case):
     if case.contact_email and case.contact_email.lower() not in known:
         owner = User.objects.filter(email__iexact=case.contact_email).values_list("pk", flat=True)[:1]
         if not owner or owner[0] in members:  # a login that left the account gets nothing
-            recipients.append(Address(email=case.contact_email.lower()))
+            recipients.append(mail.Address(email=case.contact_email.lower()))
     return recipients
 
 
@@ -69,62 +49,49 @@ def works_on(user, account: Account) -> bool:
     return account.is_staffed_by(user)
 
 
-def tams(case: Case):
-    return [u for u in (case.account.primary_tam, case.account.backup_tam) if u is not None and u.is_active]
-
-
+# What the portal wrote by itself says so (RFC 3834); what a person wrote (a reply, an update) does not.
 AUTOMATIC = {
-    "acknowledged": "auto-replied",
-    "sla_warning": "auto-generated",
-    "sla_breach": "auto-generated",
-    "resolution_reminder": "auto-generated",
+    "acknowledged": mail.AUTO_REPLIED,
+    "sla_warning": mail.AUTO_GENERATED,
+    "sla_breach": mail.AUTO_GENERATED,
+    "resolution_reminder": mail.AUTO_GENERATED,
 }
 
 
-def thread_headers(case: Case, event: CaseEvent, language: str, *, staff: bool) -> dict:
+def thread(case: Case, event: CaseEvent, *, staff: bool) -> mail.Thread:
     """Our signed Message-ID, the thread of the case, replies to the support address (issue: email channel).
     The Message-ID says whether this copy went to staff only: a reply to it becomes an internal note (issue
-    12). Automatic messages say so (RFC 3834) and ask Exchange not to answer them."""
-    root = ids.thread_root(case.pk)
-    headers = {
-        "Message-ID": ids.notification_id(case.pk, event.pk, language, staff=staff),
-        "In-Reply-To": root,
-        "References": root,
-        "Reply-To": case.account.support_email,
-    }
-    if event.kind in AUTOMATIC:
-        headers["Auto-Submitted"] = AUTOMATIC[event.kind]
-        headers["X-Auto-Response-Suppress"] = "All"
-    return headers
+    12)."""
+    return mail.Thread(
+        message_id=lambda language: ids.notification_id(case.pk, event.pk, language, staff=staff),
+        root=ids.thread_root(case.pk),
+        reply_to=case.account.support_email,
+    )
 
 
 def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | None = None) -> None:
-    by_language = defaultdict(list)
     author_address = (event.details or {}).get("from_address", "").lower()
-    for person in people:
-        if event.actor_id and person.pk is not None and person.pk == event.actor_id:
-            continue  # nobody is told about what they did themselves
-        if author_address and person.email.lower() == author_address:
-            continue  # nor sent back what they wrote by email (and a robot never gets an answer)
-        by_language[person.language or settings.LANGUAGE_CODE].append(person.email)
-    path = reverse("staff-case", kwargs={"number": case.number}) if staff else case.get_absolute_url()
-    for language, emails in by_language.items():
-        with translation.override(language):
-            context = {"case": case, "event": event, "staff": staff, "url": settings.PORTAL_BASE_URL.rstrip("/") + path}
-            subject = " ".join(render_to_string("cases/email/subject.txt", context).split())  # one line, always
-            body = render_to_string("cases/email/event.txt", context)
-            html_body = render_to_string("cases/email/event.html", context)
-        outbox_enqueue(
-            kind=f"case.{event.kind}",
-            to=emails,
-            subject=subject,
-            body=body,
-            html_body=html_body,
-            account=case.account,
-            reference=case.number,
-            headers=thread_headers(case, event, language, staff=staff),
-            dedupe_key=f"{dedupe}:{language}:{'staff' if staff else 'customer'}" if dedupe else None,
-        )
+    readers = [
+        person
+        for person in people
+        # nobody is told about what they did themselves, nor sent back what they wrote by email
+        if not (event.actor_id and person.pk is not None and person.pk == event.actor_id)
+        and not (author_address and person.email.lower() == author_address)
+    ]
+    audience = "staff" if staff else "customer"
+    mail.notify(
+        kind=f"case.{event.kind}",
+        recipients=readers,
+        template="cases/email/event",
+        context={"case": case, "event": event, "staff": staff},
+        link=reverse("staff-case", kwargs={"number": case.number}) if staff else case.get_absolute_url(),
+        account=case.account,
+        reference=case.number,
+        thread=thread(case, event, staff=staff),
+        auto_submitted=AUTOMATIC.get(event.kind),
+        html=True,
+        dedupe=f"{dedupe}:{audience}" if dedupe else None,
+    )
 
 
 def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
@@ -175,7 +142,7 @@ def deliver(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None 
         if case.assignee_id and works_on(case.assignee, case.account):
             staff[case.assignee_id] = case.assignee
         else:  # nobody owns it (MISSION NC-4): whoever is on duty hears about it
-            for agent in on_duty_agents():
+            for agent in OnCallShift.objects.agents_on_duty():
                 staff[agent.pk] = agent
     # Only people who work on the account: nobody is emailed a case they could not open.
     staff = {pk: u for pk, u in staff.items() if works_on(u, case.account)}

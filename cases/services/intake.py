@@ -1,13 +1,15 @@
 """The Severity 1 phone line (MISSION CR-1, CR-2): the representative's form, matched to an account."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import notify as mail
 from accounts.models import Account
 from cases import sla
-from cases.models import Case, CaseEvent, PhoneIntake
-from cases.notifications import notify, on_duty_agents, tams
+from cases.models import Case, CaseEvent, OnCallShift, PhoneIntake
+from cases.notifications import notify
 from cases.transitions import CaseStateError
 
 from . import clocks
@@ -125,25 +127,17 @@ def _attach_to_account(intake: PhoneIntake, *, account: Account, case: Case | No
         contact_phone=intake.contact_phone,
         callback_due_at=intake.callback_due_at.isoformat(),
     )
-    notify(case, event, extra_staff=[*tams(case), *on_duty_agents(received_at)])
+    notify(case, event, extra_staff=[*account.active_tams(), *OnCallShift.objects.agents_on_duty(received_at)])
     return intake
 
 
 def _notify_unmatched(intake: PhoneIntake) -> None:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-
-    from accounts.outbox import outbox_enqueue
-
-    people = on_duty_agents(intake.received_at)
-    body = render_to_string(
-        "cases/email/unmatched_intake.txt", {"intake": intake, "url": settings.PORTAL_BASE_URL.rstrip("/")}
-    )
-    outbox_enqueue(
+    mail.notify(
         kind="case.phone_intake_unmatched",
-        to=[p.email for p in people],
-        subject=" ".join(f"SEVERITY 1 CALL — unknown company: {intake.company_name}".split()),
-        body=body,
+        recipients=OnCallShift.objects.agents_on_duty(intake.received_at),
+        template="cases/email/unmatched_intake",
+        context={"intake": intake},
+        link=reverse("phone-intake"),
         reference=f"intake-{intake.pk}",
     )
 

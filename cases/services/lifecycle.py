@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Membership
 from cases import transitions
 from cases.models import Case, CaseEvent, CaseSequence
-from cases.notifications import notify, tams
+from cases.notifications import notify
 from cases.transitions import CaseStateError
 
 from . import clocks
@@ -112,7 +112,7 @@ def case_open(
     if refused:
         event.details["refused_attachments"] = refused
         event.save(update_fields=["details"])
-    notify(case, event, extra_staff=tams(case) if case.is_critical else ())
+    notify(case, event, extra_staff=case.account.active_tams() if case.is_critical else ())
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
         notify(case, ack)

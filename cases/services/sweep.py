@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import sla
 from cases.models import Case, CaseEvent, SlaAlert
-from cases.notifications import notify, tams
+from cases.notifications import notify
 
 from . import clocks
 from .common import record
@@ -65,7 +65,7 @@ def _check_case(case: Case, now) -> int:
             due_at=due.isoformat(),
             body=str(CLOCK_LABELS[clock]),
         )
-        escalate = tams(case) if level == "breach" else []
+        escalate = case.account.active_tams() if level == "breach" else []
         notify(case, event, extra_staff=escalate, dedupe=f"sla:{case.pk}:{clock}:{level}:{due.isoformat()}")
     case.next_deadline_at = d.next
     case.sla_check_at = sla.next_check(d, now, sent)

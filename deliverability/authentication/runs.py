@@ -10,15 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Account, User
-from accounts.outbox import outbox_enqueue
+from accounts.notify import notify
 from deliverability.authentication import checks, spf
 from deliverability.authentication.messages import _, to_json
-from deliverability.blocklists.alerts import recipients
 from deliverability.blocklists.checker import parse_nameserver
 from deliverability.engine import system_nameservers
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
@@ -141,22 +139,16 @@ def alert_regressions(run_id: int) -> int:
     if not worse:
         return 0
     account = run.account
-    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("authentication", kwargs={"slug": account.slug})
-    for language, addresses in recipients(account).items():
-        with translation.override(language):
-            context = {"account": account, "findings": worse, "url": url}
-            subject = " ".join(render_to_string("deliverability/email/auth_subject.txt", context).split())
-            body = render_to_string("deliverability/email/auth_alert.txt", context)
-        outbox_enqueue(
-            kind="auth.regression",
-            to=addresses,
-            subject=subject,
-            body=body,
-            account=account,
-            reference=f"auth-{run.pk}",
-            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
-            dedupe_key=f"auth-regression:{run.pk}:{language}",
-        )
+    notify(
+        kind="auth.regression",
+        recipients=account.alert_recipients(),
+        template="deliverability/email/auth_alert",
+        context={"account": account, "findings": worse},
+        link=reverse("authentication", kwargs={"slug": account.slug}),
+        account=account,
+        reference=f"auth-{run.pk}",
+        dedupe=f"auth-regression:{run.pk}",
+    )
     return len(worse)
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, User
-from accounts.outbox import outbox_enqueue
+from accounts.models import User
+from accounts.notify import notify
 from deliverability.models import AuthRun, Blocklist, ListingStatus, MediationRequest
 
 AUTH_KINDS = ("spf", "dkim", "dmarc", "alignment", "fcrdns")
@@ -169,24 +169,20 @@ def mediation_set_status(*, request: MediationRequest, actor: User, status: str,
 
 
 def _notify(request: MediationRequest, *, staff: bool) -> None:
-    account: Account = request.account
+    """A submitted request goes to the account's TAMs; what happened next to the customer who asked."""
     if staff:
-        people = [p for p in (account.primary_tam, account.backup_tam) if p is not None and p.is_active]
+        people = request.account.active_tams()
         path = reverse("staff-mediation", kwargs={"pk": request.pk})
     else:
         people = [request.created_by] if request.created_by and request.created_by.is_active else []
         path = request.get_absolute_url()
-    for person in people:
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            context = {"req": request, "url": settings.PORTAL_BASE_URL.rstrip("/") + path, "staff": staff}
-            subject = " ".join(render_to_string("deliverability/mediation/email_subject.txt", context).split())
-            body = render_to_string("deliverability/mediation/email.txt", context)
-        outbox_enqueue(
-            kind="mediation." + request.status,
-            to=[person.email],
-            subject=subject,
-            body=body,
-            account=account,
-            reference=f"mediation-{request.pk}",
-            dedupe_key=f"mediation:{request.pk}:{request.status}:{person.pk}",
-        )
+    notify(
+        kind="mediation." + request.status,
+        recipients=people,
+        template="deliverability/mediation/email",
+        context={"req": request, "staff": staff},
+        link=path,
+        account=request.account,
+        reference=f"mediation-{request.pk}",
+        dedupe=f"mediation:{request.pk}:{request.status}:{'staff' if staff else 'customer'}",
+    )

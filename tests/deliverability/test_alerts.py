@@ -6,6 +6,7 @@ delisting request and the account's page; nothing is sent twice, and no tenant s
 
 import pytest
 
+from accounts.notify import by_language
 from deliverability import services
 from deliverability.blocklists import alerts
 from deliverability.models import ListingEvent, Sweep
@@ -139,4 +140,4 @@ def test_inactive_tams_and_contacts_without_alerts_get_nothing(world):
     ContactFactory(account=world.acme, email="quiet@acme.test", receives_alerts=False)
     world.tom.is_active = False
     world.tom.save()
-    assert alerts.recipients(world.acme) == {"en": ["tina@tam.test"]}
+    assert by_language(world.acme.alert_recipients()) == {"en": ["tina@tam.test"]}
