@@ -1,4 +1,5 @@
-"""Admin for TAMs and superusers. A TAM sees and edits only their own accounts; a superuser sees all."""
+"""Admin for TAMs and superusers. A TAM sees and edits only their own accounts; a superuser sees all. Every list
+is scoped by the model's ``visible_to`` (``accounts.access``)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .access import can_edit_calendar
 from .models import (
     Account,
     ApiToken,
@@ -49,10 +51,10 @@ class ReadOnlyAdminMixin:
 
 
 class AccountScopedAdmin(admin.ModelAdmin):
-    """For models with an ``account`` foreign key: rows of the staff member's accounts only."""
+    """For models with an ``account`` foreign key: rows of the staff member's accounts only (``visible_to``)."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(account__in=staffed_accounts(request))
+        return super().get_queryset(request).visible_to(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "account":
@@ -112,7 +114,7 @@ class AccountAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=staffed_accounts(request).values("pk"))
+        return super().get_queryset(request).visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser moves an account to another TAM or renames its short name (used in case numbers).
@@ -195,10 +197,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "kind", "account", "actor", "details"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(account__in=staffed_accounts(request))
+        return super().get_queryset(request).visible_to(request.user)
 
 
 class OpeningWindowInline(admin.TabularInline):
@@ -221,11 +220,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [OpeningWindowInline, CalendarExceptionInline]
 
-    def _may_edit(self, request, obj) -> bool:
-        return request.user.is_superuser or obj is None or obj.pk == request.user.calendar_id
-
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+        return super().has_change_permission(request, obj) and (obj is None or can_edit_calendar(request.user, obj))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -283,8 +279,7 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["retry"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(account__in=staffed_accounts(request))
+        return super().get_queryset(request).visible_to(request.user)
 
     @admin.action(description=_("Send the selected failed emails again"), permissions=["view"])
     def retry(self, request, queryset):

@@ -1,21 +1,16 @@
-"""Profile and team pages. Every object is fetched through ``visible_to``: another account's is a 404."""
+"""Profile and team pages. Every object is fetched through ``visible_to``: another account's is a 404, and so is
+a change the person may not make (``accounts.access.require``)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
+from .access import require
 from .forms import MemberAddForm, MemberRoleForm, ProfileForm
 from .models import Account, Membership
-
-
-def can_manage_team(user, account: Account) -> bool:
-    """Account admins manage their own team; staff with the permission (TAMs, superusers) too."""
-    if user.is_staff:
-        return user.has_perm("accounts.add_membership")
-    return Membership.objects.admins().filter(account=account, user=user).exists()
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,7 +28,6 @@ def _team_context(request, account, form=None):
     return {
         "account": account,
         "memberships": memberships,
-        "can_manage": can_manage_team(request.user, account),
         "form": form or MemberAddForm(),
         "role_choices": Membership.Role.choices,
     }
@@ -51,8 +45,7 @@ def team(request, slug):
     account = get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
     if request.method == "GET":
         return render(request, "accounts/team.html", _team_context(request, account))
-    if not can_manage_team(request.user, account):
-        raise PermissionDenied(_("Only an account admin can change the team."))
+    require(request.user, "team.manage", account)
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
@@ -72,8 +65,7 @@ def _membership_for(request, slug, pk):
     membership = get_object_or_404(
         Membership.objects.visible_to(request.user).select_related("user", "account"), pk=pk, account=account
     )
-    if not can_manage_team(request.user, account):
-        raise PermissionDenied(_("Only an account admin can change the team."))
+    require(request.user, "team.manage", account)
     return account, membership
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 
 class AvailabilityProfile(models.Model):
@@ -26,6 +26,8 @@ class AvailabilityProfile(models.Model):
     probe_smtp_to = models.EmailField(_("SMTP test recipient"), blank=True)
     last_probe_at = models.DateTimeField(_("last probe"), null=True, blank=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("availability profile")
         verbose_name_plural = _("availability profiles")
@@ -42,6 +44,8 @@ class SecondRollup(models.Model):
     second = models.BigIntegerField()
     attempts = models.PositiveIntegerField()
     failures = models.PositiveIntegerField()
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -70,6 +74,8 @@ class IngestBatch(models.Model):
     rejected = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "digest"], name="batch_unique_digest")]
 
@@ -84,6 +90,8 @@ class IncidentAlert(models.Model):
     start = models.BigIntegerField()  # the incident's first unavailable second
     channels = models.CharField(max_length=20)
     alerted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "start"], name="incident_alert_once")]

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdminMixin
-from accounts.models import Account
 
 from . import services
 from .models import Case, CaseEvent, InboundMessage, OnCallShift, PhoneIntake, SlaAlert
@@ -39,7 +38,7 @@ class CaseAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(account__in=Account.objects.staffed_by(request.user))
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_add_permission(self, request):
         return False  # cases are opened through the portal, email or the Severity 1 form
@@ -63,7 +62,7 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(case__account__in=Account.objects.staffed_by(request.user))
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(SlaAlert)
@@ -73,7 +72,7 @@ class SlaAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["case"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(case__account__in=Account.objects.staffed_by(request.user))
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(PhoneIntake)
@@ -83,10 +82,7 @@ class PhoneIntakeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["company_name", "contact_name", "contact_email"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser or request.user.is_agent:
-            return qs
-        return qs.filter(account__in=Account.objects.staffed_by(request.user))
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(OnCallShift)
@@ -109,6 +105,4 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        from .inbound_views import inbound_for
-
-        return inbound_for(request.user).defer("raw")
+        return super().get_queryset(request).visible_to(request.user).defer("raw")

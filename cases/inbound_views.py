@@ -3,7 +3,6 @@ processed minutes after they came (the ingest died); assign and replay."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,19 +18,12 @@ from .models import Case, InboundMessage
 FILTERS = {"attention": None, **{s: s for s in InboundMessage.Status.values}, "all": None}
 
 
-def inbound_for(user):
-    """Messages of the accounts this person works on, by the one tenant rule (``staffed_by``: a TAM their
-    accounts, an agent every account that is not closed, a superuser all), and those matched to no account
-    yet (a message still waiting to be processed has none)."""
-    return InboundMessage.objects.filter(Q(account__isnull=True) | Q(account__in=Account.objects.staffed_by(user)))
-
-
 @staff_required
 @require_GET
 def inbound_list(request):
     show = request.GET.get("show", "attention")
     show = show if show in FILTERS else "attention"
-    qs = inbound_for(request.user).defer("raw").select_related("account", "case")
+    qs = InboundMessage.objects.visible_to(request.user).defer("raw").select_related("account", "case")
     if show == "attention":
         qs = qs.needs_staff()
     elif show != "all":
@@ -47,7 +39,9 @@ def inbound_list(request):
 @staff_required
 @require_GET
 def inbound_detail(request, pk):
-    message = get_object_or_404(inbound_for(request.user).select_related("account", "case"), pk=pk)
+    message = get_object_or_404(
+        InboundMessage.objects.visible_to(request.user).select_related("account", "case"), pk=pk
+    )
     if request.GET.get("raw") == "1":
         response = HttpResponse(bytes(message.raw), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.eml"'
@@ -60,7 +54,7 @@ def inbound_detail(request, pk):
 @staff_required
 @require_POST
 def inbound_action(request, pk, action):
-    message = get_object_or_404(inbound_for(request.user), pk=pk)
+    message = get_object_or_404(InboundMessage.objects.visible_to(request.user), pk=pk)
     if action == "replay":
         InboundMessage.objects.filter(
             pk=message.pk, status__in=[InboundMessage.Status.FAILED, InboundMessage.Status.QUARANTINED]

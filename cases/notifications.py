@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts import notify as mail
+from accounts.access import can
 from accounts.models import Account, Membership, User
 
 from .email import ids
@@ -46,7 +47,7 @@ def customer_recipients(case: Case):
 
 
 def works_on(user, account: Account) -> bool:
-    return account.is_staffed_by(user)
+    return user.is_staff and can(user, "case.work", account)
 
 
 # What the portal wrote by itself says so (RFC 3834); what a person wrote (a reply, an update) does not.

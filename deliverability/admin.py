@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, staffed_accounts
+from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin
 
 from .library.content import render as render_markdown
 from .models import (
@@ -47,7 +47,7 @@ class MonitoredTargetAdmin(AccountScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "stream":
-            kwargs["queryset"] = MessageStream.objects.filter(account__in=staffed_accounts(request))
+            kwargs["queryset"] = MessageStream.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -59,7 +59,7 @@ class ListingStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["target__value", "target__account__name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(target__account__in=staffed_accounts(request))
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(ListingEvent)

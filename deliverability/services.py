@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, AuditEvent, Membership, User
+from accounts.models import Account, AuditEvent, User
 
 from .blocklists.dnsbl import Kind, TargetError, expand_targets
 from .models import MessageStream, MonitoredTarget, Sweep
@@ -22,14 +22,6 @@ SEPARATORS = re.compile(r"[\s,;]+")
 # A sweep that has not finished after this long is taken as dead (a worker lost); a new one may start.
 STALE_SWEEP = timedelta(minutes=30)
 MANUAL_COOLDOWN = timedelta(minutes=5)
-
-
-def can_manage_monitoring(user: User, account: Account) -> bool:
-    """Account admins, and the account's TAMs (staff with the permission), change what is monitored;
-    support agents see it."""
-    if user.is_staff:
-        return user.has_perm("deliverability.change_monitoredtarget") and account.is_staffed_by(user)
-    return Membership.objects.admins().filter(account=account, user=user).exists()
 
 
 @dataclass

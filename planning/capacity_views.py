@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 
 from .capacity import Peak, recommend
 from .models import CapacityRules, MonthlyForecast, PeakEvent
-from .views import can_send_actuals as can_edit
 
 
 class MonthForm(forms.Form):
@@ -39,7 +39,7 @@ class PeakForm(forms.ModelForm):
 @require_http_methods(["GET", "POST"])
 def capacity(request, slug):
     account = _account(request, slug)
-    editable = can_edit(request.user, account)
+    editable = can(request.user, "capacity.edit", account)
     month_form, peak_form = MonthForm(prefix="m"), PeakForm(prefix="p")
     if request.method == "POST":
         if not editable:
@@ -79,8 +79,7 @@ def capacity(request, slug):
 @require_POST
 def capacity_remove(request, slug, kind, pk):
     account = _account(request, slug)
-    if not can_edit(request.user, account):
-        raise Http404
+    require(request.user, "capacity.edit", account)
     model = {"month": MonthlyForecast, "peak": PeakEvent}.get(kind)
     if model is None:
         raise Http404

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 
 from .models import ActionItem, BusinessReview, FeatureRequest
@@ -42,15 +43,11 @@ class ActionForm(forms.ModelForm):
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
 
 
-def _is_tam(user, account) -> bool:
-    return user.is_staff and user.has_perm("planning.change_featurerequest") and account.is_staffed_by(user)
-
-
 @require_http_methods(["GET", "POST"])
 def roadmap(request, slug):
     """The account's requests and reviews on one page."""
     account = _account(request, slug)
-    tam = _is_tam(request.user, account)
+    tam = can(request.user, "roadmap.manage", account)
     form = RequestForm(request.POST or None, prefix="r")
     review_form = ReviewForm(prefix="v", initial={"held_on": account.today()})
     if request.method == "POST":
@@ -94,8 +91,7 @@ def roadmap(request, slug):
 def request_update(request, slug, pk):
     account = _account(request, slug)
     item = get_object_or_404(FeatureRequest.objects.filter(account=account), pk=pk)
-    if not _is_tam(request.user, account):
-        raise Http404
+    require(request.user, "roadmap.manage", account)
     form = StaffRequestForm(request.POST, instance=item)
     if form.is_valid():
         form.save()
@@ -109,8 +105,7 @@ def request_update(request, slug, pk):
 def action_add(request, slug, pk):
     account = _account(request, slug)
     review = get_object_or_404(BusinessReview.objects.filter(account=account), pk=pk)
-    if not _is_tam(request.user, account):
-        raise Http404
+    require(request.user, "roadmap.manage", account)
     form = ActionForm(request.POST)
     if form.is_valid():
         action = form.save(commit=False)

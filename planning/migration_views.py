@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership
+from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 
 from .cutover import DEFAULT_MILESTONES, Stream, schedule, weekly
@@ -67,10 +67,6 @@ class MigrationForm(forms.ModelForm):
         return streams
 
 
-def _is_tam(user, account) -> bool:
-    return user.is_staff and user.has_perm("planning.add_migrationplan") and account.is_staffed_by(user)
-
-
 @require_GET
 def migration_list(request, slug):
     account = _account(request, slug)
@@ -78,7 +74,7 @@ def migration_list(request, slug):
     return render(
         request,
         "planning/migration_list.html",
-        {"account": account, "plans": plans, "tam": _is_tam(request.user, account)},
+        {"account": account, "plans": plans, "tam": can(request.user, "migration.manage", account)},
     )
 
 
@@ -86,8 +82,7 @@ def migration_list(request, slug):
 @transaction.atomic
 def migration_new(request, slug):
     account = _account(request, slug)
-    if not _is_tam(request.user, account):
-        raise Http404
+    require(request.user, "migration.manage", account)
     form = MigrationForm(
         request.POST or None, account=account, initial={"start_date": account.today() + timedelta(days=7)}
     )
@@ -128,9 +123,8 @@ def migration_detail(request, slug, pk):
     account = _account(request, slug)
     plan = get_object_or_404(MigrationPlan.objects.filter(account=account).select_related("warmup_plan"), pk=pk)
     if request.method == "POST":
-        side = "tam" if _is_tam(request.user, account) else "customer"
-        if side == "customer" and not Membership.objects.admins().filter(account=account, user=request.user).exists():
-            raise Http404
+        require(request.user, "migration.sign", account)
+        side = "tam" if request.user.is_staff else "customer"
         if "milestone" in request.POST:
             milestone = get_object_or_404(plan.milestones, pk=request.POST["milestone"])
             milestone.done_at = None if milestone.done_at else timezone.now()
@@ -155,8 +149,7 @@ def migration_detail(request, slug, pk):
             "weeks": weekly(days),
             "milestones": plan.milestones.all(),
             "signoffs": {s.side: s for s in plan.signoffs.select_related("user")},
-            "can_sign": _is_tam(request.user, account)
-            or Membership.objects.admins().filter(account=account, user=request.user).exists(),
+            "can_sign": can(request.user, "migration.sign", account),
             "today": account.today(),
         },
     )
@@ -185,7 +178,8 @@ def migration_csv(request, slug, pk):
 def migration_status(request, slug, pk):
     account = _account(request, slug)
     plan = get_object_or_404(MigrationPlan.objects.filter(account=account), pk=pk)
-    if not _is_tam(request.user, account) or request.POST.get("status") not in MigrationPlan.Status.values:
+    require(request.user, "migration.manage", account)
+    if request.POST.get("status") not in MigrationPlan.Status.values:
         raise Http404
     plan.status = request.POST["status"]
     plan.save(update_fields=["status"])

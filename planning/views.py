@@ -7,13 +7,13 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership
+from accounts.access import can, require
 from accounts.services import api_token_issue, api_token_revoke
 from accounts.shortcuts import visible_account as _account
 
@@ -26,33 +26,22 @@ from .status import DECISIONS, plan_status
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def _can_plan(user, account) -> bool:
-    """TAMs (staff with the permission) on their accounts make and change plans."""
-    return user.is_staff and user.has_perm("planning.add_warmupplan") and account.is_staffed_by(user)
-
-
-def can_send_actuals(user, account) -> bool:
-    """Account admins, and the account's TAMs (staff with the permission); support agents read."""
-    if user.is_staff:
-        return user.has_perm("planning.add_dailyactual") and account.is_staffed_by(user)
-    return Membership.objects.admins().filter(account=account, user=user).exists()
-
-
 @require_GET
 def plan_list(request, slug):
     account = _account(request, slug)
     plans = WarmupPlan.objects.filter(account=account).select_related("account").prefetch_related("actuals")
     rows = [(plan, plan_status(plan)) for plan in plans[:20]]
     return render(
-        request, "planning/list.html", {"account": account, "rows": rows, "can_plan": _can_plan(request.user, account)}
+        request,
+        "planning/list.html",
+        {"account": account, "rows": rows, "can_plan": can(request.user, "warmup.plan", account)},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def plan_new(request, slug):
     account = _account(request, slug)
-    if not _can_plan(request.user, account):
-        raise Http404
+    require(request.user, "warmup.plan", account)
     form = WarmupPlanForm(request.POST or None, initial={"start_date": account.today(), "template": "sendgrid"})
     if request.method == "POST" and form.is_valid():
         plan = form.save(commit=False)
@@ -84,7 +73,7 @@ def plan_detail(request, slug, pk):
             "recent": recent,
             "decisions": DECISIONS,
             "upload": ActualsUploadForm(),
-            "can_send": can_send_actuals(request.user, account),
+            "can_send": can(request.user, "warmup.send_actuals", account),
         },
     )
 
@@ -93,8 +82,7 @@ def plan_detail(request, slug, pk):
 def actuals_upload(request, slug, pk):
     account = _account(request, slug)
     plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
-    if not can_send_actuals(request.user, account):
-        raise Http404
+    require(request.user, "warmup.send_actuals", account)
     form = ActualsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a CSV file."))
@@ -122,8 +110,7 @@ def actuals_upload(request, slug, pk):
 def tokens(request, slug):
     """API tokens for the customer's pipeline: account admins (and the account's staff) make and revoke them."""
     account = _account(request, slug)
-    if not can_send_actuals(request.user, account):
-        raise Http404
+    require(request.user, "api_tokens.manage", account)
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:

@@ -3,7 +3,7 @@
 The ground floor of the portal: every other app imports from here; this app imports none of them.
 """
 
-from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQuerySet
+from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQuerySet, TenantQuerySet
 from .audit import AuditEvent
 from .calendars import BusinessCalendar, CalendarException, OpeningWindow
 from .outbox import OutboundEmail
@@ -23,5 +23,6 @@ __all__ = [
     "OpeningWindow",
     "OutboundEmail",
     "StaffRole",
+    "TenantQuerySet",
     "User",
 ]

@@ -15,27 +15,19 @@ from .users import StaffRole, User
 
 
 class AccountQuerySet(models.QuerySet):
-    """All tenant scoping of accounts lives here (STYLE: visible_to)."""
-
-    def staffed_by(self, user):
-        """Accounts a staff member works on: a TAM their own (primary or backup), an agent every account
-        that is not closed, a superuser all. Anyone else: none."""
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        if user.staff_role == StaffRole.TAM:
-            return self.filter(Q(primary_tam=user) | Q(backup_tam=user))
-        if user.staff_role == StaffRole.AGENT:
-            return self.exclude(status=Account.Status.CLOSED)
-        return self.none()
+    """All tenant scoping of accounts lives here (STYLE: visible_to), by the one rule: ``accounts.access.reach``."""
 
     def visible_to(self, user):
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_staff:
-            return self.staffed_by(user)
-        return self.filter(memberships__user=user).exclude(status=Account.Status.CLOSED)
+        """The accounts this person reaches: a customer their team's (not closed), a TAM their own (primary or
+        backup), an agent every account that is not closed, a superuser all. Anyone else: none."""
+        from accounts.access import reach  # the rule's module reads these models
+
+        q = reach(user).accounts_q()
+        return self.none() if q is None else self.filter(q)
+
+    def staffed_by(self, user):
+        """The accounts a staff member works on (``visible_to`` for staff); none for anyone else."""
+        return self.visible_to(user) if user.is_staff else self.none()
 
     def with_tam_calendars(self):
         """What the TAM card needs, in a fixed number of queries whatever the number of accounts."""
@@ -45,6 +37,26 @@ class AccountQuerySet(models.QuerySet):
             "backup_tam__calendar__windows",
             "backup_tam__calendar__exceptions",
         )
+
+
+class TenantQuerySet(models.QuerySet):
+    """The rows of a tenant model. ``visible_to(user)`` keeps those of the accounts the person reaches
+    (``Account.objects.visible_to``); ``account_path`` is the lookup from the model to its account. Rows of no
+    account yet (an email or a call not matched to a customer) are triage work that every member of staff
+    sees when ``unmatched_to_staff``; otherwise only whoever reaches every account (a superuser) sees them."""
+
+    account_path = "account"
+    unmatched_to_staff = False
+
+    def visible_to(self, user):
+        from accounts.access import reach  # the rule's module reads these models
+
+        if reach(user).everything:
+            return self.all()
+        q = Q(**{f"{self.account_path}__in": Account.objects.visible_to(user)})
+        if self.unmatched_to_staff and user.is_active and user.is_staff:
+            q |= Q(**{f"{self.account_path}__isnull": True})
+        return self.filter(q)
 
 
 class Account(models.Model):
@@ -151,24 +163,8 @@ class Account(models.Model):
         the language of their login, if they have one) and the active TAMs (MISSION DLV-2, AV-1)."""
         return [*self.contacts.receiving_alerts(), *self.active_tams()]
 
-    def is_staffed_by(self, user) -> bool:
-        """``Account.objects.staffed_by(user)`` for this one account, without a query (the same rules, kept
-        side by side with them; a test checks the two agree for every role)."""
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            return False
-        if user.is_superuser:
-            return True
-        if user.staff_role == StaffRole.TAM:
-            return user.pk in (self.primary_tam_id, self.backup_tam_id)
-        if user.staff_role == StaffRole.AGENT:
-            return self.status != self.Status.CLOSED
-        return False
 
-
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(account__in=Account.objects.visible_to(user))
-
+class MembershipQuerySet(TenantQuerySet):
     def admins(self):
         return self.filter(role=Membership.Role.ADMIN)
 
@@ -205,10 +201,7 @@ class Membership(models.Model):
         return self.role == self.Role.ADMIN
 
 
-class ContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(account__in=Account.objects.visible_to(user))
-
+class ContactQuerySet(TenantQuerySet):
     def receiving_alerts(self):
         """Contacts who receive alerts, each with the ``language`` of their login ("" without one)."""
         login = User.objects.filter(email__iexact=OuterRef("email")).values("language")[:1]

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .accounts import TenantQuerySet
+
 
 class AuditEvent(models.Model):
     """Who changed what on an account, written in the same transaction as the change. Read-only."""
@@ -36,6 +38,8 @@ class AuditEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

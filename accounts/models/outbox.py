@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .accounts import TenantQuerySet
 
-class OutboundEmailQuerySet(models.QuerySet):
+
+class OutboundEmailQuerySet(TenantQuerySet):
     def ready(self, now):
         return self.filter(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .accounts import Account
+from .accounts import Account, TenantQuerySet
 
 
 def _usable() -> Q:
@@ -15,7 +15,7 @@ def _usable() -> Q:
     return Q(revoked_at__isnull=True) & ~Q(account__status=Account.Status.CLOSED)
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(TenantQuerySet):
     def active(self):
         """Tokens the APIs accept."""
         return self.filter(_usable())

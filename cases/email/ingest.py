@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from accounts.access import can
 from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
 
@@ -238,7 +239,7 @@ def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Cas
     user = User.objects.filter(email__iexact=parsed.sender or "", is_active=True, is_staff=True).first()
     if user is None:
         return deliver(message, parsed, account, case, actor=actor, automatic=["assigned by staff"])
-    if case is None or not account.is_staffed_by(user):
+    if case is None or not can(user, "case.work", account):
         return _quarantine(message, f"mail from staff: choose a case of an account {user.email} works on")
     return note(message, parsed, case, user)
 
@@ -286,8 +287,8 @@ def _referenced_case(parsed: Parsed) -> tuple[Case | None, str | None]:
 
 def _may_write_to(case: Case, sender: str, user) -> bool:
     if user is not None and user.is_staff:
-        return case.account.is_staffed_by(user)
-    if user is not None and case.account.memberships.filter(user=user).exists():
+        return can(user, "case.work", case.account)
+    if user is not None and can(user, "case.work", case.account):
         return True
     if Contact.objects.filter(account_id=case.account_id, email__iexact=sender).exists():
         return True

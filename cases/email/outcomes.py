@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.models import Account, Membership
+from accounts.access import can
+from accounts.models import Account
 from cases import services
 from cases.models import Case, CaseEvent, InboundMessage
 
@@ -36,11 +37,7 @@ def deliver(
     sender = parsed.sender or ""
     # The sender acts as the portal user only on an account they belong to (or work on as staff); a person
     # with a login elsewhere who is a contact of this account writes here as that contact.
-    author = (
-        user
-        if user is not None and (user.is_staff or Membership.objects.filter(account=account, user=user).exists())
-        else None
-    )
+    author = user if user is not None and can(user, "case.work", account) else None
     if case is not None and not case.is_open:
         recent = case.resolved_at and timezone.now() - case.resolved_at <= timedelta(days=settings.CASE_REOPEN_DAYS)
         if recent:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 
 class CaseQuerySet(models.QuerySet):
@@ -162,6 +162,8 @@ class CaseSequence(models.Model):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="+")
     prefix = models.CharField(max_length=16, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    objects = TenantQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.account_id}: {self.last}"

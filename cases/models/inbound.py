@@ -6,13 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from .case import Case
 from .timeline import CaseEvent
 
 
-class InboundMessageQuerySet(models.QuerySet):
+class InboundMessageQuerySet(TenantQuerySet):
+    unmatched_to_staff = True  # a message not matched to an account yet waits for a person to place it
+
     def needs_staff(self, now=None):
         """Quarantined and failed messages, and those still not processed ``STALE_AFTER`` after they came."""
         now = now or timezone.now()

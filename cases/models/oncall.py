@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from .case import Case
 
@@ -59,7 +59,9 @@ class OnCallShift(models.Model):
         return f"{self.agent} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
 
 
-class PhoneIntakeQuerySet(models.QuerySet):
+class PhoneIntakeQuerySet(TenantQuerySet):
+    unmatched_to_staff = True  # a call from a company not matched to an account yet
+
     def unmatched(self):
         return self.filter(account__isnull=True)
 

@@ -5,7 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import TenantQuerySet
+
 from .case import Case
+
+
+class CaseEventQuerySet(TenantQuerySet):
+    account_path = "case__account"
 
 
 class CaseEvent(models.Model):
@@ -44,6 +50,8 @@ class CaseEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
+    objects = CaseEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
@@ -57,6 +65,10 @@ class CaseEvent(models.Model):
 def attachment_path(instance, filename):
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"case-attachments/{instance.case.account_id}/{instance.case_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class CaseAttachmentQuerySet(TenantQuerySet):
+    account_path = "case__account"
 
 
 class CaseAttachment(models.Model):
@@ -73,6 +85,8 @@ class CaseAttachment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CaseAttachmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -80,6 +94,10 @@ class CaseAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SlaAlertQuerySet(TenantQuerySet):
+    account_path = "case__account"
 
 
 class SlaAlert(models.Model):
@@ -100,6 +118,8 @@ class SlaAlert(models.Model):
     due_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SlaAlertQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("deadline alert")
         verbose_name_plural = _("deadline alerts")
@@ -107,6 +127,10 @@ class SlaAlert(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.clock} {self.level} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class PendingNotificationQuerySet(TenantQuerySet):
+    account_path = "event__case__account"
 
 
 class PendingNotification(models.Model):
@@ -118,6 +142,8 @@ class PendingNotification(models.Model):
     extra_staff = models.JSONField(default=list, blank=True)
     dedupe = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PendingNotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.access import can
 from cases import transitions
 from cases.models import Case, CaseEvent
 
@@ -48,13 +48,10 @@ def require_staff(user, message: str) -> None:
 
 
 def check_access(actor, case: Case) -> None:
-    """The tenant rule again, in the services themselves: customers act only on their own account's cases,
-    staff only on the accounts they work on. (Views already answer 404; this guards every other caller.)"""
-    if actor.is_staff:
-        allowed = case.account.is_staffed_by(actor)
-    else:
-        allowed = Membership.objects.filter(account_id=case.account_id, user=actor).exists()
-    if not allowed:
+    """The one access rule (``accounts.access``), in the services themselves: customers act only on their own
+    account's cases while it is open, staff only on the accounts they work on. (Views already answer 404;
+    this guards every other caller.)"""
+    if not can(actor, "case.work", case.account):
         raise transitions.CaseStateError(_("This case is not on an account you can work with."))
 
 

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can
 from accounts.models import Account, Membership
 from cases import transitions
 from cases.models import Case, CaseEvent, CaseSequence
@@ -71,7 +72,7 @@ def case_open(
     if callback_requested and not contact_phone.strip():
         raise CaseStateError(_("Give the phone number we should call back."))
     is_customer = actor is not None and not actor.is_staff
-    if is_customer and not Membership.objects.filter(account=account, user=actor).exists():
+    if is_customer and not can(actor, "case.work", account):
         raise CaseStateError(_("You are not on this account's team."))
     case = Case(
         account=account,
@@ -126,7 +127,7 @@ def case_assign(*, case: Case, actor, assignee) -> Case:
     require_staff(actor, _("Only staff assign cases."))
     if assignee is not None and not assignee.is_staff:
         raise CaseStateError(_("Cases are assigned to members of staff."))
-    if assignee is not None and not case.account.is_staffed_by(assignee):
+    if assignee is not None and not can(assignee, "case.work", case.account):
         raise CaseStateError(_("%(name)s does not work on this account.") % {"name": assignee})
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
@@ -334,7 +335,7 @@ def _back_to_work(case: Case, *, actor, role: str, message: str, expected: str =
 @transaction.atomic
 def case_follow(*, case: Case, user, follow: bool) -> Case:
     """A member of the account follows (gets emails about) a case, or stops."""
-    if not Membership.objects.filter(account=case.account, user=user).exists():
+    if not can(user, "case.follow", case.account):
         raise CaseStateError(_("Only members of the account's team follow its cases."))
     (case.followers.add if follow else case.followers.remove)(user)
     return case

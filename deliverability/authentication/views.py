@@ -3,17 +3,16 @@ history, "Check now". MISSION: DLV-1, DLV-4. Another account's run is a 404 like
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from deliverability.authentication import runs
 from deliverability.authentication.requirements import checklist
 from deliverability.library.content import recommended
 from deliverability.models import AuthRun, MonitoredTarget
-from deliverability.services import can_manage_monitoring
 
 
 @require_GET
@@ -45,7 +44,7 @@ def authentication(request, slug):
         )
         .order_by("-created_at")[:10],
         "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
-        "can_manage": can_manage_monitoring(request.user, account),
+        "can_manage": can(request.user, "monitoring.manage", account),
         "recommended": recommended(account),
         "counts": {s: sum(1 for f in findings if f.status == s) for s in ("pass", "warning", "fail", "error")},
     }
@@ -90,8 +89,7 @@ def authentication_selectors(request, slug, pk):
     """The DKIM selectors of a From domain (letters, digits, hyphens, dots, underscores)."""
     account = _account(request, slug)
     target = get_object_or_404(MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM), pk=pk)
-    if not can_manage_monitoring(request.user, account):
-        raise Http404
+    require(request.user, "monitoring.manage", account)
     selectors = request.POST.get("selectors", "").replace(",", " ").split()
     bad = [s for s in selectors if not all(c.isalnum() or c in "-._" for c in s) or len(s) > 63]
     if bad:

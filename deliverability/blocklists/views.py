@@ -8,13 +8,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from deliverability import services
 from deliverability.blocklists.forms import TargetsForm
@@ -64,7 +64,7 @@ def _page_context(request, account, form=None):
         "summary": summary(account),
         "recommended": recommended(account),
         "streams": MessageStream.objects.filter(account=account).order_by("name"),
-        "can_manage": services.can_manage_monitoring(request.user, account),
+        "can_manage": can(request.user, "monitoring.manage", account),
         "form": form or TargetsForm(account=account),
     }
 
@@ -119,8 +119,7 @@ def sweep_progress(request, slug, pk):
 @require_POST
 def targets_add(request, slug):
     account = _account(request, slug)
-    if not services.can_manage_monitoring(request.user, account):
-        raise Http404
+    require(request.user, "monitoring.manage", account)
     form = TargetsForm(request.POST, account=account)
     if form.is_valid():
         outcome = services.targets_add(
@@ -156,8 +155,7 @@ def targets_add(request, slug):
 def target_remove(request, slug, pk):
     account = _account(request, slug)
     target = get_object_or_404(MonitoredTarget.objects.filter(account=account), pk=pk)
-    if not services.can_manage_monitoring(request.user, account):
-        raise Http404
+    require(request.user, "monitoring.manage", account)
     services.target_remove(target=target, actor=request.user)
     messages.success(request, _("%(target)s is no longer monitored.") % {"target": target.value})
     return redirect("deliverability", slug=account.slug)
@@ -167,8 +165,7 @@ def target_remove(request, slug, pk):
 def stream_remove(request, slug, pk):
     account = _account(request, slug)
     stream = get_object_or_404(MessageStream.objects.filter(account=account), pk=pk)
-    if not services.can_manage_monitoring(request.user, account):
-        raise Http404
+    require(request.user, "monitoring.manage", account)
     services.stream_remove(stream=stream, actor=request.user)
     messages.success(request, _("The stream %(name)s and its IPs are no longer monitored.") % {"name": stream.name})
     return redirect("deliverability", slug=account.slug)

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from ..authentication.messages import render
 
@@ -55,6 +55,10 @@ class AuthRun(models.Model):
         return self.status in (self.State.DONE, self.State.FAILED)
 
 
+class AuthFindingQuerySet(TenantQuerySet):
+    account_path = "run__account"
+
+
 class AuthFinding(models.Model):
     """One result of a run: pass / warning / fail / error, its meaning, and the exact fix."""
 
@@ -82,6 +86,8 @@ class AuthFinding(models.Model):
     fix = models.TextField(_("fix"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     regression = models.BooleanField(_("worse than the previous check"), default=False)
+
+    objects = AuthFindingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("authentication finding")

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from ..blocklists.dnsbl import Status
 from .catalogue import Blocklist
@@ -82,6 +82,10 @@ class Sweep(models.Model):
         return {zone: problem for zone, problem in (self.zone_health or {}).items() if problem}
 
 
+class SweepChunkQuerySet(TenantQuerySet):
+    account_path = "sweep__account"
+
+
 class SweepChunk(models.Model):
     """A slice of a sweep's targets, checked by one task on the ``dns`` queue; claimed once."""
 
@@ -96,6 +100,8 @@ class SweepChunk(models.Model):
     status = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SweepChunkQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sweep", "number"], name="chunk_unique_number")]

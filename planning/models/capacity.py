@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from .warmup import WarmupPlan
 
@@ -42,6 +42,8 @@ class MonthlyForecast(models.Model):
     month = models.DateField(_("month"))
     volume = models.PositiveBigIntegerField(_("messages in the month"))
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("monthly forecast")
         verbose_name_plural = _("monthly forecasts")
@@ -57,6 +59,8 @@ class PeakEvent(models.Model):
     name = models.CharField(_("event"), max_length=120)
     day = models.DateField(_("day"))
     daily_volume = models.PositiveBigIntegerField(_("messages that day"))
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("peak event")

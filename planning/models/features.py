@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 
-class FeatureRequestQuerySet(models.QuerySet):
+class FeatureRequestQuerySet(TenantQuerySet):
     def open(self):
         return self.exclude(status__in=[FeatureRequest.Status.DELIVERED, FeatureRequest.Status.DECLINED])
 
@@ -59,6 +59,8 @@ class BusinessReview(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("business review")
         verbose_name_plural = _("business reviews")
@@ -68,12 +70,18 @@ class BusinessReview(models.Model):
         return f"{self.account} {self.held_on}"
 
 
+class ActionItemQuerySet(TenantQuerySet):
+    account_path = "review__account"
+
+
 class ActionItem(models.Model):
     review = models.ForeignKey(BusinessReview, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(_("action"), max_length=200)
     owner = models.CharField(_("owner"), max_length=120)
     due_on = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    objects = ActionItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action item")

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from .warmup import WarmupPlan
 
@@ -39,6 +39,8 @@ class MigrationPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("migration plan")
         verbose_name_plural = _("migration plans")
@@ -51,16 +53,26 @@ class MigrationPlan(models.Model):
         return reverse("migration-plan", kwargs={"slug": self.account.slug, "pk": self.pk})
 
 
+class MigrationStreamQuerySet(TenantQuerySet):
+    account_path = "plan__account"
+
+
 class MigrationStream(models.Model):
     plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="streams")
     name = models.CharField(_("stream"), max_length=80)
     daily_volume = models.PositiveIntegerField(_("messages a day"))
+
+    objects = MigrationStreamQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "name"]
 
     def __str__(self):
         return self.name
+
+
+class MilestoneQuerySet(TenantQuerySet):
+    account_path = "plan__account"
 
 
 class Milestone(models.Model):
@@ -80,6 +92,8 @@ class Milestone(models.Model):
     due_on = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
+    objects = MilestoneQuerySet.as_manager()
+
     class Meta:
         ordering = ["plan", "due_on"]
 
@@ -87,11 +101,17 @@ class Milestone(models.Model):
         return self.title or self.get_kind_display()
 
 
+class SignOffQuerySet(TenantQuerySet):
+    account_path = "plan__account"
+
+
 class SignOff(models.Model):
     plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="signoffs")
     side = models.CharField(_("side"), max_length=10, choices=[("customer", _("Customer")), ("tam", _("TAM"))])
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+
+    objects = SignOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "signed_at"]

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, TenantQuerySet
 
 from .. import warmup
 
@@ -90,6 +90,10 @@ class WarmupPlan(models.Model):
         ]
 
 
+class DailyActualQuerySet(TenantQuerySet):
+    account_path = "plan__account"
+
+
 class DailyActual(models.Model):
     """What was sent to one mailbox provider on one day, and how it went."""
 
@@ -108,6 +112,8 @@ class DailyActual(models.Model):
     deferrals = models.PositiveIntegerField(_("deferrals (4xx)"), default=0)
     source = models.CharField(_("source"), max_length=6, choices=Source.choices, default=Source.ADMIN)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DailyActualQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("daily actual")

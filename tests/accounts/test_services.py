@@ -387,25 +387,3 @@ def test_a_calendar_uses_its_own_time_zone(db):
 
     assert calendar.is_open(datetime(2026, 11, 12, 9, tzinfo=new_york))
     assert not calendar.is_open(datetime(2026, 11, 12, 9, tzinfo=WARSAW))  # 03:00 in New York
-
-
-def test_is_staffed_by_agrees_with_the_staffed_by_queryset_for_every_role(world):
-    """The one-account shortcut must never disagree with the tenant rule it mirrors."""
-    from accounts.models import Account
-    from tests.accounts.factories import AccountFactory, UserFactory
-
-    closed = AccountFactory(name="Closed Co", slug="closed-co", status=Account.Status.CLOSED, primary_tam=world.tina)
-    people = [
-        world.alice,
-        world.bob,
-        world.tina,
-        world.tom,
-        world.tess,
-        world.sam,
-        world.root,
-        UserFactory(email="plain-staff@portal.test", is_staff=True),
-    ]
-    for account in (world.acme, world.globex, closed):
-        for person in people:
-            expected = Account.objects.staffed_by(person).filter(pk=account.pk).exists()
-            assert account.is_staffed_by(person) == expected, (account.slug, person.email)

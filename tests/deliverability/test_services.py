@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.access import can
 from accounts.models import Account, AuditEvent
 from deliverability import services
 from deliverability.models import Blocklist, ListingStatus, MessageStream, MonitoredTarget, Sweep
@@ -172,20 +173,19 @@ def test_adding_writes_an_audit_event(world):
         ("tina", True),  # Acme's TAM
         ("tom", True),  # Acme's backup TAM
         ("tess", False),  # Globex's TAM
-        # A support agent is view-only (accounts/roles.py gives agents no deliverability change permission;
-        # the team page gives them a 403 too).
+        # A support agent is view-only (deliverability/access.py gives agents no change permission).
         ("sam", False),
         ("root", True),
     ],
 )
-def test_can_manage_monitoring(world, role, allowed):
-    assert services.can_manage_monitoring(getattr(world, role), world.acme) is allowed
+def test_who_may_manage_monitoring(world, role, allowed):
+    assert can(getattr(world, role), "monitoring.manage", world.acme) is allowed
 
 
 def test_an_agent_does_not_manage_a_closed_account(world):
     Account.objects.filter(pk=world.acme.pk).update(status=Account.Status.CLOSED)
     world.acme.refresh_from_db()
-    assert services.can_manage_monitoring(AgentFactory(), world.acme) is False
+    assert can(AgentFactory(), "monitoring.manage", world.acme) is False
 
 
 # --- sweep_request ------------------------------------------------------------------------------------

@@ -1,0 +1,43 @@
+"""What the deliverability app lets each person do; collected by ``accounts.access``."""
+
+from accounts.access import ADMIN, Grants, Rule
+from accounts.models import StaffRole
+
+_VIEW = frozenset(
+    {
+        "deliverability.view_blocklist",
+        "deliverability.view_messagestream",
+        "deliverability.view_monitoredtarget",
+        "deliverability.view_listingstatus",
+        "deliverability.view_listingevent",
+        "deliverability.view_sweep",
+        "deliverability.view_authrun",
+        "deliverability.view_authfinding",
+        "deliverability.view_article",
+        "deliverability.view_mediationrequest",
+    }
+)
+
+GRANTS = Grants(
+    actions={
+        # MISSION: DLV-2 — account admins and the account's TAMs change what is monitored; agents see it.
+        "monitoring.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_monitoredtarget"),
+    },
+    roles={
+        StaffRole.TAM: _VIEW
+        | {
+            # MISSION: DLV-2 — what an account's monitoring watches.
+            "deliverability.add_messagestream",
+            "deliverability.change_messagestream",
+            "deliverability.delete_messagestream",
+            "deliverability.add_monitoredtarget",
+            "deliverability.change_monitoredtarget",
+            "deliverability.delete_monitoredtarget",
+            # MISSION: TAM-6 — TAMs write the best-practice library.
+            "deliverability.add_article",
+            "deliverability.change_article",
+            "deliverability.delete_article",
+        },
+        StaffRole.AGENT: _VIEW,
+    },
+)
