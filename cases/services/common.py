@@ -37,7 +37,7 @@ def role_for(user, case: Case) -> str:
     """customer, staff (agents) or tam (the account's TAMs and superusers)."""
     if not user.is_staff:
         return transitions.CUSTOMER
-    if user.is_superuser or user.pk in (case.account.primary_tam_id, case.account.backup_tam_id):
+    if user.is_superuser or (user.is_tam and can(user, "case.work", case.account)):
         return transitions.TAM
     return transitions.STAFF
 

@@ -165,7 +165,7 @@ SECOND_COPIES = [
     (re.compile(r"\.has_perm\("), {"accounts/access.py", "accounts/admin.py"}),
     (re.compile(r"Membership\.objects\.admins\(\)\.filter\([^)]*user"), set()),
     (re.compile(r"is_staffed_by|can_manage_team|can_manage_monitoring|can_send_actuals|_can_plan|_is_tam\b"), set()),
-    (re.compile(r"primary_tam_id, \w+\.backup_tam_id\)"), {"accounts/access.py", "cases/services/common.py"}),
+    (re.compile(r"primary_tam_id, \w+\.backup_tam_id\)"), {"accounts/access.py"}),
 ]
 
 
