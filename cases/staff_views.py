@@ -1,6 +1,7 @@
 """Staff screens: the queue across accounts, the case with its staff actions, the Severity 1 intake form,
 the on-call rota. Staff see only the accounts they work on (``visible_to``)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,6 +58,7 @@ def _staff_context(request, case):
         "cadence_form": forms.CadenceForm(initial={"minutes": int(case.update_interval.total_seconds() // 60)}),
         "is_tam": services.common.role_for(request.user, case) == "tam",
         "staff": True,
+        "case_poll_seconds": settings.CASE_POLL_SECONDS,
     }
 
 
@@ -170,10 +172,7 @@ def staff_case_action(request, number, action):
             context[key] = form_class(request.POST, **extra)
         context.update(failed=action, text_body=request.POST.get("body", ""))
         return render(request, "cases/staff/detail.html", context, status=400)
-    response = redirect("staff-case", number=case.number)
-    if request.htmx:
-        response["HX-Trigger"] = "caseChanged"
-    return response
+    return redirect("staff-case", number=case.number)  # a plain form (STYLE: htmx): post, redirect, the page again
 
 
 @staff_required

@@ -1,5 +1,6 @@
 """Customer screens for cases. Every case is fetched through ``visible_to``: another account's is a 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -125,6 +126,7 @@ def _detail_context(request, case, **forms):
         "clock": badge(case, timezone.now()),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reason": forms.get("reason", ""),
+        "case_poll_seconds": settings.CASE_POLL_SECONDS,
     }
 
 
@@ -175,10 +177,7 @@ def case_action(request, slug, number, action):
             _detail_context(request, case, reply_form=bound, reason=request.POST.get("reason", "")),
             status=400,
         )
-    response = redirect(case)
-    if request.htmx:
-        response["HX-Trigger"] = "caseChanged"
-    return response
+    return redirect(case)  # a plain form (STYLE: htmx): post, redirect, the page again
 
 
 @require_GET

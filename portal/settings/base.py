@@ -286,6 +286,8 @@ CASE_CRITICAL_ADDRESSES = env_list("CASE_CRITICAL_ADDRESSES", "critical@portal.t
 INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
 # A reply to a case resolved less than this many days ago reopens it; later, it opens a linked new case.
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))
+# How often an open case page re-reads its read-only panel (status, clocks, timeline), in seconds.
+CASE_POLL_SECONDS = 30
 # The authserv-id of our receiving MTA's Authentication-Results header; when set, inbound mail is believed
 # only when DMARC (or DKIM) passed for the From domain. Empty: the MTA is trusted to have rejected forgeries.
 INBOUND_AUTHSERV_ID = os.environ.get("INBOUND_AUTHSERV_ID", "")

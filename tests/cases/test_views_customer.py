@@ -443,11 +443,28 @@ def test_alice_replies_with_a_file(client, world, media):
     assert "Your message is on the case." in messages_of(client.get(response["Location"]))
 
 
-def test_an_htmx_action_tells_the_page_the_case_changed(client, world):
+def test_the_polled_panel_holds_no_form_and_says_when_the_page_is_behind(client, world):
+    """STYLE: a polled region never contains a form. The forms sit outside it and are drawn for the status the
+    page was loaded with; when the status has moved on, the panel (only) says so. (Replaces a test that pinned
+    an HX-Trigger on a redirect, which htmx ignores, and that no form of this page ever sent.)"""
     case = open_case(world)
+    services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed.")
     client.force_login(world.alice)
-    response = act(client, case, "reply", {"body": "Any news?"}, **HTMX)
-    assert response["HX-Trigger"] == "caseChanged"
+    url = case.get_absolute_url()
+    page = text(client.get(url))
+    panel = re.search(r'<div id="case-panel".*?</ol>\s*</div>', page, flags=re.S).group(0)
+    assert f'hx-get="{url}?seen=resolution_proposed" hx-trigger="every 30s"' in panel
+    assert "<form" not in panel and "<textarea" not in panel and "What is still wrong?" not in panel
+    assert "What is still wrong?" in page.split(panel)[1] and "Stop emails" in page.split(panel)[1]
+    current = text(client.get(f"{url}?seen=resolution_proposed", headers=HTMX))
+    assert current.lstrip().startswith('<div id="case-panel"') and "<form" not in current
+    assert 'data-testid="case-changed"' not in current
+    behind = client.get(f"{url}?seen=in_progress", headers=HTMX)
+    assert "<form" not in text(behind) and f'hx-get="{url}?seen=in_progress"' in text(behind)
+    assert "The case is now “Resolution proposed”; the actions on this page were drawn before that." in (
+        visible_text(behind)
+    )
+    assert "HX-Trigger" not in act(client, case, "accept", {}, **HTMX)  # a plain form: post, redirect
 
 
 def test_an_empty_reply_is_refused(client, world):
