@@ -34,10 +34,9 @@ def _team_context(request, account, form=None):
 
 
 def _team_response(request, account, form=None):
+    """An htmx form is answered with the panel it targets; nothing else on the page listens for a change."""
     template = "accounts/team.html#team-panel" if request.htmx else "accounts/team.html"
-    response = render(request, template, _team_context(request, account, form))
-    response["HX-Trigger"] = "teamChanged"
-    return response
+    return render(request, template, _team_context(request, account, form))
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
@@ -60,12 +61,7 @@ def authentication_check(request, slug):
     run = runs.auth_request(account=account, actor=request.user, trigger="manual")
     run.refresh_from_db()  # it may have finished already (an idle worker, or eager tasks)
     if request.htmx:
-        response = render(
-            request, "deliverability/authentication.html#auth-progress", {"account": account, "latest": run}
-        )
-        if run.is_finished:
-            response["HX-Trigger"] = "authChecked"
-        return response
+        return _progress(request, account, run)
     messages.info(request, _("The check has started."))
     return redirect("authentication", slug=account.slug)
 
@@ -77,10 +73,11 @@ def authentication_run(request, slug, pk):
 
 
 def _progress(request, account, run):
-    """The check's status line; while it runs htmx polls it, when it ends the results reload."""
+    """The check's status line; while it runs htmx polls it, when it ends ``#auth-results`` (which listens
+    for "authChecked") reloads."""
     response = render(request, "deliverability/authentication.html#auth-progress", {"account": account, "latest": run})
-    if run.is_finished:
-        response["HX-Trigger"] = "authChecked"
+    if run.is_finished and request.htmx:
+        trigger_client_event(response, "authChecked")
     return response
 
 

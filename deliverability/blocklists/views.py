@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
@@ -88,10 +89,7 @@ def check_now(request, slug):
         context = {"account": account, "sweep": sweep, "polling": True, "cooldown": cooldown}
         if cooldown:
             context["again_at"] = sweep.finished_at + services.MANUAL_COOLDOWN
-        response = render(request, "deliverability/page.html#sweep-progress", context)
-        if sweep.is_finished:
-            response["HX-Trigger"] = "blocklistsChecked"
-        return response
+        return _sweep_progress(request, context)
     if cooldown:
         messages.info(
             request,
@@ -108,11 +106,15 @@ def sweep_progress(request, slug, pk):
     """The progress bar of a running sweep; htmx polls it every second until the sweep is done."""
     account = _account(request, slug)
     sweep = get_object_or_404(Sweep.objects.filter(account=account), pk=pk)
-    response = render(
-        request, "deliverability/page.html#sweep-progress", {"account": account, "sweep": sweep, "polling": True}
-    )
-    if sweep.is_finished:
-        response["HX-Trigger"] = "blocklistsChecked"
+    return _sweep_progress(request, {"account": account, "sweep": sweep, "polling": True})
+
+
+def _sweep_progress(request, context):
+    """The progress fragment; once the sweep is done ``#blocklist-grids`` (which listens for
+    "blocklistsChecked") reloads."""
+    response = render(request, "deliverability/page.html#sweep-progress", context)
+    if context["sweep"].is_finished and request.htmx:
+        trigger_client_event(response, "blocklistsChecked")
     return response
 
 

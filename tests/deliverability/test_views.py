@@ -4,6 +4,7 @@ MISSION: DLV-2. Who may open which deliverability URL at all is the tenant matri
 """
 
 import html
+import json
 import re
 from datetime import timedelta
 
@@ -188,7 +189,7 @@ def test_check_now_right_after_a_check_starts_nothing(client, acme, world):
     Sweep.objects.filter(pk=recent.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     client.force_login(world.alice)
     response = client.post(f"{PAGE}check/", headers=HTMX)
-    assert response["HX-Trigger"] == "blocklistsChecked"
+    assert json.loads(response["HX-Trigger"]) == {"blocklistsChecked": {}}
     assert "you can check again from" in visible_text(response) and "hx-get" not in text(response)
     follow = client.post(f"{PAGE}check/", follow=True)
     assert "Checked less than 5 minutes ago; the results below are current." in messages_of(follow)
@@ -212,7 +213,7 @@ def test_progress_of_a_finished_sweep_stops_polling(client, acme, world, state, 
     sweep = SweepFactory(account=acme, status=state, listed=1, failure="no resolver")
     client.force_login(world.alice)
     response = client.get(f"{PAGE}sweeps/{sweep.pk}/", headers=HTMX)
-    assert response["HX-Trigger"] == "blocklistsChecked"
+    assert json.loads(response["HX-Trigger"]) == {"blocklistsChecked": {}}
     assert "hx-get" not in text(response) and "<progress" not in text(response)
     assert shown in visible_text(response) and "Check now" in visible_text(response)
 
