@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.template.defaulttags import querystring
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,3 +65,10 @@ def parse_iso(value):
         return datetime.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number: int, param: str = "") -> str:
+    """The current query string with one page number changed ("?status=open&amp;page=2"): the pager's links
+    keep the filters. ``param`` defaults to "page"."""
+    return querystring(context, **{param or "page": number})
