@@ -1,18 +1,17 @@
 """Home, the customer dashboard and the staff console: thin views over each app's public functions."""
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account
 from accounts.reachability import reachability
 from core.decorators import staff_required
-from core.panels import dashboard_panel_functions
+from core.panels import Panel, collect, panel_functions
 
 
 @require_GET
@@ -30,8 +29,15 @@ def _account_for(request, slug):
     return get_object_or_404(Account.objects.visible_to(request.user).with_tam_calendars(), slug=slug)
 
 
-def _panel_context(panel, account) -> dict:
-    return {**panel.context, "panel": panel, "account": account}
+def _panel_context(panel: Panel, account=None) -> dict:
+    """What ``portal/panel.html`` gets, on both screens: the panel's own context, the panel, and on the
+    dashboard the account and the refresh URL of a panel that refreshes itself."""
+    refresh_url = reverse("account-panel", args=[account.slug, panel.name]) if account and panel.refresh_seconds else ""
+    return {**panel.context, "panel": panel, "account": account, "refresh_url": refresh_url}
+
+
+def _render_panels(request, panels: list[Panel], account=None) -> list[str]:
+    return [render_to_string("portal/panel.html", _panel_context(p, account), request=request) for p in panels]
 
 
 @require_GET
@@ -39,11 +45,7 @@ def account_dashboard(request, slug):
     """MISSION: TAM-1, CR-1 — what a customer sees first: their TAM, the Severity 1 line, their team,
     and each app's panel."""
     account = _account_for(request, slug)
-    panels = []
-    for fn in dashboard_panel_functions().values():
-        panel = fn(request, account)
-        if panel is not None:
-            panels.append(render_to_string("portal/panel.html", _panel_context(panel, account), request=request))
+    panels = _render_panels(request, collect("dashboard", request, account), account)
     other_accounts = (
         []
         if request.user.is_staff
@@ -59,7 +61,7 @@ def account_dashboard(request, slug):
 @require_GET
 def account_panel(request, slug, name):
     """One dashboard panel on its own, for htmx refreshes."""
-    fn = dashboard_panel_functions().get(name)
+    fn = panel_functions("dashboard").get(name)
     if fn is None:
         raise Http404
     account = _account_for(request, slug)
@@ -93,6 +95,6 @@ def console(request):
         }
         for account in page.object_list
     ]
-    panels = [p for p in (import_string(path)(request) for path in settings.CONSOLE_PANELS) if p is not None]
+    panels = _render_panels(request, collect("console", request))
     template = "portal/console.html#account-table" if request.htmx else "portal/console.html"
     return render(request, template, {"rows": rows, "page": page, "query": query, "panels": panels})
