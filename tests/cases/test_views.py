@@ -340,6 +340,7 @@ def assert_tells_nothing_about_acme(response, world, url: str) -> None:
 
 def test_the_matrix_covers_every_case_url_name():
     """Every URL the cases app routes to has a row; a new case view without one fails here."""
+
     def patterns(resolver):
         for p in resolver.url_patterns:
             yield from patterns(p) if hasattr(p, "url_patterns") else (p,)
