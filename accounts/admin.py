@@ -50,6 +50,16 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ServiceAdminMixin:
+    """Admin writes go through the app's services, validated and audited like the portal's: a subclass's
+    ``save_model`` and ``delete_model`` call them, and a bulk delete deletes one by one through
+    ``delete_model`` (Django's default would delete the queryset directly, unaudited)."""
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 class AccountScopedAdmin(admin.ModelAdmin):
     """For models with an ``account`` foreign key: rows of the staff member's accounts only (``visible_to``)."""
 
@@ -228,12 +238,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         changed = list(form.changed_data) + [
             f"{fs.model._meta.verbose_name_plural}" for fs in formsets if fs.has_changed()
         ]
-        if changed:
-            AuditEvent.objects.create(
-                actor=request.user,
-                kind=AuditEvent.Kind.CALENDAR_CHANGED,
-                details={"calendar": form.instance.name, "changed": [str(c) for c in changed]},
-            )
+        services.calendar_record_changes(calendar=form.instance, actor=request.user, changed=changed)
 
 
 @admin.register(User)

@@ -5,12 +5,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .audit import audit
 from .invitations import invitation_queue
-from .models import Account, ApiToken, AuditEvent, Membership, User
-
-
-def _audit(*, account: Account | None, actor: User | None, kind: str, **details) -> AuditEvent:
-    return AuditEvent.objects.create(account=account, actor=actor, kind=kind, details=details)
+from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Membership, User
 
 
 @transaction.atomic
@@ -27,7 +24,7 @@ def account_assign_tams(*, account: Account, actor: User, primary_tam: User | No
     if before == after:
         return account
     account.save(update_fields=["primary_tam", "backup_tam", "updated_at"])
-    _audit(account=account, actor=actor, kind=AuditEvent.Kind.TAM_ASSIGNED, before=before, after=after)
+    audit(account=account, actor=actor, kind=AuditEvent.Kind.TAM_ASSIGNED, before=before, after=after)
     return account
 
 
@@ -57,7 +54,15 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
             language=language if language in {"en", "pl"} else "",
         )
     membership = Membership.objects.create(account=account, user=user, role=role)
-    _audit(account=account, actor=actor, kind=AuditEvent.Kind.MEMBER_ADDED, email=email, role=role, invited=invited)
+    audit(
+        account=account,
+        actor=actor,
+        kind=AuditEvent.Kind.MEMBER_ADDED,
+        target=membership,
+        email=email,
+        role=role,
+        invited=invited,
+    )
     invitation_queue(membership, invited=invited)
     return membership
 
@@ -79,7 +84,7 @@ def membership_set_role(*, membership: Membership, actor: User, role: str) -> Me
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    _audit(
+    audit(
         account=membership.account,
         actor=actor,
         kind=AuditEvent.Kind.MEMBER_ROLE_CHANGED,
@@ -93,7 +98,7 @@ def membership_set_role(*, membership: Membership, actor: User, role: str) -> Me
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
     _ensure_an_admin_remains(membership)
-    _audit(
+    audit(
         account=membership.account,
         actor=actor,
         kind=AuditEvent.Kind.MEMBER_REMOVED,
@@ -124,7 +129,21 @@ def account_record_changes(*, account: Account, actor: User, before: dict) -> No
         if str(before.get(field, "")) != str(getattr(account, field))
     }
     if changed:
-        _audit(account=account, actor=actor, kind=AuditEvent.Kind.ACCOUNT_CHANGED, changes=changed)
+        audit(account=account, actor=actor, kind=AuditEvent.Kind.ACCOUNT_CHANGED, changes=changed)
+
+
+@transaction.atomic
+def calendar_record_changes(*, calendar: BusinessCalendar, actor: User, changed: list[str]) -> None:
+    """MISSION: TAM-2 — audit an edit of business hours (saved by the admin's form and inlines)."""
+    if changed:
+        audit(
+            account=None,
+            actor=actor,
+            kind=AuditEvent.Kind.CALENDAR_CHANGED,
+            target=calendar,
+            calendar=calendar.name,
+            changed=[str(c) for c in changed],
+        )
 
 
 def account_snapshot(account: Account) -> dict:
@@ -145,7 +164,15 @@ def user_update_preferences(*, user: User, **changes) -> User:
 
 
 def _audit_token(token: ApiToken, *, actor: User, kind: str) -> AuditEvent:
-    return _audit(account=token.account, actor=actor, kind=kind, token=token.pk, name=token.name, prefix=token.prefix)
+    return audit(
+        account=token.account,
+        actor=actor,
+        kind=kind,
+        target=token,
+        token=token.pk,
+        name=token.name,
+        prefix=token.prefix,
+    )
 
 
 @transaction.atomic

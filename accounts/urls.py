@@ -1,4 +1,4 @@
-"""The account's team page and the signed-in person's profile."""
+"""The account's team page, its audit trail (staff) and the signed-in person's profile."""
 
 from django.urls import path
 
@@ -8,5 +8,6 @@ urlpatterns = [
     path("a/<slug:slug>/team/", views.team, name="team"),
     path("a/<slug:slug>/team/<int:pk>/role/", views.member_role, name="member-role"),
     path("a/<slug:slug>/team/<int:pk>/remove/", views.member_remove, name="member-remove"),
+    path("console/accounts/<slug:slug>/audit/", views.audit_trail, name="account-audit"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -1,16 +1,19 @@
-"""Profile and team pages. Every object is fetched through ``visible_to``: another account's is a 404, and so is
-a change the person may not make (``accounts.access.require``)."""
+"""Profile, team and (for staff) audit-trail pages. Every object is fetched through ``visible_to``: another
+account's is a 404, and so is a change the person may not make (``accounts.access.require``)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.decorators import staff_required
+from core.pagination import CappedPaginator
 
 from . import services
 from .access import require
 from .forms import MemberAddForm, MemberRoleForm, ProfileForm
-from .models import Account, Membership
+from .models import Account, AuditEvent, Membership
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,3 +96,13 @@ def member_remove(request, slug, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _team_response(request, account) if request.htmx else redirect("team", slug=account.slug)
+
+
+@staff_required
+@require_GET
+def audit_trail(request, slug):
+    """The account's audit trail, newest first, for the staff who work on the account (a 404 for others)."""
+    account = get_object_or_404(Account.objects.staffed_by(request.user), slug=slug)
+    events = AuditEvent.objects.visible_to(request.user).filter(account=account).select_related("actor", "target_type")
+    page = CappedPaginator(events.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit.html", {"account": account, "page": page, "filters": {}})

@@ -4,7 +4,7 @@ and the timeline is read-only (it is the audit trail)."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ReadOnlyAdminMixin
+from accounts.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
 from .models import Case, CaseEvent, InboundMessage, OnCallShift, PhoneIntake, SlaAlert
@@ -86,11 +86,19 @@ class PhoneIntakeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OnCallShift)
-class OnCallShiftAdmin(admin.ModelAdmin):
+class OnCallShiftAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The rota as in the console's on-call screen: every change goes through its services (audited)."""
+
     list_display = ["agent", "starts_at", "ends_at", "handover_note"]
     list_filter = [("agent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["agent"]
     date_hierarchy = "starts_at"
+
+    def save_model(self, request, obj, form, change):
+        services.oncall_shift_save(shift=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.oncall_shift_remove(shift=obj, actor=request.user)
 
 
 @admin.register(InboundMessage)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Account
 from core.decorators import staff_required
 
-from .email import ingest
+from . import services
 from .email.parse import parse
 from .models import Case, InboundMessage
 
@@ -56,10 +56,7 @@ def inbound_detail(request, pk):
 def inbound_action(request, pk, action):
     message = get_object_or_404(InboundMessage.objects.visible_to(request.user), pk=pk)
     if action == "replay":
-        InboundMessage.objects.filter(
-            pk=message.pk, status__in=[InboundMessage.Status.FAILED, InboundMessage.Status.QUARANTINED]
-        ).update(status=InboundMessage.Status.RECEIVED)
-        outcome = ingest.process(message.pk)
+        outcome = services.inbound_replay(message=message, actor=request.user)
     elif action == "assign":
         account = Account.objects.visible_to(request.user).filter(slug=request.POST.get("account", "").strip()).first()
         if account is None:
@@ -72,7 +69,7 @@ def inbound_action(request, pk, action):
                 request, _("%(number)s is not a case of %(account)s.") % {"number": number, "account": account.name}
             )
             return redirect("inbound-detail", pk=message.pk)
-        outcome = ingest.process(message.pk, account=account, case=case, actor=request.user)
+        outcome = services.inbound_assign(message=message, actor=request.user, account=account, case=case)
     else:
         return redirect("inbound-detail", pk=message.pk)
     level = messages.SUCCESS if outcome.result in ("created", "appended") else messages.WARNING

@@ -253,24 +253,30 @@ def intake_match(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def oncall(request):
-    """The 24/7 rota: who is on duty now, hand-overs, upcoming shifts. Any staff member may edit it."""
+    """The 24/7 rota: who is on duty now, hand-overs, upcoming shifts. Staff read it; those with the rota
+    permissions change it, each change audited."""
     now = timezone.now()
+    may_manage = services.can_manage_rota(request.user)
+    if request.method == "POST" and not may_manage:
+        raise Http404
     form = forms.ShiftForm(request.POST or None)
     form.fields["agent"].queryset = form.fields["agent"].queryset.filter(is_active=True).order_by("full_name")
     if request.method == "POST" and form.is_valid():
-        shift = form.save(commit=False)
-        shift.created_by = request.user
-        shift.save()
+        services.oncall_shift_save(shift=form.save(commit=False), actor=request.user)
         messages.success(request, _("Shift added."))
         return redirect("oncall")
     shifts = OnCallShift.objects.upcoming(now).select_related("agent")[:100]
-    return render(request, "cases/staff/oncall.html", {"form": form, "shifts": shifts, "now": now})
+    return render(
+        request, "cases/staff/oncall.html", {"form": form, "shifts": shifts, "now": now, "may_manage": may_manage}
+    )
 
 
 @staff_required
 @require_POST
 def oncall_delete(request, pk):
+    if not services.can_manage_rota(request.user):
+        raise Http404
     shift = get_object_or_404(OnCallShift, pk=pk)
-    shift.delete()
+    services.oncall_shift_remove(shift=shift, actor=request.user)
     messages.success(request, _("Shift removed."))
     return redirect("oncall")

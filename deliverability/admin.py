@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin
+from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, ServiceAdminMixin
 
+from . import services
 from .library.content import render as render_markdown
 from .models import (
     Article,
@@ -30,15 +31,25 @@ class BlocklistAdmin(admin.ModelAdmin):
 
 
 @admin.register(MessageStream)
-class MessageStreamAdmin(AccountScopedAdmin):
+class MessageStreamAdmin(ServiceAdminMixin, AccountScopedAdmin):
+    """Changes go through the same services as the blocklists page (audited)."""
+
     list_display = ["name", "account", "description"]
     list_select_related = ["account"]
     search_fields = ["name", "account__name"]
     list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
 
+    def save_model(self, request, obj, form, change):
+        services.stream_save(stream=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.stream_remove(stream=obj, actor=request.user)
+
 
 @admin.register(MonitoredTarget)
-class MonitoredTargetAdmin(AccountScopedAdmin):
+class MonitoredTargetAdmin(ServiceAdminMixin, AccountScopedAdmin):
+    """Changes go through the same services as the blocklists page (audited)."""
+
     list_display = ["value", "kind", "account", "stream", "role", "created_at"]
     list_select_related = ["account", "stream"]
     list_filter = ["kind", "role", ("account", admin.RelatedOnlyFieldListFilter)]
@@ -49,6 +60,12 @@ class MonitoredTargetAdmin(AccountScopedAdmin):
         if db_field.name == "stream":
             kwargs["queryset"] = MessageStream.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.target_save(target=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.target_remove(target=obj, actor=request.user)
 
 
 @admin.register(ListingStatus)

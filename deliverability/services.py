@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit
 from accounts.models import Account, AuditEvent, User
 
 from .blocklists.dnsbl import Kind, TargetError, expand_targets
@@ -87,35 +89,84 @@ def targets_add(
     outcome.added = [target.value for target in new]
     outcome.already = sorted(existing)
     if outcome.added:
-        AuditEvent.objects.create(
+        audit(
             account=account,
             actor=actor,
             kind=AuditEvent.Kind.MONITORING_CHANGED,
-            details={"added": outcome.added[:50], "count": len(outcome.added), "stream": stream.name if stream else ""},
+            added=outcome.added[:50],
+            count=len(outcome.added),
+            stream=stream.name if stream else "",
         )
     return outcome
 
 
 @transaction.atomic
 def target_remove(*, target: MonitoredTarget, actor: User | None) -> None:
-    AuditEvent.objects.create(
+    audit(
         account=target.account,
         actor=actor,
         kind=AuditEvent.Kind.MONITORING_CHANGED,
-        details={"removed": [target.value]},
+        target=target,
+        removed=[target.value],
     )
     target.delete()
+
+
+@transaction.atomic
+def target_save(*, target: MonitoredTarget, actor: User, changed: list[str]) -> MonitoredTarget:
+    """One target added or changed as a form has it (the admin's, cleaned by ``MonitoredTarget.clean``)."""
+    added = target.pk is None
+    if added:
+        target.added_by = actor
+    target.save()
+    details = {"added": [target.value]} if added else {"changed": list(changed), "value": target.value}
+    audit(account=target.account, actor=actor, kind=AuditEvent.Kind.MONITORING_CHANGED, target=target, **details)
+    return target
+
+
+@transaction.atomic
+def stream_save(*, stream: MessageStream, actor: User, changed: list[str]) -> MessageStream:
+    """A message stream added, renamed or described (the admin's form)."""
+    added = stream.pk is None
+    stream.save()
+    details = {"added_stream": stream.name} if added else {"changed_stream": stream.name, "changed": list(changed)}
+    audit(account=stream.account, actor=actor, kind=AuditEvent.Kind.MONITORING_CHANGED, target=stream, **details)
+    return stream
+
+
+@transaction.atomic
+def target_set_dkim_selectors(*, target: MonitoredTarget, actor: User, selectors: list[str]) -> MonitoredTarget:
+    """The DKIM selectors of a From domain (letters, digits, hyphens, dots, underscores; each once)."""
+    bad = [s for s in selectors if not all(c.isalnum() or c in "-._" for c in s) or len(s) > 63]
+    if bad:
+        raise ValidationError(_("Not a DKIM selector: %(list)s") % {"list": ", ".join(bad)})
+    before, after = target.dkim_selectors, " ".join(dict.fromkeys(selectors))
+    if after == before:
+        return target
+    target.dkim_selectors = after
+    target.save(update_fields=["dkim_selectors"])
+    audit(
+        account=target.account,
+        actor=actor,
+        kind=AuditEvent.Kind.DKIM_SELECTORS_CHANGED,
+        target=target,
+        before=before,
+        after=after,
+    )
+    return target
 
 
 @transaction.atomic
 def stream_remove(*, stream: MessageStream, actor: User | None) -> None:
     """Removing a stream stops monitoring its IPs."""
     values = list(stream.targets.values_list("value", flat=True)[:50])
-    AuditEvent.objects.create(
+    audit(
         account=stream.account,
+        target=stream,
         actor=actor,
         kind=AuditEvent.Kind.MONITORING_CHANGED,
-        details={"removed_stream": stream.name, "removed": values},
+        removed_stream=stream.name,
+        removed=values,
     )
     stream.targets.all().delete()
     stream.delete()

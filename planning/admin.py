@@ -1,7 +1,11 @@
+"""Planning in the admin. Every save and deletion goes through ``planning.services`` (audited like the
+pages' changes): a record through ``planning_record_save``/``_remove``, typed actuals through ``actuals_edit``."""
+
 from django.contrib import admin
 
-from accounts.admin import AccountScopedAdmin
+from accounts.admin import AccountScopedAdmin, ServiceAdminMixin
 
+from . import services
 from .models import (
     ActionItem,
     BusinessReview,
@@ -14,6 +18,25 @@ from .models import (
 )
 
 
+class PlanningAdminMixin(ServiceAdminMixin):
+    def save_model(self, request, obj, form, change):
+        services.planning_record_save(obj=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.planning_record_remove(obj=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (actions of a review) one by one through the same services."""
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.planning_record_remove(obj=obj, actor=request.user)
+        for obj in formset.new_objects:
+            services.planning_record_save(obj=obj, actor=request.user, changed=[])
+        for obj, fields in formset.changed_objects:
+            services.planning_record_save(obj=obj, actor=request.user, changed=fields)
+        formset.save_m2m()
+
+
 class DailyActualInline(admin.TabularInline):
     model = DailyActual
     extra = 1
@@ -21,7 +44,7 @@ class DailyActualInline(admin.TabularInline):
 
 
 @admin.register(WarmupPlan)
-class WarmupPlanAdmin(AccountScopedAdmin):
+class WarmupPlanAdmin(PlanningAdminMixin, AccountScopedAdmin):
     """Plans and their actuals (MISSION: DLV-1); actuals typed here count like uploaded ones."""
 
     list_display = ["name", "account", "template", "start_date", "target_daily", "status"]
@@ -30,28 +53,33 @@ class WarmupPlanAdmin(AccountScopedAdmin):
     search_fields = ["name", "account__name"]
     inlines = [DailyActualInline]
 
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        saved = [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
+        services.actuals_edit(plan=form.instance, actor=request.user, saved=saved, removed=formset.deleted_objects)
+
 
 @admin.register(CapacityRules)
-class CapacityRulesAdmin(admin.ModelAdmin):
+class CapacityRulesAdmin(PlanningAdminMixin, admin.ModelAdmin):
     """The rules of thumb behind capacity advice (MISSION: TAM-5)."""
 
     list_display = ["per_ip_daily", "split_monthly", "min_daily_per_ip", "template"]
 
 
 @admin.register(MonthlyForecast)
-class MonthlyForecastAdmin(AccountScopedAdmin):
+class MonthlyForecastAdmin(PlanningAdminMixin, AccountScopedAdmin):
     list_display = ["account", "month", "volume"]
     list_select_related = ["account"]
 
 
 @admin.register(PeakEvent)
-class PeakEventAdmin(AccountScopedAdmin):
+class PeakEventAdmin(PlanningAdminMixin, AccountScopedAdmin):
     list_display = ["account", "name", "day", "daily_volume"]
     list_select_related = ["account"]
 
 
 @admin.register(FeatureRequest)
-class FeatureRequestAdmin(AccountScopedAdmin):
+class FeatureRequestAdmin(PlanningAdminMixin, AccountScopedAdmin):
     list_display = ["title", "account", "priority", "status", "updated_at"]
     list_select_related = ["account"]
     list_filter = ["status", "priority", ("account", admin.RelatedOnlyFieldListFilter)]
@@ -64,7 +92,7 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(BusinessReview)
-class BusinessReviewAdmin(AccountScopedAdmin):
+class BusinessReviewAdmin(PlanningAdminMixin, AccountScopedAdmin):
     list_display = ["held_on", "account", "attendees"]
     list_select_related = ["account"]
     inlines = [ActionItemInline]

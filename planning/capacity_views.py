@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 
+from . import services
 from .capacity import Peak, recommend
 from .models import CapacityRules, MonthlyForecast, PeakEvent
 
@@ -47,18 +48,13 @@ def capacity(request, slug):
         if "m-month" in request.POST:
             month_form = MonthForm(request.POST, prefix="m")
             if month_form.is_valid():
-                MonthlyForecast.objects.update_or_create(
-                    account=account, month=month_form.cleaned_data["month"],
-                    defaults={"volume": month_form.cleaned_data["volume"]},
-                )  # fmt: skip
+                services.forecast_save(account=account, actor=request.user, **month_form.cleaned_data)
                 messages.success(request, _("The forecast is saved."))
                 return redirect("capacity", slug=account.slug)
         else:
             peak_form = PeakForm(request.POST, prefix="p")
             if peak_form.is_valid():
-                peak = peak_form.save(commit=False)
-                peak.account = account
-                peak.save()
+                services.peak_add(account=account, actor=request.user, peak=peak_form.save(commit=False))
                 messages.success(request, _("The peak is saved."))
                 return redirect("capacity", slug=account.slug)
     months = list(MonthlyForecast.objects.filter(account=account))
@@ -83,5 +79,6 @@ def capacity_remove(request, slug, kind, pk):
     model = {"month": MonthlyForecast, "peak": PeakEvent}.get(kind)
     if model is None:
         raise Http404
-    get_object_or_404(model.objects.filter(account=account), pk=pk).delete()
+    item = get_object_or_404(model.objects.filter(account=account), pk=pk)
+    services.capacity_remove(item=item, actor=request.user)
     return redirect("capacity", slug=account.slug)

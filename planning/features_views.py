@@ -5,13 +5,13 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 
+from . import services
 from .models import ActionItem, BusinessReview, FeatureRequest
 
 
@@ -56,15 +56,11 @@ def roadmap(request, slug):
                 raise Http404
             review_form = ReviewForm(request.POST, prefix="v")
             if review_form.is_valid():
-                review = review_form.save(commit=False)
-                review.account, review.created_by = account, request.user
-                review.save()
+                services.review_create(account=account, actor=request.user, review=review_form.save(commit=False))
                 messages.success(request, _("The review is saved; add its actions below."))
                 return redirect("roadmap", slug=account.slug)
         elif form.is_valid():
-            item = form.save(commit=False)
-            item.account, item.created_by = account, request.user
-            item.save()
+            services.feature_request_file(account=account, actor=request.user, item=form.save(commit=False))
             messages.success(request, _("The request is filed; your TAM reviews it."))
             return redirect("roadmap", slug=account.slug)
     return render(
@@ -94,7 +90,7 @@ def request_update(request, slug, pk):
     require(request.user, "roadmap.manage", account)
     form = StaffRequestForm(request.POST, instance=item)
     if form.is_valid():
-        form.save()
+        services.feature_request_update(item=form.save(commit=False), actor=request.user, changed=form.changed_data)
         messages.success(request, _("The request is updated."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -108,9 +104,7 @@ def action_add(request, slug, pk):
     require(request.user, "roadmap.manage", account)
     form = ActionForm(request.POST)
     if form.is_valid():
-        action = form.save(commit=False)
-        action.review = review
-        action.save()
+        services.action_item_add(review=review, actor=request.user, action=form.save(commit=False))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("roadmap", slug=account.slug)
@@ -121,6 +115,5 @@ def action_done(request, slug, pk):
     """The action's owner may be on either side: anyone of the account marks it done."""
     account = _account(request, slug)
     action = get_object_or_404(ActionItem.objects.filter(review__account=account), pk=pk)
-    action.done_at = None if action.done_at else timezone.now()
-    action.save(update_fields=["done_at"])
+    services.action_item_toggle(action=action, actor=request.user)
     return redirect("roadmap", slug=account.slug)

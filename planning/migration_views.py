@@ -7,18 +7,18 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 
-from .cutover import DEFAULT_MILESTONES, Stream, schedule, weekly
-from .models import MigrationPlan, MigrationStream, Milestone, SignOff, WarmupPlan
+from . import services
+from .cutover import Stream, schedule, weekly
+from .models import MigrationPlan, WarmupPlan
 
 
 class MigrationForm(forms.ModelForm):
@@ -79,7 +79,6 @@ def migration_list(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
 def migration_new(request, slug):
     account = _account(request, slug)
     require(request.user, "migration.manage", account)
@@ -87,27 +86,9 @@ def migration_new(request, slug):
         request.POST or None, account=account, initial={"start_date": account.today() + timedelta(days=7)}
     )
     if request.method == "POST" and form.is_valid():
-        plan = form.save(commit=False)
-        plan.account, plan.created_by = account, request.user
-        plan.save()
-        MigrationStream.objects.bulk_create(
-            [MigrationStream(plan=plan, name=s.name, daily_volume=s.daily_volume) for s in form.cleaned_data["streams"]]
+        plan = services.migration_plan_create(
+            account=account, actor=request.user, plan=form.save(commit=False), streams=form.cleaned_data["streams"]
         )
-        cutover = plan.start_date + timedelta(days=plan.weeks * 7 - 1)
-        milestones = []
-        for kind, offset, side in DEFAULT_MILESTONES:
-            due = (
-                cutover
-                if offset is None
-                else (plan.start_date + timedelta(days=offset) if offset < 0 else cutover + timedelta(days=offset))
-            )
-            owner = (
-                account.name
-                if side == "customer"
-                else (account.primary_tam.get_full_name() if account.primary_tam else "TAM")
-            )
-            milestones.append(Milestone(plan=plan, kind=kind, owner=owner, due_on=due))
-        Milestone.objects.bulk_create(milestones)
         return redirect(plan)
     return render(request, "planning/migration_form.html", {"account": account, "form": form})
 
@@ -127,14 +108,12 @@ def migration_detail(request, slug, pk):
         side = "tam" if request.user.is_staff else "customer"
         if "milestone" in request.POST:
             milestone = get_object_or_404(plan.milestones, pk=request.POST["milestone"])
-            milestone.done_at = None if milestone.done_at else timezone.now()
-            milestone.save(update_fields=["done_at"])
+            services.milestone_toggle(milestone=milestone, actor=request.user)
         else:
             try:
-                with transaction.atomic():
-                    SignOff.objects.create(plan=plan, side=side, user=request.user)
-            except IntegrityError:
-                messages.info(request, _("This side has already signed the plan."))
+                services.migration_plan_sign(plan=plan, actor=request.user, side=side)
+            except ValidationError as error:
+                messages.info(request, error.messages[0])
             else:
                 messages.success(request, _("Signed."))
         return redirect(plan)
@@ -181,6 +160,5 @@ def migration_status(request, slug, pk):
     require(request.user, "migration.manage", account)
     if request.POST.get("status") not in MigrationPlan.Status.values:
         raise Http404
-    plan.status = request.POST["status"]
-    plan.save(update_fields=["status"])
+    services.migration_plan_set_status(plan=plan, actor=request.user, status=request.POST["status"])
     return redirect(plan)

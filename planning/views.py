@@ -17,7 +17,7 @@ from accounts.access import can, require
 from accounts.services import api_token_issue, api_token_revoke
 from accounts.shortcuts import visible_account as _account
 
-from . import ingest
+from . import services
 from .chart import provider_chart
 from .forms import ActualsUploadForm, WarmupPlanForm
 from .models import IngestToken, WarmupPlan
@@ -44,9 +44,7 @@ def plan_new(request, slug):
     require(request.user, "warmup.plan", account)
     form = WarmupPlanForm(request.POST or None, initial={"start_date": account.today(), "template": "sendgrid"})
     if request.method == "POST" and form.is_valid():
-        plan = form.save(commit=False)
-        plan.account, plan.created_by = account, request.user
-        plan.save()
+        plan = services.warmup_plan_create(account=account, actor=request.user, plan=form.save(commit=False))
         messages.success(
             request, _("The plan is made: %(days)s days to the target.") % {"days": len(plan.daily_plan())}
         )
@@ -96,7 +94,7 @@ def actuals_upload(request, slug, pk):
     except UnicodeDecodeError:
         messages.error(request, _("The file is not UTF-8 text; save it as CSV UTF-8."))
         return redirect(plan)
-    outcome = ingest.from_csv(plan, text)
+    outcome = services.actuals_import_csv(plan=plan, actor=request.user, text=text)
     if outcome.saved:
         messages.success(request, _("%(n)s rows saved.") % {"n": outcome.saved})
     for line, error in outcome.errors[:50]:
@@ -146,6 +144,6 @@ def api_actuals(request, pk):
         payload = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
         return JsonResponse({"error": "the body is not JSON"}, status=400)
-    outcome = ingest.from_json(plan, payload)
+    outcome = services.actuals_import_json(plan=plan, token=token, payload=payload)
     body = {"saved": outcome.saved, "errors": [{"row": line, "error": error} for line, error in outcome.errors]}
     return JsonResponse(body, status=200 if not outcome.errors else (207 if outcome.saved else 400))

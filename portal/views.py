@@ -53,9 +53,9 @@ def account_dashboard(request, slug):
             Account.objects.visible_to(request.user).exclude(pk=account.pk).order_by("name").values("name", "slug")[:20]
         )
     )
-    return render(
-        request, "portal/dashboard.html", {"account": account, "panels": panels, "other_accounts": other_accounts}
-    )
+    context = {"account": account, "panels": panels, "other_accounts": other_accounts}
+    context["show_audit"] = request.user.is_staff  # staff see this page only for accounts they work on
+    return render(request, "portal/dashboard.html", context)
 
 
 @require_GET

@@ -1,12 +1,26 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import TenantQuerySet
 
 
+class AuditEventQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        """Staff see the trail of the accounts they work on; customers see no audit trail."""
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return self.none()
+        return super().visible_to(user)
+
+    def for_target(self, target):
+        return self.filter(target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))
+
+
 class AuditEvent(models.Model):
-    """Who changed what on an account, written in the same transaction as the change. Read-only."""
+    """Who changed what on an account, written in the same transaction as the change, only through
+    ``accounts.audit.audit()``. Read-only."""
 
     class Kind(models.TextChoices):
         TAM_ASSIGNED = "tam_assigned", _("TAM assigned")
@@ -16,8 +30,23 @@ class AuditEvent(models.Model):
         CALENDAR_CHANGED = "calendar_changed", _("Business hours changed")
         ACCOUNT_CHANGED = "account_changed", _("Account details changed")
         MONITORING_CHANGED = "monitoring_changed", _("Blocklist monitoring changed")
+        DKIM_SELECTORS_CHANGED = "dkim_selectors_changed", _("DKIM selectors changed")
+        MEDIATION_CHANGED = "mediation_changed", _("Mediation request changed")
         TOKEN_ISSUED = "token_issued", _("API token issued")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        ONCALL_SHIFT_ADDED = "oncall_shift_added", _("On-call shift added")
+        ONCALL_SHIFT_CHANGED = "oncall_shift_changed", _("On-call shift changed")
+        ONCALL_SHIFT_REMOVED = "oncall_shift_removed", _("On-call shift removed")
+        INBOUND_REPLAYED = "inbound_replayed", _("Inbound email processed again")
+        WARMUP_PLAN_CHANGED = "warmup_plan_changed", _("Warm-up plan changed")
+        ACTUALS_RECORDED = "actuals_recorded", _("Warm-up actuals recorded")
+        MIGRATION_PLAN_CHANGED = "migration_plan_changed", _("Migration plan changed")
+        MIGRATION_SIGNED = "migration_signed", _("Migration plan signed")
+        MILESTONE_CHANGED = "milestone_changed", _("Migration milestone changed")
+        CAPACITY_CHANGED = "capacity_changed", _("Capacity forecast changed")
+        FEATURE_REQUEST_CHANGED = "feature_request_changed", _("Feature request changed")
+        REVIEW_CHANGED = "review_changed", _("Business review changed")
+        ACTION_ITEM_CHANGED = "action_item_changed", _("Review action changed")
 
     account = models.ForeignKey(
         "accounts.Account",
@@ -36,15 +65,31 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    # What was changed: kept as type, id and its name at the time, so the row outlives a deleted target.
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("target type"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="audit_account_recent"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def target_kind(self) -> str:
+        """What the target is ("on-call shift", "warm-up plan"), in the reader's language."""
+        model = self.target_type.model_class() if self.target_type_id else None
+        return model._meta.verbose_name if model is not None else ""

@@ -4,6 +4,7 @@ transaction (STYLE: services)."""
 from cases.transitions import CaseStateError
 
 from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
+from .inbound import inbound_assign, inbound_replay
 from .intake import matching_accounts, phone_intake_match, phone_intake_record
 from .lifecycle import (
     case_accept_resolution,
@@ -18,6 +19,7 @@ from .lifecycle import (
     case_start_work,
     case_wait_on_customer,
 )
+from .oncall import can_manage_rota, oncall_shift_remove, oncall_shift_save
 from .sweep import resolution_reminders, sla_sweep
 
 __all__ = [
@@ -39,7 +41,12 @@ __all__ = [
     "case_reply",
     "case_start_work",
     "case_wait_on_customer",
+    "can_manage_rota",
+    "inbound_assign",
+    "inbound_replay",
     "matching_accounts",
+    "oncall_shift_remove",
+    "oncall_shift_save",
     "phone_intake_match",
     "phone_intake_record",
     "resolution_reminders",

@@ -2,6 +2,7 @@
 history, "Check now". MISSION: DLV-1, DLV-4. Another account's run is a 404 like a missing one."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from deliverability.authentication import runs
 from deliverability.authentication.requirements import checklist
 from deliverability.library.content import recommended
 from deliverability.models import AuthRun, MonitoredTarget
+from deliverability.services import target_set_dkim_selectors
 
 
 @require_GET
@@ -88,11 +90,10 @@ def authentication_selectors(request, slug, pk):
     target = get_object_or_404(MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM), pk=pk)
     require(request.user, "monitoring.manage", account)
     selectors = request.POST.get("selectors", "").replace(",", " ").split()
-    bad = [s for s in selectors if not all(c.isalnum() or c in "-._" for c in s) or len(s) > 63]
-    if bad:
-        messages.error(request, _("Not a DKIM selector: %(list)s") % {"list": ", ".join(bad)})
+    try:
+        target_set_dkim_selectors(target=target, actor=request.user, selectors=selectors)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
     else:
-        target.dkim_selectors = " ".join(dict.fromkeys(selectors))
-        target.save(update_fields=["dkim_selectors"])
         messages.success(request, _("DKIM selectors saved for %(domain)s.") % {"domain": target.value})
     return redirect("authentication", slug=account.slug)

@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.audit import audit
+from accounts.models import AuditEvent, User
 from accounts.notify import notify
 from deliverability.models import AuthRun, Blocklist, ListingStatus, MediationRequest
 
@@ -107,25 +108,27 @@ def provider_text(request: MediationRequest) -> str:
 
 
 def _log(request: MediationRequest, actor: User | None, status: str, note: str = "") -> None:
-    request.history = [
-        *request.history,
-        {
-            "at": timezone.now().isoformat(),
-            "by": actor.get_full_name() if actor else "",
-            "status": status,
-            "note": note,
-        },
-    ]
+    """The request's history is its audit trail: one row per step, read back by ``MediationRequest.history``."""
+    audit(
+        actor=actor,
+        account=request.account,
+        kind=AuditEvent.Kind.MEDIATION_CHANGED,
+        target=request,
+        status=status,
+        note=note,
+    )
 
 
 @transaction.atomic
 def mediation_save(*, request: MediationRequest, actor: User) -> MediationRequest:
     if request.status != MediationRequest.Status.DRAFT:
         raise ValidationError(_("A submitted request can no longer be changed."))
-    if request.pk is None:
+    created = request.pk is None
+    if created:
         request.created_by = actor
-        _log(request, actor, MediationRequest.Status.DRAFT)
     request.save()
+    if created:
+        _log(request, actor, MediationRequest.Status.DRAFT)
     return request
 
 
@@ -142,8 +145,8 @@ def mediation_submit(*, request: MediationRequest, actor: User, acknowledged: bo
     request.preconditions = {"rows": rows, "open": open_recommendations(rows), "checked_at": now.isoformat()}
     request.status, request.submitted_at = MediationRequest.Status.SUBMITTED, now
     request.acknowledged_by, request.acknowledged_at = actor, now
-    _log(request, actor, request.status)
     request.save()
+    _log(request, actor, request.status)
     _notify(request, staff=True)
     return request
 
@@ -162,8 +165,8 @@ def mediation_set_status(*, request: MediationRequest, actor: User, status: str,
     request.status = status
     if response:
         request.provider_response = response
-    _log(request, actor, status, note)
     request.save()
+    _log(request, actor, status, note)
     _notify(request, staff=False)
     return request
 

@@ -48,7 +48,13 @@ def mediation_detail(request, slug, pk):
     return render(
         request,
         "deliverability/mediation/detail.html",
-        {"account": account, "item": item, "rows": rows, "open": mediation.open_recommendations(rows)},
+        {
+            "account": account,
+            "item": item,
+            "rows": rows,
+            "open": mediation.open_recommendations(rows),
+            "history": item.history(),
+        },
     )
 
 
@@ -111,5 +117,6 @@ def staff_mediation(request, pk):
             "text": mediation.provider_text(item),
             "next": sorted(mediation.NEXT.get(item.status, set())),
             "statuses": dict(MediationRequest.Status.choices),
+            "history": item.history(),
         },
     )

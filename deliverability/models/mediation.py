@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account
+from accounts.models import Account, AuditEvent
 
 
 class MediationRequestQuerySet(models.QuerySet):
@@ -53,7 +53,6 @@ class MediationRequest(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     provider_response = models.TextField(_("provider's response"), blank=True)
-    history = models.JSONField(default=list, blank=True)  # [{"at", "by", "status", "note"}]
 
     objects = MediationRequestQuerySet.as_manager()
 
@@ -76,6 +75,23 @@ class MediationRequest(models.Model):
             if self.provider == self.Provider.OTHER and self.provider_name
             else self.get_provider_display()
         )
+
+    def history(self) -> list[dict]:
+        """Each step, oldest first, from the request's audit rows: when, by whom, the status it reached (in
+        the reader's language) and the note. Steps copied from before the audit trail name the person only."""
+        rows = []
+        events = AuditEvent.objects.for_target(self).filter(kind=AuditEvent.Kind.MEDIATION_CHANGED)
+        for event in events.select_related("actor").order_by("created_at", "id"):
+            status = event.details.get("status", "")
+            rows.append(
+                {
+                    "at": event.created_at,
+                    "by": event.actor.get_full_name() if event.actor else event.details.get("by", ""),
+                    "status": self.Status(status).label if status in self.Status.values else status,
+                    "note": event.details.get("note", ""),
+                }
+            )
+        return rows
 
     @property
     def is_open(self) -> bool:

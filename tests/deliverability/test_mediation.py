@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import OutboundEmail
+from accounts.models import AuditEvent, OutboundEmail
 from deliverability import services
 from deliverability.mediation import services as mediation
 from deliverability.models import AuthFinding, AuthRun, MediationRequest, MonitoredTarget
@@ -126,7 +126,14 @@ def test_the_tam_sends_the_provider_text_and_records_what_happened(client, acme)
     client.post(f"/console/mediation/{item.pk}/", {"status": "resolved", "note": "Mail flows again."})
     item.refresh_from_db()
     assert item.status == "resolved" and item.provider_response == "Rate limits lifted for 48h."
-    assert [h["status"] for h in item.history] == ["draft", "submitted", "responded", "resolved"]
+    assert [h["status"] for h in item.history()] == ["Draft", "Submitted", "Provider responded", "Resolved"]
+    steps = AuditEvent.objects.for_target(item).order_by("created_at", "id")
+    assert [(e.kind, e.actor, e.details["status"]) for e in steps] == [
+        (AuditEvent.Kind.MEDIATION_CHANGED, acme.alice, "draft"),
+        (AuditEvent.Kind.MEDIATION_CHANGED, acme.alice, "submitted"),
+        (AuditEvent.Kind.MEDIATION_CHANGED, acme.tina, "responded"),
+        (AuditEvent.Kind.MEDIATION_CHANGED, acme.tina, "resolved"),
+    ]
     told = OutboundEmail.objects.filter(kind__in=["mediation.responded", "mediation.resolved"])
     assert [mail.to for mail in told] == [["alice@acme.test"], ["alice@acme.test"]]
     # a resolved request does not move again

@@ -1,0 +1,54 @@
+"""Warm-up plans and their daily actuals (MISSION: DLV-1)."""
+
+from django.db import transaction
+
+from accounts.models import Account, ApiToken, AuditEvent, User
+from planning import ingest
+from planning.models import DailyActual, WarmupPlan
+
+from .records import record
+
+
+@transaction.atomic
+def warmup_plan_create(*, account: Account, actor: User, plan: WarmupPlan) -> WarmupPlan:
+    """Save a new plan (validated by its form) for the account."""
+    plan.account, plan.created_by = account, actor
+    plan.save()
+    record(plan, actor=actor, action="created", name=plan.name, target_daily=plan.target_daily)
+    return plan
+
+
+def _recorded(plan: WarmupPlan, outcome: ingest.Outcome, *, actor: User | None, source: str, **details):
+    if outcome.saved:
+        kind = AuditEvent.Kind.ACTUALS_RECORDED
+        record(plan, actor=actor, action="saved", kind=kind, source=source, saved=outcome.saved,
+               errors=len(outcome.errors), **details)  # fmt: skip
+    return outcome
+
+
+@transaction.atomic
+def actuals_import_csv(*, plan: WarmupPlan, actor: User, text: str) -> ingest.Outcome:
+    """A CSV upload: good rows kept, bad ones reported by line."""
+    return _recorded(plan, ingest.from_csv(plan, text), actor=actor, source=DailyActual.Source.CSV)
+
+
+@transaction.atomic
+def actuals_import_json(*, plan: WarmupPlan, token: ApiToken, payload) -> ingest.Outcome:
+    """Rows from the customer's pipeline, sent with an API token (no person: the token is named)."""
+    outcome = ingest.from_json(plan, payload)
+    return _recorded(plan, outcome, actor=None, source=DailyActual.Source.API, token=token.prefix)
+
+
+@transaction.atomic
+def actuals_edit(*, plan: WarmupPlan, actor: User, saved: list[DailyActual], removed: list[DailyActual]) -> None:
+    """Actuals typed or removed by hand (the admin's inline, validated by its forms)."""
+    for actual in saved:
+        actual.plan = plan
+        actual.save()
+    days = sorted({a.day.isoformat() for a in [*saved, *removed]})
+    for actual in removed:
+        actual.delete()
+    if saved or removed:
+        kind = AuditEvent.Kind.ACTUALS_RECORDED
+        record(plan, actor=actor, action="edited", kind=kind, source=DailyActual.Source.ADMIN, saved=len(saved),
+               removed=len(removed), days=days)  # fmt: skip
