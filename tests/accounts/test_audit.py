@@ -30,7 +30,9 @@ def source_files():
 def test_nothing_but_accounts_audit_writes_an_audit_row():
     """A second way to write audit rows (``AuditEvent.objects.create``, ``AuditEvent(...)``, a JSON history
     list) fails here."""
-    writes = re.compile(r"AuditEvent\.objects\.(create|bulk_create|get_or_create|update_or_create)|(?<!class )AuditEvent\(")
+    writes = re.compile(
+        r"AuditEvent\.objects\.(create|bulk_create|get_or_create|update_or_create)|(?<!class )AuditEvent\("
+    )
     offenders = [
         str(path.relative_to(ROOT))
         for path in source_files()
