@@ -103,6 +103,8 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # The staff console is a 404 to customers, like any page that is not theirs.
     "console": [Case("GET", path("/console/"), roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404))],
+    # The account's audit trail: the staff who work on Acme; Globex's TAM and every customer get a 404.
+    "account-audit": [Case("GET", path("/console/accounts/acme/audit/"), ACME_READERS | {"alice": 404, "arthur": 404})],
     "profile": [Case("GET", path("/profile/"), SIGNED_IN_ONLY)],
     "set-language": [
         Case(
