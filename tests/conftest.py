@@ -89,6 +89,27 @@ def _reset_language_and_timezone():
 
 
 @pytest.fixture
+def english():
+    """The messages asserted are the English ones, whatever language an earlier test in this process left
+    active (Django keeps the last activated language on the thread)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks enqueued on commit run in this process, so the e-mail they send lands in ``mailoutbox``."""
+    from portal.celery import app as celery_app
+
+    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(before)
+
+
+@pytest.fixture
 def frozen(time_machine):
     """Stop the clock where a test says: ``frozen("2026-05-11 10:00")`` is that instant in UTC (or pass an
     aware datetime); ``frozen(...)`` again moves it. Tests whose answer depends on the date, the time of

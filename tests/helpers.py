@@ -1,7 +1,16 @@
-"""Helpers shared by test modules of several apps."""
+"""Helpers shared by test modules of several apps (STYLE: Tests — never import one test module from another;
+tests/test_layout.py checks it). Helpers of one app live in that app's conftest.py."""
 
 import html
+import json
 import re
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 # Markup a customer may type (or paste: Message-IDs and addresses come in angle brackets). A page must show
 # it literally, escaped exactly once; a plain-text message must carry it verbatim.
@@ -25,3 +34,185 @@ def assert_no_live_markup(page: str) -> None:
     for raw in ("<script>alert(1)", "<img src=x", "onerror=alert(1)>", "<CAF=", "<news@"):
         assert raw not in page, raw
     assert "&amp;lt;" not in page and "&amp;gt;" not in page  # escaped once, not twice
+
+
+# --- reading a response -------------------------------------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def visible_text(response_or_html) -> str:
+    """What a reader sees: tags dropped, entities decoded, white space collapsed."""
+    raw = response_or_html if isinstance(response_or_html, str) else text(response_or_html)
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw))).strip()
+
+
+def messages_of(response) -> list[str]:
+    """The flash messages on a page (base.html renders them as <p class="message ...">)."""
+    return [visible_text(m) for m in re.findall(r'<p class="message [^"]*">(.*?)</p>', text(response), flags=re.S)]
+
+
+def panel_text(response, name: str) -> str:
+    """The visible text of the dashboard/console panel ``<section id=name>``."""
+    section = re.search(rf'<section id="{name}".*?</section>', text(response), re.S)
+    assert section, f"no {name} panel"
+    return visible_text(section.group(0)).replace("\xa0", " ")
+
+
+def without_csrf(response_or_html) -> str:
+    """The page with its per-request CSRF tokens blanked, so two answers can be compared byte for byte."""
+    body = response_or_html if isinstance(response_or_html, str) else text(response_or_html)
+    return re.sub(r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1<csrf>", body)
+
+
+# --- query budgets ------------------------------------------------------------------------------------
+
+
+def count_queries(client, url: str, assert_max, bound: int, **headers) -> tuple[int, object]:
+    """Queries of one request after a warm-up request (per-process caches are not the page's queries)."""
+    client.get(url, headers=headers)
+    with assert_max(bound) as captured:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+def queries_of(client, url: str, **headers) -> tuple[int, object]:
+    client.get(url, headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+# --- the tenant matrix: every URL x every role (STYLE: Tests) -----------------------------------------
+# Each app keeps the rows of its own URLs (tests/<app>/test_views*.py, MATRIX); tests/portal/
+# test_tenant_matrix.py checks that together they cover every URL pattern of the project.
+
+ROLES = ["anonymous", "alice", "arthur", "bob", "tina", "tom", "tess", "sam", "root"]
+LOGIN = "LOGIN"  # 302 to /login/?next=<the requested path>
+
+
+def roles(default, **overrides) -> dict:
+    """What each role of ``ROLES`` gets: ``default``, except the roles named."""
+    expect = dict.fromkeys(ROLES, default)
+    expect.update(overrides)
+    assert set(expect) == set(ROLES), f"unknown role in {sorted(set(expect) - set(ROLES))}"
+    return expect
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    url: Callable  # (objects) -> path
+    expect: dict  # role -> status (int), LOGIN, or the exact Location of a 302 (str)
+    data: Callable = field(default=lambda o: {})
+    changes: Callable | None = None  # (objects) -> a value that changes when the request was allowed
+
+
+def login_url(path_: str) -> str:
+    return f"/login/?next={quote(path_, safe='/')}"
+
+
+def sign_in(client, world, role):
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+
+
+def assert_expected(response, expected, url: str) -> None:
+    if expected == LOGIN:
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"] == login_url(url)
+    elif isinstance(expected, str):
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"] == expected
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+def assert_tells_nothing_about_acme(response, world, url: str) -> None:
+    """A 404 names nothing of Acme's beyond the address the person typed (echoed in the language form):
+    not its name, case numbers or subjects, support address, TAM or people."""
+    body = text(response).replace(url, "<path>")
+    secrets = ("Acme", "ACME-", "Bounces from Gmail", world.acme.support_email, "arthur@acme")
+    for secret in (*secrets, world.tina.full_name, world.alice.full_name, world.arthur.full_name):
+        assert secret not in body, f"{secret!r} leaked into a 404"
+
+
+def check_row(client, world, objects, row: Row, role: str) -> None:
+    """One matrix cell: the answer the role gets, whether the data changed exactly when allowed (a 200
+    re-render or a redirect other than to the login page), and a 404 that tells nothing about Acme.
+    Every app's tenant matrix runs its rows through this."""
+    sign_in(client, world, role)
+    url, data = row.url(objects), row.data(objects)
+    before = row.changes(objects) if row.changes else None
+    if row.method == "GET":
+        response = client.get(url)
+    elif isinstance(data, list):  # a JSON API
+        response = client.post(url, json.dumps(data), content_type="application/json")
+    else:
+        response = client.post(url, data)
+    expected = row.expect[role]
+    assert_expected(response, expected, url)
+    if row.changes:
+        allowed = expected == 200 or (isinstance(expected, str) and expected != LOGIN)
+        changed = row.changes(objects) != before
+        assert changed is allowed, f"{role} {'could not' if allowed else 'could'} {row.method} {url}"
+    if expected == 404:
+        assert_tells_nothing_about_acme(response, world, url)
+
+
+def check_htmx_row(client, world, objects, row: Row, role: str) -> None:
+    """An expired session on htmx answers with HX-Redirect to login; everyone else as without htmx."""
+    sign_in(client, world, role)
+    url = row.url(objects)
+    response = client.get(url, headers={**HTMX, "HX-Current-URL": f"http://testserver{url}"})
+    expected = row.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 200
+        assert response["HX-Redirect"] == login_url(url)
+    else:
+        assert "HX-Redirect" not in response
+        assert_expected(response, expected, url)
+
+
+# --- another tenant's object is exactly like a missing one ------------------------------------------
+
+
+def normalised(response, path_: str) -> str:
+    return without_csrf(text(response).replace(path_, "<path>"))
+
+
+def templates(response) -> list[str]:
+    return [t.name for t in response.templates]
+
+
+def assert_same_404(client, theirs: str, missing: str, method: str = "get") -> None:
+    a = getattr(client, method)(theirs)
+    b = getattr(client, method)(missing)
+    assert a.status_code == b.status_code == 404
+    assert templates(a) == templates(b)
+    assert normalised(a, theirs) == normalised(b, missing)
+
+
+# --- servers on loopback --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A port free for UDP and TCP on 127.0.0.1 (rbldnsd binds UDP; a TCP fallback, SMTP and HTTP use TCP)."""
+    for _attempt in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = udp.getsockname()[1]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            try:
+                tcp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port on 127.0.0.1")

@@ -13,12 +13,9 @@ from tests.accounts.factories import (
     MembershipFactory,
     TamFactory,
 )
+from tests.helpers import text
 
 ADMIN = "/admin/accounts"
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def change_url(model: str, pk) -> str:
@@ -49,7 +46,7 @@ def inline_prefix(response, model) -> str:
     return formset.prefix
 
 
-def messages_of(response) -> list[str]:
+def admin_messages(response) -> list[str]:
     """The messages shown on a page."""
     return [str(m) for m in response.context["messages"]]
 
@@ -84,8 +81,8 @@ def test_another_accounts_change_page_answers_like_a_missing_one(client, world):
     missing = client.get(change_url("account", missing_pk), follow=True)
 
     assert theirs.redirect_chain == missing.redirect_chain == [("/admin/", 302)]
-    assert messages_of(theirs) == [f"account with ID “{world.globex.pk}” doesn’t exist. Perhaps it was deleted?"]
-    assert messages_of(missing) == [f"account with ID “{missing_pk}” doesn’t exist. Perhaps it was deleted?"]
+    assert admin_messages(theirs) == [f"account with ID “{world.globex.pk}” doesn’t exist. Perhaps it was deleted?"]
+    assert admin_messages(missing) == [f"account with ID “{missing_pk}” doesn’t exist. Perhaps it was deleted?"]
     assert "Globex" not in text(theirs)
 
 

@@ -7,11 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 
 from accounts import services
 from accounts.models import Account, AuditEvent, BusinessCalendar, CalendarException, Membership, OpeningWindow, User
-from portal.celery import app as celery_app
 from tests.accounts.factories import (
     BusinessCalendarFactory,
     CalendarExceptionFactory,
@@ -21,21 +19,7 @@ from tests.accounts.factories import (
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """The messages asserted here are the English ones, whatever language an earlier test in this
-    process left active (Django keeps the last activated language on the thread)."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks enqueued on commit run in this process, so the e-mail they send lands in ``mailoutbox``."""
-    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(before)
+pytestmark = pytest.mark.usefixtures("english")  # tests/conftest.py
 
 
 def committed(callbacks) -> None:

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from accounts.models import Account, ApiToken, AuditEvent
 from accounts.services import api_token_issue, api_token_revoke
@@ -23,10 +22,7 @@ ATTEMPTS = json.dumps([{"ts": "2026-11-09T10:00:00.200Z", "channel": "api", "out
 UNKNOWN_KEY = "eet_" + "x" * 43
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ nothing listening) and an aiosmtpd SMTP server (accepts / 421 / 550 / nothing li
 land in the ledger by the definition. MISSION: AV-1."""
 
 import http.server
-import socket
 import threading
 import time
 
@@ -13,12 +12,7 @@ from aiosmtpd.controller import Controller
 from availability import probes, tasks
 from availability.ledger import API, SMTP
 from availability.models import AvailabilityProfile, SecondRollup
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import free_port
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.services import api_token_issue
 from availability.ingest import digest_of, ingest
 from availability.models import AvailabilityProfile
-from tests.cases.test_views import LOGIN, ROLES, Row, assert_expected, assert_same_404, roles, sign_in
+from tests.helpers import LOGIN, ROLES, Row, assert_expected, assert_same_404, roles, sign_in
 
 pytestmark = pytest.mark.django_db
 PAGE = "/a/acme/availability/"

@@ -20,9 +20,7 @@ from tests.cases.mta import pipe
 BASE_DIR = Path(settings.BASE_DIR)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 
 def test_a_new_message_on_stdin_opens_a_case(world, monkeypatch):

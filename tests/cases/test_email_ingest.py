@@ -16,15 +16,13 @@ from cases.email import ids, ingest
 from cases.models import Case, CaseEvent, InboundMessage
 from tests.accounts.factories import ContactFactory
 from tests.cases import mail_corpus as m
+from tests.cases.conftest import open_case
 from tests.cases.outbox import outbox
-from tests.cases.test_views import open_case
 
 STATUS_OF = {"created": "processed", "appended": "processed", "ignored": "ignored", "quarantined": "quarantined"}
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 
 @pytest.fixture

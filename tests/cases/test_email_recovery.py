@@ -13,8 +13,9 @@ from cases.email import ingest, recovery
 from cases.models import Case, CaseEvent, InboundMessage
 from cases.tasks import retry_inbound
 from tests.cases import mail_corpus as m
+from tests.cases.conftest import open_case
 from tests.cases.mta import pipe
-from tests.cases.test_views import open_case, text
+from tests.helpers import text
 
 REAL_PARSE = ingest.parse
 MINUTE = timedelta(minutes=1)
@@ -24,9 +25,7 @@ class Killed(BaseException):
     """The process dies (the kernel's OOM killer, the MTA's timeout): no ``except Exception`` runs."""
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 
 def crashing(monkeypatch, exc: BaseException) -> None:

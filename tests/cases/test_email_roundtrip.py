@@ -13,7 +13,6 @@ database happens on the test's thread.
 import email
 import email.policy
 import smtplib
-import socket
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,6 +26,7 @@ from cases import services
 from cases.email import ids
 from cases.email.ingest import receive
 from cases.models import Case, CaseEvent, InboundMessage
+from tests.helpers import free_port
 
 
 @dataclass
@@ -53,16 +53,10 @@ class Collect:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_server(name: str):
     handler = Collect()
     for _ in range(5):  # the port picked may be taken by someone else before we bind it: pick again
-        controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), server_hostname=name)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), server_hostname=name)
         try:
             controller.start()
         except (OSError, RuntimeError, TimeoutError):

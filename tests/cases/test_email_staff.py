@@ -9,14 +9,13 @@ import pytest
 from cases.email import ingest
 from cases.models import Case, CaseEvent, InboundMessage
 from tests.cases import mail_corpus as m
-from tests.cases.test_views import count_queries, messages_of, open_case, text
+from tests.cases.conftest import open_case
+from tests.helpers import count_queries, messages_of, text
 
 LIST_MAX_QUERIES = 5  # session, user, count, page (with account and case joined): never per message
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 
 @pytest.fixture

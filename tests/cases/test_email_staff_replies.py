@@ -16,9 +16,10 @@ from cases.email import ids, ingest
 from cases.models import Case, CaseEvent, InboundMessage
 from cases.services import sla_sweep
 from tests.cases import mail_corpus as m
+from tests.cases.conftest import open_case
 from tests.cases.mta import pipe
 from tests.cases.outbox import outbox
-from tests.cases.test_views import open_case, text
+from tests.helpers import text
 
 T = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Warsaw: Acme's support hours
 TINAS_ANSWER = "why did nobody pick this up? Alice is already annoyed"
@@ -26,9 +27,7 @@ STAFF_ONLY_EN = "This email went to staff only. A reply to it is added to the ca
 STAFF_ONLY_PL = "Ta wiadomość trafiła tylko do zespołu. Odpowiedź na nią zostanie dodana do zgłoszenia jako notatka"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 
 @pytest.fixture

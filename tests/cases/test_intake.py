@@ -11,6 +11,7 @@ from cases import services
 from cases.models import Case, CaseEvent, PhoneIntake
 from cases.services import CaseStateError
 from tests.accounts.factories import AccountFactory
+from tests.cases.conftest import open_case
 from tests.cases.factories import OnCallShiftFactory
 from tests.cases.outbox import outbox
 
@@ -26,18 +27,6 @@ CALL = {
 
 def take_call(world, *, taken_by=None, received_at=None, **overrides) -> PhoneIntake:
     return services.phone_intake_record(taken_by=taken_by or world.sam, received_at=received_at, **(CALL | overrides))
-
-
-def open_case(world, **extra) -> Case:
-    return services.case_open(
-        account=world.acme,
-        actor=world.alice,
-        subject="Slow deliveries",
-        description="Messages to wp.pl take an hour.",
-        severity=Case.Severity.NON_CRITICAL,
-        category=Case.Category.BUG,
-        **extra,
-    )
 
 
 def recipients(mails, subject_part: str) -> set[str]:

@@ -4,20 +4,10 @@ import pytest
 
 from accounts.models import OutboundEmail
 from cases import services
-from cases.models import Case, PendingNotification
+from cases.models import PendingNotification
 from cases.notifications import expand_pending
 from cases.transitions import CaseStateError
-
-
-def open_case(world):
-    return services.case_open(
-        account=world.acme,
-        actor=world.alice,
-        subject="Bounces from Gmail",
-        description="Since 9:00.",
-        severity=Case.Severity.NON_CRITICAL,
-        category=Case.Category.BUG,
-    )
+from tests.cases.conftest import open_case
 
 
 def test_a_change_writes_only_the_intent_and_the_worker_expands_it_once(world):

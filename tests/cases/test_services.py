@@ -14,9 +14,9 @@ from cases import services
 from cases.models import Case, CaseEvent
 from cases.services import clocks
 from tests.accounts.factories import BusinessCalendarFactory, CalendarExceptionFactory
+from tests.cases.conftest import emailed, open_case, reload
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
 from tests.cases.outbox import outbox
-from tests.cases.test_services_lifecycle import open_case
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -28,15 +28,6 @@ def warsaw(*args) -> datetime:
 def fresh(account) -> Account:
     """The account as a new request would load it (no schedule cached from an earlier computation)."""
     return Account.objects.get(pk=account.pk)
-
-
-def reload(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
-
-
-def emailed(kind: str | None = None) -> set[str]:
-    rows = outbox().all() if kind is None else outbox().filter(kind=kind)
-    return {addr for row in rows for addr in row.to}
 
 
 @pytest.fixture
@@ -244,7 +235,7 @@ def test_a_critical_case_tells_the_on_duty_agents_and_the_tams_at_once(
     assert on_duty.email not in {addr for m in mailoutbox if "acknowledgement" in m.subject for addr in m.to}
     # the customer gets the acknowledgement, not a copy of what she did herself
     assert [m.subject for m in mailoutbox if "alice@acme.test" in m.to] == [
-        f"[{case.number}] CRITICAL: Bounces from gmail.com — Automatic acknowledgement"
+        f"[{case.number}] CRITICAL: Bounces from Gmail since 9:00 — Automatic acknowledgement"
     ]
     assert "sam@support.test" not in {addr for m in mailoutbox for addr in m.to}
 
@@ -268,7 +259,7 @@ def test_emails_go_out_in_each_recipients_language(world):
     assert set(rows) == {("alice@acme.test",), ("arthur@acme.test",)}  # one email per language group
     for address, language in [("alice@acme.test", "pl"), ("arthur@acme.test", "en")]:
         with translation.override(language):
-            expected = f"[{case.number}] Bounces from gmail.com — {CaseEvent.Kind.REPLY.label}"
+            expected = f"[{case.number}] Bounces from Gmail since 9:00 — {CaseEvent.Kind.REPLY.label}"
         assert rows[(address,)].subject == expected
 
 

@@ -13,32 +13,13 @@ from accounts.models import OutboundEmail
 from cases import services
 from cases.models import Case, CaseAttachment, CaseEvent
 from cases.services import CaseStateError
+from tests.cases.conftest import open_case, reload
 
 K = CaseEvent.Kind
 
 
-def open_case(world, *, severity=Case.Severity.NON_CRITICAL, **extra) -> Case:
-    return services.case_open(
-        account=world.acme,
-        actor=world.alice,
-        subject="Bounces from gmail.com",
-        description="Since 09:00 every message to gmail.com bounces with 421 4.7.0.",
-        severity=severity,
-        category=Case.Category.BUG,
-        **extra,
-    )
-
-
 def open_callback_case(world) -> Case:
     return open_case(world, severity=Case.Severity.CRITICAL, callback_requested=True, contact_phone="+48 600 100 200")
-
-
-def reload(case: Case) -> Case:
-    return Case.objects.get(pk=case.pk)
-
-
-def emailed() -> set[str]:
-    return {addr for row in OutboundEmail.objects.all() for addr in row.to}
 
 
 # --- what counts as a response (NC-2, CR-2, CR-4) ---------------------------------------------------
@@ -267,12 +248,6 @@ def test_a_resolved_case_takes_no_more_replies(world):
 
 
 # --- attachments ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    return tmp_path
 
 
 def stored_files(root: Path) -> list[Path]:

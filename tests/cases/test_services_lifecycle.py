@@ -10,22 +10,11 @@ from cases import services
 from cases.models import Case, CaseEvent
 from cases.services import CaseStateError
 from tests.accounts.factories import AccountFactory
+from tests.cases.conftest import emailed, open_case
 from tests.cases.outbox import outbox
 
 NEW, IN_PROGRESS, WAITING, PROPOSED, RESOLVED = Case.Status.values
 K = CaseEvent.Kind
-
-
-def open_case(world, *, account=None, actor=None, severity=Case.Severity.NON_CRITICAL, **extra) -> Case:
-    return services.case_open(
-        account=account or world.acme,
-        actor=actor or world.alice,
-        subject="Bounces from gmail.com",
-        description="Since 09:00 every message to gmail.com bounces with 421 4.7.0.",
-        severity=severity,
-        category=Case.Category.BUG,
-        **extra,
-    )
 
 
 def case_in(world, status: str) -> Case:
@@ -50,11 +39,6 @@ def new_events(case, after_id: int):
 
 def last_event_id(case) -> int:
     return CaseEvent.objects.filter(case=case).order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def emailed(kind: str | None = None) -> set[str]:
-    rows = outbox().all() if kind is None else outbox().filter(kind=kind)
-    return {addr for row in rows for addr in row.to}
 
 
 # --- numbering ------------------------------------------------------------------------------------

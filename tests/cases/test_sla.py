@@ -188,19 +188,19 @@ def test_a_clock_paused_after_its_breach_keeps_nothing():
 # --- the badge on lists and the case page ---------------------------------------------------------
 
 
-def open_case(**fields) -> Case:
+def case_in_progress(**fields) -> Case:
     return Case(status=Case.Status.IN_PROGRESS, **fields)
 
 
 def test_badge_shows_the_callback_clock_while_the_call_is_owed():
-    case = open_case(severity=Case.Severity.CRITICAL, callback_due_at=T + timedelta(minutes=15))
+    case = case_in_progress(severity=Case.Severity.CRITICAL, callback_due_at=T + timedelta(minutes=15))
     b = badge(case, T)
     assert (str(b.label), b.due, b.level) == ("Callback due", T + timedelta(minutes=15), "ok")
 
 
 def test_badge_warns_inside_the_warning_window_and_is_bad_at_the_deadline():
     due = T + timedelta(minutes=30)
-    case = open_case(response_due_at=due)
+    case = case_in_progress(response_due_at=due)
     assert badge(case, due - timedelta(minutes=31)).level == "ok"
     assert badge(case, due - timedelta(minutes=30)).level == "warn"
     assert badge(case, due).level == "bad"
@@ -208,7 +208,7 @@ def test_badge_warns_inside_the_warning_window_and_is_bad_at_the_deadline():
 
 
 def test_badge_ignores_a_callback_already_made():
-    case = open_case(
+    case = case_in_progress(
         severity=Case.Severity.CRITICAL,
         callback_due_at=T,
         callback_done_at=T - timedelta(minutes=3),

@@ -13,6 +13,7 @@ from cases import services
 from cases.models import Case, CaseEvent, SlaAlert
 from cases.services import clocks, resolution_reminders, sla_sweep
 from cases.services.sweep import _check_case
+from tests.cases.conftest import emailed
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
 from tests.cases.outbox import outbox
 
@@ -55,10 +56,6 @@ def counts() -> tuple[int, int, int]:
         CaseEvent.objects.filter(kind__in=[K.SLA_WARNING, K.SLA_BREACH]).count(),
         outbox().count(),
     )
-
-
-def emailed(kind: str) -> set[str]:
-    return {addr for row in outbox().filter(kind=kind) for addr in row.to}
 
 
 def test_a_callback_deadline_warns_the_agent_then_escalates_to_the_tams_once(world):

@@ -10,7 +10,7 @@ from cases.models import Case
 from cases.transitions import CUSTOMER, IN_PROGRESS, NEW, PROPOSED, RESOLVED, STAFF, TAM, WAITING, CaseStateError
 
 STATUSES = (NEW, IN_PROGRESS, WAITING, PROPOSED, RESOLVED)
-ROLES = (CUSTOMER, STAFF, TAM)
+ACTORS = (CUSTOMER, STAFF, TAM)
 
 # The rules as a person would state them, independent of how TRANSITIONS is written:
 EXPECTED = {
@@ -32,7 +32,7 @@ EXPECTED = {
     (RESOLVED, IN_PROGRESS): {CUSTOMER, STAFF, TAM},
 }
 
-CELLS = list(product(STATUSES, STATUSES, ROLES))
+CELLS = list(product(STATUSES, STATUSES, ACTORS))
 
 
 def test_the_five_statuses_are_the_models_statuses():
@@ -42,7 +42,7 @@ def test_the_five_statuses_are_the_models_statuses():
 def test_the_table_names_only_known_statuses_and_roles():
     for (current, target), roles in transitions.TRANSITIONS.items():
         assert current in STATUSES and target in STATUSES
-        assert roles <= set(ROLES)
+        assert roles <= set(ACTORS)
 
 
 @pytest.mark.parametrize(("current", "target", "role"), CELLS, ids=["-".join(cell) for cell in CELLS])

@@ -3,111 +3,25 @@
 tests/portal/test_tenant_matrix.py holds the project-wide matrix; this module is the cases app's part
 of it, in the same shape (``roles(...)``, ``LOGIN``), ready to be merged there. Another account's case
 or attachment is a 404 exactly like a missing one; the staff console is a 404 to customers. The
-helpers at the top are shared by test_views_customer.py and test_views_staff.py.
+matrix's machinery is in tests/helpers.py, the cases helpers in tests/cases/conftest.py.
 """
 
-import html
-import json
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import quote
+from dataclasses import dataclass
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 
 from cases import services
 from cases.email import ingest
 from cases.models import Case, CaseAttachment, CaseEvent, InboundMessage, OnCallShift, PhoneIntake
 from tests.cases import mail_corpus
+from tests.cases.conftest import PHONE, case_snapshot, open_case, upload
 from tests.cases.factories import OnCallShiftFactory
-
-HTMX = {"HX-Request": "true"}
-PHONE = "+48 600 100 200"
-
-
-# --- helpers shared by the case view tests ------------------------------------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploaded files go to a throw-away directory, never to var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def visible_text(response_or_html) -> str:
-    """What a reader sees: tags dropped, entities decoded, white space collapsed."""
-    raw = response_or_html if isinstance(response_or_html, str) else text(response_or_html)
-    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw))).strip()
-
-
-def messages_of(response) -> list[str]:
-    """The flash messages on a page (base.html renders them as <p class="message ...">)."""
-    return [visible_text(m) for m in re.findall(r'<p class="message [^"]*">(.*?)</p>', text(response), flags=re.S)]
-
-
-def refusal(response) -> list[str]:
-    """A refused action: the page comes back (400) with what was typed and the reason, nothing saved."""
-    assert response.status_code == 400, (response.status_code, response.get("Location"))
-    return messages_of(response)
-
-
-def open_case(world, *, actor=None, subject="Bounces from Gmail since 9:00", critical=False, callback=False, **kw):
-    """A case as a customer files it, through the service the portal uses."""
-    return services.case_open(
-        account=kw.pop("account", world.acme),
-        actor=actor or world.alice,
-        subject=subject,
-        description=kw.pop("description", "Every message to gmail.com bounces with 421."),
-        severity=Case.Severity.CRITICAL if critical else Case.Severity.NON_CRITICAL,
-        category=kw.pop("category", Case.Category.BUG),
-        callback_requested=callback,
-        contact_phone=PHONE if callback else "",
-        **kw,
-    )
-
-
-def upload(name="bounce.log", content=b"421 4.7.0 try again later\n"):
-    return SimpleUploadedFile(name, content, content_type="text/plain")
-
-
-def count_queries(client, url: str, assert_max, bound: int, **headers) -> tuple[int, object]:
-    """Queries of one request after a warm-up request (per-process caches are not the page's queries)."""
-    client.get(url, headers=headers)
-    with assert_max(bound) as captured:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200
-    return len(captured.captured_queries), response
-
-
-def queries_of(client, url: str, **headers) -> tuple[int, object]:
-    client.get(url, headers=headers)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200
-    return len(captured.captured_queries), response
-
-
-def case_snapshot(case: Case) -> dict:
-    """Everything about a case a failed action must leave as it was: its row and its timeline."""
-    row = Case.objects.filter(pk=case.pk).values().get()
-    row.pop("updated_at")
-    return {"row": row, "events": list(case.events.values_list("kind", "public", "body"))}
-
+from tests.helpers import LOGIN, ROLES, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # --- the matrix ---------------------------------------------------------------------------------------
 
-ROLES = ["anonymous", "alice", "arthur", "bob", "tina", "tom", "tess", "sam", "root"]
-LOGIN = "LOGIN"  # 302 to /login/?next=<the requested path>
 CASE_URL_NAMES = {
     "case-list",
     "case-new",
@@ -127,13 +41,6 @@ CASE_URL_NAMES = {
 }
 
 
-def roles(default, **overrides) -> dict:
-    expect = dict.fromkeys(ROLES, default)
-    expect.update(overrides)
-    assert set(expect) == set(ROLES), f"unknown role in {sorted(set(expect) - set(ROLES))}"
-    return expect
-
-
 @dataclass
 class Objects:
     """Acme's objects every matrix row requests (made the way users make them)."""
@@ -143,15 +50,6 @@ class Objects:
     intake: PhoneIntake
     shift: OnCallShift
     inbound: dict  # name -> InboundMessage (STRAY_MAIL, ACME_REPLY_MAIL, ACME_HELD_MAIL)
-
-
-@dataclass(frozen=True)
-class Row:
-    method: str
-    url: Callable  # (objects) -> path
-    expect: dict  # role -> status (int), LOGIN, or the exact Location of a 302 (str)
-    data: Callable = field(default=lambda o: {})
-    changes: Callable | None = None  # (objects) -> a value that changes when the request was allowed
 
 
 ACME_CASE = "/a/acme/cases/ACME-000001/"
@@ -311,33 +209,6 @@ def inbound_mail(pk: int, raw: bytes) -> InboundMessage:
     return InboundMessage.objects.get(pk=pk)
 
 
-def login_url(path_: str) -> str:
-    return f"/login/?next={quote(path_, safe='/')}"
-
-
-def sign_in(client, world, role):
-    if role != "anonymous":
-        client.force_login(getattr(world, role))
-
-
-def assert_expected(response, expected, url: str) -> None:
-    if expected == LOGIN:
-        assert response.status_code == 302, response.content[:300]
-        assert response["Location"] == login_url(url)
-    elif isinstance(expected, str):
-        assert response.status_code == 302, response.content[:300]
-        assert response["Location"] == expected
-    else:
-        assert response.status_code == expected, response.content[:300]
-
-
-def assert_tells_nothing_about_acme(response, world, url: str) -> None:
-    """A 404 names nothing of Acme's beyond the address the person typed (echoed in the language form)."""
-    body = text(response).replace(url, "<path>")
-    for secret in ("Acme", "ACME-", "Bounces from Gmail", world.tina.full_name, world.alice.full_name):
-        assert secret not in body, f"{secret!r} leaked into a 404"
-
-
 def test_the_matrix_covers_every_case_url_name():
     """Every URL the cases app routes to has a row; a new case view without one fails here."""
 
@@ -354,46 +225,9 @@ def test_the_matrix_covers_every_case_url_name():
     assert routed_to_cases == CASE_URL_NAMES == set(MATRIX)
 
 
-def check_row(client, world, objects, row: Row, role: str) -> None:
-    """One matrix cell: the answer the role gets, whether the data changed exactly when allowed (a 200
-    re-render or a redirect other than to the login page), and a 404 that tells nothing about Acme.
-    Every app's tenant matrix runs its rows through this."""
-    sign_in(client, world, role)
-    url, data = row.url(objects), row.data(objects)
-    before = row.changes(objects) if row.changes else None
-    if row.method == "GET":
-        response = client.get(url)
-    elif isinstance(data, list):  # a JSON API
-        response = client.post(url, json.dumps(data), content_type="application/json")
-    else:
-        response = client.post(url, data)
-    expected = row.expect[role]
-    assert_expected(response, expected, url)
-    if row.changes:
-        allowed = expected == 200 or (isinstance(expected, str) and expected != LOGIN)
-        changed = row.changes(objects) != before
-        assert changed is allowed, f"{role} {'could not' if allowed else 'could'} {row.method} {url}"
-    if expected == 404:
-        assert_tells_nothing_about_acme(response, world, url)
-
-
 @pytest.mark.parametrize(("name", "row", "role"), ROWS)
 def test_case_matrix(client, world, objects, name, row, role):
     check_row(client, world, objects, row, role)
-
-
-def check_htmx_row(client, world, objects, row: Row, role: str) -> None:
-    """An expired session on htmx answers with HX-Redirect to login; everyone else as without htmx."""
-    sign_in(client, world, role)
-    url = row.url(objects)
-    response = client.get(url, headers={**HTMX, "HX-Current-URL": f"http://testserver{url}"})
-    expected = row.expect[role]
-    if expected == LOGIN:
-        assert response.status_code == 200
-        assert response["HX-Redirect"] == login_url(url)
-    else:
-        assert "HX-Redirect" not in response
-        assert_expected(response, expected, url)
 
 
 # --- another tenant's object is exactly like a missing one ------------------------------------------
@@ -402,23 +236,6 @@ def check_htmx_row(client, world, objects, row: Row, role: str) -> None:
 @pytest.mark.parametrize(("name", "row", "role"), GET_ROWS)
 def test_case_matrix_with_htmx(client, world, objects, name, row, role):
     check_htmx_row(client, world, objects, row, role)
-
-
-def normalised(response, path_: str) -> str:
-    body = text(response).replace(path_, "<path>")
-    return re.sub(r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1<csrf>", body)
-
-
-def templates(response) -> list[str]:
-    return [t.name for t in response.templates]
-
-
-def assert_same_404(client, theirs: str, missing: str, method: str = "get") -> None:
-    a = getattr(client, method)(theirs)
-    b = getattr(client, method)(missing)
-    assert a.status_code == b.status_code == 404
-    assert templates(a) == templates(b)
-    assert normalised(a, theirs) == normalised(b, missing)
 
 
 @pytest.mark.parametrize("role", ["bob", "tess"])

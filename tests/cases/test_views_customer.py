@@ -11,20 +11,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseAttachment, CaseEvent
+from tests.cases.conftest import PHONE, case_snapshot, open_case, refusal, upload
 from tests.cases.factories import CaseFactory
-from tests.cases.test_views import (
-    HTMX,
-    PHONE,
-    case_snapshot,
-    count_queries,
-    messages_of,
-    open_case,
-    queries_of,
-    refusal,
-    text,
-    upload,
-    visible_text,
-)
+from tests.helpers import HTMX, count_queries, messages_of, queries_of, text, visible_text
 
 LIST_MAX_QUERIES = 5  # session, user, account, count, page: never per case
 DASHBOARD_MAX_QUERIES = 8 + 3 * len(settings.DASHBOARD_PANELS)  # the budget of tests/portal/test_views.py
@@ -38,12 +27,6 @@ def table_rows(response) -> list[str]:
 
 def numbers_in(response) -> list[str]:
     return [row.split()[0] for row in table_rows(response) if row != "No cases match."]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 # --- the case list ------------------------------------------------------------------------------------

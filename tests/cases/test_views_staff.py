@@ -12,19 +12,10 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, OnCallShift, PhoneIntake
+from tests.cases.conftest import PHONE, case_snapshot, open_case, refusal
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
 from tests.cases.outbox import outbox
-from tests.cases.test_views import (
-    HTMX,
-    PHONE,
-    case_snapshot,
-    count_queries,
-    messages_of,
-    open_case,
-    refusal,
-    text,
-    visible_text,
-)
+from tests.helpers import HTMX, count_queries, messages_of, text, visible_text
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 QUEUE_MAX_QUERIES = 4  # session, user, count, page: never per case

@@ -19,9 +19,7 @@ URL = "/anymail/sparkpost/inbound/"
 ANYMAIL_URL_NAMES = [p.name for p in anymail_urls.urlpatterns]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from deliverability.authentication import checks
 from tests.conftest import require
-from tests.deliverability.conftest import HOST, free_port, stop, wait_for_answer
+from tests.deliverability.conftest import HOST, stop, wait_for_answer
+from tests.helpers import free_port
 
 DNSMASQ = shutil.which("dnsmasq") or ("/usr/sbin/dnsmasq" if os.access("/usr/sbin/dnsmasq", os.X_OK) else None)
 LOCAL_ZONES = ("example", "test", "in-addr.arpa", "ip6.arpa")

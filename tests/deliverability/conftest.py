@@ -23,11 +23,14 @@ import dns.query
 import pytest
 
 from deliverability.blocklists import dnsbl
+from deliverability.engine import Engine, Settings
 from tests.conftest import require
+from tests.helpers import free_port
 
 RBLDNSD = shutil.which("rbldnsd") or ("/usr/sbin/rbldnsd" if os.access("/usr/sbin/rbldnsd", os.X_OK) else None)
 DNSDELAY = Path("/work/shared/tools/dnsdelay.py")
 HOST = "127.0.0.1"
+PAGE = "/a/acme/deliverability/"  # Acme's deliverability page
 
 # --- The zones rbldnsd serves ------------------------------------------------------------------------
 
@@ -174,22 +177,17 @@ def all_spec() -> dnsbl.ZoneSpec:
     return dnsbl.zone_spec(**ALL)
 
 
+# --- Clients ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alice(client, world):
+    """The test client signed in as Acme's account admin."""
+    client.force_login(world.alice)
+    return client
+
+
 # --- Processes ----------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port free for UDP and TCP on 127.0.0.1 (rbldnsd binds UDP; a TCP fallback would use TCP)."""
-    for _attempt in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind((HOST, 0))
-            port = udp.getsockname()[1]
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            try:
-                tcp.bind((HOST, port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port on 127.0.0.1")
 
 
 def wait_for_answer(port: int, name: str, proc: subprocess.Popen, log: Path | None = None, limit: float = 5.0):
@@ -311,3 +309,10 @@ def dead_port():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
         silent.bind((HOST, 0))
         yield silent.getsockname()[1]
+
+
+def engine_for(port: int, **options) -> Engine:
+    """An engine asking only the resolver on loopback ``port``, with short timeouts unless told."""
+    options.setdefault("timeout", 1.0)
+    options.setdefault("retries", 2)
+    return Engine(Settings(nameservers=(("127.0.0.1", port),), **options))

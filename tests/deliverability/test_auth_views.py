@@ -14,24 +14,17 @@ from django.utils import timezone
 from deliverability.authentication import runs
 from deliverability.authentication.messages import Msg, to_json
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
-from tests.cases.test_views import HTMX, messages_of, queries_of, text, visible_text
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401
 from tests.deliverability.factories import MonitoredTargetFactory
-from tests.deliverability.test_panels import panel_text
+from tests.helpers import HTMX, messages_of, panel_text, queries_of, text, visible_text
 
-PAGE = "/a/acme/authentication/"
+AUTH_PAGE = "/a/acme/authentication/"
 PANEL = "/a/acme/panel/authentication/"
 DOMAIN = "acme-views.example"
 DLV4 = (
     "These checks show what DNS can show; inbox placement rates cannot be guaranteed, "
     "and the provider is not responsible for them."
 )
-
-
-@pytest.fixture
-def alice(client, world):
-    client.force_login(world.alice)
-    return client
 
 
 def from_domain(account, selectors="") -> MonitoredTarget:
@@ -65,7 +58,7 @@ def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
     from_domain(world.acme, "s1")
     with django_capture_on_commit_callbacks(execute=True):
         runs.auth_request(account=world.acme, actor=world.alice, trigger="manual")
-    response = alice.get(PAGE)
+    response = alice.get(AUTH_PAGE)
     shown = visible_text(response)
     attention = part(response, r'<ul class="findings" data-testid="attention">.*?</ul>')
     assert attention.startswith(f"DMARC: Fail {DOMAIN} No DMARC record."), attention
@@ -87,14 +80,14 @@ def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
     assert DLV4 in shown
     world.alice.language = "pl"
     world.alice.save(update_fields=["language"])
-    polish = part(alice.get(PAGE), r'<ul class="findings" data-testid="attention">.*?</ul>')
+    polish = part(alice.get(AUTH_PAGE), r'<ul class="findings" data-testid="attention">.*?</ul>')
     assert "Brak rekordu DMARC." in polish and f'_dmarc.{DOMAIN}. TXT "v=DMARC1; p=none;' in polish, polish
 
 
 def test_check_now_over_htmx_returns_the_progress_and_polls_a_running_run(alice, world, settings):
     settings.AUTH_NAMESERVERS = ["127.0.0.1:9"]  # nothing to check: the account has no targets
     running = AuthRun.objects.create(account=world.acme, status="running")
-    response = alice.post(f"{PAGE}check/", headers=HTMX)  # a run under way: the same one
+    response = alice.post(f"{AUTH_PAGE}check/", headers=HTMX)  # a run under way: the same one
     assert response.status_code == 200 and "HX-Trigger" not in response
     assert f'hx-get="/a/acme/authentication/runs/{running.pk}/"' in text(response)
     assert "Checking the DNS records…" in visible_text(response)
@@ -105,7 +98,7 @@ def test_check_now_over_htmx_returns_the_progress_and_polls_a_running_run(alice,
 def test_check_now_over_htmx_that_finished_at_once_reloads_the_results(alice, world, settings):
     """With eager tasks the check has finished before the response: no polling, the results reload."""
     settings.AUTH_NAMESERVERS = ["127.0.0.1:9"]
-    response = alice.post(f"{PAGE}check/", headers=HTMX)
+    response = alice.post(f"{AUTH_PAGE}check/", headers=HTMX)
     run = AuthRun.objects.get(account=world.acme)
     assert run.status == "done"
     assert json.loads(response["HX-Trigger"]) == {"authChecked": {}}
@@ -115,26 +108,26 @@ def test_check_now_over_htmx_that_finished_at_once_reloads_the_results(alice, wo
 def test_check_now_without_htmx_redirects(alice, world, settings, django_capture_on_commit_callbacks):
     settings.AUTH_NAMESERVERS = ["127.0.0.1:9"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice.post(f"{PAGE}check/", follow=True)
+        response = alice.post(f"{AUTH_PAGE}check/", follow=True)
     assert messages_of(response) == ["The check has started."]
     assert AuthRun.objects.get(account=world.acme).status == "done"
 
 
 def test_run_progress_polls_while_running_and_stops_when_finished(alice, world):
     run = AuthRun.objects.create(account=world.acme, status="running")
-    url = f"{PAGE}runs/{run.pk}/"
+    url = f"{AUTH_PAGE}runs/{run.pk}/"
     polling = alice.get(url, headers=HTMX)
     assert f'hx-get="{url}"' in text(polling) and "HX-Trigger" not in polling
     AuthRun.objects.filter(pk=run.pk).update(status="done", finished_at=timezone.now())
     done = alice.get(url, headers=HTMX)
     assert "hx-get" not in text(done) and json.loads(done["HX-Trigger"]) == {"authChecked": {}}
     other = AuthRun.objects.create(account=world.globex, status="running")
-    assert alice.get(f"{PAGE}runs/{other.pk}/", headers=HTMX).status_code == 404
+    assert alice.get(f"{AUTH_PAGE}runs/{other.pk}/", headers=HTMX).status_code == 404
 
 
 def test_admin_saves_dkim_selectors_without_duplicates(alice, world):
     target = from_domain(world.acme)
-    response = alice.post(f"{PAGE}domains/{target.pk}/selectors/", {"selectors": "s1, s2 s2"}, follow=True)
+    response = alice.post(f"{AUTH_PAGE}domains/{target.pk}/selectors/", {"selectors": "s1, s2 s2"}, follow=True)
     target.refresh_from_db()
     assert target.dkim_selectors == "s1 s2"
     assert messages_of(response) == [f"DKIM selectors saved for {DOMAIN}."]
@@ -143,7 +136,7 @@ def test_admin_saves_dkim_selectors_without_duplicates(alice, world):
 
 def test_a_bad_selector_is_refused_and_nothing_is_stored(alice, world):
     target = from_domain(world.acme, "s1")
-    response = alice.post(f"{PAGE}domains/{target.pk}/selectors/", {"selectors": "s2 bad/sel"}, follow=True)
+    response = alice.post(f"{AUTH_PAGE}domains/{target.pk}/selectors/", {"selectors": "s2 bad/sel"}, follow=True)
     target.refresh_from_db()
     assert target.dkim_selectors == "s1"
     assert messages_of(response) == ["Not a DKIM selector: bad/sel"]
@@ -153,7 +146,7 @@ def test_a_bad_selector_is_refused_and_nothing_is_stored(alice, world):
 def test_only_admins_change_selectors(client, world, who):
     target = from_domain(world.acme, "s1")
     client.force_login(getattr(world, who))
-    response = client.post(f"{PAGE}domains/{target.pk}/selectors/", {"selectors": "evil"})
+    response = client.post(f"{AUTH_PAGE}domains/{target.pk}/selectors/", {"selectors": "evil"})
     assert response.status_code == 404
     target.refresh_from_db()
     assert target.dkim_selectors == "s1"
@@ -221,11 +214,11 @@ def test_the_page_runs_a_fixed_number_of_queries(alice, world, django_assert_max
     for n in (5, 50):
         statuses = [("fail", "warning", "pass", "error")[i % 4] for i in range(n)]
         stored_run(world.acme, statuses, subject_of=lambda i: f"d{i % 10}.example")
-        count, response = queries_of(alice, PAGE)
+        count, response = queries_of(alice, AUTH_PAGE)
         attention = part(response, r'<ul class="findings" data-testid="attention">.*?</ul>')
         assert attention.count("Fix: fix ") == sum(1 for s in statuses if s != "pass")
         assert f"Check {n - 1} is " in visible_text(response)
         counts.append(count)
         with django_assert_max_num_queries(counts[0]):
-            alice.get(PAGE)
+            alice.get(AUTH_PAGE)
     assert counts[0] == counts[1], counts

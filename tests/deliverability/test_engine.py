@@ -18,14 +18,9 @@ import pytest
 from deliverability.blocklists import dnsbl
 from deliverability.blocklists.dnsbl import Kind, Status, Target
 from deliverability.engine import Engine, Settings
+from tests.deliverability.conftest import engine_for
 
 HANG = 60.0  # seconds: a run that long is stuck, however busy the machine is
-
-
-def engine_for(port: int, **options) -> Engine:
-    options.setdefault("timeout", 1.0)
-    options.setdefault("retries", 2)
-    return Engine(Settings(nameservers=(("127.0.0.1", port),), **options))
 
 
 def check(engine: Engine, spec: dnsbl.ZoneSpec, targets, rdtype=dns.rdatatype.A):

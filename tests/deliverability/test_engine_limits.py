@@ -25,8 +25,7 @@ import dns.rrset
 import pytest
 
 from deliverability.engine import Engine, Settings, _Pending, encode_name
-
-from .test_engine import engine_for
+from tests.deliverability.conftest import engine_for
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -12,26 +12,14 @@ from django.utils import timezone
 
 from deliverability import services
 from deliverability.models import Blocklist, MonitoredTarget
-from tests.cases.test_views import queries_of, text, visible_text
 from tests.deliverability.factories import ListingStatusFactory, SweepFactory, catalogue
+from tests.helpers import panel_text, queries_of, text
 
 PANEL = "/a/acme/panel/blocklists/"
 
 
-def panel_text(response, name: str) -> str:
-    section = re.search(rf'<section id="{name}".*?</section>', text(response), re.S)
-    assert section, f"no {name} panel"
-    return visible_text(section.group(0)).replace("\xa0", " ")
-
-
 def listing(value, zone="zen.spamhaus.org", **kw):
     return ListingStatusFactory(target=MonitoredTarget.objects.get(value=value), blocklist=catalogue(zone), **kw)
-
-
-@pytest.fixture
-def alice(client, world):
-    client.force_login(world.alice)
-    return client
 
 
 def test_no_targets(alice, world):

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from deliverability import services
 from deliverability.models import Blocklist, ListingStatus, MessageStream, MonitoredTarget, Sweep
-from tests.cases.test_views import HTMX, messages_of, queries_of, text, visible_text
+from tests.deliverability.conftest import PAGE
 from tests.deliverability.factories import ListingEventFactory, ListingStatusFactory, SweepFactory, catalogue
+from tests.helpers import HTMX, messages_of, queries_of, text, visible_text
 
-PAGE = "/a/acme/deliverability/"
 DEAD_BARRACUDA = "The test entry 127.0.0.2 is not listed: the list is dead or not answering."
 PUBLIC_RESOLVER = "Spamhaus refused the query: it came through a public or open resolver."
 CSS = "CSS: snowshoe spam / low-reputation sending"

@@ -13,17 +13,9 @@ from django.utils import timezone
 
 from deliverability import services
 from deliverability.models import Article, AuthRun, MediationRequest, MessageStream, MonitoredTarget, Sweep
-from tests.cases.test_views import (
-    LOGIN,
-    ROLES,
-    Row,
-    assert_same_404,
-    check_htmx_row,
-    check_row,
-    roles,
-)
+from tests.deliverability.conftest import PAGE
 from tests.deliverability.factories import SweepFactory
-from tests.deliverability.test_views import PAGE
+from tests.helpers import LOGIN, ROLES, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
 TARGET_ID, STREAM_ID, SWEEP_ID, DOMAIN_ID, AUTHRUN_ID = 910001, 910002, 910003, 910004, 910005

@@ -10,7 +10,6 @@ between two sweeps. The checker is pointed at it through the pytest-django ``set
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,7 @@ import dns.message
 import dns.query
 
 from tests.conftest import require
+from tests.helpers import free_port
 
 HOST = "127.0.0.1"
 RBLDNSD = shutil.which("rbldnsd") or "/usr/sbin/rbldnsd"
@@ -43,18 +43,12 @@ def only_served_lists() -> None:
     Blocklist.objects.exclude(zone__in=list(SERVED)).update(enabled=False)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind((HOST, 0))
-        return udp.getsockname()[1]
-
-
 class CatalogueDns:
     """rbldnsd serving the ``SERVED`` zones; ``serve()`` sets what they list."""
 
     def __init__(self, directory: Path, settings):
         self.dir, self.settings = directory, settings
-        self.port = _free_port()
+        self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.dir.chmod(0o755)  # rbldnsd reads the files as nobody
 
@@ -88,7 +82,7 @@ class CatalogueDns:
                 self.settings.BLOCKLIST_NAMESERVERS = [self.nameserver]
                 return
             self.stop()
-            self.port = _free_port()  # the port was taken meanwhile: another one
+            self.port = free_port()  # the port was taken meanwhile: another one
         raise RuntimeError("rbldnsd did not start")
 
     def _answers(self, limit: float = 5.0) -> bool:

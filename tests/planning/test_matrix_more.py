@@ -17,14 +17,7 @@ from planning.models import (
     MonthlyForecast,
     PeakEvent,
 )
-from tests.cases.test_views import (
-    LOGIN,
-    ROLES,
-    Row,
-    assert_same_404,
-    check_row,
-    roles,
-)
+from tests.helpers import LOGIN, ROLES, Row, assert_same_404, check_row, roles
 
 PEAK, REQUEST, REVIEW, ACTION, MIGRATION, MILESTONE = 930001, 930002, 930003, 930004, 930005, 930006
 CAPACITY, ROADMAP, MIG = "/a/acme/capacity/", "/a/acme/roadmap/", f"/a/acme/migration/{MIGRATION}/"

@@ -14,7 +14,7 @@ from accounts.services import api_token_issue
 from deliverability.library.content import recommended
 from planning import demo, urls
 from planning.models import DailyActual, IngestToken, WarmupPlan
-from tests.cases.test_views import (
+from tests.helpers import (
     LOGIN,
     ROLES,
     Row,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.services import api_token_issue
 from planning.models import WarmupPlan
-from tests.cases.test_views import text, visible_text
+from tests.helpers import text, visible_text
 
 SPLIT = [
     {"provider": "gmail", "percent": 40, "cap": None},

@@ -9,19 +9,10 @@ import pytest
 from django.conf import settings
 
 from accounts.models import User
-
-HTMX = {"HX-Request": "true"}
-
-
-def text(response) -> str:
-    return response.content.decode()
+from tests.helpers import HTMX, text, without_csrf
 
 
-def without_csrf(response) -> str:
-    return re.sub(r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1<csrf>", text(response))
-
-
-def sign_in(client, email: str, password: str):
+def log_in(client, email: str, password: str):
     return client.post("/login/", {"username": email, "password": password})
 
 
@@ -33,7 +24,7 @@ def signed_in_user_id(client) -> str | None:
 
 
 def test_sign_in_by_email_in_any_case(client, world):
-    response = sign_in(client, "ALICE@ACME.TEST", world.password)
+    response = log_in(client, "ALICE@ACME.TEST", world.password)
 
     assert response.status_code == 302 and response["Location"] == "/"
     assert signed_in_user_id(client) == str(world.alice.pk)
@@ -41,8 +32,8 @@ def test_sign_in_by_email_in_any_case(client, world):
 
 
 def test_wrong_password_is_refused_without_saying_whether_the_address_exists(client, world):
-    wrong = sign_in(client, "alice@acme.test", "not-her-password")
-    unknown = sign_in(client, "nobody@acme.test", "not-her-password")
+    wrong = log_in(client, "alice@acme.test", "not-her-password")
+    unknown = log_in(client, "nobody@acme.test", "not-her-password")
 
     for response in (wrong, unknown):
         assert response.status_code == 200
@@ -52,24 +43,24 @@ def test_wrong_password_is_refused_without_saying_whether_the_address_exists(cli
 
 def test_five_failures_lock_the_address_out_even_with_the_right_password(client, world):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, "alice@acme.test", "guess-guess-guess")
+        log_in(client, "alice@acme.test", "guess-guess-guess")
 
-    response = sign_in(client, "alice@acme.test", world.password)
+    response = log_in(client, "alice@acme.test", world.password)
 
     assert response.status_code == 429
     assert "Too many failed sign-ins" in text(response)
     assert signed_in_user_id(client) is None
     # The lock is for that address: a colleague on the same network still signs in.
-    assert sign_in(client, "arthur@acme.test", world.password).status_code == 302
+    assert log_in(client, "arthur@acme.test", world.password).status_code == 302
     assert signed_in_user_id(client) == str(world.arthur.pk)
 
 
 def test_the_lockout_cannot_be_dodged_by_changing_the_case_of_the_address(client, world):
     """Addresses are case-insensitive when signing in, so they must be when counting failures too."""
     for email in ("alice@acme.test", "Alice@acme.test", "ALICE@acme.test", "alice@ACME.test", "aLiCe@AcMe.TeSt"):
-        sign_in(client, email, "guess-guess-guess")
+        log_in(client, email, "guess-guess-guess")
 
-    response = sign_in(client, "Alice@Acme.Test", world.password)
+    response = log_in(client, "Alice@Acme.Test", world.password)
 
     assert response.status_code == 429
     assert signed_in_user_id(client) is None
@@ -77,9 +68,9 @@ def test_the_lockout_cannot_be_dodged_by_changing_the_case_of_the_address(client
 
 def test_four_failures_do_not_lock_the_address_out(client, world):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        sign_in(client, "alice@acme.test", "guess-guess-guess")
+        log_in(client, "alice@acme.test", "guess-guess-guess")
 
-    assert sign_in(client, "alice@acme.test", world.password).status_code == 302
+    assert log_in(client, "alice@acme.test", world.password).status_code == 302
     assert signed_in_user_id(client) == str(world.alice.pk)
 
 
@@ -117,8 +108,8 @@ def test_password_reset_by_email_link(client, world, mailoutbox):
     )
     assert done["Location"] == "/password/reset/complete/"
 
-    assert sign_in(client, "alice@acme.test", world.password).status_code == 200  # the old one is gone
-    assert sign_in(client, "alice@acme.test", "a-brand-new-pass-77").status_code == 302
+    assert log_in(client, "alice@acme.test", world.password).status_code == 200  # the old one is gone
+    assert log_in(client, "alice@acme.test", "a-brand-new-pass-77").status_code == 302
     assert signed_in_user_id(client) == str(world.alice.pk)
     assert "This link no longer works" in text(client.get(link, follow=True))  # used once
 

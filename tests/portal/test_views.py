@@ -14,7 +14,6 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, Membership, User
-from portal.celery import app as celery_app
 from tests.accounts.factories import (
     AccountFactory,
     BusinessCalendarFactory,
@@ -24,18 +23,13 @@ from tests.accounts.factories import (
     TamFactory,
     UserFactory,
 )
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX, text
 
 # Fixed query budgets, whatever the number of members, contacts, accounts or calendar rows: the page's
 # own queries (session, user, accounts, their TAMs' calendars) plus a few per panel an app contributes.
 PER_PANEL = 3
 DASHBOARD_MAX_QUERIES = 8 + PER_PANEL * len(settings.DASHBOARD_PANELS)
 CONSOLE_MAX_QUERIES = 8 + PER_PANEL * len(settings.CONSOLE_PANELS)
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def tam_block(response, n: int) -> str:
@@ -57,15 +51,6 @@ def table_row(response, name: str) -> str:
 def give_tina(world, calendar) -> None:
     world.tina.calendar = calendar
     world.tina.save(update_fields=["calendar"])
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks enqueued on commit run in this process, so their e-mail lands in ``mailoutbox``."""
-    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(before)
 
 
 # --- the customer dashboard ---------------------------------------------------------------------
