@@ -1,15 +1,19 @@
 from datetime import date, time
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import (
     Account,
+    ApiToken,
+    AuditEvent,
     BusinessCalendar,
     CalendarException,
     Contact,
     Membership,
     OpeningWindow,
+    OutboundEmail,
     StaffRole,
     User,
 )
@@ -121,3 +125,44 @@ class ContactFactory(DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"contact{n}@customer.test")
+
+
+class AuditEventFactory(DjangoModelFactory):
+    """A plain row; the services write the real ones."""
+
+    class Meta:
+        model = AuditEvent
+
+    account = factory.SubFactory(AccountFactory)
+    actor = factory.SelfAttribute("account.primary_tam")
+    kind = AuditEvent.Kind.MEMBER_ADDED
+    details = factory.LazyFunction(lambda: {"email": "newcomer@customer.test", "role": "member"})
+
+
+class OutboundEmailFactory(DjangoModelFactory):
+    """An email waiting in the durable outbox (accounts/outbox.py sends it)."""
+
+    class Meta:
+        model = OutboundEmail
+
+    kind = "test"
+    account = factory.SubFactory(AccountFactory)
+    to = factory.LazyFunction(lambda: ["someone@customer.test"])
+    subject = factory.Faker("sentence", nb_words=5)
+    body = factory.Faker("paragraph")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    """A token as ``accounts.services.api_token_issue`` stores it; ``key`` is the secret the customer holds."""
+
+    class Meta:
+        model = ApiToken
+        exclude = ["key"]
+
+    key = factory.LazyFunction(ApiToken.new_key)
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Pipeline {n}")
+    prefix = factory.LazyAttribute(lambda o: o.key[:8])
+    key_hash = factory.LazyAttribute(lambda o: ApiToken.hash(o.key))
+    created_by = factory.SelfAttribute("account.primary_tam")

@@ -1,10 +1,21 @@
+import hashlib
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cases.models import Case, CaseEvent, OnCallShift
+from cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseSequence,
+    InboundMessage,
+    OnCallShift,
+    PendingNotification,
+    PhoneIntake,
+    SlaAlert,
+)
 from tests.accounts.factories import AccountFactory, AgentFactory
 
 
@@ -38,3 +49,75 @@ class OnCallShiftFactory(DjangoModelFactory):
     agent = factory.SubFactory(AgentFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
+
+
+class CaseSequenceFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseSequence
+
+    account = factory.SubFactory(AccountFactory)
+    prefix = factory.Sequence(lambda n: f"SEQ{n}")
+
+
+class CaseAttachmentFactory(DjangoModelFactory):
+    """A file on a case; it is written under MEDIA_ROOT (point that at a temporary directory)."""
+
+    class Meta:
+        model = CaseAttachment
+
+    case = factory.SubFactory(CaseFactory)
+    file = factory.django.FileField(filename="bounce.log", data=b"421 4.7.0 try again later\n")
+    name = "bounce.log"
+    content_type = "text/plain"
+    size = 26
+
+
+class SlaAlertFactory(DjangoModelFactory):
+    class Meta:
+        model = SlaAlert
+
+    case = factory.SubFactory(CaseFactory)
+    clock = SlaAlert.Clock.RESPONSE
+    level = SlaAlert.Level.WARNING
+    due_at = factory.LazyFunction(timezone.now)
+
+
+class PendingNotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = PendingNotification
+
+    event = factory.SubFactory(CaseEventFactory)
+
+
+def _raw_mail(n: int) -> bytes:
+    return (
+        f"From: alice@acme.test\r\nTo: support@acme.portal.test\r\nSubject: Question {n}\r\n"
+        f"Message-ID: <q{n}@acme.test>\r\n\r\nHello.\r\n"
+    ).encode()
+
+
+class InboundMessageFactory(DjangoModelFactory):
+    """A received message as ``cases.email.ingest.store`` keeps it, not yet processed."""
+
+    class Meta:
+        model = InboundMessage
+
+    raw = factory.Sequence(_raw_mail)
+    size = factory.LazyAttribute(lambda o: len(o.raw))
+    fingerprint = factory.LazyAttribute(lambda o: hashlib.sha256(o.raw).hexdigest())
+
+
+class PhoneIntakeFactory(DjangoModelFactory):
+    """A Severity 1 call taken by an agent, not yet matched to an account."""
+
+    class Meta:
+        model = PhoneIntake
+
+    received_at = factory.LazyFunction(timezone.now)
+    taken_by = factory.SubFactory(AgentFactory)
+    company_name = "ACME Corporation"
+    contact_name = factory.Faker("name")
+    contact_phone = "+48 600 100 200"
+    contact_email = factory.Sequence(lambda n: f"caller{n}@customer.test")
+    description = "Nothing goes out."
+    callback_due_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(minutes=15))

@@ -4,14 +4,26 @@
 come from migration 0002, so ``catalogue(zone)`` fetches one and ``BlocklistFactory`` makes extra ones.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from deliverability.models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
-from tests.accounts.factories import AccountFactory
+from deliverability.models import (
+    Article,
+    AuthFinding,
+    AuthRun,
+    Blocklist,
+    ListingEvent,
+    ListingStatus,
+    MediationRequest,
+    MessageStream,
+    MonitoredTarget,
+    Sweep,
+    SweepChunk,
+)
+from tests.accounts.factories import AccountFactory, UserFactory
 
 
 def catalogue(zone: str) -> Blocklist:
@@ -112,3 +124,71 @@ class ListingEventFactory(DjangoModelFactory):
     codes = factory.LazyFunction(lambda: ["127.0.0.2"])
     meaning = "SBL: Spamhaus Block List (spam source)"
     at = factory.LazyFunction(timezone.now)
+
+
+class SweepChunkFactory(DjangoModelFactory):
+    class Meta:
+        model = SweepChunk
+
+    sweep = factory.SubFactory(SweepFactory, status=Sweep.State.RUNNING, finished_at=None)
+    number = factory.Sequence(lambda n: n)
+    target_ids = factory.LazyAttribute(lambda o: [MonitoredTargetFactory(account=o.sweep.account).pk])
+
+
+# --- sender authentication (SPF, DKIM, DMARC) ----------------------------------------------------------
+
+
+class AuthRunFactory(DjangoModelFactory):
+    """A finished check of an account's sending domains."""
+
+    class Meta:
+        model = AuthRun
+
+    account = factory.SubFactory(AccountFactory)
+    status = AuthRun.State.DONE
+    finished_at = factory.LazyFunction(timezone.now)
+    resolver = "127.0.0.1:53"
+
+
+class AuthFindingFactory(DjangoModelFactory):
+    class Meta:
+        model = AuthFinding
+
+    run = factory.SubFactory(AuthRunFactory)
+    subject = "mail.customer.example"
+    kind = AuthFinding.Kind.SPF
+    status = AuthFinding.Status.PASS
+    title = "SPF record found"
+
+
+# --- the library and mediation (MISSION: DLV-1, DLV-3) -------------------------------------------------
+
+
+class ArticleFactory(DjangoModelFactory):
+    """A published English article."""
+
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Warming up a new IP, part {n}")
+    slug = factory.Sequence(lambda n: f"warming-up-{n}")
+    body = "Start with your most engaged recipients."
+    category = Article.Category.WARMUP
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class MediationRequestFactory(DjangoModelFactory):
+    """A draft Tier 1 mediation request with Gmail."""
+
+    class Meta:
+        model = MediationRequest
+
+    account = factory.SubFactory(AccountFactory)
+    provider = MediationRequest.Provider.GMAIL
+    ips = factory.LazyFunction(lambda: ["192.0.2.10"])
+    bounce_text = "421 4.7.0 Our system has detected an unusual rate of unsolicited mail."
+    first_seen = date(2026, 11, 2)  # a fixed day, never one drawn relative to today
+    daily_volume = 50_000
+    affected_percent = 30
+    created_by = factory.SubFactory(UserFactory)

@@ -1,13 +1,29 @@
-"""Warm-up plans and their actuals (MISSION: DLV-1)."""
+"""Warm-up plans and their actuals (MISSION: DLV-1); capacity, feature requests, reviews and migration plans
+(MISSION: TAM-3, TAM-5). Dates are fixed days, never drawn relative to today (except the warm-up plan's start,
+which is ten days before the account's today)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from factory.django import DjangoModelFactory
 
 from planning import warmup
-from planning.models import DEFAULT_SPLIT, DailyActual, WarmupPlan
-from tests.accounts.factories import AccountFactory
+from planning.models import (
+    DEFAULT_SPLIT,
+    ActionItem,
+    BusinessReview,
+    CapacityRules,
+    DailyActual,
+    FeatureRequest,
+    MigrationPlan,
+    MigrationStream,
+    Milestone,
+    MonthlyForecast,
+    PeakEvent,
+    SignOff,
+    WarmupPlan,
+)
+from tests.accounts.factories import AccountFactory, UserFactory
 
 
 class WarmupPlanFactory(DjangoModelFactory):
@@ -57,3 +73,105 @@ def send_as_planned(plan, days: int, *, first: int = 0, **override) -> list[Dail
                 DailyActual(plan=plan, day=plan.start_date + timedelta(days=n), provider=share.provider, **fields)
             )
     return DailyActual.objects.bulk_create(rows)
+
+
+# --- capacity (MISSION: TAM-5) -------------------------------------------------------------------------
+
+
+class CapacityRulesFactory(DjangoModelFactory):
+    class Meta:
+        model = CapacityRules
+
+
+class MonthlyForecastFactory(DjangoModelFactory):
+    class Meta:
+        model = MonthlyForecast
+
+    account = factory.SubFactory(AccountFactory)
+    month = date(2027, 1, 1)
+    volume = 3_000_000
+
+
+class PeakEventFactory(DjangoModelFactory):
+    class Meta:
+        model = PeakEvent
+
+    account = factory.SubFactory(AccountFactory)
+    name = "Black Friday"
+    day = date(2026, 11, 27)
+    daily_volume = 400_000
+
+
+# --- feature requests and business reviews (MISSION: TAM-5) --------------------------------------------
+
+
+class FeatureRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = FeatureRequest
+
+    account = factory.SubFactory(AccountFactory)
+    title = factory.Sequence(lambda n: f"Webhook for opens, take {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class BusinessReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = BusinessReview
+
+    account = factory.SubFactory(AccountFactory)
+    held_on = date(2026, 10, 6)
+    created_by = factory.SelfAttribute("account.primary_tam")
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    review = factory.SubFactory(BusinessReviewFactory)
+    title = "Send the Q4 forecast"
+    owner = "Customer"
+    due_on = date(2026, 10, 20)
+
+
+# --- migration plans (MISSION: TAM-3) ------------------------------------------------------------------
+
+
+class MigrationPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = MigrationPlan
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Move off the old provider {n}")
+    previous_provider = "Old ESP"
+    start_date = date(2027, 1, 4)
+    created_by = factory.SelfAttribute("account.primary_tam")
+
+
+class MigrationStreamFactory(DjangoModelFactory):
+    class Meta:
+        model = MigrationStream
+
+    plan = factory.SubFactory(MigrationPlanFactory)
+    name = "Newsletters"
+    daily_volume = 100_000
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    plan = factory.SubFactory(MigrationPlanFactory)
+    kind = Milestone.Kind.SPF_INCLUDE
+    owner = "Customer"
+    due_on = date(2027, 1, 11)
+
+
+class SignOffFactory(DjangoModelFactory):
+    """The TAM's sign-off of a migration plan."""
+
+    class Meta:
+        model = SignOff
+
+    plan = factory.SubFactory(MigrationPlanFactory)
+    side = "tam"
+    user = factory.SelfAttribute("plan.account.primary_tam")
