@@ -8,6 +8,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -35,6 +36,8 @@ def assert_no_live_markup(page: str) -> None:
         assert raw not in page, raw
     assert "&amp;lt;" not in page and "&amp;gt;" not in page  # escaped once, not twice
 
+
+WARSAW = ZoneInfo("Europe/Warsaw")  # Acme's time zone, and its TAM's
 
 # --- reading a response -------------------------------------------------------------------------------
 
@@ -104,6 +107,12 @@ def roles(default, **overrides) -> dict:
     expect.update(overrides)
     assert set(expect) == set(ROLES), f"unknown role in {sorted(set(expect) - set(ROLES))}"
     return expect
+
+
+# Acme's pages: its members and its staff; Globex's admin and Globex's TAM get a 404 (never a 403).
+ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
+# The console: staff only; a customer gets a 404 like any page that is not theirs.
+STAFF_ONLY = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)
 
 
 @dataclass(frozen=True)

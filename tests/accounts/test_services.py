@@ -15,9 +15,7 @@ from tests.accounts.factories import (
     CalendarExceptionFactory,
     TamFactory,
 )
-
-WARSAW = ZoneInfo("Europe/Warsaw")
-
+from tests.helpers import WARSAW
 
 pytestmark = pytest.mark.usefixtures("english")  # tests/conftest.py
 

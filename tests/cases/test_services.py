@@ -3,7 +3,6 @@ starts (business hours, summer time, holidays, exceptions), paused while the cas
 (MISSION NC-2, NC-3, CR-2), and the notifications written to the outbox (CR-2, TAM-4)."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -17,8 +16,7 @@ from tests.accounts.factories import BusinessCalendarFactory, CalendarExceptionF
 from tests.cases.conftest import emailed, open_case, reload
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
 from tests.cases.outbox import outbox
-
-WARSAW = ZoneInfo("Europe/Warsaw")
+from tests.helpers import WARSAW
 
 
 def warsaw(*args) -> datetime:

@@ -18,7 +18,7 @@ from cases.models import Case, CaseAttachment, CaseEvent, InboundMessage, OnCall
 from tests.cases import mail_corpus
 from tests.cases.conftest import PHONE, case_snapshot, open_case, upload
 from tests.cases.factories import OnCallShiftFactory
-from tests.helpers import LOGIN, ROLES, Row, assert_same_404, check_htmx_row, check_row, roles
+from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # --- the matrix ---------------------------------------------------------------------------------------
 
@@ -58,10 +58,6 @@ STAFF_CASE = "/console/cases/ACME-000001/"
 # Inbound mail under fixed ids (the matrix names URLs before any object exists): from a stranger, matched to
 # no account; Alice's emailed reply, added to ACME-000001; Bob quoting ACME-000001's token, held with Acme.
 STRAY_MAIL, ACME_REPLY_MAIL, ACME_HELD_MAIL = (f"/console/inbound/{pk}/" for pk in (900001, 900002, 900003))
-# Acme's pages: its members and its staff; Globex's admin and Globex's TAM get a 404 (never a 403).
-ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
-# The console: staff only; a customer gets a 404 like any page that is not theirs.
-STAFF_ONLY = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)
 # An Acme case in the console: staff who work on Acme (its TAMs, agents, superusers).
 ACME_STAFF = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404)
 

@@ -4,7 +4,6 @@ which page at all is the matrix in test_views.py."""
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -15,9 +14,8 @@ from cases.models import Case, CaseEvent, OnCallShift, PhoneIntake
 from tests.cases.conftest import PHONE, case_snapshot, open_case, refusal
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
 from tests.cases.outbox import outbox
-from tests.helpers import HTMX, count_queries, messages_of, text, visible_text
+from tests.helpers import HTMX, WARSAW, count_queries, messages_of, text, visible_text
 
-WARSAW = ZoneInfo("Europe/Warsaw")
 QUEUE_MAX_QUERIES = 4  # session, user, count, page: never per case
 
 

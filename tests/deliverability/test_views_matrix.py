@@ -15,16 +15,14 @@ from deliverability import services
 from deliverability.models import Article, AuthRun, MediationRequest, MessageStream, MonitoredTarget, Sweep
 from tests.deliverability.conftest import PAGE
 from tests.deliverability.factories import SweepFactory
-from tests.helpers import LOGIN, ROLES, Row, assert_same_404, check_htmx_row, check_row, roles
+from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
 TARGET_ID, STREAM_ID, SWEEP_ID, DOMAIN_ID, AUTHRUN_ID = 910001, 910002, 910003, 910004, 910005
 AUTH = "/a/acme/authentication/"
 MEDIATION_ID = 910100
-ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
 # Changing what Acme monitors: its admin, its TAMs, a superuser; a member and a view-only agent get a 404.
 ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
-STAFF_ONLY = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)
 
 
 def acme_count(model):

@@ -15,6 +15,7 @@ from deliverability.library.content import recommended
 from planning import demo, urls
 from planning.models import DailyActual, IngestToken, WarmupPlan
 from tests.helpers import (
+    ACME_READERS,
     LOGIN,
     ROLES,
     Row,
@@ -59,7 +60,6 @@ def csv_file(body="2026-05-04,gmail,100\n") -> SimpleUploadedFile:
 
 # --- the matrix ------------------------------------------------------------------------------------------
 
-ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
 # Making plans: Acme's TAMs (and a superuser); customers, the view-only agent and Globex's people get a 404.
 PLANNERS = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404, sam=404)
 # Sending actuals and managing API tokens: Acme's admin and the staff who work on Acme.

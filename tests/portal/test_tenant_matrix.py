@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Membership
 from tests.helpers import (
+    ACME_READERS,
     HTMX,
     LOGIN,
     ROLES,
@@ -50,8 +51,6 @@ def arthur_membership(w) -> int:
     return Membership.objects.get(account=w.acme, user=w.arthur).pk
 
 
-# Reading Acme: its members and its staff see it; Globex's admin and Globex's TAM get a 404 (not a 403).
-ACME_READERS = roles(200, anonymous=LOGIN, bob=404, tess=404)
 # Changing Acme's team: its account admin and staff holding the permission (Acme's TAMs, a superuser);
 # a plain member, a view-only agent and other tenants get a 404, exactly like a missing object (one answer
 # for "not allowed": accounts.access.require).
