@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -74,6 +75,14 @@ def without_csrf(response_or_html) -> str:
 
 
 # --- query budgets ------------------------------------------------------------------------------------
+
+
+# Fixed budgets of the dashboard and the console, whatever the number of members, contacts, accounts or
+# calendar rows: the page's own queries (session, user, accounts, their TAMs' calendars) plus a few per
+# panel an app contributes.
+PER_PANEL = 3
+DASHBOARD_MAX_QUERIES = 8 + PER_PANEL * len(settings.DASHBOARD_PANELS)
+CONSOLE_MAX_QUERIES = 8 + PER_PANEL * len(settings.CONSOLE_PANELS)
 
 
 def count_queries(client, url: str, assert_max, bound: int, **headers) -> tuple[int, object]:

@@ -16,6 +16,7 @@ from cases.email import ingest
 from cases.models import Case, InboundMessage
 from tests.cases import mail_corpus as m
 from tests.cases.mta import pipe
+from tests.worker import database_url
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -109,13 +110,6 @@ def test_exit_75_when_the_database_cannot_be_reached():
     outcome = json.loads(line)
     assert outcome["result"] == "tempfail" and outcome["case"] is None
     assert outcome["reason"].startswith("could not store the message: ")
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,17 +6,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseAttachment, CaseEvent
 from tests.cases.conftest import PHONE, case_snapshot, open_case, refusal, upload
 from tests.cases.factories import CaseFactory
-from tests.helpers import HTMX, count_queries, messages_of, queries_of, text, visible_text
+from tests.helpers import DASHBOARD_MAX_QUERIES, HTMX, count_queries, messages_of, queries_of, text, visible_text
 
 LIST_MAX_QUERIES = 5  # session, user, account, count, page: never per case
-DASHBOARD_MAX_QUERIES = 8 + 3 * len(settings.DASHBOARD_PANELS)  # the budget of tests/portal/test_views.py
 
 
 def table_rows(response) -> list[str]:

@@ -12,13 +12,8 @@ from planning.status import plan_status
 from tests.helpers import SCRIPT, assert_no_live_markup
 from tests.planning.factories import DailyActualFactory, WarmupPlanFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _a_fixed_day(frozen):
-    """The plans start ten days before Acme's day (the factory's default): one known day."""
-    frozen("2027-05-10 10:00")
+# The plans start ten days before Acme's day (the factory's default): one known day.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("a_fixed_day")]
 
 
 def test_a_name_in_the_chart_is_escaped(world):

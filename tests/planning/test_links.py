@@ -11,11 +11,8 @@ from planning.models import DailyActual, WarmupPlan
 from planning.recommendations import warmup_precondition
 from tests.planning.factories import WarmupPlanFactory, send_as_planned
 
-
-@pytest.fixture(autouse=True)
-def _a_fixed_day(frozen):
-    """Warm-up days are Acme's calendar days (Warsaw): every test here runs at noon there on 10 May."""
-    frozen("2027-05-10 10:00")
+# Warm-up days are Acme's calendar days (Warsaw): every test here runs at noon there on 10 May.
+pytestmark = pytest.mark.usefixtures("a_fixed_day")
 
 
 def warm(world, **overrides):

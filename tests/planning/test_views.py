@@ -29,6 +29,7 @@ from tests.helpers import (
     text,
     visible_text,
 )
+from tests.planning.conftest import A_FIXED_DAY
 from tests.planning.factories import WarmupPlanFactory, send_as_planned
 
 PLAN_ID, TOKEN_ID = 920001, 920002
@@ -40,13 +41,11 @@ FORM = {"name": "Transactional IPs", "template": "sendgrid", "start_date": "2026
 API_ROWS = [{"date": "2026-05-04", "provider": "gmail", "sent": 100}]
 
 
-NOW = "2027-05-10 10:00"  # a Monday: noon in Warsaw (Acme's zone), 06:00 in New York (Globex's)
+NOW = A_FIXED_DAY  # a Monday: noon in Warsaw (Acme's zone), 06:00 in New York (Globex's)
 
 
-@pytest.fixture(autouse=True)
-def _a_fixed_day(frozen):
-    """Warm-up days are the account's calendar days: every test here runs on one known day."""
-    frozen(NOW)
+# Warm-up days are the account's calendar days: every test here runs on one known day.
+pytestmark = pytest.mark.usefixtures("a_fixed_day")
 
 
 def plan_form(**changes) -> dict:

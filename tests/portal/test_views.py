@@ -9,7 +9,6 @@ from datetime import date, time
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -23,13 +22,7 @@ from tests.accounts.factories import (
     TamFactory,
     UserFactory,
 )
-from tests.helpers import HTMX, text
-
-# Fixed query budgets, whatever the number of members, contacts, accounts or calendar rows: the page's
-# own queries (session, user, accounts, their TAMs' calendars) plus a few per panel an app contributes.
-PER_PANEL = 3
-DASHBOARD_MAX_QUERIES = 8 + PER_PANEL * len(settings.DASHBOARD_PANELS)
-CONSOLE_MAX_QUERIES = 8 + PER_PANEL * len(settings.CONSOLE_PANELS)
+from tests.helpers import CONSOLE_MAX_QUERIES, DASHBOARD_MAX_QUERIES, HTMX, count_queries, text
 
 
 def tam_block(response, n: int) -> str:
@@ -137,23 +130,15 @@ def test_panel_refresh_returns_only_the_panel(client, world):
     assert client.get("/a/acme/panel/no-such-panel/", headers=HTMX).status_code == 404
 
 
-def measure(client, url, assert_max, bound) -> tuple[int, object]:
-    client.get(url)  # warm-up: per-process caches are not the page's queries
-    with assert_max(bound) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured.captured_queries), response
-
-
 def test_dashboard_query_count_does_not_grow_with_the_account(client, world, django_assert_max_num_queries):
     client.force_login(world.alice)
-    small, _ = measure(client, "/a/acme/", django_assert_max_num_queries, DASHBOARD_MAX_QUERIES)
+    small, _ = count_queries(client, "/a/acme/", django_assert_max_num_queries, DASHBOARD_MAX_QUERIES)
 
     MembershipFactory.create_batch(30, account=world.acme)
     ContactFactory.create_batch(20, account=world.acme)
     for account in AccountFactory.create_batch(10):
         MembershipFactory(account=account, user=world.alice)
-    large, response = measure(client, "/a/acme/", django_assert_max_num_queries, DASHBOARD_MAX_QUERIES)
+    large, response = count_queries(client, "/a/acme/", django_assert_max_num_queries, DASHBOARD_MAX_QUERIES)
 
     assert large == small
     assert text(response).count('class="muted">· ') == 32  # every team member is on the page
@@ -171,12 +156,12 @@ def test_console_query_count_does_not_grow_with_the_accounts(client, world, djan
 
     staffed_account()
     client.force_login(world.root)
-    small, response = measure(client, "/console/", django_assert_max_num_queries, CONSOLE_MAX_QUERIES)
+    small, response = count_queries(client, "/console/", django_assert_max_num_queries, CONSOLE_MAX_QUERIES)
     assert text(response).count("<tr>") == 1 + 3
 
     for _ in range(57):
         staffed_account()
-    large, response = measure(client, "/console/", django_assert_max_num_queries, CONSOLE_MAX_QUERIES)
+    large, response = count_queries(client, "/console/", django_assert_max_num_queries, CONSOLE_MAX_QUERIES)
 
     assert large == small
     assert text(response).count("<tr>") == 1 + 50  # one page
