@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from tests.browser.conftest import log_in
-from tests.cases.test_views import open_case
+from tests.cases.conftest import open_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
