@@ -106,7 +106,7 @@ def make(model, account):
 
 
 # Rows only staff read: the audit trail is the provider's record of who changed what (customers see none).
-STAFF_ONLY = {AuditEvent}
+STAFF_ONLY_MODELS = {AuditEvent}
 
 
 def test_the_tenant_models_are_found():
@@ -123,7 +123,7 @@ def test_every_tenant_model_scopes_through_visible_to(world, model):
 
     for user, own, other in [(world.alice, ours, theirs), (world.tina, ours, theirs), (world.bob, theirs, ours)]:
         visible = set(manager.visible_to(user).values_list("pk", flat=True))
-        if model in STAFF_ONLY and not user.is_staff:
+        if model in STAFF_ONLY_MODELS and not user.is_staff:
             assert not visible, (model._meta.label, user.email)
             continue
         assert own.pk in visible, (model._meta.label, user.email)
