@@ -292,13 +292,15 @@ CASE_POLL_SECONDS = 30
 # only when DMARC (or DKIM) passed for the From domain. Empty: the MTA is trusted to have rejected forgeries.
 INBOUND_AUTHSERV_ID = os.environ.get("INBOUND_AUTHSERV_ID", "")
 
-# django-anymail: inbound webhooks (SparkPost relay webhooks and every ESP anymail supports) are
-# authenticated with HTTP basic auth, "user:password", as anymail documents. Outgoing mail goes through
+# django-anymail: inbound webhooks (SparkPost's relay webhooks; other providers anymail supports when listed
+# in ANYMAIL_WEBHOOK_PROVIDERS, with their keys in ANYMAIL) are authenticated with HTTP basic auth,
+# "user:password", as anymail documents. Outgoing mail goes through
 # anymail's SparkPost backend when EMAIL_BACKEND says so and SPARKPOST_API_KEY is set.
 ANYMAIL = {
     "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "portal-inbound:change-me-in-production"),
     "SPARKPOST_API_KEY": os.environ.get("SPARKPOST_API_KEY", ""),
 }
+ANYMAIL_WEBHOOK_PROVIDERS = os.environ.get("ANYMAIL_WEBHOOK_PROVIDERS", "sparkpost").replace(" ", "").split(",")
 
 # Case attachments: per file, per message.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
