@@ -1,6 +1,8 @@
 """The availability ledger's storage: per-second rollups per account and channel (bounded whatever the raw
 volume), ingested batches (for idempotency) and each account's target. MISSION: AV-1."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,9 @@ class AvailabilityProfile(models.Model):
     """The contract's figures for one account."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="availability")
-    target_pct = models.DecimalField(_("availability target (%)"), max_digits=6, decimal_places=3, default=99.99)
+    target_pct = models.DecimalField(
+        _("availability target (%)"), max_digits=6, decimal_places=3, default=Decimal("99.99")
+    )
     sustained_seconds = models.PositiveIntegerField(
         _("alert after this many consecutive unavailable seconds"), default=60
     )

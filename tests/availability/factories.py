@@ -2,7 +2,6 @@
 incident alerts. Seconds are fixed Unix times, never drawn relative to now."""
 
 import hashlib
-from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
@@ -19,9 +18,7 @@ class AvailabilityProfileFactory(DjangoModelFactory):
         django_get_or_create = ["account"]
 
     account = factory.SubFactory(AccountFactory)
-    # The model's default is the float 99.99, which full_clean() refuses (more than 3 decimal places once
-    # converted); a form gives the Decimal, as here.
-    target_pct = Decimal("99.99")
+    # target_pct: the model's default (a Decimal; the float 99.99 it once was failed full_clean()).
 
 
 class SecondRollupFactory(DjangoModelFactory):
