@@ -18,7 +18,7 @@ import dns.resolver
 import dns.reversename
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from deliverability.authentication.messages import _
+from core.text import _
 from deliverability.blocklists.dnsbl import registered_domain
 
 PASS, WARNING, FAIL, ERROR = "pass", "warning", "fail", "error"

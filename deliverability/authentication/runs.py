@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 
 from accounts.models import Account, User
 from accounts.notify import notify
+from core.text import _, to_json
 from deliverability.authentication import checks, spf
-from deliverability.authentication.messages import _, to_json
 from deliverability.blocklists.checker import parse_nameserver
 from deliverability.engine import system_nameservers
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget

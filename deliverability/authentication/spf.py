@@ -5,8 +5,8 @@ publish. Parsed by checkdmarc, pointed at our resolver. No ORM here.
 
 import checkdmarc.spf
 
+from core.text import _
 from deliverability.authentication.checks import ERROR, FAIL, PASS, WARNING, Finding, fresh_lookups, lookup_failure
-from deliverability.authentication.messages import _
 
 SPF_LOOKUP_LIMIT = 10
 SPF_VOID_LIMIT = 2

@@ -20,7 +20,9 @@ from functools import cache
 import dns.exception
 import dns.name
 import dns.rcode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext  # a TargetError is said to the person typing, at once
+
+from core.text import Msg, Text, _, join  # answers and health are read later, in the reader's language
 
 MAX_EXPANSION = 256  # a CIDR may name at most this many addresses (an IPv4 /24)
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
@@ -60,9 +62,9 @@ def parse_target(text: str) -> Target:
     """One IP address or domain name, canonicalised. IPv4-mapped IPv6 addresses become IPv4."""
     raw = (text or "").strip().rstrip(".")
     if not raw:
-        raise TargetError(_("Enter an IP address or a domain name."))
+        raise TargetError(gettext("Enter an IP address or a domain name."))
     if "%" in raw:  # fe80::1%eth0: a link-local address with a zone index never sends mail to the internet
-        raise TargetError(_("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw})
+        raise TargetError(gettext("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw})
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:
@@ -84,15 +86,15 @@ def expand_targets(text: str, *, limit: int = MAX_EXPANSION) -> list[Target]:
             loose = ipaddress.ip_network(raw, strict=False)
         except ValueError:
             raise TargetError(
-                _("“%(text)s” is not a network in CIDR form, like 192.0.2.0/24.") % {"text": raw}
+                gettext("“%(text)s” is not a network in CIDR form, like 192.0.2.0/24.") % {"text": raw}
             ) from exc
         raise TargetError(
-            _("“%(text)s” has host bits set; did you mean %(network)s?") % {"text": raw, "network": loose}
+            gettext("“%(text)s” has host bits set; did you mean %(network)s?") % {"text": raw, "network": loose}
         ) from exc
     if network.num_addresses > limit:
         smallest = 32 - (limit.bit_length() - 1) if network.version == 4 else 128 - (limit.bit_length() - 1)
         raise TargetError(
-            _("“%(text)s” has %(count)s addresses; add at most a /%(prefix)s (%(limit)s addresses) at a time.")
+            gettext("“%(text)s” has %(count)s addresses; add at most a /%(prefix)s (%(limit)s addresses) at a time.")
             % {"text": raw, "count": f"{network.num_addresses:,}", "prefix": smallest, "limit": limit}
         )
     return [parse_target(str(address)) for address in network]
@@ -103,9 +105,9 @@ def _domain(raw: str) -> str:
         name = dns.name.from_text(raw.lower(), origin=dns.name.root)
         labels = [label.decode("ascii") for label in name.labels if label]
     except (dns.exception.DNSException, UnicodeError, ValueError) as exc:
-        raise TargetError(_("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw}) from exc
+        raise TargetError(gettext("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw}) from exc
     if len(labels) < 2 or not all(_hostname_label(label) for label in labels) or labels[-1].isdigit():
-        raise TargetError(_("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw})
+        raise TargetError(gettext("“%(text)s” is neither an IP address nor a domain name.") % {"text": raw})
     return ".".join(labels)
 
 
@@ -249,7 +251,7 @@ class Answer:
 class Result:
     status: Status
     codes: tuple[str, ...] = ()
-    meaning: str = ""
+    meaning: Msg | Text | str = ""  # translated when shown (core.text)
     reason: str = ""  # the list's TXT record, for listings
     policy: bool = False  # every code is a policy flag (PBL-style), not a reputation listing
 
@@ -271,7 +273,7 @@ def decode(spec: ZoneSpec, answer: Answer) -> Result:
     codes = tuple(sorted(set(answer.addresses), key=_address_key))
     errors = [spec.errors[code] for code in codes if code in spec.errors]
     if errors:
-        return Result(Status.ERROR, codes, "; ".join(dict.fromkeys(errors)))
+        return Result(Status.ERROR, codes, _meaning(errors))
     outside = [code for code in codes if not _in_loopback(code)]
     if outside:
         return Result(
@@ -289,9 +291,14 @@ def decode(spec: ZoneSpec, answer: Answer) -> Result:
     return Result(
         Status.LISTED,
         codes,
-        "; ".join(dict.fromkeys(code.meaning for code in meanings)),
+        _meaning(code.meaning for code in meanings),
         policy=bool(meanings) and all(code.policy for code in meanings),
     )
+
+
+def _meaning(texts: Iterable[str]) -> Msg | Text | str:
+    """The catalogue's meanings (msgids, or a staff member's own words) once each, joined by "; "."""
+    return join(Msg(text) for text in dict.fromkeys(texts) if text)
 
 
 def _meanings(spec: ZoneSpec, code: str) -> list[Code] | None:
@@ -336,7 +343,7 @@ def probe_names(spec: ZoneSpec) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Health:
     ok: bool
-    problem: str = ""
+    problem: Msg | Text | str = ""  # translated when shown (core.text)
 
 
 def health(spec: ZoneSpec, listed: Answer, clear: Answer) -> Health:
@@ -349,7 +356,7 @@ def health(spec: ZoneSpec, listed: Answer, clear: Answer) -> Health:
     for answer in (listed, clear):
         errors = [spec.errors[code] for code in answer.addresses if code in spec.errors]
         if errors:
-            return Health(False, "; ".join(dict.fromkeys(errors)))
+            return Health(False, _meaning(errors))
     listed_name, clear_name = (LISTED_PROBE[spec.kind].value, CLEAR_PROBE[spec.kind].value)
     if listed.rcode != dns.rcode.NOERROR or not listed.addresses:
         return Health(

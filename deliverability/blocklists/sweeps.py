@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.text import from_json, to_json
 from deliverability.blocklists.checker import Finding, check, check_health, describe, engine_settings
 from deliverability.blocklists.dnsbl import Health, Kind, Target
 from deliverability.engine import Engine
@@ -56,7 +57,7 @@ def sweep_run(sweep_id: int) -> None:
             [SweepChunk(sweep=sweep, number=n, target_ids=part) for n, part in enumerate(chunks)]
         )
         Sweep.objects.filter(pk=sweep_id).update(
-            zone_health={zone: ("" if h.ok else h.problem) for zone, h in health.items()},
+            zone_health={zone: ("" if h.ok else to_json(h.problem)) for zone, h in health.items()},
             resolver=describe(cfg),
             chunks_total=len(chunks),
             queries_total=queries,
@@ -87,7 +88,7 @@ def chunk_run(chunk_id: int) -> None:
     targets = {t.value: t for t in MonitoredTarget.objects.filter(pk__in=chunk.target_ids, account_id=sweep.account_id)}
     lists = {bl.spec().zone: bl for bl in Blocklist.objects.filter(enabled=True)}
     lists = {zone: bl for zone, bl in lists.items() if zone in sweep.zone_health}
-    zone_health = {zone: Health(not problem, problem) for zone, problem in sweep.zone_health.items()}
+    zone_health = {zone: Health(not problem, from_json(problem)) for zone, problem in sweep.zone_health.items()}
     progress = _Progress(sweep.pk)
     findings = list(
         check(

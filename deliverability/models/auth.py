@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account, TenantQuerySet
-
-from ..authentication.messages import render
+from core.text import render
 
 
 class AuthRunQuerySet(models.QuerySet):

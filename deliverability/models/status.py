@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account, TenantQuerySet
+from core.text import MessageField, from_json
 
 from ..blocklists.dnsbl import Status
 from .catalogue import Blocklist
@@ -50,7 +51,8 @@ class Sweep(models.Model):
     queries_total = models.PositiveIntegerField(default=0)
     queries_done = models.PositiveIntegerField(default=0)
     resolver = models.CharField(_("resolver"), max_length=200, blank=True)
-    zone_health = models.JSONField(_("zone health"), default=dict, blank=True)  # zone -> "" (ok) or the problem
+    # zone -> "" (ok) or the problem, a message stored with core.text.to_json
+    zone_health = models.JSONField(_("zone health"), default=dict, blank=True)
     listed = models.PositiveIntegerField(_("listings found"), default=0)
     failure = models.TextField(_("failure"), blank=True)
 
@@ -79,7 +81,8 @@ class Sweep(models.Model):
 
     @property
     def failed_zones(self) -> dict:
-        return {zone: problem for zone, problem in (self.zone_health or {}).items() if problem}
+        """Zone -> what was wrong with it (a message, shown in the reader's language)."""
+        return {zone: from_json(problem) for zone, problem in (self.zone_health or {}).items() if problem}
 
 
 class SweepChunkQuerySet(TenantQuerySet):
@@ -140,7 +143,7 @@ class ListingStatus(models.Model):
     blocklist = models.ForeignKey(Blocklist, on_delete=models.CASCADE, related_name="statuses")
     result = models.CharField(_("result"), max_length=8, choices=STATUS_CHOICES)
     codes = models.JSONField(_("codes"), default=list, blank=True)
-    meaning = models.TextField(_("meaning"), blank=True)
+    meaning = MessageField(_("meaning"), blank=True, legacy_msgid=True)  # a catalogue msgid or a dnsbl message
     reason = models.TextField(_("reason"), blank=True)
     policy = models.BooleanField(_("policy listing"), default=False)
     checked_at = models.DateTimeField(_("checked"))
@@ -177,7 +180,7 @@ class ListingEvent(models.Model):
     blocklist = models.ForeignKey(Blocklist, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=8, choices=Kind.choices)
     codes = models.JSONField(_("codes"), default=list, blank=True)
-    meaning = models.TextField(_("meaning"), blank=True)
+    meaning = MessageField(_("meaning"), blank=True, legacy_msgid=True)  # a catalogue msgid or a dnsbl message
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"))
     sweep = models.ForeignKey(Sweep, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")

@@ -11,8 +11,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from core.text import Msg, to_json
 from deliverability.authentication import runs
-from deliverability.authentication.messages import Msg, to_json
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401
 from tests.deliverability.factories import MonitoredTargetFactory

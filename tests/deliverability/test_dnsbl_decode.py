@@ -52,7 +52,7 @@ def test_documented_code_is_listed(zen_spec, code, meaning):
     result = dnsbl.decode(zen_spec, listed(code))
     assert result.status == Status.LISTED
     assert result.codes == (code,)
-    assert result.meaning == meaning
+    assert str(result.meaning) == meaning
     assert result.policy is False
 
 
@@ -61,21 +61,21 @@ def test_policy_only_listing(zen_spec, code):
     result = dnsbl.decode(zen_spec, listed(code))
     assert result.status == Status.LISTED
     assert result.policy is True
-    assert result.meaning == "PBL (policy)"
+    assert str(result.meaning) == "PBL (policy)"
 
 
 def test_policy_and_reputation_together_is_not_policy_only(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.10", "127.0.0.4"))
     assert result.status == Status.LISTED
     assert result.codes == ("127.0.0.4", "127.0.0.10")  # sorted numerically
-    assert result.meaning == "XBL (exploits); PBL (policy)"
+    assert str(result.meaning) == "XBL (exploits); PBL (policy)"
     assert result.policy is False
 
 
 def test_two_policy_codes_are_policy_only(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.11", "127.0.0.10", "127.0.0.10"))
     assert result.codes == ("127.0.0.10", "127.0.0.11")  # deduplicated
-    assert result.meaning == "PBL (policy)"
+    assert str(result.meaning) == "PBL (policy)"
     assert result.policy is True
 
 
@@ -83,7 +83,7 @@ def test_mixed_listing_codes(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.4", "127.0.0.2", "127.0.0.5"))
     assert result.status == Status.LISTED
     assert result.codes == ("127.0.0.2", "127.0.0.4", "127.0.0.5")
-    assert result.meaning == "SBL; XBL (exploits)"  # one meaning once
+    assert str(result.meaning) == "SBL; XBL (exploits)"  # one meaning once
 
 
 def test_codes_sort_numerically_not_as_text(zen_spec):
@@ -105,37 +105,37 @@ def test_documented_error_codes_are_errors_never_listings(spec, code, meaning):
     result = dnsbl.decode(dnsbl.zone_spec(**spec), listed(code))
     assert result.status == Status.ERROR
     assert result.codes == (code,)
-    assert result.meaning == meaning
+    assert str(result.meaning) == meaning
 
 
 def test_error_code_beside_a_listing_is_still_an_error(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.2", "127.255.255.254"))
     assert result.status == Status.ERROR
-    assert result.meaning == "Query via a public/open resolver"
+    assert str(result.meaning) == "Query via a public/open resolver"
 
 
 def test_two_error_codes_name_both(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.255.255.255", "127.255.255.254"))
     assert result.status == Status.ERROR
-    assert result.meaning == "Query via a public/open resolver; Excessive number of queries"
+    assert str(result.meaning) == "Query via a public/open resolver; Excessive number of queries"
 
 
 def test_answer_outside_loopback_is_unknown(zen_spec):
     result = dnsbl.decode(zen_spec, listed("10.0.0.1"))
     assert result.status == Status.UNKNOWN
-    assert "outside 127.0.0.0/8" in result.meaning and "10.0.0.1" in result.meaning
+    assert "outside 127.0.0.0/8" in str(result.meaning) and "10.0.0.1" in str(result.meaning)
 
 
 def test_outside_loopback_beside_a_listing_is_unknown(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.2", "192.0.2.53"))
     assert result.status == Status.UNKNOWN
-    assert "192.0.2.53" in result.meaning and "127.0.0.2" not in result.meaning
+    assert "192.0.2.53" in str(result.meaning) and "127.0.0.2" not in str(result.meaning)
 
 
 def test_undocumented_code_is_unknown(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.99"))
     assert result.status == Status.UNKNOWN
-    assert result.meaning == "127.0.0.99 is not a code this list documents."
+    assert str(result.meaning) == "127.0.0.99 is not a code this list documents."
 
 
 def test_undocumented_code_beside_a_listing_is_unknown(zen_spec):
@@ -161,7 +161,7 @@ def test_an_error_code_on_a_list_that_does_not_document_it_is_not_a_listing(dead
 def test_bitmask_combinations(uribl_spec, code, meaning):
     result = dnsbl.decode(uribl_spec, listed(code))
     assert result.status == Status.LISTED
-    assert result.meaning == meaning
+    assert str(result.meaning) == meaning
     assert result.policy is False
 
 
@@ -169,7 +169,7 @@ def test_bitmask_combinations(uribl_spec, code, meaning):
 def test_bitmask_undocumented_bits_are_unknown(uribl_spec, code):
     result = dnsbl.decode(uribl_spec, listed(code))
     assert result.status == Status.UNKNOWN
-    assert code in result.meaning
+    assert code in str(result.meaning)
 
 
 def test_bitmask_refused_is_an_error_not_bit_one(uribl_spec):
@@ -184,7 +184,7 @@ def test_bitmask_policy_bit():
     )
     assert dnsbl.decode(spec, listed("127.0.0.16")).policy is True
     assert dnsbl.decode(spec, listed("127.0.0.18")).policy is False
-    assert dnsbl.decode(spec, listed("127.0.0.18")).meaning == "spam; dynamic"
+    assert str(dnsbl.decode(spec, listed("127.0.0.18")).meaning) == "spam; dynamic"
 
 
 def test_bitmask_exact_code_wins_over_bits():
@@ -194,7 +194,7 @@ def test_bitmask_exact_code_wins_over_bits():
         codes=[{"code": "127.0.0.6", "meaning": "special"}],
         bits=[{"bit": 2, "meaning": "black"}, {"bit": 4, "meaning": "grey"}],
     )
-    assert dnsbl.decode(spec, listed("127.0.0.6")).meaning == "special"
+    assert str(dnsbl.decode(spec, listed("127.0.0.6")).meaning) == "special"
 
 
 @pytest.mark.parametrize(
@@ -204,14 +204,14 @@ def test_bitmask_exact_code_wins_over_bits():
 def test_bad_rcodes_are_errors(zen_spec, rcode, text):
     result = dnsbl.decode(zen_spec, Answer(rcode=rcode, addresses=("127.0.0.2",)))
     assert result.status == Status.ERROR
-    assert result.meaning == f"The resolver answered {text}."
+    assert str(result.meaning) == f"The resolver answered {text}."
 
 
 @pytest.mark.parametrize("failure", ["timeout", "network: Network is unreachable", "malformed answer: FormError"])
 def test_failures_are_errors(zen_spec, failure):
     result = dnsbl.decode(zen_spec, Answer(failure=failure))
     assert result.status == Status.ERROR
-    assert result.meaning == f"No answer ({failure})."
+    assert str(result.meaning) == f"No answer ({failure})."
 
 
 def test_failure_wins_over_anything_else(zen_spec):
@@ -225,7 +225,7 @@ def test_no_rcode_at_all_is_an_error(zen_spec):
 
 def test_with_reason_keeps_the_result_and_caps_the_text(zen_spec):
     result = dnsbl.decode(zen_spec, listed("127.0.0.10")).with_reason("x" * 600)
-    assert result.status == Status.LISTED and result.policy and result.meaning == "PBL (policy)"
+    assert result.status == Status.LISTED and result.policy and str(result.meaning) == "PBL (policy)"
     assert result.reason == "x" * 500
 
 
@@ -245,8 +245,8 @@ def test_health_ok_when_clear_probe_is_nodata(zen_spec):
 def test_health_test_entry_not_listed(zen_spec, dbl_spec):
     health = dnsbl.health(zen_spec, NXDOMAIN, NXDOMAIN)
     assert not health.ok
-    assert health.problem == "The test entry 127.0.0.2 is not listed: the list is dead or not answering."
-    assert "The test entry test is not listed" in dnsbl.health(dbl_spec, NXDOMAIN, NXDOMAIN).problem
+    assert str(health.problem) == "The test entry 127.0.0.2 is not listed: the list is dead or not answering."
+    assert "The test entry test is not listed" in str(dnsbl.health(dbl_spec, NXDOMAIN, NXDOMAIN).problem)
 
 
 def test_health_test_entry_nodata(zen_spec):
@@ -254,21 +254,21 @@ def test_health_test_entry_nodata(zen_spec):
 
 
 def test_health_ipv6_names_the_ipv6_probe(v6_spec):
-    assert "::ffff:7f00:2" in dnsbl.health(v6_spec, NXDOMAIN, NXDOMAIN).problem
-    assert "::ffff:7f00:1 is listed" in dnsbl.health(v6_spec, listed("127.0.0.2"), listed("127.0.0.2")).problem
+    assert "::ffff:7f00:2" in str(dnsbl.health(v6_spec, NXDOMAIN, NXDOMAIN).problem)
+    assert "::ffff:7f00:1 is listed" in str(dnsbl.health(v6_spec, listed("127.0.0.2"), listed("127.0.0.2")).problem)
 
 
 def test_health_lists_everything(zen_spec, dbl_spec):
     health = dnsbl.health(zen_spec, listed("127.0.0.2"), listed("127.0.0.2"))
     assert not health.ok
-    assert health.problem == "127.0.0.1 is listed: the list answers “listed” for everything."
-    assert dnsbl.health(dbl_spec, listed("127.0.1.2"), listed("127.0.1.2")).problem.startswith("invalid is listed")
+    assert str(health.problem) == "127.0.0.1 is listed: the list answers “listed” for everything."
+    assert str(dnsbl.health(dbl_spec, listed("127.0.1.2"), listed("127.0.1.2")).problem).startswith("invalid is listed")
 
 
 def test_health_test_entry_outside_loopback(zen_spec):
     health = dnsbl.health(zen_spec, listed("203.0.113.9"), NXDOMAIN)
     assert not health.ok
-    assert "outside 127.0.0.0/8" in health.problem and "203.0.113.9" in health.problem
+    assert "outside 127.0.0.0/8" in str(health.problem) and "203.0.113.9" in str(health.problem)
 
 
 def health_with(spec, which: str, bad: Answer) -> dnsbl.Health:
@@ -282,14 +282,14 @@ def health_with(spec, which: str, bad: Answer) -> dnsbl.Health:
 def test_health_error_code_names_the_error(zen_spec, which):
     health = health_with(zen_spec, which, listed("127.255.255.254"))
     assert not health.ok
-    assert health.problem == "Query via a public/open resolver"
+    assert str(health.problem) == "Query via a public/open resolver"
 
 
 def test_health_refused_on_uribl(uribl_spec):
     """URIBL answers 127.0.0.1 to a blocked resolver for everything: an error, not "lists everything"."""
     health = dnsbl.health(uribl_spec, listed("127.0.0.1"), listed("127.0.0.1"))
     assert not health.ok
-    assert health.problem == "Query refused (blocked resolver)"
+    assert str(health.problem) == "Query refused (blocked resolver)"
 
 
 @pytest.mark.parametrize("which", ["listed", "clear"])
@@ -297,11 +297,11 @@ def test_health_refused_on_uribl(uribl_spec):
 def test_health_bad_rcode(zen_spec, which, rcode, text):
     health = health_with(zen_spec, which, Answer(rcode=rcode))
     assert not health.ok
-    assert health.problem == f"The resolver answered {text}."
+    assert str(health.problem) == f"The resolver answered {text}."
 
 
 @pytest.mark.parametrize("which", ["listed", "clear"])
 def test_health_timeout(zen_spec, which):
     health = health_with(zen_spec, which, Answer(failure="timeout"))
     assert not health.ok
-    assert health.problem == "No answer from the resolver (timeout)."
+    assert str(health.problem) == "No answer from the resolver (timeout)."

@@ -99,7 +99,7 @@ def test_entry_decodes_end_to_end(rbldnsd, request, spec_name, case):
     assert answers[0].failure == ""
     assert result.status == status, (answers[0], result)
     assert result.codes == codes
-    assert meaning in result.meaning
+    assert meaning in str(result.meaning)
     assert result.policy is policy
 
 
@@ -184,13 +184,13 @@ def test_health_passes_for_live_zones(rbldnsd, request, spec_name):
 def test_health_fails_for_a_zone_that_does_not_list_the_test_entry(rbldnsd, dead_spec):
     health = health_of(engine_for(rbldnsd.port), dead_spec)
     assert not health.ok
-    assert health.problem == "The test entry 127.0.0.2 is not listed: the list is dead or not answering."
+    assert str(health.problem) == "The test entry 127.0.0.2 is not listed: the list is dead or not answering."
 
 
 def test_health_fails_for_a_zone_that_lists_everything(rbldnsd, all_spec):
     health = health_of(engine_for(rbldnsd.port), all_spec)
     assert not health.ok
-    assert health.problem == "127.0.0.1 is listed: the list answers “listed” for everything."
+    assert str(health.problem) == "127.0.0.1 is listed: the list answers “listed” for everything."
 
 
 def test_health_probe_entries_are_really_served(rbldnsd, v6_spec, dbl_spec):
@@ -208,7 +208,7 @@ def test_health_probe_entries_are_really_served(rbldnsd, v6_spec, dbl_spec):
 def test_health_fails_when_the_resolver_is_dead(dead_port, zen_spec):
     health = health_of(engine_for(dead_port, timeout=0.2, retries=0), zen_spec)
     assert not health.ok
-    assert health.problem == "No answer from the resolver (timeout)."
+    assert str(health.problem) == "No answer from the resolver (timeout)."
 
 
 # --- a dead resolver ----------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_dead_port_times_out_every_name_in_bounded_time(dead_port, zen_spec):
     assert timeout * (retries + 1) * 0.9 <= elapsed < HANG
     assert [a.failure for a in answers] == ["timeout"] * len(targets)
     assert {r.status for r in results} == {Status.ERROR}
-    assert {r.meaning for r in results} == {"No answer (timeout)."}
+    assert {str(r.meaning) for r in results} == {"No answer (timeout)."}
     assert engine.stats["sent"] == len(targets) * (retries + 1)
     assert engine.stats["retransmits"] == len(targets) * retries
     assert engine.stats["received"] == 0

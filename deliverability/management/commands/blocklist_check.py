@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 "zone": finding.spec.zone,
                 "status": result.status.value,
                 "codes": list(result.codes),
-                "meaning": result.meaning,
+                "meaning": str(result.meaning),  # the command speaks the active language
                 "reason": result.reason,
             }
             if options["json"]:
