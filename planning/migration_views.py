@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import can, require
@@ -23,9 +24,9 @@ from .models import MigrationPlan, WarmupPlan
 
 class MigrationForm(forms.ModelForm):
     streams = forms.CharField(
-        label=_("Streams and daily volumes"),
+        label=gettext_lazy("Streams and daily volumes"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "transactional 200000\nmarketing 800000"}),
-        help_text=_("One stream per line: its name and messages a day."),
+        help_text=gettext_lazy("One stream per line: its name and messages a day."),
     )
 
     class Meta:

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import warmup
 from .models import WarmupPlan
 
-DECISIONS = {"advance": _("Advance"), "hold": _("Hold"), "step_back": _("Step back")}
+# Lazy: translated in the reader's language when shown, not once at import (STYLE: no gettext at import time).
+DECISIONS = {"advance": gettext_lazy("Advance"), "hold": gettext_lazy("Hold"), "step_back": gettext_lazy("Step back")}
 
 
 @dataclass
