@@ -1,12 +1,13 @@
-"""Attachment limits (size, count, type). Refused files get a reason in the user's words."""
+"""Attachment limits (size, count, type). Refused files get a reason in the user's words: a message
+(core.text) shown in the reader's language, for an email's files are refused by a worker and read later."""
 
 import mimetypes
 from pathlib import PurePath
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+
+from core.text import Msg, _
 
 ALLOWED_EXTENSIONS = frozenset(
     {
@@ -39,13 +40,16 @@ def max_files() -> int:
     return getattr(settings, "CASE_ATTACHMENT_MAX_FILES", 10)
 
 
-def problems(files) -> list[str]:
+def problems(files) -> list[Msg]:
     """What is wrong with these uploads, one sentence per problem; empty when all are acceptable."""
     errors = []
     if len(files) > max_files():
         errors.append(
-            ngettext("Attach at most %(n)d file at a time.", "Attach at most %(n)d files at a time.", max_files())
-            % {"n": max_files()}
+            Msg(
+                "Attach at most %(n)d file at a time.",
+                {"n": max_files()},
+                plural="Attach at most %(n)d files at a time.",
+            )
         )
     for f in files:
         name = PurePath(f.name).name

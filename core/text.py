@@ -54,7 +54,9 @@ class Msg:
             text = ngettext(self.msgid, self.plural, int(self.args["n"]))
         else:
             text = gettext(self.msgid)
-        return text % {k: str(v) for k, v in self.args.items()} if self.args else text
+        return (
+            text % {k: v if isinstance(v, int | float) else str(v) for k, v in self.args.items()} if self.args else text
+        )
 
     def to_json(self) -> list:
         args = {k: to_json(v) for k, v in self.args.items()}
@@ -115,38 +117,39 @@ def dumps(value) -> str:
     return "" if value is None else str(value)
 
 
-def loads(text: str, *, legacy=str):
+def loads(text: str, *, legacy=str, msgids=None):
     """Back from ``dumps``. Plain text (a row written before messages were stored) goes through
-    ``legacy``: ``Msg`` where the plain text was itself a msgid translated on display."""
+    ``legacy``: ``Msg`` where the plain text was itself a msgid translated on display. With ``msgids``,
+    only those messages are read as messages: a column that also holds what people typed must never
+    turn their text into a format string."""
     if not text:
         return ""
     if text.startswith('{"'):
         try:
             value = from_json(json.loads(text))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, KeyError):
             value = None
-        if isinstance(value, (Msg, Text)):
+        if isinstance(value, Msg) and (msgids is None or value.msgid in msgids):
+            return value
+        if isinstance(value, Text) and msgids is None:
             return value
     return legacy(text)
 
 
-class MessageField(models.TextField):
-    """A text column holding a ``Msg``/``Text`` (as JSON) or plain text. Reads give a ``Msg``/``Text``
-    (``{{ row.field }}`` shows it in the reader's language) or, for older rows, the plain text; with
-    ``legacy_msgid=True`` older plain text is read as a msgid (it was stored untranslated, in English)."""
+class _MessageColumn:
+    """Reads give a ``Msg``/``Text`` (``{{ row.field }}`` shows it in the reader's language) or, for
+    older rows, the plain text. ``legacy_msgid``: older plain text was an untranslated msgid (English).
+    ``msgids``: the only messages this column may hold (it also holds text people typed)."""
 
-    def __init__(self, *args, legacy_msgid: bool = False, **kwargs):
-        self.legacy_msgid = legacy_msgid
+    def __init__(self, *args, legacy_msgid: bool = False, msgids=None, **kwargs):
+        self.legacy_msgid, self.msgids = legacy_msgid, frozenset(msgids) if msgids is not None else None
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        if self.legacy_msgid:
-            kwargs["legacy_msgid"] = True
-        return name, path, args, kwargs
+    def _load(self, value):
+        return loads(value, legacy=Msg if self.legacy_msgid else str, msgids=self.msgids)
 
     def from_db_value(self, value, expression, connection):
-        return loads(value, legacy=Msg if self.legacy_msgid else str) if value is not None else value
+        return value if value is None else self._load(value)
 
     def to_python(self, value):
         return value if isinstance(value, (Msg, Text)) else super().to_python(value)
@@ -157,6 +160,14 @@ class MessageField(models.TextField):
 
     def value_to_string(self, obj):
         return dumps(self.value_from_object(obj))
+
+
+class MessageField(_MessageColumn, models.TextField):
+    """A text column holding a message (as JSON) or plain text; see ``_MessageColumn``."""
+
+
+class MessageCharField(_MessageColumn, models.CharField):
+    """A varchar column holding a message (as JSON) or plain text; see ``_MessageColumn``."""
 
 
 _ = Msg

@@ -12,6 +12,7 @@ from accounts.access import can
 from accounts.models import Account
 from cases import services
 from cases.models import Case, CaseEvent, InboundMessage
+from core.text import Text, _, to_json
 
 from . import ids
 from .parse import Parsed
@@ -116,8 +117,20 @@ def bounce(message: InboundMessage, parsed: Parsed) -> Outcome:
                 actor=None,
                 kind=CaseEvent.Kind.BOUNCE,
                 public=False,
-                body=f"{', '.join(parsed.report_recipients) or 'a recipient'}: {parsed.report_status or 'failed'}",
-                details={"recipients": parsed.report_recipients, "status": parsed.report_status, "message_id": mid},
+                details={
+                    "recipients": parsed.report_recipients,
+                    "status": parsed.report_status,
+                    "message_id": mid,
+                    "text": to_json(  # the report's own words, or ours in the reader's language
+                        Text(
+                            [
+                                ", ".join(parsed.report_recipients) or _("a recipient"),
+                                ": ",
+                                parsed.report_status or _("failed"),
+                            ]
+                        )
+                    ),
+                },
             )
             message.case, message.account = case, case.account
             return Outcome("ignored", case.number, "bounce of our notification recorded on the case")

@@ -5,8 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Account, TenantQuerySet
+from core.text import MessageCharField
+
+# The subject of a case opened from a Severity 1 call; stored as this id and the company, shown translated.
+INTAKE_SUBJECT = gettext_noop("Severity 1 call: %(company)s")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -65,7 +70,8 @@ class Case(models.Model):
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="cases")
     number = models.CharField(_("number"), max_length=32, unique=True)
-    subject = models.CharField(_("subject"), max_length=200)
+    # What the customer typed, or (a case opened from a Severity 1 call) a message in the reader's language.
+    subject = MessageCharField(_("subject"), max_length=200, msgids=[INTAKE_SUBJECT])
     description = models.TextField(_("description"))
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, default=Severity.NON_CRITICAL)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.BUG)

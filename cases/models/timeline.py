@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TenantQuerySet
+from core.text import from_json
 
 from .case import Case
 
@@ -60,6 +61,18 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.get_kind_display()}"
+
+    @property
+    def text(self):
+        """What the event says: words the portal wrote (``details["text"]``, a core.text message shown in the
+        reader's language) or the body as its author wrote it. The body is never read as a message."""
+        stored = (self.details or {}).get("text")
+        return from_json(stored) if stored else self.body
+
+    @property
+    def refused_attachments(self) -> list:
+        """Why files of an email were not kept: messages, or English text in rows written before them."""
+        return [from_json(reason) for reason in (self.details or {}).get("refused_attachments", [])]
 
 
 def attachment_path(instance, filename):

@@ -9,8 +9,10 @@ from accounts import notify as mail
 from accounts.models import Account
 from cases import sla
 from cases.models import Case, CaseEvent, OnCallShift, PhoneIntake
+from cases.models.case import INTAKE_SUBJECT
 from cases.notifications import notify
 from cases.transitions import CaseStateError
+from core.text import Msg
 
 from . import clocks
 from .common import record, require_staff, save
@@ -84,7 +86,7 @@ def _attach_to_account(intake: PhoneIntake, *, account: Account, case: Case | No
         case = case_open(
             account=account,
             actor=taken_by,
-            subject=_("Severity 1 call: %(company)s") % {"company": intake.company_name},
+            subject=Msg(INTAKE_SUBJECT, {"company": intake.company_name[:120]}),  # shown in the reader's language
             description=intake.description,
             severity=Case.Severity.CRITICAL,
             category=Case.Category.BUG,

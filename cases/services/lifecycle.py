@@ -13,6 +13,7 @@ from cases import transitions
 from cases.models import Case, CaseEvent, CaseSequence
 from cases.notifications import notify
 from cases.transitions import CaseStateError
+from core.text import Msg
 
 from . import clocks
 from .common import locked, record, require_staff, role_for, save, set_status
@@ -66,7 +67,9 @@ def case_open(
 ) -> Case:
     """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
     now = now or timezone.now()
-    subject, description = " ".join(subject.split()), description.strip()  # a subject is one line
+    if not isinstance(subject, Msg):  # a message (a phone call's case) is one line already
+        subject = " ".join(subject.split())[:200]  # a subject is one line
+    description = description.strip()
     if not subject or not description:
         raise CaseStateError(_("A case needs a subject and a description."))
     if callback_requested and not contact_phone.strip():
@@ -77,7 +80,7 @@ def case_open(
     case = Case(
         account=account,
         number=_next_number(account),
-        subject=subject[:200],
+        subject=subject,
         description=description,
         severity=severity,
         category=category,

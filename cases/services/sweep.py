@@ -7,22 +7,18 @@ It reads only the cases whose ``sla_check_at`` has come (an index), claims each 
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from cases import sla
 from cases.models import Case, CaseEvent, SlaAlert
 from cases.notifications import notify
+from core.text import _, to_json
 
 from . import clocks
 from .common import record
 
 BATCH = 200
 
-CLOCK_LABELS = {
-    "callback": gettext_lazy("callback"),
-    "response": gettext_lazy("response"),
-    "update": gettext_lazy("next update"),
-}
+CLOCK_LABELS = {"callback": _("callback"), "response": _("response"), "update": _("next update")}
 
 
 def sla_sweep(now=None, *, batch: int = BATCH) -> int:
@@ -63,7 +59,7 @@ def _check_case(case: Case, now) -> int:
             public=False,
             clock=clock,
             due_at=due.isoformat(),
-            body=str(CLOCK_LABELS[clock]),
+            text=to_json(CLOCK_LABELS[clock]),  # the clock's name, in the reader's language
         )
         escalate = case.account.active_tams() if level == "breach" else []
         notify(case, event, extra_staff=escalate, dedupe=f"sla:{case.pk}:{clock}:{level}:{due.isoformat()}")
