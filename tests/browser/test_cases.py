@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from tests.browser.conftest import log_in, screenshot
+from tests.cases.test_views import open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +61,7 @@ def test_a_critical_case_from_filing_to_joint_resolution(page, sam_page, world, 
     expect(alice.get_by_test_id("status")).to_have_text("New")
     clock = alice.get_by_test_id("clock")
     expect(clock).to_contain_text("Callback due")
-    expect(clock.locator(".countdown")).to_have_text(re.compile(r"^ \(in 14:\d\d\)$"))
+    expect(clock.locator(".countdown")).to_have_text(re.compile(r"^ \(in 14 minutes\)$"))  # Intl.RelativeTimeFormat
     expect(alice.locator(".sev1-callout")).to_contain_text(world.acme.severity1_phone)
     expect(alice.locator(".sev1-callout")).to_contain_text("An agent calls you back by")
     screenshot(alice, "cases-callback-clock")
@@ -122,3 +123,17 @@ def test_a_critical_case_from_filing_to_joint_resolution(page, sam_page, world, 
     screenshot(alice, "cases-resolved")
     case.refresh_from_db()
     assert case.status == Case.Status.RESOLVED
+
+
+@pytest.mark.browser
+def test_the_callback_countdown_speaks_the_pages_language(page, world, frozen):
+    """countdown.js writes no words: Intl.RelativeTimeFormat says them in <html lang>."""
+    frozen("2027-05-11 08:00", tick=True)
+    page.context.clock.install(time=timezone.now())
+    world.alice.language = "pl"
+    world.alice.save(update_fields=["language"])
+    case = open_case(world, critical=True, callback=True)
+    log_in(page, world.alice.email, world.password)
+    page.goto(f"{page.url.split('/a/')[0]}/a/acme/cases/{case.number}/")
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    expect(page.get_by_test_id("clock").locator(".countdown")).to_have_text(re.compile(r"^ \(za 1[45] minut\)$"))
