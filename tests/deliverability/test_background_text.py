@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from core.text import Msg, Text, to_json
-from deliverability import dnsbl
+from deliverability.blocklists import dnsbl
 from deliverability.models import ListingEvent, ListingStatus, Sweep
 from tests.deliverability.factories import ListingEventFactory, ListingStatusFactory, MonitoredTargetFactory, catalogue
 
