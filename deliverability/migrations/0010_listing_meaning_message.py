@@ -7,7 +7,7 @@ import core.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deliverability", "0008_seed_articles"),
+        ("deliverability", "0009_mediation_history_to_audit"),
     ]
 
     operations = [
