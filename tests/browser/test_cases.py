@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from tests.browser.conftest import log_in, screenshot
-from tests.cases.test_views import open_case
+from tests.cases.conftest import open_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from cases.models import Case, CaseEvent
 from cases.services.common import record
 from cases.services.sweep import sla_sweep
 from core.text import Msg, to_json
-from tests.cases.test_views import media, open_case, upload  # noqa: F401 - media is a fixture
+from tests.cases.conftest import open_case, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ at import, so Polish readers saw "Hold" and "Advance" in English (STYLE: no gett
 import pytest
 from django.utils import translation
 
+from tests.planning.conftest import deferrals_on, provider_row
 from tests.planning.factories import send_as_planned
-from tests.planning.test_views import acme_plan, deferrals_on, provider_row  # noqa: F401 - acme_plan is a fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from tests.helpers import (
     text,
     visible_text,
 )
-from tests.planning.conftest import A_FIXED_DAY
+from tests.planning.conftest import A_FIXED_DAY, deferrals_on, provider_row
 from tests.planning.factories import WarmupPlanFactory, send_as_planned
 
 PLAN_ID, TOKEN_ID = 920001, 920002
@@ -229,22 +229,8 @@ def test_an_admin_cannot_revoke_another_accounts_token(client, world, objects):
 # --- what the plan page, the dashboard and the library show ----------------------------------------------
 
 
-def deferrals_on(*days, n=40):
-    return lambda day, sent: {"deferrals": n, "delivered": sent - n} if day in days else None
-
-
-def provider_row(response, provider: str) -> str:
-    return visible_text(re.search(rf'<tr data-testid="provider-{provider}">.*?</tr>', text(response), re.S).group(0))
-
-
 def long_date(day) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-@pytest.fixture
-def acme_plan(world):
-    """Acme's SendGrid plan (19 days to 200,000), started a week ago: seven days of actuals end yesterday."""
-    return WarmupPlanFactory(account=world.acme, name="Marketing pool", start_date=world.acme.today() - timedelta(7))
 
 
 def test_a_gmail_day_with_deferrals_holds_gmail_and_the_forecast_slips_a_day(client, world, acme_plan):
