@@ -128,6 +128,9 @@ class AuthFindingInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).worst_first()
+
 
 @admin.register(AuthRun)
 class AuthRunAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):

@@ -16,7 +16,7 @@ def blocklists(request, account) -> Panel:
         key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
         targets=Count("target", distinct=True),
     )
-    last = Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first()
+    last = Sweep.objects.last_finished(account)
     lists = Blocklist.objects.active().count()
     return Panel(
         name="blocklists",
@@ -37,25 +37,16 @@ def blocklists(request, account) -> Panel:
 
 def authentication(request, account) -> Panel:
     """MISSION: DLV-1 — sender authentication at a glance: failing and warning checks of the last run."""
-    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
-    findings = list(run.findings.exclude(status="pass").order_by("status", "subject")[:50]) if run else []
-    counts = (
-        run.findings.aggregate(
-            total=Count("id"),
-            fail=Count("id", filter=Q(status="fail")),
-            warning=Count("id", filter=Q(status="warning")),
-            error=Count("id", filter=Q(status="error")),
-        )
-        if run
-        else {}
-    )
-    severity = {"fail": 0, "error": 1, "warning": 2}
-    findings.sort(key=lambda f: severity.get(f.status, 3))
+    run = AuthRun.objects.last_finished(account)
     return Panel(
         name="authentication",
         title=_("Sender authentication"),
         template="deliverability/panels/authentication.html",
-        context={"run": run, "counts": counts, "worst": findings[:3]},
+        context={
+            "run": run,
+            "counts": run.findings.status_counts() if run else {},
+            "worst": list(run.findings.not_passing().worst_first()[:3]) if run else [],
+        },
         refresh_seconds=300,
     )
 

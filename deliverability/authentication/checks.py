@@ -19,10 +19,11 @@ import dns.reversename
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from core.text import _
+from deliverability.authentication.status import FindingStatus
 from deliverability.blocklists.dnsbl import registered_domain
 
-PASS, WARNING, FAIL, ERROR = "pass", "warning", "fail", "error"
-SEVERITY = {PASS: 0, WARNING: 1, ERROR: 2, FAIL: 3}
+# short names for the many findings below; the statuses and their order live in ``status``
+PASS, WARNING, FAIL, ERROR = FindingStatus.PASS, FindingStatus.WARNING, FindingStatus.FAIL, FindingStatus.ERROR
 
 
 @dataclass

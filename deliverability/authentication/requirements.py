@@ -6,10 +6,17 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from deliverability.authentication.checks import FAIL, PASS, SEVERITY, WARNING
+from deliverability.authentication.status import SEVERITY
+from deliverability.authentication.status import FindingStatus as Status
 
 NOT_CHECKED = "not_checked"
 NO_DATA = "no_data"  # DNS could show it, but nothing of that kind is monitored yet
+LABELS = {  # what the checklist says for each status of a requirement
+    **{status: status.label for status in (Status.PASS, Status.WARNING, Status.FAIL)},
+    Status.ERROR: _("Not answered"),
+    NO_DATA: _("Nothing to check yet"),
+    NOT_CHECKED: _("Not checked automatically"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ def checklist(findings) -> list[tuple[Requirement, str]]:
     """Each requirement with pass / warning / fail / not_checked / no_data, from the latest findings."""
     worst: dict[str, str] = {}
     for finding in findings:
-        if SEVERITY[finding.status] >= SEVERITY.get(worst.get(finding.kind, PASS), 0):
+        if SEVERITY[finding.status] >= SEVERITY[worst.get(finding.kind, Status.PASS)]:
             worst[finding.kind] = finding.status
     rows = []
     for requirement in REQUIREMENTS:
@@ -49,7 +56,7 @@ def checklist(findings) -> list[tuple[Requirement, str]]:
             rows.append((requirement, NO_DATA))
         elif requirement.any_of:
             best = min(present, key=lambda status: SEVERITY[status])
-            rows.append((requirement, PASS if best in (PASS, WARNING) else FAIL))
+            rows.append((requirement, Status.PASS if best in (Status.PASS, Status.WARNING) else Status.FAIL))
         else:
             rows.append((requirement, max(present, key=lambda status: SEVERITY[status])))
     return rows

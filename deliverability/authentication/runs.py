@@ -17,6 +17,8 @@ from accounts.models import Account, User
 from accounts.notify import notify
 from core.text import _, to_json
 from deliverability.authentication import checks, spf
+from deliverability.authentication.status import SEVERITY, worst_first
+from deliverability.authentication.status import FindingStatus as Status
 from deliverability.blocklists.checker import parse_nameserver
 from deliverability.engine import system_nameservers
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
@@ -64,7 +66,7 @@ def findings_for(account: Account, res) -> list[checks.Finding]:
                     checks.Finding(
                         domain,
                         "dkim",
-                        checks.WARNING,
+                        Status.WARNING,
                         _("No DKIM selector is registered for this domain, so DKIM is not checked."),
                         "",
                         _("Add the selectors you sign with under “DKIM selectors” on the Sender authentication page."),
@@ -73,7 +75,7 @@ def findings_for(account: Account, res) -> list[checks.Finding]:
             out.extend(dkim)
             dmarc = checks.check_dmarc(domain, res)
             out.append(dmarc)
-            dkim_ok = bool(selectors) and any(f.status in (checks.PASS, checks.WARNING) for f in dkim)
+            dkim_ok = bool(selectors) and any(f.status in (Status.PASS, Status.WARNING) for f in dkim)
             out.append(checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=bounces, dmarc=dmarc))
             out.append(checks.check_mx(domain, res))
         elif target.role == MonitoredTarget.Role.BOUNCE:
@@ -95,12 +97,7 @@ def auth_run(run_id: int) -> None:
             status=AuthRun.State.FAILED, finished_at=timezone.now(), resolver=described, failure=str(exc)[:500]
         )
         raise
-    previous = (
-        AuthRun.objects.done()
-        .filter(account=run.account, created_at__lt=run.created_at)
-        .order_by("-created_at")
-        .first()
-    )
+    previous = AuthRun.objects.filter(created_at__lt=run.created_at).last_finished(run.account)
     before = {(f.subject, f.kind): f.status for f in previous.findings.all()} if previous else {}
     rows = [
         AuthFinding(
@@ -113,8 +110,8 @@ def auth_run(run_id: int) -> None:
             fix=_english(f.fix),
             data={**f.data, "i18n": {"title": to_json(f.title), "fix": to_json(f.fix), "detail": to_json(f.detail)}},
             regression=(f.subject, f.kind) in before
-            and checks.SEVERITY[f.status] > checks.SEVERITY[before[(f.subject, f.kind)]]
-            and f.status != checks.ERROR,
+            and SEVERITY[f.status] > SEVERITY[before[(f.subject, f.kind)]]
+            and f.status != Status.ERROR,
         )
         for f in found
     ]
@@ -154,11 +151,11 @@ def alert_regressions(run_id: int) -> int:
 
 def current(account: Account):
     """The latest finished run and its findings grouped by subject, worst first within each."""
-    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    run = AuthRun.objects.last_finished(account)
     groups: dict[str, list] = defaultdict(list)
     if run is not None:
         for finding in run.findings.all():
             groups[finding.subject].append(finding)
     for items in groups.values():
-        items.sort(key=lambda f: -checks.SEVERITY[f.status])
+        items.sort(key=lambda f: worst_first(f.status))
     return run, dict(groups)

@@ -3,7 +3,6 @@ history, "Check now". MISSION: DLV-1, DLV-4. Another account's run is a 404 like
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,8 +12,9 @@ from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from deliverability.authentication import runs
 from deliverability.authentication.requirements import checklist
+from deliverability.authentication.status import worst_first
 from deliverability.library.content import recommended
-from deliverability.models import AuthRun, MonitoredTarget
+from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 from deliverability.services import target_set_dkim_selectors
 
 
@@ -23,33 +23,25 @@ def authentication(request, slug):
     account = _account(request, slug)
     run, groups = runs.current(account)
     findings = [f for items in groups.values() for f in items]
-    severity = {"fail": 0, "error": 1, "warning": 2, "pass": 3}
-    ips = sorted((f for f in findings if f.kind == "fcrdns"), key=lambda f: (severity[f.status], f.subject))
-    latest = AuthRun.objects.filter(account=account).order_by("-created_at").first()
+    ips = sorted((f for f in findings if f.kind == "fcrdns"), key=lambda f: (worst_first(f.status), f.subject))
+    latest = AuthRun.objects.latest_for(account)
     context = {
         "account": account,
         "run": run,
         "latest": latest,
         "attention": sorted(
-            (f for f in findings if f.status != "pass"),
-            key=lambda f: (severity[f.status], f.kind == "fcrdns", f.subject),
+            (f for f in findings if f.status != AuthFinding.Status.PASS),
+            key=lambda f: (worst_first(f.status), f.kind == "fcrdns", f.subject),
         ),
         "domain_groups": {subject: items for subject, items in groups.items() if items[0].kind != "fcrdns"},
         "ips": ips,
-        "ips_passing": sum(1 for f in ips if f.status == "pass"),
+        "ips_passing": sum(1 for f in ips if f.status == AuthFinding.Status.PASS),
         "checklist": checklist(findings),
-        "history": AuthRun.objects.done()
-        .filter(account=account)
-        .annotate(
-            failing=Count("findings", filter=Q(findings__status="fail")),
-            warnings=Count("findings", filter=Q(findings__status="warning")),
-            worse=Count("findings", filter=Q(findings__regression=True)),
-        )
-        .order_by("-created_at")[:10],
+        "history": AuthRun.objects.done().filter(account=account).with_counts().order_by("-created_at")[:10],
         "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
         "can_manage": can(request.user, "monitoring.manage", account),
         "recommended": recommended(account),
-        "counts": {s: sum(1 for f in findings if f.status == s) for s in ("pass", "warning", "fail", "error")},
+        "counts": {s: sum(1 for f in findings if f.status == s) for s in AuthFinding.Status.values},
     }
     template = "deliverability/authentication.html"
     if request.htmx and request.htmx.target == "auth-results":

@@ -26,14 +26,6 @@ from deliverability.models import Blocklist, ListingEvent, ListingStatus, Messag
 FILTERS = {"all", "problems"}
 
 
-def _latest_sweep(account):
-    return Sweep.objects.filter(account=account).order_by("-created_at").first()
-
-
-def _last_finished(account):
-    return Sweep.objects.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first()
-
-
 def summary(account) -> dict:
     """Current listings of the account: how many, on how many lists, how many on key lists."""
     return (
@@ -51,8 +43,8 @@ def summary(account) -> dict:
 def _page_context(request, account, form=None):
     show = request.GET.get("show", "all")
     show = show if show in FILTERS else "all"
-    sweep = _latest_sweep(account)
-    last = sweep if sweep and sweep.status == Sweep.State.DONE else _last_finished(account)
+    sweep = Sweep.objects.latest_for(account)
+    last = sweep if sweep and sweep.status == Sweep.State.DONE else Sweep.objects.last_finished(account)
     return {
         "account": account,
         "show": show,

@@ -61,11 +61,11 @@ def topics_for(account) -> dict[str, str]:
 
 def authentication_topics(account) -> dict[str, str]:
     """A check that is not passing recommends the articles about it."""
-    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    run = AuthRun.objects.last_finished(account)
     if run is None:
         return {}
     labels = dict(AuthFinding.Kind.choices)
-    kinds = run.findings.exclude(status="pass").values_list("kind", flat=True).distinct()
+    kinds = run.findings.not_passing().values_list("kind", flat=True).distinct()
     return {kind: _("Your %(check)s check needs attention.") % {"check": labels.get(kind, kind)} for kind in kinds}
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit
 from accounts.models import AuditEvent, User
 from accounts.notify import notify
-from deliverability.models import AuthRun, Blocklist, ListingStatus, MediationRequest
+from deliverability.models import AuthFinding, AuthRun, Blocklist, ListingStatus, MediationRequest
 
 AUTH_KINDS = ("spf", "dkim", "dmarc", "alignment", "fcrdns")
 COMPLAINT_LIMIT = 0.1  # percent
@@ -33,13 +33,13 @@ def preconditions(request: MediationRequest) -> list[dict]:
     """Each precondition: key, label, ok (True / False / None = not known), detail, open items."""
     account = request.account
     rows = []
-    run = AuthRun.objects.done().filter(account=account).order_by("-created_at").first()
+    run = AuthRun.objects.last_finished(account)
     if run is None:
         rows.append({"key": "authentication", "ok": None, "detail": _("Not checked yet."), "open": []})
     else:
         subjects = set(request.domains) | set(request.ips)
         failing = [
-            f for f in run.findings.filter(kind__in=AUTH_KINDS, status="fail")
+            f for f in run.findings.filter(kind__in=AUTH_KINDS, status=AuthFinding.Status.FAIL)
             if f.kind != "fcrdns" or f.subject in subjects
         ]  # fmt: skip
         rows.append(

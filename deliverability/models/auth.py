@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Count, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Account, TenantQuerySet
 from core.text import render
+
+from ..authentication.status import SEVERITY, FindingStatus
 
 
 class AuthRunQuerySet(models.QuerySet):
@@ -13,6 +16,23 @@ class AuthRunQuerySet(models.QuerySet):
 
     def done(self):
         return self.filter(status=AuthRun.State.DONE)
+
+    def latest_for(self, account):
+        """The account's most recent run, whatever its state (the progress line shows it)."""
+        return self.filter(account=account).order_by("-created_at").first()
+
+    def last_finished(self, account):
+        """The account's latest successful run: the findings the pages, panels and mediation go by.
+        Chain a filter first for "the one before": ``.filter(created_at__lt=t).last_finished(account)``."""
+        return self.done().filter(account=account).order_by("-created_at").first()
+
+    def with_counts(self):
+        """Each run with its failing and warning findings and its regressions counted (the history)."""
+        return self.annotate(
+            failing=Count("findings", filter=Q(findings__status=FindingStatus.FAIL)),
+            warnings=Count("findings", filter=Q(findings__status=FindingStatus.WARNING)),
+            worse=Count("findings", filter=Q(findings__regression=True)),
+        )
 
 
 class AuthRun(models.Model):
@@ -57,15 +77,24 @@ class AuthRun(models.Model):
 class AuthFindingQuerySet(TenantQuerySet):
     account_path = "run__account"
 
+    def not_passing(self):
+        return self.exclude(status=FindingStatus.PASS)
+
+    def worst_first(self):
+        """Ordered by ``SEVERITY`` (fail, error, warning, pass), then by subject."""
+        rank = Case(*(When(status=status, then=Value(-n)) for status, n in SEVERITY.items()), default=Value(0))
+        return self.order_by(rank, "subject", "kind")
+
+    def status_counts(self) -> dict:
+        """``total`` and one count per status (``pass``, ``warning``, ``fail``, ``error``)."""
+        per_status = {status: Count("id", filter=Q(status=status)) for status in FindingStatus.values}
+        return self.aggregate(total=Count("id"), **per_status)
+
 
 class AuthFinding(models.Model):
     """One result of a run: pass / warning / fail / error, its meaning, and the exact fix."""
 
-    class Status(models.TextChoices):
-        PASS = "pass", _("Pass")
-        WARNING = "warning", _("Warning")
-        FAIL = "fail", _("Fail")
-        ERROR = "error", _("Error")
+    Status = FindingStatus
 
     class Kind(models.TextChoices):
         SPF = "spf", "SPF"

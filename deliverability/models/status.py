@@ -25,6 +25,14 @@ class SweepQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(status__in=[Sweep.State.QUEUED, Sweep.State.RUNNING])
 
+    def latest_for(self, account):
+        """The account's most recent sweep, whatever its state (the progress bar shows it)."""
+        return self.filter(account=account).order_by("-created_at").first()
+
+    def last_finished(self, account):
+        """The account's most recently finished successful sweep: what "checked N minutes ago" means."""
+        return self.filter(account=account, status=Sweep.State.DONE).order_by("-finished_at").first()
+
 
 class Sweep(models.Model):
     """One run over an account's targets: its progress, the resolver used and each zone's health check."""
