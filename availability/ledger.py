@@ -20,6 +20,7 @@ SERVER_FAILURES = {"server_error", "timeout"}
 
 
 def unavailable(attempts: int, failures: int) -> bool:
+    """The rule for one second of one channel; ``models.UNAVAILABLE`` is the same rule in SQL."""
     return attempts > 0 and failures >= attempts
 
 

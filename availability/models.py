@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, TenantQuerySet
 
+# ``ledger.unavailable(attempts, failures)`` as SQL: the rule of MISSION AV-1, for the partial index and the
+# QuerySet (tests/availability/test_reads.py checks that both answer alike on every kind of row)
+UNAVAILABLE = Q(attempts__gt=0, failures__gte=F("attempts"))
+
 
 class AvailabilityProfile(models.Model):
     """The contract's figures for one account."""
@@ -40,6 +44,16 @@ class AvailabilityProfile(models.Model):
         return f"{self.account}: {self.target_pct}%"
 
 
+class SecondRollupQuerySet(TenantQuerySet):
+    def between(self, start: int, end: int):
+        """The seconds in [start, end) (epoch seconds)."""
+        return self.filter(second__gte=start, second__lt=end)
+
+    def unavailable(self):
+        """The unavailable seconds (per channel): attempts were made and all of them failed (AV-1)."""
+        return self.filter(UNAVAILABLE)
+
+
 class SecondRollup(models.Model):
     """Attempts and server failures of one account, one channel, one UTC second (epoch)."""
 
@@ -49,7 +63,7 @@ class SecondRollup(models.Model):
     attempts = models.PositiveIntegerField()
     failures = models.PositiveIntegerField()
 
-    objects = TenantQuerySet.as_manager()
+    objects = SecondRollupQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -60,7 +74,7 @@ class SecondRollup(models.Model):
             models.Index(
                 fields=["account", "second"],
                 name="rollup_unavailable",
-                condition=Q(attempts__gt=0, failures__gte=F("attempts")),
+                condition=UNAVAILABLE,
             ),
         ]
 

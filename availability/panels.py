@@ -2,7 +2,6 @@
 
 from datetime import UTC
 
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,12 +31,11 @@ def incidents(request) -> Panel:
     the last OPEN_WITHIN seconds) first."""
     now = int(timezone.now().timestamp())
     since = now - 86400
-    rows = SecondRollup.objects.filter(
-        account__in=Account.objects.staffed_by(request.user),
-        second__gte=since,
-        attempts__gt=0,
-        failures__gte=F("attempts"),
-    ).values_list("account_id", "second", "channel")
+    rows = (
+        SecondRollup.objects.filter(account__in=Account.objects.staffed_by(request.user), second__gte=since)
+        .unavailable()
+        .values_list("account_id", "second", "channel")
+    )
     per_account: dict[int, list] = {}
     for account_id, second, channel in rows[:200_000]:
         per_account.setdefault(account_id, []).append((second, channel))

@@ -18,7 +18,7 @@ from email.utils import make_msgid
 from django.utils import timezone
 
 from .ingest import upsert
-from .ledger import API, SMTP
+from .ledger import API, SERVER_FAILURES, SMTP
 from .models import AvailabilityProfile
 
 TIMEOUT = 10.0
@@ -75,7 +75,7 @@ def run(profile: AvailabilityProfile) -> dict:
     if profile.probe_api_url:
         second = int(time.time())
         outcomes["api"] = probe_api(profile.probe_api_url)
-        record(profile.account_id, API, second, outcomes["api"] in ("server_error", "timeout"))
+        record(profile.account_id, API, second, outcomes["api"] in SERVER_FAILURES)
     if profile.probe_smtp_host and profile.probe_smtp_to:
         second = int(time.time())
         outcomes["smtp"] = probe_smtp(
@@ -84,6 +84,6 @@ def run(profile: AvailabilityProfile) -> dict:
             profile.probe_smtp_from or "probe@portal.test",
             profile.probe_smtp_to,
         )
-        record(profile.account_id, SMTP, second, outcomes["smtp"] in ("server_error", "timeout"))
+        record(profile.account_id, SMTP, second, outcomes["smtp"] in SERVER_FAILURES)
     AvailabilityProfile.objects.filter(pk=profile.pk).update(last_probe_at=timezone.now())
     return outcomes

@@ -1,8 +1,6 @@
 """Month reports from the rollups: only the unavailable seconds are read (a partial index holds them).
 MISSION: AV-1."""
 
-from django.db.models import F
-
 from .ledger import MonthReport, month_bounds, month_report
 from .models import AvailabilityProfile, SecondRollup
 
@@ -10,11 +8,8 @@ DEFAULT_TARGET = 99.99
 
 
 def unavailable_pairs(account, start: int, end: int) -> list[tuple[int, int]]:
-    return list(
-        SecondRollup.objects.filter(
-            account=account, second__gte=start, second__lt=end, attempts__gt=0, failures__gte=F("attempts")
-        ).values_list("second", "channel")
-    )
+    rows = SecondRollup.objects.filter(account=account).between(start, end).unavailable()
+    return list(rows.values_list("second", "channel"))
 
 
 def target_of(account) -> float:
