@@ -13,26 +13,23 @@ from core.decorators import staff_required
 
 from . import services
 from .email.parse import parse
+from .filters import InboundFilter
 from .models import Case, InboundMessage
-
-FILTERS = {"attention": None, **{s: s for s in InboundMessage.Status.values}, "all": None}
 
 
 @staff_required
 @require_GET
 def inbound_list(request):
-    show = request.GET.get("show", "attention")
-    show = show if show in FILTERS else "attention"
-    qs = InboundMessage.objects.visible_to(request.user).defer("raw").select_related("account", "case")
-    if show == "attention":
-        qs = qs.needs_staff()
-    elif show != "all":
-        qs = qs.filter(status=show)
-    page = Paginator(qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    filters = InboundFilter(
+        request.GET,
+        queryset=InboundMessage.objects.visible_to(request.user).defer("raw").select_related("account", "case"),
+    )
+    page = Paginator(filters.qs.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    show = filters.values["show"]
     return render(
         request,
         "cases/staff/inbound_list.html",
-        {"page": page, "show": show, "statuses": InboundMessage.Status.choices, "filters": {"show": show}},
+        {"page": page, "show": show, "statuses": InboundMessage.Status.choices, "filters": filters.values},
     )
 
 

@@ -16,29 +16,24 @@ from core.pagination import CappedPaginator
 
 from . import forms, services
 from .badges import badge
+from .filters import QueueFilter
 from .models import Case, OnCallShift, PhoneIntake
-from .views import case_for, filtered_cases
+from .views import case_for
 
 
 @staff_required
 @require_GET
 def queue(request):
     """Open cases across the staff member's accounts, the next deadline first."""
-    qs, filters = filtered_cases(Case.objects.visible_to(request.user).for_list(), request.GET)
+    filters = QueueFilter(request.GET, queryset=Case.objects.visible_to(request.user).for_list(), request=request)
+    page = CappedPaginator(filters.qs.by_next_deadline(), 50).get_page(request.GET.get("page"))
     now = timezone.now()
-    view = request.GET.get("view", "")
-    if view == "mine":
-        qs = qs.filter(assignee=request.user)
-    elif view == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    elif view == "breached":
-        qs = qs.filter(next_deadline_at__lte=now)
-    page = CappedPaginator(qs.by_next_deadline(), 50).get_page(request.GET.get("page"))
     rows = [(case, badge(case, now)) for case in page.object_list]
     template = "cases/staff/queue.html#queue-table" if request.htmx else "cases/staff/queue.html"
-    filters["view"] = view
     return render(
-        request, template, {"rows": rows, "page": page, "filters": filters, "status_choices": Case.Status.choices}
+        request,
+        template,
+        {"rows": rows, "page": page, "filters": filters.values, "status_choices": Case.Status.choices},
     )
 
 

@@ -14,10 +14,9 @@ from accounts.shortcuts import visible_account as _account
 
 from . import services
 from .badges import badge
+from .filters import CaseFilter
 from .forms import CaseForm, ReplyForm
 from .models import Case, CaseAttachment
-
-STATUS_FILTERS = {"open", "resolved", "all", *Case.Status.values}
 
 
 def case_for(request, **lookup):
@@ -29,24 +28,11 @@ def case_for(request, **lookup):
     )
 
 
-def filtered_cases(qs, params):
-    status = params.get("status", "open")
-    status = status if status in STATUS_FILTERS else "open"
-    if status == "open":
-        qs = qs.open()
-    elif status != "all":
-        qs = qs.filter(status=status)
-    severity = params.get("severity", "")
-    if severity in Case.Severity.values:
-        qs = qs.filter(severity=severity)
-    return qs.search(params.get("q", "")), {"status": status, "severity": severity, "q": params.get("q", "").strip()}
-
-
 @require_GET
 def case_list(request, slug):
     account = _account(request, slug)
-    qs, filters = filtered_cases(Case.objects.filter(account=account).for_list(), request.GET)
-    page = Paginator(qs.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    filters = CaseFilter(request.GET, queryset=Case.objects.filter(account=account).for_list())
+    page = Paginator(filters.qs.order_by("-created_at"), 25).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(case, badge(case, now)) for case in page.object_list]
     template = "cases/list.html#case-table" if request.htmx else "cases/list.html"
@@ -57,7 +43,7 @@ def case_list(request, slug):
             "account": account,
             "rows": rows,
             "page": page,
-            "filters": filters,
+            "filters": filters.values,
             "status_choices": Case.Status.choices,
             "severity_choices": Case.Severity.choices,
         },

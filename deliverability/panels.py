@@ -1,6 +1,5 @@
 """What blocklist monitoring contributes to the dashboard and the staff console (fixed query counts)."""
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.panels import Panel
@@ -10,12 +9,8 @@ from .models import AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
 
 def blocklists(request, account) -> Panel:
     """MISSION: DLV-2 — "N listings on key lists" or "clean on all N lists, checked 12 minutes ago"."""
-    listed = ListingStatus.objects.filter(target__account=account).listed()
-    counts = listed.aggregate(
-        total=Count("id"),
-        key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
-        targets=Count("target", distinct=True),
-    )
+    listed = ListingStatus.objects.of(account).listed()
+    counts = listed.summary()
     last = Sweep.objects.last_finished(account)
     lists = Blocklist.objects.active().count()
     return Panel(

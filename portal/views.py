@@ -13,6 +13,8 @@ from accounts.reachability import reachability
 from core.decorators import staff_required
 from core.panels import Panel, collect, panel_functions
 
+from .filters import AccountFilter
+
 
 @require_GET
 def home(request):
@@ -75,11 +77,8 @@ def account_panel(request, slug, name):
 @require_GET
 def console(request):
     """The staff console: the accounts this person works on, and each app's console panels."""
-    query = request.GET.get("q", "").strip()
-    accounts = Account.objects.staffed_by(request.user).with_tam_calendars().order_by("name")
-    if query:
-        accounts = accounts.filter(name__icontains=query)
-    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    filters = AccountFilter(request.GET, queryset=Account.objects.staffed_by(request.user).with_tam_calendars())
+    page = Paginator(filters.qs.order_by("name"), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [
         {
@@ -97,4 +96,4 @@ def console(request):
     ]
     panels = _render_panels(request, collect("console", request))
     template = "portal/console.html#account-table" if request.htmx else "portal/console.html"
-    return render(request, template, {"rows": rows, "page": page, "query": query, "panels": panels})
+    return render(request, template, {"rows": rows, "page": page, "query": filters.values["q"], "panels": panels})

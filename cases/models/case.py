@@ -40,6 +40,16 @@ class CaseQuerySet(models.QuerySet):
         # uses the trigram index on PostgreSQL (cases/migrations/0002_subject_trigram.py).
         return self.filter(Q(number=text.upper()) | Q(subject__icontains=text))
 
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+    def unassigned(self):
+        return self.filter(assignee__isnull=True)
+
+    def breached(self, now):
+        """Past their next deadline (a clock ran out and nobody has acted since)."""
+        return self.filter(next_deadline_at__lte=now)
+
     def by_next_deadline(self):
         return self.order_by(models.F("next_deadline_at").asc(nulls_last=True), "-created_at")
 

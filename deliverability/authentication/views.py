@@ -38,7 +38,7 @@ def authentication(request, slug):
         "ips_passing": sum(1 for f in ips if f.status == AuthFinding.Status.PASS),
         "checklist": checklist(findings),
         "history": AuthRun.objects.done().filter(account=account).with_counts().order_by("-created_at")[:10],
-        "domains": MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM),
+        "domains": MonitoredTarget.objects.filter(account=account).from_domains(),
         "can_manage": can(request.user, "monitoring.manage", account),
         "recommended": recommended(account),
         "counts": {s: sum(1 for f in findings if f.status == s) for s in AuthFinding.Status.values},
@@ -79,7 +79,7 @@ def _progress(request, account, run):
 def authentication_selectors(request, slug, pk):
     """The DKIM selectors of a From domain (letters, digits, hyphens, dots, underscores)."""
     account = _account(request, slug)
-    target = get_object_or_404(MonitoredTarget.objects.filter(account=account, role=MonitoredTarget.Role.FROM), pk=pk)
+    target = get_object_or_404(MonitoredTarget.objects.filter(account=account).from_domains(), pk=pk)
     require(request.user, "monitoring.manage", account)
     selectors = request.POST.get("selectors", "").replace(",", " ").split()
     try:

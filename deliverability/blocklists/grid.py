@@ -3,13 +3,11 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
 
 from deliverability.blocklists.dnsbl import Kind
 from deliverability.models import Blocklist, ListingStatus, MonitoredTarget
 
 PER_PAGE = 50
-PROBLEMS = Q(statuses__listed=True) | Q(statuses__result__in=["error", "unknown"])
 
 
 @dataclass
@@ -29,14 +27,12 @@ class Grid:
     kind: str
 
 
-def grid(account, *, kind: str, problems_only: bool = False, page=None) -> Grid:
+def grid(targets, *, kind: str, page=None) -> Grid:
+    """``targets``: the account's targets as the page's filter chose them; ``kind``: "ip" or "domain"."""
     lists = list(Blocklist.objects.active().filter(**({"kind": Kind.DOMAIN} if kind == "domain" else {})))
     if kind != "domain":
         lists = [bl for bl in lists if bl.kind != Kind.DOMAIN]
-    targets = MonitoredTarget.objects.filter(account=account)
     targets = targets.domains() if kind == "domain" else targets.ips()
-    if problems_only:
-        targets = targets.filter(PROBLEMS, statuses__blocklist__in=lists).distinct()
     targets = targets.select_related("stream").order_by("stream__name", "sort_key")
     current = Paginator(targets, PER_PAGE).get_page(page)
     statuses = {

@@ -132,7 +132,7 @@ class _Progress:
 def _finish(sweep_id: int) -> None:
     with transaction.atomic():
         sweep = Sweep.objects.get(pk=sweep_id)
-        listed = ListingStatus.objects.filter(target__account_id=sweep.account_id).listed().count()
+        listed = ListingStatus.objects.of(sweep.account_id).listed().count()
         if not Sweep.objects.filter(pk=sweep_id, status=Sweep.State.RUNNING).update(
             status=Sweep.State.DONE, finished_at=timezone.now(), queries_done=F("queries_total"), listed=listed
         ):

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,38 +17,27 @@ from django_htmx.http import trigger_client_event
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from deliverability import services
+from deliverability.blocklists.filters import TargetFilter
 from deliverability.blocklists.forms import TargetsForm
 from deliverability.blocklists.grid import grid
 from deliverability.library.content import recommended
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
 
-FILTERS = {"all", "problems"}
-
 
 def summary(account) -> dict:
     """Current listings of the account: how many, on how many lists, how many on key lists."""
-    return (
-        ListingStatus.objects.filter(target__account=account)
-        .listed()
-        .aggregate(
-            total=Count("id"),
-            lists=Count("blocklist", distinct=True),
-            targets=Count("target", distinct=True),
-            key=Count("id", filter=Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)),
-        )
-    )
+    return ListingStatus.objects.of(account).listed().summary()
 
 
 def _page_context(request, account, form=None):
-    show = request.GET.get("show", "all")
-    show = show if show in FILTERS else "all"
+    targets = TargetFilter(request.GET, queryset=MonitoredTarget.objects.filter(account=account))
     sweep = Sweep.objects.latest_for(account)
     last = sweep if sweep and sweep.status == Sweep.State.DONE else Sweep.objects.last_finished(account)
     return {
         "account": account,
-        "show": show,
-        "ips": grid(account, kind="ip", problems_only=show == "problems", page=request.GET.get("ip_page")),
-        "domains": grid(account, kind="domain", problems_only=show == "problems", page=request.GET.get("d_page")),
+        "show": targets.values["show"],
+        "ips": grid(targets.qs, kind="ip", page=request.GET.get("ip_page")),
+        "domains": grid(targets.qs, kind="domain", page=request.GET.get("d_page")),
         "events": ListingEvent.objects.filter(account=account).select_related("target", "blocklist")[:15],
         "sweep": sweep,
         "last": last,

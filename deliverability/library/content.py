@@ -72,7 +72,7 @@ def authentication_topics(account) -> dict[str, str]:
 def listing_topics(account) -> dict[str, str]:
     """A current listing recommends the article about that list, then the general one."""
     topics: dict[str, str] = {}
-    listed = ListingStatus.objects.filter(target__account=account).listed()
+    listed = ListingStatus.objects.of(account).listed()
     for zone, name in listed.values_list("blocklist__zone", "blocklist__name").distinct():
         why = _("You are listed on %(list)s.") % {"list": name}
         topics.setdefault(f"blocklist:{zone}", why)

@@ -2,39 +2,26 @@
 MISSION: TAM-6, DLV-1. Articles are not tenant data; what is recommended is worked out per account."""
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from deliverability.library.content import in_language
 from deliverability.library.content import render as render_markdown
+from deliverability.library.filters import ArticleFilter
 from deliverability.models import Article
-
-
-def _visible(user):
-    return Article.objects.all() if user.is_staff else Article.objects.published()
 
 
 @require_GET
 def library(request):
-    qs = _visible(request.user)
-    category = request.GET.get("category", "")
-    if category in Article.Category.values:
-        qs = qs.filter(category=category)
-    tag = request.GET.get("tag", "").strip()
-    if tag:
-        qs = qs.filter(tags__icontains=tag)
-    query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query))
-    page = Paginator(in_language(qs.select_related("author")), 20).get_page(request.GET.get("page"))
+    filters = ArticleFilter(request.GET, queryset=Article.objects.readable_by(request.user).select_related("author"))
+    page = Paginator(in_language(filters.qs), 20).get_page(request.GET.get("page"))
     return render(
         request,
         "deliverability/library.html",
         {
             "page": page,
-            "filters": {"category": category, "tag": tag, "q": query},
+            "filters": filters.values,
             "categories": Article.Category.choices,
         },
     )
@@ -42,9 +29,10 @@ def library(request):
 
 @require_GET
 def article(request, slug):
-    item = get_object_or_404(_visible(request.user).select_related("author"), slug=slug)
-    related = [a for a in in_language(_visible(request.user).filter(category=item.category)) if a.key != item.key][:4]
-    translations = _visible(request.user).filter(translation_key=item.key).exclude(pk=item.pk)
+    readable = Article.objects.readable_by(request.user)
+    item = get_object_or_404(readable.select_related("author"), slug=slug)
+    related = [a for a in in_language(readable.filter(category=item.category)) if a.key != item.key][:4]
+    translations = readable.filter(translation_key=item.key).exclude(pk=item.pk)
     return render(
         request,
         "deliverability/article.html",

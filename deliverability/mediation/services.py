@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit
 from accounts.models import AuditEvent, User
 from accounts.notify import notify
-from deliverability.models import AuthFinding, AuthRun, Blocklist, ListingStatus, MediationRequest
+from deliverability.models import AuthFinding, AuthRun, ListingStatus, MediationRequest
 
 AUTH_KINDS = ("spf", "dkim", "dmarc", "alignment", "fcrdns")
 COMPLAINT_LIMIT = 0.1  # percent
@@ -50,9 +50,7 @@ def preconditions(request: MediationRequest) -> list[dict]:
                 "open": [f"{f.subject}: {f.text('title')}" for f in failing],
             }
         )
-    listed = ListingStatus.objects.filter(
-        target__account=account, blocklist__importance=Blocklist.Importance.MAJOR, policy=False
-    ).listed()
+    listed = ListingStatus.objects.of(account).listed().on_key_lists()
     chosen = set(request.ips) | set(request.domains)
     listed = [s for s in listed.select_related("target", "blocklist") if not chosen or s.target.value in chosen]
     rows.append(

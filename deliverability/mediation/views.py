@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.shortcuts import visible_account as _account
 from core.decorators import staff_required
 from deliverability.mediation import services as mediation
+from deliverability.mediation.filters import MediationFilter
 from deliverability.mediation.forms import MediationForm
 from deliverability.models import MediationRequest
 
@@ -76,16 +77,15 @@ def mediation_submit(request, slug, pk):
 @require_GET
 @staff_required
 def staff_mediation_list(request):
-    status = request.GET.get("status", "open")
-    items = MediationRequest.objects.for_staff(request.user).select_related("account")
-    if status == "open":
-        items = items.filter(status__in=[MediationRequest.Status.SUBMITTED, MediationRequest.Status.RESPONDED])
-    elif status in MediationRequest.Status.values:
-        items = items.filter(status=status)
+    filters = MediationFilter(request.GET, queryset=MediationRequest.objects.for_staff(request.user))
     return render(
         request,
         "deliverability/mediation/staff_list.html",
-        {"items": items[:200], "status": status, "statuses": MediationRequest.Status.choices},
+        {
+            "items": filters.qs.select_related("account")[:200],
+            "status": filters.values["status"],
+            "statuses": MediationRequest.Status.choices,
+        },
     )
 
 

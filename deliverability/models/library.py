@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +10,19 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def readable_by(self, user):
+        """Everyone reads published articles; staff also see drafts and scheduled ones."""
+        return self if user.is_staff else self.published()
+
+    def tagged(self, tag: str):
+        return self.filter(tags__icontains=tag)
+
+    def search(self, text: str):
+        """A part of the title, the summary or the body."""
+        return self.filter(Q(title__icontains=text) | Q(summary__icontains=text) | Q(body__icontains=text))
+
     def about(self, topics):
         """Articles tagged with any of these topics (``dmarc``, ``blocklist:zen.spamhaus.org``, ...)."""
-        from django.db.models import Q
-
         query = Q(pk__in=[])
         for topic in topics:
             query |= Q(topics__icontains=f" {topic} ")

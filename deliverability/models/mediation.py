@@ -13,6 +13,10 @@ class MediationRequestQuerySet(models.QuerySet):
     def for_staff(self, user):
         return self.filter(account__in=Account.objects.staffed_by(user))
 
+    def open(self):
+        """Submitted and not yet resolved or given up: the TAM's work."""
+        return self.filter(status__in=MediationRequest.OPEN)
+
 
 class MediationRequest(models.Model):
     """A Tier 1 ISP block-resolution request on the standard form (MISSION: DLV-3, DLV-4)."""
@@ -53,6 +57,8 @@ class MediationRequest(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     provider_response = models.TextField(_("provider's response"), blank=True)
+
+    OPEN = (Status.SUBMITTED, Status.RESPONDED)
 
     objects = MediationRequestQuerySet.as_manager()
 
@@ -95,4 +101,4 @@ class MediationRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.SUBMITTED, self.Status.RESPONDED)
+        return self.status in self.OPEN

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -121,13 +122,39 @@ class SweepChunk(models.Model):
         return f"{self.sweep_id}/{self.number} {self.status}"
 
 
+KEY_LISTING = Q(blocklist__importance=Blocklist.Importance.MAJOR, policy=False)
+
+
 class ListingStatusQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(target__account__in=Account.objects.visible_to(user))
 
+    def of(self, account):
+        return self.filter(target__account=account)
+
     def listed(self):
         """Current listings: the last conclusive answer was "listed", on an enabled list."""
         return self.filter(listed=True, blocklist__enabled=True)
+
+    def on_key_lists(self):
+        """On a list major mailbox providers use, and not a policy listing (PBL-style: not a reputation)."""
+        return self.filter(KEY_LISTING)
+
+    def summary(self) -> dict:
+        """How many rows, on how many lists, for how many targets, how many on key lists (one query)."""
+        return self.aggregate(
+            total=Count("id"),
+            lists=Count("blocklist", distinct=True),
+            targets=Count("target", distinct=True),
+            key=Count("id", filter=KEY_LISTING),
+        )
+
+    def search(self, text: str):
+        """By the account's name or the address/domain (a part of either)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(target__account__name__icontains=text) | Q(target__value__icontains=text))
 
     def most_important_first(self):
         return self.order_by("blocklist__importance", "policy", "listed_since", "target__value")

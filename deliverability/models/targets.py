@@ -2,11 +2,16 @@ import ipaddress
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, TenantQuerySet
 
-from ..blocklists.dnsbl import Kind
+from ..blocklists.dnsbl import Kind, Status
+from .catalogue import Blocklist
+
+# a target's status on a list that the page's "problems only" shows: listed, or no conclusive answer
+PROBLEMS = Q(statuses__listed=True) | Q(statuses__result__in=[Status.ERROR, Status.UNKNOWN])
 
 
 class MessageStream(models.Model):
@@ -37,6 +42,14 @@ class MonitoredTargetQuerySet(models.QuerySet):
 
     def domains(self):
         return self.filter(kind=Kind.DOMAIN)
+
+    def from_domains(self):
+        """The From domains: what the sender-authentication checks and DKIM selectors are about."""
+        return self.filter(role=MonitoredTarget.Role.FROM)
+
+    def with_problems(self):
+        """Targets listed, or with an error or unknown answer, on an active list (the page's "problems")."""
+        return self.filter(PROBLEMS, statuses__blocklist__in=Blocklist.objects.active()).distinct()
 
 
 class MonitoredTarget(models.Model):

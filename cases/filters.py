@@ -1,0 +1,57 @@
+"""The GET filters of the case lists (the customer's list and the staff queue) and the inbound screen."""
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import ListFilter
+
+from .models import Case, InboundMessage
+
+OPEN, ALL = "open", "all"
+
+
+class CaseFilter(ListFilter):
+    """A customer's cases: open ones by default, or one status, or all; a severity; a subject or number."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[(OPEN, _("Open")), *Case.Status.choices, (ALL, _("All"))], method="by_status"
+    )
+    severity = django_filters.ChoiceFilter(choices=Case.Severity.choices)
+    q = django_filters.CharFilter(method="search")
+    defaults = {"status": OPEN}
+
+    def by_status(self, qs, name, value):
+        return qs.open() if value == OPEN else qs if value == ALL else qs.filter(status=value)
+
+    def search(self, qs, name, value):
+        return qs.search(value)
+
+
+class QueueFilter(CaseFilter):
+    """The staff queue adds a view: assigned to me, unassigned, past a deadline (``request.user``)."""
+
+    view = django_filters.ChoiceFilter(
+        choices=[("mine", _("Assigned to me")), ("unassigned", _("Unassigned")), ("breached", _("Past a deadline"))],
+        method="by_view",
+    )
+
+    def by_view(self, qs, name, value):
+        if value == "mine":
+            return qs.assigned_to(self.request.user)
+        if value == "unassigned":
+            return qs.unassigned()
+        return qs.breached(timezone.now())
+
+
+class InboundFilter(ListFilter):
+    """Inbound email: what needs a person by default, or one status, or all."""
+
+    show = django_filters.ChoiceFilter(
+        choices=[("attention", _("Needs attention")), *InboundMessage.Status.choices, (ALL, _("All"))],
+        method="by_status",
+    )
+    defaults = {"show": "attention"}
+
+    def by_status(self, qs, name, value):
+        return qs.needs_staff() if value == "attention" else qs if value == ALL else qs.filter(status=value)
