@@ -37,7 +37,7 @@ def authentication(request, slug):
         "ips": ips,
         "ips_passing": sum(1 for f in ips if f.status == AuthFinding.Status.PASS),
         "checklist": checklist(findings),
-        "history": AuthRun.objects.done().filter(account=account).with_counts().order_by("-created_at")[:10],
+        "history": AuthRun.objects.history(account)[:10],
         "domains": MonitoredTarget.objects.filter(account=account).from_domains(),
         "can_manage": can(request.user, "monitoring.manage", account),
         "recommended": recommended(account),

@@ -26,8 +26,12 @@ class AuthRunQuerySet(models.QuerySet):
         Chain a filter first for "the one before": ``.filter(created_at__lt=t).last_finished(account)``."""
         return self.done().filter(account=account).order_by("-created_at").first()
 
+    def history(self, account):
+        """The account's finished runs, the newest first, each with its failing, warning and worse findings
+        counted."""
+        return self.done().filter(account=account).with_counts().order_by("-created_at")
+
     def with_counts(self):
-        """Each run with its failing and warning findings and its regressions counted (the history)."""
         return self.annotate(
             failing=Count("findings", filter=Q(findings__status=FindingStatus.FAIL)),
             warnings=Count("findings", filter=Q(findings__status=FindingStatus.WARNING)),

@@ -4,6 +4,7 @@ list too, never a 500. MISSION: NC-1, TAM-4."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.http import QueryDict
@@ -104,3 +105,16 @@ def test_the_pager_carries_the_chosen_filters(client, world):
     client.force_login(world.alice)
     page = client.get("/a/acme/cases/?severity=critical&status=bogus").content.decode()
     assert "?status=open&severity=critical&q=&page=2" in page
+
+
+def test_no_view_reads_list_filters_by_hand():
+    """List filters are read by the filter forms (``*/filters.py``), not picked from request.GET in views."""
+    root = Path(__file__).resolve().parents[2]
+    by_hand = re.compile(r"""request\.GET(\.get\(|\[)["'](status|show|q|importance|category|tag|view)["']""")
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("accounts", "availability", "cases", "deliverability", "planning", "portal")
+        for path in (root / app).rglob("*.py")
+        if by_hand.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
