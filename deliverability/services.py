@@ -186,13 +186,7 @@ def sweep_request(*, account: Account, actor: User | None = None, trigger: str =
         return running
     if trigger == Sweep.Trigger.MANUAL:
         # "Check now" at most every few minutes: lists rate-limit (Spamhaus answers 127.255.255.255)
-        recent = (
-            Sweep.objects.filter(
-                account=account, status=Sweep.State.DONE, finished_at__gte=timezone.now() - MANUAL_COOLDOWN
-            )
-            .order_by("-finished_at")
-            .first()
-        )
+        recent = Sweep.objects.filter(finished_at__gte=timezone.now() - MANUAL_COOLDOWN).last_finished(account)
         if recent is not None:
             return recent
     sweep = Sweep.objects.create(account=account, trigger=trigger, requested_by=actor)

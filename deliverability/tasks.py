@@ -17,6 +17,11 @@ from .blocklists import alerts, sweeps
 from .models import Sweep, SweepChunk
 
 
+def monitored_accounts():
+    """Accounts that are not closed and have at least one IP or domain monitored: the beat's work."""
+    return Account.objects.filter(targets__isnull=False).exclude(status=Account.Status.CLOSED).distinct()
+
+
 @shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
 def run_sweep(sweep_id: int) -> None:
     sweeps.sweep_run(sweep_id)
@@ -42,12 +47,7 @@ def sweep_all() -> int:
     SweepChunk.objects.filter(sweep__finished_at__lt=now - timedelta(days=1)).delete()
     Sweep.objects.filter(finished_at__lt=now - timedelta(days=90)).delete()
     started = 0
-    accounts = (
-        Account.objects.filter(targets__isnull=False)
-        .exclude(status=Account.Status.CLOSED)
-        .distinct()
-        .exclude(sweeps__created_at__gte=due_before)
-    )
+    accounts = monitored_accounts().exclude(sweeps__created_at__gte=due_before)
     for account in accounts:
         services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
         started += 1
@@ -67,12 +67,7 @@ def auth_check_all() -> int:
     from .authentication.runs import auth_request
 
     due_before = timezone.now() - timedelta(hours=settings.AUTH_CHECK_HOURS) + timedelta(minutes=5)
-    accounts = (
-        Account.objects.filter(targets__isnull=False)
-        .exclude(status=Account.Status.CLOSED)
-        .distinct()
-        .exclude(auth_runs__created_at__gte=due_before)
-    )
+    accounts = monitored_accounts().exclude(auth_runs__created_at__gte=due_before)
     started = 0
     for account in accounts:
         auth_request(account=account, trigger="schedule")

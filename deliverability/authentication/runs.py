@@ -36,11 +36,7 @@ def resolver():
 def auth_request(*, account: Account, actor: User | None = None, trigger: str = "schedule") -> AuthRun:
     """A new run, or the one under way."""
     Account.objects.select_for_update().filter(pk=account.pk).first()
-    running = (
-        AuthRun.objects.filter(account=account, created_at__gte=timezone.now() - STALE_RUN)
-        .filter(status__in=[AuthRun.State.QUEUED, AuthRun.State.RUNNING])
-        .first()
-    )
+    running = AuthRun.objects.filter(account=account, created_at__gte=timezone.now() - STALE_RUN).unfinished().first()
     if running is not None:
         return running
     run = AuthRun.objects.create(account=account, trigger=trigger, requested_by=actor)

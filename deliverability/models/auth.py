@@ -17,6 +17,9 @@ class AuthRunQuerySet(models.QuerySet):
     def done(self):
         return self.filter(status=AuthRun.State.DONE)
 
+    def unfinished(self):
+        return self.filter(status__in=[AuthRun.State.QUEUED, AuthRun.State.RUNNING])
+
     def latest_for(self, account):
         """The account's most recent run, whatever its state (the progress line shows it)."""
         return self.filter(account=account).order_by("-created_at").first()

@@ -188,3 +188,18 @@ def test_no_hand_copies_of_these_reads():
             f"{path.relative_to(ROOT)}: use {use}" for pattern, use in COPIES.items() if re.search(pattern, source)
         ]
     assert found == []
+
+
+def test_unfinished_runs_and_the_beats_accounts(world):
+    from deliverability.tasks import monitored_accounts
+
+    queued = run_at(world.acme, AuthRun.State.QUEUED, 0)
+    running = run_at(world.acme, AuthRun.State.RUNNING, 0)
+    run_at(world.acme, AuthRun.State.DONE, 0)
+    assert set(AuthRun.objects.unfinished()) == {queued, running}
+    MonitoredTargetFactory(account=world.acme)
+    MonitoredTargetFactory(account=world.acme)
+    MonitoredTargetFactory(account=world.globex)
+    world.globex.status = world.globex.Status.CLOSED
+    world.globex.save(update_fields=["status"])
+    assert list(monitored_accounts()) == [world.acme]
