@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Account
@@ -18,7 +18,6 @@ from . import forms, services
 from .badges import badge
 from .filters import QueueFilter
 from .models import Case, OnCallShift, PhoneIntake
-from .views import case_for
 
 
 @staff_required
@@ -60,73 +59,92 @@ def _staff_context(request, case):
 @staff_required
 @require_GET
 def staff_case(request, number):
-    case = case_for(request, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), number=number)
     template = "cases/staff/detail.html#case-panel" if request.htmx else "cases/staff/detail.html"
     return render(request, template, _staff_context(request, case))
 
 
+def _reply_or_note(action, case, user, post, files):
+    form = (forms.ReplyForm if action == "reply" else forms.NoteForm)(post, files)
+    data = _valid(form)
+    service = services.case_reply if action == "reply" else services.case_add_note
+    service(case=case, actor=user, body=data["body"], files=data["files"])
+    return _("Reply sent to the customer.") if action == "reply" else _("Internal note added.")
+
+
+def _assign(action, case, user, post, files):
+    form = forms.AssignForm(post, account=case.account)
+    services.case_assign(case=case, actor=user, assignee=_valid(form)["assignee"])
+    return _("Assignment saved.")
+
+
+def _callback(action, case, user, post, files):
+    data = _valid(forms.CallbackForm(post))
+    services.case_log_callback(case=case, actor=user, **data)
+    return _("Callback logged.")
+
+
+def _update(action, case, user, post, files):
+    services.case_post_update(case=case, actor=user, **_valid(forms.UpdateForm(post)))
+    minutes = int(case.update_interval.total_seconds() // 60)
+    return ngettext(
+        "Update posted; the next one is due in %(minutes)d minute.",
+        "Update posted; the next one is due in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def _cadence(action, case, user, post, files):
+    services.case_change_cadence(case=case, actor=user, **_valid(forms.CadenceForm(post)))
+    return _("New update interval recorded.")
+
+
+# Actions with a form of their own; the others take the optional text of the "body" field.
+FORM_ACTIONS = {
+    "reply": _reply_or_note,
+    "note": _reply_or_note,
+    "assign": _assign,
+    "callback": _callback,
+    "update": _update,
+    "cadence": _cadence,
+}
+BODY_ACTIONS = {
+    "start": (
+        lambda case, user, body: services.case_start_work(case=case, actor=user),
+        gettext_lazy("The case is in progress."),
+    ),
+    "wait": (
+        lambda case, user, body: services.case_wait_on_customer(case=case, actor=user, body=body),
+        gettext_lazy("Waiting on the customer; the response clock is paused."),
+    ),
+    "workaround": (
+        lambda case, user, body: services.case_mark_workaround(case=case, actor=user, body=body),
+        gettext_lazy("Workaround recorded."),
+    ),
+    "propose": (
+        lambda case, user, body: services.case_propose_resolution(case=case, actor=user, summary=body),
+        gettext_lazy("Resolution proposed to the customer."),
+    ),
+    "agreement": (
+        lambda case, user, body: services.case_record_agreement(case=case, actor=user, note=body),
+        gettext_lazy("Agreement recorded; the case is resolved."),
+    ),
+    "reopen": (
+        lambda case, user, body: services.case_reopen(case=case, actor=user, reason=body),
+        gettext_lazy("The case is reopened."),
+    ),
+}
+
+
 def _run(action, request, case):
     """Validate the action's form and call its service. Returns a success message."""
-    post, user = request.POST, request.user
-    if action in {"reply", "note"}:
-        form = (forms.ReplyForm if action == "reply" else forms.NoteForm)(post, request.FILES)
-        data = _valid(form)
-        service = services.case_reply if action == "reply" else services.case_add_note
-        service(case=case, actor=user, body=data["body"], files=data["files"])
-        return _("Reply sent to the customer.") if action == "reply" else _("Internal note added.")
-    if action == "assign":
-        form = forms.AssignForm(post, account=case.account)
-        services.case_assign(case=case, actor=user, assignee=_valid(form)["assignee"])
-        return _("Assignment saved.")
-    if action == "callback":
-        data = _valid(forms.CallbackForm(post))
-        services.case_log_callback(
-            case=case,
-            actor=user,
-            called_name=data["called_name"],
-            called_number=data["called_number"],
-            outcome=data["outcome"],
-            called_at=data["called_at"],
-            notes=data["notes"],
-        )
-        return _("Callback logged.")
-    if action == "update":
-        data = _valid(forms.UpdateForm(post))
-        services.case_post_update(case=case, actor=user, **data)
-        minutes = int(case.update_interval.total_seconds() // 60)
-        return ngettext(
-            "Update posted; the next one is due in %(minutes)d minute.",
-            "Update posted; the next one is due in %(minutes)d minutes.",
-            minutes,
-        ) % {"minutes": minutes}
-    if action == "cadence":
-        services.case_change_cadence(case=case, actor=user, **_valid(forms.CadenceForm(post)))
-        return _("New update interval recorded.")
-    simple = {
-        "start": (lambda body: services.case_start_work(case=case, actor=user), _("The case is in progress.")),
-        "wait": (
-            lambda body: services.case_wait_on_customer(case=case, actor=user, body=body),
-            _("Waiting on the customer; the response clock is paused."),
-        ),
-        "workaround": (
-            lambda body: services.case_mark_workaround(case=case, actor=user, body=body),
-            _("Workaround recorded."),
-        ),
-        "propose": (
-            lambda body: services.case_propose_resolution(case=case, actor=user, summary=body),
-            _("Resolution proposed to the customer."),
-        ),
-        "agreement": (
-            lambda body: services.case_record_agreement(case=case, actor=user, note=body),
-            _("Agreement recorded; the case is resolved."),
-        ),
-        "reopen": (lambda body: services.case_reopen(case=case, actor=user, reason=body), _("The case is reopened.")),
-    }
-    if action not in simple:
+    if action in FORM_ACTIONS:
+        return FORM_ACTIONS[action](action, case, request.user, request.POST, request.FILES)
+    if action not in BODY_ACTIONS:
         raise Http404
-    call, message = simple[action]
-    call(post.get("body", ""))
-    return message
+    call, message = BODY_ACTIONS[action]
+    call(case, request.user, request.POST.get("body", ""))
+    return str(message)
 
 
 def _valid(form):
@@ -154,7 +172,7 @@ BOUND_FORMS = {
 @staff_required
 @require_POST
 def staff_case_action(request, number, action):
-    case = case_for(request, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), number=number)
     try:
         messages.success(request, _run(action, request, case))
     except services.CaseStateError as exc:

@@ -19,15 +19,6 @@ from .forms import CaseForm, ReplyForm
 from .models import Case, CaseAttachment
 
 
-def case_for(request, **lookup):
-    return get_object_or_404(
-        Case.objects.visible_to(request.user).select_related(
-            "account__primary_tam", "account__backup_tam", "assignee", "reporter"
-        ),
-        **lookup,
-    )
-
-
 @require_GET
 def case_list(request, slug):
     account = _account(request, slug)
@@ -98,7 +89,7 @@ def _timeline(case):
 
 @require_GET
 def case_detail(request, slug, number):
-    case = case_for(request, account__slug=slug, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), account__slug=slug, number=number)
     template = "cases/detail.html#case-panel" if request.htmx else "cases/detail.html"
     return render(request, template, _detail_context(request, case))
 
@@ -124,7 +115,7 @@ def case_action(request, slug, number, action):
     """The customer's actions on a case: reply, accept or reject a proposed resolution, reopen."""
     if action not in CUSTOMER_ACTIONS:
         raise Http404
-    case = case_for(request, account__slug=slug, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), account__slug=slug, number=number)
     try:
         if action == "reply":
             form = ReplyForm(request.POST, request.FILES)
@@ -169,7 +160,7 @@ def case_action(request, slug, number, action):
 @require_GET
 def case_attachment(request, slug, number, pk):
     """Downloads only, only through this check; files on internal notes never reach customers."""
-    case = case_for(request, account__slug=slug, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), account__slug=slug, number=number)
     attachments = CaseAttachment.objects.filter(case=case)
     if not request.user.is_staff:
         attachments = attachments.exclude(event__public=False)

@@ -32,6 +32,10 @@ class CaseQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("account", "assignee")
 
+    def for_page(self):
+        """What a case page (customer's or staff's) reads besides the case: the TAMs, assignee and reporter."""
+        return self.select_related("account__primary_tam", "account__backup_tam", "assignee", "reporter")
+
     def search(self, text: str):
         text = text.strip()
         if not text:

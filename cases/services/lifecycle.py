@@ -70,13 +70,8 @@ def case_open(
     if not isinstance(subject, Msg):  # a message (a phone call's case) is one line already
         subject = " ".join(subject.split())[:200]  # a subject is one line
     description = description.strip()
-    if not subject or not description:
-        raise CaseStateError(_("A case needs a subject and a description."))
-    if callback_requested and not contact_phone.strip():
-        raise CaseStateError(_("Give the phone number we should call back."))
     is_customer = actor is not None and not actor.is_staff
-    if is_customer and not can(actor, "case.work", account):
-        raise CaseStateError(_("You are not on this account's team."))
+    _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer)
     case = Case(
         account=account,
         number=_next_number(account),
@@ -101,14 +96,29 @@ def case_open(
         "user", flat=True
     )
     case.followers.add(*members, *([actor] if is_customer else []))
+    _record_opening(case, actor, files, strict_files=strict_files, acknowledge=acknowledge)
+    return case
+
+
+def _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer) -> None:
+    if not subject or not description:
+        raise CaseStateError(_("A case needs a subject and a description."))
+    if callback_requested and not contact_phone.strip():
+        raise CaseStateError(_("Give the phone number we should call back."))
+    if is_customer and not can(actor, "case.work", account):
+        raise CaseStateError(_("You are not on this account's team."))
+
+
+def _record_opening(case: Case, actor, files, *, strict_files: bool, acknowledge: bool) -> None:
+    """The opening on the timeline with its files, the notifications, and the acknowledgement."""
     event = record(
         case,
         actor=actor,
         kind=CaseEvent.Kind.OPENED,
-        body=description,
-        severity=severity,
-        category=category,
-        channel=channel,
+        body=case.description,
+        severity=case.severity,
+        category=case.category,
+        channel=case.channel,
         # A contact without a login who wrote the case: they get the acknowledgement, not their own text back.
         **({"from_address": case.contact_email} if actor is None and case.contact_email else {}),
     )
@@ -120,7 +130,6 @@ def case_open(
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
         notify(case, ack)
-    return case
 
 
 @locked
