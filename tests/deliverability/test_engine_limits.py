@@ -1,9 +1,9 @@
-"""The UDP lookup engine against a fake nameserver and small fakes: flow control, TCP, failures, matching.
+"""The UDP lookup engine against a fake nameserver and small fakes: flow control, TCP, failures.
 
 MISSION: DLV-2. What is checked: the per-zone and window limits hold and progress is reported; a
 truncated answer is asked again over TCP; a send that fails is reported and does not hang, alone or beside
-a working nameserver; replies from the wrong source / with the wrong ID / question are ignored. Answers
-from the real rbldnsd: test_engine.py.
+a working nameserver. Answers from the real rbldnsd: test_engine.py; which replies are accepted:
+test_engine_receiver.py; each part of the engine alone: test_engine_<part>.py.
 """
 
 import heapq
@@ -24,7 +24,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from deliverability.engine import Engine, Settings, _Pending, encode_name
+from deliverability.engine import Engine, Settings, encode_name
 from tests.deliverability.conftest import engine_for
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -254,67 +254,3 @@ def test_failing_nameserver_beside_a_working_one_does_not_hang(fake_server):
         pytest.fail("Engine.resolve() hung: a failed send at the per-zone limit stalled the zone")
     assert out.returncode == 0, out.stderr
     assert set(out.stdout.strip().split(";")) <= {str(dns.rcode.NXDOMAIN), "network: Permission denied"}
-
-
-# --- which replies are accepted -----------------------------------------------------------------------
-
-
-class TestMatch:
-    """``Engine._match``: only the nameserver asked, with the query's ID and question, as a response."""
-
-    SERVER = ("127.0.0.1", 5300)
-    QID = 0x1234
-
-    def setup_method(self):
-        self.engine = Engine(Settings(nameservers=(self.SERVER,)))
-        self.name = "2.0.0.127.zen.test"
-        self.pending = _Pending(0, encode_name(self.name) + struct.pack("!HH", dns.rdatatype.A, 1), "zen")
-        self.pending.qid = self.QID
-        self.table = {self.QID: self.pending}
-
-    def reply(self, name=None, qid=QID, rdtype="A", response=True) -> bytes:
-        query = dns.message.make_query(name or self.name, rdtype)
-        query.id = qid
-        if not response:
-            return query.to_wire()
-        answer = dns.message.make_response(query)
-        answer.set_rcode(dns.rcode.NXDOMAIN)
-        return answer.to_wire()
-
-    def test_the_right_reply_is_accepted(self):
-        assert self.engine._match(self.reply(), self.SERVER, self.SERVER, self.table) is self.pending
-        assert self.engine.stats["received"] == 1 and self.engine.stats["ignored"] == 0
-
-    def test_case_randomised_question_is_accepted(self):
-        reply = self.reply(name="2.0.0.127.ZeN.TeSt")
-        assert self.engine._match(reply, self.SERVER, self.SERVER, self.table) is self.pending
-
-    @pytest.mark.parametrize("source", [("127.0.0.2", 5300), ("127.0.0.1", 5301), ("192.0.2.1", 53)])
-    def test_wrong_source_is_ignored(self, source):
-        assert self.engine._match(self.reply(), source, self.SERVER, self.table) is None
-        assert self.engine.stats["ignored"] == 1 and self.engine.stats["received"] == 0
-
-    def test_wrong_id_is_ignored(self):
-        assert self.engine._match(self.reply(qid=self.QID + 1), self.SERVER, self.SERVER, self.table) is None
-        assert self.engine.stats["ignored"] == 1
-
-    @pytest.mark.parametrize(
-        ("name", "rdtype"), [("3.0.0.127.zen.test", "A"), (None, "TXT"), ("2.0.0.127.zen.tes", "A")]
-    )
-    def test_wrong_question_is_ignored(self, name, rdtype):
-        assert self.engine._match(self.reply(name=name, rdtype=rdtype), self.SERVER, self.SERVER, self.table) is None
-        assert self.engine.stats["ignored"] == 1
-
-    def test_a_query_is_not_a_reply(self):
-        assert self.engine._match(self.reply(response=False), self.SERVER, self.SERVER, self.table) is None
-
-    @pytest.mark.parametrize("data", [b"", b"\x12\x34\x81", b"\x12\x34\x81\x83\x00\x01\x00\x00\x00\x00\x00"])
-    def test_short_packets_are_ignored(self, data):
-        assert self.engine._match(data, self.SERVER, self.SERVER, self.table) is None
-
-    def test_truncated_question_is_ignored(self):
-        assert self.engine._match(self.reply()[:20], self.SERVER, self.SERVER, self.table) is None
-
-    def test_ipv6_source_tuple(self):
-        engine = Engine(Settings(nameservers=(("::1", 5300),)))
-        assert engine._match(self.reply(), ("::1", 5300, 0, 0), ("::1", 5300), self.table) is self.pending

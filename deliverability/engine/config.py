@@ -1,0 +1,27 @@
+"""The engine's settings, and the resolvers the system would ask."""
+
+from dataclasses import dataclass
+
+import dns.resolver
+
+
+@dataclass(frozen=True)
+class Settings:
+    nameservers: tuple[tuple[str, int], ...]
+    window: int = 1000  # queries in flight at once, at most
+    initial_window: int = 64  # where the congestion window starts (it grows while answers come back)
+    min_window: int = 16
+    burst: int = 64  # datagrams sent before reading answers again
+    per_zone: int = 200  # queries in flight to one list at once
+    timeout: float = 2.0  # the longest wait for one attempt
+    retries: int = 3  # further attempts after the first (early ones are cheap: a few round trips)
+    min_rto: float = 0.05  # the shortest retransmission timer
+    sockets: int = 4  # UDP sockets (source ports) per nameserver
+
+
+def system_nameservers() -> list[str]:
+    """The resolvers in /etc/resolv.conf, as dnspython reads them."""
+    try:
+        return [str(ns) for ns in dns.resolver.Resolver().nameservers]
+    except dns.resolver.NoResolverConfiguration:
+        return ["127.0.0.1"]

@@ -1,0 +1,51 @@
+"""Congestion control: how many queries may be in flight at once.
+
+A congestion window as TCP's (RFC 5681). It starts at ``initial_window`` and, per answer, grows by one
+(slow start: doubling per round trip) up to ``ssthresh``, then by ``2 / cwnd`` (about two per round trip),
+never past ``window``. Once per round trip (an epoch of ``srtt``, at least 50 ms) it looks at the answers
+and losses of the epoch: more than 5% of them lost, and at least 3, is a resolver or a path dropping our
+bursts, and the window shrinks by 30% (never below ``min_window``) with ``ssthresh`` set there; the odd
+datagram lost at random changes nothing. ``ssthresh`` starts at the window an earlier run on the same
+nameservers backed off to (``PathMemory``), else at ``window``. No clock inside: ``tick`` is given ``now``.
+"""
+
+from .config import Settings
+
+
+class CongestionControl:
+    __slots__ = ("settings", "cwnd", "ssthresh", "inflight", "answered", "lost", "epoch_end", "backoffs")
+
+    def __init__(self, settings: Settings, now: float, learnt_ssthresh: float | None = None):
+        self.settings = settings
+        self.cwnd = float(min(settings.initial_window, settings.window))
+        self.ssthresh = float(min(learnt_ssthresh or settings.window, settings.window))
+        self.inflight = 0  # the sender adds one per datagram sent
+        self.answered = self.lost = 0  # in this epoch
+        self.epoch_end = now
+        self.backoffs = 0  # in this run
+
+    def on_answer(self) -> None:
+        """An answer came back: one query fewer in flight, and the window grows."""
+        self.inflight -= 1
+        self.answered += 1
+        if self.cwnd < self.ssthresh:
+            self.cwnd = min(self.settings.window, self.cwnd + 1)
+        else:
+            self.cwnd = min(self.settings.window, self.cwnd + 2 / self.cwnd)
+
+    def on_loss(self) -> None:
+        """A query's timer ran out: it is no longer in flight, and counts as lost."""
+        self.inflight -= 1
+        self.lost += 1
+
+    def tick(self, now: float, srtt: float | None) -> None:
+        """Once per round trip: back off if this epoch lost too much, then start the next epoch."""
+        if now < self.epoch_end:
+            return
+        answered, lost = self.answered, self.lost
+        if lost >= 3 and lost > 0.05 * (answered + lost):
+            self.ssthresh = max(self.settings.min_window, self.cwnd * 0.7)
+            self.cwnd = self.ssthresh
+            self.backoffs += 1
+        self.answered = self.lost = 0
+        self.epoch_end = now + max(0.05, srtt or 0.05)

@@ -1,0 +1,101 @@
+"""The receiver: which datagrams are answers to our queries, and what they say.
+
+A datagram is accepted only from the nameserver asked, on the socket asked from, as a response, with an
+ID in flight on that socket and the same question (compared case-insensitively: a resolver may answer
+in 0x20 mixed case); anything else is counted ``ignored`` and dropped. NXDOMAIN, and answers without
+records, are decided from the 12-byte header; only answers that carry records are parsed by dnspython.
+A truncated answer (TC) is set aside to be asked again over TCP. An answer to a first attempt is a
+round-trip sample for the timer (Karn's rule); every answer lets the congestion window grow.
+"""
+
+from collections.abc import Callable
+
+import dns.exception
+import dns.message
+import dns.rcode
+import dns.rdatatype
+
+from ..blocklists.dnsbl import Answer
+from .congestion import CongestionControl
+from .query import Query
+from .sockets import Slot
+from .timer import Timer
+
+NXDOMAIN = Answer(rcode=dns.rcode.NXDOMAIN)
+_NXDOMAIN, _NOERROR = dns.rcode.NXDOMAIN, dns.rcode.NOERROR
+
+
+class Receiver:
+    __slots__ = ("rdtype", "timer", "congestion", "finish", "truncated", "stats", "clock")
+
+    def __init__(
+        self,
+        rdtype: int,
+        timer: Timer,
+        congestion: CongestionControl,
+        finish: Callable[[Query, Answer | None], None],
+        truncated: list[Query],
+        stats: dict[str, int],
+        clock: Callable[[], float],
+    ):
+        self.rdtype, self.timer, self.congestion, self.finish = rdtype, timer, congestion, finish
+        self.truncated, self.stats, self.clock = truncated, stats, clock
+
+    def drain(self, slot: Slot) -> None:
+        """Read every datagram waiting on ``slot`` and finish the queries they answer."""
+        sock, server, table = slot.sock, slot.server, slot.table
+        while True:
+            try:
+                data, source = sock.recvfrom(65535)
+            except OSError:  # nothing more to read, or ICMP port unreachable and friends: the timers deal with it
+                return
+            query = self.match(data, source, server, table)
+            if query is None:
+                continue
+            del table[query.qid]
+            query.qid = None
+            if query.attempt == 0:  # measured when read: a busy process sees longer round trips, and waits longer
+                self.timer.sample(self.clock() - query.sent)
+            self.congestion.on_answer()
+            if data[2] & 0x02:  # TC: ask again over TCP once the UDP work is done
+                self.truncated.append(query)
+                self.finish(query, None)
+                continue
+            rcode = data[3] & 0x0F
+            if rcode == _NXDOMAIN:
+                self.finish(query, NXDOMAIN)
+            elif rcode == _NOERROR and (data[6] or data[7]):
+                self.finish(query, self.parse(data))
+            else:
+                self.finish(query, Answer(rcode=rcode))
+
+    def match(self, data: bytes, source, server: tuple[str, int], table: dict) -> Query | None:
+        """The query in flight that ``data`` from ``source`` answers, if any."""
+        if len(data) < 12 or source[:2] != server or not data[2] & 0x80:
+            self.stats["ignored"] += 1
+            return None
+        query = table.get((data[0] << 8) | data[1])
+        if query is None or data[12 : 12 + len(query.question)].lower() != query.question.lower():
+            self.stats["ignored"] += 1
+            return None
+        self.stats["received"] += 1
+        return query
+
+    def parse(self, data: bytes) -> Answer:
+        self.stats["parsed"] += 1
+        try:
+            message = dns.message.from_wire(data, ignore_trailing=True)
+        except dns.exception.DNSException as exc:
+            return Answer(failure=f"malformed answer: {exc.__class__.__name__}")
+        return records(message, self.rdtype)
+
+
+def records(message: dns.message.Message, rdtype: int) -> Answer:
+    """The A addresses and TXT strings of an answer."""
+    addresses, texts = [], []
+    for rrset in message.answer:
+        if rrset.rdtype == dns.rdatatype.A:
+            addresses.extend(rdata.address for rdata in rrset)
+        elif rrset.rdtype == dns.rdatatype.TXT:
+            texts.extend(b"".join(rdata.strings).decode("utf-8", "replace") for rdata in rrset)
+    return Answer(rcode=message.rcode(), addresses=tuple(addresses), texts=tuple(texts))

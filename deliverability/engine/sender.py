@@ -1,0 +1,151 @@
+"""The sender: which query goes out next, to which nameserver, on which socket, with which ID.
+
+Retransmissions go first, each to the next nameserver that can still be reached; then new queries,
+round-robin by zone with at most ``per_zone`` of one zone in flight (out of politeness to each list),
+spread over the nameservers in turn and over each one's sockets. The congestion window bounds what is in
+flight, and at most ``burst`` datagrams go out before the loop reads answers again, so answers are not
+left waiting in the socket buffers. Each query gets a random ID not in flight on its socket (the ID and
+the source port are what make a forged answer hard to guess). A send that fails marks its nameserver
+unusable for the rest of the run; a query with no usable nameserver left fails with the last error.
+"""
+
+import random
+import struct
+from collections import deque
+from collections.abc import Callable
+
+from ..blocklists.dnsbl import Answer
+from .config import Settings
+from .congestion import CongestionControl
+from .query import Query
+from .sockets import Slot
+from .timer import Timer
+
+_HEADER = struct.Struct("!HHHHHH")
+_RD = 0x0100
+_SYSRANDOM = random.SystemRandom()
+TIMEOUT = Answer(failure="timeout")
+
+
+class ZoneScheduler:
+    """New queries by zone, round-robin, with at most ``per_zone`` of one zone in flight.
+
+    A zone leaves the rotation when it reaches its limit or has nothing left to send, and comes back
+    when one of its queries finishes (``release``).
+    """
+
+    __slots__ = ("queues", "per_zone", "inflight", "active")
+
+    def __init__(self, queues: dict[str, deque[Query]], per_zone: int):
+        self.queues, self.per_zone = queues, per_zone
+        self.inflight = dict.fromkeys(queues, 0)
+        self.active = deque(zone for zone, queue in queues.items() if queue)  # zones that may send now
+
+    def next(self) -> Query:
+        zone = self.active.popleft()
+        queue = self.queues[zone]
+        query = queue.popleft()
+        self.inflight[zone] += 1
+        if queue and self.inflight[zone] < self.per_zone:
+            self.active.append(zone)
+        return query
+
+    def release(self, zone: str) -> None:
+        """A query of ``zone`` finished (answered, failed or set aside for TCP)."""
+        self.inflight[zone] -= 1
+        if self.queues[zone] and self.inflight[zone] == self.per_zone - 1:
+            self.active.append(zone)  # it had stopped at its limit; it may send again
+
+
+class Sender:
+    __slots__ = (
+        "settings", "slots", "per_server", "scheduler", "timer", "congestion", "finish", "stats", "getrandbits",
+        "retry", "unusable", "last_error", "turn",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        settings: Settings,
+        slots: list[Slot],
+        scheduler: ZoneScheduler,
+        timer: Timer,
+        congestion: CongestionControl,
+        finish: Callable[[Query, Answer | None], None],
+        stats: dict[str, int],
+        getrandbits: Callable[[int], int] = _SYSRANDOM.getrandbits,
+    ):
+        self.settings, self.slots, self.scheduler, self.timer = settings, slots, scheduler, timer
+        self.congestion, self.finish, self.stats, self.getrandbits = congestion, finish, stats, getrandbits
+        self.per_server = len(slots) // len(settings.nameservers)
+        self.retry: deque[Query] = deque()  # timed out, or not sent: waiting for room in the window
+        self.unusable: set[int] = set()  # nameservers a send to failed, this run
+        self.last_error = ""
+        self.turn = 0
+
+    def send(self, now: float) -> bool:
+        """Send while the window allows, at most ``burst``; True when there is more to send at once."""
+        congestion, retry, active = self.congestion, self.retry, self.scheduler.active
+        burst, sent = self.settings.burst, 0
+        while congestion.inflight < congestion.cwnd and sent < burst and (retry or active):
+            if retry:
+                query = retry.popleft()
+                server_no = self._usable(query.server_no + 1)  # a retransmission asks the next nameserver
+            else:
+                query = self.scheduler.next()
+                server_no = self._usable(self.turn)
+                self.turn += 1
+            if server_no is None:
+                self.finish(query, Answer(failure=f"network: {self.last_error}"))
+                continue
+            outcome = self._transmit(query, server_no, now)
+            if outcome is None:
+                break  # the socket buffer is full: read answers first
+            sent += outcome
+        self.stats["sent"] += sent
+        return sent >= burst or (congestion.inflight < congestion.cwnd and bool(retry or active))
+
+    def expire(self, query: Query) -> None:
+        """The query's timer ran out: forget its ID, count it lost, and send it again or give up."""
+        query.slot.table.pop(query.qid, None)
+        query.qid = None
+        self.congestion.on_loss()
+        if query.attempt < self.settings.retries:
+            query.attempt += 1
+            self.stats["retransmits"] += 1
+            self.retry.append(query)
+        else:
+            self.finish(query, TIMEOUT)
+
+    def _usable(self, preferred: int) -> int | None:
+        servers = len(self.settings.nameservers)
+        if not self.unusable:
+            return preferred % servers
+        for step in range(servers):
+            candidate = (preferred + step) % servers
+            if candidate not in self.unusable:
+                return candidate
+        return None
+
+    def _transmit(self, query: Query, server_no: int, now: float) -> int | None:
+        """1: sent; 0: this nameserver cannot be reached (the query waits for another); None: buffer full."""
+        slot = self.slots[server_no * self.per_server + (self.turn // len(self.settings.nameservers)) % self.per_server]
+        table = slot.table
+        qid = self.getrandbits(16)
+        while qid in table:
+            qid = self.getrandbits(16)
+        try:
+            slot.sock.sendto(_HEADER.pack(qid, _RD, 1, 0, 0, 0) + query.question, slot.server)
+        except (BlockingIOError, InterruptedError):
+            self.retry.appendleft(query)
+            return None
+        except OSError as exc:  # no route, no IPv6 here...: ask the other nameservers
+            self.unusable.add(server_no)
+            self.last_error = exc.strerror or str(exc)
+            query.server_no = server_no
+            self.retry.appendleft(query)
+            return 0
+        query.slot, query.qid, query.sent, query.server_no = slot, qid, now, server_no
+        table[qid] = query
+        self.congestion.inflight += 1
+        self.timer.arm(query, now)
+        return 1

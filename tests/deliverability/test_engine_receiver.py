@@ -1,0 +1,208 @@
+"""The receiver alone, on fake sockets and a fake clock: which datagrams are accepted, what they say, and
+what an answer tells the timer and the congestion control.
+
+MISSION: DLV-2. ``TestMatch`` came from test_engine_limits.py when matching moved from ``Engine._match``
+to ``Receiver.match``; its cases are unchanged.
+"""
+
+from collections import Counter
+
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import pytest
+
+from deliverability.blocklists.dnsbl import Answer
+from deliverability.engine import NXDOMAIN, Query, Settings
+from deliverability.engine.congestion import CongestionControl
+from deliverability.engine.query import question
+from deliverability.engine.receiver import Receiver
+from deliverability.engine.sockets import Slot
+from deliverability.engine.timer import Timer
+
+from .fakenet import FakeClock, FakeSocket, reply_to
+
+SERVER = ("127.0.0.1", 5300)
+NAME = "2.0.0.127.zen.test"
+
+
+class Harness:
+    def __init__(self, rdtype=dns.rdatatype.A):
+        settings = Settings(nameservers=(SERVER,), initial_window=16)
+        self.clock = FakeClock(10.0)
+        self.timer = Timer(settings)
+        self.congestion = CongestionControl(settings, now=0.0)
+        self.finished: list[tuple[Query, Answer | None]] = []
+        self.truncated: list[Query] = []
+        self.stats = Counter()
+        self.receiver = Receiver(
+            rdtype, self.timer, self.congestion, self.finish, self.truncated, self.stats, self.clock
+        )
+        self.slot = Slot(FakeSocket(), SERVER)
+
+    def finish(self, query, answer):
+        self.finished.append((query, answer))
+
+    def in_flight(self, name=NAME, qid=0x1234, sent=9.97, attempt=0, rdtype=dns.rdatatype.A) -> Query:
+        query = Query(0, question(name, rdtype), "zen")
+        query.qid, query.sent, query.attempt, query.slot = qid, sent, attempt, self.slot
+        self.slot.table[qid] = query
+        self.congestion.inflight += 1
+        return query
+
+    def arrives(self, wire: bytes, source=SERVER) -> None:
+        self.slot.sock.inbox.append((wire, source))
+
+
+def query_wire(name=NAME, qid=0x1234, rdtype="A") -> bytes:
+    query = dns.message.make_query(name, rdtype)
+    query.id = qid
+    return query.to_wire()
+
+
+def test_nxdomain_is_read_from_the_header_without_parsing():
+    h = Harness()
+    query = h.in_flight()
+    h.arrives(reply_to(query_wire()))
+    h.receiver.drain(h.slot)
+    assert h.finished == [(query, NXDOMAIN)]
+    assert h.stats == {"received": 1} and h.slot.table == {} and query.qid is None
+
+
+def test_an_answer_with_records_is_parsed():
+    h = Harness()
+    query = h.in_flight()
+    h.arrives(reply_to(query_wire(), address="127.0.0.2"))
+    h.receiver.drain(h.slot)
+    assert h.finished == [(query, Answer(rcode=dns.rcode.NOERROR, addresses=("127.0.0.2",)))]
+    assert h.stats["parsed"] == 1
+
+
+@pytest.mark.parametrize("rcode", [dns.rcode.NOERROR, dns.rcode.SERVFAIL, dns.rcode.REFUSED])
+def test_other_answers_without_records_are_their_rcode(rcode):
+    h = Harness()
+    query = h.in_flight()
+    h.arrives(reply_to(query_wire(), rcode=rcode))
+    h.receiver.drain(h.slot)
+    assert h.finished == [(query, Answer(rcode=rcode))] and h.stats["parsed"] == 0
+
+
+def test_a_malformed_answer_with_records_is_a_failure():
+    h = Harness()
+    query = h.in_flight()
+    wire = reply_to(query_wire(), address="127.0.0.2")
+    h.arrives(wire[:-3])  # the A record cut short
+    h.receiver.drain(h.slot)
+    ((finished, answer),) = h.finished
+    assert finished is query and answer.failure.startswith("malformed answer: ")
+
+
+def test_a_truncated_answer_is_set_aside_for_tcp():
+    h = Harness()
+    query = h.in_flight()
+    h.arrives(reply_to(query_wire(), rcode=dns.rcode.NOERROR, tc=True))
+    h.receiver.drain(h.slot)
+    assert h.truncated == [query] and h.finished == [(query, None)]
+
+
+def test_every_waiting_datagram_is_read_strangers_skipped():
+    h = Harness()
+    first, second = h.in_flight(qid=1), h.in_flight(name="3.0.0.127.zen.test", qid=2)
+    h.arrives(reply_to(query_wire(qid=1)))
+    h.arrives(reply_to(query_wire(qid=99)))  # an ID not in flight
+    h.arrives(reply_to(query_wire(name="3.0.0.127.zen.test", qid=2)), source=("192.0.2.1", 53))  # wrong source
+    h.arrives(reply_to(query_wire(name="3.0.0.127.zen.test", qid=2)))
+    h.receiver.drain(h.slot)
+    assert [query for query, _answer in h.finished] == [first, second]
+    assert h.stats == {"received": 2, "ignored": 2}
+
+
+def test_an_icmp_error_ends_the_read_and_leaves_the_query_to_its_timer():
+    h = Harness()
+    query = h.in_flight()
+    h.slot.sock.inbox.append(ConnectionRefusedError(111, "Connection refused"))
+    h.arrives(reply_to(query_wire()))
+    h.receiver.drain(h.slot)
+    assert h.finished == [] and h.slot.table == {0x1234: query}
+
+
+def test_an_answer_to_a_first_attempt_is_a_round_trip_sample():
+    h = Harness()
+    h.in_flight(sent=9.97)
+    h.arrives(reply_to(query_wire()))
+    h.receiver.drain(h.slot)  # the clock says 10.0
+    assert h.timer.srtt == pytest.approx(0.03)
+
+
+def test_an_answer_to_a_resent_query_is_not_sampled():
+    """Karn's rule: it may answer the first send or the second; its round trip is unknown."""
+    h = Harness()
+    h.in_flight(sent=9.0, attempt=1)
+    h.arrives(reply_to(query_wire()))
+    h.receiver.drain(h.slot)
+    assert h.timer.srtt is None and len(h.finished) == 1
+
+
+def test_every_answer_leaves_the_flight_and_grows_the_window():
+    h = Harness()
+    h.in_flight(qid=1)
+    h.in_flight(name="3.0.0.127.zen.test", qid=2)
+    h.arrives(reply_to(query_wire(qid=1)))
+    h.arrives(reply_to(query_wire(name="3.0.0.127.zen.test", qid=2)))
+    h.receiver.drain(h.slot)
+    assert (h.congestion.inflight, h.congestion.answered, h.congestion.cwnd) == (0, 2, 18.0)
+
+
+class TestMatch:
+    """``Receiver.match``: only the nameserver asked, with the query's ID and question, as a response."""
+
+    QID = 0x1234
+
+    def setup_method(self):
+        self.harness = Harness()
+        self.receiver = self.harness.receiver
+        self.pending = self.harness.in_flight(qid=self.QID)
+        self.table = self.harness.slot.table
+
+    def reply(self, name=None, qid=QID, rdtype="A", response=True) -> bytes:
+        wire = query_wire(name or NAME, qid, rdtype)
+        return reply_to(wire) if response else wire
+
+    def match(self, data, source=SERVER, server=SERVER):
+        return self.receiver.match(data, source, server, self.table)
+
+    def test_the_right_reply_is_accepted(self):
+        assert self.match(self.reply()) is self.pending
+        assert self.harness.stats["received"] == 1 and self.harness.stats["ignored"] == 0
+
+    def test_case_randomised_question_is_accepted(self):
+        assert self.match(self.reply(name="2.0.0.127.ZeN.TeSt")) is self.pending
+
+    @pytest.mark.parametrize("source", [("127.0.0.2", 5300), ("127.0.0.1", 5301), ("192.0.2.1", 53)])
+    def test_wrong_source_is_ignored(self, source):
+        assert self.match(self.reply(), source=source) is None
+        assert self.harness.stats["ignored"] == 1 and self.harness.stats["received"] == 0
+
+    def test_wrong_id_is_ignored(self):
+        assert self.match(self.reply(qid=self.QID + 1)) is None
+        assert self.harness.stats["ignored"] == 1
+
+    @pytest.mark.parametrize(
+        ("name", "rdtype"), [("3.0.0.127.zen.test", "A"), (None, "TXT"), ("2.0.0.127.zen.tes", "A")]
+    )
+    def test_wrong_question_is_ignored(self, name, rdtype):
+        assert self.match(self.reply(name=name, rdtype=rdtype)) is None
+        assert self.harness.stats["ignored"] == 1
+
+    def test_a_query_is_not_a_reply(self):
+        assert self.match(self.reply(response=False)) is None
+
+    @pytest.mark.parametrize("data", [b"", b"\x12\x34\x81", b"\x12\x34\x81\x83\x00\x01\x00\x00\x00\x00\x00"])
+    def test_short_packets_are_ignored(self, data):
+        assert self.match(data) is None
+
+    def test_truncated_question_is_ignored(self):
+        assert self.match(self.reply()[:20]) is None
+
+    def test_ipv6_source_tuple(self):
+        assert self.match(self.reply(), source=("::1", 5300, 0, 0), server=("::1", 5300)) is self.pending
