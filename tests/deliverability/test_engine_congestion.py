@@ -1,0 +1,99 @@
+"""Congestion control alone: slow start, additive increase, backing off once per round trip. Time is given.
+
+MISSION: DLV-2.
+"""
+
+import pytest
+
+from deliverability.engine import Settings
+from deliverability.engine.congestion import CongestionControl
+
+SERVERS = (("127.0.0.1", 53),)
+
+
+def control(now=0.0, learnt=None, **options) -> CongestionControl:
+    return CongestionControl(Settings(nameservers=SERVERS, **options), now, learnt)
+
+
+def epoch(cc: CongestionControl, answered: int, lost: int, now: float, srtt=0.1) -> None:
+    cc.inflight = answered + lost
+    for _ in range(answered):
+        cc.on_answer()
+    for _ in range(lost):
+        cc.on_loss()
+    cc.tick(now, srtt)
+
+
+def test_the_window_starts_at_initial_window_and_ssthresh_at_window():
+    cc = control(initial_window=64, window=1000)
+    assert (cc.cwnd, cc.ssthresh, cc.inflight, cc.backoffs) == (64.0, 1000.0, 0, 0)
+    assert control(initial_window=64, window=10).cwnd == 10.0
+
+
+def test_a_learnt_ssthresh_is_where_slow_start_stops_never_above_the_window():
+    assert control(learnt=300.0, window=1000).ssthresh == 300.0
+    assert control(learnt=3000.0, window=1000).ssthresh == 1000.0
+
+
+def test_slow_start_adds_one_per_answer_then_two_per_round_trip():
+    cc = control(initial_window=16, window=1000, learnt=20.0)
+    cc.inflight = 10
+    for _ in range(4):
+        cc.on_answer()
+    assert cc.cwnd == 20.0 and cc.inflight == 6
+    cc.on_answer()  # at ssthresh: additive increase
+    assert cc.cwnd == pytest.approx(20.0 + 2 / 20.0)
+
+
+def test_the_window_never_grows_past_window():
+    cc = control(initial_window=8, window=10)
+    cc.inflight = 50
+    for _ in range(50):
+        cc.on_answer()
+    assert cc.cwnd == 10.0
+
+
+def test_a_loss_leaves_the_flight_and_is_counted():
+    cc = control()
+    cc.inflight = 2
+    cc.on_loss()
+    assert (cc.inflight, cc.lost, cc.answered) == (1, 1, 0)
+
+
+def test_more_than_five_percent_lost_shrinks_the_window_by_thirty_percent():
+    cc = control(initial_window=100, window=1000)
+    epoch(cc, answered=0, lost=3, now=0.0)  # 3 of 3
+    assert cc.cwnd == pytest.approx(70.0) and cc.ssthresh == pytest.approx(70.0) and cc.backoffs == 1
+
+
+@pytest.mark.parametrize(("answered", "lost"), [(10, 2), (96, 4), (0, 0)])
+def test_the_odd_loss_changes_nothing(answered, lost):
+    """Fewer than 3 lost, or 5% or less: datagrams lost at random, not a resolver dropping bursts."""
+    cc = control(initial_window=100, window=100)
+    epoch(cc, answered=answered, lost=lost, now=0.0)
+    assert cc.cwnd == 100.0 and cc.backoffs == 0
+
+
+def test_backing_off_stops_at_min_window():
+    cc = control(initial_window=16, window=1000, min_window=16)
+    epoch(cc, answered=0, lost=10, now=0.0)
+    assert cc.cwnd == 16.0 and cc.ssthresh == 16.0
+
+
+def test_the_verdict_comes_once_per_round_trip():
+    cc = control(now=5.0, initial_window=100, window=1000)
+    cc.tick(5.0, srtt=0.2)  # the first epoch ends at once: nothing counted yet
+    assert cc.epoch_end == pytest.approx(5.2)
+    epoch(cc, answered=0, lost=5, now=5.1)  # within the round trip: no verdict yet
+    assert cc.backoffs == 0 and cc.lost == 5
+    cc.tick(5.2, srtt=0.2)
+    assert cc.backoffs == 1 and (cc.answered, cc.lost) == (0, 0)
+    assert cc.epoch_end == pytest.approx(5.4)
+
+
+def test_an_epoch_lasts_at_least_fifty_ms():
+    cc = control()
+    cc.tick(0.0, srtt=0.0001)
+    assert cc.epoch_end == 0.05
+    cc.tick(0.05, srtt=None)
+    assert cc.epoch_end == pytest.approx(0.1)

@@ -1,0 +1,125 @@
+"""The whole engine on a fake network and a fake clock: losses resent, dead nameservers timed out in the
+time the timers say, a second nameserver asked, what a run learns kept for the next one. No sleeping: the
+fake network lets time pass only while the engine waits for answers.
+
+MISSION: DLV-2. The same behaviour on real sockets: test_engine.py (rbldnsd, and ``dnsdelay.py`` adding
+latency and 5% loss) and test_engine_limits.py.
+"""
+
+import pytest
+
+from deliverability.blocklists.dnsbl import Answer
+from deliverability.engine import NXDOMAIN, PATHS, Engine, PathMemory, PathMetrics, Settings
+from deliverability.engine.congestion import CongestionControl
+
+from .fakenet import FakeClock, FakeNetwork
+
+A = ("192.0.2.1", 53)
+B = ("192.0.2.2", 53)
+
+
+def run(network: FakeNetwork, names, zones=None, *, servers=(A,), paths=None, **options):
+    """Resolve on the fake network; return (answers, engine, seconds of fake time it took)."""
+    settings = Settings(nameservers=tuple(servers), **options)
+    engine = Engine(settings, paths=paths or PathMemory(clock=network.clock), clock=network.clock, sockets=network)
+    started = network.clock.now
+    answers = engine.resolve(names, zones)
+    assert network.closed
+    return answers, engine, network.clock.now - started
+
+
+def names(count: int, zone="zen.test") -> list[str]:
+    return [f"{n}.0.0.10.{zone}" for n in range(count)]
+
+
+def test_answers_come_back_in_the_order_asked():
+    network = FakeNetwork(FakeClock(), rtt=0.02, listed={"7.0.0.10.a.test", "2.0.0.10.c.test"})
+    asked = names(10, "a.test") + names(10, "b.test") + names(10, "c.test")
+    answers, engine, took = run(network, asked, [name.split(".", 4)[4] for name in asked], per_zone=3, window=5)
+    listed = Answer(rcode=0, addresses=("127.0.0.2",))
+    assert answers == [listed if name in network.listed else NXDOMAIN for name in asked]
+    assert engine.stats["sent"] == len(asked) and engine.stats["retransmits"] == 0
+    assert took == pytest.approx(0.02 * len(asked) / 5, rel=0.5)  # five at a time, one round trip each
+
+
+def test_lost_answers_are_resent_until_they_come():
+    lost_twice = {f"{n}.0.0.10.zen.test" for n in range(0, 200, 10)}
+    network = FakeNetwork(FakeClock(), rtt=0.01, lose=lambda name, n: name in lost_twice and n <= 2)
+    answers, engine, _took = run(network, names(200), retries=3)
+    assert answers == [NXDOMAIN] * 200
+    assert engine.stats["retransmits"] == 2 * len(lost_twice)
+    assert {network.sends[name] for name in lost_twice} == {3}
+    assert engine.stats["received"] == 200
+
+
+def test_a_dead_nameserver_costs_every_attempt_and_no_more():
+    network = FakeNetwork(FakeClock(), dead={A})
+    answers, engine, took = run(network, names(10), timeout=0.3, retries=2)
+    assert answers == [Answer(failure="timeout")] * 10
+    assert set(network.sends.values()) == {3}
+    assert (engine.stats["sent"], engine.stats["retransmits"], engine.stats["received"]) == (30, 20, 0)
+    assert took == pytest.approx(0.9)  # three timeouts of 0.3 s (no round trip measured yet)
+
+
+def test_losing_everything_shrinks_the_window_so_later_attempts_queue():
+    """50 in flight lost at once: the window backs off (64 to 44.8, then 31.4), so the attempts no longer fit
+    in one 0.3 s wave each: four waves instead of three."""
+    network = FakeNetwork(FakeClock(), dead={A})
+    answers, engine, took = run(network, names(50), timeout=0.3, retries=2)
+    assert answers == [Answer(failure="timeout")] * 50
+    assert engine.stats["backoffs"] >= 2
+    assert took == pytest.approx(1.2)
+
+
+def test_a_resent_query_asks_the_next_nameserver():
+    network = FakeNetwork(FakeClock(), rtt=0.01, dead={A})
+    answers, _engine, _took = run(network, names(20), servers=(A, B), timeout=0.5, retries=1)
+    assert answers == [NXDOMAIN] * 20
+    first_to_a = [name for name, servers in network.asked.items() if servers[0] == A]
+    assert len(first_to_a) == 10
+    assert all(network.asked[name] == [A, B] for name in first_to_a)
+
+
+def test_what_a_run_learns_is_kept_for_the_next_run_in_its_memory():
+    clock = FakeClock()
+    memory = PathMemory(clock=clock)
+    run(FakeNetwork(clock, rtt=0.02), names(100), paths=memory)
+    learnt = memory.recall((A,))
+    assert learnt.srtt == pytest.approx(0.02) and learnt.ssthresh is None  # no loss: nothing to back off from
+    # the next run on a dead nameserver resends after a few round trips, not after RFC 6298's first 1 s
+    _answers, _engine, took = run(FakeNetwork(clock, dead={A}), names(1), paths=memory, timeout=2.0, retries=1)
+    assert took == pytest.approx(0.05 + 2.0, abs=0.01)  # min_rto, then the last attempt's full timeout
+    _answers, _engine, took = run(FakeNetwork(clock, dead={A}), names(1), timeout=2.0, retries=1)  # a new memory
+    assert took == pytest.approx(1.0 + 1.0, abs=0.01)
+
+
+def test_a_run_that_backs_off_leaves_its_window_for_the_next():
+    clock = FakeClock()
+    memory = PathMemory(clock=clock)
+    lossy = FakeNetwork(clock, rtt=0.02, lose=lambda name, n: n == 1 and int(name.split(".")[0]) % 4 == 0)
+    _answers, engine, _took = run(lossy, names(2000), paths=memory, initial_window=200, window=400)
+    assert engine.stats["backoffs"] > 0
+    learnt = memory.recall((A,))
+    assert 16 <= learnt.ssthresh < 400
+    settings = Settings(nameservers=(A,), initial_window=200, window=400)
+    assert CongestionControl(settings, 0.0, learnt.ssthresh).ssthresh == learnt.ssthresh
+
+
+def test_engines_share_only_the_memory_they_are_given():
+    clock = FakeClock()
+    one, other = PathMemory(clock=clock), PathMemory(clock=clock)
+    run(FakeNetwork(clock, rtt=0.02), names(10), paths=one)
+    assert one.recall((A,)).srtt is not None
+    assert other.recall((A,)) == PathMetrics()
+    assert Engine(Settings(nameservers=(A,))).paths is PATHS  # the process's memory, unless told otherwise
+
+
+def test_progress_is_reported_in_fake_time_and_ends_at_the_total():
+    network = FakeNetwork(FakeClock(), rtt=0.1)
+    progress = []
+    settings = Settings(nameservers=(A,), window=10, initial_window=10)
+    engine = Engine(settings, paths=PathMemory(), clock=network.clock, sockets=network)
+    engine.resolve(names(50), on_progress=lambda done, total: progress.append((done, total)))
+    assert progress[-1] == (50, 50)
+    assert len(progress) >= 3  # 0.5 s of fake time, a report every 0.2 s, and the final one
+    assert [done for done, _total in progress] == sorted(done for done, _total in progress)

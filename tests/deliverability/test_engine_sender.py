@@ -1,0 +1,164 @@
+"""The sender alone, on fake sockets: what goes out, in which order, where, with which ID, and what a failed
+send or an expired timer does. Time is given, never read; nothing touches the network.
+
+MISSION: DLV-2.
+"""
+
+import struct
+from collections import Counter, deque
+
+import pytest
+
+from deliverability.blocklists.dnsbl import Answer
+from deliverability.engine import Query, Settings, encode_name
+from deliverability.engine.congestion import CongestionControl
+from deliverability.engine.sender import TIMEOUT, Sender, ZoneScheduler
+from deliverability.engine.sockets import Slot
+from deliverability.engine.timer import Timer
+
+from .fakenet import FakeSocket, qname
+
+A = ("192.0.2.1", 53)
+B = ("192.0.2.2", 53)
+
+
+class Harness:
+    """A sender on fake sockets with its scheduler, timer and congestion control; ``finished`` records answers."""
+
+    def __init__(self, zones: dict[str, int], *, servers=(A,), ids=None, **options):
+        options.setdefault("sockets", 1)
+        self.settings = Settings(nameservers=tuple(servers), **options)
+        queues = {zone: deque(self.query(f"{n}.{zone}", zone) for n in range(count)) for zone, count in zones.items()}
+        self.scheduler = ZoneScheduler(queues, self.settings.per_zone)
+        self.timer = Timer(self.settings, srtt=0.1, rttvar=0.0)
+        self.congestion = CongestionControl(self.settings, now=0.0)
+        self.slots = [Slot(FakeSocket(), server) for server in servers for _ in range(self.settings.sockets)]
+        self.finished: list[tuple[Query, Answer | None]] = []
+        self.stats = Counter()
+        ids = iter(ids) if ids is not None else iter(range(1, 65536))
+        self.sender = Sender(
+            self.settings, self.slots, self.scheduler, self.timer, self.congestion, self.finish, self.stats,
+            getrandbits=lambda bits: next(ids),
+        )  # fmt: skip
+        self.index = 0
+
+    def query(self, name: str, zone: str) -> Query:
+        self.index = getattr(self, "index", 0) + 1
+        return Query(self.index, encode_name(name) + struct.pack("!HH", 1, 1), zone)
+
+    def finish(self, query, answer):
+        self.finished.append((query, answer))
+        self.scheduler.release(query.zone)
+
+    def wire(self) -> list[tuple[str, tuple]]:
+        """Every datagram sent, in order: (name asked, nameserver)."""
+        return [(qname(data), server) for slot in self.slots for data, server in slot.sock.sent]
+
+
+def test_at_most_burst_datagrams_then_it_asks_to_come_back():
+    h = Harness({"z": 10}, burst=4)
+    assert h.sender.send(now=0.0) is True
+    assert len(h.slots[0].sock.sent) == 4 and h.stats["sent"] == 4 and h.congestion.inflight == 4
+
+
+def test_the_congestion_window_bounds_what_is_in_flight():
+    h = Harness({"z": 10}, initial_window=3)
+    assert h.sender.send(now=0.0) is False  # the window is full: wait for answers
+    assert h.congestion.inflight == 3
+    h.congestion.on_answer()  # cwnd 4, inflight 2
+    h.sender.send(now=0.1)
+    assert h.congestion.inflight == 4
+
+
+def test_zones_take_turns_and_stop_at_their_limit():
+    h = Harness({"a": 3, "b": 3}, per_zone=2)
+    assert h.sender.send(now=0.0) is False  # both zones at their limit
+    assert [name for name, _server in h.wire()] == ["0.a", "0.b", "1.a", "1.b"]
+    query = h.slots[0].table.popitem()[1]  # say an answer came for one of them
+    h.finish(query, Answer(rcode=3))
+    h.sender.send(now=0.1)
+    assert h.wire()[-1][0] == f"2.{query.zone}"
+
+
+def test_new_queries_alternate_nameservers_and_spread_over_their_sockets():
+    h = Harness({"z": 8}, servers=(A, B), sockets=2)
+    h.sender.send(now=0.0)
+    in_flight = [query for slot in h.slots for query in slot.table.values()]
+    assert Counter(query.slot.server for query in in_flight) == {A: 4, B: 4}
+    assert all(query.slot.server == (A, B)[query.server_no] for query in in_flight)
+    assert [len(slot.sock.sent) for slot in h.slots] == [2, 2, 2, 2]
+
+
+def test_an_id_in_flight_on_the_socket_is_not_used_twice():
+    h = Harness({"z": 2}, ids=[7, 7, 7, 9])
+    h.sender.send(now=0.0)
+    assert sorted(h.slots[0].table) == [7, 9]
+    assert [struct.unpack("!H", data[:2])[0] for data, _server in h.slots[0].sock.sent] == [7, 9]
+
+
+def test_the_datagram_is_a_recursive_query_with_the_question():
+    h = Harness({"z": 1}, ids=[0x1234])
+    h.sender.send(now=0.0)
+    ((data, server),) = h.slots[0].sock.sent
+    assert data[:12] == bytes.fromhex("1234 0100 0001 0000 0000 0000")
+    assert data[12:] == encode_name("0.z") + b"\x00\x01\x00\x01" and server == A
+
+
+def test_a_sent_query_is_in_flight_with_its_timer_armed():
+    h = Harness({"z": 1}, ids=[5])
+    h.sender.send(now=3.0)
+    query = h.slots[0].table[5]
+    assert (query.qid, query.sent, query.slot, query.attempt) == (5, 3.0, h.slots[0], 0)
+    assert h.timer.expired(3.149) == [] and h.timer.expired(3.15) == [query]  # rto 1.5 srtt
+
+
+def test_a_full_socket_buffer_keeps_the_query_first_in_line():
+    h = Harness({"z": 5})
+    h.slots[0].sock.room = 2
+    assert h.sender.send(now=0.0) is True  # room in the window, something to send: come back at once
+    assert h.stats["sent"] == 2 and [q.index for q in h.sender.retry] == [3]
+    h.slots[0].sock.room = None
+    h.sender.send(now=0.01)
+    assert [name for name, _server in h.wire()] == ["0.z", "1.z", "2.z", "3.z", "4.z"]
+
+
+def test_a_nameserver_that_cannot_be_reached_is_left_for_the_others():
+    h = Harness({"z": 4}, servers=(A, B))
+    h.slots[0].sock.error = PermissionError(13, "Permission denied")
+    h.sender.send(now=0.0)
+    assert h.sender.unusable == {0}
+    assert [server for _name, server in h.wire()] == [B] * 4
+    assert h.finished == []
+
+
+def test_with_no_nameserver_left_every_query_fails_with_the_error():
+    h = Harness({"z": 3}, servers=(A, B))
+    for slot in h.slots:
+        slot.sock.error = OSError(101, "Network is unreachable")
+    assert h.sender.send(now=0.0) is False
+    assert [answer for _query, answer in h.finished] == [Answer(failure="network: Network is unreachable")] * 3
+    assert h.stats["sent"] == 0 and h.congestion.inflight == 0
+
+
+def test_an_expired_query_is_forgotten_counted_lost_and_resent_to_the_next_nameserver():
+    h = Harness({"z": 1}, servers=(A, B), ids=[1, 2])
+    h.sender.send(now=0.0)
+    query = h.slots[0].table[1]
+    h.sender.expire(query)
+    assert h.slots[0].table == {} and query.qid is None
+    assert (h.congestion.inflight, h.congestion.lost) == (0, 1)
+    assert query.attempt == 1 and h.stats["retransmits"] == 1 and list(h.sender.retry) == [query]
+    h.sender.send(now=0.2)
+    assert h.wire() == [("0.z", A), ("0.z", B)]
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_after_the_last_attempt_the_query_times_out(retries):
+    h = Harness({"z": 1}, retries=retries)
+    for attempt in range(retries + 1):
+        h.sender.send(now=float(attempt))
+        (query,) = h.slots[0].table.values()
+        assert query.attempt == attempt
+        h.sender.expire(query)
+    assert h.finished == [(query, TIMEOUT)] and TIMEOUT == Answer(failure="timeout")
+    assert h.stats["sent"] == retries + 1 and h.stats["retransmits"] == retries

@@ -1,0 +1,90 @@
+"""The retransmission timer alone: RFC 6298 estimates, Karn-free arithmetic, deadlines. Time is given, never read.
+
+MISSION: DLV-2.
+"""
+
+import pytest
+
+from deliverability.engine import Query, Settings
+from deliverability.engine.timer import Timer
+
+SERVERS = (("127.0.0.1", 53),)
+
+
+def timer(srtt=None, rttvar=0.0, **options) -> Timer:
+    return Timer(Settings(nameservers=SERVERS, **options), srtt, rttvar)
+
+
+def in_flight(index: int, attempt: int = 0) -> Query:
+    query = Query(index, b"\x00\x00\x01\x00\x01", "zone")
+    query.qid, query.attempt = 1000 + index, attempt
+    return query
+
+
+@pytest.mark.parametrize(("timeout", "expected"), [(2.0, 1.0), (0.3, 0.3)])
+def test_before_any_measurement_an_attempt_waits_one_second_at_most_the_timeout(timeout, expected):
+    t = timer(timeout=timeout)
+    assert [t.rto(attempt) for attempt in range(4)] == [expected] * 4
+
+
+def test_first_sample_sets_srtt_and_half_of_it_as_variation():
+    t = timer()
+    t.sample(0.04)
+    assert (t.srtt, t.rttvar) == (0.04, 0.02)
+
+
+def test_later_samples_are_smoothed_by_one_eighth_and_one_quarter():
+    t = timer(srtt=0.04, rttvar=0.02)
+    t.sample(0.08)
+    assert t.rttvar == pytest.approx(0.75 * 0.02 + 0.25 * 0.04)
+    assert t.srtt == pytest.approx(0.875 * 0.04 + 0.125 * 0.08)
+
+
+def test_early_attempts_wait_a_few_round_trips_doubling_the_last_the_full_timeout():
+    t = timer(srtt=0.1, rttvar=0.01, timeout=2.0, retries=3)
+    assert t.rto(0) == pytest.approx(0.15)  # max(srtt + 4 rttvar = 0.14, 1.5 srtt = 0.15)
+    assert t.rto(1) == pytest.approx(0.30)
+    assert t.rto(2) == pytest.approx(0.60)
+    assert t.rto(3) == 2.0  # the last attempt (retries=3)
+
+
+def test_the_timer_never_drops_below_min_rto_nor_exceeds_the_timeout():
+    assert timer(srtt=0.0001, rttvar=0.0, min_rto=0.05).rto(0) == 0.05
+    assert timer(srtt=0.9, rttvar=0.1, timeout=1.0, retries=5).rto(2) == 1.0
+
+
+def test_a_query_expires_at_its_deadline_not_before():
+    t = timer(srtt=0.1, rttvar=0.0)
+    query = in_flight(0)
+    t.arm(query, now=10.0)  # rto 0.15
+    assert t.expired(10.149) == []
+    assert t.expired(10.15) == [query]
+    assert t.expired(11.0) == []  # handed back once
+
+
+def test_answered_and_resent_queries_do_not_expire():
+    t = timer(srtt=0.1, rttvar=0.0)
+    answered, resent, waiting = in_flight(0), in_flight(1), in_flight(2)
+    for query in (answered, resent, waiting):
+        t.arm(query, now=0.0)
+    answered.qid = None  # the receiver took its answer
+    resent.attempt = 1  # this attempt already timed out elsewhere and was sent again
+    assert t.expired(1.0) == [waiting]
+
+
+def test_deadlines_come_back_in_order():
+    t = timer(srtt=0.1, rttvar=0.0)
+    late, early = in_flight(0, attempt=1), in_flight(1)  # rto 0.3 and 0.15
+    t.arm(late, now=0.0)
+    t.arm(early, now=0.0)
+    assert t.expired(0.2) == [early]
+    assert t.expired(0.31) == [late]
+
+
+def test_wait_is_the_time_to_the_next_deadline_at_most_fifty_ms():
+    t = timer(srtt=0.01, rttvar=0.0)  # rto = min_rto = 0.05
+    assert t.wait(now=0.0) == 0.05  # nothing armed
+    t.arm(in_flight(0), now=0.0)
+    assert t.wait(now=0.02) == pytest.approx(0.03)
+    assert t.wait(now=0.06) == 0.0
+    assert t.wait(now=0.0, longest=0.01) == 0.01
