@@ -49,6 +49,12 @@ class _Results:
 
 
 class Engine:
+    """Resolves batches of names; ``stats`` counts what its runs did.
+
+    ``paths`` is where runs remember what they learnt about the nameservers (by default the process's
+    ``PATHS``). ``clock`` and ``sockets`` (a factory of ``UdpSockets``) let tests run the loop on a fake network.
+    """
+
     def __init__(
         self,
         settings: Settings,

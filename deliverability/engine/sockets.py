@@ -34,8 +34,8 @@ class UdpSockets:
             raise
 
     def _add(self, sock, server) -> None:
-        self._selector.register(sock, selectors.EVENT_READ, len(self.slots))
-        self.slots.append(Slot(sock, server))
+        self.slots.append(Slot(sock, server))  # closed with the others if registering fails
+        self._selector.register(sock, selectors.EVENT_READ, len(self.slots) - 1)
 
     def ready(self, timeout: float) -> list[Slot]:
         """The slots with datagrams waiting, after at most ``timeout`` seconds."""
