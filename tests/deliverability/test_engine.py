@@ -4,8 +4,9 @@ MISSION: DLV-2. What is checked: every zone entry of the rbldnsd fixture decodes
 ``dnsbl.decode`` with the zone's spec); TXT reasons come back with ``$`` substituted; the RFC 5782 health
 check passes for live zones and fails for dead.test and all.test; a dead resolver gives timeouts (errors,
 never listed or clear) after every attempt; 5% loss is recovered by retransmissions; 20,000 names on
-loopback all come back. Flow control, TCP fallback, failing sends and which replies are accepted:
-test_engine_limits.py. How fast: bench/blocklists.py prints it; no test here asserts a speed, because a
+loopback all come back. Flow control, TCP fallback and failing sends: test_engine_limits.py; which
+replies are accepted: test_engine_receiver.py; each part alone and the loop in fake time:
+test_engine_<part>.py. How fast: bench/blocklists.py prints it; no test here asserts a speed, because a
 busy machine (the suite runs in parallel) is slower without being wrong.
 """
 
