@@ -44,30 +44,32 @@ class Receiver:
     def drain(self, slot: Slot) -> None:
         """Read every datagram waiting on ``slot`` and finish the queries they answer."""
         sock, server, table = slot.sock, slot.server, slot.table
+        match, finish, clock = self.match, self.finish, self.clock  # looked up once: this loop runs per datagram
+        sample, on_answer = self.timer.sample, self.congestion.on_answer
         while True:
             try:
                 data, source = sock.recvfrom(65535)
             except OSError:  # nothing more to read, or ICMP port unreachable and friends: the timers deal with it
                 return
-            query = self.match(data, source, server, table)
+            query = match(data, source, server, table)
             if query is None:
                 continue
             del table[query.qid]
             query.qid = None
             if query.attempt == 0:  # measured when read: a busy process sees longer round trips, and waits longer
-                self.timer.sample(self.clock() - query.sent)
-            self.congestion.on_answer()
+                sample(clock() - query.sent)
+            on_answer()
             if data[2] & 0x02:  # TC: ask again over TCP once the UDP work is done
                 self.truncated.append(query)
-                self.finish(query, None)
+                finish(query, None)
                 continue
             rcode = data[3] & 0x0F
             if rcode == _NXDOMAIN:
-                self.finish(query, NXDOMAIN)
+                finish(query, NXDOMAIN)
             elif rcode == _NOERROR and (data[6] or data[7]):
-                self.finish(query, self.parse(data))
+                finish(query, self.parse(data))
             else:
-                self.finish(query, Answer(rcode=rcode))
+                finish(query, Answer(rcode=rcode))
 
     def match(self, data: bytes, source, server: tuple[str, int], table: dict) -> Query | None:
         """The query in flight that ``data`` from ``source`` answers, if any."""

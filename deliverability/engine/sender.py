@@ -59,8 +59,8 @@ class ZoneScheduler:
 
 class Sender:
     __slots__ = (
-        "settings", "slots", "per_server", "scheduler", "timer", "congestion", "finish", "stats", "getrandbits",
-        "retry", "unusable", "last_error", "turn",
+        "settings", "slots", "servers", "per_server", "scheduler", "timer", "congestion", "finish", "stats",
+        "getrandbits", "retry", "unusable", "last_error", "turn",
     )  # fmt: skip
 
     def __init__(
@@ -76,7 +76,8 @@ class Sender:
     ):
         self.settings, self.slots, self.scheduler, self.timer = settings, slots, scheduler, timer
         self.congestion, self.finish, self.stats, self.getrandbits = congestion, finish, stats, getrandbits
-        self.per_server = len(slots) // len(settings.nameservers)
+        self.servers = len(settings.nameservers)
+        self.per_server = len(slots) // self.servers
         self.retry: deque[Query] = deque()  # timed out, or not sent: waiting for room in the window
         self.unusable: set[int] = set()  # nameservers a send to failed, this run
         self.last_error = ""
@@ -85,19 +86,20 @@ class Sender:
     def send(self, now: float) -> bool:
         """Send while the window allows, at most ``burst``; True when there is more to send at once."""
         congestion, retry, active = self.congestion, self.retry, self.scheduler.active
+        following, usable, transmit = self.scheduler.next, self._usable, self._transmit
         burst, sent = self.settings.burst, 0
         while congestion.inflight < congestion.cwnd and sent < burst and (retry or active):
             if retry:
                 query = retry.popleft()
-                server_no = self._usable(query.server_no + 1)  # a retransmission asks the next nameserver
+                server_no = usable(query.server_no + 1)  # a retransmission asks the next nameserver
             else:
-                query = self.scheduler.next()
-                server_no = self._usable(self.turn)
+                query = following()
+                server_no = usable(self.turn)
                 self.turn += 1
             if server_no is None:
                 self.finish(query, Answer(failure=f"network: {self.last_error}"))
                 continue
-            outcome = self._transmit(query, server_no, now)
+            outcome = transmit(query, server_no, now)
             if outcome is None:
                 break  # the socket buffer is full: read answers first
             sent += outcome
@@ -117,7 +119,7 @@ class Sender:
             self.finish(query, TIMEOUT)
 
     def _usable(self, preferred: int) -> int | None:
-        servers = len(self.settings.nameservers)
+        servers = self.servers
         if not self.unusable:
             return preferred % servers
         for step in range(servers):
@@ -128,7 +130,7 @@ class Sender:
 
     def _transmit(self, query: Query, server_no: int, now: float) -> int | None:
         """1: sent; 0: this nameserver cannot be reached (the query waits for another); None: buffer full."""
-        slot = self.slots[server_no * self.per_server + (self.turn // len(self.settings.nameservers)) % self.per_server]
+        slot = self.slots[server_no * self.per_server + (self.turn // self.servers) % self.per_server]
         table = slot.table
         qid = self.getrandbits(16)
         while qid in table:
