@@ -10,10 +10,11 @@ NXDOMAIN from the 12-byte header. Only answers that carry records are parsed by 
 Replies are accepted only from the nameserver asked, on the socket asked from, with the query's random
 ID and the same question section.
 
-The parts, each tested alone with a fake clock and fake sockets: ``sender.py`` (what goes out next, where,
-with which ID), ``receiver.py`` (which datagrams are answers, and what they say), ``timer.py`` (the
-retransmission timer), ``congestion.py`` (the window), ``paths.py`` (what runs learnt about the
-nameservers), and ``loop.py`` (the ``Engine`` that drives them, and TCP for truncated answers).
+The parts, each tested alone with a fake clock and fake sockets: ``batch.py`` (one call's queries by
+zone, and their answers), ``sender.py`` (what goes out next, where, with which ID), ``receiver.py``
+(which datagrams are answers, and what they say), ``timer.py`` (the retransmission timer),
+``congestion.py`` (the window), ``paths.py`` (what runs learnt about the nameservers), and ``loop.py``
+(the ``Engine`` that drives them, and TCP for truncated answers).
 """
 
 from .config import Settings, system_nameservers

@@ -1,15 +1,14 @@
 """The engine: names in, answers out, in the same order; the event loop that drives the parts.
 
-Each turn of the loop: the sender fills the congestion window (``sender.py``), the loop waits for answers
-until the next retransmission deadline and the receiver takes them (``receiver.py``), the timer hands back
-the queries whose attempt ran out and the sender resends them or gives up (``timer.py``), and once per
-round trip the congestion control decides whether to back off (``congestion.py``). Truncated answers are
-asked again over TCP once the UDP work is done. What a run learnt about the nameservers is kept for the
-next run in a ``PathMemory`` (``paths.py``).
+Each turn of the loop: the sender fills the congestion window with the batch's queries (``sender.py``,
+``batch.py``), the loop waits for answers until the next retransmission deadline and the receiver takes
+them (``receiver.py``), the timer hands back the queries whose attempt ran out and the sender resends
+them or gives up (``timer.py``), and once per round trip the congestion control decides whether to back
+off (``congestion.py``). Truncated answers are asked again over TCP once the UDP work is done. What a
+run learnt about the nameservers is kept for the next run in a ``PathMemory`` (``paths.py``).
 """
 
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,32 +19,17 @@ import dns.rcode
 import dns.rdatatype
 
 from ..blocklists.dnsbl import Answer
+from .batch import Batch
 from .config import Settings
 from .congestion import CongestionControl
 from .paths import PATHS, PathMemory, PathMetrics
 from .query import Query, question
 from .receiver import Receiver, records
-from .sender import Sender, ZoneScheduler
+from .sender import Sender
 from .sockets import UdpSockets
 from .timer import Timer
 
 PROGRESS_EVERY = 0.2  # seconds between two ``on_progress`` calls during a run
-
-
-class _Results:
-    """The answers in the order asked, and how many queries are finished (answered, failed, or set aside)."""
-
-    __slots__ = ("answers", "done", "total", "scheduler")
-
-    def __init__(self, total: int, scheduler: ZoneScheduler):
-        self.answers: list[Answer | None] = [None] * total
-        self.done, self.total, self.scheduler = 0, total, scheduler
-
-    def finish(self, query: Query, answer: Answer | None) -> None:
-        """``answer`` None: the query was truncated and is answered over TCP later."""
-        self.answers[query.index] = answer
-        self.done += 1
-        self.scheduler.release(query.zone)
 
 
 class Engine:
@@ -81,29 +65,27 @@ class Engine:
         if not total:
             return []
         zones = zones if zones is not None else [""] * total
-        queues: dict[str, deque[Query]] = {}
-        for i, name in enumerate(names):
-            queues.setdefault(zones[i], deque()).append(Query(i, question(name, rdtype), zones[i]))
-        results = _Results(total, ZoneScheduler(queues, self.settings.per_zone))
+        queries = [Query(i, question(name, rdtype), zones[i]) for i, name in enumerate(names)]
+        batch = Batch(queries, self.settings.per_zone)
         truncated: list[Query] = []
-        self._run(results, truncated, rdtype, on_progress)
+        self._run(batch, truncated, rdtype, on_progress)
         if truncated:
-            self._tcp(names, truncated, results.answers, rdtype)
+            self._tcp(names, truncated, batch.answers, rdtype)
         if on_progress:
             on_progress(total, total)
-        return results.answers  # type: ignore[return-value]
+        return batch.answers  # type: ignore[return-value]
 
-    def _run(self, results: _Results, truncated: list[Query], rdtype: int, on_progress) -> None:
+    def _run(self, batch: Batch, truncated: list[Query], rdtype: int, on_progress) -> None:
         s, clock = self.settings, self.clock
         learnt = self.paths.recall(s.nameservers)
         sockets = self.sockets(s)
         now = last_progress = clock()
         timer = Timer(s, learnt.srtt, learnt.rttvar)
         congestion = CongestionControl(s, now, learnt.ssthresh)
-        sender = Sender(s, sockets.slots, results.scheduler, timer, congestion, results.finish, self.stats)
-        receiver = Receiver(rdtype, timer, congestion, results.finish, truncated, self.stats, clock)
+        sender = Sender(s, sockets.slots, batch, timer, congestion, self.stats)
+        receiver = Receiver(rdtype, timer, congestion, batch.finish, truncated, self.stats, clock)
         try:
-            while results.done < results.total:
+            while batch.done < batch.total:
                 now = clock()
                 more = sender.send(now)
                 for slot in sockets.ready(0.0 if more else timer.wait(now)):
@@ -114,7 +96,7 @@ class Engine:
                 congestion.tick(now, timer.srtt)
                 if on_progress and now - last_progress > PROGRESS_EVERY:
                     last_progress = now
-                    on_progress(results.done - len(truncated), results.total)
+                    on_progress(batch.done - len(truncated), batch.total)
         finally:
             self.stats["backoffs"] += congestion.backoffs
             ssthresh = congestion.ssthresh if congestion.backoffs else None

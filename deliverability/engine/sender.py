@@ -1,7 +1,7 @@
 """The sender: which query goes out next, to which nameserver, on which socket, with which ID.
 
-Retransmissions go first, each to the next nameserver that can still be reached; then new queries,
-round-robin by zone with at most ``per_zone`` of one zone in flight (out of politeness to each list),
+Retransmissions go first, each to the next nameserver that can still be reached; then new queries in
+the batch's order (round-robin by zone, at most ``per_zone`` of one zone in flight: ``batch.py``),
 spread over the nameservers in turn and over each one's sockets. The congestion window bounds what is in
 flight, and at most ``burst`` datagrams go out before the loop reads answers again, so answers are not
 left waiting in the socket buffers. Each query gets a random ID not in flight on its socket (the ID and
@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 
 from ..blocklists.dnsbl import Answer
+from .batch import Batch
 from .config import Settings
 from .congestion import CongestionControl
 from .query import Query
@@ -27,55 +28,24 @@ _SYSRANDOM = random.SystemRandom()
 TIMEOUT = Answer(failure="timeout")
 
 
-class ZoneScheduler:
-    """New queries by zone, round-robin, with at most ``per_zone`` of one zone in flight.
-
-    A zone leaves the rotation when it reaches its limit or has nothing left to send, and comes back
-    when one of its queries finishes (``release``).
-    """
-
-    __slots__ = ("queues", "per_zone", "inflight", "active")
-
-    def __init__(self, queues: dict[str, deque[Query]], per_zone: int):
-        self.queues, self.per_zone = queues, per_zone
-        self.inflight = dict.fromkeys(queues, 0)
-        self.active = deque(zone for zone, queue in queues.items() if queue)  # zones that may send now
-
-    def next(self) -> Query:
-        zone = self.active.popleft()
-        queue = self.queues[zone]
-        query = queue.popleft()
-        self.inflight[zone] += 1
-        if queue and self.inflight[zone] < self.per_zone:
-            self.active.append(zone)
-        return query
-
-    def release(self, zone: str) -> None:
-        """A query of ``zone`` finished (answered, failed or set aside for TCP)."""
-        self.inflight[zone] -= 1
-        if self.queues[zone] and self.inflight[zone] == self.per_zone - 1:
-            self.active.append(zone)  # it had stopped at its limit; it may send again
-
-
 class Sender:
     __slots__ = (
-        "settings", "slots", "servers", "per_server", "scheduler", "timer", "congestion", "finish", "stats",
-        "getrandbits", "retry", "unusable", "last_error", "turn",
+        "settings", "slots", "servers", "per_server", "batch", "timer", "congestion", "stats", "getrandbits",
+        "retry", "unusable", "last_error", "turn",
     )  # fmt: skip
 
     def __init__(
         self,
         settings: Settings,
         slots: list[Slot],
-        scheduler: ZoneScheduler,
+        batch: Batch,
         timer: Timer,
         congestion: CongestionControl,
-        finish: Callable[[Query, Answer | None], None],
         stats: dict[str, int],
         getrandbits: Callable[[int], int] = _SYSRANDOM.getrandbits,
     ):
-        self.settings, self.slots, self.scheduler, self.timer = settings, slots, scheduler, timer
-        self.congestion, self.finish, self.stats, self.getrandbits = congestion, finish, stats, getrandbits
+        self.settings, self.slots, self.batch, self.timer = settings, slots, batch, timer
+        self.congestion, self.stats, self.getrandbits = congestion, stats, getrandbits
         self.servers = len(settings.nameservers)
         self.per_server = len(slots) // self.servers
         self.retry: deque[Query] = deque()  # timed out, or not sent: waiting for room in the window
@@ -85,8 +55,8 @@ class Sender:
 
     def send(self, now: float) -> bool:
         """Send while the window allows, at most ``burst``; True when there is more to send at once."""
-        congestion, retry, active = self.congestion, self.retry, self.scheduler.active
-        following, usable, transmit = self.scheduler.next, self._usable, self._transmit
+        congestion, retry, active = self.congestion, self.retry, self.batch.active
+        following, usable, transmit = self.batch.next, self._usable, self._transmit
         burst, sent = self.settings.burst, 0
         while congestion.inflight < congestion.cwnd and sent < burst and (retry or active):
             if retry:
@@ -97,7 +67,7 @@ class Sender:
                 server_no = usable(self.turn)
                 self.turn += 1
             if server_no is None:
-                self.finish(query, Answer(failure=f"network: {self.last_error}"))
+                self.batch.finish(query, Answer(failure=f"network: {self.last_error}"))
                 continue
             outcome = transmit(query, server_no, now)
             if outcome is None:
@@ -116,7 +86,7 @@ class Sender:
             self.stats["retransmits"] += 1
             self.retry.append(query)
         else:
-            self.finish(query, TIMEOUT)
+            self.batch.finish(query, TIMEOUT)
 
     def _usable(self, preferred: int) -> int | None:
         servers = self.servers

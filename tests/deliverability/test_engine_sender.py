@@ -5,14 +5,15 @@ MISSION: DLV-2.
 """
 
 import struct
-from collections import Counter, deque
+from collections import Counter
 
 import pytest
 
 from deliverability.blocklists.dnsbl import Answer
 from deliverability.engine import Query, Settings, encode_name
+from deliverability.engine.batch import Batch
 from deliverability.engine.congestion import CongestionControl
-from deliverability.engine.sender import TIMEOUT, Sender, ZoneScheduler
+from deliverability.engine.sender import TIMEOUT, Sender
 from deliverability.engine.sockets import Slot
 from deliverability.engine.timer import Timer
 
@@ -23,32 +24,26 @@ B = ("192.0.2.2", 53)
 
 
 class Harness:
-    """A sender on fake sockets with its scheduler, timer and congestion control; ``finished`` records answers."""
+    """A sender on fake sockets with its batch, timer and congestion control."""
 
     def __init__(self, zones: dict[str, int], *, servers=(A,), ids=None, **options):
         options.setdefault("sockets", 1)
         self.settings = Settings(nameservers=tuple(servers), **options)
-        queues = {zone: deque(self.query(f"{n}.{zone}", zone) for n in range(count)) for zone, count in zones.items()}
-        self.scheduler = ZoneScheduler(queues, self.settings.per_zone)
+        names = [(f"{n}.{zone}", zone) for zone, count in zones.items() for n in range(count)]
+        queries = [Query(i, encode_name(name) + struct.pack("!HH", 1, 1), zone) for i, (name, zone) in enumerate(names)]
+        self.batch = Batch(queries, self.settings.per_zone)
         self.timer = Timer(self.settings, srtt=0.1, rttvar=0.0)
         self.congestion = CongestionControl(self.settings, now=0.0)
         self.slots = [Slot(FakeSocket(), server) for server in servers for _ in range(self.settings.sockets)]
-        self.finished: list[tuple[Query, Answer | None]] = []
         self.stats = Counter()
         ids = iter(ids) if ids is not None else iter(range(1, 65536))
         self.sender = Sender(
-            self.settings, self.slots, self.scheduler, self.timer, self.congestion, self.finish, self.stats,
+            self.settings, self.slots, self.batch, self.timer, self.congestion, self.stats,
             getrandbits=lambda bits: next(ids),
         )  # fmt: skip
-        self.index = 0
 
-    def query(self, name: str, zone: str) -> Query:
-        self.index = getattr(self, "index", 0) + 1
-        return Query(self.index, encode_name(name) + struct.pack("!HH", 1, 1), zone)
-
-    def finish(self, query, answer):
-        self.finished.append((query, answer))
-        self.scheduler.release(query.zone)
+    def finished(self) -> dict[int, Answer]:
+        return {index: answer for index, answer in enumerate(self.batch.answers) if answer is not None}
 
     def wire(self) -> list[tuple[str, tuple]]:
         """Every datagram sent, in order: (name asked, nameserver)."""
@@ -75,7 +70,7 @@ def test_zones_take_turns_and_stop_at_their_limit():
     assert h.sender.send(now=0.0) is False  # both zones at their limit
     assert [name for name, _server in h.wire()] == ["0.a", "0.b", "1.a", "1.b"]
     query = h.slots[0].table.popitem()[1]  # say an answer came for one of them
-    h.finish(query, Answer(rcode=3))
+    h.batch.finish(query, Answer(rcode=3))
     h.sender.send(now=0.1)
     assert h.wire()[-1][0] == f"2.{query.zone}"
 
@@ -116,7 +111,7 @@ def test_a_full_socket_buffer_keeps_the_query_first_in_line():
     h = Harness({"z": 5})
     h.slots[0].sock.room = 2
     assert h.sender.send(now=0.0) is True  # room in the window, something to send: come back at once
-    assert h.stats["sent"] == 2 and [q.index for q in h.sender.retry] == [3]
+    assert h.stats["sent"] == 2 and [q.index for q in h.sender.retry] == [2]
     h.slots[0].sock.room = None
     h.sender.send(now=0.01)
     assert [name for name, _server in h.wire()] == ["0.z", "1.z", "2.z", "3.z", "4.z"]
@@ -128,7 +123,7 @@ def test_a_nameserver_that_cannot_be_reached_is_left_for_the_others():
     h.sender.send(now=0.0)
     assert h.sender.unusable == {0}
     assert [server for _name, server in h.wire()] == [B] * 4
-    assert h.finished == []
+    assert h.finished() == {}
 
 
 def test_with_no_nameserver_left_every_query_fails_with_the_error():
@@ -136,7 +131,8 @@ def test_with_no_nameserver_left_every_query_fails_with_the_error():
     for slot in h.slots:
         slot.sock.error = OSError(101, "Network is unreachable")
     assert h.sender.send(now=0.0) is False
-    assert [answer for _query, answer in h.finished] == [Answer(failure="network: Network is unreachable")] * 3
+    assert h.finished() == dict.fromkeys(range(3), Answer(failure="network: Network is unreachable"))
+    assert h.batch.done == 3
     assert h.stats["sent"] == 0 and h.congestion.inflight == 0
 
 
@@ -160,5 +156,38 @@ def test_after_the_last_attempt_the_query_times_out(retries):
         (query,) = h.slots[0].table.values()
         assert query.attempt == attempt
         h.sender.expire(query)
-    assert h.finished == [(query, TIMEOUT)] and TIMEOUT == Answer(failure="timeout")
+    assert h.finished() == {query.index: TIMEOUT} and TIMEOUT == Answer(failure="timeout")
     assert h.stats["sent"] == retries + 1 and h.stats["retransmits"] == retries
+
+
+# --- the batch: zones in turn, answers in order --------------------------------------------------------
+
+
+def batch_of(*zones: str, per_zone: int) -> Batch:
+    return Batch([Query(i, b"", zone) for i, zone in enumerate(zones)], per_zone)
+
+
+def test_a_zone_at_its_limit_comes_back_once_one_of_its_queries_finishes():
+    batch = batch_of("a", "a", "a", "b", per_zone=1)
+    first_a, first_b = batch.next(), batch.next()
+    assert (first_a.zone, first_b.zone) == ("a", "b") and not batch.active  # a at its limit, b empty
+    batch.finish(first_b, Answer(rcode=3))
+    assert not batch.active  # b has nothing left: it does not come back
+    batch.finish(first_a, Answer(rcode=3))
+    assert list(batch.active) == ["a"]
+    assert batch.next().index == 1
+
+
+def test_a_zone_under_its_limit_is_not_put_in_line_twice():
+    batch = batch_of("a", "a", "a", "a", per_zone=3)
+    first = batch.next()
+    batch.finish(first, Answer(rcode=3))
+    assert list(batch.active) == ["a"]
+
+
+def test_answers_stay_in_the_order_asked_whatever_order_they_come_in():
+    batch = batch_of("a", "b", "a", per_zone=5)
+    queries = [batch.next() for _ in range(3)]
+    for query in reversed(queries):
+        batch.finish(query, Answer(rcode=query.index))
+    assert [answer.rcode for answer in batch.answers] == [0, 1, 2] and batch.done == batch.total == 3
