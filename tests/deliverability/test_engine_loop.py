@@ -11,8 +11,7 @@ import pytest
 from deliverability.blocklists.dnsbl import Answer
 from deliverability.engine import NXDOMAIN, PATHS, Engine, PathMemory, PathMetrics, Settings
 from deliverability.engine.congestion import CongestionControl
-
-from .fakenet import FakeClock, FakeNetwork
+from tests.deliverability.fakenet import FakeClock, FakeNetwork
 
 A = ("192.0.2.1", 53)
 B = ("192.0.2.2", 53)

@@ -12,8 +12,7 @@ import pytest
 
 from deliverability.engine import PathMemory, PathMetrics
 from deliverability.engine.paths import DAY
-
-from .fakenet import FakeClock
+from tests.deliverability.fakenet import FakeClock
 
 A = (("192.0.2.1", 53),)
 B = (("192.0.2.2", 53),)

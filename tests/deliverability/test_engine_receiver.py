@@ -19,8 +19,7 @@ from deliverability.engine.query import question
 from deliverability.engine.receiver import Receiver
 from deliverability.engine.sockets import Slot
 from deliverability.engine.timer import Timer
-
-from .fakenet import FakeClock, FakeSocket, reply_to
+from tests.deliverability.fakenet import FakeClock, FakeSocket, reply_to
 
 SERVER = ("127.0.0.1", 5300)
 NAME = "2.0.0.127.zen.test"

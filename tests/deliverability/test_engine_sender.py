@@ -16,8 +16,7 @@ from deliverability.engine.congestion import CongestionControl
 from deliverability.engine.sender import TIMEOUT, Sender
 from deliverability.engine.sockets import Slot
 from deliverability.engine.timer import Timer
-
-from .fakenet import FakeSocket, qname
+from tests.deliverability.fakenet import FakeSocket, qname
 
 A = ("192.0.2.1", 53)
 B = ("192.0.2.2", 53)
