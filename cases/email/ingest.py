@@ -32,11 +32,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from accounts.access import can
 from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
+from core.text import Msg, _, join, to_json
 
 from . import ids, loops
 from .outcomes import Outcome, bounce, deliver, note
@@ -84,7 +84,7 @@ def store(
 
 
 UNFINISHED = (InboundMessage.Status.RECEIVED, InboundMessage.Status.FAILED)
-FAILED_MSGID = gettext_noop(
+FAILED = _(
     "Processing failed at attempt %(attempts)s; the error is below. A new delivery of the same message "
     "processes it again; or process it again here once the cause is fixed."
 )
@@ -101,9 +101,8 @@ def after_store(message: InboundMessage, *, is_new: bool, now=None) -> Outcome:
     (the process died after storing it, or processing failed): then this delivery processes it."""
     if is_new or message.status in UNFINISHED:
         return process(message.pk, now=now)
-    return Outcome(
-        "ignored", message.case.number if message.case_id else None, "duplicate: this message was received before"
-    )
+    number = message.case.number if message.case_id else None
+    return Outcome("ignored", number, _("duplicate: this message was received before"))
 
 
 def _claimable(forced: bool) -> list[str]:
@@ -124,7 +123,7 @@ def _claim(message_id: int, now, *, forced: bool) -> bool:
 def _as_it_stands(message: InboundMessage, *, forced: bool) -> Outcome:
     number = message.case.number if message.case_id else None
     if message.status in _claimable(forced):
-        return Outcome("ignored", number, "being processed: another delivery or worker has it right now")
+        return Outcome("ignored", number, _("being processed: another delivery or worker has it right now"))
     return Outcome(message.result, number, message.reason)  # done already: a double click, a replay
 
 
@@ -149,7 +148,7 @@ def process(
             log.exception("inbound message %s failed", message.pk)
             message.status, message.result, message.claimed_at = InboundMessage.Status.FAILED, "failed", None
             message.error = f"{type(exc).__name__}: {exc}"[:4000]
-            message.attention = {"msgid": FAILED_MSGID, "args": {"attempts": message.attempts}}
+            message.attention = to_json(FAILED % {"attempts": message.attempts})
             message.save(update_fields=["status", "result", "error", "claimed_at", "attention", *PARSED_FIELDS])
             return Outcome("failed", None, message.error)
         message.status = {
@@ -157,7 +156,7 @@ def process(
             "appended": InboundMessage.Status.PROCESSED,
             "ignored": InboundMessage.Status.IGNORED,
         }.get(outcome.result, InboundMessage.Status.QUARANTINED)
-        message.result, message.reason, message.error = outcome.result, outcome.reason[:2000], ""
+        message.result, message.reason, message.error = outcome.result, outcome.reason, ""
         message.processed_at, message.claimed_at, message.attention = now, None, {}
         message.save(update_fields=ROUTED_FIELDS)
         return outcome
@@ -178,35 +177,39 @@ ROUTED_FIELDS = [
 ]
 
 
-def _quarantine(message: InboundMessage, reason: str) -> Outcome:
-    return Outcome("quarantined", None, reason)
+def _quarantine(message: InboundMessage, reason: Msg, **args) -> Outcome:
+    """Waits for a person; ``reason`` (with its ``args``) says why, in the reader's language."""
+    return Outcome("quarantined", None, reason % args if args else reason)
 
 
 def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Outcome:
     raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=message.pk))
     if len(raw) > settings.INBOUND_MAX_BYTES and forced_account is None:
-        return _quarantine(message, f"too large: {len(raw):,} bytes (limit {settings.INBOUND_MAX_BYTES:,})")
+        size, limit = f"{len(raw):,}", f"{settings.INBOUND_MAX_BYTES:,}"
+        return _quarantine(message, _("too large: %(size)s bytes (limit %(limit)s)"), size=size, limit=limit)
     parsed = parse(raw)
     message.message_id, message.subject = parsed.message_id[:300], parsed.subject[:500]
     message.sender = (parsed.sender or ", ".join(parsed.senders))[:320]
     if any(d.startswith("unparseable") for d in parsed.defects):
-        return _quarantine(message, "the message could not be parsed")
+        return _quarantine(message, _("the message could not be parsed"))
     if forced_account is not None:
         return _forced(message, parsed, forced_account, forced_case, actor=actor)
     if parsed.message_id and ids.is_ours(parsed.message_id):
-        return Outcome("ignored", None, "our own notification came back (loop)")
+        return Outcome("ignored", None, _("our own notification came back (loop)"))
     automatic = loops.automatic_reasons(parsed, message.envelope_sender)
     if parsed.is_report:
         return bounce(message, parsed)
     if loops.is_auto_reply(parsed):
-        return Outcome("ignored", None, "automatic reply (out of office or vacation): " + "; ".join(automatic))
+        reply = _("automatic reply (out of office or vacation): %(reasons)s") % {"reasons": join(automatic)}
+        return Outcome("ignored", None, reply)
     if not parsed.senders:
-        return _quarantine(message, "no From address")
+        return _quarantine(message, _("no From address"))
     if len(parsed.senders) > 1:
-        return _quarantine(message, "several From addresses: " + ", ".join(parsed.senders[:5]))
+        return _quarantine(message, _("several From addresses: %(senders)s"), senders=", ".join(parsed.senders[:5]))
     sender = parsed.sender
     if not sender_verified(parsed, sender):
-        return _quarantine(message, f"the From address {sender} is not verified (DMARC/DKIM/SPF did not pass)")
+        unverified = _("the From address %(sender)s is not verified (DMARC/DKIM/SPF did not pass)")
+        return _quarantine(message, unverified, sender=sender)
     user = User.objects.filter(email__iexact=sender, is_active=True).first()
     case, audience = _referenced_case(parsed)
     if case is not None:
@@ -214,23 +217,25 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
         message.account = case.account
         staff = user is not None and user.is_staff
         if audience == ids.STAFF_COPY and not staff:
-            return _quarantine(message, f"answers an email about {case.number} that went to staff only")
+            staff_only = _("answers an email about %(number)s that went to staff only")
+            return _quarantine(message, staff_only, number=case.number)
         if not _may_write_to(case, sender, user):
-            return _quarantine(message, f"refers to case {case.number}, which is not the sender's")
+            return _quarantine(message, _("refers to case %(number)s, which is not the sender's"), number=case.number)
         if staff and audience != ids.CUSTOMER_COPY:
             # MISSION: NC-2 — a response is what staff write to the customer; outside the customer's thread
             # (a staff-only notification, only the thread root or a subject token) it is an internal note.
             return note(message, parsed, case, user)
         return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
     if user is not None and user.is_staff:
-        return _quarantine(message, "mail from staff without a case reference")
+        return _quarantine(message, _("mail from staff without a case reference"))
     accounts = _accounts_of(sender, user, parsed, message)
     if len(accounts) == 1:
         message.account = accounts[0]
         return deliver(message, parsed, accounts[0], None, user=user, automatic=automatic)
     if not accounts:
-        return _quarantine(message, f"unknown sender {sender}")
-    return _quarantine(message, f"{sender} belongs to several accounts: " + ", ".join(a.name for a in accounts))
+        return _quarantine(message, _("unknown sender %(sender)s"), sender=sender)
+    names = ", ".join(a.name for a in accounts)[:1500]
+    return _quarantine(message, _("%(sender)s belongs to several accounts: %(names)s"), sender=sender, names=names)
 
 
 def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Case | None, *, actor) -> Outcome:
@@ -238,9 +243,10 @@ def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Cas
     sender, on a case of an account they work on."""
     user = User.objects.filter(email__iexact=parsed.sender or "", is_active=True, is_staff=True).first()
     if user is None:
-        return deliver(message, parsed, account, case, actor=actor, automatic=["assigned by staff"])
+        return deliver(message, parsed, account, case, actor=actor, automatic=[_("assigned by staff")])
     if case is None or not can(user, "case.work", account):
-        return _quarantine(message, f"mail from staff: choose a case of an account {user.email} works on")
+        choose = _("mail from staff: choose a case of an account %(email)s works on")
+        return _quarantine(message, choose, email=user.email)
     return note(message, parsed, case, user)
 
 

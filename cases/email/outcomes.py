@@ -12,7 +12,7 @@ from accounts.access import can
 from accounts.models import Account
 from cases import services
 from cases.models import Case, CaseEvent, InboundMessage
-from core.text import Text, _, to_json
+from core.text import Msg, Text, _, to_json
 
 from . import ids
 from .parse import Parsed
@@ -22,10 +22,11 @@ from .parse import Parsed
 class Outcome:
     result: str  # created | appended | ignored | quarantined | failed
     case: str | None = None
-    reason: str = ""
+    reason: Msg | Text | str = ""  # a message: stored on the InboundMessage, shown in the reader's language
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """For logs and the command's output: the reason in the active language."""
+        return {**asdict(self), "reason": str(self.reason)}
 
 
 def files_of(parsed: Parsed):
@@ -45,7 +46,7 @@ def deliver(
             services.case_reopen(
                 case=case,
                 actor=author or actor,
-                reason=f"Reply by email from {sender}",
+                reason=_("Reply by email from %(sender)s") % {"sender": sender},
                 from_address="" if (author or actor) else sender,
             )
         else:
@@ -62,7 +63,7 @@ def deliver(
         strict_files=False,
     )
     message.account, message.case, message.event = account, case, event
-    return Outcome("appended", case.number, "reply added to the case")
+    return Outcome("appended", case.number, _("reply added to the case"))
 
 
 def new_case(message, parsed, account, author, sender, automatic, follows: Case | None = None) -> Outcome:
@@ -89,7 +90,9 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
     )
     event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
     message.account, message.case, message.event = account, case, event
-    return Outcome("created", case.number, "new case" + (f" following up {follows.number}" if follows else ""))
+    if follows is not None:
+        return Outcome("created", case.number, _("new case following up %(number)s") % {"number": follows.number})
+    return Outcome("created", case.number, _("new case"))
 
 
 def note(message: InboundMessage, parsed: Parsed, case: Case, author) -> Outcome:
@@ -104,7 +107,7 @@ def note(message: InboundMessage, parsed: Parsed, case: Case, author) -> Outcome
         message_id=parsed.message_id,
     )
     message.account, message.case, message.event = case.account, case, event
-    return Outcome("appended", case.number, "internal note added: staff wrote outside the customer's thread")
+    return Outcome("appended", case.number, _("internal note added: staff wrote outside the customer's thread"))
 
 
 def bounce(message: InboundMessage, parsed: Parsed) -> Outcome:
@@ -133,5 +136,5 @@ def bounce(message: InboundMessage, parsed: Parsed) -> Outcome:
                 },
             )
             message.case, message.account = case, case.account
-            return Outcome("ignored", case.number, "bounce of our notification recorded on the case")
-    return Outcome("ignored", None, "delivery status report not about our mail")
+            return Outcome("ignored", case.number, _("bounce of our notification recorded on the case"))
+    return Outcome("ignored", None, _("delivery status report not about our mail"))

@@ -12,15 +12,15 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from cases.models import InboundMessage
+from core.text import _, to_json
 
 from . import ingest
 
 log = logging.getLogger(__name__)
 BATCH = 50
-GAVE_UP_MSGID = gettext_noop(
+GAVE_UP = _(
     "Processing started %(attempts)s times and never finished (the process may have run out of memory or "
     "time). It is no longer retried automatically: process it again or assign it."
 )
@@ -54,6 +54,6 @@ def give_up(message_id: int, *, attempts: int, now) -> bool:
             status=InboundMessage.Status.FAILED,
             result="failed",
             claimed_at=None,
-            attention={"msgid": GAVE_UP_MSGID, "args": {"attempts": attempts}},
+            attention=to_json(GAVE_UP % {"attempts": attempts}),
         )
     )

@@ -3,10 +3,10 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, TenantQuerySet
+from core.text import MessageField, render
 
 from .case import Case
 from .timeline import CaseEvent
@@ -74,7 +74,9 @@ class InboundMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     result = models.CharField(_("result"), max_length=12, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    # What became of it, made by a worker: a core.text message, shown in the reader's language. Rows written
+    # before hold the English sentence, read as a msgid (cases/migrations/0008_inbound_reason_message.py).
+    reason = MessageField(_("reason"), blank=True, legacy_msgid=True)
     error = models.TextField(_("error"), blank=True)
     account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages")
@@ -82,7 +84,7 @@ class InboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
-    # Why it waits for a person, made by a worker: {"msgid": English msgid, "args": {...}}, translated when shown.
+    # Why it waits for a person, made by a worker: a core.text message (``to_json``), translated when shown.
     attention = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = InboundMessageQuerySet.as_manager()
@@ -99,6 +101,4 @@ class InboundMessage(models.Model):
     @property
     def attention_text(self) -> str:
         """``attention`` in the reader's language."""
-        if not self.attention.get("msgid"):
-            return ""
-        return gettext(self.attention["msgid"]) % self.attention.get("args", {})
+        return render(self.attention or "")

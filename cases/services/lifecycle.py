@@ -13,7 +13,7 @@ from cases import transitions
 from cases.models import Case, CaseEvent, CaseSequence
 from cases.notifications import notify
 from cases.transitions import CaseStateError
-from core.text import Msg
+from core.text import Msg, to_json
 
 from . import clocks
 from .common import locked, record, require_staff, role_for, save, set_status
@@ -309,9 +309,10 @@ def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
 
 @locked
 @transaction.atomic
-def case_reopen(*, case: Case, actor, reason: str, from_address: str = "") -> Case:
-    """Reopen a resolved case. ``actor`` is None for a contact without a login writing by email."""
-    if not reason.strip():
+def case_reopen(*, case: Case, actor, reason: str | Msg, from_address: str = "") -> Case:
+    """Reopen a resolved case. ``actor`` is None for a contact without a login writing by email. ``reason`` is
+    what a person wrote, or a message when the portal reopens it (a reply by email), shown translated."""
+    if not str(reason).strip():
         raise CaseStateError(_("Say why the case is reopened."))
     if actor is None and not from_address:
         raise CaseStateError(_("Say who reopens the case."))
@@ -325,6 +326,8 @@ def case_reopen(*, case: Case, actor, reason: str, from_address: str = "") -> Ca
     case.resolved_at = None
     case.save(update_fields=["resolved_at"])
     details = {"from_address": from_address} if from_address else {}
+    if isinstance(reason, Msg):
+        details["text"], reason = to_json(reason), ""
     event = record(case, actor=actor, kind=CaseEvent.Kind.REOPENED, body=reason.strip(), **details)
     notify(case, event)
     return case

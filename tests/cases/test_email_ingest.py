@@ -92,7 +92,7 @@ def test_every_corpus_message_has_a_clear_outcome_and_is_kept_whole(case, settin
     raw = build(case)
     outcome = ingest.receive(raw)
     assert outcome.result == result, outcome
-    assert reason in outcome.reason
+    assert reason in str(outcome.reason)
     if number:
         assert outcome.case == number
     message = stored(raw)
@@ -153,7 +153,7 @@ def test_a_line_break_in_the_from_name_gives_the_named_address_nothing(world, ca
 
 def test_an_unknown_sender_is_quarantined_and_never_answered(world):
     outcome = ingest.receive(m.plain(frm="Eve <eve@stranger.test>"))
-    assert (outcome.result, outcome.reason) == ("quarantined", "unknown sender eve@stranger.test")
+    assert (outcome.result, str(outcome.reason)) == ("quarantined", "unknown sender eve@stranger.test")
     assert not Case.objects.exists()
     assert sent_to("eve@stranger.test") == []
 
@@ -168,14 +168,14 @@ def test_a_contact_of_two_accounts_is_quarantined_unless_the_address_settles_it(
     ContactFactory(account=world.acme, email="consultant@partner.test")
     ContactFactory(account=world.globex, email="consultant@partner.test")
     first = ingest.receive(m.plain(frm="consultant@partner.test", to="help@portal.test"))
-    assert first.result == "quarantined" and "several accounts" in first.reason
+    assert first.result == "quarantined" and "several accounts" in str(first.reason)
     second = ingest.receive(m.plain(frm="consultant@partner.test", to=world.globex.support_email, message_id="<2@p>"))
     assert Case.objects.get(number=second.case).account == world.globex
     assert sent_to("consultant@partner.test") and not Case.objects.filter(account=world.acme).exists()
 
 
 def test_staff_writing_without_a_case_reference_is_quarantined(world):
-    assert ingest.receive(m.plain(frm=world.tina.email)).reason == "mail from staff without a case reference"
+    assert str(ingest.receive(m.plain(frm=world.tina.email)).reason) == "mail from staff without a case reference"
 
 
 def test_the_accounts_tam_may_write_to_a_case_by_email_another_tam_may_not(world, case):
@@ -231,7 +231,7 @@ def test_the_sender_must_be_verified_by_our_mta_when_configured(world, case, set
     outcome = ingest.receive(m.plain(subject=f"Re: [{case.number}] x", extra=extra))
     assert outcome.result == ("appended" if believed else "quarantined"), outcome
     if not believed:
-        assert "not verified" in outcome.reason
+        assert "not verified" in str(outcome.reason)
         assert not case.events.filter(kind=CaseEvent.Kind.REPLY).exists()
 
 
@@ -321,7 +321,7 @@ def test_the_same_message_twice_does_nothing_the_second_time(world, case):
     for again in (raw, relayed):
         outcome = ingest.receive(again)
         assert (outcome.result, outcome.case) == ("ignored", case.number)
-        assert "duplicate" in outcome.reason
+        assert "duplicate" in str(outcome.reason)
     assert (case.events.count(), outbox().count()) == counts
     assert InboundMessage.objects.count() == 1
 
@@ -387,7 +387,7 @@ def test_a_reply_long_after_resolution_opens_a_new_case_naming_the_old_one(world
     Case.objects.filter(pk=case.pk).update(resolved_at=timezone.now() - timedelta(days=4))
     events = case.events.count()
     outcome = ingest.receive(m.gmail_reply())
-    assert (outcome.result, outcome.reason) == ("created", "new case following up ACME-000001")
+    assert (outcome.result, str(outcome.reason)) == ("created", "new case following up ACME-000001")
     new = Case.objects.get(number=outcome.case)
     assert new.description.startswith("Follow-up to ACME-000001.\n\nHi,")
     assert (Case.objects.get(pk=case.pk).status, case.events.count()) == (Case.Status.RESOLVED, events)
@@ -546,7 +546,7 @@ def test_an_enormous_message_is_kept_whole_quarantined_and_can_still_be_assigned
     settings.INBOUND_MAX_BYTES = 50_000
     raw = m.enormous(80_000)
     outcome = ingest.receive(raw)
-    assert outcome.result == "quarantined" and outcome.reason.startswith("too large: ")
+    assert outcome.result == "quarantined" and str(outcome.reason).startswith("too large: ")
     message = stored(raw)
     assert (bytes(message.raw), message.size) == (raw, len(raw))
     assert not Case.objects.exists() and not outbox().exists()

@@ -224,7 +224,7 @@ def test_staff_mail_assigned_without_a_case_opens_nothing(client, world):
     client.post(f"/console/inbound/{message.pk}/assign/", {"account": "acme"})
     message.refresh_from_db()
     assert message.status == InboundMessage.Status.QUARANTINED
-    assert "choose a case" in message.reason
+    assert "choose a case" in str(message.reason)
     assert not Case.objects.exists()
 
 

@@ -125,7 +125,7 @@ def test_a_message_over_the_limit_is_stored_and_quarantined(relay, world, auth, 
     assert post(relay, m.enormous(80_000), auth).status_code == 200
     message = InboundMessage.objects.get()
     assert message.status == InboundMessage.Status.QUARANTINED and message.size > 50_000
-    assert message.reason.startswith("too large") and not Case.objects.exists()
+    assert str(message.reason).startswith("too large") and not Case.objects.exists()
 
 
 def test_when_storing_fails_the_provider_is_told_to_retry(relay, world, auth, monkeypatch):
