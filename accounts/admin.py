@@ -120,11 +120,17 @@ class AccountAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "timezone"]}),
         (_("Technical Account Manager (MISSION TAM-1)"), {"fields": ["primary_tam", "backup_tam"]}),
-        (_("Support (MISSION CR-1, NC-1, NC-2)"), {"fields": ["severity1_phone", "support_email", "support_calendar"]}),
+        (
+            _("Support (MISSION CR-1, NC-1, NC-2)"),
+            {"fields": ["severity1_phone", "support_email", "support_calendar", "response_target_hours"]},
+        ),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an account is closed (status), never deleted: that would take its cases and audit trail
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser moves an account to another TAM or renames its short name (used in case numbers).
@@ -150,33 +156,48 @@ class AccountAdmin(admin.ModelAdmin):
         return AccountForm
 
     def save_model(self, request, obj, form, change):
-        primary, backup = obj.primary_tam, obj.backup_tam
-        if change:
-            old = Account.objects.get(pk=obj.pk)
-            before = services.account_snapshot(old)
-            obj.primary_tam_id, obj.backup_tam_id = old.primary_tam_id, old.backup_tam_id
-        else:
-            obj.primary_tam = obj.backup_tam = None
-        super().save_model(request, obj, form, change)
-        if change:
-            services.account_record_changes(account=obj, actor=request.user, before=before)
-        services.account_assign_tams(account=obj, actor=request.user, primary_tam=primary, backup_tam=backup)
+        """Through the services: a new account with ``account_create``; a change as details, then TAMs."""
+        if not change:
+            services.account_create(account=obj, actor=request.user)
+            return
+        account = Account.objects.get(pk=obj.pk)
+        details = {f: getattr(obj, f) for f in form.changed_data if f in services.ACCOUNT_DETAIL_FIELDS}
+        services.account_update(account=account, actor=request.user, **details)
+        services.account_assign_tams(
+            account=account, actor=request.user, primary_tam=obj.primary_tam, backup_tam=obj.backup_tam
+        )
 
     def save_formset(self, request, form, formset, change):
-        """Team changes go through the services, so they are validated and audited like in the portal."""
-        if formset.model is not Membership:
-            return super().save_formset(request, form, formset, change)
+        """Team and contact changes go through the services, so they are validated and audited like in the
+        portal."""
         formset.save(commit=False)
-        account = form.instance
-        for m in formset.new_objects:
-            services.membership_add(
-                account=account, actor=request.user, email=m.user.email, full_name=m.user.full_name, role=m.role
-            )
-        promotions_first = sorted(formset.changed_objects, key=lambda item: item[0].role != Membership.Role.ADMIN)
-        for m, _fields in promotions_first:
-            services.membership_set_role(membership=Membership.objects.get(pk=m.pk), actor=request.user, role=m.role)
-        for m in formset.deleted_objects:
-            services.membership_remove(membership=Membership.objects.get(pk=m.pk), actor=request.user)
+        if formset.model is Contact:
+            _save_contacts(request, formset)
+        elif formset.model is Membership:
+            _save_team(request, form.instance, formset)
+        else:
+            raise ValueError(f"no service saves {formset.model.__name__} rows")
+
+
+def _save_team(request, account, formset):
+    for m in formset.new_objects:
+        services.membership_add(
+            account=account, actor=request.user, email=m.user.email, full_name=m.user.full_name, role=m.role
+        )
+    promotions_first = sorted(formset.changed_objects, key=lambda item: item[0].role != Membership.Role.ADMIN)
+    for m, _fields in promotions_first:
+        services.membership_set_role(membership=Membership.objects.get(pk=m.pk), actor=request.user, role=m.role)
+    for m in formset.deleted_objects:
+        services.membership_remove(membership=Membership.objects.get(pk=m.pk), actor=request.user)
+
+
+def _save_contacts(request, formset):
+    for contact in formset.deleted_objects:
+        services.contact_remove(contact=contact, actor=request.user)
+    for contact in formset.new_objects:
+        services.contact_save(contact=contact, actor=request.user, changed=[])
+    for contact, fields in formset.changed_objects:
+        services.contact_save(contact=contact, actor=request.user, changed=fields)
 
 
 @admin.register(Membership)
@@ -191,11 +212,19 @@ class MembershipAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(AccountScopedAdmin):
+class ContactAdmin(ServiceAdminMixin, AccountScopedAdmin):
+    """Changes go through the same services as the account page's contact rows (audited)."""
+
     list_display = ["name", "email", "account", "kind", "receives_alerts"]
     list_filter = ["kind", "receives_alerts", ("account", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["account"]
     search_fields = ["name", "email", "account__name"]
+
+    def save_model(self, request, obj, form, change):
+        services.contact_save(contact=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.contact_remove(contact=obj, actor=request.user)
 
 
 @admin.register(AuditEvent)
@@ -288,11 +317,9 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed emails again"), permissions=["view"])
     def retry(self, request, queryset):
-        from django.utils import timezone
-
-        queryset.filter(status=OutboundEmail.Status.FAILED).update(
-            status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
-        )
+        failed = queryset.select_related("account").filter(status=OutboundEmail.Status.FAILED)
+        n = sum(services.outbound_email_retry(email=email, actor=request.user) for email in failed)
+        self.message_user(request, ngettext("%(n)s email queued again.", "%(n)s emails queued again.", n) % {"n": n})
 
 
 @admin.register(ApiToken)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit
 from .invitations import invitation_queue
-from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Membership, User
+from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Contact, Membership, OutboundEmail, User
 
 
 @transaction.atomic
@@ -120,16 +120,103 @@ ACCOUNT_DETAIL_FIELDS = (
 )
 
 
+def _account_details(account: Account, fields) -> dict:
+    """The details as the trail keeps them: text, so a calendar is its name and nothing is a foreign key."""
+    return {field: str(getattr(account, field)) for field in fields}
+
+
 @transaction.atomic
-def account_record_changes(*, account: Account, actor: User, before: dict) -> None:
-    """Audit changed account details (the Severity 1 line, the support address, ...)."""
+def account_create(*, account: Account, actor: User) -> Account:
+    """A new account as a form built it (unsaved), audited; its TAMs through ``account_assign_tams``."""
+    if account.pk is not None:
+        raise ValueError("account_create takes an account not saved yet")
+    primary, backup = account.primary_tam, account.backup_tam
+    account.primary_tam = account.backup_tam = None
+    account.full_clean()
+    account.save()
+    audit(
+        account=account,
+        actor=actor,
+        kind=AuditEvent.Kind.ACCOUNT_CREATED,
+        target=account,
+        **_account_details(account, ACCOUNT_DETAIL_FIELDS),
+    )
+    return account_assign_tams(account=account, actor=actor, primary_tam=primary, backup_tam=backup)
+
+
+@transaction.atomic
+def account_update(*, account: Account, actor: User, **changes) -> Account:
+    """Change an account's details (name, status, hours, response target, the Severity 1 line, ...); the TAMs
+    change through ``account_assign_tams``. One audit row with each changed field before and after."""
+    unknown = set(changes) - set(ACCOUNT_DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"not an account detail: {', '.join(sorted(unknown))}")
+    before = _account_details(account, changes)
+    for field, value in changes.items():
+        setattr(account, field, value)
+    after = _account_details(account, changes)
     changed = {
-        field: {"before": str(before.get(field, "")), "after": str(getattr(account, field))}
-        for field in ACCOUNT_DETAIL_FIELDS
-        if str(before.get(field, "")) != str(getattr(account, field))
+        field: {"before": before[field], "after": after[field]} for field in changes if before[field] != after[field]
     }
-    if changed:
-        audit(account=account, actor=actor, kind=AuditEvent.Kind.ACCOUNT_CHANGED, changes=changed)
+    if not changed:
+        return account
+    account.full_clean(exclude=[f.name for f in Account._meta.fields if f.name not in changed])
+    account.save(update_fields=[*changed, "updated_at"])
+    audit(account=account, actor=actor, kind=AuditEvent.Kind.ACCOUNT_CHANGED, changes=changed)
+    return account
+
+
+CONTACT_FIELDS = ("name", "email", "phone", "kind", "receives_alerts", "notes")
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact, actor: User, changed: list[str]) -> Contact:
+    """A contact added or changed as a form has it (the admin's, cleaned by the form): validated, audited."""
+    added = contact.pk is None
+    fields = [f for f in changed if f in CONTACT_FIELDS]
+    if not added and not fields:
+        return contact
+    contact.full_clean(validate_unique=added or "email" in fields)
+    if added:
+        contact.save()
+    else:
+        contact.save(update_fields=fields)
+    details = {"added": contact.email} if added else {"changed": fields, "email": contact.email}
+    audit(account=contact.account, actor=actor, kind=AuditEvent.Kind.CONTACT_CHANGED, target=contact, **details)
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, contact: Contact, actor: User) -> None:
+    audit(
+        account=contact.account,
+        actor=actor,
+        kind=AuditEvent.Kind.CONTACT_CHANGED,
+        target=contact,
+        removed=contact.email,
+    )
+    contact.delete()
+
+
+@transaction.atomic
+def outbound_email_retry(*, email: OutboundEmail, actor: User) -> bool:
+    """Send a failed email again (from its first attempt). Anything but a failed email is left as it is,
+    unaudited; returns whether it was queued again."""
+    queued = OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.FAILED).update(
+        status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    if queued:
+        email.refresh_from_db(fields=["status", "attempts", "next_attempt_at"])
+        audit(
+            account=email.account,
+            actor=actor,
+            kind=AuditEvent.Kind.OUTBOUND_RETRIED,
+            target=email,
+            subject=email.subject,
+            to=email.to,
+            last_error=email.last_error,
+        )
+    return bool(queued)
 
 
 @transaction.atomic
@@ -144,10 +231,6 @@ def calendar_record_changes(*, calendar: BusinessCalendar, actor: User, changed:
             calendar=calendar.name,
             changed=[str(c) for c in changed],
         )
-
-
-def account_snapshot(account: Account) -> dict:
-    return {field: getattr(account, field) for field in ACCOUNT_DETAIL_FIELDS}
 
 
 @transaction.atomic

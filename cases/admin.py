@@ -43,6 +43,11 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # cases are opened through the portal, email or the Severity 1 form
 
+    def has_change_permission(self, request, obj=None):
+        # Saving the form would write the case past its services (no timeline row): every change is made on
+        # the case page or the console, or by the action below, through ``cases.services``.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False  # the timeline is the audit trail; nothing is deleted
 

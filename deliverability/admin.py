@@ -21,13 +21,20 @@ from .models import (
 
 
 @admin.register(Blocklist)
-class BlocklistAdmin(admin.ModelAdmin):
-    """The catalogue (MISSION: DLV-2): zones, the codes each documents, delisting links. Superusers edit it."""
+class BlocklistAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The catalogue (MISSION: DLV-2): zones, the codes each documents, delisting links. Superusers edit it,
+    through ``services.blocklist_save``/``_remove`` (audited, with no account: the catalogue is everyone's)."""
 
     list_display = ["name", "zone", "kind", "importance", "operator", "requires_key", "enabled"]
     list_filter = ["kind", "importance", "enabled"]
     search_fields = ["name", "zone", "operator"]
     list_editable = ["enabled"]
+
+    def save_model(self, request, obj, form, change):
+        services.blocklist_save(blocklist=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.blocklist_remove(blocklist=obj, actor=request.user)
 
 
 @admin.register(MessageStream)
@@ -96,8 +103,9 @@ class SweepAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    """The best-practice library (MISSION: TAM-6): TAMs write in Markdown; the preview is what readers see."""
+class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """The best-practice library (MISSION: TAM-6): TAMs write in Markdown; the preview is what readers see.
+    Saved and deleted through ``services.article_save``/``_remove`` (audited, with no account)."""
 
     list_display = ["title", "category", "language", "status", "published_at", "author"]
     list_filter = ["status", "category", "language"]
@@ -113,9 +121,10 @@ class ArticleAdmin(admin.ModelAdmin):
         return mark_safe(render_markdown(obj.body)) if obj.pk else "—"  # noqa: S308 - sanitised by nh3
 
     def save_model(self, request, obj, form, change):
-        if obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+        services.article_save(article=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.article_remove(article=obj, actor=request.user)
 
 
 class AuthFindingInline(admin.TabularInline):

@@ -1,4 +1,6 @@
-"""State changes of blocklist monitoring: what an account watches, and asking for a sweep.
+"""State changes of blocklist monitoring: what an account watches, and asking for a sweep; and of the
+provider's own content, which belongs to no account: the blocklist catalogue and the library's articles
+(audited with ``account=None``: on no account's trail, read by superusers in the admin's audit list).
 
 MISSION: DLV-2. Bad lines never stop good ones: ``targets_add`` adds what it can and returns every line
 it could not take, with the reason in the user's words.
@@ -18,7 +20,7 @@ from accounts.audit import audit
 from accounts.models import Account, AuditEvent, User
 
 from .blocklists.dnsbl import Kind, TargetError, expand_targets
-from .models import MessageStream, MonitoredTarget, Sweep
+from .models import Article, Blocklist, MessageStream, MonitoredTarget, Sweep
 
 SEPARATORS = re.compile(r"[\s,;]+")
 # A sweep that has not finished after this long is taken as dead (a worker lost); a new one may start.
@@ -194,3 +196,63 @@ def sweep_request(*, account: Account, actor: User | None = None, trigger: str =
 
     transaction.on_commit(lambda: run_sweep.delay(sweep.pk))
     return sweep
+
+
+def _form_fields(obj, changed: list[str]) -> list[str]:
+    """The model fields among a form's changed fields (a form may name fields the model has not)."""
+    concrete = {f.name for f in obj._meta.concrete_fields}
+    return [f for f in changed if f in concrete]
+
+
+@transaction.atomic
+def blocklist_save(*, blocklist: Blocklist, actor: User, changed: list[str]) -> Blocklist:
+    """MISSION: DLV-2 — a catalogue entry added or changed (the admin's form or its list's "enabled" box)."""
+    added = blocklist.pk is None
+    fields = _form_fields(blocklist, changed)
+    if not added and not fields:
+        return blocklist
+    blocklist.full_clean(validate_unique=added or "zone" in fields)
+    blocklist.save(**({} if added else {"update_fields": fields}))
+    details = {"added": blocklist.zone} if added else {"changed": fields, "zone": blocklist.zone}
+    if "enabled" in fields:
+        details["enabled"] = blocklist.enabled
+    audit(account=None, actor=actor, kind=AuditEvent.Kind.CATALOGUE_CHANGED, target=blocklist, **details)
+    return blocklist
+
+
+@transaction.atomic
+def blocklist_remove(*, blocklist: Blocklist, actor: User) -> None:
+    """Removing a list from the catalogue removes its listing history (to keep it, untick "enabled")."""
+    audit(account=None, actor=actor, kind=AuditEvent.Kind.CATALOGUE_CHANGED, target=blocklist, removed=blocklist.zone)
+    blocklist.delete()
+
+
+@transaction.atomic
+def article_save(*, article: Article, actor: User, changed: list[str]) -> Article:
+    """MISSION: TAM-6 — a library article written or edited; whoever writes it first is its author."""
+    added = article.pk is None
+    fields = _form_fields(article, changed)
+    if not added and not fields:
+        return article
+    if article.author_id is None:
+        article.author = actor
+        fields.append("author")
+    article.full_clean(validate_unique=added or "slug" in fields)
+    # published_at: set by save() when the article is first published
+    article.save(**({} if added else {"update_fields": [*fields, "published_at", "updated_at"]}))
+    details = {"added": article.slug} if added else {"changed": fields, "slug": article.slug}
+    audit(
+        account=None,
+        actor=actor,
+        kind=AuditEvent.Kind.ARTICLE_CHANGED,
+        target=article,
+        status=article.status,
+        **details,
+    )
+    return article
+
+
+@transaction.atomic
+def article_remove(*, article: Article, actor: User) -> None:
+    audit(account=None, actor=actor, kind=AuditEvent.Kind.ARTICLE_CHANGED, target=article, removed=article.slug)
+    article.delete()

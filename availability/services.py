@@ -1,0 +1,59 @@
+"""State changes of availability monitoring (MISSION: AV-1): an account's target, alert threshold and probe,
+validated and audited in the same transaction."""
+
+from django.db import transaction
+
+from accounts.audit import audit
+from accounts.models import AuditEvent, User
+
+from .models import AvailabilityProfile
+
+PROFILE_FIELDS = (
+    "account",
+    "target_pct",
+    "sustained_seconds",
+    "probe_enabled",
+    "probe_seconds",
+    "probe_api_url",
+    "probe_smtp_host",
+    "probe_smtp_port",
+    "probe_smtp_from",
+    "probe_smtp_to",
+)
+
+
+@transaction.atomic
+def availability_profile_save(*, profile: AvailabilityProfile, actor: User, changed: list[str]) -> AvailabilityProfile:
+    """A profile added or changed as a form has it (the admin's): the target and threshold before and after."""
+    added = profile.pk is None
+    fields = [f for f in changed if f in PROFILE_FIELDS]
+    if not added and not fields:
+        return profile
+    before = {} if added else AvailabilityProfile.objects.filter(pk=profile.pk).values(*fields).get()
+    profile.full_clean(exclude=["last_probe_at"])
+    if added:
+        profile.save()
+    else:
+        profile.save(update_fields=fields)
+    after = {f: getattr(profile, f"{f}_id" if f == "account" else f) for f in fields or PROFILE_FIELDS}
+    audit(
+        account=profile.account,
+        actor=actor,
+        kind=AuditEvent.Kind.AVAILABILITY_TARGET_CHANGED,
+        target=profile,
+        **({"added": after} if added else {"before": before, "after": after}),
+    )
+    return profile
+
+
+@transaction.atomic
+def availability_profile_remove(*, profile: AvailabilityProfile, actor: User) -> None:
+    """Without a profile the account is measured against the default target and not probed."""
+    audit(
+        account=profile.account,
+        actor=actor,
+        kind=AuditEvent.Kind.AVAILABILITY_TARGET_CHANGED,
+        target=profile,
+        removed={"target_pct": profile.target_pct, "sustained_seconds": profile.sustained_seconds},
+    )
+    profile.delete()
