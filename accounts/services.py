@@ -10,14 +10,18 @@ from .invitations import invitation_queue
 from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Contact, Membership, OutboundEmail, User
 
 
-@transaction.atomic
-def account_assign_tams(*, account: Account, actor: User, primary_tam: User | None, backup_tam: User | None) -> Account:
-    """MISSION: TAM-1 — assign the TAM (and a backup) who is the customer's primary technical contact."""
+def _check_tams(primary_tam: User | None, backup_tam: User | None) -> None:
     for person in (primary_tam, backup_tam):
         if person is not None and not person.is_tam:
             raise ValidationError(_("%(name)s is not a Technical Account Manager.") % {"name": person})
     if primary_tam is not None and backup_tam is not None and primary_tam.pk == backup_tam.pk:
         raise ValidationError(_("The backup TAM must be someone other than the TAM."))
+
+
+@transaction.atomic
+def account_assign_tams(*, account: Account, actor: User, primary_tam: User | None, backup_tam: User | None) -> Account:
+    """MISSION: TAM-1 — assign the TAM (and a backup) who is the customer's primary technical contact."""
+    _check_tams(primary_tam, backup_tam)
     before = {"primary_tam": account.primary_tam_id, "backup_tam": account.backup_tam_id}
     account.primary_tam, account.backup_tam = primary_tam, backup_tam
     after = {"primary_tam": account.primary_tam_id, "backup_tam": account.backup_tam_id}
@@ -127,11 +131,10 @@ def _account_details(account: Account, fields) -> dict:
 
 @transaction.atomic
 def account_create(*, account: Account, actor: User) -> Account:
-    """A new account as a form built it (unsaved), audited; its TAMs through ``account_assign_tams``."""
+    """A new account as a form built it (unsaved), with its TAMs (MISSION: TAM-1): one audit row with all."""
     if account.pk is not None:
         raise ValueError("account_create takes an account not saved yet")
-    primary, backup = account.primary_tam, account.backup_tam
-    account.primary_tam = account.backup_tam = None
+    _check_tams(account.primary_tam, account.backup_tam)
     account.full_clean()
     account.save()
     audit(
@@ -139,9 +142,11 @@ def account_create(*, account: Account, actor: User) -> Account:
         actor=actor,
         kind=AuditEvent.Kind.ACCOUNT_CREATED,
         target=account,
+        primary_tam=account.primary_tam_id,
+        backup_tam=account.backup_tam_id,
         **_account_details(account, ACCOUNT_DETAIL_FIELDS),
     )
-    return account_assign_tams(account=account, actor=actor, primary_tam=primary, backup_tam=backup)
+    return account
 
 
 @transaction.atomic

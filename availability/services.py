@@ -29,13 +29,12 @@ def availability_profile_save(*, profile: AvailabilityProfile, actor: User, chan
     fields = [f for f in changed if f in PROFILE_FIELDS]
     if not added and not fields:
         return profile
+    fields = fields if not added else list(PROFILE_FIELDS)
     before = {} if added else AvailabilityProfile.objects.filter(pk=profile.pk).values(*fields).get()
     profile.full_clean(exclude=["last_probe_at"])
-    if added:
-        profile.save()
-    else:
-        profile.save(update_fields=fields)
-    after = {f: getattr(profile, f"{f}_id" if f == "account" else f) for f in fields or PROFILE_FIELDS}
+    profile.save(**({} if added else {"update_fields": fields}))
+    # as stored (99.9 typed is 99.900 kept), the same shape as ``before``
+    after = AvailabilityProfile.objects.filter(pk=profile.pk).values(*fields).get()
     audit(
         account=profile.account,
         actor=actor,

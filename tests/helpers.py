@@ -49,6 +49,29 @@ def text(response) -> str:
     return response.content.decode()
 
 
+def form_data(response) -> dict:
+    """What a browser posts back from an admin change form nobody touched (``response``: the GET of the page):
+    the main form, and every inline's management form and rows, from their initial values."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    return forms_data(forms)
+
+
+def forms_data(forms) -> dict:
+    """What a browser posts back from these forms nobody touched (e.g. an admin list's editable rows)."""
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if isinstance(value, bool):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+            else:
+                data[form.add_prefix(name)] = "" if value is None else value
+    return data
+
+
 def visible_text(response_or_html) -> str:
     """What a reader sees: tags dropped, entities decoded, white space collapsed."""
     raw = response_or_html if isinstance(response_or_html, str) else text(response_or_html)

@@ -13,32 +13,13 @@ from tests.accounts.factories import (
     MembershipFactory,
     TamFactory,
 )
-from tests.helpers import text
+from tests.helpers import form_data, text
 
 ADMIN = "/admin/accounts"
 
 
 def change_url(model: str, pk) -> str:
     return f"{ADMIN}/{model}/{pk}/change/"
-
-
-def form_data(response) -> dict:
-    """What a browser posts back from an admin change form nobody touched: the main form, and every
-    inline's management form and rows, from their initial values."""
-    forms = [response.context["adminform"].form]
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms += [formset.management_form, *formset.forms]
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if isinstance(value, bool):
-                if value:
-                    data[form.add_prefix(name)] = "on"
-            else:
-                data[form.add_prefix(name)] = "" if value is None else value
-    return data
 
 
 def inline_prefix(response, model) -> str:
@@ -385,4 +366,6 @@ def test_account_list_query_count_is_bounded(client, world, django_assert_max_nu
         response = client.get(f"{ADMIN}/account/")
 
     assert len(response.context["cl"].result_list) == 32
-    assert len(re.findall(r'<th class="field-name"><a href="/admin/accounts/account/\d+/change/">', text(response))) == 32
+    assert (
+        len(re.findall(r'<th class="field-name"><a href="/admin/accounts/account/\d+/change/">', text(response))) == 32
+    )

@@ -5,8 +5,14 @@ from django.db import transaction
 
 from accounts.models import AuditEvent
 from deliverability import services
-from deliverability.models import MessageStream, MonitoredTarget
-from tests.deliverability.factories import MessageStreamFactory, MonitoredTargetFactory
+from deliverability.models import Article, Blocklist, MessageStream, MonitoredTarget
+from tests.deliverability.factories import (
+    ArticleFactory,
+    BlocklistFactory,
+    MessageStreamFactory,
+    MonitoredTargetFactory,
+)
+from tests.helpers import forms_data
 
 K = AuditEvent.Kind
 TARGETS, STREAMS = "/admin/deliverability/monitoredtarget/", "/admin/deliverability/messagestream/"
@@ -57,3 +63,71 @@ def test_a_removal_and_its_audit_row_roll_back_together(world):
     except RuntimeError:
         pass
     assert MonitoredTarget.objects.count() == 1 and not AuditEvent.objects.exists()
+
+
+# --- the provider's own content: the blocklist catalogue and the library (no account) ------------------------
+
+CATALOGUE, ARTICLES = "/admin/deliverability/blocklist/", "/admin/deliverability/article/"
+
+
+def test_the_catalogue_changes_through_the_services_audited_with_no_account(client, world):
+    """The catalogue is everyone's: its rows are on no account's trail; superusers read them in the admin."""
+    listed = BlocklistFactory(zone="zen.bl.test", name="Zen")
+    client.force_login(world.root)
+    page = client.get(CATALOGUE)
+    formset = page.context["cl"].formset
+    (row,) = [f.prefix for f in formset.forms if f.instance.pk == listed.pk]
+    data = {
+        k: v for k, v in forms_data([formset.management_form, *formset.forms]).items() if k != f"{row}-enabled"
+    }  # untick "enabled"
+
+    response = client.post(CATALOGUE, {**data, "_save": "Save"})
+
+    assert response.status_code == 302
+    assert Blocklist.objects.get(pk=listed.pk).enabled is False
+    response = client.post(CATALOGUE, {"action": "delete_selected", "_selected_action": [listed.pk], "post": "yes"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Blocklist.objects.filter(pk=listed.pk).exists()
+    assert trail() == [(K.CATALOGUE_CHANGED, "root@portal.test", None)] * 2
+    details = [e.details for e in AuditEvent.objects.order_by("id")]
+    assert details == [{"changed": ["enabled"], "zone": "zen.bl.test", "enabled": False}, {"removed": "zen.bl.test"}]
+    client.force_login(world.tina)
+    assert not AuditEvent.objects.visible_to(world.tina).exists()  # on no account's trail
+
+
+def test_library_articles_are_written_and_removed_through_the_services(client, world):
+    client.force_login(world.root)
+    fields = {"title": "Warm-up", "slug": "warm-up", "category": "warmup", "language": "en", "status": "draft"}
+    response = client.post(f"{ARTICLES}add/", {**fields, "body": "Start slowly."})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(slug="warm-up")
+    assert article.author == world.root
+    client.post(f"{ARTICLES}{article.pk}/change/", {**fields, "status": "published", "body": "Start slowly."})
+    client.post(ARTICLES, {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"})
+
+    assert not Article.objects.filter(slug="warm-up").exists()
+    assert trail() == [(K.ARTICLE_CHANGED, "root@portal.test", None)] * 3
+    details = [e.details for e in AuditEvent.objects.order_by("id")]
+    assert details[0] == {"added": "warm-up", "status": "draft"}
+    assert details[1] == {"changed": ["status"], "slug": "warm-up", "status": "published"}
+    assert details[2] == {"removed": "warm-up"}
+
+
+def test_publishing_in_the_admin_stamps_the_publication_time(world):
+    article = ArticleFactory(status=Article.Status.DRAFT, published_at=None, author=world.root)
+    article.status = Article.Status.PUBLISHED
+    with transaction.atomic():
+        services.article_save(article=article, actor=world.root, changed=["status"])
+    assert Article.objects.get(pk=article.pk).published_at is not None
+
+
+def test_a_catalogue_change_and_its_audit_row_roll_back_together(world):
+    listed = BlocklistFactory()
+    pk = listed.pk  # delete() forgets it
+    try:
+        with transaction.atomic():
+            services.blocklist_remove(blocklist=listed, actor=world.root)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert Blocklist.objects.filter(pk=pk).exists() and not AuditEvent.objects.exists()
