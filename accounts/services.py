@@ -10,7 +10,7 @@ from .invitations import invitation_queue
 from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Contact, Membership, OutboundEmail, User
 
 
-def _check_tams(primary_tam: User | None, backup_tam: User | None) -> None:
+def _check_tams(*, primary_tam: User | None, backup_tam: User | None) -> None:
     for person in (primary_tam, backup_tam):
         if person is not None and not person.is_tam:
             raise ValidationError(_("%(name)s is not a Technical Account Manager.") % {"name": person})
@@ -21,7 +21,7 @@ def _check_tams(primary_tam: User | None, backup_tam: User | None) -> None:
 @transaction.atomic
 def account_assign_tams(*, account: Account, actor: User, primary_tam: User | None, backup_tam: User | None) -> Account:
     """MISSION: TAM-1 — assign the TAM (and a backup) who is the customer's primary technical contact."""
-    _check_tams(primary_tam, backup_tam)
+    _check_tams(primary_tam=primary_tam, backup_tam=backup_tam)
     before = {"primary_tam": account.primary_tam_id, "backup_tam": account.backup_tam_id}
     account.primary_tam, account.backup_tam = primary_tam, backup_tam
     after = {"primary_tam": account.primary_tam_id, "backup_tam": account.backup_tam_id}
@@ -134,7 +134,7 @@ def account_create(*, account: Account, actor: User) -> Account:
     """A new account as a form built it (unsaved), with its TAMs (MISSION: TAM-1): one audit row with all."""
     if account.pk is not None:
         raise ValueError("account_create takes an account not saved yet")
-    _check_tams(account.primary_tam, account.backup_tam)
+    _check_tams(primary_tam=account.primary_tam, backup_tam=account.backup_tam)
     account.full_clean()
     account.save()
     audit(
