@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from accounts.admin import AccountScopedAdmin, ServiceAdminMixin
 
@@ -10,6 +11,8 @@ from .models import AvailabilityProfile
 class AvailabilityProfileAdmin(ServiceAdminMixin, AccountScopedAdmin):
     """Each account's availability target and alert threshold (MISSION: AV-1); changes go through
     ``availability.services`` (audited)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host is an https:// link
 
     list_display = ["account", "target_pct", "sustained_seconds", "probe_enabled", "last_probe_at"]
     readonly_fields = ["last_probe_at"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,8 @@ from .models import (
 class BlocklistAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The catalogue (MISSION: DLV-2): zones, the codes each documents, delisting links. Superusers edit it,
     through ``services.blocklist_save``/``_remove`` (audited, with no account: the catalogue is everyone's)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host is an https:// link
 
     list_display = ["name", "zone", "kind", "importance", "operator", "requires_key", "enabled"]
     list_filter = ["kind", "importance", "enabled"]
