@@ -1,5 +1,6 @@
 """Production: secrets from the environment, HTTPS only. Passes ``manage.py check --deploy`` cleanly."""
 
+import logging
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,8 +13,44 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
 
-if os.environ.get("ANYMAIL_WEBHOOK_SECRET", "").count(":") != 1:
-    raise ImproperlyConfigured("Set ANYMAIL_WEBHOOK_SECRET to user:password for the inbound email webhooks.")
+# The inbound webhooks' basic auth: user:password, the password long enough not to be guessed, never the
+# development value (MISSION NC-1: a guessed secret lets anyone write into customers' cases).
+WEBHOOK_PASSWORD_MIN = 16
+_webhook_user, _, _webhook_password = os.environ.get("ANYMAIL_WEBHOOK_SECRET", "").partition(":")
+if not _webhook_user or ":" in _webhook_password or len(_webhook_password) < WEBHOOK_PASSWORD_MIN:
+    raise ImproperlyConfigured(
+        f"Set ANYMAIL_WEBHOOK_SECRET to user:password for the inbound email webhooks, the password at least "
+        f"{WEBHOOK_PASSWORD_MIN} random characters."
+    )
+if _webhook_password == "change-me-in-production":  # base.py's development default
+    raise ImproperlyConfigured("ANYMAIL_WEBHOOK_SECRET is the development value: set your own.")
+
+# Mail must leave: a console, memory or dummy backend would mark every notification "sent" and deliver none.
+MAIL_NOWHERE = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if EMAIL_BACKEND in MAIL_NOWHERE:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set EMAIL_BACKEND (anymail.backends.sparkpost.EmailBackend with SPARKPOST_API_KEY) or EMAIL_HOST: "
+        f"{EMAIL_BACKEND} delivers no mail."  # noqa: F405
+    )
+
+# Inbound mail is believed only when our MTA says the sender's domain authenticated it (DMARC/DKIM pass in the
+# Authentication-Results of INBOUND_AUTHSERV_ID). Without it a forged From: writes into another customer's case;
+# running so anyway takes an explicit opt-out, logged at every start.
+if not INBOUND_AUTHSERV_ID:  # noqa: F405
+    if not env_bool("INBOUND_UNVERIFIED_SENDERS", False):
+        raise ImproperlyConfigured(
+            "Set INBOUND_AUTHSERV_ID to the authserv-id of your receiving MTA's Authentication-Results header "
+            "(or INBOUND_UNVERIFIED_SENDERS=true to accept unauthenticated senders, which lets a forged From: "
+            "write into a customer's case)."
+        )
+    logging.getLogger("portal.security").warning(
+        "INBOUND_UNVERIFIED_SENDERS=true: inbound mail is believed without sender authentication."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -5,17 +5,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "x7Tq!p2#Lr9@vW4$zK8&mN3^bH6*cJ1(fG5)dS0_aQ-eR+uY=iO~lP<tE>wI",
+    "ALLOWED_HOSTS": "portal.example.com",
+    "ANYMAIL_WEBHOOK_SECRET": "sparkpost:Yq7w-2x9c-Rt4v-8mZp",
+    "EMAIL_BACKEND": "anymail.backends.sparkpost.EmailBackend",
+    "SPARKPOST_API_KEY": "test-key",
+    "INBOUND_AUTHSERV_ID": "mx.portal.example.com",
+}
+
+
+def check(**overrides) -> subprocess.CompletedProcess:
+    """``manage.py check`` under production settings, with some variables changed ("" removes one)."""
+    env = {**os.environ, **PRODUCTION, **overrides}
+    env = {k: v for k, v in env.items() if v != ""}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
 def test_production_settings_pass_check_deploy_with_no_warnings():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "x7Tq!p2#Lr9@vW4$zK8&mN3^bH6*cJ1(fG5)dS0_aQ-eR+uY=iO~lP<tE>wI",
-        "ALLOWED_HOSTS": "portal.example.com",
-        "ANYMAIL_WEBHOOK_SECRET": "sparkpost:Yq7w-2x9c-Rt4v",
-    }
+    env = {**os.environ, **PRODUCTION}
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -29,9 +45,38 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": ""}
-    done = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    done = check(SECRET_KEY="")
     assert done.returncode != 0
     assert "Set SECRET_KEY" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "a:b",
+        "sparkpost:short-pass",
+        "portal-inbound:change-me-in-production",
+        "no-colon-at-all-here-1234",
+        ":x" * 10,
+        "",
+    ],
+)
+def test_production_refuses_a_weak_or_development_webhook_secret(secret):
+    done = check(ANYMAIL_WEBHOOK_SECRET=secret)
+    assert done.returncode != 0, secret
+    assert "ANYMAIL_WEBHOOK_SECRET" in done.stderr
+
+
+@pytest.mark.parametrize("backend", ["console", "locmem", "dummy", "filebased"])
+def test_production_refuses_an_email_backend_that_delivers_nothing(backend):
+    done = check(EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend")
+    assert done.returncode != 0
+    assert "delivers no mail" in done.stderr
+
+
+def test_production_refuses_unverified_inbound_senders_unless_told_so_and_says_so_at_start():
+    refused = check(INBOUND_AUTHSERV_ID="")
+    assert refused.returncode != 0 and "INBOUND_AUTHSERV_ID" in refused.stderr
+    allowed = check(INBOUND_AUTHSERV_ID="", INBOUND_UNVERIFIED_SENDERS="true")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "inbound mail is believed without sender authentication" in allowed.stderr
