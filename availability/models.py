@@ -2,7 +2,9 @@
 volume), ingested batches (for idempotency) and each account's target. MISSION: AV-1."""
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,18 @@ class AvailabilityProfile(models.Model):
 
     def __str__(self):
         return f"{self.account}: {self.target_pct}%"
+
+    def clean(self):
+        """Probes reach public hosts only (``probes.refusal``); checked again before each probe."""
+        from .probes import refusal  # probes reads this module
+
+        errors = {}
+        if self.probe_api_url and (reason := refusal(urlsplit(self.probe_api_url).hostname or "")):
+            errors["probe_api_url"] = reason
+        if self.probe_smtp_host and (reason := refusal(self.probe_smtp_host)):
+            errors["probe_smtp_host"] = reason
+        if errors:
+            raise ValidationError(errors)
 
 
 class SecondRollupQuerySet(TenantQuerySet):

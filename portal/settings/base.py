@@ -348,6 +348,10 @@ CASE_ATTACHMENT_MAX_FILES = 10
 # (base64: 4/3 of its size) up to INBOUND_MAX_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = INBOUND_MAX_BYTES * 4 // 3 + 1024 * 1024
 
+# Availability probes reach public hosts only; True lets them reach loopback, link-local and private
+# addresses (a lab, the tests' local servers). Checked when a profile is saved and before each probe.
+AVAILABILITY_PROBE_ALLOW_PRIVATE = env_bool("AVAILABILITY_PROBE_ALLOW_PRIVATE", False)
+
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Email Enterprise")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 SEVERITY1_DEFAULT_PHONE = os.environ.get("SEVERITY1_PHONE", "+48 22 100 0101")
