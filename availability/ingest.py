@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .ledger import CHANNELS, OUTCOMES, SERVER_FAILURES
+from .ledger import CHANNELS, OUTCOMES, SERVER_FAILURES, Window, iso
 from .models import IngestBatch
 
 FLUSH_AT = 200_000  # distinct (channel, second) keys held in memory before an upsert
@@ -65,6 +65,19 @@ def parse(line: str, kind: str) -> tuple[int, int, bool]:
     return int(moment.timestamp() // 1), code, outcome in SERVER_FAILURES
 
 
+def refused(second: int, window: Window | None) -> str | None:
+    """Why ``window`` refuses an attempt at ``second``, in the user's words (None: accepted)."""
+    reason = window.refusal(second) if window else None
+    if reason is None:
+        return None
+    messages = {
+        "future": _("%(ts)s is in the future"),
+        "before_account": _("%(ts)s is before the account existed"),
+        "closed": _("%(ts)s is in a closed month"),
+    }
+    return messages[reason] % {"ts": iso(second)}
+
+
 def digest_of(chunks: Iterable[bytes]) -> str:
     h = hashlib.sha256()
     for chunk in chunks:
@@ -72,12 +85,15 @@ def digest_of(chunks: Iterable[bytes]) -> str:
     return h.hexdigest()
 
 
-def ingest(account, lines: Iterable[str], *, digest: str, source: str = "", kind: str = "csv") -> Outcome:
-    """Ingest numbered lines (a header line is skipped for CSV). Refused whole if the batch was seen."""
+def ingest(
+    account, lines: Iterable[str], *, digest: str, source: str = "", kind: str = "csv", token=None, window=None
+) -> Outcome:
+    """Ingest numbered lines (a header line is skipped for CSV). Refused whole if the batch was seen; with a
+    ``window`` (the API's), lines outside it are refused like bad ones. ``token``: the API token that sent it."""
     outcome = Outcome()
     try:
         with transaction.atomic():
-            batch = IngestBatch.objects.create(account=account, digest=digest, source=source[:200])
+            batch = IngestBatch.objects.create(account=account, digest=digest, source=source[:200], token=token)
             pending: dict[tuple[int, int], list[int]] = {}
             for number, line in enumerate(lines, start=1):
                 line = line.strip()
@@ -87,6 +103,8 @@ def ingest(account, lines: Iterable[str], *, digest: str, source: str = "", kind
                     continue
                 try:
                     second, channel, failed = parse(line, kind)
+                    if reason := refused(second, window):
+                        raise ValueError(reason)
                 except ValueError as exc:
                     outcome.rejected += 1
                     if len(outcome.errors) < MAX_ERRORS_KEPT:

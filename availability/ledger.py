@@ -5,6 +5,10 @@ attempt in it and every attempt of that kind failed by timeout or server error. 
 429 included) are not server failures; seconds without attempts are available. Incidents are runs of
 consecutive unavailable seconds. Seconds are whole UTC epoch seconds (leap seconds do not exist in
 epoch time, so they are ignored); months are UTC calendar months.
+
+What the customer's API may still add (``Window``): nothing ahead of our clock by more than CLOCK_SKEW,
+nothing before the account existed, and nothing in a closed month: a month closes LATE_DAYS after it ends
+(late batches from a collector's buffer count until then; after that the month's report stays as it was).
 """
 
 import calendar
@@ -17,6 +21,8 @@ CHANNELS = {"api": API, "smtp": SMTP}
 CHANNEL_NAMES = {API: "api", SMTP: "smtp"}
 OUTCOMES = ("success", "client_error", "server_error", "timeout")
 SERVER_FAILURES = {"server_error", "timeout"}
+CLOCK_SKEW = 300  # seconds an attempt may be ahead of our clock
+LATE_DAYS = 3  # a UTC month closes this many days after it ends
 
 
 def unavailable(attempts: int, failures: int) -> bool:
@@ -101,3 +107,27 @@ def month_report(year: int, month: int, down: list[tuple[int, int]], target_pct:
     for _second, channel in inside:
         by_channel[CHANNEL_NAMES[channel]] += 1
     return MonthReport(year, month, end - start, len({s for s, _c in inside}), by_channel, found, float(target_pct))
+
+
+def first_open_second(now: int) -> int:
+    """The first second of the earliest month still open at ``now`` (epoch seconds)."""
+    moment = datetime.fromtimestamp(now - LATE_DAYS * 86400, UTC)
+    return month_bounds(moment.year, moment.month)[0]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The seconds an account's attempts may be added at ``now``; ``created``: when the account was made."""
+
+    now: int
+    created: int
+
+    def refusal(self, second: int) -> str | None:
+        """Why ``second`` may not be added ("future", "before_account", "closed"), or None when it may."""
+        if second > self.now + CLOCK_SKEW:
+            return "future"
+        if second < self.created:
+            return "before_account"
+        if second < first_open_second(self.now):
+            return "closed"
+        return None

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, TenantQuerySet
+from accounts.models import Account, ApiToken, TenantQuerySet
 
 # ``ledger.unavailable(attempts, failures)`` as SQL: the rule of MISSION AV-1, for the partial index and the
 # QuerySet (tests/availability/test_reads.py checks that both answer alike on every kind of row)
@@ -102,6 +102,8 @@ class IngestBatch(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     digest = models.CharField(max_length=64)
     source = models.CharField(max_length=200, blank=True)
+    # the API token that sent the batch (None: a file through the command line)
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     accepted = models.PositiveBigIntegerField(default=0)
     rejected = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,7 +4,7 @@ closed account's tokens are refused by both token APIs exactly like an unknown k
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -110,7 +110,9 @@ def test_usable_in_the_list_is_what_the_lookup_accepts(world, status, revoked):
 # --- a closed account's tokens ---------------------------------------------------------------------------
 
 
-def test_a_closed_accounts_token_is_refused_like_an_unknown_one_by_both_apis(client, world, plan):
+def test_a_closed_accounts_token_is_refused_like_an_unknown_one_by_both_apis(client, world, plan, frozen):
+    frozen("2026-11-09 12:00")  # the attempt's day: the API refuses attempts in closed months (ledger.Window)
+    Account.objects.filter(pk=world.acme.pk).update(created_at=datetime(2026, 11, 1, tzinfo=UTC))
     _token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
     assert [status for status, _body in call_both_apis(client, plan, key)] == [200, 200]  # it worked while open
     DailyActual.objects.all().delete()

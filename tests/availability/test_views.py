@@ -1,7 +1,7 @@
 """The availability page and dashboard panel, and who may open them (MISSION: AV-1)."""
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
@@ -101,11 +101,13 @@ def test_the_endpoint_wants_a_token_not_a_session(client, world, role):
     assert response.status_code == 401
 
 
-def test_the_endpoint_ingests_once_and_reports_bad_items(client, world):
-    from accounts.models import ApiToken
-    from availability.models import SecondRollup
+def test_the_endpoint_ingests_once_and_reports_bad_items(client, world, frozen):
+    from accounts.models import Account, ApiToken
+    from availability.models import IngestBatch, SecondRollup
 
-    _token, key = api_token_issue(account=world.acme, name="collector", actor=world.alice)
+    frozen("2026-11-09 12:00")  # the API refuses attempts in closed months, the future, before the account
+    Account.objects.filter(pk=world.acme.pk).update(created_at=datetime(2026, 11, 1, tzinfo=UTC))
+    token, key = api_token_issue(account=world.acme, name="collector", actor=world.alice)
     body = json.dumps(
         [
             {"ts": "2026-11-09T10:00:00.200Z", "channel": "api", "outcome": "timeout"},
@@ -123,9 +125,62 @@ def test_the_endpoint_ingests_once_and_reports_bad_items(client, world):
     row = SecondRollup.objects.get(account=world.acme)
     assert (row.attempts, row.failures) == (2, 2)  # counted once
     assert not SecondRollup.objects.filter(account=world.globex).exists()  # the token decides the account
+    assert IngestBatch.objects.get().token == token  # which token sent the batch
     bad = client.post("/api/v1/availability/attempts", "{", content_type="application/json", **auth)
     assert bad.status_code == 400
     ApiToken.objects.update(revoked_at=timezone.now())
     assert (
         client.post("/api/v1/availability/attempts", "[]", content_type="application/json", **auth).status_code == 401
     )
+
+
+def post_attempts(client, key, items):
+    body = json.dumps(items)
+    return client.post(
+        "/api/v1/availability/attempts", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+
+def test_the_endpoint_refuses_closed_months_the_future_and_before_the_account(client, world, frozen):
+    """Each refused item is named with its reason; the rest are kept. November closes 3 days after it ends."""
+    from accounts.models import Account
+    from availability.models import SecondRollup
+
+    frozen("2026-12-03 12:00")
+    Account.objects.filter(pk=world.acme.pk).update(created_at=datetime(2026, 10, 20, tzinfo=UTC))
+    _token, key = api_token_issue(account=world.acme, name="collector", actor=world.alice)
+    stamps = [
+        "2026-11-30T23:59:59Z",  # 1: November, still open on 3 December
+        "2026-12-03T12:04:00Z",  # 2: 4 minutes ahead of our clock: within the skew
+        "2026-12-03T12:10:00Z",  # 3: the future
+        "2026-10-19T10:00:00Z",  # 4: before the account existed
+    ]
+    answer = post_attempts(client, key, [{"ts": ts, "channel": "api", "outcome": "timeout"} for ts in stamps])
+    assert answer.status_code == 207
+    assert answer.json()["accepted"] == 2
+    assert answer.json()["errors"] == [
+        {"item": 3, "error": "2026-12-03T12:10:00Z is in the future"},
+        {"item": 4, "error": "2026-10-19T10:00:00Z is before the account existed"},
+    ]
+    frozen("2026-12-04 00:00")  # November has closed
+    late = post_attempts(client, key, [{"ts": "2026-11-30T23:59:58Z", "channel": "api", "outcome": "timeout"}])
+    assert late.status_code == 400
+    assert late.json()["errors"] == [{"item": 1, "error": "2026-11-30T23:59:58Z is in a closed month"}]
+    assert SecondRollup.objects.filter(account=world.acme).count() == 2
+
+
+def test_a_body_over_the_limit_gets_the_json_413(client, world, settings, monkeypatch):
+    """The limit is the API's own (MAX_BODY), not the form limit: a body between the two is read, a larger one
+    answered 413 in JSON."""
+    from availability import api
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    monkeypatch.setattr(api, "MAX_BODY", 4 * 1024 * 1024)
+    _token, key = api_token_issue(account=world.acme, name="collector", actor=world.alice)
+    now = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    item = {"ts": now, "channel": "api", "outcome": "success"}
+    within = post_attempts(client, key, [item] * 100)  # ~6 KB: over the form limit, under the API's
+    assert within.status_code == 200 and within.json()["accepted"] == 100
+    over = post_attempts(client, key, [item] * 70_000)  # ~4.2 MB
+    assert over.status_code == 413
+    assert over.json() == {"error": "the body is larger than 4 MB: send smaller batches"}
