@@ -1,5 +1,6 @@
-"""Telling a person they were added to a team (MISSION: TAM-1). A new person gets a one-day link to choose a
-password; the link is made when the email leaves the outbox, never stored where staff could read it."""
+"""Set-password links: telling a person they were added to a team (MISSION: TAM-1), where a new person gets
+a one-day link to choose a password, and the password-reset email. The link is made when the email leaves
+the outbox, never stored where staff could read it."""
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -12,6 +13,7 @@ from .notify import absolute_url, notify
 from .outbox import made_at_send_time
 
 KIND = "account.invitation"
+RESET_KIND = "account.password_reset"
 SET_PASSWORD_PLACEHOLDER = "{SET_PASSWORD_URL}"
 
 
@@ -47,7 +49,19 @@ def invitation_queue(membership: Membership, *, invited: bool) -> None:
     )
 
 
+def password_reset_queue(user: User) -> None:
+    """Queue the reset email, in the person's language; the link is a placeholder until sent."""
+    notify(
+        kind=RESET_KIND,
+        recipients=[user],
+        template="accounts/email/password_reset",
+        context={"site_name": settings.PORTAL_NAME, "set_password_url": SET_PASSWORD_PLACEHOLDER},
+        reference=f"user-{user.pk}",
+    )
+
+
 @made_at_send_time(KIND)
+@made_at_send_time(RESET_KIND)
 def fill_set_password_url(row: OutboundEmail) -> str:
     if SET_PASSWORD_PLACEHOLDER not in row.body:
         return row.body

@@ -1,3 +1,5 @@
+import logging
+
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -5,7 +7,15 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.invitations import password_reset_queue
 from accounts.models import User
+from core.network import client_ip
+from core.ratelimit import allow, digest
+
+log = logging.getLogger(__name__)
+HOUR = 60 * 60
+RESETS_PER_CLIENT_PER_HOUR = 5  # one office behind one address asking for a few people
+RESETS_PER_EMAIL_PER_HOUR = 3  # a person who did not see the first email asks again, not fifteen times
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -26,6 +36,18 @@ class InvitePasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True).iterator()
+
+    def save(self, *, request, **kwargs) -> None:
+        """Queue the email through the outbox (retried, visible in the admin), within the limits per client
+        address and per email address. The page that follows is the same whatever happened."""
+        email = self.cleaned_data["email"]
+        by_client = allow(f"password-reset:ip:{client_ip(request)}", limit=RESETS_PER_CLIENT_PER_HOUR, seconds=HOUR)
+        by_email = allow(f"password-reset:email:{digest(email)}", limit=RESETS_PER_EMAIL_PER_HOUR, seconds=HOUR)
+        if not (by_client and by_email):
+            log.warning("password reset refused: over the hourly limit (client %s)", client_ip(request))
+            return
+        for user in self.get_users(email):
+            password_reset_queue(user)
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -34,11 +34,8 @@ urlpatterns = [
     path(
         "password/reset/",
         login_not_required(
-            auth_views.PasswordResetView.as_view(
-                form_class=InvitePasswordResetForm,
-                # plain text only (Django's default name ends in .html, though it is the text/plain body)
-                email_template_name="registration/password_reset_email.txt",
-            )
+            # the form queues the email through the outbox (accounts/invitations.py: password_reset_queue)
+            auth_views.PasswordResetView.as_view(form_class=InvitePasswordResetForm)
         ),
         name="password_reset",
     ),

@@ -88,6 +88,15 @@ def _reset_language_and_timezone():
     timezone.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits count in the cache (core/ratelimit.py); one test's hits must not count in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def english():
     """The messages asserted are the English ones, whatever language an earlier test in this process left

@@ -138,8 +138,8 @@ def test_the_outbox_fills_a_part_made_at_send_time_through_the_hook_of_its_kind(
     assert OutboundEmail.objects.get().body == "key: {S}"  # the secret is never stored
 
 
-def test_the_invitation_registers_its_own_hook():
-    assert set(_FILLERS) == {"account.invitation"}
+def test_the_set_password_emails_register_their_own_hook():
+    assert set(_FILLERS) == {"account.invitation", "account.password_reset"}
 
 
 # --- recipients, named once -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import User
+from accounts.outbox import outbox_drain
 from tests.helpers import HTMX, text, without_csrf
 
 
@@ -94,12 +95,15 @@ def test_password_reset_by_email_link(client, world, mailoutbox):
 
     assert response.redirect_chain == [("/password/reset/sent/", 302)]
     assert "Check your email" in text(response)
+    assert mailoutbox == []  # queued in the outbox, sent by the worker
+    assert outbox_drain() == 1
     (mail,) = mailoutbox
     assert mail.to == ["alice@acme.test"]
+    assert mail.subject == f"Choose a new password for the {settings.PORTAL_NAME} portal"
     # text/plain only: the template is autoescape-off text, never to be rendered as an HTML alternative
     assert (mail.content_subtype, mail.alternatives) == ("plain", [])
     assert mail.body.startswith("Someone asked to reset the password for this address on the TAM portal.")
-    link = re.search(r"http://testserver(/password/reset/[^/\s]+/[^/\s]+/)", mail.body).group(1)
+    link = re.search(re.escape(settings.PORTAL_BASE_URL) + r"(/password/reset/[^/\s]+/[^/\s]+/)", mail.body).group(1)
 
     form = client.get(link, follow=True)
     assert "Choose a new password" in text(form)
@@ -122,7 +126,8 @@ def test_password_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
 
     assert unknown.redirect_chain == known.redirect_chain == [("/password/reset/sent/", 302)]
     assert without_csrf(unknown) == without_csrf(known)
-    assert mailoutbox == []
+    assert outbox_drain() == 1  # alice's, and nothing for nobody
+    assert [mail.to for mail in mailoutbox] == [["alice@acme.test"]]
 
 
 # --- language ------------------------------------------------------------------------------------
