@@ -230,6 +230,13 @@ BLOCKLIST_CHUNK = int(os.environ.get("BLOCKLIST_CHUNK", "250"))  # targets per t
 # Celery. REDIS_URL or CELERY_BROKER_URL for production; the filesystem broker otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
+# The cache holds rate-limit counts (core/ratelimit.py): shared by every web process on Redis; per process
+# in memory otherwise (the embedded default runs one).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
