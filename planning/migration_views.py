@@ -2,7 +2,6 @@
 stream, the DNS milestones with owners and dates, rollback criteria and sign-offs; a printable page and
 a CSV export. What the TAM does not do is said on the plan."""
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
+from core import spreadsheet
 
 from . import services
 from .cutover import Stream, schedule, weekly
@@ -141,7 +141,7 @@ def migration_csv(request, slug, pk):
     plan = get_object_or_404(MigrationPlan.objects.filter(account=account).select_related("warmup_plan"), pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="migration-{plan.pk}.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.Writer(response)
     writer.writerow(
         ["date", "stream", "share_on_email_enterprise", "messages_on_email_enterprise", "messages_on_previous_provider"]
     )

@@ -117,3 +117,17 @@ def test_the_dashboard_shows_the_next_milestone(client, world):
         done_at=plan.created_at
     )
     assert "Cut-over: all streams on Email Enterprise" in client.get("/a/acme/").content.decode()
+
+
+def test_the_csv_shows_what_was_typed_as_text_never_as_a_formula(client, world):
+    """OWASP CSV injection: a stream, milestone or owner typed as ``=cmd|...`` does not run in Excel."""
+    attack = "=cmd|' /C calc'!A0"
+    client.force_login(world.tina)
+    client.post("/a/acme/migration/new/", form(name=attack, streams=f"{attack} 1000\n@SUM(A1) 2000"))
+    plan = MigrationPlan.objects.get(account=world.acme)
+    plan.milestones.update(title="+1+1", owner="-2+3")
+
+    text = client.get(f"{plan.get_absolute_url()}plan.csv").content.decode()
+    cells = {value for row in csv.reader(io.StringIO(text)) for value in row}
+    assert {f"'{attack}", "'@SUM(A1)", "'+1+1", "'-2+3"} <= cells
+    assert not [value for value in cells if value[:1] in ("=", "+", "-", "@", "\t", "\r")]
