@@ -37,17 +37,14 @@ def membership_add(*, account: Account, actor: User, email: str, full_name: str,
     """Add a person to the account's team; a new person gets an invitation to set a password."""
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=email).first()
-    if user is not None and user.is_staff:
-        raise ValidationError(_("That address belongs to a member of staff and cannot join a customer team."))
     if user is not None and Membership.objects.filter(account=account, user=user).exists():
         raise ValidationError(_("%(email)s is already on the team.") % {"email": email})
-    if (
-        user is not None
-        and not actor.is_staff
-        and Membership.objects.filter(user=user).exclude(account=account).exists()
-    ):
-        # A customer cannot pull in (or learn the name of) someone of another company.
+    if user is not None and not actor.is_staff and (user.is_staff or Membership.objects.filter(user=user).exists()):
+        # A customer cannot pull in, or learn anything of, a member of staff or someone of another company:
+        # both get the same answer (issue 14; ASVS 2.0 V4 access control, no enumeration).
         raise ValidationError(_("Ask your Technical Account Manager to add this person."))
+    if user is not None and user.is_staff:
+        raise ValidationError(_("That address belongs to a member of staff and cannot join a customer team."))
     invited = user is None or not user.has_usable_password()
     if invited:
         language = translation.get_language() or ""

@@ -130,9 +130,15 @@ def test_adding_an_existing_customer_keeps_their_user_and_password(
 
 
 @pytest.mark.parametrize("email", ["tina@tam.test", "SAM@support.test", "root@portal.test"])
-def test_staff_cannot_join_a_customer_team(world, email, eager_tasks, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError, match="member of staff"):
-        services.membership_add(account=world.acme, actor=world.alice, email=email, full_name="X", role="admin")
+@pytest.mark.parametrize(("actor", "answer"), [("tina", "member of staff"), ("alice", "Ask your Technical Account")])
+def test_staff_cannot_join_a_customer_team(
+    world, email, actor, answer, eager_tasks, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Staff are told why; a customer gets the answer another company's person gets (issue 14: no disclosure)."""
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError, match=answer):
+        services.membership_add(
+            account=world.acme, actor=getattr(world, actor), email=email, full_name="X", role="admin"
+        )
 
     assert Membership.objects.filter(account=world.acme).count() == 2
     assert not AuditEvent.objects.exists()

@@ -22,7 +22,7 @@ from tests.accounts.factories import (
     TamFactory,
     UserFactory,
 )
-from tests.helpers import CONSOLE_MAX_QUERIES, DASHBOARD_MAX_QUERIES, HTMX, count_queries, text
+from tests.helpers import CONSOLE_MAX_QUERIES, DASHBOARD_MAX_QUERIES, HTMX, count_queries, text, without_csrf
 
 
 def tam_block(response, n: int) -> str:
@@ -301,7 +301,7 @@ def test_the_invitation_is_written_in_the_persons_language(
 @pytest.mark.parametrize(
     ("email", "error"),
     [
-        ("TINA@tam.test", "That address belongs to a member of staff and cannot join a customer team."),
+        ("TINA@tam.test", "Ask your Technical Account Manager to add this person."),
         ("arthur@acme.test", "arthur@acme.test is already on the team."),
     ],
     ids=["staff", "already-on-the-team"],
@@ -320,6 +320,31 @@ def test_adding_staff_or_a_current_member_is_refused(client, world, mailoutbox, 
     assert User.objects.count() == users_before
     assert not AuditEvent.objects.exists()
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("htmx", [{}, HTMX], ids=["page", "htmx"])
+def test_a_customer_cannot_tell_staff_from_another_companys_people(client, world, mailoutbox, htmx):
+    """Issue 14: "Add a team member" answers alike for a TAM, an agent, a superuser and another company's
+    customer (once the typed address is set aside), so it tells nobody who is staff or who is whose."""
+    client.force_login(world.alice)
+    answers = {}
+    for email in ["tina@tam.test", "SAM@support.test", "root@portal.test", "bob@globex.test"]:
+        response = client.post("/a/acme/team/", {"email": email, "full_name": "Someone", "role": "admin"}, **htmx)
+        assert response.status_code == 200
+        answers[email] = without_csrf(response).replace(email, "<email>")
+
+    assert len(set(answers.values())) == 1
+    assert "Ask your Technical Account Manager to add this person." in answers["bob@globex.test"]
+    assert "staff" not in answers["tina@tam.test"].lower()
+    assert not Membership.objects.exclude(user__in=[world.alice, world.arthur, world.bob]).exists()
+    assert not AuditEvent.objects.exists() and mailoutbox == []
+
+
+def test_staff_are_told_why_a_member_of_staff_cannot_join(client, world):
+    client.force_login(world.tina)
+    response = client.post("/a/acme/team/", {"email": "sam@support.test", "full_name": "Sam", "role": "admin"})
+    assert "That address belongs to a member of staff and cannot join a customer team." in text(response)
+    assert not Membership.objects.filter(user=world.sam).exists()
 
 
 @pytest.mark.parametrize("actor", ["alice", "tina"])
