@@ -1,6 +1,6 @@
 """What the deliverability app lets each person do; collected by ``accounts.access``."""
 
-from accounts.access import ADMIN, Grants, Rule
+from accounts.access import ADMIN, TEAM, Grants, Rule
 from accounts.models import StaffRole
 
 _VIEW = frozenset(
@@ -22,6 +22,9 @@ GRANTS = Grants(
     actions={
         # MISSION: DLV-2 — account admins and the account's TAMs change what is monitored; agents see it.
         "monitoring.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_monitoredtarget"),
+        # MISSION: DLV-3 — the customer's team writes and submits a mediation request and the account's TAMs
+        # work it (README: Console → Mediation); support agents read it but neither edit, submit nor work it.
+        "mediation.work": Rule(customers=TEAM, staff="deliverability.change_mediationrequest"),
     },
     roles={
         StaffRole.TAM: _VIEW
@@ -33,6 +36,8 @@ GRANTS = Grants(
             "deliverability.add_monitoredtarget",
             "deliverability.change_monitoredtarget",
             "deliverability.delete_monitoredtarget",
+            # MISSION: DLV-3 — TAMs work the mediation requests of their accounts.
+            "deliverability.change_mediationrequest",
             # MISSION: TAM-6 — TAMs write the best-practice library.
             "deliverability.add_article",
             "deliverability.change_article",

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from accounts.access import can
 from accounts.audit import audit
 from accounts.models import AuditEvent, User
 from accounts.notify import notify
@@ -105,6 +106,12 @@ def provider_text(request: MediationRequest) -> str:
     return str.__str__(text)
 
 
+def _check_access(request: MediationRequest, actor: User) -> None:
+    """The views answer 404 first; this guards every other caller (the rule: ``mediation.work``)."""
+    if not can(actor, "mediation.work", request.account):
+        raise ValidationError(_("This mediation request is not yours to change."))
+
+
 def _log(request: MediationRequest, actor: User | None, status: str, note: str = "") -> None:
     """The request's history is its audit trail: one row per step, read back by ``MediationRequest.history``."""
     audit(
@@ -119,6 +126,7 @@ def _log(request: MediationRequest, actor: User | None, status: str, note: str =
 
 @transaction.atomic
 def mediation_save(*, request: MediationRequest, actor: User) -> MediationRequest:
+    _check_access(request, actor)
     if request.status != MediationRequest.Status.DRAFT:
         raise ValidationError(_("A submitted request can no longer be changed."))
     created = request.pk is None
@@ -134,6 +142,7 @@ def mediation_save(*, request: MediationRequest, actor: User) -> MediationReques
 def mediation_submit(*, request: MediationRequest, actor: User, acknowledged: bool) -> MediationRequest:
     """Submit to the TAM; the customer first acknowledges the open recommendations and DLV-4."""
     request = MediationRequest.objects.select_for_update().get(pk=request.pk)
+    _check_access(request, actor)
     if request.status != MediationRequest.Status.DRAFT:
         raise ValidationError(_("This request was already submitted."))
     if not acknowledged:
@@ -153,6 +162,7 @@ def mediation_submit(*, request: MediationRequest, actor: User, acknowledged: bo
 def mediation_set_status(*, request: MediationRequest, actor: User, status: str, note: str = "", response: str = ""):
     """The TAM moves the request along: the provider responded, it was resolved, or it was not."""
     request = MediationRequest.objects.select_for_update().get(pk=request.pk)
+    _check_access(request, actor)
     if status not in MediationRequest.Status.values:
         raise ValidationError(_("Choose what happened."))
     if status not in NEXT.get(request.status, set()):

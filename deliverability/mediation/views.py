@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from core.decorators import staff_required
 from deliverability.mediation import services as mediation
@@ -20,12 +21,17 @@ from deliverability.models import MediationRequest
 def mediation_list(request, slug):
     account = _account(request, slug)
     items = MediationRequest.objects.filter(account=account).select_related("created_by")
-    return render(request, "deliverability/mediation/list.html", {"account": account, "items": items})
+    return render(
+        request,
+        "deliverability/mediation/list.html",
+        {"account": account, "items": items, "can_work": can(request.user, "mediation.work", account)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def mediation_edit(request, slug, pk=None):
     account = _account(request, slug)
+    require(request.user, "mediation.work", account)
     item = (
         get_object_or_404(MediationRequest.objects.filter(account=account), pk=pk)
         if pk
@@ -55,6 +61,7 @@ def mediation_detail(request, slug, pk):
             "rows": rows,
             "open": mediation.open_recommendations(rows),
             "history": item.history(),
+            "can_work": can(request.user, "mediation.work", account),
         },
     )
 
@@ -62,6 +69,7 @@ def mediation_detail(request, slug, pk):
 @require_POST
 def mediation_submit(request, slug, pk):
     account = _account(request, slug)
+    require(request.user, "mediation.work", account)
     item = get_object_or_404(MediationRequest.objects.filter(account=account), pk=pk)
     try:
         mediation.mediation_submit(
@@ -93,7 +101,9 @@ def staff_mediation_list(request):
 @staff_required
 def staff_mediation(request, pk):
     item = get_object_or_404(MediationRequest.objects.for_staff(request.user).select_related("account"), pk=pk)
+    works = can(request.user, "mediation.work", item.account)
     if request.method == "POST":
+        require(request.user, "mediation.work", item.account)
         try:
             mediation.mediation_set_status(
                 request=item,
@@ -115,7 +125,7 @@ def staff_mediation(request, pk):
             "item": item,
             "rows": rows,
             "text": mediation.provider_text(item),
-            "next": sorted(mediation.NEXT.get(item.status, set())),
+            "next": sorted(mediation.NEXT.get(item.status, set())) if works else [],
             "statuses": dict(MediationRequest.Status.choices),
             "history": item.history(),
         },

@@ -166,3 +166,54 @@ def test_preconditions_are_all_done_when_the_data_says_so(acme):
     rows = {row["key"]: row for row in mediation.preconditions(item)}
     assert rows["authentication"]["ok"] and rows["listings"]["ok"] and rows["complaints"]["ok"]
     assert mediation.open_recommendations(list(rows.values())) == []
+
+
+def _draft(client, world):
+    client.force_login(world.alice)
+    client.post("/a/acme/mediation/new/", FORM)
+    return MediationRequest.objects.get()
+
+
+def test_a_support_agent_reads_a_request_but_cannot_write_submit_or_work_it(client, acme):
+    """Issue 14: the customer writes and submits, the TAM works it (README); an agent gets a 404, nothing changes."""
+    item = _draft(client, acme)
+    client.force_login(acme.sam)
+    detail = client.get(item.get_absolute_url()).content.decode()
+    assert "/edit/" not in detail and "/submit/" not in detail
+    assert "/mediation/new/" not in client.get("/a/acme/mediation/").content.decode()
+
+    assert client.get("/a/acme/mediation/new/").status_code == 404
+    assert client.post("/a/acme/mediation/new/", FORM).status_code == 404
+    assert client.get(f"/a/acme/mediation/{item.pk}/edit/").status_code == 404
+    assert client.post(f"/a/acme/mediation/{item.pk}/edit/", {**FORM, "daily_volume": "1"}).status_code == 404
+    assert client.post(f"/a/acme/mediation/{item.pk}/submit/", {"acknowledge": "on"}).status_code == 404
+    item.refresh_from_db()
+    assert (MediationRequest.objects.count(), item.status, item.daily_volume) == (1, "draft", 50000)
+
+    mediation.mediation_submit(request=item, actor=acme.alice, acknowledged=True)
+    assert client.get(f"/console/mediation/{item.pk}/").status_code == 200  # reads the console page
+    assert 'name="status"' not in client.get(f"/console/mediation/{item.pk}/").content.decode()
+    assert client.post(f"/console/mediation/{item.pk}/", {"status": "resolved"}).status_code == 404
+    item.refresh_from_db()
+    assert item.status == "submitted"
+    assert [e.actor for e in AuditEvent.objects.for_target(item)] == [acme.alice, acme.alice]
+    with pytest.raises(ValidationError, match="not yours to change"):  # and no other caller either
+        mediation.mediation_set_status(request=item, actor=acme.sam, status="resolved")
+
+
+def test_the_tam_and_the_customer_admin_write_and_submit_as_before(client, acme):
+    item = _draft(client, acme)
+    client.force_login(acme.tina)
+    assert client.post(f"/a/acme/mediation/{item.pk}/edit/", {**FORM, "daily_volume": "40000"}).status_code == 302
+    item.refresh_from_db()
+    assert item.daily_volume == 40000
+    client.force_login(acme.alice)
+    assert "/submit/" in client.get(item.get_absolute_url()).content.decode()
+    client.post(f"/a/acme/mediation/{item.pk}/submit/", {"acknowledge": "on"})
+    item.refresh_from_db()
+    assert item.status == "submitted"
+    client.force_login(acme.tina)
+    assert 'name="status"' in client.get(f"/console/mediation/{item.pk}/").content.decode()
+    client.post(f"/console/mediation/{item.pk}/", {"status": "resolved"})
+    item.refresh_from_db()
+    assert item.status == "resolved"

@@ -23,6 +23,8 @@ AUTH = "/a/acme/authentication/"
 MEDIATION_ID = 910100
 # Changing what Acme monitors: its admin, its TAMs, a superuser; a member and a view-only agent get a 404.
 ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
+# Writing and submitting a mediation request: Acme's team, its TAMs, a superuser; not a support agent.
+MEDIATION_WRITERS = roles(200, anonymous=LOGIN, bob=404, tess=404, sam=404)
 
 
 def acme_count(model):
@@ -66,20 +68,21 @@ MATRIX: dict[str, list[Row]] = {
         Row("GET", lambda o: "/library/spf-dkim-dmarc/", roles(200, anonymous=LOGIN)),
         Row("GET", lambda o: "/library/draft-notes/", roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404)),
     ],
-    # Tier 1 mediation (MISSION: DLV-3): any member of the account files and submits; staff run it
+    # Tier 1 mediation (MISSION: DLV-3): any member of the account files and submits; its TAMs work it; a
+    # support agent reads it but gets a 404 for the form and the submit (issue 14)
     "mediation-list": [Row("GET", lambda o: "/a/acme/mediation/", ACME_READERS)],
     "mediation-new": [
-        Row("GET", lambda o: "/a/acme/mediation/new/", ACME_READERS),
-        # an incomplete form: readers see it again with its errors (no id to predict), others a 404
-        Row("POST", lambda o: "/a/acme/mediation/new/", ACME_READERS, data=lambda o: {"provider": "gmail"}),
+        Row("GET", lambda o: "/a/acme/mediation/new/", MEDIATION_WRITERS),
+        # an incomplete form: writers see it again with its errors (no id to predict), others a 404
+        Row("POST", lambda o: "/a/acme/mediation/new/", MEDIATION_WRITERS, data=lambda o: {"provider": "gmail"}),
     ],
     "mediation": [Row("GET", lambda o: f"/a/acme/mediation/{MEDIATION_ID}/", ACME_READERS)],
-    "mediation-edit": [Row("GET", lambda o: f"/a/acme/mediation/{MEDIATION_ID}/edit/", ACME_READERS)],
+    "mediation-edit": [Row("GET", lambda o: f"/a/acme/mediation/{MEDIATION_ID}/edit/", MEDIATION_WRITERS)],
     "mediation-submit": [
         Row(
             "POST",
             lambda o: f"/a/acme/mediation/{MEDIATION_ID}/submit/",
-            roles(f"/a/acme/mediation/{MEDIATION_ID}/", anonymous=LOGIN, bob=404, tess=404),
+            roles(f"/a/acme/mediation/{MEDIATION_ID}/", anonymous=LOGIN, bob=404, tess=404, sam=404),
             data=lambda o: {"acknowledge": "on"},
             changes=lambda o: MediationRequest.objects.get(pk=MEDIATION_ID).status,
         )
