@@ -123,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Browser defences (ASVS 14.4, 50.2): scripts and stylesheets only from our own origin, no inline script or
+# Browser defences (ASVS 14.4.3, 14.4.6, 14.4.7): scripts and stylesheets only from our own origin, no inline script or
 # handler (tests/portal/test_htmx_contract.py keeps the templates so), no plugins, no framing, forms post
 # only to us. Inline style attributes stay allowed (style-src-attr): they run no code. htmx's own indicator
 # <style> is switched off in base.html and lives in app.css.

@@ -1,4 +1,4 @@
-"""Browser defences on every kind of page (ASVS 14.4.3, 14.4.5, 14.4.6, 50.2): a Content-Security-Policy that
+"""Browser defences on every kind of page (ASVS 14.4.3, 14.4.6, 14.4.7): a Content-Security-Policy that
 allows no inline script and no foreign origin, Permissions-Policy, Referrer-Policy and
 Cross-Origin-Opener-Policy. The Chromium tour (tests/browser/test_csp.py) checks that nothing breaks them."""
 
