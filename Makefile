@@ -3,19 +3,35 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | md5sum | cut -c1-12)
+LOCKS := requirements/runtime.txt requirements/dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) pyproject.toml | md5sum | cut -c1-12)
+TOOLS := var/tools
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 CI_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists
+.PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists lock audit
 
-$(STAMP): requirements.lock pyproject.toml
+# Development and tests install requirements/dev.txt; production installs requirements/runtime.txt only.
+# Both are every package pinned with its hashes (pip refuses a file that does not match).
+$(STAMP): $(LOCKS) pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements/dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 venv: $(STAMP)
+
+# After changing a pin in pyproject.toml: recompute both lock files (pip-tools, in its own venv).
+lock:
+	test -x $(TOOLS)/bin/pip-compile || ($(PY) -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q pip-tools==7.6.2)
+	CUSTOM_COMPILE_COMMAND="make lock" $(TOOLS)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/runtime.txt pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(TOOLS)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+
+# Known vulnerabilities in what production installs (needs the internet: PyPI's and OSV's advisories).
+audit:
+	test -x $(TOOLS)/bin/pip-audit || ($(PY) -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q pip-audit==2.10.1)
+	$(TOOLS)/bin/pip-audit --require-hashes --disable-pip -r requirements/runtime.txt
+	$(TOOLS)/bin/pip-audit --require-hashes --disable-pip -r requirements/dev.txt
 
 # Polish (and English) translations ship as .po files; the compiled .mo files are built here.
 messages: venv

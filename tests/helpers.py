@@ -3,6 +3,7 @@ tests/test_layout.py checks it). Helpers of one app live in that app's conftest.
 
 import html
 import json
+import os
 import re
 import socket
 from collections.abc import Callable
@@ -257,3 +258,23 @@ def free_port() -> int:
                 continue
         return port
     raise RuntimeError("no free port on 127.0.0.1")
+
+
+# Production settings for subprocess checks (tests/portal/test_deploy.py, test_supply_chain.py).
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "x7Tq!p2#Lr9@vW4$zK8&mN3^bH6*cJ1(fG5)dS0_aQ-eR+uY=iO~lP<tE>wI",
+    "ALLOWED_HOSTS": "portal.example.com",
+    "ANYMAIL_WEBHOOK_SECRET": "sparkpost:Yq7w-2x9c-Rt4v-8mZp",
+    "EMAIL_BACKEND": "anymail.backends.sparkpost.EmailBackend",
+    "SPARKPOST_API_KEY": "test-key",
+    "INBOUND_AUTHSERV_ID": "mx.portal.example.com",
+}
+
+
+def environment(**overrides) -> dict:
+    """This process's environment with production settings: without DJANGO_ALLOW_ASYNC_UNSAFE, which the browser
+    tests' Playwright session sets in this worker while it lasts (a deployment must never have it)."""
+    env = {**os.environ, **PRODUCTION, **overrides}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return {k: v for k, v in env.items() if v != ""}

@@ -1,32 +1,14 @@
 """Production settings pass ``manage.py check --deploy`` with zero warnings."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import environment
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "x7Tq!p2#Lr9@vW4$zK8&mN3^bH6*cJ1(fG5)dS0_aQ-eR+uY=iO~lP<tE>wI",
-    "ALLOWED_HOSTS": "portal.example.com",
-    "ANYMAIL_WEBHOOK_SECRET": "sparkpost:Yq7w-2x9c-Rt4v-8mZp",
-    "EMAIL_BACKEND": "anymail.backends.sparkpost.EmailBackend",
-    "SPARKPOST_API_KEY": "test-key",
-    "INBOUND_AUTHSERV_ID": "mx.portal.example.com",
-}
-
-
-def environment(**overrides) -> dict:
-    """This process's environment with production settings: without DJANGO_ALLOW_ASYNC_UNSAFE, which the browser
-    tests' Playwright session sets in this worker while it lasts (a deployment must never have it)."""
-    env = {**os.environ, **PRODUCTION, **overrides}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return {k: v for k, v in env.items() if v != ""}
 
 
 def check(**overrides) -> subprocess.CompletedProcess:
