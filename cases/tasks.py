@@ -7,8 +7,10 @@ def sla_sweep() -> int:
     remind customers of resolutions waiting for their answer."""
     from cases.services import resolution_reminders
     from cases.services import sla_sweep as sweep
+    from core.metrics import SLA_ALERTS
 
     raised = sweep()
+    SLA_ALERTS.inc(raised)
     resolution_reminders()
     return raised
 

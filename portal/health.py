@@ -1,14 +1,14 @@
-"""``/healthz`` for load balancers: the database and the broker must answer."""
+"""``/healthz`` for load balancers and monitors: the database and the broker must answer, and the background
+pipeline must keep up (outbox, inbound email, beat's heartbeat: limits in portal/vitals.py)."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import vitals
 from .celery import app as celery_app
-from .models import Heartbeat
 
 
 def _database() -> str:
@@ -36,8 +36,13 @@ def _broker() -> str:
 def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(v == "ok" for v in checks.values())
-    body = {"status": "ok" if healthy else "error", **checks}
+    body = {"status": "ok", **checks}
     if checks["database"] == "ok":
-        beat = Heartbeat.objects.filter(name="worker").first()
-        body["worker_last_seen_seconds"] = round((timezone.now() - beat.seen_at).total_seconds()) if beat else None
+        figures = vitals.pipeline()
+        late = vitals.past_limits(figures)
+        body.update(figures)
+        if late:
+            body["late"] = late
+            healthy = False
+    body["status"] = "ok" if healthy else "error"
     return JsonResponse(body, status=200 if healthy else 503)

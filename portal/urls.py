@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import health, i18n, views
+from . import health, i18n, metrics, views
 from .auth import InvitePasswordResetForm, LoginView
 
 # Only the webhooks of the providers the portal is set up for (settings.ANYMAIL_WEBHOOK_PROVIDERS): anymail's
@@ -26,6 +26,7 @@ urlpatterns = [
     path("console/", views.console, name="console"),
     path("language/", i18n.set_language, name="set-language"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Sign-in, sign-out and password management (Django's views, our templates).
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.RequestMetricsMiddleware",  # first: times the whole answer
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -176,6 +177,14 @@ AXES_USERNAME_CALLABLE = "accounts.axes.login_username"
 # (core/network.py); the connecting address without proxies.
 PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
+
+# /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
+# oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+HEALTH_OUTBOX_MAX_SECONDS = int(os.environ.get("HEALTH_OUTBOX_MAX_SECONDS", str(15 * 60)))
+HEALTH_INBOUND_MAX_SECONDS = int(os.environ.get("HEALTH_INBOUND_MAX_SECONDS", str(10 * 60)))
+HEALTH_HEARTBEAT_MAX_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS", str(5 * 60)))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]

@@ -114,6 +114,8 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     "healthz": [Case("GET", path("/healthz"), PUBLIC)],
+    # Prometheus: a bearer token or a listed network, never a session (nothing configured here: off).
+    "metrics": [Case("GET", path("/metrics"), roles(404))],
     "login": [Case("GET", path("/login/"), roles("/", anonymous=200))],
     "logout": [Case("POST", path("/logout/"), roles("/login/", anonymous=LOGIN))],
     "password_change": [Case("GET", path("/password/change/"), SIGNED_IN_ONLY)],

@@ -1,0 +1,59 @@
+"""Prometheus metrics recorded where things happen: web requests, Celery tasks, SLA alerts.
+
+Under gunicorn (several processes) set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory shared by the web
+processes and the workers on that machine, as prometheus_client documents; /metrics then adds them up.
+Figures read from the database at scrape time (outbox, inbound, queues, sweeps) are in portal/metrics.py.
+"""
+
+import time
+
+from celery.signals import task_postrun, task_prerun
+from prometheus_client import Counter, Histogram
+
+REQUEST_SECONDS = Histogram(
+    "portal_http_request_duration_seconds",
+    "Time to answer a request, by view (URL name) and method.",
+    ["view", "method"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+RESPONSES = Counter(
+    "portal_http_responses", "Responses by view, method and status class.", ["view", "method", "status"]
+)
+TASK_SECONDS = Histogram(
+    "portal_celery_task_duration_seconds",
+    "Time a Celery task ran, by task name and final state.",
+    ["task", "state"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
+)
+SLA_ALERTS = Counter("portal_sla_alerts", "Warnings and breach escalations the SLA sweep raised.")
+
+_started: dict[str, float] = {}
+
+
+class RequestMetricsMiddleware:
+    """First in the chain: times the whole answer, labelled by URL name (never the raw path: ids would
+    make one series per case)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name if match else "") or "unmatched"
+        REQUEST_SECONDS.labels(view, request.method).observe(time.perf_counter() - start)
+        RESPONSES.labels(view, request.method, f"{response.status_code // 100}xx").inc()
+        return response
+
+
+@task_prerun.connect
+def _task_started(task_id=None, **_):
+    _started[task_id] = time.perf_counter()
+
+
+@task_postrun.connect
+def _task_finished(task_id=None, task=None, state=None, **_):
+    start = _started.pop(task_id, None)
+    if start is not None and task is not None:
+        TASK_SECONDS.labels(task.name, state or "UNKNOWN").observe(time.perf_counter() - start)

@@ -1,0 +1,104 @@
+"""The figures an operator watches, measured once: /healthz judges them, /metrics exports them.
+
+Each function answers from the database (or the broker) at the moment it is asked; none is cached.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from accounts.models import OutboundEmail
+from cases.models import InboundMessage
+
+from .celery import app as celery_app
+from .models import Heartbeat
+
+UNSENT = Q(status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING])
+
+
+def _age(since: datetime | None, now: datetime) -> float | None:
+    return max(0.0, (now - since).total_seconds()) if since else None
+
+
+def outbox_backlog() -> int:
+    """Emails written but not yet handed to the mail service (pending or being sent)."""
+    return OutboundEmail.objects.filter(UNSENT).count()
+
+
+def oldest_unsent_age(now: datetime | None = None) -> float | None:
+    """Seconds since the oldest unsent email was written, or None when every email has left."""
+    oldest = OutboundEmail.objects.filter(UNSENT).aggregate(at=Min("created_at"))["at"]
+    return _age(oldest, now or timezone.now())
+
+
+def oldest_unprocessed_inbound_age(now: datetime | None = None) -> float | None:
+    """Seconds since the oldest inbound email still waiting to be processed arrived, or None."""
+    oldest = InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED).aggregate(at=Min("received_at"))
+    return _age(oldest["at"], now or timezone.now())
+
+
+def inbound_needing_attention(now: datetime | None = None) -> int:
+    """Quarantined, failed and stale inbound messages: what "Needs attention" lists for staff."""
+    return InboundMessage.objects.needs_staff(now).count()
+
+
+def heartbeat_age(now: datetime | None = None) -> float | None:
+    """Seconds since beat's heartbeat task last ran on a worker, or None if it never has."""
+    beat = Heartbeat.objects.filter(name="worker").first()
+    return _age(beat.seen_at if beat else None, now or timezone.now())
+
+
+def queue_lengths() -> dict[str, int | None]:
+    """Messages waiting in each Celery queue the portal routes to (None: the broker did not answer)."""
+    queues = {settings.CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in settings.CELERY_TASK_ROUTES.values())}
+    lengths: dict[str, int | None] = {}
+    try:
+        with celery_app.connection_for_read() as conn:
+            channel = conn.default_channel
+            for queue in sorted(queues):
+                try:
+                    lengths[queue] = channel.queue_declare(queue=queue, passive=True).message_count
+                except Exception:  # noqa: BLE001 - a queue nobody declared yet holds nothing
+                    lengths[queue] = 0
+    except Exception:  # noqa: BLE001 - the broker is down: unknown, and /healthz says so
+        return dict.fromkeys(sorted(queues))
+    return lengths
+
+
+LIMITS = {
+    # figure -> (setting, default seconds): past it, /healthz answers 503
+    "outbox_oldest_unsent_seconds": ("HEALTH_OUTBOX_MAX_SECONDS", 15 * 60),
+    "inbound_oldest_unprocessed_seconds": ("HEALTH_INBOUND_MAX_SECONDS", 10 * 60),
+    "worker_last_seen_seconds": ("HEALTH_HEARTBEAT_MAX_SECONDS", 5 * 60),
+}
+
+
+def limit(figure: str) -> float:
+    name, default = LIMITS[figure]
+    return float(getattr(settings, name, default))
+
+
+def pipeline(now: datetime | None = None) -> dict[str, float | int | None]:
+    """The background pipeline's figures for /healthz, ages rounded to seconds."""
+    now = now or timezone.now()
+    ages = {
+        "outbox_oldest_unsent_seconds": oldest_unsent_age(now),
+        "inbound_oldest_unprocessed_seconds": oldest_unprocessed_inbound_age(now),
+        "worker_last_seen_seconds": heartbeat_age(now),
+    }
+    return {"outbox_backlog": outbox_backlog(), **{k: None if v is None else round(v) for k, v in ages.items()}}
+
+
+def past_limits(figures: dict) -> list[str]:
+    """The figures past their limit (a figure with no value has nothing to be late: a new database)."""
+    return [name for name in LIMITS if figures.get(name) is not None and figures[name] > limit(name)]
+
+
+def recent_sweeps(hours: int = 2):
+    """Blocklist sweeps finished in the last hours (for their durations and failing zones)."""
+    from deliverability.models import Sweep
+
+    since = timezone.now() - timedelta(hours=hours)
+    return Sweep.objects.filter(status=Sweep.State.DONE, finished_at__gte=since, started_at__isnull=False)

@@ -1,0 +1,152 @@
+"""What an operator sees: /healthz judging the background pipeline, and /metrics scraped as Prometheus does.
+
+Issue 18 ("Seeing inside"): /healthz adds the outbox backlog, the oldest unprocessed inbound message and beat's
+heartbeat and answers 503 when one is past its limit; /metrics is protected and exports request latency by
+view, task durations, queue lengths, the outbox, inbound mail and blocklist sweeps.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
+
+from accounts.models import OutboundEmail
+from cases.models import InboundMessage
+from portal.tasks import heartbeat
+from tests.accounts.factories import OutboundEmailFactory
+from tests.cases.factories import InboundMessageFactory
+from tests.deliverability.factories import SweepFactory
+from tests.portal.factories import HeartbeatFactory
+
+pytestmark = pytest.mark.django_db
+TOKEN = "scrape-7Hq2-Lm9x-Rt4v"
+
+
+def ago(**kwargs):
+    return timezone.now() - timedelta(**kwargs)
+
+
+def unsent(created_minutes_ago: int, status=OutboundEmail.Status.PENDING):
+    row = OutboundEmailFactory(status=status, next_attempt_at=timezone.now())
+    OutboundEmail.objects.filter(pk=row.pk).update(created_at=ago(minutes=created_minutes_ago))
+    return row
+
+
+# --- /healthz ------------------------------------------------------------------------------------------------
+
+
+def test_healthz_reports_the_pipeline_and_stays_200_while_it_keeps_up(client):
+    HeartbeatFactory(name="worker", seen_at=ago(seconds=40))
+    unsent(2)
+    OutboundEmailFactory(status=OutboundEmail.Status.SENT, next_attempt_at=timezone.now())
+
+    body = client.get("/healthz").json()
+
+    assert body["status"] == "ok"
+    assert body["outbox_backlog"] == 1  # the sent one is not backlog
+    assert 115 <= body["outbox_oldest_unsent_seconds"] <= 125
+    assert body["inbound_oldest_unprocessed_seconds"] is None
+    assert 35 <= body["worker_last_seen_seconds"] <= 45
+    assert "late" not in body
+
+
+def test_healthz_is_503_when_the_oldest_unsent_email_is_past_its_limit(client, settings):
+    settings.HEALTH_OUTBOX_MAX_SECONDS = 15 * 60
+    unsent(16, status=OutboundEmail.Status.SENDING)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["late"] == ["outbox_oldest_unsent_seconds"]
+
+
+def test_healthz_is_503_when_inbound_mail_waits_unprocessed(client):
+    message = InboundMessageFactory()
+    InboundMessage.objects.filter(pk=message.pk).update(received_at=ago(minutes=11))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["late"] == ["inbound_oldest_unprocessed_seconds"]
+
+
+def test_healthz_is_503_when_beat_has_not_beaten_for_five_minutes(client):
+    HeartbeatFactory(name="worker", seen_at=ago(minutes=6))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["late"] == ["worker_last_seen_seconds"]
+
+
+# --- /metrics ------------------------------------------------------------------------------------------------
+
+
+def scrape(client, **headers) -> dict:
+    """name -> {labels tuple: value}, parsed with prometheus_client's own parser as a scraper would."""
+    response = client.get("/metrics", headers=headers)
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("text/plain; version=")  # the exposition format
+    found = {}
+    for family in text_string_to_metric_families(response.content.decode()):
+        for sample in family.samples:
+            found.setdefault(sample.name, {})[tuple(sorted(sample.labels.items()))] = sample.value
+    return found
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}])
+def test_metrics_are_a_404_without_the_token(client, settings, headers):
+    settings.METRICS_TOKEN = TOKEN
+
+    assert client.get("/metrics", headers=headers).status_code == 404
+
+
+def test_metrics_are_off_when_nothing_is_configured(client, settings):
+    settings.METRICS_TOKEN = ""
+    settings.METRICS_ALLOWED_NETWORKS = []
+
+    assert client.get("/metrics").status_code == 404
+
+
+def test_metrics_answer_a_listed_network_and_nobody_else(client, settings):
+    settings.METRICS_TOKEN = ""
+    settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.0/8"]
+
+    assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="192.0.2.7").status_code == 404
+
+
+def test_a_scrape_reports_the_pipeline_from_the_database(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+    for minutes in (3, 20, 7):
+        unsent(minutes)
+    quarantined = InboundMessageFactory(status=InboundMessage.Status.QUARANTINED)
+    InboundMessage.objects.filter(pk=quarantined.pk).update(received_at=ago(minutes=1))
+    SweepFactory(started_at=ago(minutes=10), finished_at=ago(minutes=7), zone_health={"zen.example": "timeout"})
+    SweepFactory(started_at=ago(minutes=5), finished_at=ago(minutes=4), zone_health={"b.example": ""})
+
+    found = scrape(client, Authorization=f"Bearer {TOKEN}")
+
+    assert found["portal_outbox_backlog"][()] == 3
+    assert 20 * 60 - 5 <= found["portal_outbox_oldest_unsent_age_seconds"][()] <= 20 * 60 + 5
+    assert found["portal_inbound_needing_attention"][()] == 1
+    assert 175 <= found["portal_blocklist_sweep_longest_duration_seconds"][()] <= 185
+    assert found["portal_blocklist_lists_failing_health_check"][()] == 1
+    queues = found["portal_celery_queue_length"]
+    assert {dict(labels)["queue"] for labels in queues} >= {"default", "dns"}
+
+
+def test_a_scrape_has_request_latency_by_view_and_task_durations(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+    client.get("/healthz")
+    heartbeat.apply()  # a task run: Celery's signals time it
+
+    found = scrape(client, Authorization=f"Bearer {TOKEN}")
+
+    counts = found["portal_http_request_duration_seconds_count"]
+    assert counts[(("method", "GET"), ("view", "healthz"))] >= 1
+    assert all("/" not in dict(labels)["view"] for labels in counts)  # URL names, never raw paths
+    tasks = found["portal_celery_task_duration_seconds_count"]
+    assert tasks[(("state", "SUCCESS"), ("task", "portal.tasks.heartbeat"))] >= 1
