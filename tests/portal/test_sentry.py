@@ -1,0 +1,76 @@
+"""Errors reach Sentry when SENTRY_DSN is set (issue 18), without personal data. A local HTTP server speaks
+Sentry's envelope endpoint; the production settings run in a subprocess as a server would run them."""
+
+import gzip
+import subprocess
+import sys
+import threading
+import zlib
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+from tests.helpers import environment
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import logging, django
+django.setup()
+import sentry_sdk
+try:
+    raise RuntimeError("outbox drain crashed on row 42")
+except RuntimeError:
+    logging.getLogger("accounts.outbox").exception("sending failed")
+sentry_sdk.flush(timeout=10)
+"""
+
+
+class Ingest(BaseHTTPRequestHandler):
+    received: list[tuple[str, bytes]] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        encoding = self.headers.get("Content-Encoding", "")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "deflate":
+            body = zlib.decompress(body)
+        Ingest.received.append((self.path, body))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+def run_with(dsn: str | None) -> subprocess.CompletedProcess:
+    overrides = {"SENTRY_DSN": dsn} if dsn else {"SENTRY_DSN": ""}
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=environment(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_an_error_logged_in_production_reaches_sentry():
+    Ingest.received = []
+    server = HTTPServer(("127.0.0.1", 0), Ingest)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = run_with(f"http://publickey@127.0.0.1:{server.server_port}/7")
+    finally:
+        server.shutdown()
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Ingest.received, "nothing reached the Sentry endpoint"
+    path, body = Ingest.received[0]
+    assert path == "/api/7/envelope/"
+    assert b"outbox drain crashed on row 42" in body and b"RuntimeError" in body
+
+
+def test_without_a_dsn_nothing_is_sent_and_production_starts():
+    done = run_with(None)
+    assert done.returncode == 0, done.stderr[-2000:]
