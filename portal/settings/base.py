@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +184,14 @@ AXES_USERNAME_CALLABLE = "accounts.axes.login_username"
 PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
 
+# Retention in days (0 keeps forever): raw bytes of processed inbound email, the audit trail, blocklist sweep
+# runs (listing history stays), sent emails, availability seconds and ingested batches (13 months of AV-1).
+RETAIN_INBOUND_RAW_DAYS = int(os.environ.get("RETAIN_INBOUND_RAW_DAYS", "90"))
+RETAIN_AUDIT_DAYS = int(os.environ.get("RETAIN_AUDIT_DAYS", "730"))
+RETAIN_SWEEP_DAYS = int(os.environ.get("RETAIN_SWEEP_DAYS", "90"))
+RETAIN_SENT_EMAIL_DAYS = int(os.environ.get("RETAIN_SENT_EMAIL_DAYS", "90"))
+RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400"))
+
 # /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
 # oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
@@ -280,6 +289,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "default")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Daily at 03:30 UTC: retention (portal/housekeeping.py; RETAIN_* below).
+    "housekeeping": {"task": "portal.tasks.housekeeping", "schedule": crontab(hour=3, minute=30)},
     # Every minute: a worker records that beat and a worker are alive; /healthz reports its age.
     "portal-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
     # Every minute: send what the durable outbox holds (new rows also trigger a run on commit).
