@@ -10,7 +10,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 CI_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists lock audit
+.PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists lock audit prod-smoke
 
 # Development and tests install requirements/dev.txt; production installs requirements/runtime.txt only.
 # Both are every package pinned with its hashes (pip refuses a file that does not match).
@@ -100,3 +100,9 @@ faketime:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The README's production shape, run for real: gunicorn (production settings, TLS), a worker per queue, beat,
+# PostgreSQL, Redis, SMTP and rbldnsd; a customer signs in, opens a critical case, a sweep runs. .ci/run runs it.
+prod-smoke: venv messages dnstools
+	$(MAKE) --no-print-directory services
+	$(BIN)/python tests/prod_smoke.py
