@@ -208,10 +208,36 @@ def open_critical_case(client: httpx.Client) -> str:
         callback_requested="on",
         contact_phone="+48 22 555 0199",
     )
-    answer = client.post(str(page.url), data=fields, headers={"Referer": str(page.url)})
+    trace = ("smtp-trace.txt", b"503 Service Unavailable x 1,204 since 03:00 UTC\n", "text/plain")
+    answer = client.post(str(page.url), data=fields, files={"files": trace}, headers={"Referer": str(page.url)})
     assert answer.status_code == 302, f"the new case form answered {answer.status_code}"
     assert "/a/acme/cases/" in answer.headers["Location"]
     return subject
+
+
+def backup_and_restore(env: dict, tmp: Path):
+    """The README's procedure: pg_dump and the media folder, restored into a new database and folder; the
+    restored copy has every case and every attachment's file."""
+    dump, media = tmp / "portal.dump", Path(env["PORTAL_VAR_DIR"]) / "media"
+    subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", f"{PG}/{DB}"], check=True)
+    subprocess.run(["tar", "-czf", str(tmp / "media.tar.gz"), "-C", str(media), "."], check=True)
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB}_restored WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}_restored")
+    restore = ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={PG}/{DB}_restored", str(dump)]
+    subprocess.run(restore, check=True)
+    restored_media = tmp / "restored-media"
+    restored_media.mkdir()
+    subprocess.run(["tar", "-xzf", str(tmp / "media.tar.gz"), "-C", str(restored_media)], check=True)
+    count = "SELECT count(*) FROM cases_case"
+    with psycopg.connect(f"{PG}/{DB}_restored") as restored:
+        cases = restored.execute(count).fetchone()[0]
+        files = [row[0] for row in restored.execute("SELECT file FROM cases_caseattachment")]
+    assert cases == query(count)[0] and cases > 0, "the restored database lacks cases"
+    assert files and all((restored_media / name).is_file() for name in files), "an attachment's file is missing"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {DB}_restored WITH (FORCE)")
+    step(f"backup (pg_dump + media) restored into a new database: {cases} cases, {len(files)} attachment files")
 
 
 def run_checks(base: str, mailbox: Mailbox):
@@ -302,6 +328,7 @@ def main() -> int:
         step(f"started gunicorn (2 workers, TLS) on :{web_port}, workers for default and dns, beat, rbldnsd")
         try:
             run_checks(f"https://127.0.0.1:{web_port}", mailbox)
+            backup_and_restore(env, tmp)
         except AssertionError as failure:
             step(f"FAILED: {failure}  (process logs in {logs})")
             return 1
