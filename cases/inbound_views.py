@@ -67,6 +67,14 @@ def inbound_action(request, pk, action):
             )
             return redirect("inbound-detail", pk=message.pk)
         outcome = services.inbound_assign(message=message, actor=request.user, account=account, case=case)
+    elif action == "release":
+        outcome = services.inbound_release(message=message, actor=request.user)
+    elif action == "discard":
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            messages.error(request, _("Say why the message is discarded."))
+            return redirect("inbound-detail", pk=message.pk)
+        outcome = services.inbound_discard(message=message, actor=request.user, reason=reason)
     else:
         return redirect("inbound-detail", pk=message.pk)
     level = messages.SUCCESS if outcome.result in ("created", "appended") else messages.WARNING

@@ -25,7 +25,6 @@ message never processed to the end processes it; ``recovery`` (beat) processes w
 
 import hashlib
 import logging
-import re
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -38,7 +37,7 @@ from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
 from core.text import Msg, _, join, to_json
 
-from . import ids, loops
+from . import ids, loops, verify
 from .outcomes import Outcome, bounce, deliver, note
 from .parse import Parsed, parse
 
@@ -128,9 +127,16 @@ def _as_it_stands(message: InboundMessage, *, forced: bool) -> Outcome:
 
 
 def process(
-    message_id: int, *, account: Account | None = None, case: Case | None = None, actor=None, now=None
+    message_id: int,
+    *,
+    account: Account | None = None,
+    case: Case | None = None,
+    actor=None,
+    released: bool = False,
+    now=None,
 ) -> Outcome:
-    """Route one stored message, once. Staff may force the account (and case) of a quarantined message."""
+    """Route one stored message, once. Staff may force the account (and case) of a quarantined message, or
+    release it (``released``: routed as its sender although the sender is not verified)."""
     now, forced = now or timezone.now(), account is not None
     if not _claim(message_id, now, forced=forced):
         return _as_it_stands(InboundMessage.objects.defer("raw").get(pk=message_id), forced=forced)
@@ -141,7 +147,8 @@ def process(
             return _as_it_stands(message, forced=forced)
         try:
             with transaction.atomic():
-                outcome = _route(message, forced_account=account, forced_case=case, actor=actor)
+                outcome = _route(message, forced_account=account, forced_case=case, actor=actor, released=released)
+                _stamp(message, outcome)
         except SoftTimeLimitExceeded:
             raise  # the task is out of time: the claim runs out and the beat processes the message again
         except Exception as exc:  # noqa: BLE001 - one bad message never stops the others; it stays replayable
@@ -162,7 +169,7 @@ def process(
         return outcome
 
 
-PARSED_FIELDS = ["account", "message_id", "subject", "sender"]
+PARSED_FIELDS = ["account", "message_id", "subject", "sender", "verified_how", "verified_by"]
 ROUTED_FIELDS = [
     "status",
     "result",
@@ -182,7 +189,25 @@ def _quarantine(message: InboundMessage, reason: Msg, **args) -> Outcome:
     return Outcome("quarantined", None, reason % args if args else reason)
 
 
-def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Outcome:
+def _stamp(message: InboundMessage, outcome: Outcome) -> None:
+    """The timeline entry the message became says how its sender was verified (issue 14)."""
+    if message.event is not None and outcome.result in ("created", "appended") and message.verified_by:
+        verdict = verify.Verdict(message.verified_how, message.verified_by)
+        message.event.details["sender"] = verdict.stamp()
+        message.event.save(update_fields=["details"])
+
+
+def _verdict(message: InboundMessage, parsed: Parsed, *, actor, released: bool) -> verify.Verdict:
+    """How the single sender was verified; staff releasing (or assigning) unverified mail take it on them."""
+    verdict = verify.verify(parsed, parsed.sender) if parsed.sender else verify.Verdict("", "")
+    if not verdict.believed and (released or actor is not None):
+        name = actor.full_name if actor is not None else "?"
+        verdict = verify.Verdict(verify.RELEASED, verify.RELEASED_BY % {"name": name})
+    message.verified_how, message.verified_by = verdict.how, verdict.text
+    return verdict
+
+
+def _route(message: InboundMessage, *, forced_account, forced_case, actor, released: bool = False) -> Outcome:
     raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=message.pk))
     if len(raw) > settings.INBOUND_MAX_BYTES and forced_account is None:
         size, limit = f"{len(raw):,}", f"{settings.INBOUND_MAX_BYTES:,}"
@@ -192,6 +217,7 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     message.sender = (parsed.sender or ", ".join(parsed.senders))[:320]
     if any(d.startswith("unparseable") for d in parsed.defects):
         return _quarantine(message, _("the message could not be parsed"))
+    verdict = _verdict(message, parsed, actor=actor, released=released)
     if forced_account is not None:
         return _forced(message, parsed, forced_account, forced_case, actor=actor)
     if parsed.message_id and ids.is_ours(parsed.message_id):
@@ -207,7 +233,7 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor) -> Ou
     if len(parsed.senders) > 1:
         return _quarantine(message, _("several From addresses: %(senders)s"), senders=", ".join(parsed.senders[:5]))
     sender = parsed.sender
-    if not sender_verified(parsed, sender):
+    if not verdict.believed:  # MISSION: NC-1 — a forged From never writes to a case, opens one or pages anyone
         unverified = _("the From address %(sender)s is not verified (DMARC/DKIM/SPF did not pass)")
         return _quarantine(message, unverified, sender=sender)
     user = User.objects.filter(email__iexact=sender, is_active=True).first()
@@ -248,25 +274,6 @@ def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Cas
         choose = _("mail from staff: choose a case of an account %(email)s works on")
         return _quarantine(message, choose, email=user.email)
     return note(message, parsed, case, user)
-
-
-def sender_verified(parsed: Parsed, sender: str) -> bool:
-    """With ``INBOUND_AUTHSERV_ID`` set (the authserv-id our receiving MTA writes, e.g. with OpenDMARC), a
-    sender is believed only when the topmost Authentication-Results of that MTA says DMARC passed for the
-    From domain (or DKIM passed with that domain). Without it, the From header is taken as it is: deploy
-    behind an MTA that rejects failing mail, or set the variable."""
-    authserv_id = settings.INBOUND_AUTHSERV_ID
-    if not authserv_id:
-        return True
-    results = parsed.headers.get("authentication-results", "")
-    if results.split(";", 1)[0].strip().lower() != authserv_id.lower():
-        return False
-    domain = re.escape(sender.rsplit("@", 1)[-1])
-    end = r"(?=[\s;)]|$)"  # the exact domain: acme.test must not match acme.test.evil.test
-    return bool(
-        re.search(rf"\bdmarc=pass\b[^;]*header\.from={domain}{end}", results, re.I)
-        or re.search(rf"\bdkim=pass\b[^;]*header\.(d|i)=@?{domain}{end}", results, re.I)
-    )
 
 
 def _referenced_case(parsed: Parsed) -> tuple[Case | None, str | None]:

@@ -45,6 +45,7 @@ class Parsed:
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names, first occurrence
+    auth_results: list[str] = field(default_factory=list)  # every Authentication-Results, topmost first
     text: str = ""
     quoted: str = ""
     html: str = ""  # sanitised
@@ -208,6 +209,7 @@ def parse(raw: bytes) -> Parsed:
         _all_headers(index, "To") + _all_headers(index, "Cc") + _all_headers(index, "Delivered-To")
     )
     result.subject = _header(index, "Subject")[:500]
+    result.auth_results = [_decode(value)[:4000] for value in index.get("authentication-results", [])[:50]]
     result.in_reply_to = [m.lower() for m in MSGID.findall(_header(index, "In-Reply-To"))]
     result.references = [m.lower() for m in MSGID.findall(" ".join(_all_headers(index, "References")))]
     for name in (

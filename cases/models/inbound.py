@@ -84,6 +84,10 @@ class InboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # How the sender was verified (issue 14): ``cases.email.verify`` (dmarc, dkim, spf, unverified, released; empty
+    # when not believed), and in words for staff ("dmarc=pass header.from=globex.test").
+    verified_how = models.CharField(_("sender verified by"), max_length=12, blank=True)
+    verified_by = MessageField(_("sender verification"), blank=True)
     # Why it waits for a person, made by a worker: a core.text message (``to_json``), translated when shown.
     attention = models.JSONField(default=dict, blank=True, editable=False)
 

@@ -70,6 +70,19 @@ class CaseEvent(models.Model):
         return from_json(stored) if stored else self.body
 
     @property
+    def sender_check(self):
+        """How the author was known (issue 14), for staff: "dmarc=pass header.from=globex.test", "portal sign-in",
+        "unverified — released by Tina"...; "" for events written before it was recorded."""
+        stamp = (self.details or {}).get("sender") or {}
+        return from_json(stamp.get("text", ""))
+
+    @property
+    def sender_mark(self) -> str:
+        """For customers: the mechanism that verified an email's sender (DMARC, DKIM, SPF), else ""."""
+        how = ((self.details or {}).get("sender") or {}).get("how", "")
+        return how.upper() if how in ("dmarc", "dkim", "spf") else ""
+
+    @property
     def refused_attachments(self) -> list:
         """Why files of an email were not kept: messages, or English text in rows written before them."""
         return [from_json(reason) for reason in (self.details or {}).get("refused_attachments", [])]

@@ -4,7 +4,7 @@ transaction (STYLE: services)."""
 from cases.transitions import CaseStateError
 
 from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
-from .inbound import inbound_assign, inbound_replay
+from .inbound import inbound_assign, inbound_discard, inbound_release, inbound_replay
 from .intake import matching_accounts, phone_intake_match, phone_intake_record
 from .lifecycle import (
     case_accept_resolution,
@@ -43,6 +43,8 @@ __all__ = [
     "case_wait_on_customer",
     "can_manage_rota",
     "inbound_assign",
+    "inbound_discard",
+    "inbound_release",
     "inbound_replay",
     "matching_accounts",
     "oncall_shift_remove",

@@ -6,9 +6,13 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can
 from cases import transitions
+from cases.email import verify
 from cases.models import Case, CaseEvent
+from core.text import to_json
 
 from . import clocks
+
+SIGNED_IN = (CaseEvent.Kind.OPENED, CaseEvent.Kind.REPLY, CaseEvent.Kind.NOTE, CaseEvent.Kind.PHONE_INTAKE)
 
 
 def locked(service):
@@ -59,6 +63,11 @@ def record(case: Case, *, actor, kind: str, public: bool = True, body: str = "",
     """The timeline event of a change; every change an actor makes passes here, so access is checked here."""
     if actor is not None:
         check_access(actor, case)
+        if kind in SIGNED_IN and details.get("channel") != Case.Channel.EMAIL:
+            # How the author was known (issue 14); the email path replaces it with its sender's verdict.
+            by_phone = kind == CaseEvent.Kind.PHONE_INTAKE or details.get("channel") == Case.Channel.PHONE
+            how = verify.PHONE if by_phone else verify.PORTAL
+            details.setdefault("sender", {"how": how, "text": to_json(verify.TEXTS[how])})
     return CaseEvent.objects.create(case=case, actor=actor, kind=kind, public=public, body=body, details=details)
 
 

@@ -8,8 +8,10 @@ from accounts.audit import audit
 from accounts.models import Account, AuditEvent, User
 from cases.email import ingest
 from cases.models import Case, InboundMessage
+from core.text import _
 
 REPLAYABLE = (InboundMessage.Status.FAILED, InboundMessage.Status.QUARANTINED)
+DISCARDED = _("discarded by %(name)s: %(reason)s")
 
 
 @transaction.atomic
@@ -41,3 +43,32 @@ def inbound_assign(
         case=case.number if case else "",
     )
     return ingest.process(message.pk, account=account, case=case, actor=actor)
+
+
+def inbound_release(*, message: InboundMessage, actor: User) -> ingest.Outcome:
+    """Staff vouch for a quarantined message whose sender is not verified: it is routed as its sender (a reply
+    on the case it answers, or a new case), and its timeline entry says "unverified — released by <staff>"."""
+    if message.status != InboundMessage.Status.QUARANTINED:
+        return ingest.Outcome(message.result or message.status, None, message.reason)
+    _record(message=message, actor=actor, account=message.account, action="release", before=message.status)
+    return ingest.process(message.pk, actor=actor, released=True)
+
+
+@transaction.atomic
+def inbound_discard(*, message: InboundMessage, actor: User, reason: str) -> ingest.Outcome:
+    """Staff throw a quarantined (or failed) message away, saying why; the raw message stays for the record."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValueError("a reason is required")
+    claimed = InboundMessage.objects.filter(pk=message.pk, status__in=REPLAYABLE).update(
+        status=InboundMessage.Status.IGNORED,
+        result="ignored",
+        reason=DISCARDED % {"name": actor.full_name, "reason": reason},
+        attention={},
+        claimed_at=None,
+    )
+    if not claimed:
+        return ingest.Outcome(message.result or message.status, None, message.reason)
+    before, account = message.status, message.account
+    _record(message=message, actor=actor, account=account, action="discard", before=before, reason=reason)
+    return ingest.Outcome("ignored", None, DISCARDED % {"name": actor.full_name, "reason": reason})

@@ -2,9 +2,6 @@
 ANYMAIL["WEBHOOK_SECRET"], never a portal session; the relayed message goes through the same pipeline as
 the MTA pipe, stored as relayed; a failure to store answers 5xx so the provider retries."""
 
-import base64
-import json
-
 import pytest
 from anymail import urls as anymail_urls
 from django.db import OperationalError
@@ -14,6 +11,7 @@ from django.urls import reverse
 from cases.email import ingest
 from cases.models import Case, InboundMessage
 from tests.cases import mail_corpus as m
+from tests.cases.relay import basic_auth, sparkpost
 
 URL = "/anymail/sparkpost/inbound/"
 ANYMAIL_URL_NAMES = [p.name for p in anymail_urls.urlpatterns if p.name.startswith("sparkpost_")]
@@ -28,42 +26,9 @@ def relay():
     return Client(raise_request_exception=False)
 
 
-def basic_auth(credentials: str) -> dict:
-    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode()}
-
-
 @pytest.fixture
 def auth(settings) -> dict:
     return basic_auth(settings.ANYMAIL["WEBHOOK_SECRET"])
-
-
-def sparkpost(raw: bytes, *, b64: bool = False, msg_from="alice@acme.test", rcpt_to="support@acme.portal.test") -> str:
-    """SparkPost's relay webhook batch, as anymail's SparkPostInboundWebhookView reads it."""
-    return json.dumps(
-        [
-            {
-                "msys": {
-                    "relay_message": {
-                        "content": {
-                            "email_rfc822": base64.b64encode(raw).decode() if b64 else raw.decode("utf-8"),
-                            "email_rfc822_is_base64": b64,
-                            "headers": [],
-                            "html": "",
-                            "subject": "",
-                            "text": "",
-                            "to": [rcpt_to],
-                        },
-                        "customer_id": "1337",
-                        "friendly_from": msg_from,
-                        "msg_from": msg_from,
-                        "protocol": "smtp",
-                        "rcpt_to": rcpt_to,
-                        "webhook_id": "4839201967643219",
-                    }
-                }
-            }
-        ]
-    )
 
 
 def post(client, raw: bytes, headers: dict, **kw):
