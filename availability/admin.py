@@ -15,7 +15,7 @@ class AvailabilityProfileAdmin(ServiceAdminMixin, AccountScopedAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host is an https:// link
 
     list_display = ["account", "target_pct", "sustained_seconds", "probe_enabled", "last_probe_at"]
-    readonly_fields = ["last_probe_at"]
+    readonly_fields = ["last_probe_at", "last_probe_refusal"]
     list_select_related = ["account"]
 
     def save_model(self, request, obj, form, change):

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, ApiToken, TenantQuerySet
+from core.text import MessageField
 
 # ``ledger.unavailable(attempts, failures)`` as SQL: the rule of MISSION AV-1, for the partial index and the
 # QuerySet (tests/availability/test_reads.py checks that both answer alike on every kind of row)
@@ -35,6 +36,8 @@ class AvailabilityProfile(models.Model):
     probe_smtp_from = models.EmailField(_("SMTP sender"), blank=True)
     probe_smtp_to = models.EmailField(_("SMTP test recipient"), blank=True)
     last_probe_at = models.DateTimeField(_("last probe"), null=True, blank=True)
+    # Why the last probe did not run (its target resolved to an internal address): a core.text message.
+    last_probe_refusal = MessageField(_("last probe refused"), blank=True, editable=False)
 
     objects = TenantQuerySet.as_manager()
 

@@ -386,6 +386,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = INBOUND_MAX_BYTES * 4 // 3 + 1024 * 1024
 # Availability probes reach public hosts only; True lets them reach loopback, link-local and private
 # addresses (a lab, the tests' local servers). Checked when a profile is saved and before each probe.
 AVAILABILITY_PROBE_ALLOW_PRIVATE = env_bool("AVAILABILITY_PROBE_ALLOW_PRIVATE", False)
+# Or only these networks (CIDR, comma-separated, e.g. "10.20.0.0/24"): one internal host, not all of them.
+AVAILABILITY_PROBE_ALLOW_NETWORKS = env_list("AVAILABILITY_PROBE_ALLOW_NETWORKS")
+# The resolver core.netguard asks before the portal connects to a host someone typed ("host:port", comma-
+# separated); empty: the system's. A probe resolves its target once and connects to the address it checked.
+NETGUARD_NAMESERVERS = env_list("NETGUARD_NAMESERVERS")
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Email Enterprise")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
