@@ -247,9 +247,10 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor, relea
             return _quarantine(message, staff_only, number=case.number)
         if not _may_write_to(case, sender, user):
             return _quarantine(message, _("refers to case %(number)s, which is not the sender's"), number=case.number)
-        if staff and audience != ids.CUSTOMER_COPY:
+        if staff and (audience != ids.CUSTOMER_COPY or verdict.how == verify.RELEASED):
             # MISSION: NC-2 — a response is what staff write to the customer; outside the customer's thread
-            # (a staff-only notification, only the thread root or a subject token) it is an internal note.
+            # (a staff-only notification, only the thread root or a subject token) it is an internal note, and
+            # so is mail in a staff member's name that nobody verified (released from quarantine).
             return note(message, parsed, case, user)
         return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
     if user is not None and user.is_staff:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from cases import services
-from cases.email import ingest
+from cases.email import ids, ingest
 from cases.models import Case, CaseEvent, InboundMessage
 from tests.cases import mail_corpus as m
 from tests.cases.conftest import emailed, open_case
@@ -232,3 +232,22 @@ def test_customers_get_a_404_and_change_nothing(client, world, quarantined, acti
     quarantined.refresh_from_db()
     assert quarantined.status == "quarantined"
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.INBOUND_REPLAYED).exists()
+
+
+def test_released_mail_in_a_staff_members_name_is_only_an_internal_note(client, world):
+    """A customer answering our customer copy with ``From: tina@tam.test`` cannot make Tina speak publicly, even
+    when staff release it: nobody verified it was Tina (MISSION: NC-2)."""
+    case = open_case(world)
+    in_reply_to = ids.notification_id(case.pk, case.events.first().pk, "en", staff=False)
+    forged = m.plain(
+        frm=world.tina.email, subject=f"Re: [{case.number}] x", body="We will refund you 100%.",
+        in_reply_to=in_reply_to, extra=f"Authentication-Results: {OURS}; dmarc=fail header.from=tam.test\n",
+    )  # fmt: skip
+    assert ingest.receive(forged).result == "quarantined"
+    client.force_login(world.tom)
+    client.post(f"/console/inbound/{InboundMessage.objects.get().pk}/release/")
+    assert not case.events.filter(kind=CaseEvent.Kind.REPLY).exists()
+    note = case.events.get(kind=CaseEvent.Kind.NOTE)
+    assert (note.actor, note.public, str(note.sender_check)) == (
+        world.tina, False, "unverified — released by Tom Becker",
+    )  # fmt: skip
