@@ -12,6 +12,9 @@ import socket
 import ssl
 import threading
 
+import dns.message
+import dns.rdatatype
+import dns.rrset
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,8 +32,8 @@ PUBLIC = "127.0.0.2"  # allowed by the setting: stands for a public address
 class Listener:
     """A TCP port on 127.0.0.1 that counts the connections it accepts (and closes them)."""
 
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, port: int = 0):
+        self.sock = socket.create_server(("127.0.0.1", port))
         self.port, self.connections = self.sock.getsockname()[1], 0
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -212,3 +215,57 @@ def test_https_is_pinned_with_the_name_for_sni_and_the_certificate(names, public
     port, names_seen = public_https
     assert probes.probe_api(f"https://api.acme.example:{port}/status") == "success"
     assert names_seen == ["api.acme.example"] and Handler.hosts == [f"api.acme.example:{port}"]
+
+
+# --- the rebinding itself: a resolver whose answer changes between two questions ----------------------------
+
+
+class FlippingDns:
+    """A UDP name server (dnspython) answering ``flip.example`` with the allowed address the first time and
+    127.0.0.1 every time after (TTL 0): what an attacker's name server does to a check-then-connect client."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port, self.asked = self.sock.getsockname()[1], 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return
+            query = dns.message.from_wire(data)
+            answer = dns.message.make_response(query)
+            question = query.question[0]
+            if question.rdtype == dns.rdatatype.A:
+                self.asked += 1
+                address = PUBLIC if self.asked == 1 else "127.0.0.1"
+                answer.answer.append(dns.rrset.from_text(question.name, 0, "IN", "A", address))
+            self.sock.sendto(answer.to_wire(), peer)
+
+
+@pytest.fixture
+def flipping(settings):
+    server = FlippingDns()
+    settings.NETGUARD_NAMESERVERS = [f"127.0.0.1:{server.port}"]
+    settings.AVAILABILITY_PROBE_ALLOW_PRIVATE = False
+    settings.AVAILABILITY_PROBE_ALLOW_NETWORKS = [f"{PUBLIC}/32"]
+    yield server
+    server.sock.close()
+
+
+@pytest.fixture
+def twin_ports(public_http):
+    """A listener on 127.0.0.1 on the same port as the allowed server on 127.0.0.2."""
+    listener = Listener(public_http)
+    yield listener
+    listener.sock.close()
+
+
+def test_the_name_is_resolved_once_and_the_checked_address_is_the_one_connected(flipping, public_http, twin_ports):
+    """Checked as 127.0.0.2, then asked again it would say 127.0.0.1: the probe never asks again."""
+    assert probes.probe_api(f"http://flip.example:{public_http}/status") == "success"
+    assert flipping.asked == 1
+    assert Handler.hosts == [f"flip.example:{public_http}"] and twin_ports.connections == 0
