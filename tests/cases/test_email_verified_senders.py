@@ -194,6 +194,8 @@ def quarantined(world, bobs_case) -> InboundMessage:
 
 def test_staff_release_a_quarantined_message_as_its_sender(client, world, bobs_case, quarantined):
     client.force_login(world.tess)
+    listed = client.get("/console/inbound/").content.decode()
+    assert element_text(listed, "verified-by") == "dmarc=fail header.from=globex.test"
     detail = client.get(f"/console/inbound/{quarantined.pk}/").content.decode()
     assert element_text(detail, "verified-by") == "dmarc=fail header.from=globex.test"
     response = client.post(f"/console/inbound/{quarantined.pk}/release/")
