@@ -1,0 +1,176 @@
+"""The production shape under load: wrk with 50 connections on the pages people keep open (issue 18).
+
+    .venv/bin/python bench/load.py [--seconds 60] [--connections 50] [--workers 4] [--cases 5000] [--targets 300]
+
+gunicorn with ``portal.settings.production`` (4 workers, plain HTTP as behind a TLS-terminating proxy that sets
+``X-Forwarded-Proto``), PostgreSQL and Redis, on the demo data grown to a realistic account: Acme with
+thousands of cases and hundreds of monitored targets. Each page gets ``--seconds`` of wrk (Debian's) at
+``--connections`` connections, signed in as the person who uses it. Prints requests/s, p50/p99, errors and the
+web workers' memory beside the targets (0 errors, >= 200 requests/s, p99 <= 500 ms).
+"""
+
+import argparse
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.prod_smoke import BIN, environment, free_port, fresh_database, manage, process, wait_for  # noqa: E402
+
+TARGET_RPS, TARGET_P99_MS = 200.0, 500.0
+PAGES = [  # (label, path, who)
+    ("customer dashboard", "/a/acme/", "alice@acme.test"),
+    ("case list", "/a/acme/cases/", "alice@acme.test"),
+    ("case page", "/a/acme/cases/ACME-000001/", "alice@acme.test"),
+    ("blocklists page", "/a/acme/deliverability/", "alice@acme.test"),
+    ("staff console", "/console/", "sam@support.test"),
+    ("staff queue", "/console/cases/", "sam@support.test"),
+    ("/healthz", "/healthz", None),
+]
+
+GROW = """
+import random, sys
+from datetime import timedelta
+import django
+django.setup()
+from django.db import connection
+from django.utils import timezone
+from accounts.models import Account, User
+from bench.cases import make_case, keep_given_timestamps
+from cases.models import Case, CaseSequence
+from deliverability.models import MonitoredTarget
+
+n_cases, n_targets = int(sys.argv[1]), int(sys.argv[2])
+acme = Account.objects.get(slug="acme")
+alice = User.objects.get(email="alice@acme.test")
+staff = list(User.objects.filter(is_staff=True, is_superuser=False))
+now, rng = timezone.now(), random.Random(2026)
+with keep_given_timestamps(Case):
+    Case.objects.bulk_create(
+        [make_case(i, account=acme, reporter=alice, staff=staff, now=now, rng=rng)
+         for i in range(10_001, 10_001 + n_cases)],
+        batch_size=2000,
+    )
+CaseSequence.objects.filter(account=acme).update(last=10_000 + n_cases)
+addresses = [f"198.18.{i // 250}.{i % 250 + 1}" for i in range(n_targets)]
+targets = [MonitoredTarget(account=acme, kind="ipv4", value=a) for a in addresses]
+for t in targets:
+    t.sort_key = MonitoredTarget.sort_key_for(t.kind, t.value)
+MonitoredTarget.objects.bulk_create(targets, ignore_conflicts=True)
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE")
+print(Case.objects.filter(account=acme).count(), MonitoredTarget.objects.filter(account=acme).count())
+"""
+
+SESSION = """
+import sys
+import django
+django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from accounts.models import User
+
+for email in sys.argv[1:]:
+    user = User.objects.get(email=email)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "accounts.backends.RoleBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    print(email, store.session_key)
+"""
+
+
+def python(env: dict, script: str, *args: str) -> str:
+    done = subprocess.run([str(BIN / "python"), "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(done.stderr[-3000:])
+    return done.stdout
+
+
+def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
+    headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: sessionid={cookie}"] if cookie else [])
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *headers, url]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+
+    def ms(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = sum(
+        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|timeout)\s*:?\s*(\d+)", out)
+    )
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors}
+
+
+def worker_memory_mb(master_pid: int) -> list[float]:
+    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(master_pid)], capture_output=True, text=True).stdout
+    return [int(rss) / 1024 for rss in out.split()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--targets", type=int, default=300)
+    args = parser.parse_args()
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="load-") as tmp_name:
+        tmp = Path(tmp_name)
+        logs = ROOT / "var" / "bench-load"
+        logs.mkdir(parents=True, exist_ok=True)
+        web_port = free_port()
+        (tmp / "prometheus").mkdir()
+        env = environment(tmp, web_port, free_port(), free_port())
+        env.update(SECURE_SSL_REDIRECT="false", LOG_LEVEL="WARNING", METRICS_TOKEN=secrets.token_urlsafe(16))
+        fresh_database()
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        manage(env, "seed_demo")
+        cases, targets = python(env, GROW, str(args.cases), str(args.targets)).split()
+        sessions = dict(
+            line.split() for line in python(env, SESSION, "alice@acme.test", "sam@support.test").splitlines()
+        )
+        web = [str(BIN / "gunicorn"), "portal.wsgi", "--workers", str(args.workers), "--bind", f"127.0.0.1:{web_port}"]
+        gunicorn = stack.enter_context(process("web", web, env, logs))
+        base = f"http://127.0.0.1:{web_port}"
+        import httpx
+
+        wait_for("gunicorn", lambda: _up(httpx, f"{base}/healthz"))
+        print(
+            f"Acme: {int(cases):,} cases, {int(targets):,} targets; gunicorn {args.workers} workers; "
+            f"wrk {args.connections} connections x {args.seconds} s per page\n"
+        )
+        print(
+            f"{'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  target: >= {TARGET_RPS:.0f}/s, "
+            f"p99 <= {TARGET_P99_MS:.0f} ms, 0 errors"
+        )
+        for label, path, who in PAGES:
+            wrk(f"{base}{path}", sessions.get(who), 3, args.connections)  # warm-up
+            r = wrk(f"{base}{path}", sessions.get(who), args.seconds, args.connections)
+            ok = r["rps"] >= TARGET_RPS and r["p99"] <= TARGET_P99_MS and r["errors"] == 0
+            figures = f"{r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
+            print(f"{label:22} {figures}  {'met' if ok else 'MISSED'}")
+        memory = worker_memory_mb(gunicorn.pid)
+        print(f"\nweb worker memory (RSS): {', '.join(f'{m:.0f} MB' for m in memory)}")
+
+
+def _up(httpx, url: str) -> bool:
+    try:
+        return httpx.get(url, headers={"X-Forwarded-Proto": "https"}, timeout=5).status_code == 200
+    except httpx.TransportError:
+        time.sleep(0.5)
+        return False
+
+
+if __name__ == "__main__":
+    main()
