@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.helpers import environment
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = """
+FAILING_PROCESS = """
 import logging, django
 django.setup()
 import sentry_sdk
@@ -46,7 +46,7 @@ class Ingest(BaseHTTPRequestHandler):
 def run_with(dsn: str | None) -> subprocess.CompletedProcess:
     overrides = {"SENTRY_DSN": dsn} if dsn else {"SENTRY_DSN": ""}
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", FAILING_PROCESS],
         cwd=ROOT,
         env=environment(**overrides),
         capture_output=True,
