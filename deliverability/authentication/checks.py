@@ -11,7 +11,6 @@ import base64
 import ipaddress
 from dataclasses import dataclass, field
 
-import checkdmarc.dmarc
 import checkdmarc.utils
 import dns.exception
 import dns.resolver
@@ -19,6 +18,7 @@ import dns.reversename
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from core.text import _
+from deliverability.authentication import records
 from deliverability.authentication.status import FindingStatus
 from deliverability.blocklists.dnsbl import registered_domain
 
@@ -50,67 +50,88 @@ def fresh_lookups() -> None:
     checkdmarc.utils.DNS_CACHE.clear()
 
 
-def lookup_failure(resolver, name: str) -> str:
-    """Why the resolver gave no answer at all (timeout, SERVFAIL), or "" when it answered (even NXDOMAIN):
-    a lookup that failed is an error, never "no record"."""
-    try:
-        resolver.resolve(name, "TXT")
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return ""
-    except dns.exception.DNSException as exc:
-        return str(exc)
-    return ""
-
-
 # --- DKIM ------------------------------------------------------------------------------------------
 
 
 def check_dkim(domain: str, selector: str, resolver) -> Finding:
-    """A key at <selector>._domainkey.<domain> with p= present and at least 1024 bits (2048 preferred)."""
+    """A key at <selector>._domainkey.<domain> (selectors are DNS labels: case-insensitive) with p=
+    present: RSA of at least 1024 bits (2048 preferred) or a 32-byte Ed25519 key; t=y (testing) warns."""
+    selector = selector.lower()
     name = f"{selector}._domainkey.{domain}"
-    fix = _("Publish the DKIM key shown for %(domain)s in your sending settings:") % {"domain": domain}
-    fix += f'\n{name}. TXT "v=DKIM1; k=rsa; p=<public key>"'
+    text, data = records.fix(
+        _("Publish the DKIM key shown for %(domain)s in your sending settings:") % {"domain": domain},
+        publish=[(name, "TXT", "v=DKIM1; k=rsa; p=<public key>")],
+    )
+    data["domains"] = [domain]
     try:
         answer = resolver.resolve(name, "TXT")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return Finding(name, "dkim", FAIL, _("No DKIM key for the selector %(s)s.") % {"s": selector}, "", fix)
+        return Finding(name, "dkim", FAIL, _("No DKIM key for the selector %(s)s.") % {"s": selector}, "", text, data)
     except dns.exception.DNSException as exc:
         return Finding(name, "dkim", ERROR, _("The DNS lookup failed."), str(exc))
     record = " ".join(b"".join(r.strings).decode("utf-8", "replace") for r in answer)
     tags = _tags(record)
     key = tags.get("p")
     if key is None:
-        return Finding(name, "dkim", FAIL, _("The DKIM record has no p= tag."), record, fix)
+        return Finding(name, "dkim", FAIL, _("The DKIM record has no p= tag."), record, text, data)
     if key == "":
-        return Finding(name, "dkim", FAIL, _("The DKIM key is revoked (empty p=)."), record, fix)
-    if tags.get("k", "rsa").lower() == "ed25519":
-        return Finding(name, "dkim", PASS, _("DKIM key present (Ed25519)."), record)
-    try:
-        bits = load_der_public_key(base64.b64decode(key + "=" * (-len(key) % 4))).key_size
-    except (ValueError, TypeError) as exc:
-        return Finding(name, "dkim", FAIL, _("The DKIM key cannot be read."), str(exc), fix)
-    data = {"bits": bits}
-    if bits < 1024:
-        return Finding(
-            name,
-            "dkim",
-            FAIL,
-            _("The DKIM key has %(bits)s bits; at least 1024 are required.") % data,
-            record,
-            fix,
-            data,
+        return Finding(name, "dkim", FAIL, _("The DKIM key is revoked (empty p=)."), record, text, data)
+    found = _dkim_key(name, tags, record, text, data)
+    if found.status == PASS and "y" in tags.get("t", "").lower().split(":"):
+        fix, extra = records.fix(
+            _("Publish the key without t=y once signing works:"), publish=[(name, "TXT", _without_testing(record))]
         )
+        title = _("The DKIM key is in testing mode (t=y): receivers may treat your mail as unsigned.")
+        return Finding(name, "dkim", WARNING, title, record, fix, found.data | extra)
+    return found
+
+
+def _dkim_key(name: str, tags: dict, record: str, fix, data: dict) -> Finding:
+    """The key itself: an Ed25519 key is 32 bytes; an RSA key 1024 bits at least, 2048 recommended."""
+    key = tags["p"]
+    try:
+        raw = base64.b64decode(key + "=" * (-len(key) % 4), validate=False)
+    except (ValueError, TypeError) as exc:
+        return Finding(name, "dkim", FAIL, _("The DKIM key cannot be read."), str(exc), fix, data)
+    if tags.get("k", "rsa").lower() == "ed25519":
+        if len(raw) != 32:
+            title = _("The Ed25519 key has %(n)s bytes; it must have 32.") % {"n": len(raw)}
+            return Finding(name, "dkim", FAIL, title, record, fix, data)
+        return Finding(name, "dkim", PASS, _("DKIM key present (Ed25519)."), record, "", data)
+    try:
+        bits = load_der_public_key(raw).key_size
+    except (ValueError, TypeError) as exc:
+        return Finding(name, "dkim", FAIL, _("The DKIM key cannot be read."), str(exc), fix, data)
+    data = {**data, "bits": bits}
+    if bits < 1024:
+        title = _("The DKIM key has %(bits)s bits; at least 1024 are required.") % {"bits": bits}
+        return Finding(name, "dkim", FAIL, title, record, fix, data)
     if bits < 2048:
         return Finding(
             name,
             "dkim",
             WARNING,
-            _("The DKIM key has %(bits)s bits; 2048 are recommended.") % data,
+            _("The DKIM key has %(bits)s bits; 2048 are recommended.") % {"bits": bits},
             record,
             _("Rotate to a 2048-bit key: publish it under a new selector, switch signing, then retire the old one."),
             data,
         )
-    return Finding(name, "dkim", PASS, _("DKIM key present, %(bits)s bits.") % data, "", "", data)
+    return Finding(name, "dkim", PASS, _("DKIM key present, %(bits)s bits.") % {"bits": bits}, "", "", data)
+
+
+def _without_testing(record: str) -> str:
+    """The DKIM record with the ``y`` flag taken out of ``t=`` (and ``t=`` out when nothing is left)."""
+    out = []
+    for part in record.split(";"):
+        tag, sep, value = part.strip().partition("=")
+        if not sep:
+            continue
+        if tag.strip().lower() == "t":
+            value = ":".join(flag for flag in value.split(":") if flag.strip().lower() != "y")
+            if not value:
+                continue
+        out.append(f"{tag.strip()}={value.strip()}")
+    return "; ".join(out)
 
 
 def _tags(record: str) -> dict:
@@ -123,52 +144,6 @@ def _tags(record: str) -> dict:
 
 
 # --- DMARC and alignment ---------------------------------------------------------------------------
-
-
-def check_dmarc(domain: str, resolver) -> Finding:
-    """A DMARC record at _dmarc.<domain>, or at the organisational domain; p=none is enough for the
-    2024 requirements, p=quarantine/reject is where to go."""
-    unanswered = lookup_failure(resolver, f"_dmarc.{domain}")
-    if unanswered:
-        return Finding(domain, "dmarc", ERROR, _("The DNS lookup failed."), unanswered)
-    fresh_lookups()
-    result = checkdmarc.dmarc.check_dmarc(domain, resolver=resolver, timeout=resolver.timeout)
-    fix = f'_dmarc.{domain}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}"'
-    record = result.get("record")
-    if not record:
-        return Finding(domain, "dmarc", FAIL, _("No DMARC record."), result.get("error", ""), fix)
-    tags = result.get("tags") or {}
-    policy = (tags.get("p") or {}).get("value", "")
-    data = {
-        "record": record,
-        "policy": policy,
-        "location": result.get("location"),
-        "adkim": (tags.get("adkim") or {}).get("value", "r"),
-        "aspf": (tags.get("aspf") or {}).get("value", "r"),
-    }
-    if not result.get("valid"):
-        return Finding(domain, "dmarc", FAIL, _("The DMARC record is broken."), result.get("error", ""), fix, data)
-    inherited = result.get("location") and result.get("location") != domain
-    where = _(" (from the organisational domain %(org)s)") % {"org": result["location"]} if inherited else ""
-    if policy == "none":
-        return Finding(
-            domain,
-            "dmarc",
-            PASS,
-            _("DMARC published with p=none%(where)s: enough for the 2024 requirements.") % {"where": where},
-            record,
-            _("When reports show all your mail aligned, move to p=quarantine, then p=reject."),
-            data,
-        )
-    return Finding(
-        domain,
-        "dmarc",
-        PASS,
-        _("DMARC published with p=%(p)s%(where)s.") % {"p": policy, "where": where},
-        record,
-        "",
-        data,
-    )
 
 
 def check_alignment(domain: str, *, dkim_ok: bool, bounce_domains: list[str], dmarc: Finding) -> Finding:
@@ -212,19 +187,14 @@ def check_alignment(domain: str, *, dkim_ok: bool, bounce_domains: list[str], dm
 
 
 def check_mx(domain: str, resolver) -> Finding:
+    """MX present; without one, mail goes to the domain's own address (implicit MX, RFC 5321 5.1);
+    ``MX 0 .`` (null MX, RFC 7505) says the domain receives no mail."""
     try:
         answer = resolver.resolve(domain, "MX")
     except dns.resolver.NXDOMAIN:
         return Finding(domain, "mx", FAIL, _("The domain does not exist in DNS."))
     except dns.resolver.NoAnswer:
-        return Finding(
-            domain,
-            "mx",
-            FAIL,
-            _("No MX record: replies and bounces to this domain cannot be delivered."),
-            "",
-            f"{domain}. MX 10 <your inbound mail server>.",
-        )
+        return _implicit_mx(domain, resolver)
     except dns.exception.DNSException as exc:
         return Finding(domain, "mx", ERROR, _("The DNS lookup failed."), str(exc))
     hosts = sorted((r.preference, str(r.exchange).rstrip(".")) for r in answer)
@@ -233,17 +203,41 @@ def check_mx(domain: str, resolver) -> Finding:
     return Finding(domain, "mx", PASS, _("MX present."), ", ".join(f"{p} {h}" for p, h in hosts))
 
 
+def _implicit_mx(domain: str, resolver) -> Finding:
+    addresses = []
+    for rdtype in ("A", "AAAA"):
+        try:
+            addresses += [r.address for r in resolver.resolve(domain, rdtype)]
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            continue
+        except dns.exception.DNSException as exc:
+            return Finding(domain, "mx", ERROR, _("The DNS lookup failed."), str(exc))
+    if addresses:
+        title = _("No MX record: mail to this domain goes to its own address (implicit MX, RFC 5321 5.1).")
+        return Finding(domain, "mx", PASS, title, ", ".join(addresses))
+    return Finding(
+        domain,
+        "mx",
+        FAIL,
+        _("No MX record and no address: replies and bounces to this domain cannot be delivered."),
+        "",
+        _("Publish the MX record of the server that receives your mail, for example:")
+        + f"\n{domain}. MX 10 <your inbound mail server>.",
+    )
+
+
 def check_bounce(domain: str, resolver, *, expected: str) -> Finding:
     """The bounce (return-path) domain is a CNAME to the provider's bounce host."""
-    fix = f"{domain}. CNAME {expected}." if expected else ""
+    fix, data = records.fix(publish=[(domain, "CNAME", f"{expected}.")]) if expected else ("", {})
     try:
         answer = resolver.resolve(domain, "CNAME")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return Finding(domain, "bounce", FAIL, _("The bounce domain has no CNAME record."), "", fix)
+        return Finding(domain, "bounce", FAIL, _("The bounce domain has no CNAME record."), "", fix, data)
     except dns.exception.DNSException as exc:
         return Finding(domain, "bounce", ERROR, _("The DNS lookup failed."), str(exc))
     target = str(answer[0].target).rstrip(".").lower()
     if expected and target != expected.lower():
+        fix, data = records.fix(delete=[(domain, "CNAME", f"{target}.")], publish=data["publish"])
         return Finding(
             domain,
             "bounce",
@@ -252,6 +246,7 @@ def check_bounce(domain: str, resolver, *, expected: str) -> Finding:
             % {"target": target, "expected": expected},
             "",
             fix,
+            data,
         )
     return Finding(domain, "bounce", PASS, _("The bounce domain points at %(target)s.") % {"target": target})
 

@@ -11,6 +11,7 @@ from deliverability.authentication.status import FindingStatus as Status
 
 NOT_CHECKED = "not_checked"
 NO_DATA = "no_data"  # DNS could show it, but nothing of that kind is monitored yet
+FROM_KINDS = ("spf_from", "dmarc", "alignment", "mx")  # one of each per From domain
 LABELS = {  # what the checklist says for each status of a requirement
     **{status: status.label for status in (Status.PASS, Status.WARNING, Status.FAIL)},
     Status.ERROR: _("Not answered"),
@@ -41,22 +42,55 @@ REQUIREMENTS = (
 )
 
 
-def checklist(findings) -> list[tuple[Requirement, str]]:
-    """Each requirement with pass / warning / fail / not_checked / no_data, from the latest findings."""
-    worst: dict[str, str] = {}
-    for finding in findings:
-        if SEVERITY[finding.status] >= SEVERITY[worst.get(finding.kind, Status.PASS)]:
-            worst[finding.kind] = finding.status
+def domains_of(finding) -> list[str]:
+    """The From domains a finding answers for ([] for sending IPs: they serve every domain). Findings
+    stored before runs recorded it are placed by their subject."""
+    data = finding.data or {}
+    if "domains" in data:
+        return data["domains"]
+    if finding.kind == "fcrdns":
+        return []
+    return [finding.subject.split("._domainkey.", 1)[-1]] if finding.kind == "dkim" else [finding.subject]
+
+
+def checklist(findings) -> tuple[list[str], list[tuple[Requirement, list[str]]]]:
+    """The From domains, and each requirement with one status per From domain (pass / warning / fail /
+    error / not_checked / no_data). A finding counts only for its own domain; a check that did not run
+    ("no DKIM selector registered") is no data, never a pass. MISSION: DLV-1."""
+    findings = list(findings)
+    domains = sorted({d for f in findings if f.kind in FROM_KINDS for d in domains_of(f)}) or [""]
     rows = []
     for requirement in REQUIREMENTS:
-        present = [worst[kind] for kind in requirement.kinds if kind in worst]
-        if not requirement.kinds:
-            rows.append((requirement, NOT_CHECKED))
-        elif not present:
-            rows.append((requirement, NO_DATA))
-        elif requirement.any_of:
-            best = min(present, key=lambda status: SEVERITY[status])
-            rows.append((requirement, Status.PASS if best in (Status.PASS, Status.WARNING) else Status.FAIL))
-        else:
-            rows.append((requirement, max(present, key=lambda status: SEVERITY[status])))
-    return rows
+        statuses = []
+        for domain in domains:
+            mine = [
+                f
+                for f in findings
+                if (not domains_of(f) or domain in domains_of(f) or not domain)
+                and not (f.data or {}).get("not_checked")
+            ]
+            statuses.append(requirement_status(requirement, mine))
+        rows.append((requirement, statuses))
+    return [d for d in domains if d], rows
+
+
+def requirement_status(requirement: Requirement, findings) -> str:
+    if not requirement.kinds:
+        return NOT_CHECKED
+    worst: dict[str, str] = {}
+    for finding in (f for f in findings if f.kind in requirement.kinds):
+        if SEVERITY[finding.status] >= SEVERITY[worst.get(finding.kind, Status.PASS)]:
+            worst[finding.kind] = finding.status
+    present = list(worst.values())
+    missing = len(worst) < len(requirement.kinds)
+    if requirement.any_of:
+        if any(status in (Status.PASS, Status.WARNING) for status in present):
+            return Status.PASS
+        if Status.ERROR in present:
+            return Status.ERROR
+        return NO_DATA if missing else Status.FAIL
+    if Status.FAIL in present:
+        return Status.FAIL
+    if missing:
+        return NO_DATA
+    return max(present, key=lambda status: SEVERITY[status])

@@ -16,10 +16,11 @@ from django.utils import timezone, translation
 from accounts.models import Account, User
 from accounts.notify import notify
 from core.text import _, to_json
-from deliverability.authentication import checks, spf
+from deliverability.authentication import checks, dmarc, spf
 from deliverability.authentication.status import SEVERITY, worst_first
 from deliverability.authentication.status import FindingStatus as Status
 from deliverability.blocklists.checker import parse_nameserver
+from deliverability.blocklists.dnsbl import registered_domain
 from deliverability.engine import system_nameservers
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 
@@ -47,38 +48,71 @@ def auth_request(*, account: Account, actor: User | None = None, trigger: str = 
 
 
 def findings_for(account: Account, res) -> list[checks.Finding]:
-    """Every check for the account's From domains, bounce domains and sending IPs."""
+    """Every check for the account's bounce domains (CNAME, and SPF: receivers check SPF there), From
+    domains and sending IPs. MISSION: DLV-1."""
     targets = list(MonitoredTarget.objects.filter(account=account))
-    bounces = [t.value for t in targets if t.role == MonitoredTarget.Role.BOUNCE]
     out: list[checks.Finding] = []
+    envelope: dict[str, tuple[checks.Finding, checks.Finding]] = {}
+    for target in targets:
+        if target.role == MonitoredTarget.Role.BOUNCE:
+            bounce = checks.check_bounce(target.value, res, expected=settings.PROVIDER_BOUNCE_HOST)
+            spf_found = spf.check_envelope(
+                target.value, res, provider_include=settings.PROVIDER_SPF_INCLUDE, bounce=bounce
+            )
+            envelope[target.value] = (bounce, spf_found)
+            out += [bounce, spf_found]
     for target in targets:
         if target.role == MonitoredTarget.Role.FROM:
-            domain = target.value
-            out.append(spf.check_spf(domain, res, provider_include=settings.PROVIDER_SPF_INCLUDE))
-            selectors = target.dkim_selectors.replace(",", " ").split()
-            dkim = [checks.check_dkim(domain, selector, res) for selector in selectors]
-            if not selectors:
-                dkim = [
-                    checks.Finding(
-                        domain,
-                        "dkim",
-                        Status.WARNING,
-                        _("No DKIM selector is registered for this domain, so DKIM is not checked."),
-                        "",
-                        _("Add the selectors you sign with under “DKIM selectors” on the Sender authentication page."),
-                    )
-                ]
-            out.extend(dkim)
-            dmarc = checks.check_dmarc(domain, res)
-            out.append(dmarc)
-            dkim_ok = bool(selectors) and any(f.status in (Status.PASS, Status.WARNING) for f in dkim)
-            out.append(checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=bounces, dmarc=dmarc))
-            out.append(checks.check_mx(domain, res))
-        elif target.role == MonitoredTarget.Role.BOUNCE:
-            out.append(checks.check_bounce(target.value, res, expected=settings.PROVIDER_BOUNCE_HOST))
+            out += from_domain_findings(target, res, envelope)
         elif target.is_ip:
             out.append(checks.check_fcrdns(target.value, res))
     return out
+
+
+def envelope_domains(domain: str, bounces) -> list[str]:
+    """The bounce domains a From domain's mail goes out with: those under its organisational domain,
+    else (one bounce domain for several brands) all of them."""
+    org = registered_domain(domain)
+    return [b for b in bounces if registered_domain(b) == org] or list(bounces)
+
+
+def from_domain_findings(target: MonitoredTarget, res, envelope: dict) -> list[checks.Finding]:
+    domain = target.value
+    out = [spf.check_spf(domain, res, kind=spf.FROM)]
+    for bounce in envelope_domains(domain, envelope):
+        for found in envelope[bounce]:
+            found.data.setdefault("domains", []).append(domain)
+    if not envelope:
+        out.append(
+            checks.Finding(
+                domain,
+                "spf",
+                Status.WARNING,
+                _("No bounce domain is registered, so SPF (checked on the bounce domain) is not checked."),
+                "",
+                _("Add your bounce (return-path) domain on the Blocklists page."),
+                {"not_checked": True, "domains": [domain]},
+            )
+        )
+    selectors = list(dict.fromkeys(target.dkim_selectors.lower().replace(",", " ").split()))
+    dkim = [checks.check_dkim(domain, selector, res) for selector in selectors]
+    if not selectors:
+        dkim = [
+            checks.Finding(
+                domain,
+                "dkim",
+                Status.WARNING,
+                _("No DKIM selector is registered for this domain, so DKIM is not checked."),
+                "",
+                _("Add the selectors you sign with under “DKIM selectors” on the Sender authentication page."),
+                {"not_checked": True, "domains": [domain]},
+            )
+        ]
+    dmarc_found = dmarc.check_dmarc(domain, res)
+    dkim_ok = bool(selectors) and any(f.status in (Status.PASS, Status.WARNING) for f in dkim)
+    passing = [b for b, pair in envelope.items() if all(f.status in (Status.PASS, Status.WARNING) for f in pair)]
+    alignment = checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=passing, dmarc=dmarc_found)
+    return [*out, *dkim, dmarc_found, alignment, checks.check_mx(domain, res)]
 
 
 def auth_run(run_id: int) -> None:

@@ -1,52 +1,103 @@
-"""The SPF check of a sending domain (MISSION: DLV-1): one v=spf1 record, at most 10 DNS-querying terms and
-2 void lookups counted recursively (RFC 7208 4.6.4), no +all, our include present; the fix is the record to
-publish. Parsed by checkdmarc, pointed at our resolver. No ORM here.
+"""The SPF checks (MISSION: DLV-1, RFC 7208). No ORM here.
+
+Receivers evaluate SPF on the envelope sender (MAIL FROM, the Return-Path): for mail sent through us,
+the customer's bounce domain, which CNAMEs to our bounce host and so carries our SPF. ``check_spf``
+checks that domain (kind ``spf``): it must authorise our servers. The From domain's own SPF record
+(kind ``spf_from``) only matters for mail the customer sends elsewhere with the From domain as the
+envelope sender; it is checked as advice and never asked to include us.
+Both: one v=spf1 record, at most 10 DNS-querying terms and 2 void lookups counted recursively
+(4.6.4), no +all. Parsed by checkdmarc, pointed at our resolver; fixes are built in ``records``.
 """
 
 import checkdmarc.spf
+import dns.exception
+import dns.resolver
 
 from core.text import _
-from deliverability.authentication.checks import ERROR, FAIL, PASS, WARNING, Finding, fresh_lookups, lookup_failure
+from deliverability.authentication import records
+from deliverability.authentication.checks import ERROR, FAIL, PASS, WARNING, Finding, fresh_lookups
 
 SPF_LOOKUP_LIMIT = 10
 SPF_VOID_LIMIT = 2
+ENVELOPE, FROM = "spf", "spf_from"
 
 
-def check_spf(domain: str, resolver, *, provider_include: str) -> Finding:
-    """One v=spf1 record; at most 10 DNS-querying terms and 2 void lookups, counted recursively; no
-    +all; the provider's include present."""
-    unanswered = lookup_failure(resolver, domain)
-    if unanswered:
-        return Finding(domain, "spf", ERROR, _("The DNS lookup failed."), unanswered)
+def spf_records(resolver, domain: str) -> list[str]:
+    """The ``v=spf1`` TXT records at a name; a lookup that fails raises DNSException."""
+    try:
+        answer = resolver.resolve(domain, "TXT")
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return []
+    found = ["".join(s.decode("utf-8", "replace") for s in r.strings) for r in answer]
+    return [text for text in found if text.lower() == "v=spf1" or text.lower().startswith("v=spf1 ")]
+
+
+def check_spf(domain: str, resolver, *, provider_include: str = "", kind: str = ENVELOPE) -> Finding:
+    """The SPF record of the envelope domain (our include required) or of the From domain (advice)."""
+    include = provider_include if kind == ENVELOPE else ""
+    try:
+        found = spf_records(resolver, domain)
+    except dns.exception.DNSException as exc:
+        return Finding(domain, kind, ERROR, _("The DNS lookup failed."), str(exc))
+    if not found:
+        return _missing(domain, kind, include)
+    if len(found) > 1:
+        return _several(domain, kind, found, include)
     fresh_lookups()
     result = checkdmarc.spf.check_spf(domain, resolver=resolver, timeout=resolver.timeout)
-    record = result.get("record") or ""
-    suggested = _spf_with_include(record, provider_include)
-    if not result.get("valid") and not record:
-        return _spf_missing(domain, result.get("error", ""), suggested)
+    record = found[0]
     lookups, voids = result.get("dns_lookups") or 0, result.get("void_dns_lookups") or 0
     data = {"record": record, "lookups": lookups, "void_lookups": voids}
+    title = _("SPF is valid and authorises our servers.") if include else _("SPF is valid.")
     return (
-        _spf_over_limits(domain, record, lookups, voids, data)
-        or _spf_policy(domain, result, provider_include, suggested, data)
-        or _spf_near_limit(domain, record, lookups, data)
-        or Finding(domain, "spf", PASS, _("SPF is valid and authorises our servers."), record, "", data)
+        _over_limits(domain, kind, record, lookups, voids, data)
+        or _policy(domain, kind, result, include, data)
+        or _near_limit(domain, kind, record, lookups, data)
+        or Finding(domain, kind, PASS, title, record, _from_note() if kind == FROM else "", data)
     )
 
 
-def _spf_missing(domain: str, error: str, suggested: str) -> Finding:
-    lowered = error.lower()
-    if "not exist" in lowered or "does not have an spf" in lowered or "no spf" in lowered:
-        return Finding(domain, "spf", FAIL, _("No SPF record."), error, _spf_fix(domain, suggested))
-    return Finding(domain, "spf", FAIL, _("The SPF record could not be used."), error, _spf_fix(domain, suggested))
+def _from_note():
+    return _(
+        "Mail sent through us is checked on your bounce domain, not here: this record only matters "
+        "for mail you send elsewhere with this domain as the envelope sender."
+    )
 
 
-def _spf_over_limits(domain: str, record: str, lookups: int, voids: int, data: dict) -> Finding | None:
+def _missing(domain: str, kind: str, include: str) -> Finding:
+    if kind == FROM:
+        text, data = records.fix(
+            _(
+                "Receivers check mail sent through us on your bounce domain. If you send mail elsewhere with "
+                "this domain as the envelope sender, publish one SPF record that lists those servers. If you "
+                "do not, publish this record so that nobody else can:"
+            ),
+            publish=[(domain, "TXT", "v=spf1 -all")],
+        )
+        return Finding(domain, kind, WARNING, _("No SPF record on the From domain."), "", text, data)
+    text, data = records.fix(publish=[(domain, "TXT", records.spf_suggest([], include))])
+    return Finding(domain, kind, FAIL, _("No SPF record."), "", text, data)
+
+
+def _several(domain: str, kind: str, found: list[str], include: str) -> Finding:
+    """Two v=spf1 records at one name are a permerror (RFC 7208 3.2): merge them, delete the rest."""
+    text, data = records.fix(
+        _("Merge them into one record (every term kept):"),
+        delete=[(domain, "TXT", record) for record in found],
+        publish=[(domain, "TXT", records.spf_suggest(found, include))],
+    )
+    data["records"] = found
+    title = _("%(n)s SPF records: receivers treat that as an error, so SPF fails for all your mail.")
+    title %= {"n": len(found)}
+    return Finding(domain, kind, FAIL, title, "\n".join(found), text, data)
+
+
+def _over_limits(domain, kind, record, lookups, voids, data) -> Finding | None:
     """RFC 7208 4.6.4: more than 10 DNS-querying terms, or more than 2 void lookups, is a permerror."""
     if lookups > SPF_LOOKUP_LIMIT:
         return Finding(
             domain,
-            "spf",
+            kind,
             FAIL,
             _("SPF needs %(n)s DNS lookups; receivers stop at 10 and treat the record as an error.") % {"n": lookups},
             record,
@@ -56,7 +107,7 @@ def _spf_over_limits(domain: str, record: str, lookups: int, voids: int, data: d
     if voids > SPF_VOID_LIMIT:
         return Finding(
             domain,
-            "spf",
+            kind,
             FAIL,
             _("SPF has %(n)s lookups that find nothing; receivers allow 2.") % {"n": voids},
             record,
@@ -66,35 +117,45 @@ def _spf_over_limits(domain: str, record: str, lookups: int, voids: int, data: d
     return None
 
 
-def _spf_policy(domain: str, result: dict, provider_include: str, suggested: str, data: dict) -> Finding | None:
+def _policy(domain: str, kind: str, result: dict, include: str, data: dict) -> Finding | None:
     """A broken record, +all, or a record that does not authorise our servers."""
     record, parsed = data["record"], result.get("parsed") or {}
     if not result.get("valid"):
         error = result.get("error", "")
-        return Finding(domain, "spf", FAIL, _("The SPF record is broken."), error, _spf_fix(domain, suggested), data)
-    if parsed.get("all") == "pass":
+        bad = [term for term in record.split()[1:] if term in error]
+        if not bad:
+            advice = _("Correct the error shown above: receivers ignore the whole record until then.")
+            return Finding(domain, kind, FAIL, _("The SPF record is broken."), error, advice, data)
+        text, extra = records.fix(
+            _("The record without the terms receivers cannot read:"),
+            publish=[(domain, "TXT", records.spf_suggest([records.spf_without(record, bad)], include))],
+        )
+        return Finding(domain, kind, FAIL, _("The SPF record is broken."), error, text, data | extra)
+    if parsed.get("all") == "pass" and record.lower().split()[-1] in ("all", "+all"):
+        text, extra = records.fix(publish=[(domain, "TXT", records.spf_suggest([record], include))])
         message = _("SPF ends in +all: anyone may send as this domain.")
-        return Finding(domain, "spf", FAIL, message, record, _spf_fix(domain, suggested), data)
-    if provider_include and not _includes(parsed, provider_include):
+        return Finding(domain, kind, FAIL, message, record, text, data | extra)
+    if include and not _includes(parsed, include):
+        text, extra = records.fix(publish=[(domain, "TXT", records.spf_suggest([record], include))])
         return Finding(
             domain,
-            "spf",
+            kind,
             FAIL,
             _("SPF does not include %(include)s, so our servers are not allowed to send for this domain.")
-            % {"include": provider_include},
+            % {"include": include},
             record,
-            _spf_fix(domain, suggested),
-            data,
+            text,
+            data | extra,
         )
     return None
 
 
-def _spf_near_limit(domain: str, record: str, lookups: int, data: dict) -> Finding | None:
+def _near_limit(domain, kind, record, lookups, data) -> Finding | None:
     if lookups < SPF_LOOKUP_LIMIT - 1:
         return None
     return Finding(
         domain,
-        "spf",
+        kind,
         WARNING,
         _("SPF needs %(n)s of the 10 DNS lookups allowed: one more include breaks it.") % {"n": lookups},
         record,
@@ -114,16 +175,21 @@ def _includes(parsed: dict, include: str) -> bool:
     return bool(redirect and isinstance(redirect, dict) and _includes(redirect.get("parsed") or {}, include))
 
 
-def _spf_with_include(record: str, include: str) -> str:
-    if not record.lower().startswith("v=spf1"):
-        return f"v=spf1 include:{include} ~all" if include else "v=spf1 ~all"
-    terms = [t for t in record.split()[1:] if t.lower() not in {"+all", "all"}]
-    tail = [t for t in terms if t.lower().endswith("all")] or ["~all"]
-    body = [t for t in terms if not t.lower().endswith("all")]
-    if include and f"include:{include}".lower() not in (t.lower() for t in body):
-        body.append(f"include:{include}")
-    return " ".join(["v=spf1", *body, tail[-1]])
-
-
-def _spf_fix(domain: str, suggested: str) -> str:
-    return f'{domain}. TXT "{suggested}"'
+def check_envelope(domain: str, resolver, *, provider_include: str, bounce: Finding) -> Finding:
+    """SPF where receivers check it: the bounce domain. When it does not point at us, the fix is the
+    CNAME (which brings our SPF; a name with a CNAME has no other records); when it does, the SPF
+    record is ours to fix."""
+    finding = check_spf(domain, resolver, provider_include=provider_include)
+    if finding.status in (PASS, ERROR) or bounce.status == ERROR:
+        return finding
+    if bounce.status == FAIL and bounce.data.get("publish"):
+        found = finding.data.get("records") or ([finding.data["record"]] if finding.data.get("record") else [])
+        finding.fix, extra = records.fix(
+            _("Point the bounce domain at us: our SPF record comes with the CNAME."),
+            delete=bounce.data.get("delete") or [(domain, "TXT", record) for record in found],
+            publish=bounce.data["publish"],
+        )
+    else:
+        finding.fix, extra = _("This SPF record is ours (your bounce domain points at us): tell your TAM."), {}
+    finding.data = {**finding.data, "publish": [], "delete": [], **extra}
+    return finding

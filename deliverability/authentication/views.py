@@ -25,6 +25,7 @@ def authentication(request, slug):
     findings = [f for items in groups.values() for f in items]
     ips = sorted((f for f in findings if f.kind == "fcrdns"), key=lambda f: (worst_first(f.status), f.subject))
     latest = AuthRun.objects.latest_for(account)
+    checklist_domains, checklist_rows = checklist(findings)
     context = {
         "account": account,
         "run": run,
@@ -36,7 +37,8 @@ def authentication(request, slug):
         "domain_groups": {subject: items for subject, items in groups.items() if items[0].kind != "fcrdns"},
         "ips": ips,
         "ips_passing": sum(1 for f in ips if f.status == AuthFinding.Status.PASS),
-        "checklist": checklist(findings),
+        "checklist": checklist_rows,
+        "checklist_domains": checklist_domains,
         "history": AuthRun.objects.history(account)[:10],
         "domains": MonitoredTarget.objects.filter(account=account).from_domains(),
         "can_manage": can(request.user, "monitoring.manage", account),

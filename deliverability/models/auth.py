@@ -104,7 +104,8 @@ class AuthFinding(models.Model):
     Status = FindingStatus
 
     class Kind(models.TextChoices):
-        SPF = "spf", "SPF"
+        SPF = "spf", _("SPF (bounce domain)")
+        SPF_FROM = "spf_from", _("SPF of the From domain")
         DKIM = "dkim", "DKIM"
         DMARC = "dmarc", "DMARC"
         ALIGNMENT = "alignment", _("DMARC alignment")

@@ -1,4 +1,4 @@
-"""The sender-authentication checks (deliverability/auth/checks.py) against real DNS records.
+"""The sender-authentication checks (deliverability/authentication: checks, spf, dmarc) against real DNS records.
 
 MISSION: DLV-1. dnsmasq (tests/deliverability/authdns.py) serves SPF, DKIM, DMARC, MX, bounce CNAME and
 reverse-DNS records, right and wrong; each check must say pass / warning / fail / error as the rules in
@@ -8,7 +8,7 @@ shared/facts/deliverability.md say, with the exact DNS record to publish as the 
 import pytest
 from django.conf import settings
 
-from deliverability.authentication import checks, spf
+from deliverability.authentication import checks, dmarc, spf
 from tests.deliverability.authdns import authdns_fixture, dkim_key, short_dkim_key  # noqa: F401
 
 INCLUDE = settings.PROVIDER_SPF_INCLUDE
@@ -56,7 +56,8 @@ def records() -> dict:
         "nodmarc.example": {"TXT": [f"v=spf1 include:{INCLUDE} -all"]},
         "_dmarc.pnone.example": {"TXT": ["v=DMARC1; p=none; rua=mailto:dmarc@pnone.example"]},
         "_dmarc.reject.example": {"TXT": ["v=DMARC1; p=reject"]},
-        "_dmarc.org.example": {"TXT": ["v=DMARC1; p=quarantine"]},
+        "_dmarc.rua.reject.example": {"TXT": ["v=DMARC1; p=reject; rua=mailto:d@reject.example"]},
+        "_dmarc.org.example": {"TXT": ["v=DMARC1; p=quarantine; rua=mailto:d@org.example"]},
         "mail.org.example": {"TXT": [f"v=spf1 include:{INCLUDE} -all"]},
         "_dmarc.broken.example": {"TXT": ["v=DMARC1; p=sometimes"]},
         "_dmarc.strict.example": {"TXT": ["v=DMARC1; p=reject; aspf=s"]},
@@ -195,14 +196,15 @@ def test_dkim_keys(res, selector, status, title, bits):
 
 
 def test_no_dmarc_fix_is_the_record_to_publish(res):
-    title, _detail, fix = shown(checks.check_dmarc("nodmarc.example", res))
+    title, _detail, fix = shown(dmarc.check_dmarc("nodmarc.example", res))
     assert title == "No DMARC record."
-    assert fix == '_dmarc.nodmarc.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@nodmarc.example"'
-    assert fix.startswith('_dmarc.nodmarc.example. TXT "v=DMARC1; p=none; ')
+    record, note = fix.split("\n")
+    assert record == '_dmarc.nodmarc.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@nodmarc.example"'
+    assert note.startswith("dmarc-reports@nodmarc.example is an example: put a mailbox of your own")
 
 
 def test_dmarc_p_none_passes_with_advice(res):
-    finding = checks.check_dmarc("pnone.example", res)
+    finding = dmarc.check_dmarc("pnone.example", res)
     assert finding.status == "pass"
     assert str(finding.title) == "DMARC published with p=none: enough for the 2024 requirements."
     assert "move to p=quarantine, then p=reject" in str(finding.fix)
@@ -210,19 +212,19 @@ def test_dmarc_p_none_passes_with_advice(res):
 
 
 def test_dmarc_p_reject_passes(res):
-    finding = checks.check_dmarc("reject.example", res)
+    finding = dmarc.check_dmarc("rua.reject.example", res)
     assert (finding.status, str(finding.title), str(finding.fix)) == ("pass", "DMARC published with p=reject.", "")
 
 
 def test_dmarc_inherited_from_the_organisational_domain(res):
-    finding = checks.check_dmarc("mail.org.example", res)
+    finding = dmarc.check_dmarc("mail.org.example", res)
     assert finding.status == "pass"
     assert str(finding.title) == "DMARC published with p=quarantine (from the organisational domain org.example)."
     assert finding.data["location"] == "org.example"
 
 
 def test_broken_dmarc_record_fails(res):
-    finding = checks.check_dmarc("broken.example", res)
+    finding = dmarc.check_dmarc("broken.example", res)
     assert finding.status == "fail"
     assert str(finding.title) == "The DMARC record is broken.", shown(finding)
 
@@ -238,18 +240,18 @@ def test_broken_dmarc_record_fails(res):
     ],
 )
 def test_alignment(res, domain, dkim_ok, bounces, status):
-    dmarc = checks.check_dmarc(domain, res)
-    finding = checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=bounces, dmarc=dmarc)
+    policy = dmarc.check_dmarc(domain, res)
+    finding = checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=bounces, dmarc=policy)
     assert (finding.kind, finding.status) == ("alignment", status), shown(finding)
     if status == "fail":
         assert str(finding.title) == "Neither DKIM nor SPF is aligned with the From domain: DMARC fails."
 
 
 def test_strict_spf_alignment_with_dkim_says_spf_is_not_aligned(res):
-    dmarc = checks.check_dmarc("strict.example", res)
-    assert dmarc.data["aspf"] == "s"
+    policy = dmarc.check_dmarc("strict.example", res)
+    assert policy.data["aspf"] == "s"
     finding = checks.check_alignment(
-        "strict.example", dkim_ok=True, bounce_domains=["bounce.strict.example"], dmarc=dmarc
+        "strict.example", dkim_ok=True, bounce_domains=["bounce.strict.example"], dmarc=policy
     )
     assert (finding.status, str(finding.title)) == ("pass", "DKIM is aligned with the From domain.")
     assert "SPF is not aligned" in str(finding.detail)
@@ -262,7 +264,7 @@ def test_mx(res):
     present = checks.check_mx("withmx.example", res)
     assert (present.status, str(present.detail)) == ("pass", "10 mx1.withmx.example, 20 mx2.withmx.example")
     missing = checks.check_mx("nomx.example", res)
-    assert missing.status == "fail" and str(missing.fix) == "nomx.example. MX 10 <your inbound mail server>."
+    assert missing.status == "fail" and str(missing.fix).endswith("\nnomx.example. MX 10 <your inbound mail server>.")
     assert str(checks.check_mx("nxdomain.example", res).title) == "The domain does not exist in DNS."
 
 
@@ -277,7 +279,10 @@ def test_bounce_cname(res):
     wrong = checks.check_bounce("bounce.wrong.example", res, expected=BOUNCE_HOST)
     assert wrong.status == "fail"
     assert str(wrong.title) == f"The bounce domain points at bounce.other-provider.test, not at {BOUNCE_HOST}."
-    assert str(wrong.fix) == f"bounce.wrong.example. CNAME {BOUNCE_HOST}."
+    assert str(wrong.fix) == (
+        "Delete:\nbounce.wrong.example. CNAME bounce.other-provider.test.\n"
+        f"Publish instead:\nbounce.wrong.example. CNAME {BOUNCE_HOST}."
+    )
     missing = checks.check_bounce("bounce.missing.example", res, expected=BOUNCE_HOST)
     assert (missing.status, str(missing.fix)) == ("fail", f"bounce.missing.example. CNAME {BOUNCE_HOST}.")
 
@@ -316,7 +321,7 @@ def test_silent_resolver_is_an_error_never_a_pass(unused_udp_port):
     ]
     for finding in (
         spf.check_spf("unasked.example", dead, provider_include=INCLUDE),
-        checks.check_dmarc("unasked.example", dead),
+        dmarc.check_dmarc("unasked.example", dead),
     ):
         assert finding.status != "pass", shown(finding)
 
@@ -326,24 +331,24 @@ def test_silent_resolver_is_not_reported_as_a_missing_spf_or_dmarc_record(unused
     counts as a regression (runs.py alerts on fail, never on error)."""
     dead = checks.make_resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
     spf_finding = spf.check_spf("unasked-too.example", dead, provider_include=INCLUDE)
-    dmarc = checks.check_dmarc("unasked-too.example", dead)
-    assert [(f.kind, f.status) for f in (spf_finding, dmarc)] == [("spf", "error"), ("dmarc", "error")], [
+    policy = dmarc.check_dmarc("unasked-too.example", dead)
+    assert [(f.kind, f.status) for f in (spf_finding, policy)] == [("spf", "error"), ("dmarc", "error")], [
         shown(spf_finding),
-        shown(dmarc),
+        shown(policy),
     ]
 
 
 def test_the_next_check_sees_changed_records(authdns, served):
     """A record fixed or broken since the last check: the next check (e.g. "Check now") must see it."""
-    authdns.serve({**served, "_dmarc.changing.example": {"TXT": ["v=DMARC1; p=reject"]}})
-    before = checks.check_dmarc("changing.example", authdns.resolver())
+    authdns.serve({**served, "_dmarc.changing.example": {"TXT": ["v=DMARC1; p=reject; rua=mailto:d@changing.example"]}})
+    before = dmarc.check_dmarc("changing.example", authdns.resolver())
     assert before.status == "pass"
     authdns.serve({**served, "changing.example": {"TXT": [f"v=spf1 include:{INCLUDE} -all"]}})
     spf_finding = spf.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE)
     assert spf_finding.status == "pass"
     authdns.serve(served)  # both records gone
     after = (
-        checks.check_dmarc("changing.example", authdns.resolver()),
+        dmarc.check_dmarc("changing.example", authdns.resolver()),
         spf.check_spf("changing.example", authdns.resolver(), provider_include=INCLUDE),
     )
     assert [(f.kind, str(f.title)) for f in after] == [("dmarc", "No DMARC record."), ("spf", "No SPF record.")]

@@ -36,6 +36,7 @@ def records(settings, *, dmarc=True, dkim=True) -> dict:
         DOMAIN: {"TXT": [f"v=spf1 include:{settings.PROVIDER_SPF_INCLUDE} -all"], "MX": [(10, f"mx.{DOMAIN}")]},
         f"mx.{DOMAIN}": {"A": ["203.0.113.30"]},
         BOUNCE: {"CNAME": settings.PROVIDER_BOUNCE_HOST},
+        settings.PROVIDER_BOUNCE_HOST: {"TXT": [f"v=spf1 include:{settings.PROVIDER_SPF_INCLUDE} -all"]},
         IP: {"PTR": "mta30.portal.test"},
         "mta30.portal.test": {"A": [IP]},
     }
@@ -67,7 +68,8 @@ def statuses(run) -> dict:
 
 
 ALL_PASS = {
-    (DOMAIN, "spf"): "pass",
+    (BOUNCE, "spf"): "pass",
+    (DOMAIN, "spf_from"): "pass",
     (f"s1._domainkey.{DOMAIN}", "dkim"): "pass",
     (DOMAIN, "dmarc"): "pass",
     (DOMAIN, "alignment"): "pass",
@@ -216,7 +218,10 @@ def finding(kind, status, subject="x.example"):
 
 
 def rows(findings) -> dict:
-    return {req.key: status for req, status in checklist(findings)}
+    """The checklist of one From domain (or of none)."""
+    domains, table = checklist(findings)
+    assert len(domains) <= 1, domains
+    return {req.key: statuses[0] for req, statuses in table}
 
 
 def test_checklist_maps_findings_to_requirements():
@@ -259,3 +264,4 @@ def test_checklist_maps_findings_to_requirements():
     assert rows([finding("spf", "fail"), finding("dkim", "fail")])["spf_or_dkim"] == "fail"
     assert rows([finding("spf", "warning"), finding("dkim", "fail")])["spf_or_dkim"] == "pass"
     assert rows([finding("spf", "pass")])["dmarc"] == "no_data"
+    assert rows([finding("spf", "pass")])["spf_and_dkim"] == "no_data"  # DKIM not checked is not a pass

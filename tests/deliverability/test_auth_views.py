@@ -53,9 +53,12 @@ def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
             DOMAIN: {"TXT": [f"v=spf1 include:{include} -all"], "MX": [(10, f"mx.{DOMAIN}")]},
             f"mx.{DOMAIN}": {"A": ["203.0.113.50"]},
             f"s1._domainkey.{DOMAIN}": {"TXT": [f"v=DKIM1; k=rsa; p={dkim_key(2048)}"]},
+            f"bounce.{DOMAIN}": {"CNAME": authdns_settings.PROVIDER_BOUNCE_HOST},
+            authdns_settings.PROVIDER_BOUNCE_HOST: {"TXT": [f"v=spf1 include:{include} -all"]},
         }
     )
     from_domain(world.acme, "s1")
+    MonitoredTargetFactory(account=world.acme, kind="domain", value=f"bounce.{DOMAIN}", role="bounce")
     with django_capture_on_commit_callbacks(execute=True):
         runs.auth_request(account=world.acme, actor=world.alice, trigger="manual")
     response = alice.get(AUTH_PAGE)
@@ -65,8 +68,10 @@ def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
     assert f'Fix: _dmarc.{DOMAIN}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{DOMAIN}"' in attention
     assert "SPF" not in attention  # passing checks are not "needing attention"
     domain = part(response, rf'<details class="auth-subject" data-testid="auth-{DOMAIN}".*?</details>')
-    assert "DMARC: Fail No DMARC record." in domain and "SPF: Pass SPF is valid and authorises our servers." in domain
-    assert domain.index("DMARC: Fail") < domain.index("SPF: Pass")  # worst first
+    assert "DMARC: Fail No DMARC record." in domain and "SPF of the From domain: Pass SPF is valid." in domain
+    assert domain.index("DMARC: Fail") < domain.index("SPF of the From domain: Pass")  # worst first
+    bounce = part(response, rf'<details class="auth-subject" data-testid="auth-bounce.{DOMAIN}".*?</details>')
+    assert "SPF (bounce domain): Pass SPF is valid and authorises our servers." in bounce
     assert f"answered by {authdns.nameserver}" in shown
     rows = checklist_rows(response)
     for requirement in (
@@ -77,6 +82,7 @@ def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
         assert rows[requirement].endswith("Not checked automatically"), rows[requirement]
     assert rows["DMARC is published (p=none is enough)"].endswith("Bulk senders Fail")
     assert rows["SPF or DKIM authenticates the mail"].endswith("All senders Pass")
+    assert rows["Both SPF and DKIM pass"].endswith("Bulk senders Pass")
     assert DLV4 in shown
     world.alice.language = "pl"
     world.alice.save(update_fields=["language"])

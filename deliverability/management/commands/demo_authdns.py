@@ -43,6 +43,7 @@ def config(port: int) -> str:
         "local=/in-addr.arpa/",
         "local=/ip6.arpa/",
         txt(include, "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.0/24 ip4:203.0.113.0/24 ip6:2001:db8::/32 -all"),
+        txt(bounce_host, f"v=spf1 include:{include} -all"),  # the SPF receivers check (envelope sender)
         # Acme: SPF fine, DKIM 1024 bits (a warning), no DMARC (a failure), MX present.
         txt("acme.example", f"v=spf1 include:{include} ~all"),
         txt("s1._domainkey.acme.example", f"v=DKIM1; k=rsa; p={dkim_key(1024)}"),
