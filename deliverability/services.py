@@ -138,7 +138,9 @@ def stream_save(*, stream: MessageStream, actor: User, changed: list[str]) -> Me
 
 @transaction.atomic
 def target_set_dkim_selectors(*, target: MonitoredTarget, actor: User, selectors: list[str]) -> MonitoredTarget:
-    """The DKIM selectors of a From domain (letters, digits, hyphens, dots, underscores; each once)."""
+    """The DKIM selectors of a From domain (letters, digits, hyphens, dots, underscores; each once:
+    selectors are DNS labels, so case-insensitive, and kept in lower case)."""
+    selectors = [selector.lower() for selector in selectors]
     bad = [s for s in selectors if not all(c.isalnum() or c in "-._" for c in s) or len(s) > 63]
     if bad:
         raise ValidationError(_("Not a DKIM selector: %(list)s") % {"list": ", ".join(bad)})

@@ -215,15 +215,12 @@ def _implicit_mx(domain: str, resolver) -> Finding:
     if addresses:
         title = _("No MX record: mail to this domain goes to its own address (implicit MX, RFC 5321 5.1).")
         return Finding(domain, "mx", PASS, title, ", ".join(addresses))
-    return Finding(
-        domain,
-        "mx",
-        FAIL,
-        _("No MX record and no address: replies and bounces to this domain cannot be delivered."),
-        "",
-        _("Publish the MX record of the server that receives your mail, for example:")
-        + f"\n{domain}. MX 10 <your inbound mail server>.",
+    fix, data = records.fix(
+        _("Publish the MX record of the server that receives your mail:"),
+        publish=[(domain, "MX", "10 <your inbound mail server>.")],
     )
+    title = _("No MX record and no address: replies and bounces to this domain cannot be delivered.")
+    return Finding(domain, "mx", FAIL, title, "", fix, data)
 
 
 def check_bounce(domain: str, resolver, *, expected: str) -> Finding:

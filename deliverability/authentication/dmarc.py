@@ -19,13 +19,13 @@ from deliverability.blocklists.dnsbl import registered_domain
 
 
 def dmarc_records(resolver, name: str) -> list[str]:
-    """The ``v=DMARC1`` TXT records at a name ([] for none); a lookup that fails raises DNSException."""
+    """The ``v=DMARC1`` TXT records at a name, sorted ([] for none); a lookup that fails raises DNSException."""
     try:
         answer = resolver.resolve(name, "TXT")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     found = ["".join(s.decode("utf-8", "replace") for s in r.strings) for r in answer]
-    return [text for text in found if text.replace(" ", "").lower().startswith("v=dmarc1")]
+    return sorted(text for text in found if text.replace(" ", "").lower().startswith("v=dmarc1"))
 
 
 def discover(domain: str, resolver) -> tuple[str, list[str]]:

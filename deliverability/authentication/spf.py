@@ -23,13 +23,14 @@ ENVELOPE, FROM = "spf", "spf_from"
 
 
 def spf_records(resolver, domain: str) -> list[str]:
-    """The ``v=spf1`` TXT records at a name; a lookup that fails raises DNSException."""
+    """The ``v=spf1`` TXT records at a name, sorted (DNS returns them in any order); a lookup that fails
+    raises DNSException."""
     try:
         answer = resolver.resolve(domain, "TXT")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     found = ["".join(s.decode("utf-8", "replace") for s in r.strings) for r in answer]
-    return [text for text in found if text.lower() == "v=spf1" or text.lower().startswith("v=spf1 ")]
+    return sorted(text for text in found if text.lower() == "v=spf1" or text.lower().startswith("v=spf1 "))
 
 
 def check_spf(domain: str, resolver, *, provider_include: str = "", kind: str = ENVELOPE) -> Finding:

@@ -172,3 +172,35 @@ def authdns_settings_fixture(settings, authdns):
     settings.AUTH_NAMESERVERS = [authdns.nameserver]
     settings.AUTH_TIMEOUT = 1.0
     return settings
+
+
+# --- Following a fix ----------------------------------------------------------------------------------
+
+
+def follow_fix(records: dict, data: dict, **placeholders: str) -> dict:
+    """The records after doing literally what a finding's fix says: delete its ``delete`` rows, publish
+    its ``publish`` rows ([name, type, value]); ``<public key>``-style placeholders are filled from
+    ``placeholders`` (public_key="...", your_inbound_mail_server="...")."""
+    out = {
+        name: {kind: list(v) if isinstance(v, list) else v for kind, v in kinds.items()}
+        for name, kinds in records.items()
+    }
+    for name, kind, value in data.get("delete", []):
+        kinds = out.get(name, {})
+        if kind == "CNAME":
+            kinds.pop("CNAME", None)
+        else:
+            kinds[kind] = [v for v in kinds.get(kind, []) if v != value]
+    for name, kind, value in data.get("publish", []):
+        for key, filled in placeholders.items():
+            value = value.replace(f"<{key.replace('_', ' ')}>", filled)
+        assert "<" not in value, f"a placeholder is left in {value!r}"
+        kinds = out.setdefault(name, {})
+        if kind == "CNAME":
+            kinds["CNAME"] = value.rstrip(".")
+        elif kind == "MX":
+            preference, host = value.split()
+            kinds.setdefault("MX", []).append((int(preference), host.rstrip(".")))
+        else:
+            kinds.setdefault(kind, []).append(value)
+    return out
