@@ -58,18 +58,21 @@ def check_dkim(domain: str, selector: str, resolver) -> Finding:
     present: RSA of at least 1024 bits (2048 preferred) or a 32-byte Ed25519 key; t=y (testing) warns."""
     selector = selector.lower()
     name = f"{selector}._domainkey.{domain}"
+    try:
+        found = [b"".join(r.strings).decode("utf-8", "replace") for r in resolver.resolve(name, "TXT")]
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        found = []
+    except dns.exception.DNSException as exc:
+        return Finding(name, "dkim", ERROR, _("The DNS lookup failed."), str(exc))
     text, data = records.fix(
         _("Publish the DKIM key shown for %(domain)s in your sending settings:") % {"domain": domain},
+        delete=[(name, "TXT", record) for record in sorted(found)],
         publish=[(name, "TXT", "v=DKIM1; k=rsa; p=<public key>")],
     )
     data["domains"] = [domain]
-    try:
-        answer = resolver.resolve(name, "TXT")
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+    if not found:
         return Finding(name, "dkim", FAIL, _("No DKIM key for the selector %(s)s.") % {"s": selector}, "", text, data)
-    except dns.exception.DNSException as exc:
-        return Finding(name, "dkim", ERROR, _("The DNS lookup failed."), str(exc))
-    record = " ".join(b"".join(r.strings).decode("utf-8", "replace") for r in answer)
+    record = " ".join(found)
     tags = _tags(record)
     key = tags.get("p")
     if key is None:
@@ -79,7 +82,9 @@ def check_dkim(domain: str, selector: str, resolver) -> Finding:
     found = _dkim_key(name, tags, record, text, data)
     if found.status == PASS and "y" in tags.get("t", "").lower().split(":"):
         fix, extra = records.fix(
-            _("Publish the key without t=y once signing works:"), publish=[(name, "TXT", _without_testing(record))]
+            _("Publish the key without t=y once signing works:"),
+            delete=[(name, "TXT", record)],
+            publish=[(name, "TXT", _without_testing(record))],
         )
         title = _("The DKIM key is in testing mode (t=y): receivers may treat your mail as unsigned.")
         return Finding(name, "dkim", WARNING, title, record, fix, found.data | extra)

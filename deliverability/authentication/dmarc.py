@@ -94,7 +94,7 @@ def _broken(domain: str, name: str, record: str, error: str) -> Finding:
         if guessed
         else _("Your record with the error corrected and your other tags kept:")
     )
-    text, data = records.fix(intro, publish=[(name, "TXT", repaired)])
+    text, data = records.fix(intro, delete=[(name, "TXT", record)], publish=[(name, "TXT", repaired)])
     data.update(record=record, policy="")
     return Finding(domain, "dmarc", FAIL, _("The DMARC record is broken."), error, text, data)
 
@@ -122,16 +122,21 @@ def _policy(domain: str, location: str, record: str) -> Finding:
     name = f"_dmarc.{location}"
     if policy != "none" and pct == 0:
         text, extra = records.fix(
-            _("Remove pct=0 to apply the policy:"), publish=[(name, "TXT", records.dmarc_with(record, pct=None))]
+            _("Remove pct=0 to apply the policy:"),
+            delete=[(name, "TXT", record)],
+            publish=[(name, "TXT", records.dmarc_with(record, pct=None))],
         )
         title = _("DMARC p=%(p)s with pct=0%(where)s: the policy is applied to no mail.")
         return Finding(domain, "dmarc", WARNING, title % {"p": policy, "where": where}, record, text, data | extra)
     if policy != "none" and not tags.get("rua"):
+        repaired = records.dmarc_repair(record)[0]  # a misspelt rau= becomes the rua= it meant
+        example = "rua" not in dict(records.dmarc_tags(repaired))
         mailbox = records.example_mailbox(location)
         text, extra = records.fix(
             _("Add a report address:"),
-            publish=[(name, "TXT", records.dmarc_with(record, rua=f"mailto:{mailbox}"))],
-            note=records.own_mailbox_note(location),
+            delete=[(name, "TXT", record)],
+            publish=[(name, "TXT", records.dmarc_with(repaired, rua=f"mailto:{mailbox}") if example else repaired)],
+            note=records.own_mailbox_note(location) if example else None,
         )
         title = _("DMARC p=%(p)s%(where)s without a report address (rua=): you cannot see what receivers reject.")
         return Finding(domain, "dmarc", WARNING, title % {"p": policy, "where": where}, record, text, data | extra)

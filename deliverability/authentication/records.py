@@ -13,6 +13,7 @@ A fix carries its records twice: as text shown to people, and as ``publish``/``d
 """
 
 import difflib
+import re
 
 from core.text import Text, _
 
@@ -76,6 +77,23 @@ def spf_suggest(records: list[str], include: str = "") -> str:
         return " ".join(["v=spf1", *body, f"redirect={redirects[0]}"])  # RFC 7208 6.1: no all beside it
     body += [f"include:{target}" for target in redirects if f"include:{target}".lower() not in seen]
     return " ".join(["v=spf1", *body, f"{kept[0] if kept else '~'}all"])
+
+
+SPF_NAMES = {"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists", "redirect", "exp"}
+
+
+def spf_bad_terms(record: str, error: str) -> list[str]:
+    """The terms a parser's error names: the term, its value (an address, an include target) or an
+    unknown mechanism name."""
+    bad = []
+    for term in record.split()[1:]:
+        name, _sep, value = term.lstrip("+-~?").replace("=", ":", 1).partition(":")
+        named = [term, value] if value else [term]
+        if name.lower() not in SPF_NAMES:
+            named.append(name)
+        if any(re.search(rf"(?<![\w.:-]){re.escape(part)}(?![\w.:-])", error) for part in named if part):
+            bad.append(term)
+    return bad
 
 
 def spf_without(record: str, bad_terms: list[str]) -> str:

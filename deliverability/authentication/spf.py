@@ -123,21 +123,26 @@ def _policy(domain: str, kind: str, result: dict, include: str, data: dict) -> F
     record, parsed = data["record"], result.get("parsed") or {}
     if not result.get("valid"):
         error = result.get("error", "")
-        bad = [term for term in record.split()[1:] if term in error]
+        bad = records.spf_bad_terms(record, error)
         if not bad:
             advice = _("Correct the error shown above: receivers ignore the whole record until then.")
             return Finding(domain, kind, FAIL, _("The SPF record is broken."), error, advice, data)
         text, extra = records.fix(
             _("The record without the terms receivers cannot read:"),
+            delete=[(domain, "TXT", record)],
             publish=[(domain, "TXT", records.spf_suggest([records.spf_without(record, bad)], include))],
         )
         return Finding(domain, kind, FAIL, _("The SPF record is broken."), error, text, data | extra)
     if parsed.get("all") == "pass" and record.lower().split()[-1] in ("all", "+all"):
-        text, extra = records.fix(publish=[(domain, "TXT", records.spf_suggest([record], include))])
+        text, extra = records.fix(
+            delete=[(domain, "TXT", record)], publish=[(domain, "TXT", records.spf_suggest([record], include))]
+        )
         message = _("SPF ends in +all: anyone may send as this domain.")
         return Finding(domain, kind, FAIL, message, record, text, data | extra)
     if include and not _includes(parsed, include):
-        text, extra = records.fix(publish=[(domain, "TXT", records.spf_suggest([record], include))])
+        text, extra = records.fix(
+            delete=[(domain, "TXT", record)], publish=[(domain, "TXT", records.spf_suggest([record], include))]
+        )
         return Finding(
             domain,
             kind,

@@ -152,7 +152,10 @@ def test_plus_all_fails(res):
     title, _detail, fix = shown(finding)
     assert finding.status == "fail"
     assert title == "SPF ends in +all: anyone may send as this domain."
-    assert fix == f'plusall.example. TXT "v=spf1 include:{INCLUDE} ~all"'
+    assert fix == (
+        f'Delete:\nplusall.example. TXT "v=spf1 include:{INCLUDE} +all"\n'
+        f'Publish instead:\nplusall.example. TXT "v=spf1 include:{INCLUDE} ~all"'
+    )
 
 
 def test_missing_provider_include_fix_keeps_mechanisms_and_adds_include_before_all(res):
@@ -160,7 +163,9 @@ def test_missing_provider_include_fix_keeps_mechanisms_and_adds_include_before_a
     title, _detail, fix = shown(finding)
     assert finding.status == "fail"
     assert title == f"SPF does not include {INCLUDE}, so our servers are not allowed to send for this domain."
-    assert fix == f'noinclude.example. TXT "v=spf1 ip4:203.0.113.0/24 mx include:{INCLUDE} -all"'
+    assert fix.endswith(
+        f'Publish instead:\nnoinclude.example. TXT "v=spf1 ip4:203.0.113.0/24 mx include:{INCLUDE} -all"'
+    )
 
 
 # --- DKIM ------------------------------------------------------------------------------------------
