@@ -79,8 +79,11 @@ def _several(domain: str, name: str, found: list[str]) -> Finding:
         domain,
         "dmarc",
         FAIL,
-        _("%(n)s DMARC records at %(name)s: receivers ignore both (RFC 7489 6.6.3), so no policy applies.")
-        % {"n": len(found), "name": name},
+        _(
+            "%(n)s DMARC record at %(name)s: receivers ignore both (RFC 7489 6.6.3), so no policy applies.",
+            {"n": len(found), "name": name},
+            plural="%(n)s DMARC records at %(name)s: receivers ignore both (RFC 7489 6.6.3), so no policy applies.",
+        ),
         "\n".join(found),
         text,
         data,

@@ -88,8 +88,11 @@ def _several(domain: str, kind: str, found: list[str], include: str) -> Finding:
         publish=[(domain, "TXT", records.spf_suggest(found, include))],
     )
     data["records"] = found
-    title = _("%(n)s SPF records: receivers treat that as an error, so SPF fails for all your mail.")
-    title %= {"n": len(found)}
+    title = _(
+        "%(n)s SPF record: receivers treat that as an error, so SPF fails for all your mail.",
+        {"n": len(found)},
+        plural="%(n)s SPF records: receivers treat that as an error, so SPF fails for all your mail.",
+    )
     return Finding(domain, kind, FAIL, title, "\n".join(found), text, data)
 
 
