@@ -75,6 +75,7 @@ def test_an_include_goes_before_a_redirect_and_no_all_is_added_beside_it(res):
     ``... redirect=... ~all``."""
     finding = spf.check_spf("redirect.example", res, provider_include=INCLUDE)
     assert finding.status == "fail"
+    assert str(finding.fix).endswith(f'redirect.example. TXT "v=spf1 include:{INCLUDE} redirect=_spf.other.example"')
     assert finding.data["publish"] == [
         ["redirect.example", "TXT", f"v=spf1 include:{INCLUDE} redirect=_spf.other.example"]
     ]
@@ -120,6 +121,9 @@ def served_txt(name):
 def test_a_syntax_error_keeps_the_customers_policy_and_tags(res):
     finding = dmarc.check_dmarc("typo.example", res)
     assert (finding.status, str(finding.title)) == ("fail", "The DMARC record is broken.")
+    assert str(finding.fix).endswith(
+        '_dmarc.typo.example. TXT "v=DMARC1; p=reject; rua=mailto:reports@typo.example; adkim=s"'
+    ), str(finding.fix)
     assert finding.data["publish"] == [
         ["_dmarc.typo.example", "TXT", "v=DMARC1; p=reject; rua=mailto:reports@typo.example; adkim=s"]
     ]
@@ -280,6 +284,10 @@ def test_the_checklist_is_per_from_domain_and_not_checked_is_never_a_pass(
     MonitoredTargetFactory(account=world.acme, domain=True, value=BARE2)
     MonitoredTargetFactory(account=world.acme, kind="domain", value=f"bounce.{BARE2}", role="bounce")
     run = run_checks(world.acme, django_capture_on_commit_callbacks)
+    page = visible_text(alice.get("/a/acme/authentication/"))
+    assert f"Requirement Applies to {BARE} {BARE2} {GOOD}" in page
+    assert "SPF or DKIM authenticates the mail All senders Nothing to check yet Nothing to check yet Pass" in page
+    assert "Both SPF and DKIM pass (bulk senders) Bulk senders Fail Fail Pass" in page
     domains, table = checklist(run.findings.all())
     assert domains == [BARE, BARE2, GOOD]
     by_key = {req.key: dict(zip(domains, statuses, strict=True)) for req, statuses in table}
@@ -292,7 +300,3 @@ def test_the_checklist_is_per_from_domain_and_not_checked_is_never_a_pass(
         "fail",
         "Neither DKIM nor SPF is aligned with the From domain: DMARC fails.",
     )
-    page = visible_text(alice.get("/a/acme/authentication/"))
-    assert f"Requirement Applies to {BARE} {BARE2} {GOOD}" in page
-    assert "SPF or DKIM authenticates the mail All senders Nothing to check yet Nothing to check yet Pass" in page
-    assert "Both SPF and DKIM pass (bulk senders) Bulk senders Fail Fail Pass" in page
