@@ -48,24 +48,29 @@ def auth_request(*, account: Account, actor: User | None = None, trigger: str = 
 
 
 def findings_for(account: Account, res) -> list[checks.Finding]:
-    """Every check for the account's bounce domains (CNAME, and SPF: receivers check SPF there), From
-    domains and sending IPs. MISSION: DLV-1."""
+    """Every check for the account's bounce domains, From domains and sending IPs."""
     targets = list(MonitoredTarget.objects.filter(account=account))
+    return check_all(
+        res,
+        from_domains={t.value: t.dkim_selectors.replace(",", " ").split() for t in targets if t.role == t.Role.FROM},
+        bounce_domains=[t.value for t in targets if t.role == t.Role.BOUNCE],
+        ips=[t.value for t in targets if t.is_ip],
+    )
+
+
+def check_all(res, *, from_domains: dict[str, list[str]], bounce_domains: list[str], ips: list[str]):
+    """The checks of bounce domains (CNAME, and SPF: receivers check SPF there), From domains (with their
+    DKIM selectors) and sending IPs; the account's run and ``manage.py auth_check`` alike. MISSION: DLV-1."""
     out: list[checks.Finding] = []
     envelope: dict[str, tuple[checks.Finding, checks.Finding]] = {}
-    for target in targets:
-        if target.role == MonitoredTarget.Role.BOUNCE:
-            bounce = checks.check_bounce(target.value, res, expected=settings.PROVIDER_BOUNCE_HOST)
-            spf_found = spf.check_envelope(
-                target.value, res, provider_include=settings.PROVIDER_SPF_INCLUDE, bounce=bounce
-            )
-            envelope[target.value] = (bounce, spf_found)
-            out += [bounce, spf_found]
-    for target in targets:
-        if target.role == MonitoredTarget.Role.FROM:
-            out += from_domain_findings(target, res, envelope)
-        elif target.is_ip:
-            out.append(checks.check_fcrdns(target.value, res))
+    for domain in bounce_domains:
+        bounce = checks.check_bounce(domain, res, expected=settings.PROVIDER_BOUNCE_HOST)
+        spf_found = spf.check_envelope(domain, res, provider_include=settings.PROVIDER_SPF_INCLUDE, bounce=bounce)
+        envelope[domain] = (bounce, spf_found)
+        out += [bounce, spf_found]
+    for domain, selectors in from_domains.items():
+        out += from_domain_findings(domain, selectors, res, envelope)
+    out += [checks.check_fcrdns(ip, res) for ip in ips]
     return out
 
 
@@ -76,8 +81,7 @@ def envelope_domains(domain: str, bounces) -> list[str]:
     return [b for b in bounces if registered_domain(b) == org] or list(bounces)
 
 
-def from_domain_findings(target: MonitoredTarget, res, envelope: dict) -> list[checks.Finding]:
-    domain = target.value
+def from_domain_findings(domain: str, selectors: list[str], res, envelope: dict) -> list[checks.Finding]:
     out = [spf.check_spf(domain, res, kind=spf.FROM)]
     for bounce in envelope_domains(domain, envelope):
         for found in envelope[bounce]:
@@ -94,7 +98,7 @@ def from_domain_findings(target: MonitoredTarget, res, envelope: dict) -> list[c
                 {"not_checked": True, "domains": [domain]},
             )
         )
-    selectors = list(dict.fromkeys(target.dkim_selectors.lower().replace(",", " ").split()))
+    selectors = list(dict.fromkeys(selector.lower() for selector in selectors))
     dkim = [checks.check_dkim(domain, selector, res) for selector in selectors]
     if not selectors:
         dkim = [
@@ -111,7 +115,10 @@ def from_domain_findings(target: MonitoredTarget, res, envelope: dict) -> list[c
     dmarc_found = dmarc.check_dmarc(domain, res)
     dkim_ok = bool(selectors) and any(f.status in (Status.PASS, Status.WARNING) for f in dkim)
     passing = [b for b, pair in envelope.items() if all(f.status in (Status.PASS, Status.WARNING) for f in pair)]
-    alignment = checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=passing, dmarc=dmarc_found)
+    if dmarc_found.status == Status.ERROR or (not dkim_ok and any(f.status == Status.ERROR for f in dkim)):
+        alignment = checks.Finding(domain, "alignment", Status.ERROR, _("The DNS lookup failed."))
+    else:
+        alignment = checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=passing, dmarc=dmarc_found)
     return [*out, *dkim, dmarc_found, alignment, checks.check_mx(domain, res)]
 
 
