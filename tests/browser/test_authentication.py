@@ -34,11 +34,14 @@ def broken_dmarc(world, authdns, authdns_settings, settings):
             "acme.example": {"TXT": [f"v=spf1 include:{INCLUDE} ~all"], "MX": [(10, "mx.acme.example")]},
             "mx.acme.example": {"A": ["198.51.100.200"]},
             INCLUDE: {"TXT": ["v=spf1 ip4:192.0.2.0/24 -all"]},
+            "bounce.acme.example": {"CNAME": settings.PROVIDER_BOUNCE_HOST},
+            settings.PROVIDER_BOUNCE_HOST: {"TXT": [f"v=spf1 include:{INCLUDE} -all"]},
             "s1._domainkey.acme.example": {"TXT": [f"v=DKIM1; k=rsa; p={dkim_key(2048)}"]},
             # no _dmarc.acme.example, and none at the organisational domain either
         }
     )
     services.targets_add(account=world.acme, actor=None, text="acme.example", role="from")
+    services.targets_add(account=world.acme, actor=None, text="bounce.acme.example", role="bounce")
     MonitoredTarget.objects.filter(value="acme.example").update(dkim_selectors="s1")
     return world
 
@@ -53,7 +56,12 @@ def test_broken_dmarc_fix_article_and_mediation(page, broken_dmarc, browser, liv
     expect(attention).to_contain_text(
         '_dmarc.acme.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@acme.example"'
     )
-    expect(page.get_by_test_id("checklist")).to_contain_text("Not checked automatically")
+    checklist = page.get_by_test_id("checklist")
+    expect(checklist).to_contain_text("Not checked automatically")
+    # SPF is checked where receivers check it (the bounce domain), so only DMARC fails (MISSION: DLV-1)
+    expect(checklist.get_by_role("row", name="Both SPF and DKIM pass")).to_contain_text("Pass")
+    expect(checklist.get_by_role("row", name="DMARC is published")).to_contain_text("Fail")
+    expect(page.get_by_test_id("auth-bounce.acme.example")).to_contain_text("SPF (bounce domain)")
     recommended = page.get_by_test_id("recommended")
     expect(recommended).to_contain_text("SPF, DKIM and DMARC")
     expect(recommended).to_contain_text("Your DMARC check needs attention.")
