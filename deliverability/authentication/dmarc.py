@@ -57,7 +57,34 @@ def check_dmarc(domain: str, resolver) -> Finding:
         return Finding(domain, "dmarc", ERROR, _("The DNS lookup failed."), str(exc))
     except checkdmarc.dmarc.DMARCError as exc:
         return _broken(domain, name, record, str(exc))
-    return _policy(domain, location, record)
+    found = _policy(domain, location, record)
+    return _reports_refused(domain, location, record, resolver, found) if found.status == PASS else found
+
+
+def _reports_refused(domain: str, location: str, record: str, resolver, found: Finding) -> Finding:
+    """RFC 7489 7.1: reports go to a mailbox at another organisational domain only when that domain
+    publishes ``<policy domain>._report._dmarc.<report domain> TXT "v=DMARC1"``."""
+    missing = []
+    for uri in dict(records.dmarc_tags(record)).get("rua", "").split(","):
+        mailbox = uri.strip().removeprefix("mailto:").split("!")[0]
+        report_domain = mailbox.rpartition("@")[2].rstrip(".").lower()
+        if "@" not in mailbox or registered_domain(report_domain) == registered_domain(location):
+            continue
+        name = f"{location}._report._dmarc.{report_domain}"
+        try:
+            if not dmarc_records(resolver, name):
+                missing.append((report_domain, name))
+        except dns.exception.DNSException:
+            continue  # unknown is not "refused"
+    if not missing:
+        return found
+    text, extra = records.fix(
+        _("The owner of the report mailbox's domain must publish:"),
+        publish=[(name, "TXT", "v=DMARC1") for _domain, name in missing],
+    )
+    title = _("DMARC reports to %(domains)s are not sent: that domain has not agreed to receive them (RFC 7489 7.1).")
+    title %= {"domains": ", ".join(report_domain for report_domain, _name in missing)}
+    return Finding(domain, "dmarc", WARNING, title, record, text, {**found.data, **extra})
 
 
 def _missing(domain: str) -> Finding:

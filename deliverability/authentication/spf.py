@@ -156,7 +156,20 @@ def _policy(domain: str, kind: str, result: dict, include: str, data: dict) -> F
             text,
             data | extra,
         )
-    return None
+    return _redirect_ignored(domain, kind, record, include, data)
+
+
+def _redirect_ignored(domain: str, kind: str, record: str, include: str, data: dict) -> Finding | None:
+    """RFC 7208 6.1: a record with an ``all`` ignores its ``redirect=``; the fix makes it the include it
+    was meant to be."""
+    terms = [term.lower() for term in record.split()[1:]]
+    if not any(t.startswith("redirect=") for t in terms) or not any(t.lstrip("+-~?") == "all" for t in terms):
+        return None
+    text, extra = records.fix(
+        delete=[(domain, "TXT", record)], publish=[(domain, "TXT", records.spf_suggest([record], include))]
+    )
+    title = _("The record has both all and redirect=: receivers ignore the redirect (RFC 7208 6.1).")
+    return Finding(domain, kind, WARNING, title, record, text, data | extra)
 
 
 def _near_limit(domain, kind, record, lookups, data) -> Finding | None:

@@ -34,6 +34,8 @@ def records() -> dict:
         "_spf.other.example": {"TXT": ["v=spf1 ip4:203.0.113.0/24 -all"]},
         # SPF
         "redirect.example": {"TXT": ["v=spf1 redirect=_spf.other.example"]},
+        "ignored.example": {"TXT": [f"v=spf1 include:{INCLUDE} redirect=_spf.other.example -all"]},
+        "_dmarc.vendor.example": {"TXT": ["v=DMARC1; p=reject; rua=mailto:reports@dmarc-vendor.test"]},
         "two.example": {"TXT": ["v=spf1 ip4:198.51.100.7 ip4:198.51.100.8 -all", f"v=spf1 include:{INCLUDE} ~all"]},
         # DMARC
         "_dmarc.twodmarc.example": {
@@ -82,10 +84,34 @@ def test_an_include_goes_before_a_redirect_and_no_all_is_added_beside_it(res):
     assert "all" not in finding.data["publish"][0][2]
 
 
+def test_a_redirect_beside_all_is_ignored_and_says_so(res):
+    """RFC 7208 6.1: main passed ``... redirect=_spf.other.example -all`` although receivers ignore the
+    redirect (the senders it names fail SPF)."""
+    finding = spf.check_spf("ignored.example", res, provider_include=INCLUDE)
+    assert (finding.status, str(finding.title)) == (
+        "warning",
+        "The record has both all and redirect=: receivers ignore the redirect (RFC 7208 6.1).",
+    )
+    assert str(finding.fix).endswith(f'ignored.example. TXT "v=spf1 include:{INCLUDE} include:_spf.other.example -all"')
+
+
+def test_reports_to_another_domain_need_its_permission(res):
+    """RFC 7489 7.1 (shared/facts/authentication.md): without the permission record no report arrives."""
+    finding = dmarc.check_dmarc("vendor.example", res)
+    assert (finding.status, str(finding.title)) == (
+        "warning",
+        "DMARC reports to dmarc-vendor.test are not sent: that domain has not agreed to receive them (RFC 7489 7.1).",
+    )
+    assert str(finding.fix).endswith('vendor.example._report._dmarc.dmarc-vendor.test. TXT "v=DMARC1"')
+
+
 def test_two_spf_records_say_which_to_delete_and_merge_every_term(res):
     finding = spf.check_spf("two.example", res, provider_include=INCLUDE)
     assert finding.status == "fail"
     assert str(finding.title) == "2 SPF records: receivers treat that as an error, so SPF fails for all your mail."
+    with translation.override("pl"):
+        assert str(finding.title).startswith("2 rekordy SPF: odbiorcy traktują to jako błąd")
+        assert str(finding.fix).startswith("Połącz je w jeden rekord (z zachowaniem wszystkich elementów):\nUsuń:")
     assert finding.data["delete"] == [
         ["two.example", "TXT", f"v=spf1 include:{INCLUDE} ~all"],
         ["two.example", "TXT", "v=spf1 ip4:198.51.100.7 ip4:198.51.100.8 -all"],

@@ -40,6 +40,11 @@ CASES = {
     "spf-no-include": ("f.fix.example", {"TXT": ["v=spf1 ip4:198.51.100.2 mx -all"]}, "spf"),
     "spf-redirect": ("g.fix.example", {"TXT": ["v=spf1 redirect=_spf.other.example"]}, "spf"),
     "spf-redirect-ignored": ("h.fix.example", {"TXT": ["v=spf1 redirect=_spf.other.example -all"]}, "spf"),
+    "spf-redirect-beside-all": (
+        "h2.fix.example",
+        {"TXT": [f"v=spf1 include:{INCLUDE} redirect=_spf.other.example ~all"]},
+        "spf",
+    ),
     "spf-plus-all": ("i.fix.example", {"TXT": [f"v=spf1 include:{INCLUDE} +all"]}, "spf"),
     "spf-two": ("j.fix.example", {"TXT": ["v=spf1 ip4:198.51.100.3 -all", "v=spf1 ip4:198.51.100.4 ~all"]}, "spf"),
     "spf-broken-term": ("k.fix.example", {"TXT": ["v=spf1 ip4:198.51.100.300 -all"]}, "spf"),
@@ -63,6 +68,11 @@ CASES = {
     "dmarc-tag-typo": ("s.fix.example", {"TXT": ["v=DMARC1; p=reject; rau=mailto:x@s.fix.example"]}, "dmarc"),
     "dmarc-pct0": ("t.fix.example", {"TXT": ["v=DMARC1; p=quarantine; pct=0; rua=mailto:x@t.fix.example"]}, "dmarc"),
     "dmarc-no-rua": ("u.fix.example", {"TXT": ["v=DMARC1; p=reject; adkim=s"]}, "dmarc"),
+    "dmarc-reports-refused": (
+        "t2.fix.example",
+        {"TXT": ["v=DMARC1; p=reject; rua=mailto:r@dmarc-vendor.test"]},
+        "dmarc",
+    ),
     # DKIM (selector s1)
     "dkim-none": ("v.fix.example", {}, "dkim"),
     "dkim-testing": ("w.fix.example", {"TXT": [f"v=DKIM1; k=rsa; t=y; p={KEY}"]}, "dkim"),
