@@ -22,6 +22,7 @@ TARGETS = {
     "globex": [
         ("transactional", "203.0.113.20 203.0.113.21", ""),
         ("", "globex.example", "from"),
+        ("", "bounce.globex.example", "bounce"),
     ],
 }
 

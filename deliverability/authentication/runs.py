@@ -147,6 +147,7 @@ def auth_run(run_id: int) -> None:
             fix=_english(f.fix),
             data={**f.data, "i18n": {"title": to_json(f.title), "fix": to_json(f.fix), "detail": to_json(f.detail)}},
             regression=(f.subject, f.kind) in before
+            and not f.data.get("not_checked")  # "not checked" says nothing about the records
             and SEVERITY[f.status] > SEVERITY[before[(f.subject, f.kind)]]
             and f.status != Status.ERROR,
         )

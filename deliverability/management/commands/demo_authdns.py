@@ -56,6 +56,7 @@ def config(port: int) -> str:
         txt("_dmarc.globex.example", "v=DMARC1; p=quarantine; rua=mailto:dmarc@globex.example"),
         "mx-host=globex.example,mx.globex.example,10",
         "host-record=mx.globex.example,203.0.113.200",
+        f"cname=bounce.globex.example,{bounce_host}",
     ]
     for last in range(10, 14):
         lines += [
