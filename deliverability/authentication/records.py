@@ -131,9 +131,9 @@ def _repaired_value(name: str, value: str) -> tuple[str | None, bool]:
         if value.lower() in choices:
             return value.lower(), False
         closest = _closest(value, choices)
-        if closest or name not in ("p",):
-            return closest, False
-        return "none", True
+        if closest is None and name == "p":
+            return "none", True  # a policy is required: the least strict, and the caller says so
+        return closest, False
     if name == "pct":
         return (value, False) if value.isdigit() and 0 <= int(value) <= 100 else (None, False)
     if name in ("rua", "ruf"):
