@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import warmup
+from . import ingest, warmup
 from .models import DEFAULT_SPLIT, WarmupPlan
 
 
@@ -34,7 +35,7 @@ class WarmupPlanForm(forms.ModelForm):
                 initial=current.get(provider, {}).get("percent", 0),
             )  # fmt: skip
             self.fields[f"cap_{provider}"] = forms.IntegerField(
-                label=_("%(p)s daily cap") % {"p": name}, min_value=1, required=False,
+                label=_("%(p)s daily cap in week one") % {"p": name}, min_value=1, required=False,
                 initial=current.get(provider, {}).get("cap"),
             )  # fmt: skip
 
@@ -70,7 +71,15 @@ class WarmupPlanForm(forms.ModelForm):
 class ActualsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_(
-            "Columns: date, provider, sent, delivered, bounced, complaints, deferrals. One row per day and provider."
+        error_messages={
+            "required": _("Choose a CSV file."),
+            "empty": _("The file is empty: it needs a header row and a row per day and provider."),
+        },
+        help_text=format_lazy(
+            _(
+                "Columns: date, provider, sent, delivered, bounced, complaints, deferrals; separated by commas or "
+                "semicolons. One row per day and provider, at most {rows} rows and 5 MB a file."
+            ),
+            rows=f"{ingest.MAX_ROWS:,}",
         ),
     )

@@ -1,5 +1,7 @@
 """Actuals in: CSV (an upload) or JSON (the customer's pipeline). Bad rows are reported line by line,
-good rows are kept (an existing day and provider is updated). MISSION: DLV-1."""
+good rows are kept (an existing day and provider is replaced, and the outcome names the days replaced).
+MISSION: DLV-1. A CSV file as people have it: comma or semicolon separated (Polish Excel writes ";"),
+UTF-8 with or without a BOM, quoted fields, headers and values in any case."""
 
 import csv
 import io
@@ -19,22 +21,28 @@ ALIASES = {
 }  # fmt: skip
 MAX_ROWS = 20_000
 MAX_NUMBER = 2_147_483_647  # what the database column holds
+SEPARATORS = str.maketrans("", "", ", \u00a0\u202f'")  # thousands: 1,200 / 1 200 (Polish Excel) / 1'200
 
 
 @dataclass
 class Outcome:
     saved: int = 0
     errors: list = field(default_factory=list)  # (line, message)
+    replaced: list = field(default_factory=list)  # "2026-03-02 gmail": days sent before, now with other figures
 
 
-def parse_row(row: dict, plan: WarmupPlan) -> DailyActual:
-    """One row (CSV columns or JSON keys) -> an unsaved DailyActual; ValueError in the user's words."""
+def parse_row(row: dict, plan: WarmupPlan, today: date | None = None) -> DailyActual:
+    """One row (CSV columns or JSON keys) -> an unsaved DailyActual; ValueError in the user's words.
+    ``today``: the account's day (a day after it has not happened yet)."""
+    today = today or plan.account.today()
     try:
         day = date.fromisoformat(str(row.get("date", "")).strip())
     except ValueError as exc:
         raise ValueError(_("“%(value)s” is not a date like 2026-11-24.") % {"value": row.get("date", "")}) from exc
     if day < plan.start_date:
         raise ValueError(_("%(day)s is before the plan starts (%(start)s).") % {"day": day, "start": plan.start_date})
+    if day > today:
+        raise ValueError(_("%(day)s is in the future (today is %(today)s).") % {"day": day, "today": today})
     provider = str(row.get("provider", "")).strip().lower()
     provider = ALIASES.get(provider, provider)
     if provider not in warmup.PROVIDERS:
@@ -47,7 +55,7 @@ def parse_row(row: dict, plan: WarmupPlan) -> DailyActual:
         raw = row.get(name, 0 if name != "sent" else None)
         try:
             value = (
-                int(str(raw).replace(",", "").replace(" ", ""))
+                int(str(raw).strip().translate(SEPARATORS))
                 if raw not in (None, "")
                 else (0 if name != "sent" else None)
             )
@@ -69,6 +77,12 @@ def parse_row(row: dict, plan: WarmupPlan) -> DailyActual:
                 _("%(field)s (%(n)s) is more than sent (%(sent)s).")
                 % {"field": name, "n": numbers[name], "sent": numbers["sent"]}
             )
+    outcomes = numbers["delivered"] + numbers["bounced"] + numbers["deferrals"]
+    if outcomes > numbers["sent"]:
+        raise ValueError(
+            _("delivered + bounced + deferrals (%(n)s) is more than sent (%(sent)s).")
+            % {"n": f"{outcomes:,}", "sent": f"{numbers['sent']:,}"}
+        )
     return DailyActual(plan=plan, day=day, provider=provider, **numbers)
 
 
@@ -78,10 +92,11 @@ def save_rows(plan: WarmupPlan, rows: list[tuple[int, dict]], source: str) -> Ou
     if len(rows) > MAX_ROWS:
         outcome.errors.append((0, _("At most %(n)s rows at a time.") % {"n": f"{MAX_ROWS:,}"}))
         return outcome
-    seen = {}
+    seen, today = {}, plan.account.today()
+    before = {(a.day, a.provider): a for a in plan.actuals.all()}
     for line, row in rows:
         try:
-            actual = parse_row(row, plan)
+            actual = parse_row(row, plan, today)
         except ValueError as exc:
             outcome.errors.append((line, str(exc)))
             continue
@@ -90,6 +105,9 @@ def save_rows(plan: WarmupPlan, rows: list[tuple[int, dict]], source: str) -> Ou
             outcome.errors.append((line, _("The same day and provider as line %(line)s.") % {"line": seen[key]}))
             continue
         seen[key] = line
+        old = before.get(key)
+        if old is not None and any(getattr(old, name) != getattr(actual, name) for name in FIELDS[2:]):
+            outcome.replaced.append(f"{actual.day.isoformat()} {actual.provider}")
         DailyActual.objects.update_or_create(
             plan=plan,
             day=actual.day,
@@ -101,8 +119,14 @@ def save_rows(plan: WarmupPlan, rows: list[tuple[int, dict]], source: str) -> Ou
 
 
 def from_csv(plan: WarmupPlan, text: str) -> Outcome:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    text = text.lstrip("\ufeff")
+    lines = [line for line in text.splitlines() if line.strip().strip(";,")]
+    if not lines:
+        return Outcome(errors=[(1, _("The file is empty: it needs a header row and a row per day and provider."))])
+    header = lines[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
     missing = {"date", "provider", "sent"} - headers
     if missing:
         return Outcome(
@@ -114,7 +138,13 @@ def from_csv(plan: WarmupPlan, text: str) -> Outcome:
                 )
             ]
         )
-    rows = [(reader.line_num, {k.strip().lower(): v for k, v in row.items() if k}) for row in reader]
+    rows = [
+        (reader.line_num, {k.strip().lower(): (v or "").strip() for k, v in row.items() if k})
+        for row in reader
+        if any((v or "").strip() for k, v in row.items() if k)
+    ]
+    if not rows:
+        return Outcome(errors=[(2, _("The file has a header row but no rows of actuals under it."))])
     return save_rows(plan, rows, DailyActual.Source.CSV)
 
 

@@ -28,7 +28,9 @@ def warmup_precondition(account) -> dict:
         }
     open_items = []
     for status in statuses:
-        open_items += [f"{status.plan.name}: {row.name} — {row.reason}" for row in status.on_hold]
+        open_items += [f"{status.plan.name}: {problem}" for problem in status.problems]
+        open_items += [f"{status.plan.name}: {row.name} — {row.reason}" for row in status.on_hold
+                       if row.decision != "rewarm"]  # fmt: skip
         if status.forecast.rewarm:
             open_items.append(
                 _("%(plan)s: idle for %(n)s days, to be warmed again.")

@@ -1,7 +1,8 @@
 """Where a warm-up plan stands today: each provider's ladder walked through its actuals, the next day's
 recommendation with its reason, and the forecast. MISSION: DLV-1."""
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -11,7 +12,14 @@ from . import warmup
 from .models import WarmupPlan
 
 # Lazy: translated in the reader's language when shown, not once at import (STYLE: no gettext at import time).
-DECISIONS = {"advance": gettext_lazy("Advance"), "hold": gettext_lazy("Hold"), "step_back": gettext_lazy("Step back")}
+DECISIONS = {
+    "advance": gettext_lazy("Advance"),
+    "hold": gettext_lazy("Hold"),
+    "step_back": gettext_lazy("Step back"),
+    "rewarm": gettext_lazy("Warm again"),
+}
+NOT_ADVANCING = ("hold", "step_back", "rewarm")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,12 +29,18 @@ class ProviderRow:
     share: warmup.Share
     state: warmup.ProviderState
 
+    idle_days: int | None = None
+
     @property
     def decision(self) -> str:
+        if self.state.rewarm:  # never "advance" beside a re-warm flag
+            return "rewarm"
         return self.state.last.decision if self.state.last else "advance"
 
     @property
     def reason(self) -> str:
+        if self.state.rewarm:
+            return _("Nothing sent for %(n)s days: start again from the first stage.") % {"n": self.idle_days}
         return reason_text(self.state.last.reasons) if self.state.last else _("Not started yet.")
 
 
@@ -37,10 +51,18 @@ class PlanStatus:
     rows: list[ProviderRow]
     forecast: warmup.Forecast
     today: date
+    problems: list[str] = field(default_factory=list)  # why the plan cannot be computed (then no rows)
+    ignored: int = 0  # actuals dated before the plan or after today: not counted
 
     @property
     def on_hold(self) -> list[ProviderRow]:
-        return [row for row in self.rows if row.decision in ("hold", "step_back")]
+        return [row for row in self.rows if row.decision in NOT_ADVANCING]
+
+    @property
+    def ceiling(self) -> int | None:
+        """The template's top daily volume when the target is above it (the target is never reached)."""
+        top = warmup.ceiling(self.plan.template)
+        return top if top and self.plan.target_daily > top else None
 
     @property
     def finished_on(self) -> date | None:
@@ -50,25 +72,45 @@ class PlanStatus:
 
     @property
     def days_late(self) -> int:
+        if self.problems:
+            return 0
         return max(0, (self.forecast.forecast_end - self.forecast.planned_end).days)
 
 
 def plan_status(plan: WarmupPlan, today: date | None = None) -> PlanStatus:
-    """``today`` is the account's calendar day unless given: a warm-up day is the customer's day."""
+    """``today`` is the account's calendar day unless given: a warm-up day is the customer's day. A plan
+    that cannot be computed (a record saved around the checks) answers with its problems, never an error."""
     today = today or plan.account.today()
+    problems = plan.problems()
+    if not problems:
+        try:
+            return _computed(plan, today)
+        except (ArithmeticError, ValueError) as error:  # a date past 9999, a curve refused: say so, log it
+            log.warning("warm-up plan %s cannot be computed: %r", plan.pk, error)
+            problems = [str(_("The plan cannot be computed from its settings."))]
+    unknown = warmup.Forecast(planned_end=None, forecast_end=None, progress=0, idle_days=None, rewarm=False)
+    return PlanStatus(plan, [], [], unknown, today, problems=problems)
+
+
+def _computed(plan: WarmupPlan, today: date) -> PlanStatus:
     base = plan.base_curve()
     by_provider: dict[str, list[warmup.Day]] = {}
+    ignored = 0
     for actual in plan.actuals.all():
+        if not plan.start_date <= actual.day <= today:  # refused at input; typed into the database
+            ignored += 1
+            continue
         by_provider.setdefault(actual.provider, []).append(actual.as_day())
     rows = []
     for share in plan.shares():
-        state = warmup.replay(
-            warmup.ladder(base, share), by_provider.get(share.provider, []), plan.start_date, share.provider
-        )
-        rows.append(
-            ProviderRow(share.provider, str(warmup.PROVIDER_NAMES.get(share.provider, share.provider)), share, state)
-        )
-    return PlanStatus(plan, base, rows, warmup.forecast([r.state for r in rows], plan.start_date, today), today)
+        actuals = by_provider.get(share.provider, [])
+        state = warmup.replay(warmup.ladder(base, share), actuals, plan.start_date, share.provider, cap=share.cap)
+        name = str(warmup.PROVIDER_NAMES.get(share.provider, share.provider))
+        rows.append(ProviderRow(share.provider, name, share, state))
+    result = warmup.forecast([r.state for r in rows], plan.start_date, today)
+    for row in rows:
+        row.idle_days = result.idle_days
+    return PlanStatus(plan, base, rows, result, today, ignored=ignored)
 
 
 def reason_text(reasons: list) -> str:
@@ -85,6 +127,11 @@ def reason_text(reasons: list) -> str:
         elif kind == "not_reached":
             parts.append(
                 _("only %(sent)s of the %(planned)s planned went out")
+                % {"sent": f"{reason[1]:,}", "planned": f"{reason[2]:,}"}
+            )
+        elif kind == "over_plan":
+            parts.append(
+                _("%(sent)s sent, more than the %(planned)s planned: hold, and send no more than planned")
                 % {"sent": f"{reason[1]:,}", "planned": f"{reason[2]:,}"}
             )
         elif kind == "growth_cap":

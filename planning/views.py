@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +43,11 @@ def plan_list(request, slug):
 def plan_new(request, slug):
     account = _account(request, slug)
     require(request.user, "warmup.plan", account)
-    form = WarmupPlanForm(request.POST or None, initial={"start_date": account.today(), "template": "sendgrid"})
+    form = WarmupPlanForm(
+        request.POST or None,
+        instance=WarmupPlan(account=account),  # the account's calendar day checks the start
+        initial={"start_date": account.today(), "template": "sendgrid"},
+    )
     if request.method == "POST" and form.is_valid():
         plan = services.warmup_plan_create(account=account, actor=request.user, plan=form.save(commit=False))
         messages.success(
@@ -57,8 +62,10 @@ def plan_detail(request, slug, pk):
     account = _account(request, slug)
     plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
     status = plan_status(plan)
-    end = max(status.forecast.forecast_end, status.forecast.planned_end)
-    charts = [(row, provider_chart(row, plan.start_date, end, status.today)) for row in status.rows]
+    charts = []
+    if not status.problems:
+        end = max(status.forecast.forecast_end, status.forecast.planned_end)
+        charts = [(row, provider_chart(row, plan.start_date, end, status.today)) for row in status.rows]
     recent = plan.actuals.order_by("-day", "provider")[:35]  # the last week, five providers a day
     return render(
         request,
@@ -83,7 +90,8 @@ def actuals_upload(request, slug, pk):
     require(request.user, "warmup.send_actuals", account)
     form = ActualsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a CSV file."))
+        for error in form.errors.get("file", [_("Choose a CSV file.")]):
+            messages.error(request, error)
         return redirect(plan)
     upload = form.cleaned_data["file"]
     if upload.size > MAX_UPLOAD:
@@ -97,6 +105,17 @@ def actuals_upload(request, slug, pk):
     outcome = services.actuals_import_csv(plan=plan, actor=request.user, text=text)
     if outcome.saved:
         messages.success(request, _("%(n)s rows saved.") % {"n": outcome.saved})
+    if outcome.replaced:
+        shown = ", ".join(outcome.replaced[:10]) + (" …" if len(outcome.replaced) > 10 else "")
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s day was sent before and is replaced by this file: %(days)s.",
+                "%(n)s days were sent before and are replaced by this file: %(days)s.",
+                len(outcome.replaced),
+            )
+            % {"n": len(outcome.replaced), "days": shown},
+        )
     for line, error in outcome.errors[:50]:
         messages.error(request, _("Line %(line)s: %(error)s") % {"line": line, "error": error})
     if len(outcome.errors) > 50:

@@ -4,7 +4,12 @@ what actually happened, and the forecast. MISSION: DLV-1, TAM-5.
 Facts (shared/facts/deliverability.md): SparkPost's 20 stages; SendGrid's 41-day hourly ramp (about
 x1.4 a day); Amazon SES's 45 days up to 50,000 a day; hold when bounces > 2% or complaints > 0.1% that
 day; at most +50% a day (+20% in the first days); deferrals (4xx) from a provider mean hold that
-provider; an IP idle for more than 30 days must be warmed again.
+provider; an IP idle for more than 30 days must be warmed again; AOL/Yahoo and Outlook capped new senders
+in week one (a provider's cap holds for the first ``CAP_DAYS`` days only, so the target stays reachable).
+
+A hold means hold: the day after a held day sends no more than the held day did (nor more than its plan).
+A day that sent more than planned is flagged (``over_plan``) and held: the stage is not skipped, and the
+next day grows from the plan, never above what really went out.
 
 A provider's plan is a *ladder* of stages (the template's curve times its share of the traffic, capped).
 Each day the provider either climbs (the volume grows by at most the daily cap), holds (the same
@@ -49,7 +54,11 @@ DEFERRAL_STEP_BACK = 0.10  # a tenth of a provider's mail deferred: step back, n
 REACHED = 0.9  # a day counts as done when at least 90% of its planned volume went out
 MAX_GROWTH, EARLY_GROWTH, EARLY_DAYS = 1.5, 1.2, 3
 IDLE_DAYS = 30
+CAP_DAYS = 7  # a provider's own cap (Yahoo 5,000, Outlook 20,000 a day) applies in week one only
 MAX_DAYS = 3_660  # a ramp longer than ten years is not a warm-up; stop counting
+
+# The most a template's ramp reaches in a day (per IP); a target above it is never reached.
+CEILINGS = {"sparkpost": SPARKPOST_STAGES[-1], "sendgrid": SENDGRID_HOURLY[-1] * 24, "ses": SES_CAP}
 
 TEMPLATES = {
     "sparkpost": _("SparkPost: 20 volume stages (200 … 320M a day)"),
@@ -90,13 +99,17 @@ def curve(template: str, target: int, *, start: int = 500, growth: float = 1.4) 
 class Share:
     provider: str
     percent: float  # of the total traffic
-    cap: int | None = None  # a provider's own daily cap (e.g. Yahoo 5,000 in week one)
+    cap: int | None = None  # a provider's own daily cap in week one (e.g. Yahoo 5,000): see CAP_DAYS
 
 
 def ladder(base: list[int], share: Share) -> list[int]:
-    """One provider's rungs: its share of each day's volume, under its cap."""
-    rungs = [max(1, round(volume * share.percent / 100)) for volume in base]
-    return [min(r, share.cap) if share.cap else r for r in rungs]
+    """One provider's rungs: its share of each day's volume (its week-one cap applies per day, in replay)."""
+    return [max(1, round(volume * share.percent / 100)) for volume in base]
+
+
+def ceiling(template: str) -> int | None:
+    """The most a template's ramp reaches in a day, or None (a custom ramp grows to its target)."""
+    return CEILINGS.get(template)
 
 
 @dataclass(frozen=True)
@@ -116,7 +129,7 @@ class Step:
     day: date
     planned: int
     sent: int
-    decision: str  # advance / hold / step_back
+    decision: str  # advance / hold / step_back (rewarm: the whole ladder again, set on the state)
     reasons: list = field(default_factory=list)
 
 
@@ -131,6 +144,8 @@ class ProviderState:
     finished_on: date | None = None  # that day
     remaining: int = 0  # days still to send with no holds, at the daily caps
     ideal: list[int] = field(default_factory=list)  # the plan with no holds: each day's volume, at the caps
+    cap: int | None = None  # the provider's week-one cap
+    rewarm: bool = False  # idle too long: the ladder starts again from its first rung
 
     @property
     def holds(self) -> int:
@@ -156,6 +171,8 @@ def decide(planned: int, actual: Day, *, day_number: int, final: bool = False) -
         reasons.append(("complaints", round(complaint * 100, 3)))
     if actual.deferrals > 0:
         reasons.append(("deferrals", actual.deferrals))
+    if sent > planned:  # over the plan (and so over the growth cap): flagged, never "all clear"
+        reasons.append(("over_plan", sent, planned))
     if deferral > DEFERRAL_STEP_BACK or (bounce > BOUNCE_LIMIT and complaint > COMPLAINT_LIMIT):
         return "step_back", reasons
     if reasons:
@@ -172,36 +189,61 @@ def reached(sent: int, rungs: list[int], position: int) -> bool:
     return sent >= (rung if position == len(rungs) - 1 else rung * REACHED)
 
 
-def replay(rungs: list[int], actuals: list[Day], start: date, provider: str = "") -> ProviderState:
-    """Walk a provider's ladder through its actual days, in date order."""
-    state = ProviderState(provider=provider, rungs=rungs, next_volume=rungs[0], ideal=climb(rungs))
+def replay(
+    rungs: list[int], actuals: list[Day], start: date, provider: str = "", *, cap: int | None = None
+) -> ProviderState:
+    """Walk a provider's ladder through its actual days, in date order. ``cap``: the week-one cap."""
+    first = _capped(rungs[0], None, 0, cap)
+    state = ProviderState(provider=provider, rungs=rungs, next_volume=first, ideal=climb(rungs, cap=cap), cap=cap)
     top = len(rungs) - 1
     for actual in sorted(actuals, key=lambda a: a.day):
         number, planned = (actual.day - start).days, state.next_volume
         final = state.position == top and planned >= rungs[top]
         decision, reasons = decide(planned, actual, day_number=number, final=final)
-        if decision == "advance":
-            if reached(actual.sent, rungs, state.position):
+        sent = max(actual.sent, 0)
+        clean_over = decision == "hold" and [r[0] for r in reasons] == ["over_plan"]
+        if decision == "advance" or clean_over:
+            if reached(sent, rungs, state.position):
                 if state.position == top and not state.finished:
                     state.finished, state.finished_on = True, actual.day
-                state.position = min(state.position + 1, top)
-            state.next_volume = _capped(rungs[state.position], actual.sent, number + 1)
+                state.position = min(state.position + 1, top)  # one stage at most: never skip ahead
+            # over the plan: grow from the plan, not from the extra, and never above what went out
+            base = planned if clean_over else sent
+            state.next_volume = _capped(rungs[state.position], base, number + 1, cap)
+            if clean_over:
+                state.next_volume = min(state.next_volume, sent)
         elif decision == "step_back":
             state.position, state.finished, state.finished_on = max(state.position - 1, 0), False, None
-            state.next_volume = min(rungs[state.position], planned)
-        elif actual.sent > 0:  # a hold: never more than today's plan, nor more than the cap allows
-            state.next_volume = min(planned, _capped(rungs[state.position], actual.sent, number + 1))
+            state.next_volume = min(_capped(rungs[state.position], None, number + 1, cap), planned, sent or planned)
+        elif sent > 0:  # a hold means hold: never more than the held day sent, nor more than its plan
+            state.next_volume = min(planned, sent)
         state.steps.append(Step(actual.day, planned, actual.sent, decision, reasons))
     next_number = (state.steps[-1].day - start).days + 1 if state.steps else 0
     if not state.finished:
-        state.remaining = len(climb(rungs, position=state.position, volume=state.next_volume, day_number=next_number))
+        state.remaining = len(
+            climb(rungs, position=state.position, volume=state.next_volume, day_number=next_number, cap=cap)
+        )
     return state
 
 
-def climb(rungs: list[int], *, position: int = 0, volume: int | None = None, day_number: int = 0) -> list[int]:
+def rewarm(state: ProviderState) -> None:
+    """An IP idle for more than IDLE_DAYS: the ladder again from its first rung (never "advance")."""
+    state.rewarm, state.position, state.finished, state.finished_on = True, 0, False, None
+    state.next_volume = _capped(state.rungs[0], None, 0, state.cap)
+    state.remaining = len(state.ideal)
+
+
+def climb(
+    rungs: list[int],
+    *,
+    position: int = 0,
+    volume: int | None = None,
+    day_number: int = 0,
+    cap: int | None = None,
+) -> list[int]:
     """The daily volumes from a stage and a volume to the end, every day clean and sent as planned: the
     plan with no holds (from the start), or the days still needed (from where a provider stands)."""
-    volume = rungs[position] if volume is None else volume
+    volume = _capped(rungs[position], None, day_number, cap) if volume is None else volume
     days = []
     while len(days) < MAX_DAYS:
         days.append(volume)
@@ -210,17 +252,19 @@ def climb(rungs: list[int], *, position: int = 0, volume: int | None = None, day
                 break
             position += 1
         day_number += 1
-        volume = _capped(rungs[position], volume, day_number)
+        volume = _capped(rungs[position], volume, day_number, cap)
     return days
 
 
-def _capped(rung: int, previous_sent: int | None, day_number: int) -> int:
+def _capped(rung: int, previous_sent: int | None, day_number: int, cap: int | None = None) -> int:
     """No day more than +50% over what was sent the day before (+20% in the first days); a handful of
-    messages may always grow by one."""
+    messages may always grow by one. In week one a provider's own cap applies too."""
     if previous_sent is None or previous_sent <= 0:
-        return rung
-    growth = EARLY_GROWTH if day_number < EARLY_DAYS else MAX_GROWTH
-    return min(rung, max(previous_sent + 1, math.floor(previous_sent * growth)))
+        volume = rung
+    else:
+        growth = EARLY_GROWTH if day_number < EARLY_DAYS else MAX_GROWTH
+        volume = min(rung, max(previous_sent + 1, math.floor(previous_sent * growth)))
+    return min(volume, cap) if cap and day_number < CAP_DAYS else volume
 
 
 @dataclass
@@ -235,11 +279,15 @@ class Forecast:
 def forecast(states: list[ProviderState], start: date, today: date) -> Forecast:
     """The planned end (no holds, at the caps), the forecast end (the last day with actuals plus the days
     the slowest provider still needs), progress, and whether the IPs sat idle long enough to need
-    re-warming."""
+    re-warming; if they did, every provider starts its ladder again (``rewarm``): never "advance" then."""
     length = max((len(state.ideal) for state in states), default=1)
     planned_end = start + timedelta(days=length - 1)
     days = [step.day for state in states for step in state.steps]
     sent_days = [step.day for state in states for step in state.steps if step.sent > 0]
+    idle = (today - max(sent_days)).days if sent_days else None
+    if idle is not None and idle > IDLE_DAYS:
+        for state in states:
+            rewarm(state)
     remaining = max((state.remaining for state in states), default=0)
     if days and remaining:
         # a ramp that stopped is counted from today, never in the past
@@ -248,7 +296,6 @@ def forecast(states: list[ProviderState], start: date, today: date) -> Forecast:
         forecast_end = max(days)
     else:
         forecast_end = max(start, today) + timedelta(days=length - 1)
-    idle = (today - max(sent_days)).days if sent_days else None
     return Forecast(
         planned_end=planned_end,
         forecast_end=forecast_end,

@@ -1,5 +1,6 @@
 """Capacity planning data (MISSION: TAM-5)."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,11 +12,15 @@ from .warmup import WarmupPlan
 class CapacityRules(models.Model):
     """The rules of thumb capacity advice uses (one row; TAMs edit it in the admin). MISSION: TAM-5."""
 
-    per_ip_daily = models.PositiveIntegerField(_("messages a day one IP carries"), default=3_500_000)
-    split_monthly = models.PositiveIntegerField(
-        _("monthly volume from which streams get separate IPs"), default=250_000
+    per_ip_daily = models.PositiveIntegerField(
+        _("messages a day one IP carries"), default=3_500_000, validators=[MinValueValidator(1)]
     )
-    min_daily_per_ip = models.PositiveIntegerField(_("least daily volume that keeps an IP warm"), default=50_000)
+    split_monthly = models.PositiveIntegerField(
+        _("monthly volume from which streams get separate IPs"), default=250_000, validators=[MinValueValidator(1)]
+    )
+    min_daily_per_ip = models.PositiveIntegerField(
+        _("least daily volume that keeps an IP warm"), default=50_000, validators=[MinValueValidator(1)]
+    )
     template = models.CharField(
         _("warm-up ramp for lead times"), max_length=12, choices=WarmupPlan.Template.choices[:3], default="sendgrid"
     )
@@ -34,7 +39,14 @@ class CapacityRules(models.Model):
         row = cls.objects.first()
         if row is None:
             return Rules()
-        return Rules(row.per_ip_daily, row.split_monthly, row.min_daily_per_ip, row.template)
+        # a row saved before the checks (a 0, an unknown ramp) falls back to the default, never a failed page
+        default = Rules()
+        return Rules(
+            row.per_ip_daily or default.per_ip_daily,
+            row.split_monthly or default.split_monthly,
+            row.min_daily_per_ip or default.min_daily_per_ip,
+            row.template if row.template in ("sparkpost", "sendgrid", "ses") else default.template,
+        )
 
 
 class MonthlyForecast(models.Model):

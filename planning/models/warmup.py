@@ -1,14 +1,22 @@
 """Warm-up plans, their daily actuals per mailbox provider, and the tokens a customer's pipeline uses to
 send actuals. MISSION: DLV-1, TAM-5."""
 
+from datetime import date, timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, TenantQuerySet
 
 from .. import warmup
+
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a plan dated outside these years cannot be computed (and is refused)
+MAX_START_AHEAD = 366  # days: a warm-up is planned at most a year ahead
 
 DEFAULT_SPLIT = [
     {"provider": "gmail", "percent": 40, "cap": None},
@@ -44,7 +52,7 @@ class WarmupPlan(models.Model):
     name = models.CharField(_("name"), max_length=120)
     template = models.CharField(_("template"), max_length=12, choices=Template.choices)
     start_date = models.DateField(_("start date"))
-    target_daily = models.PositiveIntegerField(_("target daily volume"))
+    target_daily = models.PositiveIntegerField(_("target daily volume"), validators=[MinValueValidator(1)])
     custom_start = models.PositiveIntegerField(_("custom: first day's volume"), null=True, blank=True)
     custom_growth = models.DecimalField(
         _("custom: daily growth"), max_digits=4, decimal_places=2, null=True, blank=True
@@ -70,6 +78,42 @@ class WarmupPlan(models.Model):
     def get_absolute_url(self):
         return reverse("warmup-plan", kwargs={"slug": self.account.slug, "pk": self.pk})
 
+    def clean(self):
+        """Refused at input (the form and the admin): a target no template reaches, a start far ahead."""
+        super().clean()
+        errors = {}
+        top = warmup.ceiling(self.template)
+        if top and self.target_daily and self.target_daily > top:
+            errors["target_daily"] = _(
+                "%(template)s stops at %(top)s a day per IP: choose a target of at most %(top)s, or another template."
+            ) % {"template": self.get_template_display().split(":")[0], "top": f"{top:,}"}
+        if self.start_date:
+            today = self.account.today() if self.account_id else timezone.localdate()
+            if self.start_date > today + timedelta(days=MAX_START_AHEAD):
+                errors["start_date"] = _("A warm-up starts within a year from today.")
+            elif self.start_date.year < MIN_YEAR:
+                errors["start_date"] = _("Give the day the warm-up started (from the year 2000).")
+        if self.custom_growth is not None and self.custom_growth <= 1:
+            errors["custom_growth"] = _("A custom ramp needs a daily growth above 1 (1.4 is +40% a day).")
+        if errors:
+            raise ValidationError(errors)
+
+    def problems(self) -> list[str]:
+        """Why a saved plan (typed in before the checks, or changed in the database) cannot be computed:
+        its pages then say so instead of failing. Empty for a plan that can."""
+        found = []
+        if not self.target_daily or self.target_daily < 1:
+            found.append(_("The target daily volume must be at least 1."))
+        if self.template not in warmup.TEMPLATES:
+            found.append(_("The template is not one the portal knows."))
+        if self.template == self.Template.CUSTOM and self.custom_growth is not None and self.custom_growth <= 1:
+            found.append(_("A custom ramp needs a daily growth above 1 (1.4 is +40% a day)."))
+        if not (date(MIN_YEAR, 1, 1) <= self.start_date <= date(MAX_YEAR, 12, 31)):
+            found.append(_("The start date is not a date a warm-up can have."))
+        if not self.shares():
+            found.append(_("The split across mailbox providers is empty or unreadable."))
+        return [str(problem) for problem in found]
+
     def base_curve(self) -> list[int]:
         return warmup.curve(
             self.template,
@@ -83,11 +127,17 @@ class WarmupPlan(models.Model):
         return warmup.climb(self.base_curve())
 
     def shares(self) -> list[warmup.Share]:
-        return [
-            warmup.Share(row["provider"], float(row["percent"]), int(row["cap"]) if row.get("cap") else None)
-            for row in (self.providers or DEFAULT_SPLIT)
-            if float(row.get("percent") or 0) > 0
-        ]
+        """The split across providers; rows that cannot be read (typed into the database) are left out."""
+        shares = []
+        for row in self.providers or DEFAULT_SPLIT:
+            try:
+                percent, cap = float(row.get("percent") or 0), int(float(row.get("cap") or 0))
+                provider = str(row["provider"])
+            except (AttributeError, KeyError, TypeError, ValueError):
+                continue
+            if 0 < percent <= 100:
+                shares.append(warmup.Share(provider, percent, cap if cap > 0 else None))
+        return shares
 
 
 class DailyActualQuerySet(TenantQuerySet):

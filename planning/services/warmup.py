@@ -22,7 +22,7 @@ def _recorded(plan: WarmupPlan, outcome: ingest.Outcome, *, actor: User | None, 
     if outcome.saved:
         kind = AuditEvent.Kind.ACTUALS_RECORDED
         record(plan, actor=actor, action="saved", kind=kind, source=source, saved=outcome.saved,
-               errors=len(outcome.errors), **details)  # fmt: skip
+               errors=len(outcome.errors), replaced=outcome.replaced, **details)  # fmt: skip
     return outcome
 
 

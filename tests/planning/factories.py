@@ -63,7 +63,7 @@ def send_as_planned(plan, days: int, *, first: int = 0, **override) -> list[Dail
     base = plan.base_curve()
     rows = []
     for share in plan.shares():
-        volumes = warmup.climb(warmup.ladder(base, share))
+        volumes = warmup.climb(warmup.ladder(base, share), cap=share.cap)
         for n in range(first, first + days):
             sent = volumes[min(n, len(volumes) - 1)]
             fields = {"sent": sent, "delivered": sent, "bounced": 0, "complaints": 0, "deferrals": 0}

@@ -86,7 +86,7 @@ def test_line_numbers_are_the_files_lines_even_after_a_blank_line(plan):
     [
         ("date,provider,delivered", "sent"),
         ("day,provider,sent", "date"),
-        ("date;provider;sent", "date, provider, sent"),
+        ("date\tprovider\tsent", "date, provider, sent"),  # tabs: not a separator we read
     ],
 )
 def test_a_missing_header_column_is_one_error_on_line_1_and_nothing_saved(plan, header, missing):

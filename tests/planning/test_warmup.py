@@ -100,10 +100,11 @@ def test_bad_inputs_raise(template, target, kw):
 # --- ladder --------------------------------------------------------------------------------------------
 
 
-def test_a_ladder_is_the_providers_share_under_its_cap():
+def test_a_ladder_is_the_providers_share_and_its_week_one_cap_does_not_shorten_it():
+    """Issue 17: a provider's cap (Yahoo 5,000 in week one) applies to the first days, not to the target."""
     base = [200, 500, 1_000, 10_000, 100_000]
     assert ladder(base, Share("gmail", 40)) == [80, 200, 400, 4_000, 40_000]
-    assert ladder(base, Share("yahoo", 15, cap=5_000)) == [30, 75, 150, 1_500, 5_000]
+    assert ladder(base, Share("yahoo", 15, cap=5_000)) == [30, 75, 150, 1_500, 15_000]
     assert ladder(base, Share("apple", 12.5)) == [25, 62, 125, 1_250, 12_500]
     assert ladder([200], Share("other", 0.1)) == [1]  # never a rung of 0
 
@@ -161,8 +162,8 @@ def test_a_day_below_90_percent_of_plan_is_a_hold(sent, planned, decision):
 
 
 def test_an_advance_announces_the_growth_cap():
-    assert decide(100, day(), day_number=0)[1] == [("growth_cap", 1.2)]
-    assert decide(100, day(), day_number=5)[1] == [("growth_cap", 1.5)]
+    assert decide(10_000, day(), day_number=0)[1] == [("growth_cap", 1.2)]
+    assert decide(10_000, day(), day_number=5)[1] == [("growth_cap", 1.5)]
 
 
 def test_reasons_in_words():
@@ -183,6 +184,14 @@ IDEAL = [100, 120, 144, 200, 300, 400, 600, 800, 1_200, 1_600, 2_400, 3_200, 4_8
 
 def days_sent(*sents, **kw) -> list[Day]:
     return [Day(START + timedelta(days=n), sent, **kw) for n, sent in enumerate(sents)]
+
+
+def following(rungs, days: int, **kw) -> list[Day]:
+    """``days`` clean days, each sending exactly the volume recommended the day before."""
+    actuals = []
+    for n in range(days):
+        actuals.append(Day(START + timedelta(days=n), replay(rungs, actuals, START).next_volume, **kw))
+    return actuals
 
 
 def test_the_plan_without_holds_climbs_each_stage_at_the_caps():
@@ -217,7 +226,7 @@ def test_a_hold_sends_the_same_volume_again_and_never_more_than_the_cap_allows()
     assert held.steps[-1].decision == "hold" and held.next_volume == 200
     short = replay(RUNGS, [*days_sent(100, 120, 144), Day(START + timedelta(days=3), 50)], START)
     assert short.steps[-1].reasons == [("not_reached", 50, 200)]
-    assert short.next_volume == 75  # 50 went out: +50% of that, not the 200 planned
+    assert short.next_volume == 50  # a hold: no more than the 50 that went out, not the 200 planned
     idle = replay(RUNGS, [*days_sent(100, 120, 144), Day(START + timedelta(days=3), 0)], START)
     assert idle.next_volume == 200  # a day with nothing sent: the same plan tomorrow
 
@@ -236,7 +245,7 @@ def test_replay_sorts_the_days():
 @pytest.mark.parametrize("sent", [1_000, 5_000, 77])
 def test_planned_volume_grows_at_most_20_percent_early_then_50(sent):
     big = [sent] + [10**9] * 9
-    state = replay(big, days_sent(*[sent * 2**n for n in range(7)]), START)
+    state = replay(big, following(big, 7), START)
     planned = [s.planned for s in state.steps]
     assert planned[0] == sent  # nothing sent before: the rung itself
     assert [s.decision for s in state.steps] == ["advance"] * 7
@@ -255,7 +264,7 @@ def test_the_rung_wins_when_it_is_below_the_growth_cap():
 
 def test_the_growth_cap_the_reason_announces_is_the_one_the_next_day_gets():
     """Each advance says "at most +X% on the next day"; the next day's planned volume must use that X."""
-    state = replay([1_000] + [10**9] * 9, days_sent(*[1_000 * 2**n for n in range(6)]), START)
+    state = replay([1_000] + [10**9] * 9, following([1_000] + [10**9] * 9, 6), START)
     assert [s.decision for s in state.steps] == ["advance"] * 6
     for today, tomorrow in zip(state.steps, state.steps[1:], strict=False):
         announced = dict(today.reasons)["growth_cap"]
@@ -274,7 +283,8 @@ def test_the_target_must_go_out_in_full_to_finish():
     """90% of a stage is enough to leave it; the last stage is the target itself, sent in full."""
     almost = replay([100, 110, 120], days_sent(100, 110, 119), START)
     assert not almost.finished and almost.steps[-1].decision == "hold"
-    assert almost.steps[-1].reasons == [("not_reached", 119, 120)] and almost.remaining == 1
+    # a hold: 119 again (no more than went out), then the target
+    assert almost.steps[-1].reasons == [("not_reached", 119, 120)] and almost.remaining == 2
     assert replay([100, 110, 120], days_sent(100, 110, 119, 120), START).finished
 
 
