@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from accounts.models import AuditEvent
-from planning import warmup
+from planning import services, warmup
 from planning.models import CapacityRules, DailyActual, MonthlyForecast, WarmupPlan
-from tests.helpers import ROLES, sign_in, text, visible_text
+from tests.helpers import ROLES, sign_in, visible_text
 from tests.planning.conftest import provider_row
 from tests.planning.factories import MonthlyForecastFactory, WarmupPlanFactory, send_as_planned
 
@@ -62,7 +62,6 @@ def test_a_held_day_is_followed_by_no_more_than_it_sent_on_the_page(client, worl
 def test_sending_far_over_the_plan_is_flagged_not_all_clear(client, world, acme_plan):
     """Issue 17: 20,000 sent where about 1,500 was planned said "All clear"."""
     send_as_planned(acme_plan, 6)
-    planned = acme_plan.actuals.get(day=acme_plan.start_date + timedelta(days=5), provider="gmail").sent
     DailyActual.objects.create(
         plan=acme_plan, day=acme_plan.start_date + timedelta(days=6), provider="gmail", sent=20_000, delivered=20_000
     )
@@ -162,11 +161,10 @@ def test_capacity_with_a_rule_of_0_falls_back_to_the_default(client, world):
 
 
 def test_a_replaced_day_is_audited(world, acme_plan):
-    from planning import services
-
-    services.actuals_import_csv(plan=acme_plan, actor=world.alice, text=f"date,provider,sent\n{acme_plan.start_date},gmail,100\n")
+    day = acme_plan.start_date
+    services.actuals_import_csv(plan=acme_plan, actor=world.alice, text=f"date,provider,sent\n{day},gmail,100\n")
     outcome = services.actuals_import_csv(
-        plan=acme_plan, actor=world.alice, text=f"date,provider,sent\n{acme_plan.start_date},gmail,90\n"
+        plan=acme_plan, actor=world.alice, text=f"date,provider,sent\n{day},gmail,90\n"
     )
     assert outcome.replaced == [f"{acme_plan.start_date} gmail"]
     event = AuditEvent.objects.filter(kind=AuditEvent.Kind.ACTUALS_RECORDED).order_by("-id").first()

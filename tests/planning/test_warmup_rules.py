@@ -107,4 +107,3 @@ def test_idle_for_more_than_30_days_every_provider_starts_again_and_none_advance
     for state in states:
         assert state.rewarm and state.position == 0 and state.next_volume == 100
     assert result.forecast_end == START + timedelta(days=2 + IDLE_DAYS + 1 + len(climb(rungs)) - 1)
-

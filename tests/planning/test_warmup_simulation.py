@@ -58,7 +58,8 @@ def follow(client, world, frozen, *, bad_day: int | None = None) -> tuple[list[d
         shown = recommendations(page)
         volumes = {provider: volume for provider, (_decision, volume) in shown.items()}
         bad = {"gmail": volumes["gmail"] * 3 // 100} if n == bad_day else {}  # 3% bounces
-        response = client.post(f"{plan.get_absolute_url()}actuals/", {"file": csv_of(start.date() + timedelta(n), volumes, bad)}, follow=True)  # fmt: skip
+        upload = {"file": csv_of(start.date() + timedelta(n), volumes, bad)}
+        response = client.post(f"{plan.get_absolute_url()}actuals/", upload, follow=True)
         assert messages_of(response) == ["4 rows saved."], messages_of(response)
         days.append({"volumes": volumes, "decisions": {p: d for p, (d, _v) in shown.items()}})
         frozen(start + timedelta(days=n + 1))  # the next morning
