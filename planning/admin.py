@@ -40,7 +40,8 @@ class PlanningAdminMixin(ServiceAdminMixin):
 class DailyActualInline(admin.TabularInline):
     model = DailyActual
     extra = 1
-    fields = ["day", "provider", "sent", "delivered", "bounced", "complaints", "deferrals", "source"]
+    fields = ["day", "provider", "sent", "delivered", "bounced", "blocked", "complaints", "deferrals", "rate_limited",
+              "source"]  # fmt: skip
 
 
 @admin.register(WarmupPlan)

@@ -77,7 +77,8 @@ class ActualsUploadForm(forms.Form):
         },
         help_text=format_lazy(
             _(
-                "Columns: date, provider, sent, delivered, bounced, complaints, deferrals; separated by commas or "
+                "Columns: date, provider, sent, delivered, bounced (hard bounces), blocked (policy blocks, 5.7.x), "
+                "complaints, deferrals (4xx), rate_limited (of the deferrals, 421/451); separated by commas or "
                 "semicolons. One row per day and provider, at most {rows} rows and 5 MB a file."
             ),
             rows=f"{ingest.MAX_ROWS:,}",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from . import warmup
 from .models import DailyActual, WarmupPlan
 
-FIELDS = ("date", "provider", "sent", "delivered", "bounced", "complaints", "deferrals")
+FIELDS = ("date", "provider", "sent", "delivered", "bounced", "complaints", "deferrals", "rate_limited", "blocked")
 ALIASES = {
     "google": "gmail", "googlemail": "gmail", "outlook": "microsoft", "hotmail": "microsoft", "live": "microsoft",
     "msn": "microsoft", "aol": "yahoo", "yahoo/aol": "yahoo", "icloud": "apple", "me": "apple", "others": "other",
@@ -71,17 +71,22 @@ def parse_row(row: dict, plan: WarmupPlan, today: date | None = None) -> DailyAc
             too_big = _("%(field)s: %(value)s is more than a day can hold.")
             raise ValueError(too_big % {"field": name, "value": f"{value:,}"})
         numbers[name] = value
-    for name in ("delivered", "bounced", "complaints", "deferrals"):
+    for name in FIELDS[3:]:
         if numbers[name] > numbers["sent"]:
             raise ValueError(
                 _("%(field)s (%(n)s) is more than sent (%(sent)s).")
                 % {"field": name, "n": numbers[name], "sent": numbers["sent"]}
             )
-    outcomes = numbers["delivered"] + numbers["bounced"] + numbers["deferrals"]
+    outcomes = numbers["delivered"] + numbers["bounced"] + numbers["blocked"] + numbers["deferrals"]
     if outcomes > numbers["sent"]:
         raise ValueError(
-            _("delivered + bounced + deferrals (%(n)s) is more than sent (%(sent)s).")
+            _("delivered + bounced + blocked + deferrals (%(n)s) is more than sent (%(sent)s).")
             % {"n": f"{outcomes:,}", "sent": f"{numbers['sent']:,}"}
+        )
+    if numbers["rate_limited"] > numbers["deferrals"]:
+        raise ValueError(
+            _("rate_limited (%(n)s) is more than deferrals (%(deferrals)s): rate limits are deferrals.")
+            % {"n": f"{numbers['rate_limited']:,}", "deferrals": f"{numbers['deferrals']:,}"}
         )
     return DailyActual(plan=plan, day=day, provider=provider, **numbers)
 

@@ -59,6 +59,12 @@ class PlanStatus:
         return [row for row in self.rows if row.decision in NOT_ADVANCING]
 
     @property
+    def history(self) -> list[tuple[str, warmup.Step, str]]:
+        """Every day's decision per provider with its reasons, the latest day first: (provider, step, why)."""
+        entries = [(row.name, step, reason_text(step.reasons)) for row in self.rows for step in row.state.steps]
+        return sorted(entries, key=lambda entry: entry[1].day, reverse=True)
+
+    @property
     def ceiling(self) -> int | None:
         """The template's top daily volume when the target is above it (the target is never reached)."""
         top = warmup.ceiling(self.plan.template)
@@ -119,9 +125,15 @@ def reason_text(reasons: list) -> str:
     for reason in reasons:
         kind = reason[0]
         if kind == "bounces":
-            parts.append(_("bounces at %(rate)s%% (the limit is 2%%)") % {"rate": reason[1]})
+            parts.append(_("hard bounces at %(rate)s%% (the limit is 2%%)") % {"rate": reason[1]})
         elif kind == "complaints":
             parts.append(_("complaints at %(rate)s%% (the limit is 0.1%%)") % {"rate": reason[1]})
+        elif kind == "blocks":
+            parts.append(_("policy blocks (5.7.x) at %(rate)s%% (the limit is 0.5%%)") % {"rate": reason[1]})
+        elif kind == "rate_limited":
+            parts.append(
+                _("%(n)s rate-limit deferrals (421/451): the provider is throttling") % {"n": f"{reason[1]:,}"}
+            )
         elif kind == "deferrals":
             parts.append(_("%(n)s deferrals (4xx) from this provider") % {"n": f"{reason[1]:,}"})
         elif kind == "not_reached":

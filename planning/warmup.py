@@ -4,7 +4,9 @@ what actually happened, and the forecast. MISSION: DLV-1, TAM-5.
 Facts (shared/facts/deliverability.md): SparkPost's 20 stages; SendGrid's 41-day hourly ramp (about
 x1.4 a day); Amazon SES's 45 days up to 50,000 a day; hold when bounces > 2% or complaints > 0.1% that
 day; at most +50% a day (+20% in the first days); deferrals (4xx) from a provider mean hold that
-provider; an IP idle for more than 30 days must be warmed again; AOL/Yahoo and Outlook capped new senders
+provider (more than 1% of its mail, or any 421/451 rate limit: a few other 4xx a day are routine); policy
+blocks (5.7.x) are told apart from hard bounces: they speak of reputation, so more than 0.5% holds and
+more than 2% steps back; an IP idle for more than 30 days must be warmed again; AOL/Yahoo and Outlook capped new senders
 in week one (a provider's cap holds for the first ``CAP_DAYS`` days only, so the target stays reachable).
 
 A hold means hold: the day after a held day sends no more than the held day did (nor more than its plan).
@@ -50,7 +52,9 @@ SES_DAYS, SES_CAP, SES_FIRST_DAY = 45, 50_000, 500
 
 BOUNCE_LIMIT = 0.02
 COMPLAINT_LIMIT = 0.001
+DEFERRAL_HOLD = 0.01  # more than 1% deferred (4xx) holds; fewer are routine (any 421/451 rate limit holds)
 DEFERRAL_STEP_BACK = 0.10  # a tenth of a provider's mail deferred: step back, not just hold
+BLOCK_HOLD, BLOCK_STEP_BACK = 0.005, 0.02  # policy blocks (5.7.x): the provider refuses on reputation
 REACHED = 0.9  # a day counts as done when at least 90% of its planned volume went out
 MAX_GROWTH, EARLY_GROWTH, EARLY_DAYS = 1.5, 1.2, 3
 IDLE_DAYS = 30
@@ -121,7 +125,9 @@ class Day:
     delivered: int = 0
     bounced: int = 0
     complaints: int = 0
-    deferrals: int = 0
+    deferrals: int = 0  # every 4xx deferral
+    rate_limited: int = 0  # of which 421/451 rate limits ("temporarily deferred", "try again later")
+    blocked: int = 0  # policy blocks (5.7.x), apart from hard bounces (5.1.x, unknown users) in ``bounced``
 
 
 @dataclass
@@ -165,15 +171,24 @@ def decide(planned: int, actual: Day, *, day_number: int, final: bool = False) -
     bounce = actual.bounced / sent if sent else 0.0
     complaint = actual.complaints / sent if sent else 0.0
     deferral = actual.deferrals / sent if sent else 0.0
+    blocked = actual.blocked / sent if sent else 0.0
     if bounce > BOUNCE_LIMIT:
         reasons.append(("bounces", round(bounce * 100, 2)))
+    if blocked > BLOCK_HOLD:
+        reasons.append(("blocks", round(blocked * 100, 2)))
     if complaint > COMPLAINT_LIMIT:
         reasons.append(("complaints", round(complaint * 100, 3)))
-    if actual.deferrals > 0:
+    if actual.rate_limited > 0:  # the provider throttles this IP (421/451): hold it, however few
+        reasons.append(("rate_limited", actual.rate_limited))
+    elif deferral > DEFERRAL_HOLD:  # a few other 4xx a day are routine
         reasons.append(("deferrals", actual.deferrals))
     if sent > planned:  # over the plan (and so over the growth cap): flagged, never "all clear"
         reasons.append(("over_plan", sent, planned))
-    if deferral > DEFERRAL_STEP_BACK or (bounce > BOUNCE_LIMIT and complaint > COMPLAINT_LIMIT):
+    if (
+        deferral > DEFERRAL_STEP_BACK
+        or blocked > BLOCK_STEP_BACK
+        or (bounce > BOUNCE_LIMIT and complaint > COMPLAINT_LIMIT)
+    ):
         return "step_back", reasons
     if reasons:
         return "hold", reasons

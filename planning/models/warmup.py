@@ -160,6 +160,12 @@ class DailyActual(models.Model):
     bounced = models.PositiveIntegerField(_("bounced"), default=0)
     complaints = models.PositiveIntegerField(_("complaints"), default=0)
     deferrals = models.PositiveIntegerField(_("deferrals (4xx)"), default=0)
+    rate_limited = models.PositiveIntegerField(
+        _("of which rate limits (421/451)"), default=0, help_text=_("Deferrals that said the provider throttles.")
+    )
+    blocked = models.PositiveIntegerField(
+        _("policy blocks (5.7.x)"), default=0, help_text=_("Rejections on policy or reputation, apart from bounces.")
+    )
     source = models.CharField(_("source"), max_length=6, choices=Source.choices, default=Source.ADMIN)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -175,4 +181,7 @@ class DailyActual(models.Model):
         return f"{self.plan_id} {self.day} {self.provider}: {self.sent}"
 
     def as_day(self) -> warmup.Day:
-        return warmup.Day(self.day, self.sent, self.delivered, self.bounced, self.complaints, self.deferrals)
+        return warmup.Day(
+            self.day, self.sent, self.delivered, self.bounced, self.complaints, self.deferrals,
+            rate_limited=self.rate_limited, blocked=self.blocked,
+        )  # fmt: skip

@@ -127,7 +127,12 @@ def kinds(reasons) -> list[str]:
         ({"bounced": 201}, "hold", ("bounces", 2.01)),
         ({"complaints": 10}, "advance", None),  # exactly 0.1%
         ({"complaints": 11}, "hold", ("complaints", 0.11)),
-        ({"deferrals": 1}, "hold", ("deferrals", 1)),
+        ({"deferrals": 100}, "advance", None),  # 1% deferred: a few 4xx a day are routine
+        ({"deferrals": 101}, "hold", ("deferrals", 101)),
+        ({"deferrals": 1, "rate_limited": 1}, "hold", ("rate_limited", 1)),  # a 421/451 rate limit: hold
+        ({"blocked": 50}, "advance", None),  # 0.5% policy blocks (5.7.x)
+        ({"blocked": 51}, "hold", ("blocks", 0.51)),
+        ({"blocked": 201}, "step_back", ("blocks", 2.01)),
         ({"deferrals": 1_000}, "hold", ("deferrals", 1_000)),  # exactly 10%: still a hold
         ({"deferrals": 1_001}, "step_back", ("deferrals", 1_001)),
         ({"bounced": 201, "complaints": 11}, "step_back", ("bounces", 2.01)),
@@ -167,7 +172,7 @@ def test_an_advance_announces_the_growth_cap():
 
 
 def test_reasons_in_words():
-    assert reason_text([("bounces", 2.01)]) == "Bounces at 2.01% (the limit is 2%)."
+    assert reason_text([("bounces", 2.01)]) == "Hard bounces at 2.01% (the limit is 2%)."
     assert reason_text([("deferrals", 1_200)]) == "1,200 deferrals (4xx) from this provider."
     assert reason_text([("not_reached", 800, 1_000)]) == "Only 800 of the 1,000 planned went out."
     assert reason_text([("growth_cap", 1.5)]) == "All clear; at most +50% on the next day."
@@ -290,7 +295,7 @@ def test_the_target_must_go_out_in_full_to_finish():
 
 def test_a_finished_ramp_stays_finished_through_a_hold_but_not_a_step_back():
     done = days_sent(100, 110, 120)
-    held = replay([100, 110, 120], [*done, Day(START + timedelta(days=3), 120, deferrals=1)], START)
+    held = replay([100, 110, 120], [*done, Day(START + timedelta(days=3), 120, deferrals=1, rate_limited=1)], START)
     assert held.finished and held.steps[-1].decision == "hold"
     stepped = replay([100, 110, 120], [*done, Day(START + timedelta(days=3), 120, deferrals=20)], START)
     assert not stepped.finished and stepped.position == 1
@@ -350,7 +355,7 @@ def test_all_advances_keep_the_planned_end():
 def test_each_hold_pushes_the_end_one_day(holds, late):
     actuals = clean_days(4)
     for i in range(holds):
-        actuals.append(Day(START + timedelta(days=4 + i), IDEAL[4], deferrals=3))
+        actuals.append(Day(START + timedelta(days=4 + i), IDEAL[4], deferrals=3, rate_limited=3))
     today = START + timedelta(days=4 + holds)
     result = forecast(states_for(actuals), START, today)
     reference = forecast(states_for(clean_days(4 + holds)), START, today)
@@ -367,7 +372,7 @@ def test_a_step_back_pushes_the_end_two_days():
 
 def test_the_slowest_provider_sets_progress_and_the_end():
     fast, slow = clean_days(5), clean_days(3)
-    slow += [Day(START + timedelta(days=d), 200, deferrals=1) for d in (3, 4)]
+    slow += [Day(START + timedelta(days=d), 200, deferrals=1, rate_limited=1) for d in (3, 4)]
     result = forecast(states_for(fast, slow), START, START + timedelta(days=5))
     assert result.progress == round(100 * 3 / 16)  # the slow one has 13 of the 16 days still ahead
     assert result.forecast_end == result.planned_end + timedelta(days=2)

@@ -94,7 +94,7 @@ def test_delivered_bounced_and_deferred_cannot_add_up_to_more_than_sent(plan):
         f"{day},gmail,1000,900,60,50\n"  # 1,010 outcomes of 1,000 messages
         f"{day},yahoo,1000,900,50,50\n",
     )
-    assert outcome.errors == [(2, "delivered + bounced + deferrals (1,010) is more than sent (1,000).")]
+    assert outcome.errors == [(2, "delivered + bounced + blocked + deferrals (1,010) is more than sent (1,000).")]
     assert rows(plan) == [(day, "yahoo", 1_000, 900, 50)]
 
 
@@ -107,3 +107,15 @@ def test_a_re_upload_that_replaces_a_day_says_so(client, plan):
         f"1 day was sent before and is replaced by this file: {day} gmail.",
     ]
     assert rows(plan)[0] == (date.fromisoformat(day), "gmail", 120, 0, 0)
+
+
+def test_policy_blocks_and_rate_limits_have_their_own_columns(plan):
+    day = plan.start_date
+    outcome = ingest.from_csv(
+        plan,
+        "date;provider;sent;delivered;bounced;blocked;deferrals;rate_limited\n"
+        f"{day};gmail;1000;950;10;20;20;5\n"
+        f"{day};yahoo;1000;950;0;0;2;3\n",  # 3 rate limits of 2 deferrals
+    )
+    assert outcome.errors == [(3, "rate_limited (3) is more than deferrals (2): rate limits are deferrals.")]
+    assert plan.actuals.values_list("blocked", "rate_limited").get() == (20, 5)

@@ -11,7 +11,7 @@ import pytest
 from accounts.models import AuditEvent
 from planning import services, warmup
 from planning.models import CapacityRules, DailyActual, MonthlyForecast, WarmupPlan
-from tests.helpers import ROLES, sign_in, visible_text
+from tests.helpers import ROLES, sign_in, text, visible_text
 from tests.planning.conftest import provider_row
 from tests.planning.factories import MonthlyForecastFactory, WarmupPlanFactory, send_as_planned
 
@@ -54,7 +54,7 @@ def test_a_held_day_is_followed_by_no_more_than_it_sent_on_the_page(client, worl
     )
     client.force_login(world.alice)
     row = provider_row(client.get(plan.get_absolute_url()), "gmail")
-    assert "Hold" in row and "Bounces at 2.08%" in row
+    assert "Hold" in row and "Hard bounces at 2.08%" in row
     volume = int(re.search(r"Hold ([\d,]+)", row).group(1).replace(",", ""))
     assert volume <= 1_200 < gmail[n]
 
@@ -169,3 +169,22 @@ def test_a_replaced_day_is_audited(world, acme_plan):
     assert outcome.replaced == [f"{acme_plan.start_date} gmail"]
     event = AuditEvent.objects.filter(kind=AuditEvent.Kind.ACTUALS_RECORDED).order_by("-id").first()
     assert event.details["replaced"] == [f"{acme_plan.start_date} gmail"] and event.actor == world.alice
+
+
+def test_the_plan_page_shows_every_days_decision_with_its_reason_and_links_the_article(client, world, acme_plan):
+    send_as_planned(acme_plan, 3)
+    DailyActual.objects.create(
+        plan=acme_plan, day=acme_plan.start_date + timedelta(days=3), provider="yahoo",
+        sent=100, delivered=90, deferrals=10, rate_limited=4,
+    )  # fmt: skip
+    client.force_login(world.alice)
+    page = text(client.get(acme_plan.get_absolute_url()))
+    history = visible_text(re.search(r'<details data-testid="history">.*?</details>', page, re.S).group(0))
+    day3, day0 = acme_plan.start_date + timedelta(days=3), acme_plan.start_date
+    assert f"{day3:%-d %b} Yahoo / AOL" in history
+    assert "4 rate-limit deferrals (421/451): the provider is throttling" in history
+    assert history.count("All clear") == 3 * len(acme_plan.shares())  # days 0..2, every provider
+    assert history.index(f"{day3:%-d %b}") < history.index(f"{day0:%-d %b} ")  # the latest day first
+    link = re.search(r'<a href="([^"]+)" data-testid="warmup-article">', page).group(1)
+    assert link == "/library/ip-warm-up/"
+    assert "IP warm-up" in visible_text(client.get(link))  # the article itself

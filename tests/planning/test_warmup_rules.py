@@ -107,3 +107,23 @@ def test_idle_for_more_than_30_days_every_provider_starts_again_and_none_advance
     for state in states:
         assert state.rewarm and state.position == 0 and state.next_volume == 100
     assert result.forecast_end == START + timedelta(days=2 + IDLE_DAYS + 1 + len(climb(rungs)) - 1)
+
+
+def test_a_few_routine_deferrals_do_not_hold_but_a_rate_limit_does():
+    """Issue 17: any 4xx held the provider; a few a day are routine, 421/451 rate limits are not."""
+    assert replay(OPEN, [on(0, 1_000, deferrals=5)], START).steps[-1].decision == "advance"
+    limited = replay(OPEN, [on(0, 1_000, deferrals=2, rate_limited=2)], START)
+    assert limited.steps[-1].decision == "hold"
+    assert reason_text(limited.steps[-1].reasons) == "2 rate-limit deferrals (421/451): the provider is throttling."
+    assert limited.next_volume <= 1_000
+
+
+def test_policy_blocks_are_told_apart_from_hard_bounces():
+    """Hard bounces (unknown users) speak of the list; 5.7.x blocks of reputation: a lower limit."""
+    bounces = replay(OPEN, [on(0, 1_000, bounced=15)], START).steps[-1]
+    assert bounces.decision == "advance"  # 1.5% hard bounces: under the 2% limit
+    blocks = replay(OPEN, [on(0, 1_000, blocked=15)], START).steps[-1]
+    assert blocks.decision == "hold"  # 1.5% policy blocks: over the 0.5% limit
+    assert reason_text(blocks.reasons) == "Policy blocks (5.7.x) at 1.5% (the limit is 0.5%)."
+    assert reason_text([("bounces", 2.5)]) == "Hard bounces at 2.5% (the limit is 2%)."
+    assert replay(OPEN, [on(0, 1_000, blocked=25)], START).steps[-1].decision == "step_back"
