@@ -165,4 +165,6 @@ def api_actuals(request, pk):
         return JsonResponse({"error": "the body is not JSON"}, status=400)
     outcome = services.actuals_import_json(plan=plan, token=token, payload=payload)
     body = {"saved": outcome.saved, "errors": [{"row": line, "error": error} for line, error in outcome.errors]}
+    if outcome.replaced:  # days sent before with other figures, now replaced (audited)
+        body["replaced"] = outcome.replaced
     return JsonResponse(body, status=200 if not outcome.errors else (207 if outcome.saved else 400))

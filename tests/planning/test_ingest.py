@@ -264,9 +264,11 @@ def test_only_the_keys_hash_is_stored(client, world, plan):
 
 
 def test_the_same_day_twice_through_the_endpoint_updates_it(client, plan, key):
-    post(client, plan.pk, ROWS[:1], key)
-    post(client, plan.pk, [ROWS[0] | {"sent": 2000, "delivered": 1900}], key)
+    assert "replaced" not in post(client, plan.pk, ROWS[:1], key).json()
+    again = post(client, plan.pk, [ROWS[0] | {"sent": 2000, "delivered": 1900}], key)
     assert saved(plan) == [(START, "gmail", 2000, 1900, "api")]
+    assert again.json() == {"saved": 1, "errors": [], "replaced": ["2026-03-02 gmail"]}  # issue 17: it says so
+    assert "replaced" not in post(client, plan.pk, [ROWS[0] | {"sent": 2000, "delivered": 1900}], key).json()
 
 
 def test_a_day_before_the_start_through_the_endpoint(client, plan, key):

@@ -172,6 +172,8 @@ def test_a_replaced_day_is_audited(world, acme_plan):
 
 
 def test_the_plan_page_shows_every_days_decision_with_its_reason_and_links_the_article(client, world, acme_plan):
+    acme_plan.notes = "Engaged <b>subscribers</b> first.\nThen the rest."
+    acme_plan.save(update_fields=["notes"])
     send_as_planned(acme_plan, 3)
     DailyActual.objects.create(
         plan=acme_plan, day=acme_plan.start_date + timedelta(days=3), provider="yahoo",
@@ -185,6 +187,7 @@ def test_the_plan_page_shows_every_days_decision_with_its_reason_and_links_the_a
     assert "4 rate-limit deferrals (421/451): the provider is throttling" in history
     assert history.count("All clear") == 3 * len(acme_plan.shares())  # days 0..2, every provider
     assert history.index(f"{day3:%-d %b}") < history.index(f"{day0:%-d %b} ")  # the latest day first
+    assert "Engaged &lt;b&gt;subscribers&lt;/b&gt; first.<br>Then the rest." in page  # the plan's notes, escaped
     link = re.search(r'<a href="([^"]+)" data-testid="warmup-article">', page).group(1)
     assert link == "/library/ip-warm-up/"
     assert "IP warm-up" in visible_text(client.get(link))  # the article itself
