@@ -4,16 +4,17 @@ what actually happened, and the forecast. MISSION: DLV-1, TAM-5.
 Facts (shared/facts/deliverability.md): SparkPost's 20 stages; SendGrid's 41-day hourly ramp (about
 x1.4 a day); Amazon SES's 45 days up to 50,000 a day; hold when bounces > 2% or complaints > 0.1% that
 day; at most +50% a day (+20% in the first days); deferrals (4xx) from a provider mean hold that
-provider (more than 1% of its mail, or any 421/451 rate limit: a few other 4xx a day are routine); policy
-blocks (5.7.x) are told apart from hard bounces: they speak of reputation, so more than 0.5% holds and
-more than 2% steps back; an IP idle for more than 30 days must be warmed again; AOL/Yahoo and Outlook capped new senders
-in week one (a provider's cap holds for the first ``CAP_DAYS`` days only, so the target stays reachable).
+provider (more than 1% of its mail, or any 421/451 rate limit: a few other 4xx a day are routine);
+policy blocks (5.7.x) are told apart from hard bounces: they speak of reputation, so more than 0.5%
+holds and more than 2% steps back; an IP idle for more than 30 days must be warmed again; AOL/Yahoo and
+Outlook capped new senders in week one (a provider's cap holds for the first ``CAP_DAYS`` days only, so
+the target stays reachable).
 
 A hold means hold: the day after a held day sends no more than the held day did (nor more than its plan).
 A day that sent more than planned is flagged (``over_plan``) and held: the stage is not skipped, and the
 next day grows from the plan, never above what really went out.
 
-A provider's plan is a *ladder* of stages (the template's curve times its share of the traffic, capped).
+A provider's plan is a *ladder* of stages (the template's curve times its share of the traffic).
 Each day the provider either climbs (the volume grows by at most the daily cap), holds (the same
 volume again) or steps back a stage, according to that day's actuals. The volume grows toward the
 stage by the cap; the provider moves up to the next stage only on a clean day whose volume actually

@@ -9,12 +9,11 @@ at the target, one day later.
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from planning.models import WarmupPlan
-from tests.helpers import messages_of, text, visible_text
+from tests.helpers import WARSAW, messages_of, text, visible_text
 
 SPLIT = [
     {"provider": "gmail", "percent": 40, "cap": None},
@@ -23,7 +22,6 @@ SPLIT = [
     {"provider": "other", "percent": 10, "cap": None},
 ]
 TARGET = 1_000_000
-WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 def recommendations(page: str) -> dict[str, tuple[str, int]]:
