@@ -121,12 +121,17 @@ class IngestBatch(models.Model):
 
 
 class IncidentAlert(models.Model):
-    """A sustained incident that was alerted (once): staff and the TAM told, a critical case offered (CR-0)."""
+    """A sustained incident (CR-0), kept from its true first second: alerted once when it became sustained
+    (staff and the TAM told, a critical case offered) and once when it was over (``ended_at``). The watcher
+    matches what it finds to these rows by overlap, so sweeps and worker restarts never alert it twice."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     start = models.BigIntegerField()  # the incident's first unavailable second
+    end = models.BigIntegerField(default=0)  # one after its last unavailable second (as far as known)
+    unavailable = models.PositiveIntegerField(default=0)  # its unavailable seconds
     channels = models.CharField(max_length=20)
     alerted_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)  # when it was alerted as over
 
     objects = TenantQuerySet.as_manager()
 

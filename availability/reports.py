@@ -1,15 +1,60 @@
-"""Month reports from the rollups: only the unavailable seconds are read (a partial index holds them).
-MISSION: AV-1."""
+"""Month reports from the rollups: only the unavailable seconds are read (a partial index holds them), and the
+attempts in the short quiet gaps between them that decide whether two of them are one incident.
+MISSION: AV-1, CR-0."""
 
-from .ledger import MonthReport, month_bounds, month_report
+import operator
+from functools import reduce
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Account
+
+from .ledger import CHANNELS, Incident, MonthReport, gaps, incidents, month_bounds, month_report
 from .models import AvailabilityProfile, SecondRollup
 
 DEFAULT_TARGET = 99.99
+GAPS_PER_QUERY = 1000
 
 
 def unavailable_pairs(account, start: int, end: int) -> list[tuple[int, int]]:
     rows = SecondRollup.objects.filter(account=account).between(start, end).unavailable()
     return list(rows.values_list("second", "channel"))
+
+
+def attempted_in(account, spans: list[tuple[int, int]]) -> list[int]:
+    """The seconds with any attempt (either channel) inside ``spans`` ([first, last) pairs)."""
+    found: list[int] = []
+    for n in range(0, len(spans), GAPS_PER_QUERY):
+        where = reduce(operator.or_, (Q(second__gte=a, second__lt=b) for a, b in spans[n : n + GAPS_PER_QUERY]))
+        found += SecondRollup.objects.filter(account=account).filter(where).values_list("second", flat=True)
+    return found
+
+
+def merged(account, down: list[tuple[int, int]]) -> tuple[int, list[int]]:
+    """What ``ledger.incidents`` needs besides ``down``: the merge distance and the attempts in the gaps."""
+    merge = settings.INCIDENT_MERGE_SECONDS
+    return merge, attempted_in(account, gaps(down, merge))
+
+
+def incidents_between(account, start: int, end: int) -> list[Incident]:
+    """The account's incidents among the seconds in [start, end), merged as the ledger says."""
+    down = unavailable_pairs(account, start, end)
+    return incidents(down, *merged(account, down))
+
+
+def attempted_channels(account, bounds: list[tuple[int, int]]) -> list[frozenset]:
+    """For each [start, end): the channels with any attempt in it, in one query (an EXISTS per channel and
+    span, each one index lookup)."""
+    columns = {
+        f"m{n}_{name}": Exists(
+            SecondRollup.objects.filter(account=OuterRef("pk"), channel=code, second__gte=start, second__lt=end)
+        )
+        for n, (start, end) in enumerate(bounds)
+        for name, code in CHANNELS.items()
+    }
+    row = Account.objects.filter(pk=account.pk).annotate(**columns).values(*columns).get()
+    return [frozenset(name for name in CHANNELS if row[f"m{n}_{name}"]) for n in range(len(bounds))]
 
 
 def target_of(account) -> float:
@@ -18,8 +63,7 @@ def target_of(account) -> float:
 
 
 def report(account, year: int, month: int) -> MonthReport:
-    start, end = month_bounds(year, month)
-    return month_report(year, month, unavailable_pairs(account, start, end), target_of(account))
+    return months(account, [(year, month)])[0]
 
 
 def as_json(account, r: MonthReport) -> dict:
@@ -27,8 +71,10 @@ def as_json(account, r: MonthReport) -> dict:
         "account": account.slug,
         "month": f"{r.year:04d}-{r.month:02d}",
         "seconds_in_month": r.seconds_in_month,
+        "no_data": r.no_data,
         "unavailable_seconds": {"total": r.unavailable, "by_channel": r.by_channel},
-        "availability_pct": round(r.availability_pct, 6),
+        "availability_pct": None if r.no_data else round(r.availability_pct, 6),
+        "availability_pct_by_channel": {name: None if pct is None else round(pct, 6) for name, pct in r.by_channel_pct},
         "target_pct": r.target_pct,
         "budget_left_seconds": round(r.budget_left_seconds, 3),
         "incidents": [i.as_dict() for i in r.incidents],
@@ -45,10 +91,15 @@ def daily_bars(account, today_start: int, days: int = 90) -> list[dict]:
 
 
 def months(account, wanted: list[tuple[int, int]]) -> list[MonthReport]:
-    """Several months from one read of the unavailable seconds (and one of the target)."""
+    """Several months from one read of the unavailable seconds (and one of the target, one of the channels
+    attempted, and one per thousand quiet gaps between unavailable seconds)."""
     if not wanted:
         return []
     bounds = [month_bounds(y, m) for y, m in wanted]
     down = unavailable_pairs(account, min(b[0] for b in bounds), max(b[1] for b in bounds))
+    merge, attempted = merged(account, down)
     target = target_of(account)
-    return [month_report(y, m, down, target) for y, m in wanted]
+    reports = [month_report(y, m, down, target, merge, attempted) for y, m in wanted]
+    for r, channels in zip(reports, attempted_channels(account, bounds), strict=True):
+        r.attempted_channels = channels
+    return reports

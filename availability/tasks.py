@@ -38,14 +38,18 @@ def probe_account(profile_id: int) -> dict:
 
 @shared_task(time_limit=60, soft_time_limit=50)
 def watch() -> int:
-    """Beat, every 30 seconds: sustained incidents of the accounts with attempts in the last hour."""
+    """Beat, every 30 seconds: the accounts with attempts in the last hour or an incident not yet over; each
+    incident is alerted when it becomes sustained and when it is over, once (MISSION: CR-0)."""
     import time
 
     from accounts.models import Account
 
     from . import alerts
-    from .models import SecondRollup
+    from .ledger import CLOCK_SKEW
+    from .models import IncidentAlert, SecondRollup
 
-    since = int(time.time()) - alerts.LOOKBACK
-    ids = SecondRollup.objects.filter(second__gte=since).values_list("account_id", flat=True).distinct()
-    return sum(alerts.alert(account) for account in Account.objects.filter(pk__in=list(ids)))
+    now = int(time.time())
+    recent = SecondRollup.objects.between(now - alerts.LOOKBACK, now + CLOCK_SKEW + 1).values("account_id")
+    open_ = IncidentAlert.objects.filter(ended_at__isnull=True).values("account_id")
+    accounts = Account.objects.filter(Q(pk__in=recent) | Q(pk__in=open_))
+    return sum(alerts.alert(account, now) for account in accounts)

@@ -391,6 +391,9 @@ AVAILABILITY_PROBE_ALLOW_NETWORKS = env_list("AVAILABILITY_PROBE_ALLOW_NETWORKS"
 # The resolver core.netguard asks before the portal connects to a host someone typed ("host:port", comma-
 # separated); empty: the system's. A probe resolves its target once and connects to the address it checked.
 NETGUARD_NAMESERVERS = env_list("NETGUARD_NAMESERVERS")
+# Two unavailable seconds at most this far apart, with no attempt at all between them, are one incident
+# (a client backing off between retries); MISSION: CR-0, availability/ledger.py.
+INCIDENT_MERGE_SECONDS = int(os.environ.get("INCIDENT_MERGE_SECONDS", "60"))
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Email Enterprise")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Account
 from availability.ingest import digest_of, ingest
 from availability.ledger import API, SMTP, incidents, month_bounds, month_report, unavailable
 from availability.models import AvailabilityProfile, SecondRollup
@@ -27,6 +28,13 @@ def feed(account, rows, source="t.csv"):
 
 def down(account, year=2026, month=11):
     return report(account, year, month)
+
+
+def november(world, frozen):
+    """The command line refuses what the API refuses: the clock in November 2026, Acme made before it."""
+    frozen("2026-11-20 12:00")
+    Account.objects.filter(pk=world.acme.pk).update(created_at=datetime(2026, 10, 1, tzinfo=UTC))
+    world.acme.refresh_from_db()
 
 
 def test_the_definition_per_second_and_channel(world):
@@ -54,9 +62,9 @@ def test_the_definition_per_second_and_channel(world):
     r = down(world.acme)
     assert r.unavailable == 3 and r.by_channel == {"api": 2, "smtp": 2}
     base = epoch("2026-11-03T10:15:40+00:00")
-    assert [(i.start - base, i.end - base, sorted(i.channels)) for i in r.incidents] == [
-        (3, 5, [API, SMTP]),
-        (6, 7, [API, SMTP]),
+    # one incident (CR-0): second 5 had no attempt at all, so it does not split 3-4 from 6
+    assert [(i.start - base, i.end - base, i.unavailable, sorted(i.channels)) for i in r.incidents] == [
+        (3, 7, 3, [API, SMTP]),
     ]
     assert unavailable(0, 0) is False and unavailable(2, 2) is True and unavailable(2, 1) is False
 
@@ -70,7 +78,13 @@ def test_months_are_utc_and_incidents_cross_midnight(world):
     assert october.unavailable == 2 and october.by_channel == {"api": 2, "smtp": 1}  # 23:59:59 is down twice
     assert november.unavailable == 2
     assert [i.as_dict() for i in november.incidents] == [
-        {"start": "2026-11-01T00:00:00Z", "end": "2026-11-01T00:00:02Z", "seconds": 2, "channels": ["api"]}
+        {
+            "start": "2026-11-01T00:00:00Z",
+            "end": "2026-11-01T00:00:02Z",
+            "seconds": 2,
+            "unavailable_seconds": 2,
+            "channels": ["api"],
+        }
     ]
     assert [i.seconds for i in incidents([(s, API) for s in range(100, 103)] + [(105, SMTP)])] == [3, 1]
     assert month_bounds(2026, 12)[1] == epoch("2027-01-01T00:00:00+00:00")
@@ -86,7 +100,8 @@ def test_target_budget_and_percentage(world):
     assert month_report(2026, 12, [], 99.99).budget_seconds == pytest.approx(267.84)  # a 31-day month
 
 
-def test_the_same_file_twice_counts_once_and_bad_lines_are_reported(world, tmp_path, capsys):
+def test_the_same_file_twice_counts_once_and_bad_lines_are_reported(world, tmp_path, capsys, frozen):
+    november(world, frozen)
     path = tmp_path / "attempts.csv"
     path.write_text(
         "ts,channel,outcome\n"
@@ -112,7 +127,8 @@ def test_the_same_file_twice_counts_once_and_bad_lines_are_reported(world, tmp_p
     assert sum(SecondRollup.objects.values_list("attempts", flat=True)) == 2  # not 4
 
 
-def test_json_lines_and_the_json_report(world, tmp_path, capsys):
+def test_json_lines_and_the_json_report(world, tmp_path, capsys, frozen):
+    november(world, frozen)
     path = tmp_path / "attempts.jsonl"
     lines = [{"ts": f"2026-11-07T09:00:0{s}.5Z", "channel": "smtp", "outcome": "timeout"} for s in range(3)]
     lines.append({"ts": "2026-11-07T09:00:03Z", "channel": "smtp", "outcome": "success"})
@@ -127,11 +143,19 @@ def test_json_lines_and_the_json_report(world, tmp_path, capsys):
         "month": "2026-11",
         "seconds_in_month": 2_592_000,
         "unavailable_seconds": {"total": 3, "by_channel": {"api": 0, "smtp": 3}},
+        "no_data": False,
         "availability_pct": round(100 * (1 - 3 / 2_592_000), 6),
+        "availability_pct_by_channel": {"api": None, "smtp": round(100 * (1 - 3 / 2_592_000), 6)},
         "target_pct": 99.99,
         "budget_left_seconds": round(259.2 - 3, 3),
         "incidents": [
-            {"start": "2026-11-07T09:00:00Z", "end": "2026-11-07T09:00:03Z", "seconds": 3, "channels": ["smtp"]}
+            {
+                "start": "2026-11-07T09:00:00Z",
+                "end": "2026-11-07T09:00:03Z",
+                "seconds": 3,
+                "unavailable_seconds": 3,
+                "channels": ["smtp"],
+            }
         ],
     }
     # Globex's ledger is its own

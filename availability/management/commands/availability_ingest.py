@@ -1,16 +1,20 @@
 """``manage.py availability_ingest FILE --account SLUG [--format csv|jsonl]``: attempts into the ledger.
 
 CSV with the header ``ts,channel,outcome`` or JSON Lines; streamed (any size); bad lines are reported
-with their numbers and the good ones kept; the same file twice is refused. MISSION: AV-1.
+with their numbers and the good ones kept; the same file twice is refused. Attempts in the future, before the
+account existed or in a closed month are refused as the API refuses them (``ledger.Window``); ``--reopen``
+lets an operator correct a closed month. MISSION: AV-1.
 """
 
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Account
 from availability.ingest import digest_of, ingest
+from availability.ledger import Window
 
 SHOW_ERRORS = 50
 
@@ -22,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--account", required=True)
         parser.add_argument("--format", choices=["csv", "jsonl"], default=None)
+        parser.add_argument("--reopen", action="store_true", help="also count attempts in closed months (a correction)")
 
     def handle(self, *args, **options):
         account = Account.objects.filter(slug=options["account"]).first()
@@ -34,7 +39,8 @@ class Command(BaseCommand):
         with path.open("rb") as raw:
             digest = digest_of(iter(lambda: raw.read(1 << 20), b""))
         with path.open(encoding="utf-8", errors="replace", newline="") as lines:
-            outcome = ingest(account, lines, digest=digest, source=path.name, kind=kind)
+            window = Window(now=int(time.time()), created=int(account.created_at.timestamp()), reopen=options["reopen"])
+            outcome = ingest(account, lines, digest=digest, source=path.name, kind=kind, window=window)
         if outcome.duplicate:
             self.stderr.write(f"{path.name}: already ingested for {account.slug}; nothing counted twice")
             sys.exit(3)
