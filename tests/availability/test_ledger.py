@@ -179,3 +179,37 @@ def test_a_leap_second_counts_in_the_second_before_it(world):
     assert outcome.accepted == 2 and outcome.rejected == 0
     row = SecondRollup.objects.get(account=world.acme)
     assert (row.second, row.attempts, row.failures) == (epoch("2016-12-31T23:59:59+00:00"), 2, 2)
+
+
+def test_the_command_line_refuses_the_future_and_before_the_account_as_the_api_does(world, tmp_path, capsys, frozen):
+    """A 9999 timestamp counted as this month's through the command line; now every entry refuses it."""
+    november(world, frozen)
+    path = tmp_path / "attempts.csv"
+    path.write_text(
+        "ts,channel,outcome\n"
+        "9999-12-31T23:59:59Z,api,timeout\n"
+        "2026-09-30T10:00:00Z,api,timeout\n"  # before Acme existed
+        "2026-10-31T10:00:00Z,api,timeout\n"  # October: closed on 3 November
+        "2026-11-20T11:00:00Z,api,timeout\n"
+    )
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("availability_ingest", str(path), "--account", "acme")
+    assert exit_code.value.code == 2
+    err = capsys.readouterr().err
+    assert "line 2: 9999-12-31T23:59:59Z is in the future" in err
+    assert "line 3: 2026-09-30T10:00:00Z is before the account existed" in err
+    assert "line 4: 2026-10-31T10:00:00Z is in a closed month" in err
+    assert SecondRollup.objects.filter(account=world.acme).count() == 1
+    path.write_text("ts,channel,outcome\n2026-10-31T10:00:00Z,api,timeout\n")
+    call_command("availability_ingest", str(path), "--account", "acme", "--reopen")  # an operator's correction
+    assert down(world.acme, 2026, 10).unavailable == 1
+
+
+def test_the_console_reads_the_last_24_hours_and_nothing_ahead(client, world, frozen):
+    """A row dated ahead of the clock (stored before every entry refused it) is not an open incident."""
+    frozen("2026-11-20 12:00")
+    SecondRollup.objects.create(account=world.acme, channel=1, second=253402300799, attempts=1, failures=1)
+    client.force_login(world.root)
+    page = client.get("/console/").content.decode()
+    assert 'data-testid="incident-accounts"' not in page
+    assert "No unavailable seconds on your accounts in the last 24 hours." in page
