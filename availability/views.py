@@ -5,6 +5,7 @@ missing one."""
 import calendar
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -50,5 +51,6 @@ def availability(request, slug):
             "incidents": list(reversed(found))[:LISTED],
             "incidents_total": len(found),
             "ongoing": alerts.ongoing(account),
+            "merge": settings.INCIDENT_MERGE_SECONDS,
         },
     )
