@@ -6,14 +6,16 @@ import calendar
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.shortcuts import visible_account as _account
+from core import spreadsheet
 
 from . import alerts
-from .reports import daily_bars, incidents_between, months
+from .reports import as_json, daily_bars, incidents_between, months, report
 
 DAYS = 90
 LISTED = 50  # incidents listed, the latest first
@@ -54,3 +56,31 @@ def availability(request, slug):
             "merge": settings.INCIDENT_MERGE_SECONDS,
         },
     )
+
+
+@require_GET
+def availability_csv(request, slug, year, month):
+    """The month's report as the customer downloads it: the figures, then its incidents (UTC, end exclusive)."""
+    account = _account(request, slug)
+    if not (2000 <= year <= 9999 and 1 <= month <= 12):
+        raise Http404
+    data = as_json(account, report(account, year, month))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="availability-{account.slug}-{data["month"]}.csv"'
+    writer = spreadsheet.Writer(response)
+    by_channel = data["availability_pct_by_channel"]
+    down = data["unavailable_seconds"]
+    writer.writerow(
+        ["month", "seconds_in_month", "unavailable_seconds", "api_unavailable_seconds", "smtp_unavailable_seconds"]
+        + ["availability_pct", "api_availability_pct", "smtp_availability_pct", "target_pct", "budget_left_seconds"]
+    )
+    writer.writerow(
+        [data["month"], data["seconds_in_month"], down["total"], down["by_channel"]["api"], down["by_channel"]["smtp"]]
+        + [data["availability_pct"], by_channel["api"], by_channel["smtp"], data["target_pct"]]
+        + [data["budget_left_seconds"]]
+    )
+    writer.writerow([])
+    writer.writerow(["incident_start_utc", "incident_end_utc", "seconds", "unavailable_seconds", "channels"])
+    for i in data["incidents"]:
+        writer.writerow([i["start"], i["end"], i["seconds"], i["unavailable_seconds"], " ".join(i["channels"])])
+    return response

@@ -2,6 +2,8 @@
 month without attempts is "no data", incident times carry their zone, the incidents of the 90 days the bars
 show, each channel's uptime, and a critical case already opened for an incident is linked, not offered again."""
 
+import csv
+import io
 import re
 import time
 from urllib.parse import parse_qs, urlparse
@@ -11,7 +13,7 @@ import pytest
 from availability.alerts import case_for
 from availability.ingest import digest_of, ingest
 from availability.ledger import API, SMTP, Incident
-from availability.models import SecondRollup
+from availability.models import AvailabilityProfile, SecondRollup
 from cases.services import case_open
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +44,9 @@ def test_a_healthy_month_per_channel_with_zoned_times_and_90_days_of_incidents(c
     assert "10 Nov 2026 11:00:00 CET" in incidents and "10 Nov 2026 11:00:10 CET" in incidents
     assert "25 Sep 2026 10:00:00 CEST" in incidents  # a previous month, within the 90 days of the bars
     history = section(page, "history")
-    october = history.split("2026-10</td>")[1].split("</tr>")[0]
+    october = history.split("2026-10</a></td>")[1].split("</tr>")[0]
     assert "no data" in october and "%" not in october
-    assert "99.9998%" in history.split("2026-09</td>")[1].split("</tr>")[0]
+    assert "99.9998%" in history.split("2026-09</a></td>")[1].split("</tr>")[0]
     dashboard = client.get("/a/acme/").content.decode()
     panel = dashboard.split('data-testid="availability-panel"')[1].split("</p>")[0]
     assert 'class="badge neutral"' in panel and "badge warn" not in panel and "1 incident" in panel
@@ -106,3 +108,27 @@ def test_once_a_critical_case_is_open_for_the_incident_the_page_links_to_it(clie
         assert f'href="/a/acme/cases/{case.number}/"' in ongoing and case.number in ongoing
         assert "/cases/new/" not in ongoing  # not offered a second time
     assert case_for(world.acme, Incident(now - 4000, now - 3900, {API})) is None  # another incident's is not it
+
+
+def test_the_month_report_downloads_as_csv(client, world, frozen):
+    """The figures of a month and its incidents, as the page has them (a month without attempts: no figure)."""
+    frozen("2026-11-20 12:00")
+    AvailabilityProfile.objects.create(account=world.acme, target_pct="99.99")
+    feed(
+        world.acme,
+        [f"2026-11-10T10:00:{s:02d}Z,api,timeout" for s in range(10)] + ["2026-11-10T10:00:40Z,smtp,timeout"],
+    )
+    client.force_login(world.alice)
+    assert 'href="/a/acme/availability/2026-11.csv"' in client.get(PAGE).content.decode()
+    response = client.get("/a/acme/availability/2026-11.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="availability-acme-2026-11.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["month", "seconds_in_month", "unavailable_seconds"]
+    assert rows[1] == ["2026-11", "2592000", "11", "10", "1", "99.999576", "99.999614", "99.999961", "99.99", "248.2"]
+    assert rows[3:] == [
+        ["incident_start_utc", "incident_end_utc", "seconds", "unavailable_seconds", "channels"],
+        ["2026-11-10T10:00:00Z", "2026-11-10T10:00:41Z", "41", "11", "api smtp"],
+    ]
+    october = list(csv.reader(io.StringIO(client.get("/a/acme/availability/2026-10.csv").content.decode())))
+    assert october[1][2] == "0" and october[1][5:8] == ["", "", ""]  # no attempts: no figure, not 100
+    assert client.get("/a/acme/availability/2026-13.csv").status_code == 404

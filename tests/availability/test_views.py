@@ -13,8 +13,10 @@ from tests.helpers import LOGIN, ROLES, Row, assert_expected, assert_same_404, r
 
 pytestmark = pytest.mark.django_db
 PAGE = "/a/acme/availability/"
+CSV = "/a/acme/availability/2026-11.csv"
 MATRIX: dict[str, list[Row]] = {
-    "availability": [Row("GET", lambda o: PAGE, roles(200, anonymous=LOGIN, bob=404, tess=404))]
+    "availability": [Row("GET", lambda o: PAGE, roles(200, anonymous=LOGIN, bob=404, tess=404))],
+    "availability-csv": [Row("GET", lambda o: CSV, roles(200, anonymous=LOGIN, bob=404, tess=404))],
 }
 
 
@@ -23,11 +25,13 @@ def feed(account, rows):
     return ingest(account, lines, digest=digest_of(["\n".join(lines).encode()]))
 
 
+@pytest.mark.parametrize("name", ["availability", "availability-csv"])
 @pytest.mark.parametrize("role", ROLES)
-def test_availability_matrix(client, world, role):
+def test_availability_matrix(client, world, role, name):
     sign_in(client, world, role)
-    (row,) = MATRIX["availability"]
-    assert_expected(client.get(PAGE), row.expect[role], PAGE)
+    (row,) = MATRIX[name]
+    url = row.url(None)
+    assert_expected(client.get(url), row.expect[role], url)
 
 
 @pytest.mark.parametrize(
