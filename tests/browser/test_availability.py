@@ -1,5 +1,6 @@
 """The customer's availability page in Chromium: this month against the target, 90 daily bars, the
-incidents, and the critical case offered while a sustained incident lasts (MISSION AV-1, CR-0)."""
+incidents, and the critical case offered while a sustained incident lasts, then linked once it is open
+(MISSION AV-1, CR-0)."""
 
 import time
 
@@ -27,8 +28,13 @@ def test_availability_page_and_the_case_offer(page, world, frozen):
     SecondRollup.objects.bulk_create(rows)
     log_in(page, "alice@acme.test", world.password)
     page.goto("/a/acme/availability/")
-    expect(page.get_by_test_id("ongoing")).to_contain_text("Unavailable now: 85 consecutive seconds.")
+    expect(page.get_by_test_id("ongoing")).to_contain_text(
+        "Unavailable now: 85 unavailable seconds over the last 85 seconds."
+    )
+    expect(page.get_by_test_id("by-channel")).to_contain_text("API: 99.9967% · SMTP: 99.9992%")
     expect(page.get_by_test_id("bars").locator(".bar")).to_have_count(90)
+    expect(page.get_by_test_id("bars-axis")).to_contain_text("23 Aug 2026")  # the date axis: 89 days ago ...
+    expect(page.get_by_test_id("bars-axis")).to_contain_text("20 Nov 2026")  # ... to today
     expect(page.get_by_test_id("incidents")).to_contain_text("SMTP")
     screenshot(page, "availability")
     page.get_by_role("button", name="Open a critical case (pre-filled)").click()
@@ -36,3 +42,9 @@ def test_availability_page_and_the_case_offer(page, world, frozen):
         f"Unavailable since {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now - 90))} (API)"
     )
     expect(page.get_by_label("Critical (Severity 1)")).to_be_checked()
+    page.get_by_label("What kind of request is it?").select_option(label="Software bug")
+    page.get_by_role("button", name="Open the case").click()
+    page.goto("/a/acme/availability/")
+    expect(page.get_by_test_id("incident-case")).to_contain_text("is open for it")
+    expect(page.get_by_role("button", name="Open a critical case (pre-filled)")).to_have_count(0)
+    screenshot(page, "availability-case-open")
