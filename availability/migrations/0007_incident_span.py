@@ -5,9 +5,10 @@ from django.db.models import F
 
 
 def spans(apps, schema_editor):
-    """Alerts kept before incidents had a span: their first second is all that is known."""
+    """Alerts kept before incidents had a span: their first second is all that is known, and they count as
+    over (the watcher would otherwise read back to the oldest and send an "available again" for each)."""
     IncidentAlert = apps.get_model("availability", "IncidentAlert")
-    IncidentAlert.objects.filter(end=0).update(end=F("start") + 1, unavailable=1)
+    IncidentAlert.objects.filter(end=0).update(end=F("start") + 1, unavailable=1, ended_at=F("alerted_at"))
 
 
 class Migration(migrations.Migration):
