@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from accounts.models import OutboundEmail
+from availability import alerts
 from availability.alerts import case_for
 from availability.ingest import digest_of, ingest
 from availability.ledger import API, SMTP, Incident
@@ -132,3 +134,29 @@ def test_the_month_report_downloads_as_csv(client, world, frozen):
     october = list(csv.reader(io.StringIO(client.get("/a/acme/availability/2026-10.csv").content.decode())))
     assert october[1][2] == "0" and october[1][5:8] == ["", "", ""]  # no attempts: no figure, not 100
     assert client.get("/a/acme/availability/2026-13.csv").status_code == 404
+
+
+def test_a_polish_reader_sees_the_page_and_the_alerts_in_polish(client, world, frozen):
+    frozen("2026-11-20 12:00")
+    feed(world.acme, ["2026-10-15T10:00:00Z,api,success"])
+    world.alice.language = "pl"
+    world.alice.save(update_fields=["language"])
+    client.force_login(world.alice)
+    page = client.get(PAGE).content.decode()
+    assert "Brak danych" in section(page, "this-month") and "Incydenty z ostatnich 90 dni" in page
+    assert "Pobierz raport za ten miesiąc (CSV)" in page
+    panel = " ".join(client.get("/a/acme/").content.decode().split())
+    assert "Poprzedni miesiąc: 100,0000%" in panel
+    world.tina.language = "pl"
+    world.tina.save(update_fields=["language"])
+    now = int(time.time())
+    SecondRollup.objects.bulk_create(
+        SecondRollup(account=world.acme, channel=API, second=now - 100 + s, attempts=2, failures=2) for s in range(90)
+    )
+    assert alerts.alert(world.acme, now) == 1 and alerts.alert(world.acme, now + 400) == 1
+    tina = [m for m in OutboundEmail.objects.order_by("pk") if "tina@tam.test" in m.to]
+    assert [m.subject for m in tina] == [
+        "[Acme] Niedostępność od 90 sekund i trwa",
+        "[Acme] Znów dostępne po 90 sekundach",
+    ]
+    assert "90 sekund niedostępności" in tina[1].body
