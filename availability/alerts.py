@@ -85,7 +85,9 @@ def sustained(account: Account, now: int | None = None) -> list[Incident]:
 def ongoing(account: Account, now: int | None = None) -> dict | None:
     """The sustained incident going on now, with the critical case opened for it or else the link to open one."""
     now = now or int(time.time())
-    current = [incident for incident in sustained(account, now) if not incident.is_over(now)]
+    current = [
+        incident for incident in sustained(account, now) if not incident.is_over(now, settings.INCIDENT_MERGE_SECONDS)
+    ]
     if not current:
         return None
     incident = current[-1]
@@ -102,7 +104,7 @@ def alert(account: Account, now: int | None = None) -> int:
         sent += _keep(account, incident)
     for record in IncidentAlert.objects.filter(account=account, ended_at__isnull=True):
         incident = as_incident(record)
-        if incident.is_over(now):
+        if incident.is_over(now, settings.INCIDENT_MERGE_SECONDS):
             with transaction.atomic():
                 if IncidentAlert.objects.filter(pk=record.pk, ended_at__isnull=True).update(ended_at=timezone.now()):
                     _tell(account, incident, over=True)

@@ -66,8 +66,9 @@ class Incident:
     def channel_names(self) -> list[str]:
         return sorted(CHANNEL_NAMES[c] for c in self.channels)
 
-    def is_over(self, now: int) -> bool:
-        return now - (self.end - 1) >= OPEN_WITHIN
+    def is_over(self, now: int, merge: int = 0) -> bool:
+        """Nothing can join it any more: its last unavailable second is OPEN_WITHIN (or ``merge``) old."""
+        return now - (self.end - 1) >= max(OPEN_WITHIN, merge)
 
     def as_dict(self) -> dict:
         return {
