@@ -14,7 +14,7 @@ def spans(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('availability', '0005_ingest_batch_token'),
+        ('availability', '0006_probe_refusal'),
     ]
 
     operations = [
