@@ -6,8 +6,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from . import sla
 from .models import Case
+from .services.clocks import shown_deadlines
 
 
 @dataclass(frozen=True)
@@ -28,19 +28,16 @@ def badge(case: Case, now: datetime) -> ClockBadge:
         return ClockBadge(_("Awaiting the customer's answer"), None, "neutral")
     if case.status == Case.Status.WAITING_ON_CUSTOMER and not case.callback_pending:
         return ClockBadge(_("Paused: waiting on the customer"), None, "neutral")
-    candidates = [
-        (case.callback_due_at if case.callback_pending else None, _("Callback due"), "callback"),
-        (case.response_due_at, _("Response due"), "response"),
-        (case.next_update_due_at, _("Next update due"), "update"),
-    ]
-    running = [(due, label, clock) for due, label, clock in candidates if due is not None]
+    d = shown_deadlines(case)  # never earlier than the case itself: no absurd "overdue" from a bad row
+    labels = {"callback": _("Callback due"), "response": _("Response due"), "update": _("Next update due")}
+    running = sorted(((due, clock) for clock, due in d.items()), key=lambda item: item[0])
     if not running:
         return ClockBadge(_("In progress"), None, "neutral")
-    due, label, clock = min(running, key=lambda item: item[0])
+    due, clock = running[0]
     if now >= due:
         level = "bad"
-    elif now >= due - sla.WARN_BEFORE[clock]:
+    elif now >= d.warn_at(clock):
         level = "warn"
     else:
         level = "ok"
-    return ClockBadge(label, due, level)
+    return ClockBadge(labels[clock], due, level)

@@ -145,6 +145,35 @@ class CadenceForm(PlainLabels, forms.Form):
     agreed_with = forms.CharField(label=_("Agreed with"), max_length=150)
 
 
+class ClassificationForm(PlainLabels, forms.Form):
+    """Staff change, or the customer asks to change, a case's severity and category (with a reason)."""
+
+    severity = forms.ChoiceField(label=_("Severity"), choices=Case.Severity.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Case.Category.choices)
+    reason = forms.CharField(label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class DecisionForm(PlainLabels, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Answer"), choices=[("accept", _("Accept the change")), ("decline", _("Decline"))]
+    )
+    reason = forms.CharField(label=_("Reason for the customer"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorkaroundForm(PlainLabels, forms.Form):
+    """MISSION: CR-3, CR-4 — with a workaround the 24/7 work ends; updates continue only at an agreed interval."""
+
+    body = forms.CharField(label=_("The workaround"), widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.IntegerField(
+        label=_("Updates from now on every (minutes)"),
+        min_value=5,
+        max_value=7 * 24 * 60,
+        required=False,
+        help_text=_("Empty: no more scheduled updates until the case is resolved."),
+    )
+    agreed_with = forms.CharField(label=_("Agreed with"), max_length=150, required=False)
+
+
 class PhoneIntakeForm(PlainLabels, forms.Form):
     """MISSION: CR-2 — the caller's basic details, taken by the representative."""
 

@@ -17,9 +17,11 @@ What counts as a response: a public reply by staff, a logged callback that reach
 voicemail), a structured update. Not an internal note, not an automatic acknowledgement, not anything the
 customer writes.
 
-Alerts: a **warning** to the assigned agent (or the on-duty agents) some minutes before a deadline, then
-at the deadline a **breach**, escalated to the account's TAM (TAM-4). Each alert is recorded once per
-deadline.
+Alerts: a **warning** to the assigned agent (or the on-duty agents) before a deadline, then at the deadline a
+**breach**, escalated to the account's TAM (TAM-4). Each alert is recorded once per deadline. The warning goes
+out ``WARN_BEFORE`` the deadline, or half-way through a clock shorter than twice that (a 15-minute critical
+response, a 10-minute update interval, a clock resumed with minutes left): a moment every clock has, after it
+starts and before it ends.
 """
 
 from dataclasses import dataclass
@@ -47,9 +49,16 @@ class Deadlines:
     callback: datetime | None = None
     response: datetime | None = None
     update: datetime | None = None
+    # When each clock started (None: not known, e.g. a row stored before clocks kept it).
+    callback_start: datetime | None = None
+    response_start: datetime | None = None
+    update_start: datetime | None = None
 
     def items(self):
         return ((name, getattr(self, name)) for name in CLOCKS if getattr(self, name) is not None)
+
+    def warn_at(self, clock: str) -> datetime:
+        return warn_at(clock, getattr(self, clock), getattr(self, f"{clock}_start"))
 
     @property
     def next(self) -> datetime | None:
@@ -65,6 +74,15 @@ def counts_as_response(*, kind: str, public: bool, by_staff: bool, outcome: str 
     return True
 
 
+def warn_at(clock: str, due: datetime, start: datetime | None = None) -> datetime:
+    """The moment of a deadline's warning: ``WARN_BEFORE`` it, or half-way through a shorter clock, so that
+    every clock warns once before it breaches (MISSION: CR-2, CR-4, TAM-4)."""
+    before = WARN_BEFORE[clock]
+    if start is not None and start < due:
+        before = min(before, (due - start) / 2)
+    return due - before
+
+
 def alerts_due(
     deadlines: Deadlines, now: datetime, sent: set[tuple[str, str, datetime]]
 ) -> list[tuple[str, str, datetime]]:
@@ -75,7 +93,7 @@ def alerts_due(
         if now >= due:
             if (clock, "breach", due) not in sent:
                 due_alerts.append((clock, "breach", due))
-        elif now >= due - WARN_BEFORE[clock] and (clock, "warning", due) not in sent:
+        elif now >= deadlines.warn_at(clock) and (clock, "warning", due) not in sent:
             due_alerts.append((clock, "warning", due))
     return due_alerts
 
@@ -86,9 +104,9 @@ def next_check(deadlines: Deadlines, now: datetime, sent: set[tuple[str, str, da
     for clock, due in deadlines.items():
         if (clock, "breach", due) in sent:
             continue
-        warn_at = due - WARN_BEFORE[clock]
-        if now < warn_at and (clock, "warning", due) not in sent:
-            moments.append(warn_at)
+        warning = deadlines.warn_at(clock)
+        if now < warning and (clock, "warning", due) not in sent:
+            moments.append(warning)
         else:
             moments.append(due)
     return min(moments, default=None)

@@ -18,6 +18,7 @@ from . import forms, services
 from .badges import badge
 from .filters import QueueFilter
 from .models import Case, OnCallShift, PhoneIntake
+from .services.clocks import shown_deadlines
 
 
 @staff_required
@@ -41,6 +42,7 @@ def _staff_context(request, case):
         "case": case,
         "account": case.account,
         "clock": badge(case, timezone.now()),
+        "deadlines": shown_deadlines(case),
         "events": case.events.select_related("actor").prefetch_related("attachments"),
         "reply_form": forms.ReplyForm(),
         "note_form": forms.NoteForm(),
@@ -50,6 +52,10 @@ def _staff_context(request, case):
         ),
         "update_form": forms.UpdateForm(),
         "cadence_form": forms.CadenceForm(initial={"minutes": int(case.update_interval.total_seconds() // 60)}),
+        "workaround_form": forms.WorkaroundForm(),
+        "classification_form": forms.ClassificationForm(initial={"severity": case.severity, "category": case.category}),
+        "decision_form": forms.DecisionForm(),
+        "pending_request": services.classification.pending_request(case),
         "is_tam": services.common.role_for(request.user, case) == "tam",
         "staff": True,
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
@@ -94,6 +100,23 @@ def _update(action, case, user, post, files):
     ) % {"minutes": minutes}
 
 
+def _workaround(action, case, user, post, files):
+    services.case_mark_workaround(case=case, actor=user, **_valid(forms.WorkaroundForm(post)))
+    return _("Workaround recorded.")
+
+
+def _classify(action, case, user, post, files):
+    services.case_change_classification(case=case, actor=user, **_valid(forms.ClassificationForm(post)))
+    return _("Severity and category saved; the clocks follow the new severity.")
+
+
+def _decide(action, case, user, post, files):
+    data = _valid(forms.DecisionForm(post))
+    accept = data["decision"] == "accept"
+    services.case_decide_classification(case=case, actor=user, accept=accept, reason=data["reason"])
+    return _("The change is made.") if accept else _("The request is declined; the customer is told why.")
+
+
 def _cadence(action, case, user, post, files):
     services.case_change_cadence(case=case, actor=user, **_valid(forms.CadenceForm(post)))
     return _("New update interval recorded.")
@@ -107,6 +130,9 @@ FORM_ACTIONS = {
     "callback": _callback,
     "update": _update,
     "cadence": _cadence,
+    "workaround": _workaround,
+    "classify": _classify,
+    "decide": _decide,
 }
 BODY_ACTIONS = {
     "start": (
@@ -116,10 +142,6 @@ BODY_ACTIONS = {
     "wait": (
         lambda case, user, body: services.case_wait_on_customer(case=case, actor=user, body=body),
         gettext_lazy("Waiting on the customer; the response clock is paused."),
-    ),
-    "workaround": (
-        lambda case, user, body: services.case_mark_workaround(case=case, actor=user, body=body),
-        gettext_lazy("Workaround recorded."),
     ),
     "propose": (
         lambda case, user, body: services.case_propose_resolution(case=case, actor=user, summary=body),
@@ -166,6 +188,9 @@ BOUND_FORMS = {
     "callback": ("callback_form", forms.CallbackForm),
     "update": ("update_form", forms.UpdateForm),
     "cadence": ("cadence_form", forms.CadenceForm),
+    "workaround": ("workaround_form", forms.WorkaroundForm),
+    "classify": ("classification_form", forms.ClassificationForm),
+    "decide": ("decision_form", forms.DecisionForm),
 }
 
 

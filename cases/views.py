@@ -15,8 +15,10 @@ from accounts.shortcuts import visible_account as _account
 from . import services
 from .badges import badge
 from .filters import CaseFilter
-from .forms import CaseForm, ReplyForm
+from .forms import CaseForm, ClassificationForm, ReplyForm
 from .models import Case, CaseAttachment
+from .services.classification import pending_request
+from .services.clocks import shown_deadlines
 
 
 @require_GET
@@ -101,13 +103,17 @@ def _detail_context(request, case, **forms):
         "events": _timeline(case),
         "followers": list(case.followers.all()),
         "clock": badge(case, timezone.now()),
+        "deadlines": shown_deadlines(case),
         "reply_form": forms.get("reply_form") or ReplyForm(),
+        "classification_form": forms.get("classification_form")
+        or ClassificationForm(initial={"severity": case.severity, "category": case.category}),
+        "pending_request": pending_request(case),
         "reason": forms.get("reason", ""),
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
     }
 
 
-CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen", "follow", "unfollow"}
+CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen", "follow", "unfollow", "classify"}
 
 
 @require_POST
@@ -121,10 +127,15 @@ def case_action(request, slug, number, action):
             form = ReplyForm(request.POST, request.FILES)
             if not form.is_valid():
                 raise services.CaseStateError(" ".join(e for errs in form.errors.values() for e in errs))
-            services.case_reply(
+            event = services.case_reply(
                 case=case, actor=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
             )
-            messages.success(request, _("Your message is on the case."))
+            if event.kind == event.Kind.RESOLUTION_REJECTED:
+                messages.success(request, _("Your message is on the case, which is back in progress."))
+            else:
+                messages.success(request, _("Your message is on the case."))
+        elif action == "classify":
+            _request_classification(request, case)
         elif action in {"follow", "unfollow"}:
             services.case_follow(case=case, user=request.user, follow=action == "follow")
             messages.success(
@@ -148,13 +159,21 @@ def case_action(request, slug, number, action):
         # Bad input loses nothing: the page comes back with what the customer typed and the reason.
         messages.error(request, str(exc))
         bound = ReplyForm(initial={"body": request.POST.get("body", "")}) if action == "reply" else None
-        return render(
-            request,
-            "cases/detail.html",
-            _detail_context(request, case, reply_form=bound, reason=request.POST.get("reason", "")),
-            status=400,
+        classification = ClassificationForm(request.POST) if action == "classify" else None
+        context = _detail_context(
+            request, case, reply_form=bound, classification_form=classification, reason=request.POST.get("reason", "")
         )
+        return render(request, "cases/detail.html", context, status=400)
     return redirect(case)  # a plain form (STYLE: htmx): post, redirect, the page again
+
+
+def _request_classification(request, case) -> None:
+    """MISSION: CR-0, NC-0 — the customer asks for another severity or category; staff accept or decline."""
+    form = ClassificationForm(request.POST)
+    if not form.is_valid():
+        raise services.CaseStateError(" ".join(e for errs in form.errors.values() for e in errs))
+    services.case_request_classification(case=case, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Your request is on the case; we will answer it here."))
 
 
 @require_GET

@@ -53,6 +53,7 @@ class AuditEvent(models.Model):
         FEATURE_REQUEST_CHANGED = "feature_request_changed", _("Feature request changed")
         REVIEW_CHANGED = "review_changed", _("Business review changed")
         ACTION_ITEM_CHANGED = "action_item_changed", _("Review action changed")
+        CASE_CLASSIFICATION_CHANGED = "case_classification_changed", _("Case severity or category changed")
 
     account = models.ForeignKey(
         "accounts.Account",

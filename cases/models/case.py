@@ -119,6 +119,8 @@ class Case(models.Model):
 
     # Stored deadlines: computed once when a clock starts, never rewritten by a later calendar change.
     response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    # When the running response clock started (or resumed): its warning falls half-way through a short clock.
+    response_started_at = models.DateTimeField(_("response clock started"), null=True, blank=True)
     response_paused_remaining = models.DurationField(_("response time left when paused"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
     callback_due_at = models.DateTimeField(_("callback due"), null=True, blank=True)
@@ -127,6 +129,8 @@ class Case(models.Model):
     next_update_due_at = models.DateTimeField(_("next update due"), null=True, blank=True)
     last_update_at = models.DateTimeField(_("last update"), null=True, blank=True)
     workaround_delivered_at = models.DateTimeField(_("workaround delivered"), null=True, blank=True)
+    # When the update interval was last agreed with the customer (after a workaround, updates follow it only).
+    cadence_agreed_at = models.DateTimeField(_("update interval agreed"), null=True, blank=True)
     resolution_proposed_at = models.DateTimeField(_("resolution proposed"), null=True, blank=True)
     resolution_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -170,6 +174,16 @@ class Case(models.Model):
     @property
     def is_critical(self) -> bool:
         return self.severity == self.Severity.CRITICAL
+
+    @property
+    def updates_owed(self) -> bool:
+        """MISSION: CR-3, CR-4 — a critical case gets updates at the agreed interval, 24/7, until a workaround is
+        delivered; after it, only at an interval agreed with the customer since (none agreed: no update clock)."""
+        if not self.is_critical:
+            return False
+        if self.workaround_delivered_at is None:
+            return True
+        return self.cadence_agreed_at is not None and self.cadence_agreed_at >= self.workaround_delivered_at
 
     @property
     def callback_pending(self) -> bool:

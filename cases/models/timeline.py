@@ -39,6 +39,9 @@ class CaseEvent(models.Model):
         SLA_BREACH = "sla_breach", _("Deadline missed, escalated to TAM")
         RESOLUTION_REMINDER = "resolution_reminder", _("Reminder about the proposed resolution")
         BOUNCE = "bounce", _("Our email bounced")
+        CLASSIFICATION_CHANGED = "classification_changed", _("Severity or category changed")
+        CLASSIFICATION_REQUESTED = "classification_requested", _("Change of severity or category requested")
+        CLASSIFICATION_DECLINED = "classification_declined", _("Requested change declined")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -3,6 +3,7 @@ transaction (STYLE: services)."""
 
 from cases.transitions import CaseStateError
 
+from .classification import case_change_classification, case_decide_classification, case_request_classification
 from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
 from .inbound import inbound_assign, inbound_discard, inbound_release, inbound_replay
 from .intake import matching_accounts, phone_intake_match, phone_intake_record
@@ -28,6 +29,9 @@ __all__ = [
     "case_accept_resolution",
     "case_add_note",
     "case_assign",
+    "case_change_classification",
+    "case_decide_classification",
+    "case_request_classification",
     "case_follow",
     "case_change_cadence",
     "case_log_callback",

@@ -5,6 +5,7 @@ calendar never rewrites them.
 """
 
 import logging
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,7 @@ def _response_target(case: Case) -> timedelta:
 
 def start_response(case: Case, now: datetime) -> None:
     """Someone owes the customer a response from ``now``."""
+    case.response_started_at = now
     if case.is_critical:
         case.response_due_at = now + sla.CRITICAL_RESPONSE_TARGET
     else:
@@ -50,7 +52,7 @@ def start_response(case: Case, now: datetime) -> None:
 
 
 def stop_response(case: Case, now: datetime) -> None:
-    case.response_due_at = None
+    case.response_due_at = case.response_started_at = None
     case.response_paused_remaining = None
     if case.first_responded_at is None:
         case.first_responded_at = now
@@ -67,13 +69,14 @@ def pause_response(case: Case, now: datetime) -> None:
         if now >= case.response_due_at:
             left = timedelta(0)
     case.response_paused_remaining = sla.remaining_when_paused(left)
-    case.response_due_at = None
+    case.response_due_at = case.response_started_at = None
 
 
 def resume_response(case: Case, now: datetime) -> None:
     left = case.response_paused_remaining
     if left is None:
         return
+    case.response_started_at = now  # a clock resumed with minutes left still warns before it ends
     if case.is_critical:
         case.response_due_at = now + left
     else:
@@ -94,18 +97,42 @@ def start_updates(case: Case, at: datetime) -> None:
 
 
 def stop_all(case: Case) -> None:
-    case.response_due_at = case.response_paused_remaining = None
+    case.response_due_at = case.response_paused_remaining = case.response_started_at = None
     case.next_update_due_at = None
     if case.callback_pending:
         case.callback_due_at = None
 
 
+# A clock may start a little before its case exists (a Severity 1 call matched to an account later); a deadline
+# further back than this before the case opened is a damaged row, never a real one.
+PLAUSIBLE_BEFORE_OPENING = timedelta(days=1)
+
+
 def deadlines(case: Case) -> sla.Deadlines:
+    callback = case.callback_due_at if case.callback_pending else None
+    update = case.next_update_due_at
+    response_start = case.response_started_at
+    if response_start is None and case.response_due_at is not None and case.is_critical:
+        response_start = case.response_due_at - sla.CRITICAL_RESPONSE_TARGET
     return sla.Deadlines(
-        callback=case.callback_due_at if case.callback_pending else None,
+        callback=callback,
         response=case.response_due_at,
-        update=case.next_update_due_at,
+        update=update,
+        callback_start=callback - sla.CALLBACK_TARGET if callback else None,
+        response_start=response_start,
+        update_start=update - case.update_interval if update else None,
     )
+
+
+def shown_deadlines(case: Case) -> sla.Deadlines:
+    """The deadlines as people see them: a row written before logged times were bounded (a callback "made" in
+    1900) shows its clock as due since the case opened, never as a century overdue."""
+    d = deadlines(case)
+    if case.created_at is None:
+        return d
+    floor = case.created_at - PLAUSIBLE_BEFORE_OPENING
+    fixed = {name: case.created_at for name, due in d.items() if due < floor}
+    return replace(d, **fixed) if fixed else d
 
 
 def sent_alerts(case: Case, d: sla.Deadlines) -> set[tuple[str, str, datetime]]:
@@ -125,6 +152,7 @@ def refresh(case: Case, now: datetime) -> list[str]:
 
 CLOCK_FIELDS = [
     "response_due_at",
+    "response_started_at",
     "response_paused_remaining",
     "first_responded_at",
     "callback_due_at",

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +15,7 @@ from cases.transitions import CaseStateError
 from . import clocks
 from .common import locked, record, require_staff, save
 from .files import attach as _attach
+from .lifecycle import reject_proposal
 
 
 def _responded(case: Case, now: datetime, actor=None) -> list[str]:
@@ -32,7 +33,7 @@ def _responded(case: Case, now: datetime, actor=None) -> list[str]:
         fields.append("assignee")
     # The update cadence runs only while we work the case, not while it waits on the customer's answer.
     if (
-        case.is_critical
+        case.updates_owed
         and case.status == Case.Status.IN_PROGRESS
         and case.next_update_due_at is None
         and not case.callback_pending
@@ -56,9 +57,21 @@ def case_reply(
         raise CaseStateError(_("This case is resolved. Reopen it to continue the conversation."))
     if actor is None and not from_address:
         raise CaseStateError(_("A reply needs an author."))
+    by_customer = actor is None or not actor.is_staff
+    if by_customer and case.status == Case.Status.RESOLUTION_PROPOSED:
+        # MISSION: NC-5, CR-5 — an answer to a proposal in words is a "no", with those words as the reason.
+        return reject_proposal(
+            case,
+            actor=actor,
+            reason=body,
+            files=files,
+            from_address=from_address,
+            quoted=quoted,
+            strict_files=strict_files,
+        )
     now = timezone.now()
     fields: list[str] = []
-    if actor is not None and actor.is_staff:
+    if not by_customer:
         fields += _responded(case, now, actor)
     else:
         if case.status == Case.Status.WAITING_ON_CUSTOMER:
@@ -68,7 +81,7 @@ def case_reply(
                 clocks.resume_response(case, now)
             else:
                 clocks.start_response(case, now)
-            if case.is_critical and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
+            if case.updates_owed and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
                 clocks.start_updates(case, now)
                 fields.append("next_update_due_at")
         elif case.response_due_at is None and not case.callback_pending and case.status != Case.Status.NEW:
@@ -118,6 +131,36 @@ OUTCOMES = {  # lazy: rendered in the language of whoever reads them
 }
 
 
+# How far ahead of the server's clock a logged call may be: the form's latency and a slightly fast PC clock.
+CALLED_AT_TOLERANCE = timedelta(minutes=2)
+
+
+def clock_start(case: Case) -> datetime:
+    """The earliest moment a call about this case can have happened: when its callback clock started (a call
+    to the Severity 1 line may come before the case is opened) or when the case opened."""
+    starts = [case.created_at or timezone.now()]
+    if case.callback_due_at is not None:
+        starts.append(case.callback_due_at - sla.CALLBACK_TARGET)
+    return min(starts)
+
+
+def _check_called_at(case: Case, called_at: datetime, now: datetime) -> None:
+    """MISSION: CR-2 — a logged call lies between the clock's start and now; anything else would mark a call
+    "on time" that was not, rewind the update cadence and raise false breaches."""
+    start = clock_start(case)
+    if called_at > now + CALLED_AT_TOLERANCE:
+        raise CaseStateError(_("A callback cannot be logged in the future."))
+    if called_at < start - CALLED_AT_TOLERANCE:
+        raise CaseStateError(
+            _("The call cannot have been made before %(start)s, when this case's clock started.")
+            % {"start": formats.date_format(timezone.localtime(start), "j M Y, H:i T")}
+        )
+
+
+def _rewinds_updates(case: Case, called_at: datetime) -> bool:
+    return case.next_update_due_at is not None and called_at + case.update_interval < case.next_update_due_at
+
+
 @locked
 @transaction.atomic
 def case_log_callback(
@@ -137,8 +180,7 @@ def case_log_callback(
     called_at = called_at or now
     if outcome not in OUTCOMES:
         raise CaseStateError(_("Choose the outcome of the call."))
-    if called_at > now + timedelta(minutes=1):
-        raise CaseStateError(_("A callback cannot be logged in the future."))
+    _check_called_at(case, called_at, now)
     if not called_name.strip() or not called_number.strip():
         raise CaseStateError(_("Say whom you called and on which number."))
     met = sla.counts_as_response(kind="callback_logged", public=True, by_staff=True, outcome=outcome)
@@ -148,7 +190,8 @@ def case_log_callback(
             case.callback_done_at = called_at
             fields.append("callback_done_at")
         fields += _responded(case, called_at, actor)
-        if case.is_critical and case.is_open:
+        # A call logged late restarts the cadence from the call, but never rewinds a later update deadline.
+        if case.updates_owed and case.is_open and not _rewinds_updates(case, called_at):
             clocks.start_updates(case, called_at)
             fields.append("next_update_due_at")
     save(case, fields, now)
@@ -181,7 +224,7 @@ def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str
     now = timezone.now()
     fields = _responded(case, now, actor)
     case.last_update_at = now
-    if case.is_critical:
+    if case.updates_owed:
         clocks.start_updates(case, now)  # MISSION: CR-4 — the cadence is a promise on critical cases
     save(case, [*fields, "last_update_at", "next_update_due_at"], now)
     event = record(
@@ -206,10 +249,14 @@ def case_change_cadence(*, case: Case, actor, minutes: int, agreed_with: str) ->
     if not agreed_with.strip():
         raise CaseStateError(_("Say with whom the interval was agreed."))
     before = int(case.update_interval.total_seconds() // 60)
-    case.update_interval = timedelta(minutes=minutes)
-    fields = ["update_interval"]
+    now = timezone.now()
+    case.update_interval, case.cadence_agreed_at = timedelta(minutes=minutes), now
+    fields = ["update_interval", "cadence_agreed_at"]
     if case.next_update_due_at is not None:
-        clocks.start_updates(case, case.last_update_at or case.callback_done_at or timezone.now())
+        clocks.start_updates(case, case.last_update_at or case.callback_done_at or now)
+        fields.append("next_update_due_at")
+    elif case.workaround_delivered_at and case.updates_owed and case.status == Case.Status.IN_PROGRESS:
+        clocks.start_updates(case, now)  # MISSION: CR-4 — after a workaround, updates resume only as agreed
         fields.append("next_update_due_at")
     save(case, fields)
     event = record(

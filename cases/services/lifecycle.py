@@ -1,6 +1,7 @@
 """Opening, assigning, status changes and joint resolution (MISSION NC-1, NC-4, NC-5, CR-3, CR-5, TAM-4)."""
 
 import re
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -179,7 +180,7 @@ def case_start_work(*, case: Case, actor) -> Case:
         case.assignee = actor
     if was_waiting:
         clocks.resume_response(case, now)
-        if case.is_critical and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
+        if case.updates_owed and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
             clocks.start_updates(case, now)
     save(case, ["status", "assignee", *clocks.CLOCK_FIELDS], now)
     record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, status=case.status)
@@ -198,9 +199,15 @@ def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
         role=role_for(actor, case),
         message=_("The case cannot wait on the customer now."),
     )
-    clocks.pause_response(case, now)
+    if body.strip():
+        # MISSION: NC-2, NC-4 — asking the customer for information is a response, and its author owns the case.
+        clocks.stop_response(case, now)
+        if case.assignee_id is None:
+            case.assignee = actor
+    else:
+        clocks.pause_response(case, now)
     case.next_update_due_at = None  # nothing to report while we wait for the customer's information
-    save(case, ["status", *clocks.CLOCK_FIELDS], now)
+    save(case, ["status", "assignee", *clocks.CLOCK_FIELDS], now)
     event = record(case, actor=actor, kind=CaseEvent.Kind.STATUS_CHANGED, body=body.strip(), status=case.status)
     notify(case, event)
     return case
@@ -208,16 +215,31 @@ def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
 
 @locked
 @transaction.atomic
-def case_mark_workaround(*, case: Case, actor, body: str) -> Case:
-    """MISSION: CR-3 — a critical case is worked until it is resolved or a workaround is delivered."""
+def case_mark_workaround(*, case: Case, actor, body: str, minutes: int | None = None, agreed_with: str = "") -> Case:
+    """MISSION: CR-3, CR-4 — a critical case is worked 24/7 until it is resolved or a workaround is delivered.
+    From the workaround on, updates follow the interval agreed with the customer then (``minutes``, with
+    whom), or stop until the case is resolved when none is agreed: the 24/7 update clock does not run on."""
     require_staff(actor, _("Only staff deliver workarounds."))
     if not case.is_critical or not case.is_open:
         raise CaseStateError(_("A workaround milestone applies to open critical cases."))
     if not body.strip():
         raise CaseStateError(_("Describe the workaround."))
-    case.workaround_delivered_at = timezone.now()
-    save(case, ["workaround_delivered_at"])
-    event = record(case, actor=actor, kind=CaseEvent.Kind.WORKAROUND_DELIVERED, body=body.strip())
+    if minutes is not None and not 5 <= minutes <= 7 * 24 * 60:
+        raise CaseStateError(_("The interval must be between 5 minutes and 7 days."))
+    if minutes is not None and not agreed_with.strip():
+        raise CaseStateError(_("Say with whom the interval was agreed."))
+    now = timezone.now()
+    case.workaround_delivered_at = now
+    details = {}
+    if minutes is not None:
+        case.update_interval, case.cadence_agreed_at = timedelta(minutes=minutes), now
+        details = {"minutes": minutes, "agreed_with": agreed_with.strip()}
+    if case.updates_owed and case.next_update_due_at is not None:
+        clocks.start_updates(case, now)
+    elif not case.updates_owed:
+        case.next_update_due_at = None
+    save(case, ["workaround_delivered_at", "cadence_agreed_at", *clocks.CLOCK_FIELDS], now)
+    event = record(case, actor=actor, kind=CaseEvent.Kind.WORKAROUND_DELIVERED, body=body.strip(), **details)
     notify(case, event)
     return case
 
@@ -296,15 +318,36 @@ def _close(case: Case) -> None:
 @locked
 @transaction.atomic
 def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
-    if not reason.strip():
+    reject_proposal(case, actor=actor, reason=reason)
+    return case
+
+
+def reject_proposal(
+    case: Case, *, actor, reason: str, files=(), from_address: str = "", quoted: str = "", strict_files=True
+) -> CaseEvent:
+    """The customer says no to a proposed resolution: with the button, or by writing back (portal or email),
+    whose text is the reason. ``actor`` is None for a contact without a login writing by email. Runs inside
+    the caller's locked transaction."""
+    if not reason.strip() and not files:
         raise CaseStateError(_("Tell us what is still wrong."))
-    role = role_for(actor, case)
+    if actor is None and not from_address:
+        raise CaseStateError(_("A reply needs an author."))
+    role = role_for(actor, case) if actor is not None else transitions.CUSTOMER
     if role != transitions.CUSTOMER:
         raise CaseStateError(_("Only the customer rejects a proposed resolution."))
     _back_to_work(case, actor=actor, role=role, message=_("There is no proposed resolution to reject."))
-    event = record(case, actor=actor, kind=CaseEvent.Kind.RESOLUTION_REJECTED, body=reason.strip())
+    details = {"from_address": from_address} if from_address else {}
+    if quoted:
+        details["quoted"] = quoted[:20000]
+    event = record(case, actor=actor, kind=CaseEvent.Kind.RESOLUTION_REJECTED, body=reason.strip(), **details)
+    refused = attach(case, event, actor, files, strict=strict_files)
+    if refused:
+        event.details["refused_attachments"] = refused
+        event.save(update_fields=["details"])
+    if actor is not None:
+        case.followers.add(actor)
     notify(case, event)
-    return case
+    return event
 
 
 @locked
@@ -341,7 +384,7 @@ def _back_to_work(case: Case, *, actor, role: str, message: str, expected: str =
     case.resolution_proposed_at = None
     if role == transitions.CUSTOMER:
         clocks.start_response(case, now)
-    if case.is_critical:
+    if case.updates_owed:
         clocks.start_updates(case, now)
     save(case, ["status", "resolution_proposed_at", *clocks.CLOCK_FIELDS], now)
 

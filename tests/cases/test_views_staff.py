@@ -218,7 +218,9 @@ def test_sam_starts_work_then_waits_on_the_customer(sam, world):
     messages = done(sam, act(sam, case, "wait", {"body": "Send the headers."}), case)
     assert messages == ["Waiting on the customer; the response clock is paused."]
     assert case.status == Case.Status.WAITING_ON_CUSTOMER
-    assert case.response_due_at is None and case.response_paused_remaining > timedelta(0)
+    # MISSION: NC-2 — asking the customer for information is the response: no clock is left paused
+    assert case.response_due_at is None and case.response_paused_remaining is None
+    assert case.first_responded_at is not None
 
 
 def test_proposing_then_only_a_tam_records_agreement(sam, client, world, critical):
