@@ -10,7 +10,8 @@ from accounts.models import Account
 from core.panels import Panel
 
 from .badges import badge
-from .models import Case, OnCallShift, PhoneIntake, SlaAlert
+from .models import Case, CaseEvent, OnCallShift, PhoneIntake, SlaAlert
+from .services.escalation import met_since
 
 
 def open_cases(request, account) -> Panel:
@@ -54,7 +55,18 @@ def escalations(request) -> Panel:
             case__account__in=Account.objects.staffed_by(request.user),
         )
         .exclude(case__status=Case.Status.RESOLVED)
-        .select_related("case__account")
+        .select_related("case__account", "acknowledged_by")
+        .order_by("-created_at")[:10]
+    )
+    rows = [(alert, met_since(alert)) for alert in alerts]
+    asked = list(
+        CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.ESCALATED,
+            created_at__gte=since,
+            case__account__in=Account.objects.staffed_by(request.user),
+        )
+        .exclude(case__status=Case.Status.RESOLVED)
+        .select_related("case__account", "actor")
         .order_by("-created_at")[:10]
     )
     queue = Case.objects.visible_to(request.user).open()
@@ -67,6 +79,6 @@ def escalations(request) -> Panel:
         name="escalations",
         title=_("Cases: breaches and escalations"),
         template="cases/panels/escalations.html",
-        context={"alerts": alerts, "counts": counts},
+        context={"rows": rows, "asked": asked, "counts": counts},
         wide=True,
     )

@@ -117,6 +117,15 @@ def _decide(action, case, user, post, files):
     return _("The change is made.") if accept else _("The request is declined; the customer is told why.")
 
 
+def _acknowledge(action, case, user, post, files):
+    try:
+        alert_id = int(post.get("alert", ""))
+    except ValueError:
+        raise services.CaseStateError(_("There is no such escalation on this case.")) from None
+    services.case_acknowledge_escalation(case=case, actor=user, alert_id=alert_id)
+    return _("Recorded on the case: you are on it.")
+
+
 def _cadence(action, case, user, post, files):
     services.case_change_cadence(case=case, actor=user, **_valid(forms.CadenceForm(post)))
     return _("New update interval recorded.")
@@ -133,6 +142,7 @@ FORM_ACTIONS = {
     "workaround": _workaround,
     "classify": _classify,
     "decide": _decide,
+    "acknowledge": _acknowledge,
 }
 BODY_ACTIONS = {
     "start": (

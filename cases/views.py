@@ -113,7 +113,7 @@ def _detail_context(request, case, **forms):
     }
 
 
-CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen", "follow", "unfollow", "classify"}
+CUSTOMER_ACTIONS = {"reply", "accept", "reject", "reopen", "follow", "unfollow", "classify", "escalate"}
 
 
 @require_POST
@@ -136,6 +136,9 @@ def case_action(request, slug, number, action):
                 messages.success(request, _("Your message is on the case."))
         elif action == "classify":
             _request_classification(request, case)
+        elif action == "escalate":
+            services.case_escalate(case=case, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Your TAM is told and will take it up."))
         elif action in {"follow", "unfollow"}:
             services.case_follow(case=case, user=request.user, follow=action == "follow")
             messages.success(

@@ -42,6 +42,8 @@ class CaseEvent(models.Model):
         CLASSIFICATION_CHANGED = "classification_changed", _("Severity or category changed")
         CLASSIFICATION_REQUESTED = "classification_requested", _("Change of severity or category requested")
         CLASSIFICATION_DECLINED = "classification_declined", _("Requested change declined")
+        ESCALATED = "escalated", _("Escalated to the TAM by the customer")
+        ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation taken up by the TAM")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -146,6 +148,16 @@ class SlaAlert(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices)
     due_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # MISSION: TAM-4 — the TAM said "I'm on it" (recorded on the case's timeline too).
+    acknowledged_at = models.DateTimeField(_("taken up"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken up by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = SlaAlertQuerySet.as_manager()
 
