@@ -91,3 +91,14 @@ def test_staff_do_not_escalate_on_the_customers_behalf(world):
     case = open_case(world)
     with pytest.raises(services.CaseStateError):
         services.case_escalate(case=case, actor=world.sam, reason="x")
+
+
+@pytest.mark.parametrize("action", ["escalate", "classify"])
+def test_another_accounts_customer_gets_the_same_404_as_for_a_missing_case(client, world, action):
+    case = open_case(world)
+    client.force_login(world.bob)
+    data = {"reason": "x", "severity": "critical", "category": "bug"}
+    theirs = client.post(f"/a/acme/cases/{case.number}/{action}/", data)
+    missing = client.post(f"/a/acme/cases/ACME-999999/{action}/", data)
+    assert theirs.status_code == missing.status_code == 404
+    assert not case.events.exclude(kind__in=[CaseEvent.Kind.OPENED, CaseEvent.Kind.ACKNOWLEDGED]).exists()
