@@ -163,7 +163,9 @@ class DecisionForm(PlainLabels, forms.Form):
 class WorkaroundForm(PlainLabels, forms.Form):
     """MISSION: CR-3, CR-4 — with a workaround the 24/7 work ends; updates continue only at an agreed interval."""
 
-    body = forms.CharField(label=_("The workaround"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(  # the service says what is missing: "Describe the workaround."
+        label=_("The workaround"), widget=forms.Textarea(attrs={"rows": 3, "required": True}), required=False
+    )
     minutes = forms.IntegerField(
         label=_("Updates from now on every (minutes)"),
         min_value=5,
