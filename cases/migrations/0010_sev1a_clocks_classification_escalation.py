@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_inbound_reason_message'),
+        ('cases', '0009_inbound_sender_verification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
