@@ -6,11 +6,12 @@ A notification is named by one template base: ``<base>_subject.txt`` (one line),
 and, with ``html=True``, ``<base>.html``. The text templates are rendered with autoescaping off whatever
 they say: a subject or a text body is plain text and is never HTML-escaped (``Globex & Sons <EU>`` reaches
 the reader verbatim). Recipients are anything with ``email`` and ``language`` (a ``User``, a contact of
-``Contact.objects.receiving_alerts()``, an ``Address``); one email is written per language, to all who
-read it. Recipients themselves are named once on the models: ``Account.active_tams()``,
-``Account.alert_recipients()``, ``OnCallShift.objects.agents_on_duty(at)``.
+``Contact.objects.receiving_alerts()``, an ``Address``); one email is written per language and time zone,
+to all who read it, with times shown in that zone. Recipients themselves are named once on the models:
+``Account.active_tams()``, ``Account.alert_recipients()``, ``OnCallShift.objects.agents_on_duty(at)``.
 """
 
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .outbox import outbox_enqueue
 
@@ -33,6 +34,7 @@ class Address:
     email: str
     language: str = ""
     pk: None = None
+    timezone: str = ""  # "" reads in the account's zone
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,18 @@ def by_language(recipients: Iterable) -> dict[str, list[str]]:
         if email:
             groups[person.language or settings.LANGUAGE_CODE].add(email)
     return {language: sorted(emails) for language, emails in groups.items()}
+
+
+def by_reader(recipients: Iterable, *, default_zone: str = "") -> dict[tuple[str, str], list[str]]:
+    """Addresses by the language and the time zone their reader chose (an email shows times in the reader's
+    zone); someone without a zone of their own (a contact) reads in ``default_zone`` (the account's)."""
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for person in recipients:
+        email = (person.email or "").strip().lower()
+        if email:
+            zone = getattr(person, "timezone", "") or default_zone or settings.TIME_ZONE
+            groups[(person.language or settings.LANGUAGE_CODE, zone)].add(email)
+    return {key: sorted(emails) for key, emails in groups.items()}
 
 
 def _plain(name: str, context: dict) -> str:
@@ -101,15 +115,16 @@ def notify(
     html: bool = False,
     dedupe: str | None = None,
 ) -> list:
-    """Queue one email per language; returns the outbox rows written (none for a dedupe key already used).
+    """Queue one email per language and time zone; returns the outbox rows written (none for a dedupe key already used).
 
     ``link`` is the portal path the email points to, made absolute as ``url`` in the context; a callable is
     called in the reader's language (a link whose query carries translated text). ``auto_submitted`` is
     ``None`` only for what a person wrote (a reply relayed from a case). With ``dedupe`` each language's
-    email is queued at most once (the key gets ``:<language>``)."""
+    email is queued at most once (the key gets ``:<zone>:<language>``)."""
     rows = []
-    for language, emails in by_language(recipients).items():
-        with translation.override(language):
+    default_zone = getattr(account, "timezone", "") if account is not None else ""
+    for (language, zone), emails in by_reader(recipients, default_zone=default_zone).items():
+        with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
             url = absolute_url(link() if callable(link) else link) if link else ""
             subject, body, html_body = render(template, {**context, "url": url, "LANGUAGE_CODE": language}, html=html)
         row = outbox_enqueue(
@@ -121,7 +136,7 @@ def notify(
             account=account,
             reference=reference,
             headers=headers_for(language, thread=thread, auto_submitted=auto_submitted),
-            dedupe_key=f"{dedupe}:{language}" if dedupe else None,
+            dedupe_key=f"{dedupe}:{zone}:{language}" if dedupe else None,
         )
         if row is not None:
             rows.append(row)

@@ -142,6 +142,9 @@ def deliver(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None 
     if event.kind in STAFF_KINDS or extra_staff:
         if case.assignee_id and works_on(case.assignee, case.account):
             staff[case.assignee_id] = case.assignee
+        elif case.is_critical:  # nobody owns it: whoever is on duty, or in a rota gap the TAMs and every agent
+            for person in OnCallShift.objects.to_page(account=case.account):
+                staff[person.pk] = person
         else:  # nobody owns it (MISSION NC-4): whoever is on duty hears about it
             for agent in OnCallShift.objects.agents_on_duty():
                 staff[agent.pk] = agent

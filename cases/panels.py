@@ -12,6 +12,7 @@ from core.panels import Panel
 from .badges import badge
 from .models import Case, CaseEvent, OnCallShift, PhoneIntake, SlaAlert
 from .services.escalation import met_since
+from .services.oncall import ROTA_LOOKAHEAD
 
 
 def open_cases(request, account) -> Panel:
@@ -37,11 +38,14 @@ def on_duty(request) -> Panel:
         OnCallShift.objects.upcoming(now).filter(starts_at__lte=now + timedelta(hours=24)).select_related("agent")[:6]
     )
     unmatched = PhoneIntake.objects.unmatched().count()
+    # MISSION: CR-1 — the line is staffed 24/7: every period nobody covers in the next 14 days, shown.
+    until = now + ROTA_LOOKAHEAD
+    gaps = OnCallShift.objects.gaps(now, until)
     return Panel(
         name="on-duty",
         title=_("Severity 1 line: on duty"),
         template="cases/panels/on_duty.html",
-        context={"shifts": shifts, "now": now, "unmatched": unmatched},
+        context={"shifts": shifts, "now": now, "unmatched": unmatched, "gaps": gaps, "until": until},
     )
 
 

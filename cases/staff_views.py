@@ -229,7 +229,12 @@ def phone_intake(request):
     """MISSION: CR-1, CR-2 — the representative's form for the Severity 1 line."""
     if request.htmx and request.method == "GET":
         company = request.GET.get("company_name", "")
-        accounts = services.matching_accounts(company, request.user)
+        accounts = services.matching_accounts(
+            company,
+            request.user,
+            email=request.GET.get("contact_email", ""),
+            phone=request.GET.get("contact_phone", ""),
+        )
         open_critical = {a.pk: list(a.cases.open().critical().order_by("-created_at")[:5]) for a in accounts}
         return render(
             request,
@@ -267,35 +272,90 @@ def phone_intake(request):
                     % {"number": intake.case.number},
                 )
                 return redirect("staff-case", number=intake.case.number)
-            messages.warning(
-                request,
-                _("Call recorded without an account; the on-duty agents are told. Match it to an account below."),
+            told = (
+                _("Call recorded without an account; the on-duty agents are told. Match it to an account below.")
+                if OnCallShift.objects.agents_on_duty(intake.received_at)
+                else _(
+                    "Call recorded without an account; nobody is on duty, so every TAM and agent is paged. "
+                    "Match it to an account below."
+                )
             )
+            messages.warning(request, told)
             return redirect("phone-intake")
-    unmatched = PhoneIntake.objects.unmatched().select_related("taken_by")[:20]
-    return render(
-        request,
-        "cases/staff/intake.html",
-        {
-            "form": form,
-            "unmatched": unmatched,
-            "on_duty": OnCallShift.objects.covering(timezone.now()).select_related("agent"),
-        },
-    )
+    return _intake_page(request, form)
+
+
+def _intake_page(request, form, *, status: int = 200):
+    """The Severity 1 page: the form, who is on duty, and the calls nobody matched with accounts they may be."""
+    unmatched = list(PhoneIntake.objects.unmatched().select_related("taken_by")[:20])
+    suggestions = {
+        intake.pk: services.matching_accounts(
+            intake.company_name, request.user, email=intake.contact_email, phone=intake.contact_phone, limit=5
+        )
+        for intake in unmatched
+    }
+    context = {
+        "form": form,
+        "unmatched": unmatched,
+        "suggestions": suggestions,
+        "on_duty": OnCallShift.objects.covering(timezone.now()).select_related("agent"),
+    }
+    return render(request, "cases/staff/intake.html", context, status=status)
+
+
+def _account_for_call(request, typed: str):
+    """The account staff chose (a suggestion's short name) or typed (searched, as the caller said it): one
+    account, or ``None`` with the reason told; a mistyped name is never a bare 404 (MISSION CR-2)."""
+    typed = typed.strip()
+    account = Account.objects.visible_to(request.user).filter(slug=typed).first() if typed else None
+    if account is not None:
+        return account
+    found = services.matching_accounts(typed, request.user)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        messages.error(
+            request,
+            _("Several accounts match “%(text)s”: %(names)s. Choose one of them.")
+            % {"text": typed, "names": ", ".join(f"{a.name} ({a.slug})" for a in found)},
+        )
+    else:
+        messages.error(
+            request,
+            _("No account matches “%(text)s”. Try the company's name, its email domain or a contact's phone number.")
+            % {"text": typed},
+        )
+    return None
 
 
 @staff_required
 @require_POST
 def intake_match(request, pk):
-    intake = get_object_or_404(PhoneIntake.objects.unmatched(), pk=pk)
-    account = get_object_or_404(Account.objects.visible_to(request.user), slug=request.POST.get("account", ""))
+    intake = get_object_or_404(PhoneIntake.objects.visible_to(request.user).unmatched(), pk=pk)
+    account = _account_for_call(request, request.POST.get("account", ""))
+    if account is None:  # the page again, with what was found (or not) said above it
+        return _intake_page(request, forms.PhoneIntakeForm(), status=400)
     try:
         intake = services.phone_intake_match(intake=intake, actor=request.user, account=account)
     except services.CaseStateError as exc:
         messages.error(request, str(exc))
-        return redirect("phone-intake")
+        return _intake_page(request, forms.PhoneIntakeForm(), status=400)
     messages.success(request, _("Call matched to %(account)s.") % {"account": account.name})
     return redirect("staff-case", number=intake.case.number)
+
+
+@staff_required
+@require_POST
+def intake_close(request, pk):
+    """A call that was not from a customer leaves the clock, with the reason audited."""
+    intake = get_object_or_404(PhoneIntake.objects.visible_to(request.user).unmatched(), pk=pk)
+    try:
+        services.phone_intake_close(intake=intake, actor=request.user, reason=request.POST.get("reason", ""))
+    except services.CaseStateError as exc:
+        messages.error(request, str(exc))
+        return _intake_page(request, forms.PhoneIntakeForm(), status=400)
+    messages.success(request, _("Call closed as not from a customer."))
+    return redirect("phone-intake")
 
 
 @staff_required
@@ -314,8 +374,12 @@ def oncall(request):
         messages.success(request, _("Shift added."))
         return redirect("oncall")
     shifts = OnCallShift.objects.upcoming(now).select_related("agent")[:100]
+    until = now + services.oncall.ROTA_LOOKAHEAD
+    gaps = OnCallShift.objects.gaps(now, until)
     return render(
-        request, "cases/staff/oncall.html", {"form": form, "shifts": shifts, "now": now, "may_manage": may_manage}
+        request,
+        "cases/staff/oncall.html",
+        {"form": form, "shifts": shifts, "now": now, "may_manage": may_manage, "gaps": gaps, "until": until},
     )
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/cases/<str:number>/<slug:action>/", staff_views.staff_case_action, name="staff-case-action"),
     path("console/severity1/", staff_views.phone_intake, name="phone-intake"),
     path("console/severity1/<int:pk>/match/", staff_views.intake_match, name="intake-match"),
+    path("console/severity1/<int:pk>/close/", staff_views.intake_close, name="intake-close"),
     path("console/inbound/", inbound_views.inbound_list, name="inbound-list"),
     path("console/inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound-detail"),
     path("console/inbound/<int:pk>/<slug:action>/", inbound_views.inbound_action, name="inbound-action"),

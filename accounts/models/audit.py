@@ -54,6 +54,8 @@ class AuditEvent(models.Model):
         REVIEW_CHANGED = "review_changed", _("Business review changed")
         ACTION_ITEM_CHANGED = "action_item_changed", _("Review action changed")
         CASE_CLASSIFICATION_CHANGED = "case_classification_changed", _("Case severity or category changed")
+        CASE_HANDED_OVER = "case_handed_over", _("Critical case handed over at a shift change")
+        PHONE_INTAKE_CLOSED = "phone_intake_closed", _("Severity 1 call closed: not a customer")
 
     account = models.ForeignKey(
         "accounts.Account",

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, TenantQuerySet
+from accounts.models import Account, StaffRole, TenantQuerySet
+from cases import rota
 
 from .case import Case
 
@@ -21,6 +23,25 @@ class OnCallShiftQuerySet(models.QuerySet):
 
     def upcoming(self, at):
         return self.filter(ends_at__gt=at).order_by("starts_at")
+
+    def gaps(self, start, end) -> list[tuple]:
+        """The periods in [start, end) that no active agent's shift covers (MISSION CR-1: staffed 24/7/365)."""
+        shifts = self.filter(starts_at__lt=end, ends_at__gt=start, agent__is_active=True).values_list(
+            "starts_at", "ends_at"
+        )
+        return rota.gaps(shifts, start, end)
+
+    def to_page(self, at=None, *, account=None) -> list:
+        """Who hears about a Severity 1 call or a critical case nobody owns at ``at``: the agents on duty; during
+        a gap in the rota, the account's TAMs (every active TAM when the company is unknown) and every active
+        agent, so that nobody is told is never the answer (MISSION CR-1, CR-2, TAM-4)."""
+        on_duty = self.agents_on_duty(at)
+        if on_duty:
+            return on_duty
+        staff = get_user_model().objects.filter(is_active=True, is_staff=True)
+        tams = account.active_tams() if account is not None else list(staff.filter(staff_role=StaffRole.TAM))
+        agents = list(staff.filter(staff_role=StaffRole.AGENT))
+        return list({person.pk: person for person in [*tams, *agents]}.values())
 
 
 class OnCallShift(models.Model):
@@ -63,7 +84,8 @@ class PhoneIntakeQuerySet(TenantQuerySet):
     unmatched_to_staff = True  # a call from a company not matched to an account yet
 
     def unmatched(self):
-        return self.filter(account__isnull=True)
+        """Calls not matched to an account and not closed as a non-customer call: still on the clock."""
+        return self.filter(account__isnull=True, closed_at__isnull=True)
 
 
 class PhoneIntake(models.Model):
@@ -96,6 +118,20 @@ class PhoneIntake(models.Model):
         Case, verbose_name=_("case"), on_delete=models.SET_NULL, null=True, blank=True, related_name="phone_intakes"
     )
     callback_due_at = models.DateTimeField(_("callback due"))
+    # The clock of a call nobody could match (MISSION CR-2): each alert is claimed once by the sweep.
+    warned_at = models.DateTimeField(_("warning sent"), null=True, blank=True, editable=False)
+    breached_at = models.DateTimeField(_("breach escalated"), null=True, blank=True, editable=False)
+    # A call that was not from a customer (a wrong number, a sales call) is closed with a reason, audited.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    close_reason = models.TextField(_("why it was closed"), blank=True)
 
     objects = PhoneIntakeQuerySet.as_manager()
 

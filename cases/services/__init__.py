@@ -7,7 +7,7 @@ from .classification import case_change_classification, case_decide_classificati
 from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
 from .escalation import case_acknowledge_escalation, case_escalate
 from .inbound import inbound_assign, inbound_discard, inbound_release, inbound_replay
-from .intake import matching_accounts, phone_intake_match, phone_intake_record
+from .intake import intake_sweep, matching_accounts, phone_intake_close, phone_intake_match, phone_intake_record
 from .lifecycle import (
     case_accept_resolution,
     case_assign,
@@ -21,7 +21,13 @@ from .lifecycle import (
     case_start_work,
     case_wait_on_customer,
 )
-from .oncall import can_manage_rota, oncall_shift_remove, oncall_shift_save
+from .oncall import (
+    can_manage_rota,
+    critical_cases_hand_over,
+    oncall_shift_remove,
+    oncall_shift_save,
+    rota_gap_warnings,
+)
 from .sweep import resolution_reminders, sla_sweep
 
 __all__ = [
@@ -49,6 +55,10 @@ __all__ = [
     "case_start_work",
     "case_wait_on_customer",
     "can_manage_rota",
+    "critical_cases_hand_over",
+    "intake_sweep",
+    "phone_intake_close",
+    "rota_gap_warnings",
     "inbound_assign",
     "inbound_discard",
     "inbound_release",

@@ -64,6 +64,7 @@ def case_open(
     files=(),
     strict_files: bool = True,
     acknowledge: bool = True,
+    announce: bool = True,
     now=None,
 ) -> Case:
     """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
@@ -97,7 +98,10 @@ def case_open(
         "user", flat=True
     )
     case.followers.add(*members, *([actor] if is_customer else []))
-    _record_opening(case, actor, files, strict_files=strict_files, acknowledge=acknowledge)
+    # A case opened from a phone call is announced by the call's own event: one email per person (issue 15).
+    _record_opening(
+        case, actor, files, strict_files=strict_files, acknowledge=acknowledge and announce, announce=announce
+    )
     return case
 
 
@@ -110,7 +114,7 @@ def _check_opening(account, actor, subject, description, callback_requested, con
         raise CaseStateError(_("You are not on this account's team."))
 
 
-def _record_opening(case: Case, actor, files, *, strict_files: bool, acknowledge: bool) -> None:
+def _record_opening(case: Case, actor, files, *, strict_files: bool, acknowledge: bool, announce: bool = True) -> None:
     """The opening on the timeline with its files, the notifications, and the acknowledgement."""
     event = record(
         case,
@@ -127,7 +131,8 @@ def _record_opening(case: Case, actor, files, *, strict_files: bool, acknowledge
     if refused:
         event.details["refused_attachments"] = refused
         event.save(update_fields=["details"])
-    notify(case, event, extra_staff=case.account.active_tams() if case.is_critical else ())
+    if announce:
+        notify(case, event, extra_staff=case.account.active_tams() if case.is_critical else ())
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
         notify(case, ack)

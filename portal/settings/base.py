@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: inbound email stored but still not processed 5 minutes later (the ingest died) is
     # processed again; a message that keeps failing is marked for "Needs attention".
     "retry-inbound": {"task": "cases.tasks.retry_inbound", "schedule": 60.0},
+    # Every minute: critical cases of an agent now off shift go to an agent on duty (the shift change).
+    "oncall-handover": {"task": "cases.tasks.oncall_handover", "schedule": 60.0},
+    # Every 15 minutes: a gap in the Severity 1 rota starting within ROTA_GAP_WARN_HOURS is told to the TAMs
+    # and agents, once per gap.
+    "rota-gaps": {"task": "cases.tasks.rota_gap_warnings", "schedule": 900.0},
     # Every BLOCKLIST_SWEEP_MINUTES (default hourly): start a blocklist sweep for every account with targets.
     "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
     # Every hour: sender-authentication checks for the accounts not checked in AUTH_CHECK_HOURS (daily).
@@ -398,6 +403,8 @@ INCIDENT_MERGE_SECONDS = int(os.environ.get("INCIDENT_MERGE_SECONDS", "60"))
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Email Enterprise")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 SEVERITY1_DEFAULT_PHONE = os.environ.get("SEVERITY1_PHONE", "+48 22 100 0101")
+# MISSION: CR-1 — TAMs and agents are told this many hours before a gap in the Severity 1 rota begins.
+ROTA_GAP_WARN_HOURS = int(os.environ.get("ROTA_GAP_WARN_HOURS", "12"))
 
 # Logs: one JSON object per line (LOG_FORMAT=json, production's default) or readable lines (make run), with the
 # request id, user id, account, client address, task id and durations bound by django-structlog (core/logs.py).
