@@ -206,4 +206,5 @@ def test_every_agent_and_tam_means_the_active_ones(world, night):
     take_call(world)
 
     told = emailed("case.phone_intake_unmatched")
+    assert EVERY_TAM | {"sam@support.test"} <= told
     assert "gone@support.test" not in told and "left@tam.test" not in told
