@@ -162,7 +162,9 @@ def rota_gap_warnings(now=None) -> int:
     told = 0
     for start, end in gaps:
         if end == horizon:  # the gap may go on past what was looked at: say how far it reaches in 14 days
-            end = next(iter(OnCallShift.objects.gaps(start, start + ROTA_LOOKAHEAD)), (start, None))[1]
+            until = start + ROTA_LOOKAHEAD
+            end = OnCallShift.objects.gaps(start, until)[0][1]
+            end = None if end >= until else end  # "no shift planned in the next 14 days"
         with transaction.atomic():
             rows = mail.notify(
                 kind="cases.rota_gap",

@@ -127,3 +127,14 @@ def test_a_new_gap_is_told_when_the_rota_changes(world, weekend, settings):
     OnCallShift.objects.filter(agent__full_name="Olga").update(ends_at=weekend + 3 * H)
 
     assert services.rota_gap_warnings(now=weekend + H) == 1
+
+
+def test_a_gap_with_no_shift_after_it_says_so(world, frozen, settings):
+    settings.ROTA_GAP_WARN_HOURS = 12
+    now = frozen("2026-06-13 10:00")
+    OnCallShiftFactory(starts_at=now - 2 * H, ends_at=now + 5 * H)
+
+    assert services.rota_gap_warnings(now=now) == 1
+
+    row = outbox().get(kind="cases.rota_gap")
+    assert "Sat 13 Jun 2026 17:00 CEST – no shift planned in the next 14 days" in row.body
