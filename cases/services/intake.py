@@ -27,6 +27,11 @@ from .lifecycle import case_open
 LEGAL_FORMS = frozenset(
     "sp spółka z o oo zoo sa ska sk inc ltd llc gmbh ag co corp plc bv nv srl sas spa ab oy as the".split()
 )
+# A mailbox provider's domain says nothing about the caller's company.
+FREEMAIL = frozenset(
+    "gmail.com googlemail.com outlook.com hotmail.com live.com yahoo.com icloud.com proton.me protonmail.com "
+    "gmx.com gmx.de wp.pl onet.pl o2.pl interia.pl op.pl".split()
+)
 FUZZY_CANDIDATES = 5000  # a fuzzy look is over the names of at most this many accounts
 
 
@@ -38,7 +43,8 @@ def _domain(text: str) -> str:
     """``acme.test`` from ``alice@acme.test``, ``acme.test`` or ``www.acme.test``."""
     text = text.strip().lower().rsplit("@", 1)[-1]
     text = text.removeprefix("www.")
-    return text if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", text) else ""
+    found = re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", text)
+    return text if found and text not in FREEMAIL else ""
 
 
 def _digits(field: str):
@@ -62,7 +68,7 @@ def matching_accounts(text: str, user, *, email: str = "", phone: str = "", limi
     """The accounts a caller may be from, among those the staff member works on (MISSION CR-2): by company name
     or short name (whole or any distinctive word), by the domain or address of the caller's email, by a
     contact's or team member's phone number, and, when none of these finds anything, by a name spelt nearly
-    the same ("Acme Polnad"). Never an error: no match is an empty list."""
+    the same ("Acmee"). Never an error: no match is an empty list."""
     visible = Account.objects.visible_to(user)
     text = text.strip()
     q = models.Q(pk__in=[])

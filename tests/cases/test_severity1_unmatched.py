@@ -208,3 +208,8 @@ def test_every_agent_and_tam_means_the_active_ones(world, night):
     told = emailed("case.phone_intake_unmatched")
     assert EVERY_TAM | {"sam@support.test"} <= told
     assert "gone@support.test" not in told and "left@tam.test" not in told
+
+
+def test_a_mailbox_providers_domain_matches_nobody(world):
+    ContactFactory(account=world.acme, email="acme.ops@gmail.com")
+    assert services.matching_accounts("Initech", world.sam, email="peter@gmail.com") == []
