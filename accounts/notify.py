@@ -101,6 +101,26 @@ def headers_for(language: str, *, thread: Thread | None, auto_submitted: str | N
     return headers
 
 
+def _renderings(recipients, default_zone: str, *, template, context, link, html):
+    """(language, addresses, (subject, text, html), zone) per email to write: rendered in each reader's language
+    and time zone; readers of one language whose zones make no difference to the text (no time in it, or the
+    same local time) share one email, and its zone is "" then."""
+    by_language: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for (language, zone), emails in by_reader(recipients, default_zone=default_zone).items():
+        by_language[language][zone] = emails
+    for language, zones in by_language.items():
+        versions: dict[tuple, tuple[list[str], list[str]]] = {}
+        for zone, emails in sorted(zones.items()):
+            with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+                url = absolute_url(link() if callable(link) else link) if link else ""
+                rendered = render(template, {**context, "url": url, "LANGUAGE_CODE": language}, html=html)
+            addresses, seen_in = versions.setdefault(rendered, ([], []))
+            addresses.extend(emails)
+            seen_in.append(zone)
+        for rendered, (addresses, seen_in) in versions.items():
+            yield language, sorted(set(addresses)), rendered, seen_in[0] if len(versions) > 1 else ""
+
+
 def notify(
     *,
     kind: str,
@@ -120,13 +140,14 @@ def notify(
     ``link`` is the portal path the email points to, made absolute as ``url`` in the context; a callable is
     called in the reader's language (a link whose query carries translated text). ``auto_submitted`` is
     ``None`` only for what a person wrote (a reply relayed from a case). With ``dedupe`` each language's
-    email is queued at most once (the key gets ``:<zone>:<language>``)."""
+    email is queued at most once (the key gets ``:<language>``, and ``:<zone>`` before it where readers of one
+    language read different times)."""
     rows = []
     default_zone = getattr(account, "timezone", "") if account is not None else ""
-    for (language, zone), emails in by_reader(recipients, default_zone=default_zone).items():
-        with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
-            url = absolute_url(link() if callable(link) else link) if link else ""
-            subject, body, html_body = render(template, {**context, "url": url, "LANGUAGE_CODE": language}, html=html)
+    for language, emails, rendered, zone in _renderings(
+        recipients, default_zone, template=template, context=context, link=link, html=html
+    ):
+        subject, body, html_body = rendered
         row = outbox_enqueue(
             kind=kind,
             to=emails,
@@ -136,7 +157,7 @@ def notify(
             account=account,
             reference=reference,
             headers=headers_for(language, thread=thread, auto_submitted=auto_submitted),
-            dedupe_key=f"{dedupe}:{zone}:{language}" if dedupe else None,
+            dedupe_key=(f"{dedupe}:{zone}:{language}" if zone else f"{dedupe}:{language}") if dedupe else None,
         )
         if row is not None:
             rows.append(row)
