@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_inbound_reason_message'),
+        ('cases', '0010_sev1a_clocks_classification_escalation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
