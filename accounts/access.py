@@ -181,6 +181,8 @@ GRANTS = Grants(
         "team.manage": Rule(customers=frozenset({ADMIN}), staff="accounts.add_membership"),
         # API tokens for the customer's pipelines (warm-up actuals, availability).
         "api_tokens.manage": Rule(customers=frozenset({ADMIN}), staff="accounts.change_apitoken"),
+        # Issue 14 (ASVS 3.3): how long the team's sign-ins last is the customer's own choice.
+        "sessions.manage": Rule(customers=frozenset({ADMIN})),
     },
     roles={
         # MISSION: TAM-1, TAM-2 — a TAM runs their accounts and keeps business hours up to date.

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, User
+from .models import Account, Membership, User
 
 
 class ProfileForm(forms.ModelForm):
@@ -18,3 +18,9 @@ class MemberAddForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class SessionPolicyForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["session_idle_minutes", "session_max_hours"]

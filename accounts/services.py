@@ -281,3 +281,23 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     if revoked:
         _audit_token(token, actor=actor, kind=AuditEvent.Kind.TOKEN_REVOKED)
     return token
+
+
+@transaction.atomic
+def account_set_session_policy(*, account: Account, actor: User, idle_minutes: int, max_hours: int) -> Account:
+    """Issue 14 (ASVS 3.3.1, 3.3.2): the account admin sets how long the team's sign-ins last (core/sessions.py
+    enforces it from the next request). One audit row with each changed value before and after."""
+    from .access import can  # the rule's module reads these models
+
+    if not can(actor, "sessions.manage", account):
+        raise ValidationError(_("Only an account admin sets how long sign-ins last."))
+    wanted = {"session_idle_minutes": idle_minutes, "session_max_hours": max_hours}
+    changed = {f: {"before": getattr(account, f), "after": v} for f, v in wanted.items() if getattr(account, f) != v}
+    if not changed:
+        return account
+    for field, value in wanted.items():
+        setattr(account, field, value)
+    account.full_clean(exclude=[f.name for f in Account._meta.fields if f.name not in changed])
+    account.save(update_fields=[*changed, "updated_at"])
+    audit(account=account, actor=actor, kind=AuditEvent.Kind.ACCOUNT_CHANGED, changes=changed)
+    return account

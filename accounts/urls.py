@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import session_views, views
 
 urlpatterns = [
     path("a/<slug:slug>/team/", views.team, name="team"),
+    path("a/<slug:slug>/team/sessions/", session_views.session_policy, name="team-sessions"),
     path("a/<slug:slug>/team/<int:pk>/role/", views.member_role, name="member-role"),
     path("a/<slug:slug>/team/<int:pk>/remove/", views.member_remove, name="member-remove"),
     path("console/accounts/<slug:slug>/audit/", views.audit_trail, name="account-audit"),

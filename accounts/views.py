@@ -4,10 +4,12 @@ account's is a 404, and so is a change the person may not make (``accounts.acces
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.decorators import staff_required
+from core.idempotency import once
 from core.pagination import CappedPaginator
 
 from . import services
@@ -50,14 +52,19 @@ def team(request, slug):
     require(request.user, "team.manage", account)
     form = MemberAddForm(request.POST)
     if form.is_valid():
-        try:
-            membership = services.membership_add(account=account, actor=request.user, **form.cleaned_data)
+        try:  # a double submit sends one invitation
+            added = once(
+                request,
+                lambda: services.membership_add(account=account, actor=request.user, **form.cleaned_data),
+                result=lambda _membership: reverse("team", kwargs={"slug": account.slug}),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(name)s was added to the team.") % {"name": membership.user})
+            if not added.repeat:
+                messages.success(request, _("%(name)s was added to the team.") % {"name": added.created.user})
             if not request.htmx:
-                return redirect("team", slug=account.slug)
+                return redirect(added.url)
             form = None
     return _team_response(request, account, form)
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Account
 from core.decorators import staff_required
+from core.idempotency import once
 from core.pagination import CappedPaginator
 
 from . import forms, services
@@ -191,6 +193,7 @@ def _valid(form):
     return form.cleaned_data
 
 
+CREATING_ACTIONS = {"reply", "note", "callback", "update"}
 BOUND_FORMS = {
     "reply": ("reply_form", forms.ReplyForm),
     "note": ("note_form", forms.NoteForm),
@@ -208,8 +211,14 @@ BOUND_FORMS = {
 @require_POST
 def staff_case_action(request, number, action):
     case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), number=number)
+    case_url = reverse("staff-case", kwargs={"number": case.number})
     try:
-        messages.success(request, _run(action, request, case))
+        if action in CREATING_ACTIONS:  # a double submit adds one reply, one note, one callback, one update
+            outcome = once(request, lambda: _run(action, request, case), result=lambda _: case_url)
+            if not outcome.repeat:
+                messages.success(request, outcome.created)
+        else:
+            messages.success(request, _run(action, request, case))
     except services.CaseStateError as exc:
         # Bad input loses nothing: the page comes back with what was typed, the error next to it.
         messages.error(request, str(exc))
@@ -252,36 +261,27 @@ def phone_intake(request):
             if account and data["case"]
             else None
         )
-        try:
-            intake = services.phone_intake_record(
-                taken_by=request.user,
-                account=account,
-                case=case,
-                **{
-                    k: data[k]
-                    for k in ("company_name", "contact_name", "contact_phone", "contact_email", "description")
-                },
+        try:  # a double submit records one call: one case, one page of the on-call agent (MISSION: CR-2)
+            outcome = once(
+                request,
+                lambda: services.phone_intake_record(
+                    taken_by=request.user,
+                    account=account,
+                    case=case,
+                    **{
+                        k: data[k]
+                        for k in ("company_name", "contact_name", "contact_phone", "contact_email", "description")
+                    },
+                ),
+                result=lambda intake: (
+                    reverse("staff-case", kwargs={"number": intake.case.number}) if intake.case else "phone-intake"
+                ),
             )
         except services.CaseStateError as exc:
             form.add_error(None, str(exc))
         else:
-            if intake.case:
-                messages.success(
-                    request,
-                    _("Call recorded on %(number)s; the 15-minute callback clock runs.")
-                    % {"number": intake.case.number},
-                )
-                return redirect("staff-case", number=intake.case.number)
-            told = (
-                _("Call recorded without an account; the on-duty agents are told. Match it to an account below.")
-                if OnCallShift.objects.agents_on_duty(intake.received_at)
-                else _(
-                    "Call recorded without an account; nobody is on duty, so every TAM and agent is paged. "
-                    "Match it to an account below."
-                )
-            )
-            messages.warning(request, told)
-            return redirect("phone-intake")
+            _intake_message(request, outcome)
+            return redirect(outcome.url)
     return _intake_page(request, form)
 
 
@@ -326,6 +326,24 @@ def _account_for_call(request, typed: str):
             % {"text": typed},
         )
     return None
+
+
+def _intake_message(request, outcome) -> None:
+    intake = outcome.created
+    if intake is None:
+        return
+    if intake.case:
+        text = _("Call recorded on %(number)s; the 15-minute callback clock runs.")
+        messages.success(request, text % {"number": intake.case.number})
+    elif OnCallShift.objects.agents_on_duty(intake.received_at):
+        text = _("Call recorded without an account; the on-duty agents are told. Match it to an account below.")
+        messages.warning(request, text)
+    else:
+        text = _(
+            "Call recorded without an account; nobody is on duty, so every TAM and agent is paged. "
+            "Match it to an account below."
+        )
+        messages.warning(request, text)
 
 
 @staff_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.shortcuts import visible_account as _account
+from core.idempotency import once
 
 from . import services
 from .badges import badge
@@ -62,9 +63,10 @@ def case_new(request, slug):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def open_case():
             with transaction.atomic():  # a case with refused files is not left half-opened
-                case = services.case_open(
+                return services.case_open(
                     account=account,
                     actor=request.user,
                     subject=data["subject"],
@@ -76,11 +78,15 @@ def case_new(request, slug):
                     followers=data.get("followers") or (),
                     files=data["files"],
                 )
+
+        try:
+            outcome = once(request, open_case)  # a double submit opens one case, pages the on-call once
         except services.CaseStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Case %(number)s is open.") % {"number": case.number})
-            return redirect(case)
+            if not outcome.repeat:
+                messages.success(request, _("Case %(number)s is open.") % {"number": outcome.created.number})
+            return redirect(outcome.url)
     return render(request, "cases/new.html", {"account": account, "form": form})
 
 
@@ -127,10 +133,16 @@ def case_action(request, slug, number, action):
             form = ReplyForm(request.POST, request.FILES)
             if not form.is_valid():
                 raise services.CaseStateError(" ".join(e for errs in form.errors.values() for e in errs))
-            event = services.case_reply(
-                case=case, actor=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+            outcome = once(
+                request,
+                lambda: services.case_reply(
+                    case=case, actor=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+                ),
+                result=lambda event: case,
             )
-            if event.kind == event.Kind.RESOLUTION_REJECTED:
+            if outcome.repeat:
+                pass
+            elif outcome.created.kind == outcome.created.Kind.RESOLUTION_REJECTED:
                 messages.success(request, _("Your message is on the case, which is back in progress."))
             else:
                 messages.success(request, _("Your message is on the case."))

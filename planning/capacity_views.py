@@ -6,12 +6,14 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
+from core.idempotency import once
 
 from . import services
 from .capacity import Peak, recommend
@@ -54,9 +56,14 @@ def capacity(request, slug):
         else:
             peak_form = PeakForm(request.POST, prefix="p")
             if peak_form.is_valid():
-                services.peak_add(account=account, actor=request.user, peak=peak_form.save(commit=False))
-                messages.success(request, _("The peak is saved."))
-                return redirect("capacity", slug=account.slug)
+                added = once(
+                    request,
+                    lambda: services.peak_add(account=account, actor=request.user, peak=peak_form.save(commit=False)),
+                    result=lambda _peak: reverse("capacity", kwargs={"slug": account.slug}),
+                )
+                if not added.repeat:
+                    messages.success(request, _("The peak is saved."))
+                return redirect(added.url)
     months = list(MonthlyForecast.objects.filter(account=account))
     today = account.today()
     peaks = list(PeakEvent.objects.filter(account=account, day__gte=today))

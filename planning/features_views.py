@@ -5,11 +5,13 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
+from core.idempotency import once
 
 from . import services
 from .models import ActionItem, BusinessReview, FeatureRequest
@@ -50,19 +52,34 @@ def roadmap(request, slug):
     tam = can(request.user, "roadmap.manage", account)
     form = RequestForm(request.POST or None, prefix="r")
     review_form = ReviewForm(prefix="v", initial={"held_on": account.today()})
+    roadmap_url = reverse("roadmap", kwargs={"slug": account.slug})
     if request.method == "POST":
         if "v-held_on" in request.POST:
             if not tam:
                 raise Http404
             review_form = ReviewForm(request.POST, prefix="v")
             if review_form.is_valid():
-                services.review_create(account=account, actor=request.user, review=review_form.save(commit=False))
-                messages.success(request, _("The review is saved; add its actions below."))
-                return redirect("roadmap", slug=account.slug)
+                saved = once(
+                    request,
+                    lambda: services.review_create(
+                        account=account, actor=request.user, review=review_form.save(commit=False)
+                    ),
+                    result=lambda _review: roadmap_url,
+                )
+                if not saved.repeat:
+                    messages.success(request, _("The review is saved; add its actions below."))
+                return redirect(saved.url)
         elif form.is_valid():
-            services.feature_request_file(account=account, actor=request.user, item=form.save(commit=False))
-            messages.success(request, _("The request is filed; your TAM reviews it."))
-            return redirect("roadmap", slug=account.slug)
+            filed = once(
+                request,
+                lambda: services.feature_request_file(
+                    account=account, actor=request.user, item=form.save(commit=False)
+                ),
+                result=lambda _item: roadmap_url,
+            )
+            if not filed.repeat:
+                messages.success(request, _("The request is filed; your TAM reviews it."))
+            return redirect(filed.url)
     return render(
         request,
         "planning/roadmap.html",
@@ -104,7 +121,12 @@ def action_add(request, slug, pk):
     require(request.user, "roadmap.manage", account)
     form = ActionForm(request.POST)
     if form.is_valid():
-        services.action_item_add(review=review, actor=request.user, action=form.save(commit=False))
+        roadmap_url = reverse("roadmap", kwargs={"slug": account.slug})
+        once(
+            request,
+            lambda: services.action_item_add(review=review, actor=request.user, action=form.save(commit=False)),
+            result=lambda _action: roadmap_url,
+        )
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("roadmap", slug=account.slug)

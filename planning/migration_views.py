@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from core import spreadsheet
+from core.idempotency import once
 
 from . import services
 from .cutover import Stream, schedule, weekly
@@ -87,10 +88,13 @@ def migration_new(request, slug):
         request.POST or None, account=account, initial={"start_date": account.today() + timedelta(days=7)}
     )
     if request.method == "POST" and form.is_valid():
-        plan = services.migration_plan_create(
-            account=account, actor=request.user, plan=form.save(commit=False), streams=form.cleaned_data["streams"]
+        made = once(
+            request,
+            lambda: services.migration_plan_create(
+                account=account, actor=request.user, plan=form.save(commit=False), streams=form.cleaned_data["streams"]
+            ),
         )
-        return redirect(plan)
+        return redirect(made.url)
     return render(request, "planning/migration_form.html", {"account": account, "form": form})
 
 

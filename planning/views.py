@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import can, require
 from accounts.services import api_token_issue, api_token_revoke
 from accounts.shortcuts import visible_account as _account
+from core.idempotency import once
 
 from . import services
 from .chart import provider_chart
@@ -49,11 +51,12 @@ def plan_new(request, slug):
         initial={"start_date": account.today(), "template": "sendgrid"},
     )
     if request.method == "POST" and form.is_valid():
-        plan = services.warmup_plan_create(account=account, actor=request.user, plan=form.save(commit=False))
-        messages.success(
-            request, _("The plan is made: %(days)s days to the target.") % {"days": len(plan.daily_plan())}
-        )
-        return redirect(plan)
+        plan = form.save(commit=False)
+        made = once(request, lambda: services.warmup_plan_create(account=account, actor=request.user, plan=plan))
+        if not made.repeat:
+            days = len(made.created.daily_plan())
+            messages.success(request, _("The plan is made: %(days)s days to the target.") % {"days": days})
+        return redirect(made.url)
     return render(request, "planning/form.html", {"account": account, "form": form})
 
 
@@ -136,10 +139,18 @@ def tokens(request, slug):
             messages.success(request, _("The token is revoked."))
             return redirect("planning-tokens", slug=account.slug)
         name = request.POST.get("name", "").strip()[:80] or _("Pipeline")
-        try:
-            _token, new_key = api_token_issue(account=account, name=name, actor=request.user)
+        try:  # a double click issues one token
+            issued = once(
+                request,
+                lambda: api_token_issue(account=account, name=name, actor=request.user),
+                result=lambda _issued: reverse("planning-tokens", kwargs={"slug": account.slug}),
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
+        else:
+            if issued.repeat:
+                return redirect(issued.url)
+            new_key = issued.created[1]
     return render(
         request,
         "planning/tokens.html",

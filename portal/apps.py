@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.sessions import stamp_sign_in
+
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="core.sessions.stamp_sign_in")

@@ -93,9 +93,10 @@ def panel_text(response, name: str) -> str:
 
 
 def without_csrf(response_or_html) -> str:
-    """The page with its per-request CSRF tokens blanked, so two answers can be compared byte for byte."""
+    """The page with its per-request CSRF and one-time form tokens blanked, so two answers can be compared
+    byte for byte."""
     body = response_or_html if isinstance(response_or_html, str) else text(response_or_html)
-    return re.sub(r'("x-csrftoken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1<csrf>", body)
+    return re.sub(r'("x-csrftoken": "|name="(?:csrfmiddlewaretoken|form_token)" value=")[^"]+', r"\1<csrf>", body)
 
 
 # --- query budgets ------------------------------------------------------------------------------------
@@ -278,3 +279,10 @@ def environment(**overrides) -> dict:
     env = {**os.environ, **PRODUCTION, **overrides}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return {k: v for k, v in env.items() if v != ""}
+
+
+def form_token(response) -> str:
+    """The one-time token of the (first) creating form on a page (core/idempotency.py): what a browser sends."""
+    match = re.search(r'name="form_token" value="([0-9a-f]{32})"', text(response))
+    assert match, "no form_token on the page"
+    return match.group(1)

@@ -7,6 +7,7 @@ from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQ
 from .audit import AuditEvent
 from .calendars import BusinessCalendar, CalendarException, OpeningWindow
 from .outbox import OutboundEmail
+from .sessions import FormSubmission, SessionIdle, SessionMax
 from .tokens import ApiToken
 from .users import StaffRole, User
 
@@ -18,10 +19,13 @@ __all__ = [
     "BusinessCalendar",
     "CalendarException",
     "Contact",
+    "FormSubmission",
     "Membership",
     "MembershipQuerySet",
     "OpeningWindow",
     "OutboundEmail",
+    "SessionIdle",
+    "SessionMax",
     "StaffRole",
     "TenantQuerySet",
     "User",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import TimeZoneField
 
+from .sessions import SessionIdle, SessionMax
 from .users import StaffRole, User
 
 
@@ -116,6 +117,19 @@ class Account(models.Model):
         _("response target (business hours)"),
         default=4,
         help_text=_("Non-critical cases: an agent responds within this many business hours of the support calendar."),
+    )
+    # Issue 14 (ASVS 3.3.1, 3.3.2): how long the team's sign-ins last, set by the account admin.
+    session_idle_minutes = models.PositiveIntegerField(
+        _("sign out after inactivity"),
+        choices=SessionIdle.choices,
+        default=SessionIdle.HOURS_8,
+        help_text=_("The team's people are signed out after this long without using the portal."),
+    )
+    session_max_hours = models.PositiveIntegerField(
+        _("sign in again after"),
+        choices=SessionMax.choices,
+        default=SessionMax.DAYS_7,
+        help_text=_("However active, the team's people sign in again this long after they signed in."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

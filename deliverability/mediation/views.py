@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from core.decorators import staff_required
+from core.idempotency import once
 from deliverability.mediation import services as mediation
 from deliverability.mediation.filters import MediationFilter
 from deliverability.mediation.forms import MediationForm
@@ -41,9 +42,15 @@ def mediation_edit(request, slug, pk=None):
         return redirect(item)
     form = MediationForm(request.POST or None, instance=item, account=account)
     if request.method == "POST" and form.is_valid():
-        item = mediation.mediation_save(request=form.save(commit=False), actor=request.user)
-        messages.success(request, _("The draft is saved. Check the preconditions, then submit it."))
-        return redirect(item)
+        draft = form.save(commit=False)
+        if draft.pk is None:  # a double submit of the new request makes one draft
+            saved = once(request, lambda: mediation.mediation_save(request=draft, actor=request.user))
+            url, repeat = saved.url, saved.repeat
+        else:
+            url, repeat = mediation.mediation_save(request=draft, actor=request.user).get_absolute_url(), False
+        if not repeat:
+            messages.success(request, _("The draft is saved. Check the preconditions, then submit it."))
+        return redirect(url)
     return render(request, "deliverability/mediation/form.html", {"account": account, "form": form, "item": item})
 
 

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "core.logs.AccountContextMiddleware",
+    # Idle and absolute session timeouts (issue 14, ASVS 3.3): before the login-required check.
+    "core.sessions.SessionTimeoutMiddleware",
     "portal.middleware.HtmxLoginRequiredMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -167,6 +169,12 @@ PERMISSIONS_POLICY = {
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "login"
+# How long a sign-in lasts (core/sessions.py; ASVS 3.3.1, 3.3.2). Staff: 30 minutes idle, 12 hours at most.
+# Customers: what their account admin chose on the team page; these defaults for a person on no team.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
+STAFF_SESSION_MAX_HOURS = int(os.environ.get("STAFF_SESSION_MAX_HOURS", "12"))
+CUSTOMER_SESSION_IDLE_MINUTES = 8 * 60
+CUSTOMER_SESSION_MAX_HOURS = 7 * 24
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day

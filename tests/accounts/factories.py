@@ -11,6 +11,7 @@ from accounts.models import (
     BusinessCalendar,
     CalendarException,
     Contact,
+    FormSubmission,
     Membership,
     OpeningWindow,
     OutboundEmail,
@@ -166,3 +167,15 @@ class ApiTokenFactory(DjangoModelFactory):
     prefix = factory.LazyAttribute(lambda o: o.key[:8])
     key_hash = factory.LazyAttribute(lambda o: ApiToken.hash(o.key))
     created_by = factory.SelfAttribute("account.primary_tam")
+
+
+class FormSubmissionFactory(DjangoModelFactory):
+    """One use of a one-time form token (core/idempotency.py), with where its result is."""
+
+    class Meta:
+        model = FormSubmission
+
+    key = factory.Sequence(lambda n: f"token:{n:032x}")
+    user = factory.SubFactory(UserFactory)
+    path = "/a/acme/cases/new/"
+    result_url = "/a/acme/cases/ACME-000001/"

@@ -71,6 +71,7 @@ ALLOWED = {
     "roadmap.manage": STAFF_OF_THE_ACCOUNT,
     "migration.manage": STAFF_OF_THE_ACCOUNT,
     "migration.sign": ADMINS_AND_TAMS,
+    "sessions.manage": {"customer admin"},  # issue 14: the customer's own choice, not staff's
 }
 
 

@@ -88,6 +88,17 @@ MATRIX: dict[str, list[Case]] = {
             changes_team=True,
         ),
     ],
+    # Issue 14 (ASVS 3.3): how long the team's sign-ins last is Acme's admin's choice alone; everyone else,
+    # Acme's own staff included, gets the 404 of a page that does not exist.
+    "team-sessions": [
+        Case("GET", path("/a/acme/team/sessions/"), roles(404, anonymous=LOGIN, alice=200)),
+        Case(
+            "POST",
+            path("/a/acme/team/sessions/"),
+            roles(404, anonymous=LOGIN, alice="/a/acme/team/sessions/"),
+            data=lambda w: {"session_idle_minutes": "15", "session_max_hours": "8"},
+        ),
+    ],
     "member-role": [
         Case(
             "POST",

@@ -1,0 +1,16 @@
+"""``{% load once %}{% form_token %}`` in every creating form: a fresh one-time token each time the form is
+drawn, consumed by ``core.idempotency.once()`` when the form is sent (issue 14: double submits)."""
+
+import secrets
+
+from django import template
+from django.utils.html import format_html
+
+from core.idempotency import FIELD
+
+register = template.Library()
+
+
+@register.simple_tag
+def form_token() -> str:
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, secrets.token_hex(16))
