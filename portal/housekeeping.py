@@ -74,6 +74,12 @@ def _batches(cutoff):
     return IngestBatch.objects.filter(created_at__lt=cutoff)
 
 
+def _form_tokens(cutoff):
+    from accounts.models import FormSubmission
+
+    return FormSubmission.objects.filter(created_at__lt=cutoff)
+
+
 RULES = [
     Rule("inbound_raw", "RETAIN_INBOUND_RAW_DAYS", 90, _inbound, _forget_raw),
     Rule("audit_events", "RETAIN_AUDIT_DAYS", 730, _audit),
@@ -81,6 +87,7 @@ RULES = [
     Rule("sent_emails", "RETAIN_SENT_EMAIL_DAYS", 90, _sent_mail),
     Rule("availability_seconds", "RETAIN_AVAILABILITY_DAYS", 400, _rollups),
     Rule("availability_batches", "RETAIN_AVAILABILITY_DAYS", 400, _batches),
+    Rule("form_submissions", "RETAIN_FORM_SUBMISSION_DAYS", 7, _form_tokens),  # a repeat comes within minutes
 ]
 
 

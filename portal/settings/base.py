@@ -199,6 +199,7 @@ RETAIN_AUDIT_DAYS = int(os.environ.get("RETAIN_AUDIT_DAYS", "730"))
 RETAIN_SWEEP_DAYS = int(os.environ.get("RETAIN_SWEEP_DAYS", "90"))
 RETAIN_SENT_EMAIL_DAYS = int(os.environ.get("RETAIN_SENT_EMAIL_DAYS", "90"))
 RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400"))
+RETAIN_FORM_SUBMISSION_DAYS = int(os.environ.get("RETAIN_FORM_SUBMISSION_DAYS", "7"))  # one-time form tokens
 
 # /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
 # oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.

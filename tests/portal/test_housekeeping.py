@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from accounts.models import AuditEvent, OutboundEmail
+from accounts.models import AuditEvent, FormSubmission, OutboundEmail
 from availability.models import IngestBatch, SecondRollup
 from cases.models import InboundMessage
 from deliverability.models import Sweep, SweepChunk
 from portal import housekeeping
 from portal.tasks import housekeeping as housekeeping_task
-from tests.accounts.factories import AuditEventFactory, OutboundEmailFactory
+from tests.accounts.factories import AuditEventFactory, FormSubmissionFactory, OutboundEmailFactory
 from tests.availability.factories import IngestBatchFactory, SecondRollupFactory
 from tests.cases.factories import InboundMessageFactory
 from tests.deliverability.factories import SweepChunkFactory, SweepFactory
@@ -52,6 +52,7 @@ def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
     SecondRollupFactory(second=int((NOW - timedelta(days=401)).timestamp()))
     second_kept = SecondRollupFactory(second=int((NOW - timedelta(days=399)).timestamp()))
     batch_old, batch_kept = pair(IngestBatchFactory, IngestBatch, "created_at", 400)
+    token_old, token_kept = pair(FormSubmissionFactory, FormSubmission, "created_at", 7)
 
     done = housekeeping_task.apply().get()
 
@@ -62,6 +63,7 @@ def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
         "sent_emails": 1,
         "availability_seconds": 1,
         "availability_batches": 1,
+        "form_submissions": 1,
     }
     assert set(AuditEvent.objects.values_list("pk", flat=True)) == {audit_kept.pk}
     assert set(Sweep.objects.values_list("pk", flat=True)) == {sweep_kept.pk}
@@ -73,6 +75,7 @@ def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
     assert InboundMessage.objects.filter(pk=inbound_old.pk, fingerprint=inbound_old.fingerprint).exists()
     assert set(SecondRollup.objects.values_list("pk", flat=True)) == {second_kept.pk}
     assert set(IngestBatch.objects.values_list("pk", flat=True)) == {batch_kept.pk}
+    assert set(FormSubmission.objects.values_list("pk", flat=True)) == {token_kept.pk}
 
 
 @time_machine.travel(NOW, tick=False)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_audit_kinds_of_admin_changes'),
+        ('accounts', '0010_sev1b_audit_kinds'),
     ]
 
     operations = [
