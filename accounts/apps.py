@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import invitations  # noqa: F401 - registers the set-password link made when the email leaves
+        from . import mfa  # noqa: F401 - audits second-factor changes, keeps allauth's verified addresses

@@ -1,11 +1,6 @@
 import logging
 
-from django import forms
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils.decorators import method_decorator
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.forms import PasswordResetForm
 
 from accounts.invitations import password_reset_queue
 from accounts.models import User
@@ -16,18 +11,6 @@ log = logging.getLogger(__name__)
 HOUR = 60 * 60
 RESETS_PER_CLIENT_PER_HOUR = 5  # one office behind one address asking for a few people
 RESETS_PER_EMAIL_PER_HOUR = 3  # a person who did not see the first email asks again, not fifteen times
-
-
-class EmailAuthenticationForm(AuthenticationForm):
-    """Sign in with an email address; the error names what the user typed, never whether it exists."""
-
-    username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _("That email and password do not match an account. Check both and try again."),
-    }
 
 
 class InvitePasswordResetForm(PasswordResetForm):
@@ -48,9 +31,3 @@ class InvitePasswordResetForm(PasswordResetForm):
             return
         for user in self.get_users(email):
             password_reset_queue(user)
-
-
-@method_decorator(login_not_required, name="dispatch")
-class LoginView(auth_views.LoginView):
-    form_class = EmailAuthenticationForm
-    redirect_authenticated_user = True

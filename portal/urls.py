@@ -1,3 +1,5 @@
+from allauth.account import views as allauth_views
+from allauth.account.decorators import secure_admin_login
 from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib import admin
@@ -6,13 +8,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from . import health, i18n, metrics, views
-from .auth import InvitePasswordResetForm, LoginView
+from .auth import InvitePasswordResetForm
 
 # Only the webhooks of the providers the portal is set up for (settings.ANYMAIL_WEBHOOK_PROVIDERS): anymail's
 # other views cannot check a request without their provider's keys and would answer it with a 500.
 ANYMAIL_ROUTES = [p for p in anymail_urls.urlpatterns if p.name.split("_")[0] in settings.ANYMAIL_WEBHOOK_PROVIDERS]
 for pattern in ANYMAIL_ROUTES:
     pattern.callback.login_required = False  # what @login_not_required does, for views we do not own
+
+# The admin signs in through the portal's sign-in page, second factor included: never with a password only.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,9 +32,14 @@ urlpatterns = [
     path("language/", i18n.set_language, name="set-language"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
-    # Sign-in, sign-out and password management (Django's views, our templates).
-    path("login/", LoginView.as_view(), name="login"),
+    # Sign-in (allauth's, then the second factor), sign-out and password management (Django's views, our
+    # templates and outbox). allauth's pages reverse its own names: they are the same pages.
+    path("login/", allauth_views.login, name="login"),
+    path("login/", allauth_views.login, name="account_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    path("account/two-factor/", include("allauth.mfa.urls")),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(

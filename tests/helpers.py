@@ -286,3 +286,23 @@ def form_token(response) -> str:
     match = re.search(r'name="form_token" value="([0-9a-f]{32})"', text(response))
     assert match, "no form_token on the page"
     return match.group(1)
+
+
+# --- two-factor sign-in (accounts/mfa.py) --------------------------------------------------------------------
+
+
+def totp_code(secret: str | None = None, *, after: str | None = None) -> str:
+    """The current code of a TOTP secret (the staff factories' one by default), computed with allauth's own
+    functions. ``after``: a code already used, which allauth accepts once only; wait for the next one."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from tests.accounts.factories import TOTP_SECRET
+
+    while True:
+        code = format_hotp_value(hotp_value(secret or TOTP_SECRET, int(time.time()) // app_settings.TOTP_PERIOD))
+        if code != after:
+            return code
+        time.sleep(1)

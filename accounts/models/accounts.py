@@ -131,6 +131,12 @@ class Account(models.Model):
         default=SessionMax.DAYS_7,
         help_text=_("However active, the team's people sign in again this long after they signed in."),
     )
+    # Issue 14 (ASVS 2.7): the account admin may require a second factor of everyone on the team.
+    require_two_factor = models.BooleanField(
+        _("two-factor sign-in required"),
+        default=False,
+        help_text=_("Everyone on the team must set up an authenticator app or a security key to sign in."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

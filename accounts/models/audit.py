@@ -56,6 +56,11 @@ class AuditEvent(models.Model):
         CASE_CLASSIFICATION_CHANGED = "case_classification_changed", _("Case severity or category changed")
         CASE_HANDED_OVER = "case_handed_over", _("Critical case handed over at a shift change")
         PHONE_INTAKE_CLOSED = "phone_intake_closed", _("Severity 1 call closed: not a customer")
+        TWO_FACTOR_REQUIRED = "two_factor_required", _("Two-factor sign-in requirement changed")
+        AUTHENTICATOR_ADDED = "authenticator_added", _("Second factor added")
+        AUTHENTICATOR_REMOVED = "authenticator_removed", _("Second factor removed")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes generated again")
+        SESSIONS_ENDED = "sessions_ended", _("Other sessions signed out")
 
     account = models.ForeignKey(
         "accounts.Account",

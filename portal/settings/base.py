@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # Sign-in, two-factor (TOTP, WebAuthn, recovery codes) and the list of a person's sessions (accounts/mfa.py).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "django_celery_results",
     "anymail",
     "django_structlog",
@@ -76,6 +81,10 @@ MIDDLEWARE = [
     "core.sessions.SessionTimeoutMiddleware",
     "portal.middleware.HtmxLoginRequiredMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Staff, and the people of an account that requires it, set up a second factor before anything else.
+    "accounts.mfa.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into a response.
@@ -185,7 +194,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_FORM_FIELD = "login"  # allauth's sign-in form
 AXES_USERNAME_CALLABLE = "accounts.axes.login_username"
 # The client's address: the N-th X-Forwarded-For entry from the right behind N proxies of ours
 # (core/network.py); the connecting address without proxies.
@@ -208,6 +217,34 @@ METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
 HEALTH_OUTBOX_MAX_SECONDS = int(os.environ.get("HEALTH_OUTBOX_MAX_SECONDS", str(15 * 60)))
 HEALTH_INBOUND_MAX_SECONDS = int(os.environ.get("HEALTH_INBOUND_MAX_SECONDS", str(10 * 60)))
 HEALTH_HEARTBEAT_MAX_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS", str(5 * 60)))
+
+# django-allauth: the sign-in page (email and password), then the second factor (ASVS 2.2, 2.7, 2.8, 2.9).
+# Nobody signs up: staff and invitations create people (accounts/adapters.py), whose addresses are verified.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = True  # how long a session lives is the session settings' business, not a checkbox's
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_NOTIFICATIONS = False  # email goes only through accounts/notify.py (the outbox)
+# Spraying (ASVS 2.2.1): failed sign-ins are counted per client address (many people tried from one address)
+# and per email address (one person tried from many addresses), in Django's cache, on top of axes' lockout
+# of one address+person pair. Over a limit the sign-in page says to try again later.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/10m/ip,10/15m/key",
+    # allauth's own password reset and email flows are not mounted (accounts go through our outbox).
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Email Enterprise portal"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)  # http://localhost in development
+MFA_PASSKEY_LOGIN_ENABLED = False  # a security key or passkey is a second factor after the password
+MFA_TRUST_ENABLED = True  # "trust this browser": no code on this browser for at most 30 days
+MFA_TRUST_COOKIE_AGE = timedelta(days=30)
+USERSESSIONS_TRACK_ACTIVITY = True  # "last seen" on the profile's session list
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]

@@ -17,3 +17,5 @@ if not os.environ.get("BLOCKLIST_NAMESERVERS") and (shutil.which("rbldnsd") or o
 # ... and the authentication checks ask the dnsmasq that `manage.py demo_authdns` starts.
 if not os.environ.get("AUTH_NAMESERVERS") and (shutil.which("dnsmasq") or os.path.exists("/usr/sbin/dnsmasq")):
     AUTH_NAMESERVERS = [f"127.0.0.1:{os.environ.get('DEMO_AUTH_DNS_PORT', '5355')}"]
+# Security keys and passkeys on http://localhost:8000 (browsers allow WebAuthn there, not on 127.0.0.1).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", True)

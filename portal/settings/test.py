@@ -29,3 +29,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Each test process counts rate limits in its own memory: the Redis database the tests share with the Celery
 # broker must never be flushed by one test's cache.clear() (tests/conftest.py) while a worker test runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The live server is http://localhost: WebAuthn (Chromium's virtual authenticator) may use it.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

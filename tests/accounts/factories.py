@@ -20,6 +20,16 @@ from accounts.models import (
 )
 
 PASSWORD = "test-pass-2026"
+# Every member of staff gets a TOTP authenticator with this secret unless told ``two_factor=False`` (staff must
+# have a second factor: accounts/mfa.py); tests.helpers.totp_code() computes its current code.
+TOTP_SECRET = "PORTALTESTSECRETPORTALTESTSECRET"
+
+
+def add_totp(user, secret: str = TOTP_SECRET):
+    """A TOTP authenticator, made the way allauth activates one."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret).instance
 
 
 class UserFactory(DjangoModelFactory):
@@ -79,7 +89,18 @@ class CalendarExceptionFactory(DjangoModelFactory):
     closed = True
 
 
-class TamFactory(UserFactory):
+class StaffFactory(UserFactory):
+    """A member of staff, with the second factor staff must have (``two_factor=False``: without)."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def two_factor(obj, create, extracted, **kwargs):
+        if create and extracted is not False and not obj.authenticator_set.filter(type="totp").exists():
+            add_totp(obj)
+
+
+class TamFactory(StaffFactory):
     email = factory.Sequence(lambda n: f"tam{n}@tam.test")
     is_staff = True
     staff_role = StaffRole.TAM
@@ -87,13 +108,13 @@ class TamFactory(UserFactory):
     calendar = factory.SubFactory(BusinessCalendarFactory)
 
 
-class AgentFactory(UserFactory):
+class AgentFactory(StaffFactory):
     email = factory.Sequence(lambda n: f"agent{n}@support.test")
     is_staff = True
     staff_role = StaffRole.AGENT
 
 
-class SuperuserFactory(UserFactory):
+class SuperuserFactory(StaffFactory):
     email = factory.Sequence(lambda n: f"admin{n}@portal.test")
     is_staff = True
     is_superuser = True

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHROMIUM, require
+from tests.helpers import totp_code
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM_ARGS = [
@@ -92,8 +93,29 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def log_in(page, email: str, password: str) -> None:
+def log_in(page, email: str, password: str, *, secret: str | None = None) -> None:
+    """Sign in with the password, then, when asked (staff: their factories' TOTP secret), the current code."""
     page.goto("/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/two-factor/authenticate/" in page.url:
+        enter_code(page, secret=secret)
+        if "/two-factor/trust/" in page.url:
+            page.get_by_role("button", name="Don't Trust").click()
+            page.wait_for_load_state()
+
+
+_last_code: dict[str, str] = {}
+
+
+def enter_code(page, *, secret: str | None = None, code: str | None = None) -> str:
+    """Type an authenticator code on the two-factor page (a fresh one: allauth accepts each code once)."""
+    key = secret or ""
+    code = code or totp_code(secret, after=_last_code.get(key))
+    _last_code[key] = code
+    page.locator("input[name=code]").fill(code)
+    page.locator("form[action$='/two-factor/authenticate/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    return code

@@ -14,7 +14,7 @@ from tests.helpers import HTMX, text, without_csrf
 
 
 def log_in(client, email: str, password: str):
-    return client.post("/login/", {"username": email, "password": password})
+    return client.post("/login/", {"login": email, "password": password})
 
 
 def signed_in_user_id(client) -> str | None:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def log_in(client, email: str, password: str, *, ip: str):
     # The test client's REMOTE_ADDR is the proxy's; the client is the entry the proxy appended.
-    return client.post("/login/", {"username": email, "password": password}, HTTP_X_FORWARDED_FOR=ip)
+    return client.post("/login/", {"login": email, "password": password}, HTTP_X_FORWARDED_FOR=ip)
 
 
 def signed_in_user_id(client) -> str | None:

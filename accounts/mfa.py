@@ -1,0 +1,155 @@
+"""Two-factor sign-in and sessions (issue 14; ASVS 2.7, 2.8, 3.3.4): who must have a second factor, the
+middleware that sends them to set one up before anything else, the audit of second-factor changes and of
+signing out other sessions, and the verified address allauth keeps beside each person.
+
+The second factor itself is django-allauth's (``allauth.mfa``: TOTP, WebAuthn security keys and passkeys,
+recovery codes, "trust this browser"): no crypto of ours. Sign-in goes through allauth's login (also for
+the Django admin, see portal/urls.py), which asks for the second factor of everyone who has one; so a person
+who must have one is either asked for it at every sign-in or is held on the set-up pages here.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from .audit import audit
+from .models import AuditEvent, Membership, User
+
+# What counts as a second factor; recovery codes only stand in for a lost one.
+FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def required_for(user) -> bool:
+    """Staff always (agents, TAMs, superusers); a customer when an account of theirs requires it."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return True
+    return Membership.objects.filter(user_id=user.pk, account__require_two_factor=True).exists()
+
+
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=FACTORS).exists()
+
+
+def can_remove(authenticator: Authenticator) -> bool:
+    """Removing the last second factor of someone who must have one is refused."""
+    if authenticator.type not in FACTORS:
+        return True
+    others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=FACTORS).exclude(pk=authenticator.pk)
+    return others.exists() or not required_for(authenticator.user)
+
+
+def _open_paths() -> tuple[str, ...]:
+    """Where a person without a required second factor may still go: setting one up (and confirming their
+    password for it), signing out, the language switch, static files."""
+    return (
+        reverse("mfa_index"),
+        reverse("account_reauthenticate"),
+        reverse("logout"),
+        reverse("set-language"),
+        reverse("healthz"),
+        settings.STATIC_URL if settings.STATIC_URL.startswith("/") else f"/{settings.STATIC_URL}",
+    )
+
+
+class RequireTwoFactorMiddleware:
+    """A signed-in person who must have a second factor and has none is sent to set one up, whatever page
+    they asked for (the console, the queue, the admin). The answer to htmx is an ``HX-Redirect``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith(_open_paths())
+            and required_for(user)
+            and not has_second_factor(user)
+        ):
+            return self._to_set_up(request)
+        return self.get_response(request)
+
+    def _to_set_up(self, request):
+        target = reverse("mfa_index")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        if request.method == "GET":
+            messages.warning(request, _("Set up two-factor sign-in to continue: an authenticator app or a security key."))
+        return redirect(target)
+
+
+# --- audit: second factors and sessions --------------------------------------------------------------------
+# allauth saves the authenticator; its signal arrives right after, and the audit row is written at once.
+
+
+def _audit_person(request, user, kind: str, **details) -> None:
+    with transaction.atomic():
+        audit(actor=request.user if request.user.is_authenticated else user, account=None, kind=kind, target=user, **details)
+
+
+@receiver(mfa_signals.authenticator_added)
+def _added(sender, request, user, authenticator, **kwargs):
+    _audit_person(request, user, AuditEvent.Kind.AUTHENTICATOR_ADDED, type=authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def _removed(sender, request, user, authenticator, **kwargs):
+    _audit_person(request, user, AuditEvent.Kind.AUTHENTICATOR_REMOVED, type=authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def _reset(sender, request, user, authenticator, **kwargs):
+    _audit_person(request, user, AuditEvent.Kind.RECOVERY_CODES_RENEWED, type=authenticator.type)
+
+
+def sessions_of(request) -> list[UserSession]:
+    """The signed-in person's own live sessions, the current one first, then the most recently seen."""
+    sessions = UserSession.objects.purge_and_list(request.user)
+    current = request.session.session_key
+    return sorted(sessions, key=lambda s: (s.session_key != current, -s.last_seen_at.timestamp()))
+
+
+@transaction.atomic
+def sessions_end_others(request) -> int:
+    """Sign the person out everywhere but here (ASVS 3.3.4); audited with the number of sessions ended."""
+    others = [s for s in UserSession.objects.filter(user_id=request.user.pk) if not s.is_current()]
+    for session in others:
+        session.end()
+    if others:
+        audit(
+            actor=request.user,
+            account=None,
+            kind=AuditEvent.Kind.SESSIONS_ENDED,
+            target=request.user,
+            sessions=len(others),
+            addresses=sorted({s.ip for s in others}),
+        )
+    return len(others)
+
+
+# --- verified addresses ---------------------------------------------------------------------------------------
+
+
+@receiver(post_save, sender=User)
+def _verified_address(sender, instance: User, raw=False, update_fields=None, **kwargs):
+    """Staff and invitations create people, so their address is verified; allauth keeps it beside them
+    (migration 0010 did so for everyone created before)."""
+    if raw or not instance.email or (update_fields is not None and "email" not in update_fields):
+        return
+    EmailAddress.objects.filter(user=instance).exclude(email__iexact=instance.email).delete()
+    EmailAddress.objects.update_or_create(
+        user=instance, email__iexact=instance.email, defaults={"email": instance.email, "verified": True, "primary": True}
+    )
