@@ -24,7 +24,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         # A request Django's test client makes up for force_login() has no address: the unspecified one.
-        return client_ip(request) or "0.0.0.0"
+        return client_ip(request) or "0.0.0.0"  # noqa: S104 - an address recorded, not one bound to
 
 
 class MFAAdapter(DefaultMFAAdapter):

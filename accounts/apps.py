@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import invitations  # noqa: F401 - registers the set-password link made when the email leaves
-        from . import mfa  # noqa: F401 - audits second-factor changes, keeps allauth's verified addresses
+        # invitations: the set-password link made when the email leaves; mfa: audits second-factor changes
+        # and keeps allauth's verified addresses.
+        from . import invitations, mfa  # noqa: F401

@@ -87,7 +87,9 @@ class RequireTwoFactorMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(target)
         if request.method == "GET":
-            messages.warning(request, _("Set up two-factor sign-in to continue: an authenticator app or a security key."))
+            messages.warning(
+                request, _("Set up two-factor sign-in to continue: an authenticator app or a security key.")
+            )
         return redirect(target)
 
 
@@ -97,7 +99,8 @@ class RequireTwoFactorMiddleware:
 
 def _audit_person(request, user, kind: str, **details) -> None:
     with transaction.atomic():
-        audit(actor=request.user if request.user.is_authenticated else user, account=None, kind=kind, target=user, **details)
+        actor = request.user if request.user.is_authenticated else user
+        audit(actor=actor, account=None, kind=kind, target=user, **details)
 
 
 @receiver(mfa_signals.authenticator_added)
@@ -151,5 +154,7 @@ def _verified_address(sender, instance: User, raw=False, update_fields=None, **k
         return
     EmailAddress.objects.filter(user=instance).exclude(email__iexact=instance.email).delete()
     EmailAddress.objects.update_or_create(
-        user=instance, email__iexact=instance.email, defaults={"email": instance.email, "verified": True, "primary": True}
+        user=instance,
+        email__iexact=instance.email,
+        defaults={"email": instance.email, "verified": True, "primary": True},
     )

@@ -240,7 +240,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Email Enterprise portal"
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)  # http://localhost in development
+# http://localhost in development (portal/settings/dev.py)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 MFA_PASSKEY_LOGIN_ENABLED = False  # a security key or passkey is a second factor after the password
 MFA_TRUST_ENABLED = True  # "trust this browser": no code on this browser for at most 30 days
 MFA_TRUST_COOKIE_AGE = timedelta(days=30)
