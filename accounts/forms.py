@@ -24,3 +24,11 @@ class SessionPolicyForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["session_idle_minutes", "session_max_hours"]
+
+
+class TwoFactorRequirementForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor sign-in of everyone on the team"),
+        required=False,
+        help_text=_("Members without an authenticator app or a security key set one up at their next sign-in."),
+    )

@@ -118,11 +118,28 @@ def _reset(sender, request, user, authenticator, **kwargs):
     _audit_person(request, user, AuditEvent.Kind.RECOVERY_CODES_RENEWED, type=authenticator.type)
 
 
-def sessions_of(request) -> list[UserSession]:
-    """The signed-in person's own live sessions, the current one first, then the most recently seen."""
-    sessions = UserSession.objects.purge_and_list(request.user)
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"), ("Mac OS X", "macOS"))
+SYSTEMS += (("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def browser_of(user_agent: str) -> str:
+    """"Chrome on Linux" from a User-Agent header; the header itself when it names neither."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or user_agent[:80] or _("Unknown browser")
+
+
+def sessions_of(request) -> list[dict]:
+    """The signed-in person's own live sessions, this one first, then the most recently seen."""
     current = request.session.session_key
-    return sorted(sessions, key=lambda s: (s.session_key != current, -s.last_seen_at.timestamp()))
+    sessions = sorted(
+        UserSession.objects.purge_and_list(request.user),
+        key=lambda s: (s.session_key != current, -s.last_seen_at.timestamp()),
+    )
+    return [{"session": s, "browser": browser_of(s.user_agent), "current": s.session_key == current} for s in sessions]
 
 
 @transaction.atomic

@@ -109,6 +109,18 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
+@transaction.atomic
+def account_require_two_factor(*, account: Account, actor: User, required: bool) -> Account:
+    """Issue 14 (ASVS 2.7): the account admin requires (or stops requiring) a second factor of the whole team;
+    members without one are sent to set one up at their next page (accounts/mfa.py)."""
+    if account.require_two_factor == required:
+        return account
+    account.require_two_factor = required
+    account.save(update_fields=["require_two_factor", "updated_at"])
+    audit(account=account, actor=actor, kind=AuditEvent.Kind.TWO_FACTOR_REQUIRED, target=account, required=required)
+    return account
+
+
 ACCOUNT_DETAIL_FIELDS = (
     "name",
     "slug",

@@ -12,9 +12,9 @@ from core.decorators import staff_required
 from core.idempotency import once
 from core.pagination import CappedPaginator
 
-from . import services
+from . import mfa, services
 from .access import require
-from .forms import MemberAddForm, MemberRoleForm, ProfileForm
+from .forms import MemberAddForm, MemberRoleForm, ProfileForm, TwoFactorRequirementForm
 from .models import Account, AuditEvent, Membership
 
 
@@ -25,7 +25,16 @@ def profile(request):
         services.user_update_preferences(user=request.user, **{f: form.cleaned_data[f] for f in form.fields})
         messages.success(request, _("Your profile is saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "sessions": mfa.sessions_of(request), "two_factor": mfa.has_second_factor(request.user)}
+    return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+def sessions_end_others(request):
+    """"Sign out everywhere else": every other session of the person ends (ASVS 3.3.4)."""
+    ended = mfa.sessions_end_others(request)
+    messages.success(request, _("Signed out of %(count)d other session(s).") % {"count": ended})
+    return redirect("profile")
 
 
 def _team_context(request, account, form=None):
@@ -35,6 +44,7 @@ def _team_context(request, account, form=None):
         "memberships": memberships,
         "form": form or MemberAddForm(),
         "role_choices": Membership.Role.choices,
+        "two_factor_form": TwoFactorRequirementForm(initial={"require_two_factor": account.require_two_factor}),
     }
 
 
@@ -67,6 +77,22 @@ def team(request, slug):
                 return redirect(added.url)
             form = None
     return _team_response(request, account, form)
+
+
+@require_POST
+def team_two_factor(request, slug):
+    """The account admin (or the account's TAM) requires two-factor sign-in of the team; a 404 for others."""
+    account = get_object_or_404(Account.objects.visible_to(request.user), slug=slug)
+    require(request.user, "team.manage", account)
+    form = TwoFactorRequirementForm(request.POST)
+    if form.is_valid():
+        required = form.cleaned_data["require_two_factor"]
+        services.account_require_two_factor(account=account, actor=request.user, required=required)
+        if required:
+            messages.success(request, _("Everyone on the team now signs in with a second factor."))
+        else:
+            messages.success(request, _("Two-factor sign-in is now each person's choice."))
+    return redirect("team", slug=account.slug)
 
 
 def _membership_for(request, slug, pk):

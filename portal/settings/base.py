@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's security-key list says "last used 3 days ago"
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",

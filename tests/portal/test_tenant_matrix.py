@@ -8,6 +8,7 @@ exactly like a missing one, and its body never names the other tenant.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -45,6 +46,28 @@ class Case:
 
 def path(p: str) -> Callable:
     return lambda w: p
+
+
+def reauth(p: str) -> dict:
+    return roles(f"/reauthenticate/?next={quote(p, safe='')}", anonymous=LOGIN)
+
+
+WITH_FACTOR = roles(200, anonymous=LOGIN)
+
+
+TINA_KEY = 900001
+KEY_PATH = f"/account/two-factor/webauthn/keys/{TINA_KEY}/"
+KEY_PAGE = reauth(f"{KEY_PATH}edit/")
+
+
+def tina_key(w) -> int:
+    """A security key of Tina's (a TAM of Acme), at a number the expectations can name."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        pk=TINA_KEY, user=w.tina, type=Authenticator.Type.WEBAUTHN, data={"name": "Key"}
+    )
+    return TINA_KEY
 
 
 def arthur_membership(w) -> int:
@@ -138,6 +161,64 @@ MATRIX: dict[str, list[Case]] = {
         Case("GET", lambda w: f"/password/reset/{urlsafe_base64_encode(force_bytes(w.alice.pk))}/stale-token/", PUBLIC)
     ],
     "password_reset_complete": [Case("GET", path("/password/reset/complete/"), PUBLIC)],
+    # Two-factor sign-in and sessions (issue 14): allauth's pages, each about the signed-in person only. Pages
+    # that change a second factor first ask for the password again (a test-client session has not just signed in).
+    "account_login": [Case("GET", path("/login/"), roles("/", anonymous=200))],
+    "account_logout": [Case("POST", path("/logout/"), roles("/login/", anonymous=LOGIN))],
+    "account_reauthenticate": [Case("GET", path("/reauthenticate/"), SIGNED_IN_ONLY)],
+    "mfa_index": [Case("GET", path("/account/two-factor/"), SIGNED_IN_ONLY)],
+    # Only in the middle of a sign-in: anyone else is sent on.
+    "mfa_authenticate": [Case("GET", path("/account/two-factor/authenticate/"), roles("/", anonymous="/login/"))],
+    "mfa_trust": [Case("GET", path("/account/two-factor/trust/"), roles("/", anonymous="/login/"))],
+    # Confirming with the second factor: for those who have one (staff, in the fixtures).
+    "mfa_reauthenticate": [
+        Case(
+            "GET",
+            path("/account/two-factor/reauthenticate/"),
+            WITH_FACTOR | dict.fromkeys(CUSTOMERS, "/reauthenticate/"),
+        )
+    ],
+    "mfa_reauthenticate_webauthn": [
+        Case("GET", path("/account/two-factor/webauthn/reauthenticate/"), roles("/reauthenticate/", anonymous=LOGIN))
+    ],
+    "mfa_activate_totp": [
+        Case("GET", path("/account/two-factor/totp/activate/"), reauth("/account/two-factor/totp/activate/"))
+    ],
+    "mfa_deactivate_totp": [
+        Case(
+            "GET",
+            path("/account/two-factor/totp/deactivate/"),
+            reauth("/account/two-factor/totp/deactivate/") | dict.fromkeys(CUSTOMERS, 404),
+        )
+    ],
+    # Nobody in the fixtures has recovery codes yet: a 404 for everyone.
+    "mfa_view_recovery_codes": [Case("GET", path("/account/two-factor/recovery-codes/"), roles(404, anonymous=LOGIN))],
+    "mfa_download_recovery_codes": [
+        Case("GET", path("/account/two-factor/recovery-codes/download/"), roles(404, anonymous=LOGIN))
+    ],
+    "mfa_generate_recovery_codes": [
+        Case(
+            "GET",
+            path("/account/two-factor/recovery-codes/generate/"),
+            reauth("/account/two-factor/recovery-codes/generate/"),
+        )
+    ],
+    "mfa_list_webauthn": [Case("GET", path("/account/two-factor/webauthn/"), SIGNED_IN_ONLY)],
+    "mfa_add_webauthn": [
+        Case("GET", path("/account/two-factor/webauthn/add/"), reauth("/account/two-factor/webauthn/add/"))
+    ],
+    # Another person's security key (tests/accounts/test_mfa.py: a 404 after reauthentication, like a missing one).
+    "mfa_edit_webauthn": [Case("GET", lambda w: f"{KEY_PATH.replace(str(TINA_KEY), str(tina_key(w)))}edit/", KEY_PAGE)],
+    "mfa_remove_webauthn": [
+        Case(
+            "GET", lambda w: f"{KEY_PATH.replace(str(TINA_KEY), str(tina_key(w)))}remove/", reauth(f"{KEY_PATH}remove/")
+        )
+    ],
+    "sessions-end-others": [Case("POST", path("/profile/sessions/end-others/"), roles("/profile/", anonymous=LOGIN))],
+    # Requiring two-factor sign-in of Acme's team: whoever may change the team.
+    "team-two-factor": [
+        Case("POST", path("/a/acme/team/two-factor/"), ACME_TEAM_CHANGE, data=lambda w: {"require_two_factor": ""})
+    ],
 }
 
 CASES = [
