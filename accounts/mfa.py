@@ -124,7 +124,7 @@ SYSTEMS += (("CrOS", "ChromeOS"), ("Linux", "Linux"))
 
 
 def browser_of(user_agent: str) -> str:
-    """"Chrome on Linux" from a User-Agent header; the header itself when it names neither."""
+    """ "Chrome on Linux" from a User-Agent header; the header itself when it names neither."""
     browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
     system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
     if browser and system:

@@ -31,7 +31,7 @@ def profile(request):
 
 @require_POST
 def sessions_end_others(request):
-    """"Sign out everywhere else": every other session of the person ends (ASVS 3.3.4)."""
+    """ "Sign out everywhere else": every other session of the person ends (ASVS 3.3.4)."""
     ended = mfa.sessions_end_others(request)
     messages.success(request, _("Signed out of %(count)d other session(s).") % {"count": ended})
     return redirect("profile")

@@ -306,3 +306,20 @@ def totp_code(secret: str | None = None, *, after: str | None = None) -> str:
         if code != after:
             return code
         time.sleep(1)
+
+
+def sign_in_with_code(client, email: str, password: str, *, secret: str | None = None, trust: bool = False, **extra):
+    """Sign in as a browser would: the password, then the authenticator code, then "trust this browser?"
+    answered (staff: their factories' TOTP secret). Returns the last response."""
+    response = client.post("/login/", {"login": email, "password": password}, **extra)
+    if response.status_code == 302 and response["Location"] == "/account/two-factor/authenticate/":
+        response = client.post(response["Location"], {"code": totp_code(secret)}, **extra)
+        if response.status_code == 302 and response["Location"] == "/account/two-factor/trust/":
+            response = client.post(response["Location"], {"action": "trust" if trust else "skip"}, **extra)
+    return response
+
+
+def confirm_password(client, password: str, **extra):
+    """allauth asks for the password again before a second factor is added or removed (ASVS 2.8.7-like
+    re-authentication): what the person types on /reauthenticate/."""
+    return client.post("/reauthenticate/", {"password": password}, **extra)

@@ -82,11 +82,11 @@ MIDDLEWARE = [
     "core.sessions.SessionTimeoutMiddleware",
     "portal.middleware.HtmxLoginRequiredMiddleware",
     "portal.middleware.UserPreferencesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Staff, and the people of an account that requires it, set up a second factor before anything else.
     "accounts.mfa.RequireTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
