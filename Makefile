@@ -51,6 +51,9 @@ run: venv messages dnstools
 	@echo "    tom@tam.test      TAM of Globex, backup for Acme"
 	@echo "    sam@support.test  support agent             nina@support.test support agent"
 	@echo "    admin@portal.test superuser (/admin/)"
+	@echo "  Staff sign in with a second factor: the demo TOTP secret DEMOPORTALTOTPSECRETDEMOPORTAL23"
+	@echo "    (add it to an authenticator app), or the current code: .venv/bin/python manage.py demo_code"
+	@echo "  Security keys and passkeys need http://localhost:$(PORT)/ (browsers refuse WebAuthn on 127.0.0.1)."
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 

@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 from accounts.models import Account, BusinessCalendar, CalendarException, Contact, Membership, OpeningWindow, User
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo logins
+# Staff must sign in with a second factor (accounts/mfa.py): the demo staff share this published TOTP secret.
+# Add it to an authenticator app, or ask `manage.py demo_code` for the current code.
+DEMO_TOTP_SECRET = "DEMOPORTALTOTPSECRETDEMOPORTAL23"  # noqa: S105 - published demo second factor
 
 CALENDARS = {
     "Warsaw office — Tina": ("Europe/Warsaw", "PL", "", [(d, time(9), time(17)) for d in range(5)]),
@@ -128,7 +131,8 @@ class Command(BaseCommand):
             )
         for path in getattr(settings, "DEMO_SEEDERS", []):
             import_string(path)(stdout=self.stdout)
-        del admin
+        for person in [*people.values(), admin]:
+            self._demo_totp(person)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _user(self, email, name, **fields) -> User:
@@ -136,6 +140,17 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         return user
+
+    def _demo_totp(self, user: User) -> None:
+        """The published demo TOTP secret, stored the way allauth stores one it activated."""
+        from allauth.mfa.adapter import get_adapter
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.update_or_create(
+            user=user,
+            type=Authenticator.Type.TOTP,
+            defaults={"data": {"secret": get_adapter().encrypt(DEMO_TOTP_SECRET)}},
+        )
 
     def _calendars(self) -> dict[str, BusinessCalendar]:
         calendars = {}
