@@ -208,6 +208,18 @@ def test_allauths_own_pages_are_in_polish(client, world):
     assert "Autoryzacja dwuskładnikowa" in text(client.get(SET_UP))
 
 
+def test_our_two_factor_texts_are_in_polish(client, world):
+    world.alice.language = "pl"
+    world.alice.save()
+    client.force_login(world.alice)
+    assert "Wymagaj logowania dwuskładnikowego od wszystkich w zespole" in text(client.get("/a/acme/team/"))
+    profile = text(client.get("/profile/"))
+    assert "Gdzie jesteś zalogowany" in profile and "Logowanie dwuskładnikowe" in profile
+    client.post("/a/acme/team/two-factor/", {"require_two_factor": "on"})
+    response = client.get("/a/acme/", follow=True)
+    assert "Aby kontynuować, skonfiguruj logowanie dwuskładnikowe" in text(response)
+
+
 def test_the_totp_secret_of_the_fixtures_is_the_one_allauth_checks(world):
     totp = TOTP(Authenticator.objects.get(user=world.sam, type="totp"))
     assert totp.validate_code(totp_code())
