@@ -8,6 +8,8 @@ the Django admin, see portal/urls.py), which asks for the second factor of every
 who must have one is either asked for it at every sign-in or is held on the set-up pages here.
 """
 
+import time
+
 from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
@@ -63,6 +65,25 @@ def _open_paths() -> tuple[str, ...]:
     )
 
 
+RECHECK_SECONDS = 300  # a session known to have a second factor is asked the database again after this
+CHECKED = "two_factor_checked"  # session key: [user id, when] of the last "has a second factor" answer
+
+
+def needs_set_up(request) -> bool:
+    """Must this person set up a second factor before going on? A "no, they have one" is remembered in the
+    session for a few minutes (no query on every page); removing one forgets it (``_removed`` below)."""
+    user = request.user
+    checked = request.session.get(CHECKED)
+    if checked and checked[0] == user.pk and time.time() - checked[1] < RECHECK_SECONDS:
+        return False
+    if not required_for(user):
+        return False
+    if has_second_factor(user):
+        request.session[CHECKED] = [user.pk, time.time()]
+        return False
+    return True
+
+
 class RequireTwoFactorMiddleware:
     """A signed-in person who must have a second factor and has none is sent to set one up, whatever page
     they asked for (the console, the queue, the admin). The answer to htmx is an ``HX-Redirect``."""
@@ -76,8 +97,7 @@ class RequireTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path_info.startswith(_open_paths())
-            and required_for(user)
-            and not has_second_factor(user)
+            and needs_set_up(request)
         ):
             return self._to_set_up(request)
         return self.get_response(request)
@@ -110,6 +130,7 @@ def _added(sender, request, user, authenticator, **kwargs):
 
 @receiver(mfa_signals.authenticator_removed)
 def _removed(sender, request, user, authenticator, **kwargs):
+    request.session.pop(CHECKED, None)
     _audit_person(request, user, AuditEvent.Kind.AUTHENTICATOR_REMOVED, type=authenticator.type)
 
 
@@ -158,6 +179,27 @@ def sessions_end_others(request) -> int:
             addresses=sorted({s.ip for s in others}),
         )
     return len(others)
+
+
+SEEN_EVERY_SECONDS = 60
+SEEN = "session_seen_at"  # session key: when this session's "last seen" was last written
+
+
+class SessionActivityMiddleware:
+    """ "Last seen" of the profile's session list (allauth.usersessions), written at most once a minute per
+    session instead of on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None and session.session_key:
+            if time.time() - session.get(SEEN, 0) >= SEEN_EVERY_SECONDS:
+                UserSession.objects.create_from_request(request)
+                session[SEEN] = time.time()
+        return self.get_response(request)
 
 
 # --- verified addresses ---------------------------------------------------------------------------------------

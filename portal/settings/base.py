@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "portal.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.mfa.SessionActivityMiddleware",  # allauth.usersessions' "last seen", once a minute
     # Staff, and the people of an account that requires it, set up a second factor before anything else.
     "accounts.mfa.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,7 +246,8 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGI
 MFA_PASSKEY_LOGIN_ENABLED = False  # a security key or passkey is a second factor after the password
 MFA_TRUST_ENABLED = True  # "trust this browser": no code on this browser for at most 30 days
 MFA_TRUST_COOKIE_AGE = timedelta(days=30)
-USERSESSIONS_TRACK_ACTIVITY = True  # "last seen" on the profile's session list
+# "Last seen" on the profile's session list: accounts.mfa.SessionActivityMiddleware, at most once a minute.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
