@@ -8,19 +8,20 @@ the Django admin, see portal/urls.py), which asks for the second factor of every
 who must have one is either asked for it at every sign-in or is held on the set-up pages here.
 """
 
-import time
-
 from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -65,23 +66,27 @@ def _open_paths() -> tuple[str, ...]:
     )
 
 
-RECHECK_SECONDS = 300  # a session known to have a second factor is asked the database again after this
-CHECKED = "two_factor_checked"  # session key: [user id, when] of the last "has a second factor" answer
+RECHECK_SECONDS = 300  # "no set-up needed" is remembered this long (Django's cache), then asked again
 
 
-def needs_set_up(request) -> bool:
-    """Must this person set up a second factor before going on? A "no, they have one" is remembered in the
-    session for a few minutes (no query on every page); removing one forgets it (``_removed`` below)."""
-    user = request.user
-    checked = request.session.get(CHECKED)
-    if checked and checked[0] == user.pk and time.time() - checked[1] < RECHECK_SECONDS:
+def _ok_key(user_pk) -> str:
+    return f"two-factor:ok:{user_pk}"
+
+
+def needs_set_up(user) -> bool:
+    """Must this person set up a second factor before going on? "No" is remembered in the cache for a few
+    minutes (no query on every page); adding or removing a factor, or an account changing its rule, forgets
+    it (``forget``)."""
+    if cache.get(_ok_key(user.pk)):
         return False
-    if not required_for(user):
-        return False
-    if has_second_factor(user):
-        request.session[CHECKED] = [user.pk, time.time()]
-        return False
-    return True
+    if required_for(user) and not has_second_factor(user):
+        return True
+    cache.set(_ok_key(user.pk), True, RECHECK_SECONDS)
+    return False
+
+
+def forget(user_ids) -> None:
+    cache.delete_many([_ok_key(pk) for pk in user_ids])
 
 
 class RequireTwoFactorMiddleware:
@@ -97,7 +102,7 @@ class RequireTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path_info.startswith(_open_paths())
-            and needs_set_up(request)
+            and needs_set_up(user)
         ):
             return self._to_set_up(request)
         return self.get_response(request)
@@ -125,12 +130,13 @@ def _audit_person(request, user, kind: str, **details) -> None:
 
 @receiver(mfa_signals.authenticator_added)
 def _added(sender, request, user, authenticator, **kwargs):
+    forget([user.pk])
     _audit_person(request, user, AuditEvent.Kind.AUTHENTICATOR_ADDED, type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_removed)
 def _removed(sender, request, user, authenticator, **kwargs):
-    request.session.pop(CHECKED, None)
+    forget([user.pk])
     _audit_person(request, user, AuditEvent.Kind.AUTHENTICATOR_REMOVED, type=authenticator.type)
 
 
@@ -182,24 +188,34 @@ def sessions_end_others(request) -> int:
 
 
 SEEN_EVERY_SECONDS = 60
-SEEN = "session_seen_at"  # session key: when this session's "last seen" was last written
+
+
+def _seen_key(session_key: str) -> str:
+    return f"session-seen:{session_key}"
 
 
 class SessionActivityMiddleware:
-    """ "Last seen" of the profile's session list (allauth.usersessions), written at most once a minute per
-    session instead of on every request."""
+    """ "Last seen" of the profile's session list: allauth.usersessions records each session at sign-in; its
+    last-seen time is written here at most once a minute per session, not on every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        session = getattr(request, "session", None)
-        if user is not None and user.is_authenticated and session is not None and session.session_key:
-            if time.time() - session.get(SEEN, 0) >= SEEN_EVERY_SECONDS:
-                UserSession.objects.create_from_request(request)
-                session[SEEN] = time.time()
+        key = getattr(getattr(request, "session", None), "session_key", None)
+        if user is not None and user.is_authenticated and key and cache.add(_seen_key(key), 1, SEEN_EVERY_SECONDS):
+            UserSession.objects.filter(session_key=key, user_id=user.pk).update(last_seen_at=timezone.now())
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs):
+    """At sign-in the session was just recorded, and whether a second factor must be set up is answered now."""
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        cache.set(_seen_key(session.session_key), 1, SEEN_EVERY_SECONDS)
+    needs_set_up(user)
 
 
 # --- verified addresses ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit
 from .invitations import invitation_queue
+from .mfa import forget
 from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Contact, Membership, OutboundEmail, User
 
 
@@ -118,6 +119,7 @@ def account_require_two_factor(*, account: Account, actor: User, required: bool)
     account.require_two_factor = required
     account.save(update_fields=["require_two_factor", "updated_at"])
     audit(account=account, actor=actor, kind=AuditEvent.Kind.TWO_FACTOR_REQUIRED, target=account, required=required)
+    forget(Membership.objects.filter(account=account).values_list("user_id", flat=True))
     return account
 
 

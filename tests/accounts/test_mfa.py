@@ -223,3 +223,20 @@ def test_our_two_factor_texts_are_in_polish(client, world):
 def test_the_totp_secret_of_the_fixtures_is_the_one_allauth_checks(world):
     totp = TOTP(Authenticator.objects.get(user=world.sam, type="totp"))
     assert totp.validate_code(totp_code())
+
+
+def test_a_trusted_browser_skips_the_code_for_30_days_at_most(client, world, frozen):
+    frozen("2026-05-11 10:00")
+    response = sign_in_with_code(client, "tina@tam.test", PASSWORD, trust=True)
+    cookie = response.cookies["mfa_trusted"]
+    assert int(cookie["max-age"]) == 30 * 24 * 60 * 60
+    client.post("/logout/")  # signing out keeps the browser's cookies
+
+    frozen("2026-06-09 10:00")  # 29 days later: the password is enough on this browser
+    assert client.post("/login/", {"login": "tina@tam.test", "password": PASSWORD})["Location"] == "/"
+    client.post("/logout/")  # signing out keeps the browser's cookies
+
+    frozen("2026-06-10 10:01")  # 30 days and a minute: the code again
+    assert client.post("/login/", {"login": "tina@tam.test", "password": PASSWORD})["Location"] == (
+        "/account/two-factor/authenticate/"
+    )
