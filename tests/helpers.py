@@ -323,3 +323,14 @@ def confirm_password(client, password: str, **extra):
     """allauth asks for the password again before a second factor is added or removed (ASVS 2.8.7-like
     re-authentication): what the person types on /reauthenticate/."""
     return client.post("/reauthenticate/", {"password": password}, **extra)
+
+
+def signed_in(client) -> bool:
+    """Whether the test client's session belongs to a signed-in person (all factors passed)."""
+    return "_auth_user_id" in client.session
+
+
+def log_in_from(client, email: str, password: str, *, ip: str):
+    """Post the sign-in form from a client at ``ip`` behind our proxy (the test client's REMOTE_ADDR is the
+    proxy's; the client is the entry the proxy appended to X-Forwarded-For)."""
+    return client.post("/login/", {"login": email, "password": password}, HTTP_X_FORWARDED_FOR=ip)

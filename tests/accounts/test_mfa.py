@@ -11,14 +11,10 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import AuditEvent
 from tests.accounts.factories import PASSWORD, AgentFactory, SuperuserFactory, TamFactory, add_totp
-from tests.helpers import HTMX, confirm_password, sign_in_with_code, text, totp_code
+from tests.helpers import HTMX, confirm_password, sign_in_with_code, signed_in, text, totp_code
 
 pytestmark = pytest.mark.django_db
 SET_UP = "/account/two-factor/"
-
-
-def signed_in(client) -> bool:
-    return "_auth_user_id" in client.session
 
 
 @pytest.mark.parametrize("factory", [AgentFactory, TamFactory, SuperuserFactory])
