@@ -9,7 +9,7 @@ from django.db import transaction
 from accounts.models import AuditEvent
 from cases import services
 from cases.models import OnCallShift
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import StaffFactory
 from tests.cases.factories import OnCallShiftFactory
 
 K = AuditEvent.Kind
@@ -71,7 +71,7 @@ def test_changing_a_shift_in_the_admin_is_audited_with_the_fields(client, world)
 def test_staff_without_the_rota_permissions_cannot_change_it(client, world):
     """A member of staff with no role (no permissions) reads the rota but gets a 404 for every change."""
     shift = OnCallShiftFactory(agent=world.sam)
-    nobody = UserFactory(is_staff=True, staff_role="")
+    nobody = StaffFactory(staff_role="")  # with the second factor staff must have
     client.force_login(nobody)
     page = client.get("/console/oncall/")
     assert page.status_code == 200 and "Add a shift" not in page.content.decode()
