@@ -34,7 +34,8 @@ def test_client_ip_is_the_address_our_outermost_proxy_saw(count, xff, expected):
 
 
 def test_the_client_address_is_read_in_one_place():
-    """axes asks core.network.client_ip; no other code reads the forwarded chain or REMOTE_ADDR itself."""
+    """axes asks core.network.client_ip, and so does allauth (its adapter's ``get_client_ip``: rate limits,
+    the sessions list); no other code reads the forwarded chain or REMOTE_ADDR itself."""
     from pathlib import Path
 
     from django.conf import settings
@@ -47,4 +48,9 @@ def test_the_client_address_is_read_in_one_place():
         for path in (root / app).rglob("*.py")
         if any(name in path.read_text() for name in ("REMOTE_ADDR", "X_FORWARDED_FOR", "get_client_ip"))
     }
-    assert readers == {"core/network.py"}
+    assert readers == {"core/network.py", "accounts/adapters.py"}
+    from accounts.adapters import AccountAdapter
+
+    with override_settings(PROXY_COUNT=1):
+        forwarded = request("1.2.3.4, 198.51.100.66")
+        assert AccountAdapter().get_client_ip(forwarded) == client_ip(forwarded) == "198.51.100.66"
