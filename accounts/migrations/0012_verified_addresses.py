@@ -17,7 +17,7 @@ def verify(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_two_factor"),
+        ("accounts", "0011_session_policy"),
         ("account", "0009_emailaddress_unique_primary_email"),
     ]
 
