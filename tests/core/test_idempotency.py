@@ -39,7 +39,7 @@ CALL = {
 ALREADY = "This form was already sent; here is what it did."
 
 
-def signed_in(user) -> Client:
+def client_of(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -73,7 +73,7 @@ def pages_to(email: str) -> list[str]:
 def test_two_identical_critical_case_posts_at_once_open_one_case_and_page_once(world, english):
     # MISSION: CR-2 — one case, one 15-minute clock, one page of the on-call agent
     olga = OnCallShiftFactory(agent__email="olga@support.test").agent
-    first, second = signed_in(world.alice), signed_in(world.alice)  # two tabs, or one double click
+    first, second = client_of(world.alice), client_of(world.alice)  # two tabs, or one double click
     data = CRITICAL | {"form_token": form_token(first.get("/a/acme/cases/new/"))}
 
     answers = at_once(lambda: first.post("/a/acme/cases/new/", data), lambda: second.post("/a/acme/cases/new/", data))
@@ -89,7 +89,7 @@ def test_two_identical_critical_case_posts_at_once_open_one_case_and_page_once(w
 def test_two_identical_phone_intakes_at_once_record_one_call(world):
     # MISSION: CR-2
     olga = OnCallShiftFactory(agent__email="olga@support.test").agent
-    first, second = signed_in(world.sam), signed_in(world.sam)
+    first, second = client_of(world.sam), client_of(world.sam)
     data = CALL | {"form_token": form_token(first.get("/console/severity1/"))}
 
     answers = at_once(lambda: first.post("/console/severity1/", data), lambda: second.post("/console/severity1/", data))
@@ -103,7 +103,7 @@ def test_two_identical_phone_intakes_at_once_record_one_call(world):
 @pytest.mark.django_db(transaction=True)
 def test_two_identical_replies_at_once_add_one_reply(world):
     case = open_case(world)
-    first, second = signed_in(world.alice), signed_in(world.alice)
+    first, second = client_of(world.alice), client_of(world.alice)
     page = first.get(case.get_absolute_url())
     data = {"body": "Still failing, see the attached log.", "form_token": form_token(page)}
     url = f"/a/acme/cases/{case.number}/reply/"
