@@ -14,21 +14,10 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from core.logs import logging_config
+from .env import env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
@@ -178,76 +167,7 @@ PERMISSIONS_POLICY = {
 }
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "same-origin"
-LOGIN_URL = "login"
-# How long a sign-in lasts (core/sessions.py; ASVS 3.3.1, 3.3.2). Staff: 30 minutes idle, 12 hours at most.
-# Customers: what their account admin chose on the team page; these defaults for a person on no team.
-STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
-STAFF_SESSION_MAX_HOURS = int(os.environ.get("STAFF_SESSION_MAX_HOURS", "12"))
-CUSTOMER_SESSION_IDLE_MINUTES = 8 * 60
-CUSTOMER_SESSION_MAX_HOURS = 7 * 24
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
-
-# django-axes: five wrong passwords for one e-mail address from one IP lock that pair out for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "login"  # allauth's sign-in form
-AXES_USERNAME_CALLABLE = "accounts.axes.login_username"
-# The client's address: the N-th X-Forwarded-For entry from the right behind N proxies of ours
-# (core/network.py); the connecting address without proxies.
-PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
-
-# Retention in days (0 keeps forever): raw bytes of processed inbound email, the audit trail, blocklist sweep
-# runs (listing history stays), sent emails, availability seconds and ingested batches (13 months of AV-1).
-RETAIN_INBOUND_RAW_DAYS = int(os.environ.get("RETAIN_INBOUND_RAW_DAYS", "90"))
-RETAIN_AUDIT_DAYS = int(os.environ.get("RETAIN_AUDIT_DAYS", "730"))
-RETAIN_SWEEP_DAYS = int(os.environ.get("RETAIN_SWEEP_DAYS", "90"))
-RETAIN_SENT_EMAIL_DAYS = int(os.environ.get("RETAIN_SENT_EMAIL_DAYS", "90"))
-RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400"))
-RETAIN_FORM_SUBMISSION_DAYS = int(os.environ.get("RETAIN_FORM_SUBMISSION_DAYS", "7"))  # one-time form tokens
-
-# /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
-# oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
-HEALTH_OUTBOX_MAX_SECONDS = int(os.environ.get("HEALTH_OUTBOX_MAX_SECONDS", str(15 * 60)))
-HEALTH_INBOUND_MAX_SECONDS = int(os.environ.get("HEALTH_INBOUND_MAX_SECONDS", str(10 * 60)))
-HEALTH_HEARTBEAT_MAX_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS", str(5 * 60)))
-
-# django-allauth: the sign-in page (email and password), then the second factor (ASVS 2.2, 2.7, 2.8, 2.9).
-# Nobody signs up: staff and invitations create people (accounts/adapters.py), whose addresses are verified.
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_SESSION_REMEMBER = True  # how long a session lives is the session settings' business, not a checkbox's
-ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_EMAIL_NOTIFICATIONS = False  # email goes only through accounts/notify.py (the outbox)
-# Spraying (ASVS 2.2.1): failed sign-ins are counted per client address (many people tried from one address)
-# and per email address (one person tried from many addresses), in Django's cache, on top of axes' lockout
-# of one address+person pair. Over a limit the sign-in page says to try again later.
-ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "20/10m/ip,10/15m/key",
-    # allauth's own password reset and email flows are not mounted (accounts go through our outbox).
-}
-MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-MFA_TOTP_ISSUER = "Email Enterprise portal"
-# http://localhost in development (portal/settings/dev.py)
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
-MFA_PASSKEY_LOGIN_ENABLED = False  # a security key or passkey is a second factor after the password
-MFA_TRUST_ENABLED = True  # "trust this browser": no code on this browser for at most 30 days
-MFA_TRUST_COOKIE_AGE = timedelta(days=30)
-# "Last seen" on the profile's session list: accounts.mfa.SessionActivityMiddleware, at most once a minute.
-USERSESSIONS_TRACK_ACTIVITY = False
+from .signin import *  # noqa: E402, F403 - sign-in, second factor, sessions, lockout
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
@@ -455,9 +375,4 @@ SEVERITY1_DEFAULT_PHONE = os.environ.get("SEVERITY1_PHONE", "+48 22 100 0101")
 # MISSION: CR-1 — TAMs and agents are told this many hours before a gap in the Severity 1 rota begins.
 ROTA_GAP_WARN_HOURS = int(os.environ.get("ROTA_GAP_WARN_HOURS", "12"))
 
-# Logs: one JSON object per line (LOG_FORMAT=json, production's default) or readable lines (make run), with the
-# request id, user id, account, client address, task id and durations bound by django-structlog (core/logs.py).
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-LOGGING = logging_config(json=os.environ.get("LOG_FORMAT", "console") == "json", level=LOG_LEVEL)
-DJANGO_STRUCTLOG_CELERY_ENABLED = True
-DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed", "availability.demo.seed"]
+from .operations import *  # noqa: E402, F403 - logs, metrics, health limits, retention

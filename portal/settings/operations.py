@@ -1,0 +1,31 @@
+"""What operators set: retention, /metrics and /healthz limits, logs (issue 18). Part of base.py."""
+
+import os
+
+from core.logs import logging_config
+
+from .env import env_list
+
+# Retention in days (0 keeps forever): raw bytes of processed inbound email, the audit trail, blocklist sweep
+# runs (listing history stays), sent emails, availability seconds and ingested batches (13 months of AV-1).
+RETAIN_INBOUND_RAW_DAYS = int(os.environ.get("RETAIN_INBOUND_RAW_DAYS", "90"))
+RETAIN_AUDIT_DAYS = int(os.environ.get("RETAIN_AUDIT_DAYS", "730"))
+RETAIN_SWEEP_DAYS = int(os.environ.get("RETAIN_SWEEP_DAYS", "90"))
+RETAIN_SENT_EMAIL_DAYS = int(os.environ.get("RETAIN_SENT_EMAIL_DAYS", "90"))
+RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400"))
+RETAIN_FORM_SUBMISSION_DAYS = int(os.environ.get("RETAIN_FORM_SUBMISSION_DAYS", "7"))  # one-time form tokens
+
+# /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
+# oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+HEALTH_OUTBOX_MAX_SECONDS = int(os.environ.get("HEALTH_OUTBOX_MAX_SECONDS", str(15 * 60)))
+HEALTH_INBOUND_MAX_SECONDS = int(os.environ.get("HEALTH_INBOUND_MAX_SECONDS", str(10 * 60)))
+HEALTH_HEARTBEAT_MAX_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS", str(5 * 60)))
+
+# Logs: one JSON object per line (LOG_FORMAT=json, production's default) or readable lines (make run), with the
+# request id, user id, account, client address, task id and durations bound by django-structlog (core/logs.py).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = logging_config(json=os.environ.get("LOG_FORMAT", "console") == "json", level=LOG_LEVEL)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed", "availability.demo.seed"]
