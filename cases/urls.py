@@ -4,7 +4,7 @@ inbound mail, on-call rota)."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import inbound_views, staff_views, views
+from . import inbound_views, intake_views, staff_views, views
 from .email.webhook import SparkPostRawInboundView
 
 urlpatterns = [
@@ -16,9 +16,9 @@ urlpatterns = [
     path("console/cases/", staff_views.queue, name="staff-queue"),
     path("console/cases/<str:number>/", staff_views.staff_case, name="staff-case"),
     path("console/cases/<str:number>/<slug:action>/", staff_views.staff_case_action, name="staff-case-action"),
-    path("console/severity1/", staff_views.phone_intake, name="phone-intake"),
-    path("console/severity1/<int:pk>/match/", staff_views.intake_match, name="intake-match"),
-    path("console/severity1/<int:pk>/close/", staff_views.intake_close, name="intake-close"),
+    path("console/severity1/", intake_views.phone_intake, name="phone-intake"),
+    path("console/severity1/<int:pk>/match/", intake_views.intake_match, name="intake-match"),
+    path("console/severity1/<int:pk>/close/", intake_views.intake_close, name="intake-close"),
     path("console/inbound/", inbound_views.inbound_list, name="inbound-list"),
     path("console/inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound-detail"),
     path("console/inbound/<int:pk>/<slug:action>/", inbound_views.inbound_action, name="inbound-action"),

@@ -392,13 +392,3 @@ def _back_to_work(case: Case, *, actor, role: str, message: str, expected: str =
     if case.updates_owed:
         clocks.start_updates(case, now)
     save(case, ["status", "resolution_proposed_at", *clocks.CLOCK_FIELDS], now)
-
-
-@locked
-@transaction.atomic
-def case_follow(*, case: Case, user, follow: bool) -> Case:
-    """A member of the account follows (gets emails about) a case, or stops."""
-    if not can(user, "case.follow", case.account):
-        raise CaseStateError(_("Only members of the account's team follow its cases."))
-    (case.followers.add if follow else case.followers.remove)(user)
-    return case
