@@ -5,9 +5,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
 from core.logs import logging_config
 
+from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = False
