@@ -183,6 +183,10 @@ GRANTS = Grants(
         "api_tokens.manage": Rule(customers=frozenset({ADMIN}), staff="accounts.change_apitoken"),
         # Issue 14 (ASVS 3.3): how long the team's sign-ins last is the customer's own choice.
         "sessions.manage": Rule(customers=frozenset({ADMIN})),
+        # Issue 18: the account's data, whole, for the customer's admin (GDPR Art. 20 portability).
+        "data.export": Rule(customers=frozenset({ADMIN})),
+        # Issue 18: erasing a person of the customer (GDPR Art. 17) is the TAM's, on a request they verified.
+        "person.erase": Rule(staff="accounts.delete_contact"),
     },
     roles={
         # MISSION: TAM-1, TAM-2 — a TAM runs their accounts and keeps business hours up to date.

@@ -80,6 +80,21 @@ def _form_tokens(cutoff):
     return FormSubmission.objects.filter(created_at__lt=cutoff)
 
 
+def _exports(cutoff):
+    from accounts.models import DataExport
+
+    return DataExport.objects.filter(created_at__lt=cutoff).exclude(status=DataExport.Status.EXPIRED)
+
+
+def _expire_exports(rows) -> int:
+    """The zip file goes; the row stays as "Expired" (the audit trail points at it)."""
+    from accounts.models import DataExport
+
+    for export in rows.exclude(file=""):
+        export.file.delete(save=False)
+    return rows.update(status=DataExport.Status.EXPIRED, file="")
+
+
 RULES = [
     Rule("inbound_raw", "RETAIN_INBOUND_RAW_DAYS", 90, _inbound, _forget_raw),
     Rule("audit_events", "RETAIN_AUDIT_DAYS", 730, _audit),
@@ -87,6 +102,7 @@ RULES = [
     Rule("sent_emails", "RETAIN_SENT_EMAIL_DAYS", 90, _sent_mail),
     Rule("availability_seconds", "RETAIN_AVAILABILITY_DAYS", 400, _rollups),
     Rule("availability_batches", "RETAIN_AVAILABILITY_DAYS", 400, _batches),
+    Rule("data_exports", "RETAIN_EXPORT_DAYS", 7, _exports, _expire_exports),  # issue 18: a link, not an archive
     Rule("form_submissions", "RETAIN_FORM_SUBMISSION_DAYS", 7, _form_tokens),  # a repeat comes within minutes
 ]
 

@@ -17,3 +17,11 @@ def housekeeping() -> dict:
     from .housekeeping import housekeeping as run
 
     return run()
+
+
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1780)
+def data_export_build(export_id: int) -> None:
+    """An account's data export (issue 18): portal/privacy.py."""
+    from .privacy import data_export_build as build
+
+    build(export_id=export_id)

@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import health, i18n, metrics, views
+from . import health, i18n, metrics, privacy_views, views
 from .auth import InvitePasswordResetForm
 
 # Only the webhooks of the providers the portal is set up for (settings.ANYMAIL_WEBHOOK_PROVIDERS): anymail's
@@ -28,6 +28,9 @@ urlpatterns = [
     path("", include("deliverability.urls")),
     path("", include("planning.urls")),
     path("", include("availability.urls")),
+    path("a/<slug:slug>/team/export/", privacy_views.data_export, name="data-export"),
+    path("a/<slug:slug>/team/export/<int:pk>/", privacy_views.data_export_download, name="data-export-download"),
+    path("console/accounts/<slug:slug>/erase/", privacy_views.person_erase, name="person-erase"),
     path("console/", views.console, name="console"),
     path("language/", i18n.set_language, name="set-language"),
     path("healthz", health.healthz, name="healthz"),

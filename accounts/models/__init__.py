@@ -6,6 +6,7 @@ The ground floor of the portal: every other app imports from here; this app impo
 from .accounts import Account, AccountQuerySet, Contact, Membership, MembershipQuerySet, TenantQuerySet
 from .audit import AuditEvent
 from .calendars import BusinessCalendar, CalendarException, OpeningWindow
+from .exports import DataExport
 from .outbox import OutboundEmail
 from .sessions import FormSubmission, SessionIdle, SessionMax
 from .tokens import ApiToken
@@ -19,6 +20,7 @@ __all__ = [
     "BusinessCalendar",
     "CalendarException",
     "Contact",
+    "DataExport",
     "FormSubmission",
     "Membership",
     "MembershipQuerySet",

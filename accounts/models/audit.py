@@ -61,6 +61,9 @@ class AuditEvent(models.Model):
         AUTHENTICATOR_REMOVED = "authenticator_removed", _("Second factor removed")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes generated again")
         SESSIONS_ENDED = "sessions_ended", _("Other sessions signed out")
+        DATA_EXPORT_REQUESTED = "data_export_requested", _("Data export requested")
+        DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Data export downloaded")
+        PERSON_ERASED = "person_erased", _("Person erased")
 
     account = models.ForeignKey(
         "accounts.Account",

@@ -14,6 +14,7 @@ RETAIN_SWEEP_DAYS = int(os.environ.get("RETAIN_SWEEP_DAYS", "90"))
 RETAIN_SENT_EMAIL_DAYS = int(os.environ.get("RETAIN_SENT_EMAIL_DAYS", "90"))
 RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400"))
 RETAIN_FORM_SUBMISSION_DAYS = int(os.environ.get("RETAIN_FORM_SUBMISSION_DAYS", "7"))  # one-time form tokens
+RETAIN_EXPORT_DAYS = int(os.environ.get("RETAIN_EXPORT_DAYS", "7"))  # an account's data export zip (issue 18)
 
 # /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
 # oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.

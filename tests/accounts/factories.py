@@ -11,6 +11,7 @@ from accounts.models import (
     BusinessCalendar,
     CalendarException,
     Contact,
+    DataExport,
     FormSubmission,
     Membership,
     OpeningWindow,
@@ -200,3 +201,12 @@ class FormSubmissionFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     path = "/a/acme/cases/new/"
     result_url = "/a/acme/cases/ACME-000001/"
+
+
+class DataExportFactory(DjangoModelFactory):
+    """An export asked for and not built yet (portal.privacy builds the real ones)."""
+
+    class Meta:
+        model = DataExport
+
+    account = factory.SubFactory(AccountFactory)

@@ -72,6 +72,8 @@ ALLOWED = {
     "migration.manage": STAFF_OF_THE_ACCOUNT,
     "migration.sign": ADMINS_AND_TAMS,
     "sessions.manage": {"customer admin"},  # issue 14: the customer's own choice, not staff's
+    "data.export": {"customer admin"},  # issue 18: the company's data, to its admin (GDPR Art. 20)
+    "person.erase": STAFF_OF_THE_ACCOUNT,  # issue 18: on a request the TAM verified (Art. 17)
 }
 
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from accounts.models import AuditEvent, FormSubmission, OutboundEmail
+from accounts.models import AuditEvent, DataExport, FormSubmission, OutboundEmail
 from availability.models import IngestBatch, SecondRollup
 from cases.models import InboundMessage
 from deliverability.models import Sweep, SweepChunk
 from portal import housekeeping
 from portal.tasks import housekeeping as housekeeping_task
-from tests.accounts.factories import AuditEventFactory, FormSubmissionFactory, OutboundEmailFactory
+from tests.accounts.factories import AuditEventFactory, DataExportFactory, FormSubmissionFactory, OutboundEmailFactory
 from tests.availability.factories import IngestBatchFactory, SecondRollupFactory
 from tests.cases.factories import InboundMessageFactory
 from tests.deliverability.factories import SweepChunkFactory, SweepFactory
@@ -53,6 +53,7 @@ def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
     second_kept = SecondRollupFactory(second=int((NOW - timedelta(days=399)).timestamp()))
     batch_old, batch_kept = pair(IngestBatchFactory, IngestBatch, "created_at", 400)
     token_old, token_kept = pair(FormSubmissionFactory, FormSubmission, "created_at", 7)
+    export_old, export_kept = pair(DataExportFactory, DataExport, "created_at", 7)
 
     done = housekeeping_task.apply().get()
 
@@ -63,8 +64,11 @@ def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
         "sent_emails": 1,
         "availability_seconds": 1,
         "availability_batches": 1,
+        "data_exports": 1,
         "form_submissions": 1,
     }
+    statuses = dict(DataExport.objects.values_list("pk", "status"))
+    assert statuses == {export_old.pk: DataExport.Status.EXPIRED, export_kept.pk: DataExport.Status.PENDING}
     assert set(AuditEvent.objects.values_list("pk", flat=True)) == {audit_kept.pk}
     assert set(Sweep.objects.values_list("pk", flat=True)) == {sweep_kept.pk}
     assert not SweepChunk.objects.filter(sweep_id=sweep_old.pk).exists()

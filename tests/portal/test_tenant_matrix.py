@@ -70,6 +70,26 @@ def tina_key(w) -> int:
     return TINA_KEY
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Files a row makes (an export's zip) go to a throw-away directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def acme_export(w) -> int:
+    """A ready export of Acme's data (issue 18), for the download row."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from accounts.models import DataExport
+
+    export = DataExport(account=w.acme, status=DataExport.Status.READY, expires_at=timezone.now() + timedelta(days=1))
+    export.file.save("matrix.zip", ContentFile(b"PK"), save=True)
+    return export.pk
+
+
 def arthur_membership(w) -> int:
     return Membership.objects.get(account=w.acme, user=w.arthur).pk
 
@@ -120,6 +140,24 @@ MATRIX: dict[str, list[Case]] = {
             path("/a/acme/team/sessions/"),
             roles(404, anonymous=LOGIN, alice="/a/acme/team/sessions/"),
             data=lambda w: {"session_idle_minutes": "15", "session_max_hours": "8"},
+        ),
+    ],
+    # Issue 18: the account's data export is its admin's alone (GDPR Art. 20); erasing a person is the TAM's
+    # (Art. 17). Everyone else, Acme's own agent included, gets the 404 of a page that does not exist.
+    "data-export": [
+        Case("GET", path("/a/acme/team/export/"), roles(404, anonymous=LOGIN, alice=200)),
+        Case("POST", path("/a/acme/team/export/"), roles(404, anonymous=LOGIN, alice="/a/acme/team/export/")),
+    ],
+    "data-export-download": [
+        Case("GET", lambda w: f"/a/acme/team/export/{acme_export(w)}/", roles(404, anonymous=LOGIN, alice=200))
+    ],
+    "person-erase": [
+        Case("GET", path("/console/accounts/acme/erase/"), roles(404, anonymous=LOGIN, tina=200, tom=200, root=200)),
+        Case(
+            "POST",
+            path("/console/accounts/acme/erase/"),
+            roles(404, anonymous=LOGIN, tina=200, tom=200, root=200),
+            data=lambda w: {"email": "nobody@acme.test", "reason": "Verified by phone"},
         ),
     ],
     "member-role": [

@@ -1,0 +1,15 @@
+"""Deliverability's part of an account's data export (issue 18): what is watched, what was found, what was
+asked of mailbox providers."""
+
+from core.export import Part
+
+EXPORT = (
+    Part("message_streams", "deliverability.MessageStream"),
+    Part("monitored_targets", "deliverability.MonitoredTarget", exclude=("sort_key",)),
+    Part("listing_status", "deliverability.ListingStatus", account_path="target__account"),
+    Part("listing_history", "deliverability.ListingEvent"),
+    Part("blocklist_sweeps", "deliverability.Sweep"),
+    Part("authentication_runs", "deliverability.AuthRun"),
+    Part("authentication_findings", "deliverability.AuthFinding", account_path="run__account"),
+    Part("mediation_requests", "deliverability.MediationRequest"),
+)

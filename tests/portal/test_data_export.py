@@ -1,0 +1,152 @@
+"""An account's data export (issue 18; GDPR Art. 20): the account admin asks, a worker builds one zip, the
+admin downloads it; audited; another account's data never in it; internal notes never in it."""
+
+import json
+import zipfile
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import AuditEvent, DataExport
+from cases.models import CaseEvent
+from portal import housekeeping, privacy
+from tests.accounts.factories import ContactFactory
+from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory
+from tests.helpers import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def built(eager_tasks, django_capture_on_commit_callbacks):
+    """What is enqueued on commit runs: the worker's build, in this process."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _zip(export: DataExport) -> zipfile.ZipFile:
+    export.refresh_from_db()
+    with export.file.open("rb") as fh:
+        return zipfile.ZipFile(BytesIO(fh.read()))
+
+
+def _acme_data(world):
+    case = CaseFactory(account=world.acme, subject="Bounces at Gmail", reporter=world.alice)
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.REPLY, body="Please send the headers", public=True)
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.NOTE, body="SECRET internal note", public=False)
+    CaseAttachmentFactory(case=case)
+    ContactFactory(account=world.acme, name="Ola Kowalska", email="ola@acme.test")
+    CaseFactory(account=world.globex, subject="Globex private trouble")
+    return case
+
+
+def test_the_admin_gets_one_zip_with_their_data_and_nothing_else(client, world, built):
+    # MISSION: NC-5 — internal notes never reach the customer, in an export neither.
+    case = _acme_data(world)
+    sign_in(client, world, "alice")
+    with built():
+        response = client.post("/a/acme/team/export/")
+    assert response.status_code == 302
+    export = DataExport.objects.get(account=world.acme)
+    assert export.status == DataExport.Status.READY and export.progress == 100
+    archive = _zip(export)
+    names = set(archive.namelist())
+    assert {"manifest.json", "cases.json", "case_timeline.json", "contacts.json", "audit_trail.json"} <= names
+    assert f"attachments/{case.number}/" in " ".join(names)
+    everything = b"".join(archive.read(n) for n in names)
+    assert b"Bounces at Gmail" in everything and b"Please send the headers" in everything
+    assert b"ola@acme.test" in everything
+    assert b"SECRET internal note" not in everything
+    assert b"Globex" not in everything
+    assert b"key_hash" not in everything and b"password" not in archive.read("team.json")
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["counts"]["cases"] == 1 and manifest["counts"]["case_timeline"] >= 1
+    assert manifest["counts"]["attachment_files"] == 1 and manifest["parts_failed"] == []
+    cases = json.loads(archive.read("cases.json"))
+    assert cases[0]["reporter"] == {"name": world.alice.full_name, "email": world.alice.email}
+
+
+def test_the_page_offers_the_download_and_the_download_is_audited(client, world, built):
+    _acme_data(world)
+    sign_in(client, world, "alice")
+    with built():
+        client.post("/a/acme/team/export/")
+    page = client.get("/a/acme/team/export/").content.decode()
+    export = DataExport.objects.get()
+    assert f"/a/acme/team/export/{export.pk}/" in page and "Ready to download" in page
+    response = client.get(f"/a/acme/team/export/{export.pk}/")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"] and "acme-export.zip" in response["Content-Disposition"]
+    zipfile.ZipFile(BytesIO(b"".join(response.streaming_content))).testzip()
+    kinds = list(AuditEvent.objects.filter(account=world.acme).values_list("kind", flat=True))
+    assert AuditEvent.Kind.DATA_EXPORT_REQUESTED in kinds and AuditEvent.Kind.DATA_EXPORT_DOWNLOADED in kinds
+
+
+def test_a_double_click_prepares_one_export(world):
+    first = privacy.data_export_request(account=world.acme, actor=world.alice)
+    second = privacy.data_export_request(account=world.acme, actor=world.alice)
+    assert first.pk == second.pk and DataExport.objects.count() == 1
+
+
+def test_a_redelivered_build_does_nothing(world, built):
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.READY
+    assert privacy.data_export_build(export_id=export.pk) is None
+
+
+def test_a_member_staff_and_other_admins_cannot_export(world):
+    for person in (world.arthur, world.tina, world.root, world.bob):
+        with pytest.raises(privacy.PrivacyError):
+            privacy.data_export_request(account=world.acme, actor=person)
+
+
+def test_another_accounts_export_is_a_404_like_a_missing_one(client, world, built):
+    with built():
+        export = privacy.data_export_request(account=world.globex, actor=world.bob)
+    sign_in(client, world, "alice")
+    assert client.get(f"/a/acme/team/export/{export.pk}/").status_code == 404
+    assert client.get("/a/acme/team/export/999999/").status_code == 404
+
+
+def test_an_unreadable_attachment_is_named_and_the_rest_is_exported(world, built):
+    case = _acme_data(world)
+    attachment = case.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    manifest = json.loads(_zip(export).read("manifest.json"))
+    assert manifest["counts"]["cases"] == 1 and manifest["counts"]["attachment_files"] == 0
+    assert manifest["attachments_missing"][0]["case"] == case.number
+
+
+def test_an_expired_export_is_let_go_by_housekeeping(client, world, built):
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    export.refresh_from_db()
+    path = export.file.path
+    housekeeping.housekeeping(now=timezone.now() + timedelta(days=8))
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.EXPIRED and not export.file
+    import os
+
+    assert not os.path.exists(path)
+    sign_in(client, world, "alice")
+    assert client.get(f"/a/acme/team/export/{export.pk}/").status_code == 404
+
+
+def test_the_export_page_polls_while_an_export_is_prepared(client, world):
+    running = DataExport.Status.RUNNING
+    DataExport.objects.create(account=world.acme, requested_by=world.alice, status=running, progress=40)
+    sign_in(client, world, "alice")
+    page = client.get("/a/acme/team/export/").content.decode()
+    assert 'hx-trigger="every 3s"' in page and 'value="40"' in page
+    fragment = client.get("/a/acme/team/export/", headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="export-list"')

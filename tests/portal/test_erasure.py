@@ -1,0 +1,119 @@
+"""Erasing a person of a customer (issue 18; GDPR Art. 17): the TAM, on a verified request. Their name,
+address and phone go from the account's contacts, cases, timelines and raw mail; the login becomes anonymous
+when this was their only company; the audit trail records it without their address."""
+
+import pytest
+
+from accounts.models import AuditEvent, Contact, Membership, User
+from cases.models import CaseEvent, InboundMessage
+from portal import privacy
+from tests.accounts.factories import ContactFactory, MembershipFactory, UserFactory, add_totp
+from tests.cases.factories import CaseEventFactory, CaseFactory, InboundMessageFactory
+from tests.helpers import sign_in
+
+pytestmark = pytest.mark.django_db
+OLA = "ola.kowalska@acme.test"
+
+
+@pytest.fixture
+def ola(world):
+    user = UserFactory(email=OLA, full_name="Ola Kowalska", phone="+48 600 100 200")
+    MembershipFactory(account=world.acme, user=user)
+    ContactFactory(account=world.acme, name="Ola Kowalska", email=OLA, phone="+48 600 100 200")
+    case = CaseFactory(
+        account=world.acme,
+        reporter=user,
+        contact_name="Ola Kowalska",
+        contact_email=OLA,
+        contact_phone="600-100-200",
+        description="Ola Kowalska here, call me on +48 600 100 200 or write to Ola.Kowalska@acme.test",
+    )
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.REPLY, actor=user, body="Regards, Ola Kowalska")
+    InboundMessageFactory(account=world.acme, sender=f"Ola Kowalska <{OLA}>")
+    case.followers.add(user)
+    return user
+
+
+def _erase(world, actor=None, email=OLA):
+    actor = actor or world.tina
+    return privacy.person_erase(account=world.acme, actor=actor, email=email, reason="Ticket 77, verified by phone")
+
+
+def test_the_tam_erases_a_person_everywhere_on_the_account(world, ola):
+    case = ola.reported_cases.get()
+    done = _erase(world)
+    ola.refresh_from_db()
+    case.refresh_from_db()
+    assert ola.email == f"erased-{ola.pk}@erased.invalid" and ola.full_name == f"#{ola.pk}"
+    assert not ola.is_active and not ola.has_usable_password() and ola.phone == ""
+    assert not Membership.objects.filter(user=ola).exists()
+    assert not Contact.objects.filter(email__iexact=OLA).exists()
+    assert (case.contact_name, case.contact_email, case.contact_phone) == ("", "", "")
+    for trace in ("Ola", "600 100 200", "acme.test"):
+        assert trace not in case.description
+    assert case.description.startswith("[…] here")
+    assert CaseEvent.objects.get(kind=CaseEvent.Kind.REPLY).body == "Regards, […]"
+    inbound = InboundMessage.objects.get()
+    assert bytes(inbound.raw) == b"" and inbound.sender == ""
+    assert not case.followers.exists()
+    assert case.reporter_id == ola.pk  # the case stays the company's record, with no name on it
+    assert done["login_anonymised"] and done["case_contacts_cleared"] == 1
+
+
+def test_the_audit_trail_records_why_and_never_the_address(world, ola):
+    _erase(world)
+    row = AuditEvent.objects.get(kind=AuditEvent.Kind.PERSON_ERASED)
+    assert row.actor == world.tina and row.details["reason"] == "Ticket 77, verified by phone"
+    assert not AuditEvent.objects.filter(details__icontains="ola.kowalska").exists()
+    text = " ".join(str(e.details) + e.target_label for e in AuditEvent.objects.all())
+    assert "ola.kowalska" not in text.lower()
+
+
+def test_someone_on_another_companys_team_keeps_their_login(world, ola):
+    MembershipFactory(account=world.globex, user=ola)
+    done = _erase(world)
+    ola.refresh_from_db()
+    assert ola.is_active and ola.email == OLA and not done["login_anonymised"]
+    assert list(Membership.objects.filter(user=ola).values_list("account__slug", flat=True)) == ["globex"]
+
+
+def test_their_second_factor_and_sign_in_go(world, ola, client):
+    add_totp(ola)
+    client.force_login(ola)
+    _erase(world)
+    assert client.get("/a/acme/").status_code in (302, 404)
+    from allauth.mfa.models import Authenticator
+
+    assert not Authenticator.objects.filter(user=ola).exists()
+
+
+@pytest.mark.parametrize("role", ["alice", "arthur", "sam", "tess", "bob"])
+def test_only_the_accounts_tam_or_a_superuser_erases(world, ola, role):
+    with pytest.raises(privacy.PrivacyError):
+        _erase(world, actor=getattr(world, role))
+    assert User.objects.get(pk=ola.pk).email == OLA
+
+
+def test_staff_and_unknown_addresses_are_refused_and_nothing_changes(world, ola):
+    with pytest.raises(privacy.PrivacyError, match="member of staff"):
+        _erase(world, email="tina@tam.test")
+    with pytest.raises(privacy.PrivacyError, match="Nobody"):
+        _erase(world, email="nobody@acme.test")
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERSON_ERASED).exists()
+
+
+def test_another_accounts_person_is_not_touched(world, ola):
+    bobs_case = CaseFactory(account=world.globex, contact_email=OLA, contact_name="Ola Kowalska")
+    _erase(world)
+    bobs_case.refresh_from_db()
+    assert bobs_case.contact_email == OLA and bobs_case.contact_name == "Ola Kowalska"
+
+
+def test_the_page_needs_a_reason_and_a_confirmation(client, world, ola, english):
+    sign_in(client, world, "tina")
+    page = client.post("/console/accounts/acme/erase/", {"email": OLA, "reason": ""}).content.decode()
+    assert "This field is required" in page and "Tick the box" in page
+    assert User.objects.get(pk=ola.pk).email == OLA
+    page = client.post("/console/accounts/acme/erase/", {"email": OLA, "reason": "Ticket 77", "confirm": "on"})
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="erase-done"' in body and "Login made anonymous: yes" in body
