@@ -1,6 +1,7 @@
 """Every migration on a database holding the bench data, and the longest lock it holds (issue 18).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_migrations .venv/bin/python bench/migrations.py [--cases 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_migrations \
+        .venv/bin/python bench/migrations.py [--cases 100000]
 
 The database named in DATABASE_URL (its name must contain "bench") is created afresh and migrated; it is
 filled with one account's cases (3 timeline entries each) and as many audit rows; then every app of the
