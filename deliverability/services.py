@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit
 from accounts.models import Account, AuditEvent, User
 
-from .blocklists.dnsbl import Kind, TargetError, expand_targets
+from .blocklists.dnsbl import Kind, TargetError, expand_targets, require_public
 from .models import Article, Blocklist, MessageStream, MonitoredTarget, Sweep
 
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -48,7 +48,9 @@ def targets_add(
     wanted: dict[str, object] = {}
     for item in (part for part in SEPARATORS.split(text or "") if part):
         try:
-            for target in expand_targets(item):
+            expanded = expand_targets(item)
+            require_public(item)  # MISSION: DLV-2 — 10/8, 127/8, fe80::/10... never send on the internet
+            for target in expanded:
                 wanted.setdefault(target.value, target)
         except TargetError as exc:
             outcome.rejected.append((item, str(exc)))
@@ -57,6 +59,9 @@ def targets_add(
     existing = set(
         MonitoredTarget.objects.filter(account=account, value__in=list(wanted)).values_list("value", flat=True)
     )
+    archived = {
+        t.value: t for t in MonitoredTarget.all_objects.filter(account=account, value__in=list(wanted)).archived()
+    }
     room = settings.BLOCKLIST_MAX_TARGETS - MonitoredTarget.objects.filter(account=account).count()
     new = [target for value, target in wanted.items() if value not in existing]
     if len(new) > room:
@@ -73,21 +78,25 @@ def targets_add(
     if stream_name.strip() and any(target.kind != Kind.DOMAIN for target in new):
         stream, _created = MessageStream.objects.get_or_create(account=account, name=stream_name.strip()[:80])
     domain_role = role if role in MonitoredTarget.Role.values and role != MonitoredTarget.Role.SENDING_IP else "from"
-    MonitoredTarget.objects.bulk_create(
-        [
-            MonitoredTarget(
-                account=account,
-                kind=target.kind,
-                value=target.value,
-                stream=stream if target.kind != Kind.DOMAIN else None,
-                role=MonitoredTarget.Role.SENDING_IP if target.kind != Kind.DOMAIN else domain_role,
-                sort_key=MonitoredTarget.sort_key_for(target.kind, target.value),
-                added_by=actor,
-            )
-            for target in new
-        ],
-        ignore_conflicts=True,
+    rows = [
+        MonitoredTarget(
+            account=account,
+            kind=target.kind,
+            value=target.value,
+            stream=stream if target.kind != Kind.DOMAIN else None,
+            role=MonitoredTarget.Role.SENDING_IP if target.kind != Kind.DOMAIN else domain_role,
+            sort_key=MonitoredTarget.sort_key_for(target.kind, target.value),
+            added_by=actor,
+        )
+        for target in new
+    ]
+    for row in rows:  # added again after a removal: the same row, its history continues
+        if row.value in archived:
+            row.pk, row.created_at = archived[row.value].pk, archived[row.value].created_at
+    MonitoredTarget.all_objects.bulk_update(
+        [row for row in rows if row.pk], ["stream", "role", "added_by", "archived_at"], batch_size=500
     )
+    MonitoredTarget.objects.bulk_create([row for row in rows if not row.pk], ignore_conflicts=True)
     outcome.added = [target.value for target in new]
     outcome.already = sorted(existing)
     if outcome.added:
@@ -99,11 +108,18 @@ def targets_add(
             count=len(outcome.added),
             stream=stream.name if stream else "",
         )
+        _check_added(account)
     return outcome
+
+
+def _check_added(account: Account) -> None:
+    """MISSION: DLV-2 — new targets are checked when added: a sweep, started once the addition commits."""
+    transaction.on_commit(lambda: sweep_request(account=account, trigger=Sweep.Trigger.ADDED))
 
 
 @transaction.atomic
 def target_remove(*, target: MonitoredTarget, actor: User | None) -> None:
+    """Stop monitoring a target; it is archived, so its listing history stays (MISSION: DLV-2)."""
     audit(
         account=target.account,
         actor=actor,
@@ -111,16 +127,49 @@ def target_remove(*, target: MonitoredTarget, actor: User | None) -> None:
         target=target,
         removed=[target.value],
     )
-    target.delete()
+    target.archived_at = timezone.now()
+    target.save(update_fields=["archived_at"])
+
+
+@transaction.atomic
+def target_move(*, target: MonitoredTarget, actor: User, stream: MessageStream | None) -> MonitoredTarget:
+    """A sending IP moves to another message stream of its account (or to none)."""
+    if stream is not None and stream.account_id != target.account_id:
+        raise ValidationError(_("That stream belongs to another account."))
+    if not target.is_ip:
+        raise ValidationError(_("Only sending IPs belong to a message stream."))
+    before = target.stream.name if target.stream else ""
+    if target.stream_id == (stream.pk if stream else None):
+        return target
+    target.stream = stream
+    target.save(update_fields=["stream"])
+    audit(
+        account=target.account,
+        actor=actor,
+        kind=AuditEvent.Kind.MONITORING_CHANGED,
+        target=target,
+        moved=target.value,
+        before=before,
+        after=stream.name if stream else "",
+    )
+    return target
 
 
 @transaction.atomic
 def target_save(*, target: MonitoredTarget, actor: User, changed: list[str]) -> MonitoredTarget:
-    """One target added or changed as a form has it (the admin's, cleaned by ``MonitoredTarget.clean``)."""
+    """One target added or changed as a form has it (the admin's, cleaned by ``MonitoredTarget.clean``).
+    A target added again after its removal is the archived row restored, with its history."""
     added = target.pk is None
     if added:
         target.added_by = actor
+        earlier = MonitoredTarget.all_objects.archived().filter(account=target.account, value=target.value).first()
+        if earlier is not None:
+            target.pk, target.created_at = earlier.pk, earlier.created_at
+            target.sort_key = earlier.sort_key
+    target.archived_at = None
     target.save()
+    if added:
+        _check_added(target.account)
     details = {"added": [target.value]} if added else {"changed": list(changed), "value": target.value}
     audit(account=target.account, actor=actor, kind=AuditEvent.Kind.MONITORING_CHANGED, target=target, **details)
     return target
@@ -162,7 +211,7 @@ def target_set_dkim_selectors(*, target: MonitoredTarget, actor: User, selectors
 
 @transaction.atomic
 def stream_remove(*, stream: MessageStream, actor: User | None) -> None:
-    """Removing a stream stops monitoring its IPs."""
+    """Removing a stream stops monitoring its IPs (archived: their history stays)."""
     values = list(stream.targets.values_list("value", flat=True)[:50])
     audit(
         account=stream.account,
@@ -172,32 +221,47 @@ def stream_remove(*, stream: MessageStream, actor: User | None) -> None:
         removed_stream=stream.name,
         removed=values,
     )
-    stream.targets.all().delete()
+    stream.targets.all().update(archived_at=timezone.now())
     stream.delete()
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    sweep: Sweep
+    outcome: str  # "started", "running" (one already under way was joined) or "recent" (the cooldown)
+
+    @property
+    def started(self) -> bool:
+        return self.outcome == "started"
 
 
 @transaction.atomic
 def sweep_request(*, account: Account, actor: User | None = None, trigger: str = Sweep.Trigger.SCHEDULE) -> Sweep:
     """A new sweep for the account, or the one already under way (overlapping requests share it)."""
+    return sweep_start(account=account, actor=actor, trigger=trigger).sweep
+
+
+@transaction.atomic
+def sweep_start(*, account: Account, actor: User | None = None, trigger: str = Sweep.Trigger.SCHEDULE) -> SweepRequest:
+    """``sweep_request``, saying whether this request started the sweep ("Check now" never claims a check
+    it did not start). A sweep for added targets does not join one already past its start (it would miss them)."""
     Account.objects.select_for_update().filter(pk=account.pk).first()  # one request at a time per account
-    running = (
-        Sweep.objects.filter(account=account, created_at__gte=timezone.now() - STALE_SWEEP)
-        .unfinished()
-        .order_by("-created_at")
-        .first()
-    )
+    running = Sweep.objects.filter(account=account, created_at__gte=timezone.now() - STALE_SWEEP).unfinished()
+    if trigger == Sweep.Trigger.ADDED:
+        running = running.filter(status=Sweep.State.QUEUED)
+    running = running.order_by("-created_at").first()
     if running is not None:
-        return running
+        return SweepRequest(running, "running")
     if trigger == Sweep.Trigger.MANUAL:
         # "Check now" at most every few minutes: lists rate-limit (Spamhaus answers 127.255.255.255)
         recent = Sweep.objects.filter(finished_at__gte=timezone.now() - MANUAL_COOLDOWN).last_finished(account)
         if recent is not None:
-            return recent
+            return SweepRequest(recent, "recent")
     sweep = Sweep.objects.create(account=account, trigger=trigger, requested_by=actor)
     from .tasks import run_sweep
 
     transaction.on_commit(lambda: run_sweep.delay(sweep.pk))
-    return sweep
+    return SweepRequest(sweep, "started")
 
 
 def _form_fields(obj, changed: list[str]) -> list[str]:

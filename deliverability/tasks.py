@@ -19,7 +19,11 @@ from .models import Sweep, SweepChunk
 
 def monitored_accounts():
     """Accounts that are not closed and have at least one IP or domain monitored: the beat's work."""
-    return Account.objects.filter(targets__isnull=False).exclude(status=Account.Status.CLOSED).distinct()
+    return (
+        Account.objects.filter(targets__isnull=False, targets__archived_at__isnull=True)
+        .exclude(status=Account.Status.CLOSED)
+        .distinct()
+    )
 
 
 @shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
@@ -34,6 +38,7 @@ def check_chunk(chunk_id: int) -> None:
 
 @shared_task(acks_late=True, time_limit=2 * 60, soft_time_limit=110)
 def send_alerts(sweep_id: int) -> int:
+    alerts.send_health_alerts(sweep_id)
     return alerts.send_alerts(sweep_id)
 
 

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.notify import notify
-from deliverability.models import ListingEvent, Sweep
+from deliverability.models import Blocklist, ListingEvent, Sweep
+
+INFORMATIONAL = Blocklist.Importance.INFORMATIONAL
 
 
 @transaction.atomic
@@ -22,6 +24,11 @@ def send_alerts(sweep_id: int) -> int:
         .select_related("target__stream", "blocklist")
         .order_by("kind", "blocklist__importance", "target__value")
     )
+    # MISSION: DLV-2 — an informational list (few mailbox providers use it) is shown on the page and in the
+    # history, never emailed like a key list's listing
+    quiet = [e for e in events if e.blocklist.importance == INFORMATIONAL]
+    events = [e for e in events if e.blocklist.importance != INFORMATIONAL]
+    ListingEvent.objects.filter(pk__in=[e.pk for e in quiet]).update(alerted_at=timezone.now())
     if not events:
         return 0
     account = sweep.account
@@ -40,3 +47,40 @@ def send_alerts(sweep_id: int) -> int:
     )
     ListingEvent.objects.filter(pk__in=[e.pk for e in events]).update(alerted_at=timezone.now())
     return len(events)
+
+
+@transaction.atomic
+def send_health_alerts(sweep_id: int) -> list[str]:
+    """MISSION: DLV-2 — the account's TAMs hear when a key list (used by major mailbox providers) starts
+    failing its health check: once per failure episode, i.e. only when the account's previous finished
+    sweep did not see it fail. Returns the zones reported."""
+    sweep = Sweep.objects.select_related("account__primary_tam", "account__backup_tam").get(pk=sweep_id)
+    failed = sweep.failed_zones
+    if sweep.status != Sweep.State.DONE or not failed:
+        return []
+    previous = (
+        Sweep.objects.filter(account=sweep.account_id, status=Sweep.State.DONE, finished_at__lt=sweep.finished_at)
+        .exclude(pk=sweep.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+    before = set(previous.failed_zones) if previous else set()
+    lists = [
+        bl
+        for bl in Blocklist.objects.filter(importance=Blocklist.Importance.MAJOR).order_by("name")
+        if bl.zone in failed and bl.zone not in before
+    ]
+    account = sweep.account
+    if not lists or not account.active_tams():
+        return []
+    notify(
+        kind="blocklist.health",
+        recipients=account.active_tams(),
+        template="deliverability/email/health_alert",
+        context={"account": account, "failed": [(bl, failed[bl.zone]) for bl in lists], "sweep": sweep},
+        link=reverse("deliverability", kwargs={"slug": account.slug}),
+        account=account,
+        reference=f"sweep-{sweep.pk}",
+        dedupe=f"blocklist-health:{sweep.pk}",
+    )
+    return [bl.zone for bl in lists]

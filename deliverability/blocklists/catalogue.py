@@ -173,6 +173,7 @@ DEFAULT_CATALOGUE = [
         "operator": "SURBL",
         "kind": "domain",
         "importance": 2,
+        "registered_domain": True,  # like URIBL: SURBL lists registered domains (surbl.org, "Lists")
         "bits": [
             {"bit": 8, "meaning": gettext_noop("Phishing")},
             {"bit": 16, "meaning": gettext_noop("Malware")},

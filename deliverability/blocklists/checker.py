@@ -49,10 +49,11 @@ def engine_settings(nameservers: Sequence[str] | None = None, port: int | None =
     )
 
 
-def describe(engine_cfg: Settings) -> str:
-    """Which resolver answered, for the page: "127.0.0.1:5353 (local rbldnsd, demo zones)"."""
+def describe(engine_cfg: Settings, *, labelled: bool = True) -> str:
+    """Which resolver answered, for the page: "127.0.0.1:5353 (local rbldnsd, demo zones)". The label
+    describes the configured resolver: ``labelled=False`` for one given on the command line."""
     text = ", ".join(f"{host}:{port}" for host, port in engine_cfg.nameservers)
-    label = settings.BLOCKLIST_RESOLVER_LABEL
+    label = settings.BLOCKLIST_RESOLVER_LABEL if labelled else ""
     return f"{text} ({label})" if label else text
 
 

@@ -16,10 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from urllib.parse import urlsplit
 
 import dns.exception
 import dns.name
 import dns.rcode
+import idna
 from django.utils.translation import gettext  # a TargetError is said to the person typing, at once
 
 from core.text import Msg, Text, _, join  # answers and health are read later, in the reader's language
@@ -74,9 +76,25 @@ def parse_target(text: str) -> Target:
     return Target(Kind.IP4 if address.version == 4 else Kind.IP6, address.compressed)
 
 
+def host_of_url(raw: str) -> str:
+    """``https://mail.example.com:443/x`` -> ``mail.example.com``; text that is no URL is returned as it is;
+    a URL without a host raises ``TargetError`` ("enter a domain, not a URL")."""
+    if "://" not in raw and not raw.lower().startswith(("http:", "https:", "mailto:")):
+        return raw
+    try:
+        parts = urlsplit(raw if "://" in raw or raw.lower().startswith("mailto:") else raw.replace(":", "://", 1))
+        host = parts.hostname or (parts.path.rpartition("@")[2] if parts.scheme == "mailto" else "")
+    except ValueError:
+        host = ""
+    if not host:
+        raise TargetError(gettext("“%(text)s” is a web address: enter a domain, not a URL.") % {"text": raw})
+    return host
+
+
 def expand_targets(text: str, *, limit: int = MAX_EXPANSION) -> list[Target]:
-    """An address, a domain, or a network of at most ``limit`` addresses (``192.0.2.0/24``)."""
-    raw = (text or "").strip()
+    """An address, a domain, or a network of at most ``limit`` addresses (``192.0.2.0/24``). A pasted URL
+    (``https://mail.example.com/path``) is its host."""
+    raw = host_of_url((text or "").strip())
     if "/" not in raw:
         return [parse_target(raw)]
     try:
@@ -98,6 +116,51 @@ def expand_targets(text: str, *, limit: int = MAX_EXPANSION) -> list[Target]:
             % {"text": raw, "count": f"{network.num_addresses:,}", "prefix": smallest, "limit": limit}
         )
     return [parse_target(str(address)) for address in network]
+
+
+# Networks for local use only: an address in one never sends mail on the internet (RFC 1918, 6598, 3927,
+# 4193, 4291). Documentation (RFC 5737, 3849) and benchmarking (RFC 2544) ranges are not refused: they are
+# not global either, but the examples, the demo and the tests live there.
+LOCAL_ONLY = tuple(
+    ipaddress.ip_network(n)
+    for n in ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12")
+    + ("192.168.0.0/16", "::/127", "fc00::/7", "fe80::/10", "fec0::/10")
+)
+
+
+def require_public(text: str) -> None:
+    """Refuse an address or network that never sends mail on the internet: 0.0.0.0, 10/8, 127/8,
+    fe80::/10, 255.255.255.255, multicast, reserved (``ipaddress``'s properties and ``LOCAL_ONLY``)."""
+    try:
+        network = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return  # a domain (or something parse_target refuses with its own words)
+    mapped = network.network_address.ipv4_mapped if network.version == 6 else None
+    if mapped is not None:
+        network = ipaddress.ip_network(f"{mapped}/{max(network.prefixlen - 96, 0)}", strict=False)
+    ends = (network.network_address, network.broadcast_address)
+    local = any(network.overlaps(n) for n in LOCAL_ONLY if n.version == network.version)
+    if local or any(a.is_multicast or a.is_reserved or a.is_unspecified or a.is_loopback for a in ends):
+        raise TargetError(
+            gettext("“%(text)s” is not a public address: it never sends mail on the internet.") % {"text": text.strip()}
+        )
+
+
+def display_domain(value: str) -> str:
+    """A domain as people write it: ``xn--bcher-kva.example`` -> ``bücher.example`` (IDNA 2008)."""
+    if "xn--" not in value:
+        return value
+    try:
+        return idna.decode(value)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return value
+
+
+def valid_zone(zone: str) -> bool:
+    """A DNS zone a blocklist can be asked under: two or more hostname labels, at most 200 characters,
+    no empty label (``bad..zone``); ``{key}`` may stand for a key's label."""
+    labels = zone.replace("{key}", "key").split(".")
+    return len(labels) >= 2 and len(zone) <= 200 and all(_hostname_label(label) for label in labels)
 
 
 def _domain(raw: str) -> str:

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.text import from_json, to_json
+from core.text import _, from_json, to_json
 from deliverability.blocklists.checker import Finding, check, check_health, describe, engine_settings
-from deliverability.blocklists.dnsbl import Health, Kind, Target
+from deliverability.blocklists.dnsbl import Health, Kind, Target, ZoneSpec, valid_zone
 from deliverability.engine import Engine
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
 
@@ -36,17 +36,18 @@ def sweep_run(sweep_id: int) -> None:
     ):
         return  # already claimed: a redelivery or a duplicate
     sweep = Sweep.objects.select_related("account").get(pk=sweep_id)
-    lists = list(Blocklist.objects.active())
+    usable, unusable = usable_lists(Blocklist.objects.active())
+    specs = [spec for _bl, spec in usable.values()]
     cfg = engine_settings()
     try:
-        health = check_health(Engine(cfg), [bl.spec() for bl in lists])  # keyed by the spec's (normalised) zone
+        health = check_health(Engine(cfg), specs)  # keyed by the spec's (normalised) zone
     except (OSError, ValueError) as exc:
         Sweep.objects.filter(pk=sweep_id).update(
             status=Sweep.State.FAILED, finished_at=timezone.now(), failure=str(exc)[:500], resolver=describe(cfg)
         )
         return
+    health.update({zone: Health(False, problem) for zone, problem in unusable.items()})
     rows = list(MonitoredTarget.objects.filter(account=sweep.account).order_by("pk").values_list("pk", "kind"))
-    specs = [bl.spec() for bl in lists]
     healthy = [spec for spec in specs if health[spec.zone].ok]
     queries = sum(1 for _pk, kind in rows for spec in healthy if spec.accepts_kind(kind))
     size = settings.BLOCKLIST_CHUNK
@@ -86,15 +87,16 @@ def chunk_run(chunk_id: int) -> None:
     chunk = SweepChunk.objects.select_related("sweep").get(pk=chunk_id)
     sweep = chunk.sweep
     targets = {t.value: t for t in MonitoredTarget.objects.filter(pk__in=chunk.target_ids, account_id=sweep.account_id)}
-    lists = {bl.spec().zone: bl for bl in Blocklist.objects.filter(enabled=True)}
-    lists = {zone: bl for zone, bl in lists.items() if zone in sweep.zone_health}
+    usable, _unusable = usable_lists(Blocklist.objects.filter(enabled=True))
+    usable = {zone: pair for zone, pair in usable.items() if zone in sweep.zone_health}
+    lists = {zone: bl for zone, (bl, _spec) in usable.items()}
     zone_health = {zone: Health(not problem, from_json(problem)) for zone, problem in sweep.zone_health.items()}
     progress = _Progress(sweep.pk)
     findings = list(
         check(
             Engine(engine_settings()),
             [Target(Kind(t.kind), t.value) for t in targets.values()],
-            [bl.spec() for bl in lists.values()],
+            [spec for _bl, spec in usable.values()],
             zone_health=zone_health,
             on_progress=progress,
         )
@@ -108,6 +110,26 @@ def chunk_run(chunk_id: int) -> None:
             Sweep.objects.filter(pk=sweep.pk).update(chunks_done=F("chunks_done") + 1)
     if Sweep.objects.filter(pk=sweep.pk, chunks_done__gte=F("chunks_total")).exists():
         _finish(sweep.pk)
+
+
+def usable_lists(lists) -> tuple[dict[str, tuple[Blocklist, ZoneSpec]], dict[str, object]]:
+    """zone -> (list, spec) for the lists a query can be built for, and zone -> problem for the others (a
+    zone like ``bad..zone``, codes edited into nonsense): those are skipped and reported in the sweep's zone
+    health, never stopping the sweep (MISSION: DLV-2)."""
+    usable, unusable = {}, {}
+    for bl in lists:
+        try:
+            spec = bl.spec()
+            if not valid_zone(spec.asked_zone):
+                raise ValueError(spec.asked_zone)
+        except (ValueError, KeyError, TypeError):
+            log.warning("blocklist %s (%r) is not usable: skipped", bl.pk, bl.zone)
+            unusable[bl.zone.strip().strip(".").lower()] = _(
+                "The catalogue entry is not valid (its zone or codes): the list was skipped. Correct it in the admin."
+            )
+            continue
+        usable[spec.zone] = (bl, spec)
+    return usable, unusable
 
 
 class _Progress:

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..blocklists.dnsbl import Kind, ZoneSpec, zone_spec
+from ..blocklists.dnsbl import Kind, ZoneSpec, valid_zone, zone_spec
 
 
 class BlocklistQuerySet(models.QuerySet):
@@ -74,6 +74,11 @@ class Blocklist(models.Model):
     def clean(self):
         self.zone = self.zone.strip().strip(".").lower()
         self.keyed_zone = self.keyed_zone.strip().strip(".").lower()
+        # MISSION: DLV-2 — a zone no query can be built under (bad..zone) would fail every sweep it is in
+        if not valid_zone(self.zone.replace("{key}", "")) or "{key}" in self.zone:
+            raise ValidationError({"zone": _("Enter a DNS zone such as zen.spamhaus.org.")})
+        if self.keyed_zone and not valid_zone(self.keyed_zone):
+            raise ValidationError({"keyed_zone": _("Enter a DNS zone such as {key}.zen.dq.spamhaus.net.")})
         try:
             self.spec()
         except (ValueError, KeyError, TypeError) as exc:

@@ -47,6 +47,7 @@ class Sweep(models.Model):
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("Scheduled")
         MANUAL = "manual", _("Check now")
+        ADDED = "added", _("Targets added")
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="sweeps")
     trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
@@ -133,8 +134,9 @@ class ListingStatusQuerySet(models.QuerySet):
         return self.filter(target__account=account)
 
     def listed(self):
-        """Current listings: the last conclusive answer was "listed", on an enabled list."""
-        return self.filter(listed=True, blocklist__enabled=True)
+        """Current listings: the last conclusive answer was "listed", on an enabled list, of a target still
+        monitored (a removed target keeps its history, not its listings)."""
+        return self.filter(listed=True, blocklist__enabled=True, target__archived_at__isnull=True)
 
     def on_key_lists(self):
         """On a list major mailbox providers use, and not a policy listing (PBL-style: not a reputation)."""

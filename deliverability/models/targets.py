@@ -37,6 +37,9 @@ class MonitoredTargetQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(account__in=Account.objects.visible_to(user))
 
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
     def ips(self):
         return self.exclude(kind=Kind.DOMAIN)
 
@@ -47,9 +50,20 @@ class MonitoredTargetQuerySet(models.QuerySet):
         """The From domains: what the sender-authentication checks and DKIM selectors are about."""
         return self.filter(role=MonitoredTarget.Role.FROM)
 
+    def with_listings(self):
+        """Targets listed (last conclusive answer) on an active list: the page's "listings only"."""
+        return self.filter(statuses__listed=True, statuses__blocklist__in=Blocklist.objects.active()).distinct()
+
     def with_problems(self):
         """Targets listed, or with an error or unknown answer, on an active list (the page's "problems")."""
         return self.filter(PROBLEMS, statuses__blocklist__in=Blocklist.objects.active()).distinct()
+
+
+class CurrentTargetManager(models.Manager.from_queryset(MonitoredTargetQuerySet)):
+    """What is monitored now: a removed target is archived (its listing history stays), and left out here."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
 
 
 class MonitoredTarget(models.Model):
@@ -83,8 +97,11 @@ class MonitoredTarget(models.Model):
     sort_key = models.CharField(max_length=253, editable=False, db_index=True)  # numeric order for addresses
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    # MISSION: DLV-2 — "removed" keeps the target's history: it is archived, and restored if added again
+    archived_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
-    objects = MonitoredTargetQuerySet.as_manager()
+    objects = CurrentTargetManager()
+    all_objects = MonitoredTargetQuerySet.as_manager()  # archived ones too: history, restoring
 
     class Meta:
         verbose_name = _("monitored IP or domain")
@@ -103,6 +120,13 @@ class MonitoredTarget(models.Model):
     def is_ip(self) -> bool:
         return self.kind != Kind.DOMAIN
 
+    @property
+    def display(self) -> str:
+        """The address, or the domain in Unicode (an IDN is stored as punycode, shown as people write it)."""
+        from ..blocklists.dnsbl import display_domain
+
+        return display_domain(self.value) if self.kind == Kind.DOMAIN else self.value
+
     @staticmethod
     def sort_key_for(kind: str, value: str) -> str:
         """IPv4 before IPv6, each in numeric order; domains by name."""
@@ -113,10 +137,11 @@ class MonitoredTarget(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from ..blocklists.dnsbl import TargetError, parse_target
+        from ..blocklists.dnsbl import TargetError, host_of_url, parse_target, require_public
 
         try:
-            target = parse_target(self.value)
+            target = parse_target(host_of_url(self.value.strip()))
+            require_public(target.value)
         except TargetError as exc:
             raise ValidationError({"value": str(exc)}) from exc
         self.kind, self.value = target.kind.value, target.value

@@ -142,10 +142,10 @@ def test_the_console_panel_runs_a_fixed_number_of_queries(client, world, listing
 
 @pytest.fixture
 def listed_everywhere(world):
-    services.targets_add(account=world.acme, actor=world.alice, text="0.0.0.9 192.0.2.11 192.0.2.12 192.0.2.13")
+    services.targets_add(account=world.acme, actor=world.alice, text="192.0.2.9 192.0.2.11 192.0.2.12 192.0.2.13")
     services.targets_add(account=world.globex, actor=world.bob, text="203.0.113.21")
     old = timezone.now() - timedelta(days=3)
-    listing("0.0.0.9", "dnsbl-1.uceprotect.net", checked_at=old)  # importance 4, the oldest, the lowest value
+    listing("192.0.2.9", "dnsbl-1.uceprotect.net", checked_at=old)  # importance 4, the oldest, the lowest value
     listing("192.0.2.11", "zen.spamhaus.org")
     listing("192.0.2.12", "zen.spamhaus.org", codes=["127.0.0.10"], meaning="PBL", policy=True, checked_at=old)
     listing("192.0.2.13", "bl.mailspike.net", result="clear", listed=False)
@@ -160,17 +160,17 @@ def listed_values(response) -> list[str]:
 def test_staff_listings_are_the_staff_members_accounts_most_important_first(client, world, listed_everywhere):
     client.force_login(world.tina)
     response = client.get("/console/listings/")
-    assert listed_values(response) == ["192.0.2.11", "192.0.2.12", "0.0.0.9"]
+    assert listed_values(response) == ["192.0.2.11", "192.0.2.12", "192.0.2.9"]
     assert 'href="https://check.spamhaus.org/"' in text(response)
     client.force_login(world.tess)
     assert listed_values(client.get("/console/listings/")) == ["203.0.113.21"]
     client.force_login(world.root)
-    assert listed_values(client.get("/console/listings/"))[-1] == "0.0.0.9"
+    assert listed_values(client.get("/console/listings/"))[-1] == "192.0.2.9"
 
 
 def test_staff_listings_filters(client, world, listed_everywhere):
     client.force_login(world.root)
-    assert listed_values(client.get("/console/listings/", {"importance": 4})) == ["0.0.0.9"]
+    assert listed_values(client.get("/console/listings/", {"importance": 4})) == ["192.0.2.9"]
     assert listed_values(client.get("/console/listings/", {"q": "globex"})) == ["203.0.113.21"]
     assert listed_values(client.get("/console/listings/", {"q": "192.0.2.12"})) == ["192.0.2.12"]
     assert listed_values(client.get("/console/listings/", {"importance": 1, "q": "acme"})) == [
@@ -178,4 +178,4 @@ def test_staff_listings_filters(client, world, listed_everywhere):
         "192.0.2.12",
     ]
     Blocklist.objects.filter(zone="dnsbl-1.uceprotect.net").update(enabled=False)
-    assert "0.0.0.9" not in listed_values(client.get("/console/listings/"))
+    assert "192.0.2.9" not in listed_values(client.get("/console/listings/"))

@@ -228,14 +228,16 @@ def test_a_stale_or_finished_sweep_does_not_block_a_new_one(world, django_captur
 # --- removing -------------------------------------------------------------------------------------------
 
 
-def test_target_remove_deletes_the_target_and_its_results(world):
+def test_target_remove_archives_the_target_and_leaves_its_listings_out(world):
+    """MISSION: DLV-2 — removing stops monitoring; the row stays (archived), so its history stays."""
     services.targets_add(account=world.acme, actor=world.alice, text="192.0.2.10 192.0.2.11")
     target = MonitoredTarget.objects.get(value="192.0.2.10")
-    ListingStatusFactory(target=target)
+    ListingStatusFactory(target=target, listed=True, result="listed")
     services.target_remove(target=target, actor=world.alice)
 
     assert values(world.acme) == ["192.0.2.11"]
-    assert ListingStatus.objects.count() == 0
+    assert MonitoredTarget.all_objects.get(pk=target.pk).archived_at is not None
+    assert ListingStatus.objects.of(world.acme).listed().count() == 0
     assert audit(world.acme)[-1] == {"removed": ["192.0.2.10"]}
 
 

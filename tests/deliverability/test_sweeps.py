@@ -67,8 +67,8 @@ def test_a_full_sweep_records_every_applicable_pair(dns, acme, sweep, settings):
     done = sweep(acme)
 
     assert done.status == Sweep.State.DONE and done.finished_at is not None
-    # 2 IPv4 x (ZEN, SpamCop) + the IPv6 address x ZEN (it answers IPv6) + the domain x (DBL, URIBL)
-    assert done.queries_total == done.queries_done == 7
+    # 2 IPv4 x (ZEN, SpamCop) + the IPv6 address x ZEN (it answers IPv6) + the domain x (DBL, URIBL, SURBL)
+    assert done.queries_total == done.queries_done == 8
     assert (done.chunks_total, done.chunks_done, done.listed) == (1, 1, 1)
     assert done.resolver == f"127.0.0.1:{dns.port} (test rbldnsd)"
     assert done.zone_health == dict.fromkeys(SERVED_ZONES, "")
@@ -81,6 +81,7 @@ def test_a_full_sweep_records_every_applicable_pair(dns, acme, sweep, settings):
         ("2001:db8::25", "zen.spamhaus.org", "clear"),
         ("acme.example", "dbl.spamhaus.org", "clear"),
         ("acme.example", "multi.uribl.com", "clear"),
+        ("acme.example", "multi.surbl.org", "clear"),
     }
     listed = status("192.0.2.10", "zen.spamhaus.org")
     assert listed.codes == ["127.0.0.3"]

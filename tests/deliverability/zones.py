@@ -1,8 +1,8 @@
 """A local rbldnsd serving zones under the catalogue's real names, for the Django-level tests.
 
-MISSION: DLV-2. ``zen.spamhaus.org``, ``bl.spamcop.net``, ``dbl.spamhaus.org`` and ``multi.uribl.com`` are
-served on 127.0.0.1 from text files (shared/facts/dnsbl.md, "Testing without the internet"); the other
-catalogue lists are disabled by ``only_served_lists``. ``serve()`` rewrites the files and restarts
+MISSION: DLV-2. ``zen.spamhaus.org``, ``bl.spamcop.net``, ``dbl.spamhaus.org``, ``multi.uribl.com`` and
+``multi.surbl.org`` are served on 127.0.0.1 from text files (shared/facts/dnsbl.md, "Testing without the
+internet"); the other catalogue lists are disabled by ``only_served_lists``. ``serve()`` rewrites the files and restarts
 rbldnsd on the same port, so a listing can appear, disappear, or a list can fail its health check
 between two sweeps. The checker is pointed at it through the pytest-django ``settings`` fixture.
 """
@@ -32,6 +32,7 @@ SERVED = {
     "bl.spamcop.net": ("ip4set", ":127.0.0.2:Blocked - see https://www.spamcop.net/bl.shtml?$", "127.0.0.2"),
     "dbl.spamhaus.org": ("dnset", ":127.0.1.2:Spam domain $", "test"),
     "multi.uribl.com": ("dnset", ":127.0.0.2:URIBL black $", "test"),
+    "multi.surbl.org": ("dnset", ":127.0.0.64:SURBL abuse $", "test"),
 }
 PROBE = "2.0.0.127.zen.spamhaus.org"
 
