@@ -17,6 +17,11 @@ urlpatterns = [
         name="deliverability-target-remove",
     ),
     path(
+        "a/<slug:slug>/deliverability/targets/<int:pk>/move/",
+        views.target_move,
+        name="deliverability-target-move",
+    ),
+    path(
         "a/<slug:slug>/deliverability/streams/<int:pk>/remove/",
         views.stream_remove,
         name="deliverability-stream-remove",

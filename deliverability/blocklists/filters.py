@@ -13,11 +13,18 @@ class TargetFilter(ListFilter):
     """The blocklists page: every target, or only those with a listing, an error or an unknown answer."""
 
     show = django_filters.ChoiceFilter(
-        choices=[(ALL, _("All targets")), ("problems", _("Listings, errors and unknowns only"))], method="by_show"
+        choices=[
+            (ALL, _("All targets")),
+            ("listed", _("Listings only")),
+            ("problems", _("Listings, errors and unknowns only")),
+        ],
+        method="by_show",
     )
     defaults = {"show": ALL}
 
     def by_show(self, qs, name, value):
+        if value == "listed":
+            return qs.with_listings()
         return qs.with_problems() if value == "problems" else qs
 
 

@@ -31,3 +31,13 @@ class TargetsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rejected = list(rejected)
         self.stream_names = list(MessageStream.objects.filter(account=account).values_list("name", flat=True))
+
+
+class TargetMoveForm(forms.Form):
+    """Move a sending IP to another of the account's streams (empty: no stream)."""
+
+    stream = forms.ModelChoiceField(queryset=MessageStream.objects.none(), required=False)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stream"].queryset = MessageStream.objects.filter(account=account)

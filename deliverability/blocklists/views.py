@@ -3,12 +3,9 @@
 Every object is fetched through ``visible_to``: another account's is a 404, like a missing one.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -18,8 +15,10 @@ from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from deliverability import services
 from deliverability.blocklists.filters import TargetFilter
-from deliverability.blocklists.forms import TargetsForm
+from deliverability.blocklists.forms import TargetMoveForm, TargetsForm
 from deliverability.blocklists.grid import grid
+from deliverability.blocklists.history import HistoryFilter, with_durations
+from deliverability.blocklists.history import csv_response as history_csv
 from deliverability.library.content import recommended
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
 
@@ -62,11 +61,19 @@ def overview(request, slug):
 
 @require_POST
 def check_now(request, slug):
+    """MISSION: DLV-2 — never claims a check it did not start: it says when one was already under way, or
+    when the last one is recent enough (the cooldown)."""
     account = _account(request, slug)
-    sweep = services.sweep_request(account=account, actor=request.user, trigger=Sweep.Trigger.MANUAL)
-    cooldown = sweep.is_finished and sweep.created_at < timezone.now() - timedelta(seconds=30)
+    asked = services.sweep_start(account=account, actor=request.user, trigger=Sweep.Trigger.MANUAL)
+    sweep, cooldown = asked.sweep, asked.outcome == "recent"
     if request.htmx:
-        context = {"account": account, "sweep": sweep, "polling": True, "cooldown": cooldown}
+        context = {
+            "account": account,
+            "sweep": sweep,
+            "polling": True,
+            "cooldown": cooldown,
+            "joined": not asked.started,
+        }
         if cooldown:
             context["again_at"] = sweep.finished_at + services.MANUAL_COOLDOWN
         return _sweep_progress(request, context)
@@ -76,8 +83,10 @@ def check_now(request, slug):
             _("Checked less than %(minutes)s minutes ago; the results below are current.")
             % {"minutes": int(services.MANUAL_COOLDOWN.total_seconds() // 60)},
         )
-        return redirect("deliverability", slug=account.slug)
-    messages.info(request, _("The check has started; this page shows its progress."))
+    elif asked.started:
+        messages.info(request, _("The check has started; this page shows its progress."))
+    else:
+        messages.info(request, _("A check was already under way; this page shows its progress."))
     return redirect("deliverability", slug=account.slug)
 
 
@@ -144,6 +153,27 @@ def target_remove(request, slug, pk):
 
 
 @require_POST
+def target_move(request, slug, pk):
+    """A sending IP moves to another message stream of the account (MISSION: DLV-2)."""
+    account = _account(request, slug)
+    target = get_object_or_404(MonitoredTarget.objects.filter(account=account), pk=pk)
+    require(request.user, "monitoring.manage", account)
+    form = TargetMoveForm(request.POST, account=account)
+    if form.is_valid():
+        stream = form.cleaned_data["stream"]
+        services.target_move(target=target, actor=request.user, stream=stream)
+        messages.success(
+            request,
+            _("%(target)s is now in the stream %(stream)s.") % {"target": target.value, "stream": stream.name}
+            if stream
+            else _("%(target)s is now in no stream.") % {"target": target.value},
+        )
+    else:
+        messages.error(request, _("Choose one of this account's streams."))
+    return redirect("deliverability", slug=account.slug)
+
+
+@require_POST
 def stream_remove(request, slug, pk):
     account = _account(request, slug)
     stream = get_object_or_404(MessageStream.objects.filter(account=account), pk=pk)
@@ -155,7 +185,12 @@ def stream_remove(request, slug, pk):
 
 @require_GET
 def history(request, slug):
+    """Every listing and delisting, filtered, with how long each listing lasted; ``?format=csv`` exports it."""
     account = _account(request, slug)
     events = ListingEvent.objects.filter(account=account).select_related("target__stream", "blocklist")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "deliverability/history.html", {"account": account, "page": page, "filters": {}})
+    filters = HistoryFilter(request.GET, queryset=events)
+    if request.GET.get("format") == "csv":
+        return history_csv(account, filters.qs)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    context = {"account": account, "page": page, "rows": with_durations(page.object_list), "filters": filters}
+    return render(request, "deliverability/history.html", context)

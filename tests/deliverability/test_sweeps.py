@@ -132,7 +132,7 @@ def test_a_zone_failing_its_health_check_changes_nothing_and_raises_no_event(dns
     assert failed.status == Sweep.State.DONE
     assert "127.0.0.2 is not listed" in str(failed.failed_zones["zen.spamhaus.org"])
     assert failed.zone_health["bl.spamcop.net"] == ""
-    assert failed.queries_total == 4  # SpamCop x 2, DBL and URIBL x 1: ZEN is not asked
+    assert failed.queries_total == 5  # SpamCop x 2, DBL, URIBL and SURBL x 1: ZEN is not asked
     for value in ("192.0.2.10", "192.0.2.11", "2001:db8::25"):
         unknown = status(value, "zen.spamhaus.org")
         assert unknown.result == "unknown"

@@ -58,6 +58,15 @@ MATRIX: dict[str, list[Row]] = {
     "deliverability-target-remove": [
         Row("POST", lambda o: f"{PAGE}targets/{TARGET_ID}/remove/", ACME_MANAGERS, changes=acme_count(MonitoredTarget))
     ],
+    "deliverability-target-move": [
+        Row(
+            "POST",
+            lambda o: f"{PAGE}targets/{TARGET_ID}/move/",
+            ACME_MANAGERS,
+            data=lambda o: {"stream": ""},
+            changes=lambda o: MonitoredTarget.objects.get(pk=TARGET_ID).stream_id,
+        )
+    ],
     "deliverability-stream-remove": [
         Row("POST", lambda o: f"{PAGE}streams/{STREAM_ID}/remove/", ACME_MANAGERS, changes=acme_count(MessageStream))
     ],
@@ -172,6 +181,7 @@ def test_another_accounts_objects_are_exactly_like_missing_ones(client, world, o
     client.force_login(world.alice)
     assert_same_404(client, f"{PAGE}targets/{theirs.pk}/remove/", f"{PAGE}targets/999999/remove/", "post")
     assert_same_404(client, f"{PAGE}streams/{theirs.stream_id}/remove/", f"{PAGE}streams/999999/remove/", "post")
+    assert_same_404(client, f"{PAGE}targets/{theirs.pk}/move/", f"{PAGE}targets/999999/move/", "post")
     assert_same_404(client, f"{PAGE}sweeps/{sweep.pk}/", f"{PAGE}sweeps/999999/")
     assert_same_404(client, "/a/globex/deliverability/", "/a/nowhere/deliverability/")
     assert MonitoredTarget.objects.filter(pk=theirs.pk, stream__name="globex-tx").exists()
