@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit
 from accounts.models import Account, AuditEvent, User
 
-from .blocklists.dnsbl import Kind, TargetError, expand_targets, require_public
+from .blocklists.addresses import require_public
+from .blocklists.dnsbl import Kind, TargetError, expand_targets
 from .models import Article, Blocklist, MessageStream, MonitoredTarget, Sweep
 
 SEPARATORS = re.compile(r"[\s,;]+")

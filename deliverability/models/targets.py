@@ -123,7 +123,7 @@ class MonitoredTarget(models.Model):
     @property
     def display(self) -> str:
         """The address, or the domain in Unicode (an IDN is stored as punycode, shown as people write it)."""
-        from ..blocklists.dnsbl import display_domain
+        from ..blocklists.addresses import display_domain
 
         return display_domain(self.value) if self.kind == Kind.DOMAIN else self.value
 
@@ -137,7 +137,8 @@ class MonitoredTarget(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from ..blocklists.dnsbl import TargetError, host_of_url, parse_target, require_public
+        from ..blocklists.addresses import require_public
+        from ..blocklists.dnsbl import TargetError, host_of_url, parse_target
 
         try:
             target = parse_target(host_of_url(self.value.strip()))
