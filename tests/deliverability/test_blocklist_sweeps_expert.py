@@ -61,6 +61,15 @@ def test_the_admin_refuses_a_zone_no_query_can_be_built_under(db):
     assert "keyed_zone" in error.value.message_dict
 
 
+def test_the_admin_add_form_shows_the_zone_error_and_saves_nothing(client, world):
+    client.force_login(world.root)
+    fields = {"zone": "bad..zone", "name": "Bad", "kind": "ip4", "importance": 2, "codes": "[]", "bits": "[]"}
+    response = client.post("/admin/deliverability/blocklist/add/", {**fields, "errors": "[]", "enabled": "on"})
+    assert response.status_code == 200  # the form again, with the error (old code: saved, 302)
+    assert "Enter a DNS zone such as zen.spamhaus.org." in response.content.decode()
+    assert not Blocklist.objects.filter(name="Bad").exists()
+
+
 def test_a_bad_zone_already_in_the_catalogue_is_skipped_and_reported_never_stopping_the_sweep(dns, world, sweep, alice):
     """Old code: the health check raised on ``bad..zone`` and every account's sweep failed."""
     Blocklist.objects.create(zone="ok.example", name="Broken entry", kind="ip4", codes=[{"code": "127.0.0.2"}])
