@@ -10,7 +10,8 @@ that was checked (``PinnedHTTPHandler``/``PinnedHTTPSHandler`` for urllib, keepi
 header, SNI and the certificate check; every redirect goes through them again).
 
 Names are resolved by the system resolver, or by ``settings.NETGUARD_NAMESERVERS`` (``["host:port", ...]``)
-when set (a resolver of your choice; the tests' dnsmasq)."""
+when set (a resolver of your choice; the tests' dnsmasq), or by the ``nameservers`` a caller passes (the
+sender-authentication checks resolve a policy host with the resolver they asked for its DNS records)."""
 
 import functools
 import http.client
@@ -70,13 +71,13 @@ def _dns(host: str, nameservers: list[tuple[str, int]]) -> list[str]:
     return found
 
 
-def addresses(host: str) -> list[str]:
+def addresses(host: str, nameservers: list[tuple[str, int]] | None = None) -> list[str]:
     """The addresses a host name or literal stands for now; [] when it does not resolve."""
     host = host.strip().strip("[]")
     literal = _literal(host)
     if literal is not None:
         return [literal]
-    nameservers = _nameservers()
+    nameservers = nameservers or _nameservers()
     if nameservers:
         return sorted(set(_dns(host, nameservers)))
     try:
@@ -100,11 +101,11 @@ def non_public(host: str, *, networks=()) -> list[str]:
     return [address for address in addresses(host) if not allowed(address, networks=networks)]
 
 
-def pin(host: str, *, allow_private: bool = False, networks=()) -> str:
-    """Resolve ``host`` once and return the address to connect to. Raises ``NotPublic`` when any address it
-    resolves to is not allowed (one bad address is enough: the client could pick it), ``socket.gaierror``
-    when it does not resolve."""
-    found = addresses(host)
+def pin(host: str, *, allow_private: bool = False, networks=(), nameservers=None) -> str:
+    """Resolve ``host`` once (with ``nameservers``, [(host, port)], when given) and return the address to
+    connect to. Raises ``NotPublic`` when any address it resolves to is not allowed (one bad address is
+    enough: the client could pick it), ``socket.gaierror`` when it does not resolve."""
+    found = addresses(host, nameservers)
     if not found:
         raise socket.gaierror(socket.EAI_NONAME, f"{host} does not resolve")
     refused = [address for address in found if not allowed(address, allow_private=allow_private, networks=networks)]
@@ -137,13 +138,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 class _Pinning:
-    def __init__(self, *, allow_private: bool = False, networks=(), **kwargs):
+    def __init__(self, *, allow_private: bool = False, networks=(), nameservers=None, **kwargs):
         super().__init__(**kwargs)
-        self.allow_private, self.networks = allow_private, tuple(networks)
+        self.allow_private, self.networks, self.nameservers = allow_private, tuple(networks), nameservers
 
     def _pinned(self, req, connection):
         host = urlsplit(req.full_url).hostname or ""
-        address = pin(host, allow_private=self.allow_private, networks=self.networks)
+        address = pin(host, allow_private=self.allow_private, networks=self.networks, nameservers=self.nameservers)
         return functools.partial(connection, address=address)
 
 

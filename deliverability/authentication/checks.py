@@ -204,8 +204,10 @@ def check_mx(domain: str, resolver) -> Finding:
         return Finding(domain, "mx", ERROR, _("The DNS lookup failed."), str(exc))
     hosts = sorted((r.preference, str(r.exchange).rstrip(".")) for r in answer)
     if all(host in ("", ".") for _pref, host in hosts):
-        return Finding(domain, "mx", FAIL, _("Null MX: this domain says it receives no mail."), "", "")
-    return Finding(domain, "mx", PASS, _("MX present."), ", ".join(f"{p} {h}" for p, h in hosts))
+        title = _("Null MX: this domain says it receives no mail.")
+        return Finding(domain, "mx", FAIL, title, "", "", {"hosts": [], "null_mx": True})
+    detail = ", ".join(f"{p} {h}" for p, h in hosts)
+    return Finding(domain, "mx", PASS, _("MX present."), detail, "", {"hosts": [h.lower() for _p, h in hosts]})
 
 
 def _implicit_mx(domain: str, resolver) -> Finding:
@@ -219,7 +221,7 @@ def _implicit_mx(domain: str, resolver) -> Finding:
             return Finding(domain, "mx", ERROR, _("The DNS lookup failed."), str(exc))
     if addresses:
         title = _("No MX record: mail to this domain goes to its own address (implicit MX, RFC 5321 5.1).")
-        return Finding(domain, "mx", PASS, title, ", ".join(addresses))
+        return Finding(domain, "mx", PASS, title, ", ".join(addresses), "", {"hosts": [domain]})
     fix, data = records.fix(
         _("Publish the MX record of the server that receives your mail:"),
         publish=[(domain, "MX", "10 <your inbound mail server>.")],

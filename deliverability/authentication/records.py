@@ -31,8 +31,9 @@ def record_line(name: str, rtype: str, value: str) -> str:
     return txt_line(name, value) if rtype == "TXT" else f"{name}. {rtype} {value}"
 
 
-def fix(intro=None, *, publish=(), delete=(), note=None) -> tuple[object, dict]:
-    """The fix text (intro, the records to delete, the record to publish, a note) and its data."""
+def fix(intro=None, *, publish=(), delete=(), note=None, files=()) -> tuple[object, dict]:
+    """The fix text (intro, the records to delete, the record to publish, the files to serve, a note) and its
+    data; ``files`` are [URL, content] (an MTA-STS policy), served over HTTPS as text/plain."""
     parts: list = [intro] if intro else []
     if delete:
         parts += ["\n" if parts else "", _("Delete:")]
@@ -41,10 +42,16 @@ def fix(intro=None, *, publish=(), delete=(), note=None) -> tuple[object, dict]:
         if delete:
             parts += ["\n", _("Publish instead:")]
         parts += [("\n" if parts else "") + record_line(*row) for row in publish]
+    for url, content in files:
+        parts += ["\n" if parts else "", _("Serve this file at %(url)s (HTTPS, as text/plain):") % {"url": url}]
+        parts += [f"\n{content.rstrip()}"]
     if note:
         parts += ["\n", note]
     text = parts[0] if len(parts) == 1 else Text(parts)
-    return text, {"publish": [list(row) for row in publish], "delete": [list(row) for row in delete]}
+    data = {"publish": [list(row) for row in publish], "delete": [list(row) for row in delete]}
+    if files:
+        data["files"] = [list(row) for row in files]
+    return text, data
 
 
 # --- SPF -----------------------------------------------------------------------------------------------

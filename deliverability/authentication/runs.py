@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from accounts.models import Account, User
 from accounts.notify import notify
 from core.text import _, to_json
-from deliverability.authentication import checks, dmarc, spf
+from deliverability.authentication import bimi, checks, dmarc, spf, transport
 from deliverability.authentication.status import SEVERITY, worst_first
 from deliverability.authentication.status import FindingStatus as Status
 from deliverability.blocklists.checker import parse_nameserver
@@ -119,7 +119,13 @@ def from_domain_findings(domain: str, selectors: list[str], res, envelope: dict)
         alignment = checks.Finding(domain, "alignment", Status.ERROR, _("The DNS lookup failed."))
     else:
         alignment = checks.check_alignment(domain, dkim_ok=dkim_ok, bounce_domains=passing, dmarc=dmarc_found)
-    return [*out, *dkim, dmarc_found, alignment, checks.check_mx(domain, res)]
+    mx = checks.check_mx(domain, res)
+    transport_found = [
+        transport.check_mta_sts(domain, res, mx=mx, now=timezone.now()),
+        transport.check_tls_rpt(domain, res),
+        bimi.check_bimi(domain, res, dmarc=dmarc_found),
+    ]
+    return [*out, *dkim, dmarc_found, alignment, mx, *transport_found]
 
 
 def auth_run(run_id: int) -> None:

@@ -6,7 +6,8 @@ checks that domain (kind ``spf``): it must authorise our servers. The From domai
 (kind ``spf_from``) only matters for mail the customer sends elsewhere with the From domain as the
 envelope sender; it is checked as advice and never asked to include us.
 Both: one v=spf1 record, at most 10 DNS-querying terms and 2 void lookups counted recursively
-(4.6.4), no +all. Parsed by checkdmarc, pointed at our resolver; fixes are built in ``records``.
+(4.6.4), no +all. Parsed by checkdmarc, pointed at our resolver; fixes are built in ``records``; the
+lookups each term costs are walked in ``spf_tree`` and shown with the finding (``data["tree"]``).
 """
 
 import checkdmarc.spf
@@ -16,21 +17,10 @@ import dns.resolver
 from core.text import _
 from deliverability.authentication import records
 from deliverability.authentication.checks import ERROR, FAIL, PASS, WARNING, Finding, fresh_lookups
+from deliverability.authentication.spf_tree import LOOKUP_LIMIT, VOID_LIMIT, lookup_tree, spf_records
 
-SPF_LOOKUP_LIMIT = 10
-SPF_VOID_LIMIT = 2
+SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT = LOOKUP_LIMIT, VOID_LIMIT
 ENVELOPE, FROM = "spf", "spf_from"
-
-
-def spf_records(resolver, domain: str) -> list[str]:
-    """The ``v=spf1`` TXT records at a name, sorted (DNS returns them in any order); a lookup that fails
-    raises DNSException."""
-    try:
-        answer = resolver.resolve(domain, "TXT")
-    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return []
-    found = ["".join(s.decode("utf-8", "replace") for s in r.strings) for r in answer]
-    return sorted(text for text in found if text.lower() == "v=spf1" or text.lower().startswith("v=spf1 "))
 
 
 def check_spf(domain: str, resolver, *, provider_include: str = "", kind: str = ENVELOPE) -> Finding:
@@ -48,7 +38,7 @@ def check_spf(domain: str, resolver, *, provider_include: str = "", kind: str = 
     result = checkdmarc.spf.check_spf(domain, resolver=resolver, timeout=resolver.timeout)
     record = found[0]
     lookups, voids = result.get("dns_lookups") or 0, result.get("void_dns_lookups") or 0
-    data = {"record": record, "lookups": lookups, "void_lookups": voids}
+    data = {"record": record, "lookups": lookups, "void_lookups": voids, "tree": lookup_tree(domain, resolver)}
     title = _("SPF is valid and authorises our servers.") if include else _("SPF is valid.")
     return (
         _over_limits(domain, kind, record, lookups, voids, data)

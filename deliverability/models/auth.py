@@ -112,6 +112,9 @@ class AuthFinding(models.Model):
         MX = "mx", "MX"
         BOUNCE = "bounce", _("Bounce domain")
         FCRDNS = "fcrdns", _("Reverse DNS")
+        MTA_STS = "mta_sts", "MTA-STS"
+        TLS_RPT = "tls_rpt", _("TLS reporting (TLS-RPT)")
+        BIMI = "bimi", "BIMI"
 
     run = models.ForeignKey(AuthRun, on_delete=models.CASCADE, related_name="findings")
     subject = models.CharField(_("domain or IP"), max_length=300)

@@ -277,6 +277,9 @@ def test_a_correctly_set_up_customer_passes(world, authdns, authdns_settings, dj
         (GOOD, "dmarc"): "pass",
         (GOOD, "alignment"): "pass",
         (GOOD, "mx"): "pass",
+        (GOOD, "mta_sts"): "warning",  # recommended for the mail it receives; test_auth_transport.py
+        (GOOD, "tls_rpt"): "warning",
+        (GOOD, "bimi"): "pass",  # optional
     }
     assert found[(f"bounce.{GOOD}", "spf")].title == "SPF is valid and authorises our servers."
     advice = found[(GOOD, "spf_from")]

@@ -76,6 +76,10 @@ ALL_PASS = {
     (DOMAIN, "mx"): "pass",
     (BOUNCE, "bounce"): "pass",
     (IP, "fcrdns"): "pass",
+    # recommended for the mail the domain receives (no policy here: test_auth_transport.py), BIMI optional
+    (DOMAIN, "mta_sts"): "warning",
+    (DOMAIN, "tls_rpt"): "warning",
+    (DOMAIN, "bimi"): "pass",
 }
 
 

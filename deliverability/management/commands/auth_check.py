@@ -5,7 +5,9 @@ The sender-authentication checks of the Authentication page, ad hoc, as ``blockl
 blocklists: SPF where receivers check it (the bounce domains), the From domains' own SPF, DKIM (the
 selectors given, for every From domain), DMARC, alignment, MX, the bounce CNAME and reverse DNS of the IPs.
 With ``--json``, one object per line: subject, kind, status, message, detail, fix, and the exact records
-to publish and delete ([name, type, value]). Without ``--nameserver`` the portal's resolver is asked.
+to publish and delete ([name, type, value]); ``files`` ([URL, content]: an MTA-STS policy to serve) and, for
+SPF, ``tree`` (the DNS lookups each term costs, nested; see ``spf_tree``). Without ``--nameserver`` the
+portal's resolver is asked.
 Exit status: 0 nothing fails, 2 a check fails, 3 the DNS did not answer some check (and none fails),
 1 a usage error. MISSION: DLV-1.
 """
@@ -24,7 +26,10 @@ EXIT_FAIL, EXIT_UNANSWERED = 2, 3
 
 
 class Command(BaseCommand):
-    help = "Check sender authentication (SPF, DKIM, DMARC, alignment, MX, bounce CNAME, reverse DNS) of domains."
+    help = (
+        "Check sender authentication (SPF, DKIM, DMARC, alignment, MX, MTA-STS, TLS-RPT, BIMI, bounce CNAME, "
+        "reverse DNS) of domains."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="a From domain")
@@ -83,9 +88,23 @@ class Command(BaseCommand):
             "publish": finding.data.get("publish", []),
             "delete": finding.data.get("delete", []),
         }
+        for key in ("files", "tree"):  # the MTA-STS policy to serve; the SPF lookup tree
+            if finding.data.get(key):
+                row[key] = finding.data[key]
         if as_json:
             self.stdout.write(json.dumps(row, ensure_ascii=False))
             return
         self.stdout.write(f"{row['status']:<8} {row['kind']:<10} {row['subject']:<40} {row['message']}")
         for line in row["fix"].splitlines():
             self.stdout.write(f"{'':<20}{line}")
+        if row.get("tree"):
+            self.stdout.write(f"{'':<20}DNS lookups: {row['tree']['lookups']} of {row['tree']['limit']}")
+            self._write_terms(row["tree"]["terms"], depth=1)
+
+    def _write_terms(self, terms: list[dict], *, depth: int):
+        for term in terms:
+            flags = [flag for flag in ("void", "loop", "crosses", "ignored") if term.get(flag)]
+            flags += [term["error"]] if term.get("error") else []
+            note = f" [{', '.join(flags)}]" if flags else ""
+            self.stdout.write(f"{'':<20}{'  ' * depth}{term['term']}: {term['lookups']} (#{term['at']}){note}")
+            self._write_terms(term.get("terms", []), depth=depth + 1)
