@@ -41,10 +41,8 @@ def bimi_tags(record: str) -> dict[str, str]:
 
 
 def bimi_record(tags: dict[str, str]) -> str:
-    out = ["v=BIMI1", f"l={tags.get('l', LOGO)}"]
-    if tags.get("a"):
-        out.append(f"a={tags['a']}")
-    return "; ".join(out)
+    """The record to publish: the customer's logo and certificate, placeholders for what is missing."""
+    return f"v=BIMI1; l={tags.get('l') or LOGO}; a={tags.get('a') or CERTIFICATE}"
 
 
 def discover(domain: str, resolver) -> tuple[str, list[str]]:
@@ -73,7 +71,7 @@ def check_bimi(domain: str, resolver, *, dmarc: Finding) -> Finding:
         )
         return Finding(domain, "bimi", PASS, _("No BIMI record (optional): no brand logo is shown."), "", advice)
     delete = [(name, "TXT", r) for r in found]
-    tags = bimi_tags(found[0])
+    tags = max((bimi_tags(r) for r in found), key=lambda t: bool(t.get("a")))  # of two, the one with a=
     if len(found) > 1:
         text, data = records.fix(_("Keep one record:"), delete=delete, publish=[(name, "TXT", bimi_record(tags))])
         title = _("%(n)s BIMI records: receivers show no logo.") % {"n": len(found)}
@@ -82,9 +80,6 @@ def check_bimi(domain: str, resolver, *, dmarc: Finding) -> Finding:
     bad = [tag for tag in ("l", "a") if tags.get(tag) and not _https_url(tags[tag])]
     if "l" not in tags or bad:
         kept = {tag: value for tag, value in tags.items() if tag not in bad}
-        kept.setdefault("l", LOGO)
-        if "l" in bad:
-            kept["l"] = LOGO
         text, data = records.fix(delete=delete, publish=[(name, "TXT", bimi_record(kept))])
         detail = _("l= (the logo) and a= (the certificate) must be https URLs.")
         return Finding(domain, "bimi", FAIL, _("The BIMI record is broken."), detail, text, data)
@@ -98,7 +93,7 @@ def check_bimi(domain: str, resolver, *, dmarc: Finding) -> Finding:
         text, extra = records.fix(
             _("Add your mark certificate (VMC or CMC):"),
             delete=delete,
-            publish=[(name, "TXT", bimi_record({**tags, "a": CERTIFICATE}))],
+            publish=[(name, "TXT", bimi_record(tags))],
         )
         title = _("BIMI without a mark certificate (a=): Gmail and Apple Mail show no logo; Yahoo may.")
         return Finding(domain, "bimi", WARNING, title, record, text, data | extra)

@@ -1,5 +1,6 @@
 """The fix loop (issue 16, DLV-1): for every kind of fix the portal suggests, do literally what it says in
-the test DNS (dnsmasq) and check again: the next check passes.
+the test DNS (dnsmasq) and check again: the next check passes. MTA-STS policies the fix says to serve are
+served by a real HTTPS server (tests/deliverability/policyweb.py).
 
 MISSION: DLV-1. ``follow_fix`` (tests/deliverability/authdns.py) deletes the finding's ``delete`` rows and
 publishes its ``publish`` rows; the only things filled in are what only the customer has (their DKIM
@@ -10,9 +11,11 @@ import base64
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
-from deliverability.authentication import checks, dmarc, spf
+from deliverability.authentication import bimi, checks, dmarc, spf, transport
 from tests.deliverability.authdns import authdns_fixture, dkim_key, follow_fix  # noqa: F401
+from tests.deliverability.policyweb import follow_files, policyweb_fixture, policyweb_settings_fixture  # noqa: F401
 
 INCLUDE = settings.PROVIDER_SPF_INCLUDE
 BOUNCE_HOST = settings.PROVIDER_BOUNCE_HOST
@@ -114,4 +117,150 @@ def test_publishing_the_suggested_record_makes_the_next_check_pass(authdns, case
     assert before.data.get("publish"), f"no record to publish: {before.fix}"
     fixed = follow_fix(served, before.data, public_key=KEY, your_inbound_mail_server="mx.fix.example.")
     after = check(kind, domain, authdns.serve(fixed).resolver())
+    assert after.status == "pass", (str(before.fix), str(after.title), after.detail)
+
+
+# --- MTA-STS, TLS-RPT and BIMI: records in dnsmasq, the MTA-STS policy on a real HTTPS server ---------------
+
+MX_HOSTS = {"MX": [(10, "mx1.{d}"), (20, "in.mail.{d}")]}
+GOOD_POLICY = "version: STSv1\nmode: enforce\nmx: mx1.{d}\nmx: in.mail.{d}\nmax_age: 1209600\n"
+LOGO, VMC = "https://brand.example/logo.svg", "https://brand.example/vmc.pem"
+REJECT = "v=DMARC1; p=reject; rua=mailto:d@{d}"
+BIMI_FULL = f"v=BIMI1; l={LOGO}; a={VMC}"
+
+# case: (domain, {name template: records}, {policy: (body, content type, status)} or None, kind)
+TRANSPORT_CASES = {
+    "mta-sts-none": ("a.sts-fix.example", {}, None, "mta_sts"),
+    "mta-sts-two": (
+        "b.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1", "v=STSv1; id=2"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY, "text/plain", 200),
+        "mta_sts",
+    ),
+    "mta-sts-broken-record": (
+        "c.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=2026-01-01"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY, "text/plain", 200),
+        "mta_sts",
+    ),
+    "mta-sts-policy-missing": (
+        "d.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1"]}, "mta-sts.{d}": "web"},
+        ("", "text/plain", 404),
+        "mta_sts",
+    ),
+    "mta-sts-policy-broken": (
+        "e.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY.replace("enforce", "enforcing"), "text/plain", 200),
+        "mta_sts",
+    ),
+    "mta-sts-mx-uncovered": (
+        "f.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY.replace("mx: in.mail.{d}\n", ""), "text/plain", 200),
+        "mta_sts",
+    ),
+    "mta-sts-mode-none": (
+        "g.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY.replace("enforce", "none"), "text/plain", 200),
+        "mta_sts",
+    ),
+    "mta-sts-max-age-short": (
+        "h.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY.replace("1209600", "600"), "text/plain", 200),
+        "mta_sts",
+    ),
+    "mta-sts-content-type": (
+        "i.sts-fix.example",
+        {"_mta-sts.{d}": {"TXT": ["v=STSv1; id=1"]}, "mta-sts.{d}": "web"},
+        (GOOD_POLICY, "text/html", 200),
+        "mta_sts",
+    ),
+    "tls-rpt-none": ("j.sts-fix.example", {}, None, "tls_rpt"),
+    "tls-rpt-two": (
+        "k.sts-fix.example",
+        {"_smtp._tls.{d}": {"TXT": ["v=TLSRPTv1; rua=mailto:a@{d}", "v=TLSRPTv1; rua=mailto:b@{d}"]}},
+        None,
+        "tls_rpt",
+    ),
+    "tls-rpt-broken": (
+        "l.sts-fix.example",
+        {"_smtp._tls.{d}": {"TXT": ["v=TLSRPTv1; rua=http://reports.example/tls"]}},
+        None,
+        "tls_rpt",
+    ),
+    "bimi-dmarc-none": (
+        "m.sts-fix.example",
+        {"default._bimi.{d}": {"TXT": [BIMI_FULL]}, "_dmarc.{d}": {"TXT": ["v=DMARC1; p=none; rua=mailto:d@{d}"]}},
+        None,
+        "bimi",
+    ),
+    "bimi-dmarc-pct": (
+        "n.sts-fix.example",
+        {"default._bimi.{d}": {"TXT": [BIMI_FULL]}, "_dmarc.{d}": {"TXT": ["v=DMARC1; p=reject; pct=20"]}},
+        None,
+        "bimi",
+    ),
+    "bimi-dmarc-missing": ("o.sts-fix.example", {"default._bimi.{d}": {"TXT": [BIMI_FULL]}}, None, "bimi"),
+    "bimi-no-certificate": (
+        "p.sts-fix.example",
+        {"default._bimi.{d}": {"TXT": [f"v=BIMI1; l={LOGO}"]}, "_dmarc.{d}": {"TXT": [REJECT]}},
+        None,
+        "bimi",
+    ),
+    "bimi-broken": (
+        "q.sts-fix.example",
+        {"default._bimi.{d}": {"TXT": ["v=BIMI1; l=http://brand.example/l.svg"]}, "_dmarc.{d}": {"TXT": [REJECT]}},
+        None,
+        "bimi",
+    ),
+    "bimi-two": (
+        "r.sts-fix.example",
+        {"default._bimi.{d}": {"TXT": [BIMI_FULL, f"v=BIMI1; l={LOGO}"]}, "_dmarc.{d}": {"TXT": [REJECT]}},
+        None,
+        "bimi",
+    ),
+}
+
+
+def transport_check(kind, domain, res):
+    if kind == "mta_sts":
+        return transport.check_mta_sts(domain, res, mx=checks.check_mx(domain, res), now=timezone.now())
+    if kind == "tls_rpt":
+        return transport.check_tls_rpt(domain, res)
+    return bimi.check_bimi(domain, res, dmarc=dmarc.check_dmarc(domain, res))
+
+
+def transport_records(domain: str, broken: dict, web) -> dict:
+    served = {
+        **BASE,
+        domain: {"MX": [(p, h.format(d=domain)) for p, h in MX_HOSTS["MX"]]},
+        f"mx1.{domain}": {"A": ["203.0.113.10"]},
+        f"in.mail.{domain}": {"A": ["203.0.113.11"]},
+    }
+    for name, value in broken.items():
+        value = {"A": [web.address]} if value == "web" else value
+        served[name.format(d=domain)] = {kind: [v.format(d=domain) for v in values] for kind, values in value.items()}
+    return served
+
+
+@pytest.mark.parametrize("case", TRANSPORT_CASES)
+def test_the_new_kinds_pass_once_their_fix_is_followed(authdns, policyweb, policyweb_settings, case):
+    domain, broken, policy, kind = TRANSPORT_CASES[case]
+    url = transport.policy_url(domain)
+    if policy:
+        body, content_type, status = policy
+        policyweb.serve(url, body.format(d=domain), content_type, status)
+    served = transport_records(domain, broken, policyweb)
+    before = transport_check(kind, domain, authdns.serve(served).resolver())
+    assert before.status in ("fail", "warning"), (before.title, before.detail)
+    assert before.data.get("publish"), f"no record to publish: {before.fix}"
+    fixed = follow_fix(
+        served, before.data, your_web_server_address=policyweb.address, your_certificate_url=VMC, your_logo_url=LOGO
+    )
+    follow_files(policyweb, before.data)
+    after = transport_check(kind, domain, authdns.serve(fixed).resolver())
     assert after.status == "pass", (str(before.fix), str(after.title), after.detail)
