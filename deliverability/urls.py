@@ -33,6 +33,12 @@ urlpatterns += [
     path("a/<slug:slug>/authentication/", auth_views.authentication, name="authentication"),
     path("a/<slug:slug>/authentication/check/", auth_views.authentication_check, name="authentication-check"),
     path("a/<slug:slug>/authentication/runs/<int:pk>/", auth_views.authentication_run, name="authentication-run"),
+    path("a/<slug:slug>/authentication/history/", auth_views.authentication_history, name="authentication-history"),
+    path(
+        "a/<slug:slug>/authentication/history/<int:pk>/",
+        auth_views.authentication_past_run,
+        name="authentication-past-run",
+    ),
     path(
         "a/<slug:slug>/authentication/domains/<int:pk>/selectors/",
         auth_views.authentication_selectors,

@@ -5,6 +5,7 @@ its findings are compared with the previous finished run's: a check that got wor
 anything -> fail) is a regression, alerted once — the next run finds the same status, not a worse one.
 """
 
+import math
 from collections import defaultdict
 from datetime import timedelta
 
@@ -33,13 +34,33 @@ def resolver():
     return checks.make_resolver(pairs, settings.AUTH_TIMEOUT), ", ".join(f"{host}:{port}" for host, port in pairs)
 
 
+class CheckCooldown(Exception):
+    """ "Check now" was asked again too soon: ``seconds`` until it may be."""
+
+    def __init__(self, seconds: int):
+        super().__init__(f"check again in {seconds} s")
+        self.seconds = seconds
+
+
+def cooldown_left(latest: AuthRun | None) -> int:
+    """Seconds until "Check now" may start another run for the account of ``latest`` (its latest run; 0:
+    now). A run of any trigger started within ``settings.AUTH_CHECK_COOLDOWN`` seconds counts."""
+    if latest is None:
+        return 0
+    left = (latest.created_at + timedelta(seconds=settings.AUTH_CHECK_COOLDOWN) - timezone.now()).total_seconds()
+    return max(0, math.ceil(left))
+
+
 @transaction.atomic
 def auth_request(*, account: Account, actor: User | None = None, trigger: str = "schedule") -> AuthRun:
-    """A new run, or the one under way."""
+    """A new run, or the one under way. "Check now" (``trigger="manual"``) within the cooldown of the last
+    run raises ``CheckCooldown``; the account row is locked, so a double click starts one run at most."""
     Account.objects.select_for_update().filter(pk=account.pk).first()
     running = AuthRun.objects.filter(account=account, created_at__gte=timezone.now() - STALE_RUN).unfinished().first()
     if running is not None:
         return running
+    if trigger == "manual" and (left := cooldown_left(AuthRun.objects.latest_for(account))):
+        raise CheckCooldown(left)
     run = AuthRun.objects.create(account=account, trigger=trigger, requested_by=actor)
     from ..tasks import run_auth_check
 
@@ -196,10 +217,15 @@ def alert_regressions(run_id: int) -> int:
 def current(account: Account):
     """The latest finished run and its findings grouped by subject, worst first within each."""
     run = AuthRun.objects.last_finished(account)
+    return run, grouped(run)
+
+
+def grouped(run: AuthRun | None) -> dict[str, list]:
+    """A run's findings grouped by subject, worst first within each ({} for no run)."""
     groups: dict[str, list] = defaultdict(list)
     if run is not None:
         for finding in run.findings.all():
             groups[finding.subject].append(finding)
     for items in groups.values():
         items.sort(key=lambda f: worst_first(f.status))
-    return run, dict(groups)
+    return dict(groups)

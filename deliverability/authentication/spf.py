@@ -14,7 +14,7 @@ import checkdmarc.spf
 import dns.exception
 import dns.resolver
 
-from core.text import _
+from core.text import Text, _
 from deliverability.authentication import records
 from deliverability.authentication.checks import ERROR, FAIL, PASS, WARNING, Finding, fresh_lookups
 from deliverability.authentication.spf_tree import LOOKUP_LIMIT, VOID_LIMIT, lookup_tree, spf_records
@@ -89,13 +89,17 @@ def _several(domain: str, kind: str, found: list[str], include: str) -> Finding:
 def _over_limits(domain, kind, record, lookups, voids, data) -> Finding | None:
     """RFC 7208 4.6.4: more than 10 DNS-querying terms, or more than 2 void lookups, is a permerror."""
     if lookups > SPF_LOOKUP_LIMIT:
+        advice = _("Remove includes you no longer send through, or replace them with ip4:/ip6: ranges.")
+        if data["tree"].get("crossed"):
+            crossed = _("The 11th lookup is made by %(term)s: see the lookup tree.") % {"term": data["tree"]["crossed"]}
+            advice = Text([advice, "\n", crossed])
         return Finding(
             domain,
             kind,
             FAIL,
             _("SPF needs %(n)s DNS lookups; receivers stop at 10 and treat the record as an error.") % {"n": lookups},
             record,
-            _("Remove includes you no longer send through, or replace them with ip4:/ip6: ranges."),
+            advice,
             data,
         )
     if voids > SPF_VOID_LIMIT:

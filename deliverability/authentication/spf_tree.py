@@ -10,8 +10,9 @@ the record it points at. At most 2 of them may find nothing (void lookups). ``re
 a finding's data, printed by ``auth_check --json``): for the record ``domain``, ``record``, ``lookups``
 (its total), ``void_lookups``, ``crossed`` (the term that made the 11th lookup, or ""), ``loops`` and
 ``terms``; for each term ``term``, ``cost`` (its own lookup, 0 or 1), ``lookups`` (with everything below
-it), ``at`` (the running count after it), ``void``, ``loop``, ``crosses``, ``error`` and, for includes and
-redirects, ``record`` and ``terms`` below it. checkdmarc validates the record; it stops at the first
+it), ``at`` (the running count after it), ``void``, ``loop``, ``crosses``, ``ignored``, ``error`` (a code:
+``dns`` the lookup failed, ``no_record``, ``several_records``, ``too_deep``; translated when shown) and,
+for includes and redirects, ``record`` and ``terms`` below it. checkdmarc validates the record; it stops at the first
 error, so it cannot show where the limit is crossed or which include loops: hence this walk.
 """
 
@@ -63,11 +64,11 @@ class _Walk:
         node = {"domain": domain, "record": "", "terms": [], "lookups": 0, "error": ""}
         try:
             found = spf_records(self.resolver, domain)
-        except dns.exception.DNSException as exc:
-            node["error"] = str(exc) or "DNS"
+        except dns.exception.DNSException:
+            node["error"] = "dns"
             return node
         if len(found) != 1:
-            node["error"] = "no SPF record" if not found else f"{len(found)} SPF records"
+            node["error"] = "no_record" if not found else "several_records"
             return node
         node["record"] = found[0]
         terms = found[0].split()[1:]
@@ -102,8 +103,8 @@ class _Walk:
                 self._follow(item, target, path)
             else:
                 item["void"] = not self._answers(target, ("MX",) if name == "mx" else ("A", "AAAA"))
-        except dns.exception.DNSException as exc:
-            item["error"] = str(exc) or "DNS"
+        except dns.exception.DNSException:
+            item["error"] = "dns"
         if item["void"]:
             self.voids += 1
         return item
@@ -114,12 +115,12 @@ class _Walk:
             self.loops.append(item["term"])
             return
         if len(path) >= MAX_DEPTH:
-            item["error"] = "too deep"
+            item["error"] = "too_deep"
             return
         below = self.record(target, (*path, target))
         item.update(record=below["record"], terms=below["terms"], error=below["error"])
         item["lookups"] += below["lookups"]
-        item["void"] = below["error"] == "no SPF record"
+        item["void"] = below["error"] == "no_record"
 
 
 def lookup_tree(domain: str, resolver) -> dict:

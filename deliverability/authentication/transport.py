@@ -160,9 +160,9 @@ def _policy_fix(domain, name, record, record_row, policy: str, intro=None):
     )
 
 
-def _sts_policy(domain: str, resolver, hosts: list[str], record: str, record_row) -> Finding:
+def _load_policy(domain: str, resolver, record: str, record_row, suggested: str) -> tuple[dict, str, str] | Finding:
+    """(the parsed policy, its text, its content type), or the finding that says why there is none."""
     name = record_row[0]
-    suggested = policy_text("testing", hosts, MAX_AGE_TESTING)
     try:
         text, content_type = fetch_policy(domain, resolver)
     except PolicyUnavailable as exc:
@@ -177,10 +177,19 @@ def _sts_policy(domain: str, resolver, hosts: list[str], record: str, record_row
         title = _("The MTA-STS policy cannot be fetched from %(url)s, so senders apply none.")
         return Finding(domain, "mta_sts", FAIL, title % {"url": policy_url(domain)}, str(exc), fix, data)
     try:
-        policy = sts.parse_mta_sts_policy(text)["policy"]
+        return sts.parse_mta_sts_policy(text)["policy"], text, content_type
     except sts.MTASTSPolicyError as exc:
         fix, data = _policy_fix(domain, name, record, record_row, suggested)
         return Finding(domain, "mta_sts", FAIL, _("The MTA-STS policy is broken."), str(exc), fix, data)
+
+
+def _sts_policy(domain: str, resolver, hosts: list[str], record: str, record_row) -> Finding:
+    name = record_row[0]
+    suggested = policy_text("testing", hosts, MAX_AGE_TESTING)
+    loaded = _load_policy(domain, resolver, record, record_row, suggested)
+    if isinstance(loaded, Finding):
+        return loaded
+    policy, text, content_type = loaded
     mode, max_age, patterns = policy["mode"], policy["max_age"], policy["mx"]
     data = {"record": record, "mode": mode, "max_age": max_age, "mx": patterns}
     uncovered = [h for h in hosts if not h.startswith("<") and not sts.mx_in_mta_sts_patterns(h, patterns)]

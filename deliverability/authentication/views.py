@@ -1,10 +1,13 @@
 """The account's sender-authentication page: findings with their fixes, the mailbox-provider checklist,
-history, "Check now". MISSION: DLV-1, DLV-4. Another account's run is a 404 like a missing one."""
+history and its past checks, "Check now" (with a cooldown). MISSION: DLV-1, DLV-4. Another account's run
+is a 404 like a missing one."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -30,6 +33,7 @@ def authentication(request, slug):
         "account": account,
         "run": run,
         "latest": latest,
+        "cooldown": runs.cooldown_left(latest),
         "attention": sorted(
             (f for f in findings if f.status != AuthFinding.Status.PASS),
             key=lambda f: (worst_first(f.status), f.kind == "fcrdns", f.subject),
@@ -53,8 +57,20 @@ def authentication(request, slug):
 
 @require_POST
 def authentication_check(request, slug):
+    """ "Check now": one run per ``AUTH_CHECK_COOLDOWN`` seconds per account, said with the time left."""
     account = _account(request, slug)
-    run = runs.auth_request(account=account, actor=request.user, trigger="manual")
+    try:
+        run = runs.auth_request(account=account, actor=request.user, trigger="manual")
+    except runs.CheckCooldown as cooldown:
+        if request.htmx:
+            return _progress(request, account, AuthRun.objects.latest_for(account), changed=False)
+        text = ngettext(
+            "The DNS was checked moments ago: you can check again in %(n)s second.",
+            "The DNS was checked moments ago: you can check again in %(n)s seconds.",
+            cooldown.seconds,
+        )
+        messages.info(request, text % {"n": cooldown.seconds})
+        return redirect("authentication", slug=account.slug)
     run.refresh_from_db()  # it may have finished already (an idle worker, or eager tasks)
     if request.htmx:
         return _progress(request, account, run)
@@ -68,13 +84,39 @@ def authentication_run(request, slug, pk):
     return _progress(request, account, get_object_or_404(AuthRun.objects.filter(account=account), pk=pk))
 
 
-def _progress(request, account, run):
+def _progress(request, account, run, *, changed=True):
     """The check's status line; while it runs htmx polls it, when it ends ``#auth-results`` (which listens
-    for "authChecked") reloads."""
-    response = render(request, "deliverability/authentication.html#auth-progress", {"account": account, "latest": run})
-    if run.is_finished and request.htmx:
+    for "authChecked") reloads. During the cooldown it says how long, and asks again when it is over."""
+    context = {"account": account, "latest": run, "cooldown": runs.cooldown_left(run)}
+    response = render(request, "deliverability/authentication.html#auth-progress", context)
+    if run.is_finished and request.htmx and changed and not request.headers.get("X-Portal-Cooldown"):
         trigger_client_event(response, "authChecked")
     return response
+
+
+@require_GET
+def authentication_history(request, slug):
+    """The account's past checks, the newest first, each one's time in the reader's zone (named)."""
+    account = _account(request, slug)
+    page = Paginator(AuthRun.objects.history(account), 25).get_page(request.GET.get("page"))
+    return render(request, "deliverability/auth_history.html", {"account": account, "page": page})
+
+
+@require_GET
+def authentication_past_run(request, slug, pk):
+    """One past check and its findings, as they were. Another account's check is a 404 like a missing one."""
+    account = _account(request, slug)
+    run = get_object_or_404(AuthRun.objects.filter(account=account).done().select_related("requested_by"), pk=pk)
+    groups = runs.grouped(run)
+    findings = [f for items in groups.values() for f in items]
+    context = {
+        "account": account,
+        "run": run,
+        "domain_groups": groups,
+        "counts": {s: sum(1 for f in findings if f.status == s) for s in AuthFinding.Status.values},
+        "latest_finished": AuthRun.objects.last_finished(account),
+    }
+    return render(request, "deliverability/auth_run.html", context)
 
 
 @require_POST

@@ -58,7 +58,7 @@ def acme(world, authdns, authdns_settings):
 
 def check(account, capture) -> AuthRun:
     with capture(execute=True):
-        run = runs.auth_request(account=account, trigger="manual")
+        run = runs.auth_request(account=account)  # scheduled: "Check now" has a cooldown (test_auth_history.py)
     run.refresh_from_db()
     return run
 

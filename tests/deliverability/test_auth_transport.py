@@ -6,7 +6,7 @@ trusts (the test CA, settings.AUTH_POLICY_CA_BUNDLE), no redirects, from an addr
 """
 
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from deliverability.authentication import bimi, checks, dmarc, transport
 from tests.deliverability.authdns import authdns_fixture  # noqa: F401
@@ -112,6 +112,8 @@ def test_no_record_warns_and_two_records_fail(authdns, policyweb, policyweb_sett
     assert none.data["files"] == [
         [URL, f"version: STSv1\nmode: testing\nmx: mx1.{D}\nmx: in.mail.{D}\nmax_age: 86400\n"]
     ]
+    with translation.override("pl"):
+        assert str(none.title).startswith("Brak polityki MTA-STS: poczta do tej domeny może być wysłana bez")
     two = sts_check(authdns, served(policyweb, sts=["v=STSv1; id=1", "v=STSv1; id=2"]))
     assert two.status == "fail" and str(two.title).startswith("2 MTA-STS records")
 

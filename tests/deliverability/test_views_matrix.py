@@ -115,6 +115,8 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     "authentication-run": [Row("GET", lambda o: f"{AUTH}runs/{AUTHRUN_ID}/", ACME_READERS)],
+    "authentication-history": [Row("GET", lambda o: f"{AUTH}history/", ACME_READERS)],
+    "authentication-past-run": [Row("GET", lambda o: f"{AUTH}history/{AUTHRUN_ID}/", ACME_READERS)],
     "authentication-selectors": [
         Row(
             "POST",
@@ -145,6 +147,8 @@ def objects(world, settings, unused_udp_port):
     )  # fmt: skip
     Article.objects.create(slug="draft-notes", title="Draft", body="x", category="news")
     AuthRun.objects.create(pk=AUTHRUN_ID, account=world.acme, status=AuthRun.State.DONE, finished_at=timezone.now())
+    # checked ten minutes ago: "Check now" is past its cooldown
+    AuthRun.objects.filter(pk=AUTHRUN_ID).update(created_at=timezone.now() - timedelta(minutes=10))
     stream = MessageStream.objects.create(pk=STREAM_ID, account=world.acme, name="tx")
     MonitoredTarget.objects.create(pk=TARGET_ID, account=world.acme, kind="ip4", value="192.0.2.10", stream=stream)
     SweepFactory(pk=SWEEP_ID, account=world.acme, finished_at=timezone.now() - timedelta(minutes=10))
@@ -196,6 +200,7 @@ def test_another_accounts_objects_are_exactly_like_missing_ones(client, world, o
     globex_run = AuthRun.objects.create(account=world.globex, status=AuthRun.State.DONE)
     client.force_login(world.alice)
     assert_same_404(client, f"{AUTH}runs/{globex_run.pk}/", f"{AUTH}runs/999999/")
+    assert_same_404(client, f"{AUTH}history/{globex_run.pk}/", f"{AUTH}history/999999/")
     globex_domain = MonitoredTarget.objects.create(
         account=world.globex, kind="domain", value="globex.example", role="from"
     )
