@@ -12,6 +12,7 @@ the address checked). Records and policies are parsed by checkdmarc; the fixes a
 new ``id`` whenever the policy changes.
 """
 
+import http.client
 import re
 import ssl
 import urllib.error
@@ -89,7 +90,7 @@ def fetch_policy(domain: str, resolver, timeout: float = 5.0) -> tuple[str, str]
         raise PolicyUnavailable(f"HTTP {exc.code}") from None
     except urllib.error.URLError as exc:
         raise PolicyUnavailable(str(exc.reason)) from None
-    except (OSError, ValueError) as exc:  # no address, refused, timed out, a broken response
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # no address, refused, timed out, garbled
         raise PolicyUnavailable(str(exc) or type(exc).__name__) from None
     if len(body) > POLICY_MAX_BYTES:
         raise PolicyUnavailable(f"more than {POLICY_MAX_BYTES} bytes")

@@ -83,6 +83,9 @@ def test_a_policy_that_cannot_be_fetched_fails(authdns, policyweb, policyweb_set
     policyweb.serve(URL, ENFORCE, status=301)  # RFC 8461 3.3: redirects are not followed
     moved = sts_check(authdns, served(policyweb))
     assert moved.status == "fail" and moved.detail == "HTTP 301"
+    policyweb.serve(URL, ENFORCE + "x" * transport.POLICY_MAX_BYTES)  # read no further than a policy's size
+    huge = sts_check(authdns, served(policyweb))
+    assert huge.status == "fail" and huge.detail == "more than 65536 bytes"
 
 
 def test_a_certificate_the_portal_does_not_trust_fails(authdns, policyweb, policyweb_settings):
