@@ -113,3 +113,16 @@ def test_auth_check_json_prints_the_tree(authdns, db, settings):
             }
         ],
     }
+
+
+def test_auth_check_text_output_shows_the_tree(authdns, db, settings):
+    settings.AUTH_TIMEOUT = 1.0
+    authdns.serve(RECORDS)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("auth_check", T, "--nameserver=127.0.0.1", f"--port={authdns.port}", stdout=out, stderr=err)
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    assert "DNS lookups: 11 of 10" in lines
+    assert f"include:big.{T}: 8 (#1)" in lines and f"include:n1.{T}: 2 (#2)" in lines
+    assert "mx: 1 (#11) [crosses]" in lines
+    assert "The 11th lookup is made by mx: see the lookup tree." in lines
