@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deliverability", "0011_auth_finding_spf_from"),
+        ("deliverability", "0012_blocklists_archive_and_surbl"),
     ]
 
     operations = [
