@@ -57,6 +57,9 @@ urlpatterns += [
     path("a/<slug:slug>/mediation/<int:pk>/", mediation_views.mediation_detail, name="mediation"),
     path("a/<slug:slug>/mediation/<int:pk>/edit/", mediation_views.mediation_edit, name="mediation-edit"),
     path("a/<slug:slug>/mediation/<int:pk>/submit/", mediation_views.mediation_submit, name="mediation-submit"),
+    path("a/<slug:slug>/mediation/<int:pk>/delete/", mediation_views.mediation_delete, name="mediation-delete"),
+    path("a/<slug:slug>/mediation/<int:pk>/withdraw/", mediation_views.mediation_withdraw, name="mediation-withdraw"),
+    path("a/<slug:slug>/mediation/<int:pk>/comment/", mediation_views.mediation_comment, name="mediation-comment"),
     path("console/mediation/", mediation_views.staff_mediation_list, name="staff-mediation-list"),
     path("console/mediation/<int:pk>/", mediation_views.staff_mediation, name="staff-mediation"),
 ]

@@ -1,7 +1,13 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from deliverability.blocklists.dnsbl import Kind, TargetError, parse_target
+from deliverability.mediation.providers import SPECIFIC_FIELDS, form_for
 from deliverability.models import MediationRequest, MonitoredTarget
+
+OLDEST = timedelta(days=366)  # a block older than a year is not a mediation request but a new start
 
 
 class MediationForm(forms.ModelForm):
@@ -29,6 +35,7 @@ class MediationForm(forms.ModelForm):
             "complaint_rate",
             "sample_headers",
             "recent_changes",
+            *SPECIFIC_FIELDS,
         ]
         widgets = {
             "first_seen": forms.DateInput(attrs={"type": "date"}),
@@ -45,20 +52,59 @@ class MediationForm(forms.ModelForm):
             "bounce_text": _("Paste the exact bounce or deferral line the provider returned."),
             "complaint_rate": _("From the provider's feedback loop or Postmaster Tools, if you have it."),
             "recent_changes": _("New lists, new content, a volume jump, a DNS change, a new IP…"),
+            "ndr_code": _("From the bounce, e.g. 5.7.515 (Microsoft's code for mail that fails authentication)."),
+            "dkim_domain": _("The d= domain of your DKIM signature: Yahoo's feedback loop is keyed on it."),
+            "spam_rate": _("User-reported spam rate from Google Postmaster Tools; Gmail's target is under 0.10%."),
         }
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
+        self.account = account
         targets = MonitoredTarget.objects.filter(account=account).order_by("sort_key")
         self.fields["ips"].choices = [(t.value, t.value) for t in targets if t.is_ip]
         self.fields["domains"].choices = [(t.value, t.value) for t in targets if not t.is_ip]
 
-    def clean_first_seen(self):
-        from django.utils import timezone
+    @property
+    def provider(self) -> str:
+        """The provider whose fields to show: what was posted, else the request's own."""
+        value = self.data.get("provider") if self.is_bound else self.initial.get("provider")
+        return value if value in MediationRequest.Provider.values else ""
 
+    def provider_fields(self):
+        """The chosen provider's own fields; every provider's when none is chosen yet (no JavaScript)."""
+        names = form_for(self.provider).fields if self.provider else SPECIFIC_FIELDS
+        return [self[name] for name in names]
+
+    def common_fields(self):
+        return [field for field in self if field.name not in SPECIFIC_FIELDS]
+
+    def clean_first_seen(self):
+        # MISSION: DLV-3 — a date the customer can have seen: not after today where the customer is (the
+        # account's day, not the server's), not absurdly old.
         value = self.cleaned_data["first_seen"]
-        if value and value > timezone.localdate():
+        today = self.account.today()
+        if value and value > today:
             raise forms.ValidationError(_("The first occurrence cannot be in the future."))
+        if value and value < today - OLDEST:
+            raise forms.ValidationError(_("Give a date within the last year."))
+        return value
+
+    def clean_dkim_domain(self):
+        value = (self.cleaned_data.get("dkim_domain") or "").strip()
+        if not value:
+            return ""
+        try:
+            target = parse_target(value)
+        except TargetError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if target.kind != Kind.DOMAIN:
+            raise forms.ValidationError(_("Give a domain name, not an IP address."))
+        return target.value
+
+    def clean_spam_rate(self):
+        value = self.cleaned_data.get("spam_rate")
+        if value is not None and not 0 <= value <= 100:
+            raise forms.ValidationError(_("Give a rate between 0 and 100%."))
         return value
 
     def clean_affected_percent(self):
@@ -79,4 +125,12 @@ class MediationForm(forms.ModelForm):
             raise forms.ValidationError(_("Choose at least one affected IP or domain."))
         if data.get("provider") == "other" and not (data.get("provider_name") or "").strip():
             self.add_error("provider_name", _("Name the mailbox provider."))
+        asked = form_for(data.get("provider", "")).fields
+        for name in SPECIFIC_FIELDS:  # another provider's answers do not travel in this one's text
+            if name not in asked:
+                data[name] = MediationRequest._meta.get_field(name).get_default()
+        if data.get("provider") == "microsoft" and not data.get("ndr_code"):
+            self.add_error("ndr_code", _("Give the enhanced status code from Microsoft's bounce, e.g. 5.7.515."))
+        if data.get("provider") == "yahoo" and not data.get("dkim_domain"):
+            self.add_error("dkim_domain", _("Give the DKIM d= domain your mail is signed with."))
         return data

@@ -15,6 +15,7 @@ from core.idempotency import once
 from deliverability.mediation import services as mediation
 from deliverability.mediation.filters import MediationFilter
 from deliverability.mediation.forms import MediationForm
+from deliverability.mediation.providers import form_for
 from deliverability.models import MediationRequest
 
 
@@ -38,9 +39,11 @@ def mediation_edit(request, slug, pk=None):
         if pk
         else MediationRequest(account=account)
     )
-    if item.status != MediationRequest.Status.DRAFT:
+    if not item.is_editable:
         return redirect(item)
-    form = MediationForm(request.POST or None, instance=item, account=account)
+    chosen = request.GET.get("provider")  # htmx asks for the chosen provider's own fields
+    initial = {"provider": chosen} if chosen in MediationRequest.Provider.values else None
+    form = MediationForm(request.POST or None, instance=item, account=account, initial=initial)
     if request.method == "POST" and form.is_valid():
         draft = form.save(commit=False)
         if draft.pk is None:  # a double submit of the new request makes one draft
@@ -51,7 +54,8 @@ def mediation_edit(request, slug, pk=None):
         if not repeat:
             messages.success(request, _("The draft is saved. Check the preconditions, then submit it."))
         return redirect(url)
-    return render(request, "deliverability/mediation/form.html", {"account": account, "form": form, "item": item})
+    template = "deliverability/mediation/form.html" + ("#provider-fields" if request.htmx and chosen else "")
+    return render(request, template, {"account": account, "form": form, "item": item})
 
 
 @require_GET
@@ -69,6 +73,7 @@ def mediation_detail(request, slug, pk):
             "open": mediation.open_recommendations(rows),
             "history": item.history(),
             "can_work": can(request.user, "mediation.work", account),
+            "provider_form": form_for(item.provider),
         },
     )
 
@@ -87,6 +92,47 @@ def mediation_submit(request, slug, pk):
     else:
         messages.success(request, _("Submitted: your TAM takes it from here."))
     return redirect(item)
+
+
+def _act(request, slug, pk, action, done: str):
+    """One of the customer's actions on a request (delete a draft, withdraw, comment): 404 for another
+    account's or a missing request, a message either way, back to the request (or the list once deleted)."""
+    account = _account(request, slug)
+    require(request.user, "mediation.work", account)
+    item = get_object_or_404(MediationRequest.objects.filter(account=account), pk=pk)
+    try:
+        action(item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(item) if MediationRequest.objects.filter(pk=pk).exists() else redirect("mediation-list", slug)
+
+
+@require_POST
+def mediation_delete(request, slug, pk):
+    return _act(
+        request, slug, pk, lambda item: mediation.mediation_delete(request=item, actor=request.user),
+        _("The draft is deleted."),
+    )  # fmt: skip
+
+
+@require_POST
+def mediation_withdraw(request, slug, pk):
+    note = request.POST.get("note", "")
+    return _act(
+        request, slug, pk, lambda item: mediation.mediation_withdraw(request=item, actor=request.user, note=note),
+        _("The request is withdrawn and your TAM is told."),
+    )  # fmt: skip
+
+
+@require_POST
+def mediation_comment(request, slug, pk):
+    text = request.POST.get("comment", "")
+    return _act(
+        request, slug, pk, lambda item: mediation.mediation_comment(request=item, actor=request.user, text=text),
+        _("Your comment is added."),
+    )  # fmt: skip
 
 
 @require_GET
@@ -112,13 +158,7 @@ def staff_mediation(request, pk):
     if request.method == "POST":
         require(request.user, "mediation.work", item.account)
         try:
-            mediation.mediation_set_status(
-                request=item,
-                actor=request.user,
-                status=request.POST.get("status", ""),
-                note=request.POST.get("note", "").strip(),
-                response=request.POST.get("response", "").strip(),
-            )
+            _staff_action(request, item)
         except (ValidationError, ValueError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -135,5 +175,26 @@ def staff_mediation(request, pk):
             "next": sorted(mediation.NEXT.get(item.status, set())) if works else [],
             "statuses": dict(MediationRequest.Status.choices),
             "history": item.history(),
+            "open": mediation.open_recommendations(rows),
+            "can_return": works and item.status in mediation.RETURNABLE,
+            "provider_form": form_for(item.provider),
         },
     )
+
+
+def _staff_action(request, item) -> None:
+    """The TAM's form: return the request with what to carry out first, comment, or record what happened."""
+    post = request.POST
+    if post.get("action") == "return":
+        items = [*post.getlist("items"), *post.get("more_items", "").splitlines()]
+        mediation.mediation_return(request=item, actor=request.user, items=items, note=post.get("note", ""))
+    elif post.get("action") == "comment":
+        mediation.mediation_comment(request=item, actor=request.user, text=post.get("comment", ""))
+    else:
+        mediation.mediation_set_status(
+            request=item,
+            actor=request.user,
+            status=post.get("status", ""),
+            note=post.get("note", ""),
+            response=post.get("response", ""),
+        )

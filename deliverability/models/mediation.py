@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,16 @@ class MediationRequest(models.Model):
         RESPONDED = "responded", _("Provider responded")
         RESOLVED = "resolved", _("Resolved")
         NOT_RESOLVED = "not_resolved", _("Not resolved")
+        RETURNED = "returned", _("Returned: carry these out first")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Reputation(models.TextChoices):
+        """Google Postmaster Tools' reputation scale (facts: reputation.md)."""
+
+        HIGH = "HIGH", _("High")
+        MEDIUM = "MEDIUM", _("Medium")
+        LOW = "LOW", _("Low")
+        BAD = "BAD", _("Bad")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mediation_requests")
     provider = models.CharField(_("mailbox provider"), max_length=12, choices=Provider.choices)
@@ -41,13 +52,39 @@ class MediationRequest(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     ips = models.JSONField(_("affected IPs"), default=list, blank=True)
     domains = models.JSONField(_("affected domains"), default=list, blank=True)
-    bounce_text = models.TextField(_("bounce or deferral text"))
+    # Sizes are bounded (issue 16): a pasted bounce line, a few headers, a paragraph, never a mailbox dump.
+    bounce_text = models.TextField(_("bounce or deferral text"), max_length=2000)
     first_seen = models.DateField(_("first seen"))
-    daily_volume = models.PositiveIntegerField(_("messages a day to this provider"))
-    affected_percent = models.PositiveSmallIntegerField(_("share affected (%)"))
+    daily_volume = models.PositiveIntegerField(
+        _("messages a day to this provider"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000_000)]
+    )
+    affected_percent = models.PositiveSmallIntegerField(
+        _("share affected (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     complaint_rate = models.DecimalField(_("complaint rate (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
-    sample_headers = models.TextField(_("sample message headers"), blank=True)
-    recent_changes = models.TextField(_("what changed recently"), blank=True)
+    sample_headers = models.TextField(_("sample message headers"), max_length=20000, blank=True)
+    recent_changes = models.TextField(_("what changed recently"), max_length=2000, blank=True)
+    # What each provider's own sender-support form asks for (MISSION: DLV-3; mediation/providers.py).
+    ndr_code = models.CharField(
+        _("enhanced status code in the bounce"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^[245]\.\d{1,3}\.\d{1,3}$", _("An enhanced status code such as 5.7.515."))],
+    )
+    snds_enrolled = models.BooleanField(_("the IPs are registered in SNDS"), default=False)
+    jmrp_enrolled = models.BooleanField(_("enrolled in JMRP (Junk Mail Reporting Program)"), default=False)
+    cfl_enrolled = models.BooleanField(_("enrolled in Yahoo's Complaint Feedback Loop"), default=False)
+    dkim_domain = models.CharField(_("DKIM d= domain"), max_length=253, blank=True)
+    spam_rate = models.DecimalField(
+        _("Postmaster Tools spam rate (%)"), max_digits=5, decimal_places=3, null=True, blank=True
+    )
+    domain_reputation = models.CharField(
+        _("Postmaster Tools domain reputation"), max_length=6, choices=Reputation.choices, blank=True
+    )
+    ip_reputation = models.CharField(
+        _("Postmaster Tools IP reputation"), max_length=6, choices=Reputation.choices, blank=True
+    )
+    returned_items = models.JSONField(_("to carry out first"), default=list, blank=True)
     preconditions = models.JSONField(_("preconditions"), default=dict, blank=True)  # as checked at submission
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -56,9 +93,11 @@ class MediationRequest(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    provider_response = models.TextField(_("provider's response"), blank=True)
+    provider_response = models.TextField(_("provider's response"), max_length=5000, blank=True)
 
     OPEN = (Status.SUBMITTED, Status.RESPONDED)
+    EDITABLE = (Status.DRAFT, Status.RETURNED)  # the customer's to change and submit
+    WITHDRAWABLE = (Status.SUBMITTED, Status.RESPONDED, Status.RETURNED)
 
     objects = MediationRequestQuerySet.as_manager()
 
@@ -95,6 +134,8 @@ class MediationRequest(models.Model):
                     "by": event.actor.get_full_name() if event.actor else event.details.get("by", ""),
                     "status": self.Status(status).label if status in self.Status.values else status,
                     "note": event.details.get("note", ""),
+                    "comment": event.details.get("comment", ""),
+                    "items": event.details.get("items", []),
                 }
             )
         return rows
@@ -102,3 +143,13 @@ class MediationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    def customer_recipients(self) -> list:
+        """Who at the customer hears what happened: whoever asked, the account's admins and its alert
+        contacts (``notify`` writes each address once)."""
+        asker = [self.created_by] if self.created_by and self.created_by.is_active else []
+        return [*asker, *self.account.admin_users(), *self.account.contacts.receiving_alerts()]

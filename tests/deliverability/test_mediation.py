@@ -26,6 +26,12 @@ FORM = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _today(frozen):
+    """FORM's dates are in the past and within the year the form accepts (issue 16), whenever the suite runs."""
+    frozen("2026-11-24 10:00")
+
+
 @pytest.fixture
 def acme(world):
     services.targets_add(account=world.acme, actor=None, text="192.0.2.10 192.0.2.11", stream_name="tx")
@@ -118,7 +124,7 @@ def test_the_tam_sends_the_provider_text_and_records_what_happened(client, acme)
     text = mediation.provider_text(MediationRequest.objects.get())
     assert "Subject: Delivery issue: 192.0.2.10 / acme.example" in text
     assert "421-4.7.28 [192.0.2.10]" in text and "about 50000 messages a day, 30% affected" in text
-    assert "open: acme.example: No DMARC record." in text and "Tina Nowak <tina@tam.test>" in text
+    assert "No DMARC record" not in text and "Tina Nowak <tina@tam.test>" in text  # issue 16: not for the provider
     assert "Subject: Delivery issue" in page
     assert client.get("/console/mediation/").content.decode().count(f"/console/mediation/{item.pk}/") == 1
 

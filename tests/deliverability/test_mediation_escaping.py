@@ -59,7 +59,7 @@ def test_the_tam_sees_every_field_literally_and_copies_it_verbatim(client, world
     assert f"Error returned: 550 5.7.1 Message {MESSAGE_ID} rejected: {SCRIPT}" in text
     assert f"Sample headers:\nMessage-ID: {MESSAGE_ID}\nFrom: {ADDRESS}\nX-Campaign: {IMG}\n" in text
     assert f"Recent changes: A new list {IMG} & a template with {SCRIPT}" in text
-    assert f"Warm-up plan: open: Pool {SCRIPT}: Gmail" in text
+    assert "Pool" not in text  # issue 16: the open recommendations stay between the customer and the TAM
     assert "Contact: Tina Nowak <tina@tam.test>" in text
 
 
