@@ -15,6 +15,7 @@ _VIEW = frozenset(
         "deliverability.view_authfinding",
         "deliverability.view_article",
         "deliverability.view_mediationrequest",
+        "deliverability.view_senderprofile",
     }
 )
 
@@ -25,6 +26,8 @@ GRANTS = Grants(
         # MISSION: DLV-3 — the customer's team writes and submits a mediation request and the account's TAMs
         # work it (README: Console → Mediation); support agents read it but neither edit, submit nor work it.
         "mediation.work": Rule(customers=TEAM, staff="deliverability.change_mediationrequest"),
+        # MISSION: TAM-6 — the account's TAM records the customer's sender profile (industry, volume, providers).
+        "profile.manage": Rule(staff="deliverability.change_senderprofile"),
     },
     roles={
         StaffRole.TAM: _VIEW
@@ -42,6 +45,9 @@ GRANTS = Grants(
             "deliverability.add_article",
             "deliverability.change_article",
             "deliverability.delete_article",
+            # MISSION: TAM-6 — what the customer's business is, so the library recommends what is relevant.
+            "deliverability.add_senderprofile",
+            "deliverability.change_senderprofile",
         },
         StaffRole.AGENT: _VIEW,
     },

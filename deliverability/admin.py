@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.safestring import mark_safe
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
+from .library import services as library_services
 from .library.content import render as render_markdown
 from .models import (
     Article,
@@ -17,6 +19,7 @@ from .models import (
     MediationRequest,
     MessageStream,
     MonitoredTarget,
+    SenderProfile,
     Sweep,
 )
 
@@ -110,13 +113,15 @@ class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The best-practice library (MISSION: TAM-6): TAMs write in Markdown; the preview is what readers see.
     Saved and deleted through ``services.article_save``/``_remove`` (audited, with no account)."""
 
-    list_display = ["title", "category", "language", "status", "published_at", "author"]
+    list_display = ["title", "category", "language", "translation_key", "status", "published_at", "author"]
     list_filter = ["status", "category", "language"]
-    search_fields = ["title", "summary", "body", "tags"]
+    search_fields = ["title", "summary", "body", "tags", "translation_key"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["preview", "updated_at"]
-    fields = ["title", "slug", "summary", "category", "tags", "topics", "language", "status", "published_at", "body"]
-    fields += ["preview", "updated_at"]
+    readonly_fields = ["preview", "updated_at", "announced_at"]
+    # translation_key pairs the English and the Polish version of one article (issue 16); happened_on dates
+    # an industry trend.
+    fields = ["title", "slug", "summary", "category", "happened_on", "tags", "topics", "language"]
+    fields += ["translation_key", "status", "published_at", "body", "preview", "updated_at", "announced_at"]
     list_select_related = ["author"]
 
     @admin.display(description=_("preview"))
@@ -128,6 +133,48 @@ class ArticleAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.article_remove(article=obj, actor=request.user)
+
+
+class SenderProfileForm(forms.ModelForm):
+    providers = forms.MultipleChoiceField(
+        label=_("main mailbox providers"),
+        choices=SenderProfile.Provider.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = SenderProfile
+        fields = ["account", "industry", "daily_volume", "providers"]
+
+
+@admin.register(SenderProfile)
+class SenderProfileAdmin(AccountScopedAdmin):
+    """MISSION: TAM-6 — the TAM records the customer's industry, volume and providers; the library recommends
+    and announces what is relevant to them. Saved through ``library.services.sender_profile_save`` (audited)."""
+
+    form = SenderProfileForm
+    list_display = ["account", "industry", "daily_volume", "updated_at"]
+    list_select_related = ["account"]
+    list_filter = ["industry"]
+    search_fields = ["account__name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["account"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = library_services.sender_profile_save(
+            account=obj.account,
+            actor=request.user,
+            industry=data.get("industry", ""),
+            daily_volume=data.get("daily_volume"),
+            providers=data.get("providers", []),
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AuthFindingInline(admin.TabularInline):

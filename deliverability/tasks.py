@@ -78,3 +78,11 @@ def auth_check_all() -> int:
         auth_request(account=account, trigger="schedule")
         started += 1
     return started
+
+
+@shared_task(time_limit=5 * 60, soft_time_limit=4 * 60)
+def announce_articles() -> int:
+    """Beat, every 10 minutes: newly published articles, told once to the customers they concern (TAM-6)."""
+    from .library.announce import announce_new_articles
+
+    return announce_new_articles()

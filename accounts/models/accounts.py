@@ -183,8 +183,12 @@ class Account(models.Model):
         the language of their login, if they have one) and the active TAMs (MISSION DLV-2, AV-1)."""
         return [*self.contacts.receiving_alerts(), *self.active_tams()]
 
+    def team_users(self):
+        """The people on the customer's team who can still sign in (each with their own ``language``)."""
+        return User.objects.filter(is_active=True, memberships__account=self).distinct()
+
     def admin_users(self):
-        """The account admins on the team who can still sign in (each with their own ``language``)."""
+        """The team's account admins who can still sign in (one filter: the admin role on this account)."""
         return User.objects.filter(
             is_active=True, memberships__account=self, memberships__role=Membership.Role.ADMIN
         ).distinct()

@@ -64,6 +64,7 @@ class AuditEvent(models.Model):
         DATA_EXPORT_REQUESTED = "data_export_requested", _("Data export requested")
         DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Data export downloaded")
         PERSON_ERASED = "person_erased", _("Person erased")
+        SENDER_PROFILE_CHANGED = "sender_profile_changed", _("Sender profile changed")
 
     account = models.ForeignKey(
         "accounts.Account",

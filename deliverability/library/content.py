@@ -12,8 +12,10 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
-from deliverability.models import Article, AuthFinding, AuthRun, ListingStatus
+from deliverability.models import Article, AuthFinding, AuthRun, ListingStatus, SenderProfile
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -22,8 +24,24 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+class _TitleIsThePages(Treeprocessor):
+    """``# Heading`` in an article is a section heading: the page's own ``<h1>`` is the article's title, so a
+    Markdown ``h1`` becomes ``h2`` (nh3 would otherwise drop the tag and leave bare text; issue 16)."""
+
+    def run(self, root):
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
+class _Headings(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 - python-markdown's name
+        md.treeprocessors.register(_TitleIsThePages(md), "article-headings", 5)
+
+
 def render(text: str) -> str:
-    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    html = markdown.markdown(
+        text or "", extensions=["tables", "fenced_code", "sane_lists", _Headings()], output_format="html"
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -80,25 +98,59 @@ def listing_topics(account) -> dict[str, str]:
     return topics
 
 
+PROFILE_PREFIXES = ("provider:", "industry:", "bulk")
+
+
+def profile_topics(account) -> dict[str, str]:
+    """What the customer's business makes relevant (the sender profile the TAM records): the mailbox
+    providers they send to (``provider:gmail``), bulk volume (``bulk``), their industry (``industry:retail``)."""
+    profile = SenderProfile.objects.filter(account=account).first()
+    if profile is None:
+        return {}
+    topics = {}
+    names = dict(SenderProfile.Provider.choices)
+    for provider in profile.providers:
+        topics[f"provider:{provider}"] = _("You send mostly to %(provider)s.") % {"provider": names.get(provider)}
+    if profile.is_bulk:
+        topics["bulk"] = _("You send about %(n)s messages a day: the bulk-sender rules apply.") % {
+            "n": f"{profile.daily_volume:,}"
+        }
+    if profile.industry:
+        topics[f"industry:{profile.industry}"] = _("Relevant to %(industry)s senders.") % {
+            "industry": profile.get_industry_display()
+        }
+    return topics
+
+
+def _rank(matched: list[str]) -> int:
+    """An article about the very list the account is on first, then open findings, then the profile's."""
+    if any(topic.startswith("blocklist:") for topic in matched):
+        return 0
+    return 2 if all(topic.startswith(PROFILE_PREFIXES) for topic in matched) else 1
+
+
 def recommended(account, limit: int = 4) -> list[tuple[Article, str]]:
-    """Published articles that match the account's open findings, each with the reason; an article about
-    the very list the account is on comes before general ones."""
+    """Published articles that match the account's open findings or its sender profile, each with the
+    reason; an article about the very list the account is on comes before general ones, and what a check
+    found before what the profile suggests."""
     topics = topics_for(account)
     if not topics:
         return []
+    order = sorted(topics, key=lambda t: (not t.startswith("blocklist:"), t.startswith(PROFILE_PREFIXES)))
     found = []
     for article in in_language(Article.objects.published().about(topics)[:100]):
         mine = article.topics.split()
-        specific = any(topic.startswith("blocklist:") and topic in mine for topic in topics)
-        reason = next(
-            topics[topic] for topic in sorted(topics, key=lambda t: not t.startswith("blocklist:")) if topic in mine
-        )
-        found.append((0 if specific else 1, article.title, article, reason))
-    found.sort(key=lambda row: row[:2])
-    return [(article, reason) for _rank, _title, article, reason in found[:limit]]
+        matched = [topic for topic in order if topic in mine]
+        trend = article.category == Article.Category.TRENDS  # the how-to before the news, at one rank
+        found.append((_rank(matched), trend, article.title, article, topics[matched[0]]))
+    found.sort(key=lambda row: row[:3])
+    return [(article, reason) for *_order, article, reason in found[:limit]]
 
 
 ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
+
+
+TRENDS_DIR = ARTICLES_DIR / "trends"
 
 
 def read_article(path) -> dict:

@@ -16,6 +16,7 @@ from deliverability.models import Article
 def library(request):
     filters = ArticleFilter(request.GET, queryset=Article.objects.readable_by(request.user).select_related("author"))
     page = Paginator(in_language(filters.qs), 20).get_page(request.GET.get("page"))
+    trends = in_language(Article.objects.readable_by(request.user).trends()[:40])[:8]  # MISSION: TAM-6
     return render(
         request,
         "deliverability/library.html",
@@ -23,6 +24,7 @@ def library(request):
             "page": page,
             "filters": filters.values,
             "categories": Article.Category.choices,
+            "trends": trends,
         },
     )
 

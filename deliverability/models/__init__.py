@@ -2,7 +2,7 @@
 
 from .auth import AuthFinding, AuthRun
 from .catalogue import Blocklist, BlocklistQuerySet
-from .library import Article
+from .library import Article, SenderProfile
 from .mediation import MediationRequest
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
@@ -18,6 +18,7 @@ __all__ = [
     "MediationRequest",
     "MessageStream",
     "MonitoredTarget",
+    "SenderProfile",
     "Sweep",
     "SweepChunk",
 ]

@@ -1,9 +1,15 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TenantQuerySet
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -15,7 +21,19 @@ class ArticleQuerySet(models.QuerySet):
         return self if user.is_staff else self.published()
 
     def tagged(self, tag: str):
-        return self.filter(tags__icontains=tag)
+        """Whole tags of the comma-separated list: ``dmarc`` is not ``dmarc reports`` nor ``bimi, dmarc-ish``."""
+        tag = " ".join(tag.split())
+        if not tag:
+            return self
+        return self.filter(tags__iregex=rf"(^|,)\s*{re.escape(tag)}\s*(,|$)")
+
+    def trends(self):
+        """Dated industry-trend items, the latest change first (MISSION: TAM-6)."""
+        return self.filter(category=Article.Category.TRENDS, happened_on__isnull=False).order_by("-happened_on")
+
+    def unannounced(self):
+        """Published, visible now, and not yet told to the customers it concerns."""
+        return self.published().filter(announced_at__isnull=True)
 
     def search(self, text: str):
         """A part of the title, the summary or the body."""
@@ -27,6 +45,10 @@ class ArticleQuerySet(models.QuerySet):
         for topic in topics:
             query |= Q(topics__icontains=f" {topic} ")
         return self.filter(query)
+
+
+class SenderProfileQuerySet(TenantQuerySet):
+    pass
 
 
 class Article(models.Model):
@@ -44,6 +66,7 @@ class Article(models.Model):
         COMPLAINTS = "complaints", _("Complaints and engagement")
         REQUIREMENTS = "requirements", _("Mailbox-provider requirements")
         NEWS = "news", _("Industry news")
+        TRENDS = "trends", _("Industry trends")
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -57,7 +80,9 @@ class Article(models.Model):
         blank=True,
         help_text=_(
             "Findings that make the portal recommend this article, separated by spaces: spf, dkim, dmarc, "
-            "alignment, mx, bounce, fcrdns, blocklist, blocklist:<zone>, warmup."
+            "alignment, mx, bounce, fcrdns, blocklist, blocklist:<zone>, warmup; and from the customer's sender "
+            "profile: provider:gmail (microsoft, yahoo, apple), bulk, industry:retail (finance, saas, media, "
+            "travel, health, public, other)."
         ),
     )
     language = models.CharField(
@@ -72,6 +97,14 @@ class Article(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    happened_on = models.DateField(
+        _("date of the change"),
+        null=True,
+        blank=True,
+        help_text=_("Industry trends: when the change took or takes effect (e.g. the first day of enforcement)."),
+    )
+    # When the customers it concerns were told (library/announce.py); never twice for one article.
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
@@ -80,6 +113,7 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "title"]
+        indexes = [models.Index(fields=["category", "-happened_on"], name="article_trends")]
 
     def __str__(self):
         return self.title
@@ -101,3 +135,57 @@ class Article(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+
+class SenderProfile(models.Model):
+    """What the TAM knows of the customer's sending: the industry, the daily volume and the mailbox providers
+    that matter (MISSION: TAM-6, "relevant to the customer's business"). Recommendations and new-article
+    notices follow it, not only failing checks. Changed through ``services.sender_profile_save`` (audited)."""
+
+    class Industry(models.TextChoices):
+        RETAIL = "retail", _("Retail and e-commerce")
+        FINANCE = "finance", _("Banking, finance and insurance")
+        SAAS = "saas", _("Software and SaaS")
+        MEDIA = "media", _("Media and publishing")
+        TRAVEL = "travel", _("Travel and hospitality")
+        HEALTH = "health", _("Healthcare")
+        PUBLIC = "public", _("Public sector and non-profit")
+        OTHER = "other", _("Other")
+
+    class Provider(models.TextChoices):
+        GMAIL = "gmail", "Gmail"
+        MICROSOFT = "microsoft", "Microsoft (Outlook.com)"
+        YAHOO = "yahoo", "Yahoo / AOL"
+        APPLE = "apple", "Apple (iCloud)"
+
+    BULK = 5000  # messages a day to one provider: a bulk sender for Gmail, Yahoo and Microsoft (facts)
+
+    account = models.OneToOneField(
+        "accounts.Account", verbose_name=_("account"), on_delete=models.CASCADE, related_name="sender_profile"
+    )
+    industry = models.CharField(_("industry"), max_length=10, choices=Industry.choices, blank=True)
+    daily_volume = models.PositiveIntegerField(
+        _("messages a day"), null=True, blank=True, validators=[MaxValueValidator(1_000_000_000)]
+    )
+    providers = models.JSONField(
+        _("main mailbox providers"), default=list, blank=True, help_text=_("Where most recipients read their mail.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SenderProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sender profile")
+        verbose_name_plural = _("sender profiles")
+
+    def __str__(self):
+        return str(self.account)
+
+    def clean(self):
+        unknown = set(self.providers or []) - set(self.Provider.values)
+        if unknown:
+            raise ValidationError({"providers": _("Unknown mailbox providers: %(p)s") % {"p": ", ".join(unknown)}})
+
+    @property
+    def is_bulk(self) -> bool:
+        return (self.daily_volume or 0) >= self.BULK

@@ -291,6 +291,8 @@ CELERY_BEAT_SCHEDULE = {
     "rota-gaps": {"task": "cases.tasks.rota_gap_warnings", "schedule": 900.0},
     # Every BLOCKLIST_SWEEP_MINUTES (default hourly): start a blocklist sweep for every account with targets.
     "blocklist-sweep": {"task": "deliverability.tasks.sweep_all", "schedule": BLOCKLIST_SWEEP_MINUTES * 60.0},
+    # Every 10 minutes: newly published library articles are told, once, to the customers they concern.
+    "announce-articles": {"task": "deliverability.tasks.announce_articles", "schedule": 600.0},
     # Every hour: sender-authentication checks for the accounts not checked in AUTH_CHECK_HOURS (daily).
     "auth-checks": {"task": "deliverability.tasks.auth_check_all", "schedule": 3600.0},
     # Every 15 seconds: availability probes (each account at its own interval, default a minute).
@@ -338,6 +340,7 @@ RECOMMENDATION_SOURCES = [
     "deliverability.library.content.authentication_topics",
     "deliverability.library.content.listing_topics",
     "planning.recommendations.warmup_topics",
+    "deliverability.library.content.profile_topics",  # the sender profile the TAM records (issue 16, TAM-6)
 ]
 # Mediation's "warm-up plan followed" precondition comes from planning (callable account -> ok/detail/open).
 MEDIATION_WARMUP_SOURCE = "planning.recommendations.warmup_precondition"

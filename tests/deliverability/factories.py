@@ -20,6 +20,7 @@ from deliverability.models import (
     MediationRequest,
     MessageStream,
     MonitoredTarget,
+    SenderProfile,
     Sweep,
     SweepChunk,
 )
@@ -192,3 +193,15 @@ class MediationRequestFactory(DjangoModelFactory):
     daily_volume = 50_000
     affected_percent = 30
     created_by = factory.SubFactory(UserFactory)
+
+
+class SenderProfileFactory(DjangoModelFactory):
+    """What the TAM recorded of a customer's sending (issue 16, TAM-6): a bulk retailer sending to Gmail."""
+
+    class Meta:
+        model = SenderProfile
+
+    account = factory.SubFactory(AccountFactory)
+    industry = SenderProfile.Industry.RETAIL
+    daily_volume = 20_000
+    providers = factory.LazyFunction(lambda: ["gmail"])

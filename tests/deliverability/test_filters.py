@@ -56,7 +56,7 @@ def test_listings_by_importance_and_search(listings):
 
 def test_library_by_category_tag_and_search(world):
     mine = Article.objects.create(
-        title="Feedback loops", slug="fbl", summary="Complaints", body="Sign up.", tags="fbl feedback-loop",
+        title="Feedback loops", slug="fbl", summary="Complaints", body="Sign up.", tags="fbl, feedback-loop",
         category=Article.Category.AUTHENTICATION, status=Article.Status.PUBLISHED, published_at="2026-01-01T00:00Z",
     )  # fmt: skip
     published = Article.objects.published()
