@@ -74,6 +74,7 @@ ALLOWED = {
     "sessions.manage": {"customer admin"},  # issue 14: the customer's own choice, not staff's
     "data.export": {"customer admin"},  # issue 18: the company's data, to its admin (GDPR Art. 20)
     "person.erase": STAFF_OF_THE_ACCOUNT,  # issue 18: on a request the TAM verified (Art. 17)
+    "profile.manage": STAFF_OF_THE_ACCOUNT,  # issue 16: the TAM records the sender profile
 }
 
 
@@ -157,7 +158,7 @@ def test_roles_collect_every_apps_grants():
     tam = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="tam"))
     agent = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="agent"))
     assert {p.split(".")[0] for p in tam} == {"accounts", "cases", "deliverability", "planning", "availability"}
-    assert len(tam) == 85 and len(agent) == 40
+    assert len(tam) == 88 and len(agent) == 41  # issue 16: sender profiles
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()

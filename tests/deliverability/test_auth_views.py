@@ -21,9 +21,9 @@ from tests.helpers import HTMX, messages_of, panel_text, queries_of, text, visib
 AUTH_PAGE = "/a/acme/authentication/"
 PANEL = "/a/acme/panel/authentication/"
 DOMAIN = "acme-views.example"
-DLV4 = (
-    "These checks show what DNS can show; inbox placement rates cannot be guaranteed, "
-    "and the provider is not responsible for them."
+DLV4 = (  # deliverability/_dlv4.html, the one copy (issue 16)
+    "Not included: Tier 2 mediation (dedicated assistance) and deliverability strategy services. "
+    "Inbox placement rates cannot be guaranteed, and the provider is not responsible for them."
 )
 
 

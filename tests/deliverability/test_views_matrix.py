@@ -96,6 +96,30 @@ MATRIX: dict[str, list[Row]] = {
             changes=lambda o: MediationRequest.objects.get(pk=MEDIATION_ID).status,
         )
     ],
+    # issue 16: the customer's team (and the TAMs) delete a draft, comment on and withdraw a request
+    "mediation-delete": [
+        Row(
+            "POST",
+            lambda o: f"/a/acme/mediation/{MEDIATION_ID}/delete/",
+            roles("/a/acme/mediation/", anonymous=LOGIN, bob=404, tess=404, sam=404),
+            changes=lambda o: MediationRequest.objects.filter(pk=MEDIATION_ID).count(),
+        )
+    ],
+    "mediation-comment": [
+        Row(
+            "POST",
+            lambda o: f"/a/acme/mediation/{MEDIATION_ID}/comment/",
+            roles(f"/a/acme/mediation/{MEDIATION_ID}/", anonymous=LOGIN, bob=404, tess=404, sam=404),
+            data=lambda o: {"comment": "Still bouncing."},
+        )
+    ],
+    "mediation-withdraw": [
+        Row(
+            "POST",
+            lambda o: f"/a/acme/mediation/{MEDIATION_ID}/withdraw/",
+            roles(f"/a/acme/mediation/{MEDIATION_ID}/", anonymous=LOGIN, bob=404, tess=404, sam=404),
+        )
+    ],
     "staff-mediation-list": [Row("GET", lambda o: "/console/mediation/", STAFF_ONLY)],
     "staff-mediation": [
         Row(
