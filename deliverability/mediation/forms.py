@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deliverability.blocklists.dnsbl import Kind, TargetError, parse_target
@@ -80,9 +81,9 @@ class MediationForm(forms.ModelForm):
 
     def clean_first_seen(self):
         # MISSION: DLV-3 — a date the customer can have seen: not after today where the customer is (the
-        # account's day, not the server's), not absurdly old.
+        # account's day or the person's, never the server's UTC), not absurdly old.
         value = self.cleaned_data["first_seen"]
-        today = self.account.today()
+        today = max(self.account.today(), timezone.localdate())  # the account's day or the reader's, the later
         if value and value > today:
             raise forms.ValidationError(_("The first occurrence cannot be in the future."))
         if value and value < today - OLDEST:

@@ -266,10 +266,14 @@ def test_dates_and_sizes_are_bounded(client, acme, change, field, message):
 
 
 def test_the_first_day_is_the_customers_today(client, acme, frozen):
-    """23:30 UTC on 5 December is already 6 December in Warsaw, Acme's zone: that day is not in the future."""
+    """23:30 UTC on 5 December is already 6 December in Warsaw, Acme's zone (while Alice, travelling, reads
+    the portal in New York's 5 December): that day is not in the future."""
+    acme.alice.timezone = "America/New_York"
+    acme.alice.save(update_fields=["timezone"])
     frozen("2026-12-05 23:30")
     _response, item = _post(client, acme.alice, {**FORM, "first_seen": "2026-12-06"})
     assert item is not None and str(item.first_seen) == "2026-12-06"
+    assert "cannot be in the future" in str(_post(client, acme.alice, {**FORM, "first_seen": "2026-12-07"})[0].content)
 
 
 def test_notes_and_responses_are_bounded(client, acme):
