@@ -5,6 +5,7 @@ recommendations, and new articles told once to each person they concern, in thei
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -15,6 +16,7 @@ from deliverability.library import content as library
 from deliverability.library.announce import announce_new_articles
 from deliverability.library.services import sender_profile_save
 from deliverability.models import Article, SenderProfile
+from deliverability.tasks import announce_articles
 from tests.deliverability.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,4 +191,5 @@ def test_a_scheduled_article_is_told_when_it_appears(world, frozen):
     Article.objects.filter(pk=article.pk).update(published_at="2026-12-08 09:00Z")
     assert announce_new_articles() == 0
     frozen("2026-12-08 09:01")
-    assert announce_new_articles() == 2
+    assert announce_articles() == 2  # the beat's task (settings.CELERY_BEAT_SCHEDULE["announce-articles"])
+    assert settings.CELERY_BEAT_SCHEDULE["announce-articles"]["task"] == "deliverability.tasks.announce_articles"
