@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0013_two_factor'),
-        ('deliverability', '0012_mediation_provider_forms'),
+        ('deliverability', '0014_mediation_provider_forms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

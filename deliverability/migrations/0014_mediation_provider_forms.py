@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("deliverability", "0011_auth_finding_spf_from"),
+        ("deliverability", "0013_auth_mta_sts_tls_rpt_bimi_kinds"),
     ]
 
     operations = [
