@@ -91,7 +91,7 @@ def test_an_idn_domain_is_shown_in_unicode(alice, acme):
 
 def test_the_page_says_what_is_not_included(alice, acme):
     sentence = visible_text(text(alice.get(PAGE)))
-    assert "Not included: deliverability strategy services and Tier 2 mediation (dedicated assistance)." in sentence
+    assert "Not included: Tier 2 mediation (dedicated assistance) and deliverability strategy services." in sentence
     assert "Inbox placement rates cannot be guaranteed" in sentence
 
 
