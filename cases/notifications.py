@@ -101,6 +101,16 @@ def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None =
     transaction.on_commit(_kick)
 
 
+def notify_all(notices: list[tuple[CaseEvent, list, str]]) -> None:
+    """``notify`` for many events at once (the SLA sweep's batch): one insert of (event, extra staff, dedupe)
+    rows and one kick after the commit, for the same telling."""
+    PendingNotification.objects.bulk_create(
+        PendingNotification(event=event, extra_staff=[u.pk for u in staff], dedupe=dedupe or "")
+        for event, staff, dedupe in notices
+    )
+    transaction.on_commit(_kick)
+
+
 def _kick():
     from .tasks import expand_notifications
 

@@ -142,6 +142,19 @@ def sent_alerts(case: Case, d: sla.Deadlines) -> set[tuple[str, str, datetime]]:
     return set(SlaAlert.objects.filter(case=case, due_at__in=dues).values_list("clock", "level", "due_at"))
 
 
+def sent_alerts_of(cases: list[Case], deadlines: dict[int, sla.Deadlines]) -> dict[int, set]:
+    """``sent_alerts`` of many cases in one query (the SLA sweep's batch): case id -> its set."""
+    sent: dict[int, set] = {case.pk: set() for case in cases}
+    dues = {due for d in deadlines.values() for _, due in d.items()}
+    if not dues:
+        return sent
+    rows = SlaAlert.objects.filter(case__in=[c.pk for c in cases], due_at__in=dues)
+    for case_id, clock, level, due in rows.values_list("case_id", "clock", "level", "due_at"):
+        if due in {d for _, d in deadlines[case_id].items()}:
+            sent[case_id].add((clock, level, due))
+    return sent
+
+
 def refresh(case: Case, now: datetime) -> list[str]:
     """Recompute the stored sort key and sweep time after any change to the clocks. Returns the fields set."""
     d = deadlines(case)

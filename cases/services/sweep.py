@@ -2,7 +2,9 @@
 
 It reads only the cases whose ``sla_check_at`` has come (an index), claims each with a row lock
 (``SKIP LOCKED``, so overlapping runs share rather than repeat the work) and records each alert once
-(a unique constraint), so redelivery and overlapping runs never send an alert twice.
+(a unique constraint), so redelivery and overlapping runs never send an alert twice. A batch's alerts, timeline
+events and notifications are each written in one statement (issue 18: 50 alerts due in the same minute at
+100,000 open cases in under 100 ms, ``bench/sla_sweep.py``).
 """
 
 from django.db import IntegrityError, transaction
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from cases import sla
 from cases.models import Case, CaseEvent, SlaAlert
-from cases.notifications import notify
+from cases.notifications import notify, notify_all
 from core.text import _, to_json
 
 from . import clocks
@@ -33,10 +35,51 @@ def sla_sweep(now=None, *, batch: int = BATCH) -> int:
                 .select_related("account__primary_tam", "account__backup_tam", "assignee")
                 .order_by("sla_check_at")[:batch]
             )
-            for case in due:
-                raised += _check_case(case, now)
+            raised += _check_batch(due, now)
         if len(due) < batch:
             return raised
+
+
+def _check_batch(cases: list[Case], now) -> int:
+    """MISSION: TAM-4 — the alerts of a batch of locked cases: one query reads what was sent, one insert per
+    kind of row writes what is new (alerts, then their events, then their notifications), one update moves each
+    case's next check. Should an alert exist already (another run got there between our reads), the savepoint
+    undoes the batch's alerts and the cases are done one by one, each alert still once."""
+    deadlines = {case.pk: clocks.deadlines(case) for case in cases}
+    sent = clocks.sent_alerts_of(cases, deadlines)
+    alerts = [
+        SlaAlert(case=case, clock=clock, level=level, due_at=due)
+        for case in cases
+        for clock, level, due in sla.alerts_due(deadlines[case.pk], now, sent[case.pk])
+    ]
+    if alerts:
+        try:
+            with transaction.atomic():
+                SlaAlert.objects.bulk_create(alerts)
+        except IntegrityError:
+            return sum(_check_case(case, now) for case in cases)
+        events = CaseEvent.objects.bulk_create([_event(alert) for alert in alerts])
+        notify_all([_notice(alert, event) for alert, event in zip(alerts, events, strict=True)])
+        for alert in alerts:
+            sent[alert.case_id].add((alert.clock, alert.level, alert.due_at))
+    for case in cases:
+        case.next_deadline_at = deadlines[case.pk].next
+        case.sla_check_at = sla.next_check(deadlines[case.pk], now, sent[case.pk])
+    Case.objects.bulk_update(cases, ["next_deadline_at", "sla_check_at"])
+    return len(alerts)
+
+
+def _event(alert: SlaAlert) -> CaseEvent:
+    """The internal timeline event of an alert, as ``record`` writes it (no actor: nobody's access to check)."""
+    kind = CaseEvent.Kind.SLA_WARNING if alert.level == "warning" else CaseEvent.Kind.SLA_BREACH
+    details = {"clock": alert.clock, "due_at": alert.due_at.isoformat(), "text": to_json(CLOCK_LABELS[alert.clock])}
+    return CaseEvent(case=alert.case, actor=None, kind=kind, public=False, body="", details=details)
+
+
+def _notice(alert: SlaAlert, event: CaseEvent) -> tuple:
+    """What ``notify`` is given: a breach escalates to the account's TAMs (MISSION TAM-4)."""
+    escalate = alert.case.account.active_tams() if alert.level == "breach" else []
+    return event, escalate, f"sla:{alert.case_id}:{alert.clock}:{alert.level}:{alert.due_at.isoformat()}"
 
 
 def _check_case(case: Case, now) -> int:

@@ -216,6 +216,52 @@ def test_the_sweep_reads_only_the_cases_that_are_due(world, django_assert_max_nu
         assert sla_sweep(now=now) == 3
 
 
+
+def test_a_batch_of_due_cases_is_written_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    """Issue 18: the alerts, events and notifications of a minute's due cases go in one insert each, not per case;
+    warnings and breaches alike, each once, a breach escalated to the TAMs. MISSION: TAM-4"""
+    warned = [callback_case(world, assignee=world.sam) for _ in range(12)]  # callback due at T: a warning now
+    breached = [response_case(world, due=T - timedelta(hours=2), assignee=world.sam) for _ in range(12)]
+    now = T - timedelta(minutes=4)
+
+    with django_assert_max_num_queries(12) as captured:  # 24 due cases; the old sweep ran ~7 queries per case
+        assert sla_sweep(now=now) == 24
+    assert len(captured.captured_queries) <= 12
+
+    alerts = SlaAlert.objects.order_by("case_id")
+    assert {(a.case_id, a.level) for a in alerts} == {(c.pk, "warning") for c in warned} | {
+        (c.pk, "breach") for c in breached
+    }
+    assert CaseEvent.objects.filter(kind=K.SLA_WARNING).count() == 12
+    assert CaseEvent.objects.filter(kind=K.SLA_BREACH).count() == 12
+    assert sla_sweep(now=now) == 0  # each alert once
+    assert emailed("case.sla_breach") == {"sam@support.test", "tina@tam.test", "tom@tam.test"}
+    assert outbox().filter(kind="case.sla_breach").count() == 12  # one email per breach
+    for case in warned:
+        case.refresh_from_db()
+        assert case.sla_check_at == T  # the breach is next
+    for case in breached:
+        case.refresh_from_db()
+        assert case.sla_check_at is None  # nothing left to tell
+
+
+def test_a_batch_that_meets_an_alert_already_recorded_falls_back_to_one_case_at_a_time(world, monkeypatch):
+    """Should another run record an alert between this batch's read and its write, the unique constraint stops
+    the batch's insert; case by case, nothing is told twice and the new alerts still go out."""
+    first = callback_case(world, assignee=world.sam)
+    now = T + SECOND
+    assert sla_sweep(now=now) == 1  # the first case's breach, recorded by "another run"
+    second = callback_case(world, assignee=world.sam)
+    Case.objects.filter(pk=first.pk).update(sla_check_at=now)  # due again, as that other run saw it
+    # this run read the alerts before the other run recorded its own
+    monkeypatch.setattr(clocks, "sent_alerts_of", lambda cases, deadlines: {case.pk: set() for case in cases})
+
+    assert sla_sweep(now=now) == 1  # only the second case's breach
+
+    assert set(SlaAlert.objects.values_list("case_id", "level")) == {(first.pk, "breach"), (second.pk, "breach")}
+    assert CaseEvent.objects.filter(kind=K.SLA_BREACH).count() == 2
+
+
 # --- the resolution reminder, and no silent closing (NC-5, CR-5) -------------------------------------
 
 
