@@ -27,11 +27,12 @@ class Grid:
     kind: str
 
 
-def grid(targets, *, kind: str, page=None) -> Grid:
-    """``targets``: the account's targets as the page's filter chose them; ``kind``: "ip" or "domain"."""
-    lists = list(Blocklist.objects.active().filter(**({"kind": Kind.DOMAIN} if kind == "domain" else {})))
-    if kind != "domain":
-        lists = [bl for bl in lists if bl.kind != Kind.DOMAIN]
+def grid(targets, *, kind: str, page=None, active: list[Blocklist] | None = None) -> Grid:
+    """``targets``: the account's targets as the page's filter chose them; ``kind``: "ip" or "domain";
+    ``active``: the active lists when the caller has them already (one query for both grids of a page)."""
+    if active is None:
+        active = list(Blocklist.objects.active())
+    lists = [bl for bl in active if (bl.kind == Kind.DOMAIN) == (kind == "domain")]
     targets = targets.domains() if kind == "domain" else targets.ips()
     targets = targets.select_related("stream").order_by("stream__name", "sort_key")
     current = Paginator(targets, PER_PAGE).get_page(page)

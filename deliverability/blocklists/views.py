@@ -32,15 +32,16 @@ def _page_context(request, account, form=None):
     targets = TargetFilter(request.GET, queryset=MonitoredTarget.objects.filter(account=account))
     sweep = Sweep.objects.latest_for(account)
     last = sweep if sweep and sweep.status == Sweep.State.DONE else Sweep.objects.last_finished(account)
+    active, needing_key = Blocklist.objects.active_and_needing_a_key()  # one read of the catalogue
     return {
         "account": account,
         "show": targets.values["show"],
-        "ips": grid(targets.qs, kind="ip", page=request.GET.get("ip_page")),
-        "domains": grid(targets.qs, kind="domain", page=request.GET.get("d_page")),
+        "ips": grid(targets.qs, kind="ip", page=request.GET.get("ip_page"), active=active),
+        "domains": grid(targets.qs, kind="domain", page=request.GET.get("d_page"), active=active),
         "events": ListingEvent.objects.filter(account=account).select_related("target", "blocklist")[:15],
         "sweep": sweep,
         "last": last,
-        "needing_key": list(Blocklist.objects.needing_a_key()),
+        "needing_key": needing_key,
         "summary": summary(account),
         "recommended": recommended(account),
         "streams": MessageStream.objects.filter(account=account).order_by("name"),

@@ -16,6 +16,13 @@ class BlocklistQuerySet(models.QuerySet):
         keys = {name for name, value in settings.BLOCKLIST_KEYS.items() if value}
         return self.filter(enabled=True, requires_key=True).exclude(key_name__in=keys)
 
+    def active_and_needing_a_key(self) -> tuple[list, list]:
+        """``active()`` and ``needing_a_key()`` from one read of the enabled lists (the page shows both)."""
+        keys = {name for name, value in settings.BLOCKLIST_KEYS.items() if value}
+        enabled = list(self.filter(enabled=True))
+        active = [bl for bl in enabled if not bl.requires_key or bl.key_name in keys]
+        return active, [bl for bl in enabled if bl.requires_key and bl.key_name not in keys]
+
 
 class Blocklist(models.Model):
     """One DNS blocklist in the catalogue, with the codes it documents (MISSION: DLV-2)."""
