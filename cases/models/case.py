@@ -167,6 +167,14 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"slug": self.account.slug, "number": self.number})
 
+    # Lists and the queue show these on every row: one enum lookup and one translation, where Django's own
+    # get_FOO_display translates every choice of the field on each call. The same text.
+    def get_status_display(self) -> str:
+        return _choice_label(self.Status, self.status)
+
+    def get_severity_display(self) -> str:
+        return _choice_label(self.Severity, self.severity)
+
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.RESOLVED
@@ -201,3 +209,10 @@ class CaseSequence(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.last}"
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

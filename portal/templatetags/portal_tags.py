@@ -17,7 +17,7 @@ def when(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     today = timezone.localdate()
-    clock = date_filter(local, "H:i T")
+    clock = _clock(local)
     days = (local.date() - today).days
     if days == 0:
         return clock
@@ -26,6 +26,14 @@ def when(value: datetime | None) -> str:
     if 1 < days < 7:
         return f"{date_filter(local, 'D')} {clock}"
     return f"{date_filter(local, 'j M')} {clock}"
+
+
+def _clock(local: datetime) -> str:
+    """``date:"H:i T"`` without the template filter's machinery (lists show one per row): the same text, and
+    in the hour a clock change makes ambiguous, the filter itself (which then leaves the zone out)."""
+    if timezone._datetime_ambiguous_or_imaginary(local, local.tzinfo):  # noqa: SLF001 - the filter's own test
+        return date_filter(local, "H:i T")
+    return f"{local:%H:%M} {local.tzname()}"
 
 
 @register.filter
