@@ -4,9 +4,9 @@
 
 The database named in DATABASE_URL is dropped and created afresh (its name must contain "bench"), migrated and
 filled with one account's cases (``bench/cases.py``'s data). Then, ``--rounds`` times: every case is reopened
-with its deadline in the coming days and ``--due`` of them made due for a warning now, and ``sla_sweep()`` is
-timed (alerts, timeline events and notifications written; the mail drain enqueued, not run). Prints each
-round and the median beside the target.
+with its deadline in the coming days and ``--due`` of them made due for a warning now (a critical one may
+not be yet: its warning comes later), and ``sla_sweep()`` is timed (alerts, timeline events and
+notifications written; the mail drain enqueued, not run). Prints each round and the median beside the target.
 """
 
 import argparse
@@ -34,6 +34,8 @@ UPDATE cases_case SET response_due_at = %(now)s + interval '10 minutes', next_de
 
 
 def one_round(n_due: int) -> tuple[int, float]:
+    import logging
+
     from django.db import connection
     from django.utils import timezone
 
@@ -45,11 +47,12 @@ def one_round(n_due: int) -> tuple[int, float]:
         for statement in filter(str.strip, REOPEN.split(";")):
             cursor.execute(statement, {"now": now, "due": n_due})
         cursor.execute("ANALYZE cases_case")
+    logging.disable(logging.INFO)  # a line per task enqueued would be timed too
     alerts, events = SlaAlert.objects.count(), CaseEvent.objects.filter(kind="sla_warning").count()
     started = time.perf_counter()
     raised = sla_sweep()
     took = (time.perf_counter() - started) * 1000
-    assert SlaAlert.objects.count() - alerts == raised == n_due, (raised, n_due)
+    assert 0 < raised <= n_due and SlaAlert.objects.count() - alerts == raised, (raised, n_due)
     assert CaseEvent.objects.filter(kind="sla_warning").count() - events == raised
     assert sla_sweep() == 0  # nothing left: each alert once
     return raised, took
