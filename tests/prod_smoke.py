@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG = os.environ.get("SMOKE_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/13")
-DB = "portal_smoke"
+DB = os.environ.get("SMOKE_DB", "portal_smoke")  # a name of its own per run that shares the server
 PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password of seed_demo
 TOKEN = secrets.token_urlsafe(24)
 

@@ -216,7 +216,6 @@ def test_the_sweep_reads_only_the_cases_that_are_due(world, django_assert_max_nu
         assert sla_sweep(now=now) == 3
 
 
-
 def test_a_batch_of_due_cases_is_written_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     """Issue 18: the alerts, events and notifications of a minute's due cases go in one insert each, not per case;
     warnings and breaches alike, each once, a breach escalated to the TAMs. MISSION: TAM-4"""
