@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import hours
 from accounts.timezones import TimeZoneField
+from core import choices
 
 
 def holiday_country_choices():
@@ -117,6 +118,9 @@ class OpeningWindow(models.Model):
     def __str__(self):
         closes = self.closes.strftime("%H:%M") if self.closes else "24:00"
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{closes}"
+
+    def get_weekday_display(self) -> str:
+        return choices.label(self.Weekday, self.weekday)  # the TAM card shows a week of these (core/choices.py)
 
 
 class CalendarException(models.Model):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Account, TenantQuerySet
+from core import choices
 from core.text import MessageCharField
 
 # The subject of a case opened from a Severity 1 call; stored as this id and the company, shown translated.
@@ -167,13 +168,12 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("case-detail", kwargs={"slug": self.account.slug, "number": self.number})
 
-    # Lists and the queue show these on every row: one enum lookup and one translation, where Django's own
-    # get_FOO_display translates every choice of the field on each call. The same text.
+    # Lists and the queue show these on every row (core/choices.py: the same text, one translation).
     def get_status_display(self) -> str:
-        return _choice_label(self.Status, self.status)
+        return choices.label(self.Status, self.status)
 
     def get_severity_display(self) -> str:
-        return _choice_label(self.Severity, self.severity)
+        return choices.label(self.Severity, self.severity)
 
     @property
     def is_open(self) -> bool:
@@ -209,10 +209,3 @@ class CaseSequence(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.last}"
-
-
-def _choice_label(choices, value) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value

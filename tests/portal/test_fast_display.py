@@ -1,6 +1,6 @@
 """What the pages show on every row, computed faster (issue 18) and still the same text: the ``when`` filter's
 clock against Django's ``date:"H:i T"``, a case's status and severity labels against Django's own
-``get_FOO_display``. MISSION: CR-4 (times in the reader's zone, the zone named)."""
+``get_FOO_display`` (core/choices.py). MISSION: CR-4 (times in the reader's zone, the zone named)."""
 
 import zoneinfo
 from datetime import UTC, datetime, timedelta
@@ -9,6 +9,7 @@ import pytest
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone, translation
 
+from accounts.models import OpeningWindow
 from cases.models import Case
 from portal.templatetags.portal_tags import when
 
@@ -40,7 +41,7 @@ def test_when_reads_as_the_date_filter_did(zone, language, time_machine):
 
 
 @pytest.mark.parametrize("language", ["en", "pl"])
-def test_status_and_severity_labels_are_djangos(language):
+def test_status_severity_and_weekday_labels_are_djangos(language):
     case = Case()
     with translation.override(language):
         for value, label in Case.Status.choices:
@@ -49,5 +50,9 @@ def test_status_and_severity_labels_are_djangos(language):
         for value, label in Case.Severity.choices:
             case.severity = value
             assert case.get_severity_display() == str(label)
+        window = OpeningWindow()
+        for value, label in OpeningWindow.Weekday.choices:
+            window.weekday = value
+            assert window.get_weekday_display() == str(label)
         case.status = "no-such-status"  # a value the choices lost: shown as stored, as Django does
         assert case.get_status_display() == "no-such-status"
