@@ -54,6 +54,12 @@ if not INBOUND_AUTHSERV_ID:  # noqa: F405
         "INBOUND_UNVERIFIED_SENDERS=true: inbound mail is believed without sender authentication."
     )
 
+# Sessions read from the shared cache and written through to the database: one query less on every page
+# (issue 18). Only with Redis: with a cache per process, a session ended in one web worker would live on in
+# the others until it expired from their memory.
+if REDIS_URL:  # noqa: F405
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

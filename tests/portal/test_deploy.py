@@ -73,3 +73,22 @@ def test_production_refuses_unverified_inbound_senders_unless_told_so_and_says_s
     allowed = check(INBOUND_AUTHSERV_ID="", INBOUND_UNVERIFIED_SENDERS="true")
     assert allowed.returncode == 0, allowed.stderr
     assert "inbound mail is believed without sender authentication" in allowed.stderr
+
+
+SHOW_SESSION_ENGINE = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+
+
+@pytest.mark.parametrize(("redis_url", "engine"), [("redis://127.0.0.1:6379/15", "cached_db"), ("", "db")])
+def test_sessions_are_read_from_the_cache_only_when_every_worker_shares_it(redis_url, engine):
+    """Issue 18: one query less per page with Redis; never a cache per process, where a session ended in one
+    worker would still open pages in another."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SHOW_SESSION_ENGINE],
+        cwd=ROOT,
+        env=environment(REDIS_URL=redis_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == f"django.contrib.sessions.backends.{engine}"
