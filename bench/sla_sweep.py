@@ -33,7 +33,7 @@ UPDATE cases_case SET response_due_at = %(now)s + interval '10 minutes', next_de
 """
 
 
-def one_round(n_due: int) -> tuple[int, float]:
+def one_round(n_due: int) -> tuple[int, float, float]:
     import logging
 
     from django.db import connection
@@ -49,13 +49,13 @@ def one_round(n_due: int) -> tuple[int, float]:
         cursor.execute("ANALYZE cases_case")
     logging.disable(logging.INFO)  # a line per task enqueued would be timed too
     alerts, events = SlaAlert.objects.count(), CaseEvent.objects.filter(kind="sla_warning").count()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     raised = sla_sweep()
-    took = (time.perf_counter() - started) * 1000
+    took, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
     assert 0 < raised <= n_due and SlaAlert.objects.count() - alerts == raised, (raised, n_due)
     assert CaseEvent.objects.filter(kind="sla_warning").count() - events == raised
     assert sla_sweep() == 0  # nothing left: each alert once
-    return raised, took
+    return raised, took, cpu
 
 
 def main() -> None:
@@ -85,9 +85,9 @@ def main() -> None:
     fill(args.cases, account=acme, reporter=alice, staff=staff)
     times = []
     for n in range(1, args.rounds + 1):
-        raised, took = one_round(args.due)
+        raised, took, cpu = one_round(args.due)
         times.append(took)
-        print(f"  round {n}: {raised} alerts in {took:.0f} ms")
+        print(f"  round {n}: {raised} alerts in {took:.0f} ms ({cpu:.0f} ms of this process's CPU)")
     median = statistics.median(times)
     verdict = "met" if median < TARGET_MS else "MISSED"
     print(
