@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseAttachment, CaseEvent
 from tests.cases.conftest import PHONE, case_snapshot, open_case, refusal, upload
-from tests.cases.factories import CaseFactory
+from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory
 from tests.helpers import DASHBOARD_MAX_QUERIES, HTMX, count_queries, messages_of, queries_of, text, visible_text
 
 LIST_MAX_QUERIES = 5  # session, user, account, count, page: never per case
@@ -135,6 +135,29 @@ def make_cases(account, n, *, assignee):
         response_due_at=now + timedelta(hours=2),
         next_deadline_at=now + timedelta(hours=2),
     )
+
+
+CASE_PAGE_MAX_QUERIES = 7  # session, user, case, its people, the events, their attachments, the case's files
+
+
+def test_the_case_page_runs_the_same_queries_for_3_or_60_replies(client, world, media, django_assert_max_num_queries):
+    """Issue 18: the case page with a long conversation (replies from both sides, files on them) costs what a
+    short one does."""
+    client.force_login(world.alice)
+    case = CaseFactory(account=world.acme, number="ACME-000777", reporter=world.alice, assignee=world.sam)
+    url = "/a/acme/cases/ACME-000777/"
+
+    def talk(n):
+        for i in range(n):
+            event = CaseEventFactory(case=case, actor=world.sam if i % 2 else world.alice, public=True)
+            CaseAttachmentFactory(case=case, event=event)
+
+    talk(3)
+    small, _ = count_queries(client, url, django_assert_max_num_queries, CASE_PAGE_MAX_QUERIES)
+    talk(57)
+    large, response = count_queries(client, url, django_assert_max_num_queries, CASE_PAGE_MAX_QUERIES)
+    assert large == small
+    assert text(response).count("bounce") >= 60  # every reply's file is on the page
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
