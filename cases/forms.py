@@ -205,3 +205,18 @@ class ShiftForm(PlainLabels, forms.ModelForm):
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("A shift must end after it starts."))
         return data
+
+
+class RatingForm(forms.Form):
+    """MISSION: NC-5, CR-5 — how the customer found the resolution they agreed to (issue 15)."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how this case was handled?"),
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("5 is very satisfied, 1 is very dissatisfied."),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -80,11 +80,17 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
         and not (author_address and person.email.lower() == author_address)
     ]
     audience = "staff" if staff else "customer"
+    context = {"case": case, "event": event, "staff": staff}
+    if not staff and event.kind == CaseEvent.Kind.RESOLUTION_ACCEPTED:
+        # MISSION: NC-5, CR-5 — the email of an agreed resolution offers the rating (signed link, issue 15)
+        from .services.satisfaction import email_token
+
+        context["rating_url"] = mail.absolute_url(reverse("case-rate-email", kwargs={"token": email_token(case)}))
     mail.notify(
         kind=f"case.{event.kind}",
         recipients=readers,
         template="cases/email/event",
-        context={"case": case, "event": event, "staff": staff},
+        context=context,
         link=reverse("staff-case", kwargs={"number": case.number}) if staff else case.get_absolute_url(),
         account=case.account,
         reference=case.number,

@@ -60,6 +60,7 @@ def _staff_context(request, case):
         "is_tam": services.common.role_for(request.user, case) == "tam",
         "staff": True,
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
+        **services.satisfaction.page_context(case),
     }
 
 

@@ -4,16 +4,20 @@ inbound mail, on-call rota)."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import inbound_views, intake_views, staff_views, views
+from . import inbound_views, intake_views, rating_views, report_views, staff_views, views
 from .email.webhook import SparkPostRawInboundView
 
 urlpatterns = [
     path("a/<slug:slug>/cases/", views.case_list, name="case-list"),
     path("a/<slug:slug>/cases/new/", views.case_new, name="case-new"),
+    path("a/<slug:slug>/cases/sla-report/", report_views.account_report, name="case-report"),
     path("a/<slug:slug>/cases/<str:number>/", views.case_detail, name="case-detail"),
     path("a/<slug:slug>/cases/<str:number>/files/<int:pk>/", views.case_attachment, name="case-attachment"),
+    path("a/<slug:slug>/cases/<str:number>/rate/", rating_views.case_rate, name="case-rate"),
     path("a/<slug:slug>/cases/<str:number>/<slug:action>/", views.case_action, name="case-action"),
+    path("rate/<str:token>/", rating_views.rate_by_email, name="case-rate-email"),
     path("console/cases/", staff_views.queue, name="staff-queue"),
+    path("console/cases/sla-report/", report_views.staff_report, name="staff-case-report"),
     path("console/cases/<str:number>/", staff_views.staff_case, name="staff-case"),
     path("console/cases/<str:number>/<slug:action>/", staff_views.staff_case_action, name="staff-case-action"),
     path("console/severity1/", intake_views.phone_intake, name="phone-intake"),

@@ -18,6 +18,7 @@ from .badges import badge
 from .filters import CaseFilter
 from .forms import CaseForm, ClassificationForm, ReplyForm
 from .models import Case, CaseAttachment
+from .services import satisfaction
 from .services.classification import pending_request
 from .services.clocks import shown_deadlines
 
@@ -116,6 +117,7 @@ def _detail_context(request, case, **forms):
         "pending_request": pending_request(case),
         "reason": forms.get("reason", ""),
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
+        **satisfaction.page_context(case),
     }
 
 

@@ -3,11 +3,14 @@
 from .case import Case, CaseQuerySet, CaseSequence
 from .inbound import InboundMessage
 from .oncall import OnCallShift, PhoneIntake
+from .report import CaseRating, ClockRecord
 from .timeline import CaseAttachment, CaseEvent, PendingNotification, SlaAlert
 
 __all__ = [
     "Case",
     "CaseAttachment",
+    "CaseRating",
+    "ClockRecord",
     "CaseEvent",
     "CaseQuerySet",
     "InboundMessage",

@@ -44,6 +44,7 @@ class CaseEvent(models.Model):
         CLASSIFICATION_DECLINED = "classification_declined", _("Requested change declined")
         ESCALATED = "escalated", _("Escalated to the TAM by the customer")
         ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation taken up by the TAM")
+        RATED = "rated", _("Resolution rated by the customer")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -28,9 +28,11 @@ from .oncall import (
     oncall_shift_save,
     rota_gap_warnings,
 )
+from .satisfaction import case_rate
 from .sweep import resolution_reminders, sla_sweep
 
 __all__ = [
+    "case_rate",
     "OUTCOMES",
     "CaseStateError",
     "case_accept_resolution",

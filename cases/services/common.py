@@ -10,7 +10,7 @@ from cases.email import verify
 from cases.models import Case, CaseEvent
 from core.text import to_json
 
-from . import clocks
+from . import clocks, ledger
 
 SIGNED_IN = (CaseEvent.Kind.OPENED, CaseEvent.Kind.REPLY, CaseEvent.Kind.NOTE, CaseEvent.Kind.PHONE_INTAKE)
 
@@ -76,6 +76,7 @@ def save(case: Case, fields: list[str], now=None) -> None:
     now = now or timezone.now()
     fields = set(fields) | set(clocks.refresh(case, now)) | {"updated_at"}
     case.save(update_fields=sorted(fields))
+    ledger.track(case, now)  # the SLA report's record of each deadline (issue 15)
 
 
 def set_status(case: Case, target: str, *, actor, role: str, message: str) -> str:

@@ -16,7 +16,7 @@ from cases.notifications import notify
 from cases.transitions import CaseStateError
 from core.text import Msg, to_json
 
-from . import clocks
+from . import clocks, ledger
 from .common import locked, record, require_staff, role_for, save, set_status
 from .files import attach
 
@@ -94,6 +94,7 @@ def case_open(
         clocks.start_response(case, now)
     clocks.refresh(case, now)  # a new case has no alerts yet: no query, one INSERT with everything
     case.save()
+    ledger.track(case, now)
     members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list(
         "user", flat=True
     )

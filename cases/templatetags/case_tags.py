@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.services.conversation import OUTCOMES
@@ -26,3 +27,19 @@ def severity_label(code: str) -> str:
 @register.filter
 def category_label(code: str) -> str:
     return str(dict(Case.Category.choices).get(code, code))
+
+
+@register.filter
+def span(value) -> str:
+    """A duration as people read it: "2 d 3 h", "1 h 05 min", "4 min" (sign dropped)."""
+    if value is None:
+        return ""
+    seconds = abs(int(value.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    mins = rest // 60
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": mins}
+    return _("%(m)d min") % {"m": mins}
