@@ -4,7 +4,9 @@ Routing, in order (MISSION NC-1, CR-1; STYLE: tenant isolation):
 1. Too large, unparseable, no single From → quarantined for staff.
 2. Our own notification coming back (our Message-ID domain) → ignored.
 3. A delivery status report about one of our notifications → recorded on the case as a bounce, ignored.
-4. An out-of-office / vacation reply → ignored (never added to a case, never answered).
+4. Machine-made mail (``loops``: auto-replies, lists, bulk, robots): on a case it threads onto, kept on the
+   timeline for staff only (no reopening, no clock, no answer); otherwise quarantined with the reasons, never
+   a new case (issue 15).
 5. The case: our signed Message-ID in In-Reply-To, then References read right to left, then a case token
    in the subject. The sender must belong to that case's account (a member, or a contact of the account);
    staff may write to a case of an account they work on. A reference to a case of another account
@@ -38,7 +40,7 @@ from cases.models import Case, InboundMessage
 from core.text import Msg, _, join, to_json
 
 from . import ids, loops, verify
-from .outcomes import Outcome, bounce, deliver, note
+from .outcomes import Outcome, bounce, deliver, machine_note, note
 from .parse import Parsed, parse
 
 log = logging.getLogger(__name__)
@@ -225,9 +227,6 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor, relea
     automatic = loops.automatic_reasons(parsed, message.envelope_sender)
     if parsed.is_report:
         return bounce(message, parsed)
-    if loops.is_auto_reply(parsed):
-        reply = _("automatic reply (out of office or vacation): %(reasons)s") % {"reasons": join(automatic)}
-        return Outcome("ignored", None, reply)
     if not parsed.senders:
         return _quarantine(message, _("no From address"))
     if len(parsed.senders) > 1:
@@ -247,12 +246,20 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor, relea
             return _quarantine(message, staff_only, number=case.number)
         if not _may_write_to(case, sender, user):
             return _quarantine(message, _("refers to case %(number)s, which is not the sender's"), number=case.number)
+        if automatic:  # RFC 3834: kept for staff; never reopens, never restarts a clock, never answered
+            return machine_note(message, parsed, case, automatic)
         if staff and (audience != ids.CUSTOMER_COPY or verdict.how == verify.RELEASED):
             # MISSION: NC-2 — a response is what staff write to the customer; outside the customer's thread
             # (a staff-only notification, only the thread root or a subject token) it is an internal note, and
             # so is mail in a staff member's name that nobody verified (released from quarantine).
             return note(message, parsed, case, user)
         return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
+    if automatic and not released:  # issue 15: a machine never opens a case; a person decides in the quarantine
+        if loops.is_auto_reply(parsed):
+            reply = _("automatic reply (out of office or vacation): %(reasons)s") % {"reasons": join(automatic)}
+            return _quarantine(message, reply)
+        machine = _("machine-made message that answers no case: %(reasons)s")
+        return _quarantine(message, machine, reasons=join(automatic))
     if user is not None and user.is_staff:
         return _quarantine(message, _("mail from staff without a case reference"))
     accounts = _accounts_of(sender, user, parsed, message)

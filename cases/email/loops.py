@@ -1,8 +1,9 @@
 """RFC 3834 and friends: is this message written by a machine? Pure.
 
-Two answers matter: ``auto_reply`` (an out-of-office or vacation reply: stored, not added to a case) and
-``automatic`` (any machine-made message: may open or continue a case, but never gets an automatic answer,
-so two robots never write to each other forever).
+Two answers matter: ``auto_reply`` (an out-of-office or vacation reply) and ``automatic`` (any machine-made
+message). Neither opens a case: without a case to thread onto it is quarantined with the reasons (issue 15);
+one that threads onto a case is kept on its timeline for staff, never reopens it, never restarts a clock and
+never gets an answer, so two robots never write to each other forever.
 """
 
 from core.text import Msg, _
@@ -24,9 +25,15 @@ def automatic_reasons(parsed: Parsed, envelope_sender: str | None) -> list[Msg]:
         reasons.append(_("null Return-Path"))
     if parsed.headers.get("precedence", "").strip().lower() in BULK_PRECEDENCE:
         reasons.append(_("Precedence: %(value)s") % {"value": parsed.headers["precedence"].strip().lower()})
-    for name in ("x-autoreply", "x-autorespond", "x-failed-recipients"):
+    for name in ("x-autoreply", "x-autorespond", "x-failed-recipients", "x-auto-response-suppress"):
         if name in parsed.headers:
             reasons.append(_("%(name)s header") % {"name": name})
+    for name in ("list-id", "list-unsubscribe"):  # a mailing list or a newsletter (RFC 2919, RFC 2369)
+        if name in parsed.headers:
+            reasons.append(_("%(name)s header") % {"name": name})
+    sender = (parsed.sender or "").lower()
+    if sender.startswith(("mailer-daemon@", "postmaster@")):
+        reasons.append(_("sent by %(sender)s") % {"sender": sender})
     if parsed.is_report:
         reasons.append(_("delivery status report"))
     return reasons

@@ -12,7 +12,7 @@ from accounts.access import can
 from accounts.models import Account
 from cases import services
 from cases.models import Case, CaseEvent, InboundMessage
-from core.text import Msg, Text, _, to_json
+from core.text import Msg, Text, _, join, to_json
 
 from . import ids
 from .parse import Parsed
@@ -108,6 +108,21 @@ def note(message: InboundMessage, parsed: Parsed, case: Case, author) -> Outcome
     )
     message.account, message.case, message.event = case.account, case, event
     return Outcome("appended", case.number, _("internal note added: staff wrote outside the customer's thread"))
+
+
+def machine_note(message: InboundMessage, parsed: Parsed, case: Case, reasons) -> Outcome:
+    """A machine-made message that threads onto a case: on the timeline for staff, nothing else (issue 15)."""
+    from cases.services.automatic import case_record_machine_mail
+
+    event = case_record_machine_mail(
+        case=case, sender=parsed.sender or "", body=parsed.text or "(no text)", reasons=list(reasons)
+    )
+    message.account, message.case, message.event = case.account, case, event
+    return Outcome(
+        "appended",
+        case.number,
+        _("machine-made message kept on the case for staff: %(reasons)s") % {"reasons": join(reasons)},
+    )
 
 
 def bounce(message: InboundMessage, parsed: Parsed) -> Outcome:

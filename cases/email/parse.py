@@ -221,6 +221,7 @@ def parse(raw: bytes) -> Parsed:
         "x-failed-recipients",
         "return-path",
         "list-id",
+        "list-unsubscribe",
         "x-auto-response-suppress",
         "content-type",
         "date",
