@@ -120,11 +120,16 @@ def _decide(action, case, user, post, files):
 
 
 def _acknowledge(action, case, user, post, files):
+    """ "I'm on it": a missed deadline (``alert``) or a customer's escalation (``escalation``), MISSION TAM-4."""
     try:
-        alert_id = int(post.get("alert", ""))
+        alert_id = int(post.get("alert") or 0)
+        escalation_id = int(post.get("escalation") or 0)
     except ValueError:
         raise services.CaseStateError(_("There is no such escalation on this case.")) from None
-    services.case_acknowledge_escalation(case=case, actor=user, alert_id=alert_id)
+    if escalation_id:
+        services.case_acknowledge_customer_escalation(case=case, actor=user, escalation_id=escalation_id)
+    else:
+        services.case_acknowledge_escalation(case=case, actor=user, alert_id=alert_id)
     return _("Recorded on the case: you are on it.")
 
 

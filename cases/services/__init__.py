@@ -5,7 +5,7 @@ from cases.transitions import CaseStateError
 
 from .classification import case_change_classification, case_decide_classification, case_request_classification
 from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
-from .escalation import case_acknowledge_escalation, case_escalate
+from .escalation import case_acknowledge_customer_escalation, case_acknowledge_escalation, case_escalate
 from .following import case_follow
 from .inbound import inbound_assign, inbound_discard, inbound_release, inbound_replay
 from .intake import intake_sweep, matching_accounts, phone_intake_close, phone_intake_match, phone_intake_record
@@ -36,6 +36,7 @@ __all__ = [
     "OUTCOMES",
     "CaseStateError",
     "case_accept_resolution",
+    "case_acknowledge_customer_escalation",
     "case_acknowledge_escalation",
     "case_escalate",
     "case_add_note",

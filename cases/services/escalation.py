@@ -48,6 +48,27 @@ def case_acknowledge_escalation(*, case: Case, actor, alert_id: int) -> SlaAlert
 
 @locked
 @transaction.atomic
+def case_acknowledge_customer_escalation(*, case: Case, actor, escalation_id: int) -> CaseEvent:
+    """MISSION: TAM-4 — the account's TAM takes up what the customer escalated ("I'm on it"): recorded on the
+    case, where the customer sees it, and on the escalation itself. Doing it twice changes nothing."""
+    if role_for(actor, case) != transitions.TAM:
+        raise CaseStateError(_("Only the account's TAM takes up an escalation."))
+    escalation = CaseEvent.objects.filter(case=case, pk=escalation_id, kind=CaseEvent.Kind.ESCALATED).first()
+    if escalation is None:
+        raise CaseStateError(_("There is no such escalation on this case."))
+    if escalation.details.get("taken_up_at"):
+        return escalation
+    now = timezone.now()
+    escalation.details.update(taken_up_at=now.isoformat(), taken_up_by=actor.pk, taken_up_name=actor.full_name)
+    escalation.save(update_fields=["details"])
+    event = record(case, actor=actor, kind=CaseEvent.Kind.ESCALATION_ACKNOWLEDGED, escalation=escalation.pk)
+    save(case, [])
+    notify(case, event)
+    return escalation
+
+
+@locked
+@transaction.atomic
 def case_escalate(*, case: Case, actor, reason: str) -> CaseEvent:
     """MISSION: TAM-4 — the customer escalates an open case to the account's TAMs, saying why."""
     if role_for(actor, case) != transitions.CUSTOMER:
