@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffRole, User
 
+from . import limits
 from .attachments import problems as attachment_problems
 from .models import Case, OnCallShift
 from .services import OUTCOMES
@@ -49,6 +50,7 @@ class CaseForm(PlainLabels, forms.Form):
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What happens, since when, what you expected, and message IDs or error texts if you have them."),
+        validators=[limits.validate_text],
     )
     callback_requested = forms.BooleanField(
         label=_("Call me back (critical cases: within 15 minutes, 24/7)"), required=False
@@ -96,13 +98,20 @@ class CaseForm(PlainLabels, forms.Form):
 
 
 class ReplyForm(PlainLabels, forms.Form):
-    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    body = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        validators=[limits.validate_text],
+    )
     files = MultipleFileField(label=_("Attachments"))
 
 
 class NoteForm(PlainLabels, forms.Form):
     body = forms.CharField(
-        label=_("Internal note (never shown to the customer)"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Internal note (never shown to the customer)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[limits.validate_text],
     )
     files = MultipleFileField(label=_("Attachments"))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.access import can
 from accounts.models import Account
-from cases import services
+from cases import limits, services
 from cases.models import Case, CaseEvent, InboundMessage
 from core.text import Msg, Text, _, join, to_json
 
@@ -33,6 +33,20 @@ def files_of(parsed: Parsed):
     return [ContentFile(a.data, name=a.name) for a in parsed.attachments]
 
 
+def text_and_files(parsed: Parsed, empty: str) -> tuple[str, list, bool]:
+    """The email's text as the timeline keeps it and its files; a text over ``limits.TEXT_MAX`` is cut and kept
+    whole as one more file (issue 15: never lost). The last value says whether it was cut."""
+    text, whole = limits.fit(parsed.text or empty)
+    return text, [*files_of(parsed), *([whole] if whole else [])], whole is not None
+
+
+def mark_cut(event: CaseEvent | None, cut: bool) -> None:
+    """The timeline says the text was cut and the whole of it is attached."""
+    if cut and event is not None:
+        event.details["text_cut"] = limits.FULL_TEXT_NAME
+        event.save(update_fields=["details"])
+
+
 def deliver(
     message, parsed: Parsed, account: Account, case: Case | None, *, user=None, actor=None, automatic=()
 ) -> Outcome:
@@ -53,15 +67,17 @@ def deliver(
             return new_case(message, parsed, account, author, sender, automatic, follows=case)
     if case is None:
         return new_case(message, parsed, account, author, sender, automatic)
+    body, files, cut = text_and_files(parsed, "(no text)")
     event = services.case_reply(
         case=case,
         actor=author,
-        body=parsed.text or "(no text)",
-        files=files_of(parsed),
+        body=body,
+        files=files,
         from_address="" if author else sender,
         quoted=parsed.quoted,
         strict_files=False,
     )
+    mark_cut(event, cut)
     message.account, message.case, message.event = account, case, event
     return Outcome("appended", case.number, _("reply added to the case"))
 
@@ -71,7 +87,7 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
     addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient or ""] if r}
     critical = bool(critical_to & addressed)
     subject = parsed.subject or "(no subject)"
-    description = parsed.text or "(the message has no text)"
+    description, files, cut = text_and_files(parsed, "(the message has no text)")
     if follows is not None:
         description = f"Follow-up to {follows.number}.\n\n{description}"
     case = services.case_open(
@@ -85,10 +101,11 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
         contact_email=sender if author is None else "",
         contact_name="" if author else sender,
         acknowledge=not automatic,
-        files=files_of(parsed),
+        files=files,
         strict_files=False,
     )
     event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
+    mark_cut(event, cut)
     message.account, message.case, message.event = account, case, event
     if follows is not None:
         return Outcome("created", case.number, _("new case following up %(number)s") % {"number": follows.number})
@@ -98,14 +115,16 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
 def note(message: InboundMessage, parsed: Parsed, case: Case, author) -> Outcome:
     """Staff writing by email outside the customer's thread (issue 12): an internal note by that staff member.
     It is never sent or shown to the customer, stops no clock, and leaves a resolved case resolved."""
+    body, files, cut = text_and_files(parsed, "(no text)")
     event = services.case_add_note(
         case=case,
         actor=author,
-        body=parsed.text or "(no text)",
-        files=files_of(parsed),
+        body=body,
+        files=files,
         strict_files=False,
         message_id=parsed.message_id,
     )
+    mark_cut(event, cut)
     message.account, message.case, message.event = case.account, case, event
     return Outcome("appended", case.number, _("internal note added: staff wrote outside the customer's thread"))
 
@@ -114,9 +133,8 @@ def machine_note(message: InboundMessage, parsed: Parsed, case: Case, reasons) -
     """A machine-made message that threads onto a case: on the timeline for staff, nothing else (issue 15)."""
     from cases.services.automatic import case_record_machine_mail
 
-    event = case_record_machine_mail(
-        case=case, sender=parsed.sender or "", body=parsed.text or "(no text)", reasons=list(reasons)
-    )
+    body, _files, _cut = text_and_files(parsed, "(no text)")  # a robot's long text: its beginning is enough
+    event = case_record_machine_mail(case=case, sender=parsed.sender or "", body=body, reasons=list(reasons))
     message.account, message.case, message.event = case.account, case, event
     return Outcome(
         "appended",

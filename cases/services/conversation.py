@@ -7,7 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import sla
+from cases import limits, sla
 from cases.models import Case, CaseEvent
 from cases.notifications import notify
 from cases.transitions import CaseStateError
@@ -53,6 +53,8 @@ def case_reply(
     body = body.strip()
     if not body and not files:
         raise CaseStateError(_("Write a message or attach a file."))
+    if limits.too_long(body):  # issue 15: the form says so first; the email path shortens first
+        raise CaseStateError(limits.too_long(body))
     if not case.is_open:
         raise CaseStateError(_("This case is resolved. Reopen it to continue the conversation."))
     if actor is None and not from_address:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can
 from accounts.models import Account, Membership
-from cases import transitions
+from cases import limits, transitions
 from cases.models import Case, CaseEvent, CaseSequence
 from cases.notifications import notify
 from cases.transitions import CaseStateError
@@ -109,6 +109,8 @@ def case_open(
 def _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer) -> None:
     if not subject or not description:
         raise CaseStateError(_("A case needs a subject and a description."))
+    if limits.too_long(description):  # issue 15: the form says so first; the email path shortens first
+        raise CaseStateError(limits.too_long(description))
     if callback_requested and not contact_phone.strip():
         raise CaseStateError(_("Give the phone number we should call back."))
     if is_customer and not can(actor, "case.work", account):

@@ -15,6 +15,7 @@ from django.urls import get_resolver
 from cases import services
 from cases.email import ingest
 from cases.models import Case, CaseAttachment, CaseEvent, InboundMessage, OnCallShift, PhoneIntake
+from cases.services import satisfaction
 from tests.cases import mail_corpus
 from tests.cases.conftest import PHONE, case_snapshot, open_case, upload
 from tests.cases.factories import OnCallShiftFactory
@@ -39,6 +40,10 @@ CASE_URL_NAMES = {
     "inbound-list",
     "inbound-detail",
     "inbound-action",
+    "case-report",
+    "staff-case-report",
+    "case-rate",
+    "case-rate-email",
 }
 
 
@@ -103,6 +108,23 @@ MATRIX: dict[str, list[Row]] = {
             changes=events_of,
         )
     ],
+    # issue 15: the SLA report (the customer's account; the console's, every account the person works on)
+    "case-report": [
+        Row("GET", lambda o: "/a/acme/cases/sla-report/", ACME_READERS),
+        Row("GET", lambda o: "/a/acme/cases/sla-report/?month=2026-06&format=csv", ACME_READERS),
+    ],
+    "staff-case-report": [Row("GET", lambda o: "/console/cases/sla-report/", STAFF_ONLY)],
+    # The rating: refused on this open case (the page says why), for everyone who reaches it.
+    "case-rate": [
+        Row(
+            "POST",
+            lambda o: f"{ACME_CASE}rate/",
+            roles(ACME_CASE, anonymous=LOGIN, bob=404, tess=404),
+            data=lambda o: {"score": "5"},
+        )
+    ],
+    # The link in the resolution email: the signed token is the key, signed in or not.
+    "case-rate-email": [Row("GET", lambda o: f"/rate/{satisfaction.email_token(o.case)}/", roles(200))],
     "staff-queue": [Row("GET", lambda o: "/console/cases/", STAFF_ONLY)],
     "staff-case": [Row("GET", lambda o: STAFF_CASE, ACME_STAFF)],
     "staff-case-action": [
