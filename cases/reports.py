@@ -91,6 +91,8 @@ def report(accounts, year: int, month: int, *, tz, now: datetime | None = None) 
         .due_between(start, end)
         .exclude(outcome=OUTCOME.PAUSED)
         .select_related("case__account__support_calendar")
+        # A running, missed business-hours deadline is measured on the calendar: read once, not per row.
+        .prefetch_related("case__account__support_calendar__windows", "case__account__support_calendar__exceptions")
         .order_by("due_at", "id")
     )
     for record in records:

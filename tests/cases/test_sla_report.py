@@ -155,3 +155,26 @@ def test_a_bad_month_shows_the_current_one(client, world, frozen, month):
     page = report_page(client, world.alice, month=month)
     assert page.status_code == 200
     assert "June 2026" in element_text(page.content.decode(), "report-month")
+
+
+def test_the_report_costs_the_same_queries_for_3_or_30_deadlines(client, world, frozen, django_assert_max_num_queries):
+    from tests.accounts.factories import BusinessCalendarFactory
+    from tests.helpers import count_queries
+
+    world.acme.support_calendar = BusinessCalendarFactory()
+    world.acme.save(update_fields=["support_calendar"])
+    frozen(TUE)
+    for _ in range(3):
+        open_case(world)
+    frozen(TUE + 8 * 60 * MIN)  # all missed, still running: each measured on the calendar
+    client.force_login(world.tina)
+    url = "/console/cases/sla-report/?month=2026-06"
+    few, _ = count_queries(client, url, django_assert_max_num_queries, 40)
+    frozen(TUE)
+    for _ in range(27):
+        open_case(world)
+    frozen(TUE + 8 * 60 * MIN)
+    many, page = count_queries(client, url, django_assert_max_num_queries, 40)
+
+    assert "Breached: 30" in visible_text(page)
+    assert many == few
