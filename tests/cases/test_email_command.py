@@ -55,7 +55,7 @@ def test_the_second_delivery_of_the_same_message_is_reported_as_a_duplicate(worl
         (m.garbage(), "quarantined", "no From address"),
         (b"", "quarantined", "no From address"),
         (m.plain(frm="eve@stranger.test"), "quarantined", "unknown sender eve@stranger.test"),
-        (m.gmail_vacation(), "ignored", "automatic reply (out of office or vacation): "),
+        (m.gmail_vacation(), "quarantined", "automatic reply (out of office or vacation): "),  # issue 15
     ],
     ids=["garbage", "empty", "stranger", "vacation"],
 )
@@ -81,7 +81,9 @@ def test_the_null_envelope_sender_gets_no_acknowledgement(world, monkeypatch, ho
     if how == "environment":
         monkeypatch.setenv("SENDER", "")  # Postfix's $SENDER is empty for a bounce
     outcome = pipe(monkeypatch, m.plain(), *(["--sender", ""] if how == "option" else []))
-    assert outcome["result"] == "created"
+    # issue 15: machine-made mail answering no case is quarantined, never a new case
+    assert outcome["result"] == "quarantined"
+    assert "null envelope sender" in outcome["reason"]
     assert InboundMessage.objects.get().envelope_sender == ""
     assert not OutboundEmail.objects.filter(kind="case.acknowledged").exists()
 

@@ -65,7 +65,7 @@ ROUTES = [
     ("forwarded", lambda c: m.forwarded(), "created", "ACME-000002", "new case"),
     # issue 15: an out-of-office on a case is kept there for staff; one that answers no case is quarantined
     ("outlook-oof", lambda c: m.outlook_oof(in_reply_to=our_reply_id(c)), "appended", "ACME-000001", "machine-made"),
-    ("gmail-vacation", lambda c: m.gmail_vacation(), "quarantined", None, "automatic reply"),
+    ("gmail-vacation", lambda c: m.gmail_vacation(), "appended", "ACME-000001", "machine-made"),  # its subject token
     ("dsn-ours", lambda c: m.dsn_bounce(original_message_id=our_reply_id(c)), "ignored", "ACME-000001", "bounce"),
     ("dsn-other", lambda c: m.dsn_bounce(), "ignored", None, "not about our mail"),
     ("our-own-loop", lambda c: m.plain(message_id=ids.message_id(c.pk, "e9-en-c")), "ignored", None, "loop"),
