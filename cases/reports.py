@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import spreadsheet
 
-from .models import ClockRecord, SlaAlert
+from .models import CaseRating, ClockRecord, SlaAlert
 from .services.ledger import margin as margin_of
 
 OUTCOME = ClockRecord.Outcome
@@ -70,6 +70,12 @@ class Summary:
     breached: int = 0
     running: int = 0
     rows: list[Row] = field(default_factory=list)
+    # MISSION: TAM-4 — the satisfaction ratings given in the month (issue 15).
+    ratings: list = field(default_factory=list)
+
+    @property
+    def rating_average(self) -> float | None:
+        return round(sum(r.score for r in self.ratings) / len(self.ratings), 1) if self.ratings else None
 
 
 def _row(record: ClockRecord, now: datetime, start: datetime) -> Row:
@@ -105,6 +111,13 @@ def report(accounts, year: int, month: int, *, tz, now: datetime | None = None) 
             summary.breached += 1
         else:
             summary.running += 1
+    ratings = (
+        CaseRating.objects.filter(case__account__in=list(summaries), created_at__gte=start, created_at__lt=end)
+        .select_related("case", "rated_by")
+        .order_by("created_at")
+    )
+    for rating in ratings:
+        summaries[rating.case.account_id].ratings.append(rating)
     return list(summaries.values())
 
 

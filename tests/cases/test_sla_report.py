@@ -178,3 +178,18 @@ def test_the_report_costs_the_same_queries_for_3_or_30_deadlines(client, world, 
 
     assert "Breached: 30" in visible_text(page)
     assert many == few
+
+
+def test_the_tam_sees_the_months_satisfaction_ratings_with_the_report(client, world, frozen):
+    # MISSION: TAM-4 — issue 15: the rating is shown to the TAM on the console
+    frozen(TUE)
+    for score in (5, 2):
+        case = open_case(world)
+        services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed.")
+        services.case_accept_resolution(case=case, actor=world.alice)
+        services.case_rate(case=case, actor=world.alice, score=score, comment="Thanks" if score == 5 else "")
+
+    page = report_page(client, world.tina, "/console/cases/sla-report/", month="2026-06")
+
+    assert element_text(page.content.decode(), "rating-average") == "Average 3.5 of 5 from 2 ratings"
+    assert "ACME-000001 · 5/5 — Thanks" in visible_text(page)
