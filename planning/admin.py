@@ -3,9 +3,10 @@ pages' changes): a record through ``planning_record_save``/``_remove``, typed ac
 
 from django.contrib import admin
 
-from accounts.admin import AccountScopedAdmin, ServiceAdminMixin
+from accounts.admin import AccountScopedAdmin, ServiceAdminMixin, staffed_accounts
 
 from . import services
+from .forms import WarmupPlanAdminForm
 from .models import (
     ActionItem,
     BusinessReview,
@@ -41,7 +42,7 @@ class DailyActualInline(admin.TabularInline):
     model = DailyActual
     extra = 1
     fields = ["day", "provider", "sent", "delivered", "bounced", "blocked", "complaints", "deferrals", "rate_limited",
-              "source"]  # fmt: skip
+              "spam_rate", "source"]  # fmt: skip
 
 
 @admin.register(WarmupPlan)
@@ -53,6 +54,13 @@ class WarmupPlanAdmin(PlanningAdminMixin, AccountScopedAdmin):
     list_filter = ["status", "template", ("account", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "account__name"]
     inlines = [DailyActualInline]
+    form = WarmupPlanAdminForm
+    filter_horizontal = ["sending_streams"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "sending_streams":  # the streams of the staff member's accounts only
+            kwargs["queryset"] = db_field.remote_field.model.objects.filter(account__in=staffed_accounts(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)

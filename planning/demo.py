@@ -19,8 +19,6 @@ def seed(*, stdout=None):
         template=WarmupPlan.Template.SENDGRID,
         start_date=today - timedelta(days=14),
         target_daily=400_000,
-        ips="198.51.100.0/28",
-        streams="marketing",
         providers=[
             {"provider": "gmail", "percent": 45, "cap": None},
             {"provider": "microsoft", "percent": 25, "cap": None},
@@ -30,6 +28,7 @@ def seed(*, stdout=None):
         ],
         created_by=User.objects.filter(email="tina@tam.test").first(),
     )
+    plan.sending_streams.set(account.streams.filter(name__iexact="marketing"))  # its IPs scale the ladder
     base = plan.base_curve()
     rows = []
     for share in plan.shares():

@@ -18,15 +18,16 @@ class WarmupPlanForm(forms.ModelForm):
             "target_daily",
             "custom_start",
             "custom_growth",
-            "ips",
-            "streams",
+            "sending_streams",
             "notes",
         ]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}), "ips": forms.Textarea(attrs={"rows": 2}),
-                   "notes": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2}),
+                   "sending_streams": forms.CheckboxSelectMultiple}  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        streams = self.fields["sending_streams"]  # the account's monitored streams only (MISSION: DLV-1)
+        streams.queryset = streams.queryset.filter(account=self.instance.account).prefetch_related("targets")
         current = {row["provider"]: row for row in (self.instance.providers or DEFAULT_SPLIT)}
         for provider in warmup.PROVIDERS:
             name = warmup.PROVIDER_NAMES[provider]
@@ -46,6 +47,9 @@ class WarmupPlanForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("The shares add up to %(total)s%%; they must add up to 100%%.") % {"total": sum(shares)}
             )
+        ips = count_ips(data.get("sending_streams") or [])
+        if error := target_error(data, ips):
+            self.add_error("target_daily", error)
         if data.get("template") == WarmupPlan.Template.CUSTOM:
             if not data.get("custom_start"):
                 self.add_error("custom_start", _("A custom ramp needs the first day's volume."))
@@ -68,6 +72,37 @@ class WarmupPlanForm(forms.ModelForm):
         return plan
 
 
+def target_error(data: dict, ips: int) -> str | None:
+    """The form's template and target checked against the top its IPs reach (None when fine or not given)."""
+    if not data.get("target_daily") or not data.get("template"):
+        return None
+    return WarmupPlan(template=data["template"], target_daily=data["target_daily"]).target_error(ips)
+
+
+def count_ips(streams) -> int:
+    """The sending IPs of the chosen monitored streams (each counted once)."""
+    return len({target.value for stream in streams for target in stream.targets.all() if target.is_ip})
+
+
+class WarmupPlanAdminForm(forms.ModelForm):
+    """The admin's plan: the same target check for the streams' IPs, and only the account's streams."""
+
+    class Meta:
+        model = WarmupPlan
+        fields = ["account", "name", "template", "start_date", "target_daily", "custom_start", "custom_growth",
+                  "sending_streams", "ips", "streams", "providers", "status", "notes", "created_by"]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        streams = data.get("sending_streams") or []
+        account = data.get("account") or getattr(self.instance, "account", None)
+        if any(stream.account_id != getattr(account, "pk", None) for stream in streams):
+            self.add_error("sending_streams", _("Choose message streams of the plan's account."))
+        elif error := target_error(data, count_ips(streams)):
+            self.add_error("target_daily", error)
+        return data
+
+
 class ActualsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
@@ -78,8 +113,9 @@ class ActualsUploadForm(forms.Form):
         help_text=format_lazy(
             _(
                 "Columns: date, provider, sent, delivered, bounced (hard bounces), blocked (policy blocks, 5.7.x), "
-                "complaints, deferrals (4xx), rate_limited (of the deferrals, 421/451); separated by commas or "
-                "semicolons. One row per day and provider, at most {rows} rows and 5 MB a file."
+                "complaints, deferrals (4xx), rate_limited (of the deferrals, 421/451), spam_rate (optional: Gmail's "
+                "spam rate in Postmaster Tools, in %); separated by commas or semicolons. One row per day and "
+                "provider, at most {rows} rows and 5 MB a file."
             ),
             rows=f"{ingest.MAX_ROWS:,}",
         ),

@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ ALIASES = {
 MAX_ROWS = 20_000
 MAX_NUMBER = 2_147_483_647  # what the database column holds
 SEPARATORS = str.maketrans("", "", ", \u00a0\u202f'")  # thousands: 1,200 / 1 200 (Polish Excel) / 1'200
+OPTIONAL = ("spam_rate",)  # percent, from Gmail's Postmaster Tools: 0.15, 0,15 (Polish Excel) or 0.15%
 
 
 @dataclass
@@ -88,7 +90,22 @@ def parse_row(row: dict, plan: WarmupPlan, today: date | None = None) -> DailyAc
             _("rate_limited (%(n)s) is more than deferrals (%(deferrals)s): rate limits are deferrals.")
             % {"n": f"{numbers['rate_limited']:,}", "deferrals": f"{numbers['deferrals']:,}"}
         )
-    return DailyActual(plan=plan, day=day, provider=provider, **numbers)
+    spam_rate = parse_spam_rate(row.get("spam_rate"))
+    return DailyActual(plan=plan, day=day, provider=provider, spam_rate=spam_rate, **numbers)
+
+
+def parse_spam_rate(raw) -> Decimal | None:
+    """The day's spam rate in percent (Postmaster Tools), or None when not given. MISSION: DLV-1."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    text = str(raw).strip().rstrip("%").strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(_("spam_rate: “%(value)s” is not a percentage like 0.08.") % {"value": raw}) from exc
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError(_("spam_rate: “%(value)s” is not a percentage like 0.08.") % {"value": raw})
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic
@@ -111,13 +128,13 @@ def save_rows(plan: WarmupPlan, rows: list[tuple[int, dict]], source: str) -> Ou
             continue
         seen[key] = line
         old = before.get(key)
-        if old is not None and any(getattr(old, name) != getattr(actual, name) for name in FIELDS[2:]):
+        if old is not None and any(getattr(old, name) != getattr(actual, name) for name in FIELDS[2:] + OPTIONAL):
             outcome.replaced.append(f"{actual.day.isoformat()} {actual.provider}")
         DailyActual.objects.update_or_create(
             plan=plan,
             day=actual.day,
             provider=actual.provider,
-            defaults={name: getattr(actual, name) for name in FIELDS[2:]} | {"source": source},
+            defaults={name: getattr(actual, name) for name in FIELDS[2:] + OPTIONAL} | {"source": source},
         )
         outcome.saved += 1
     return outcome

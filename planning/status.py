@@ -19,6 +19,13 @@ DECISIONS = {
     "rewarm": gettext_lazy("Warm again"),
 }
 NOT_ADVANCING = ("hold", "step_back", "rewarm")
+# Engaged first (warmup.SEGMENTS): who a stage's mail goes to, translated when shown.
+SEGMENTS = {
+    "engaged_30": gettext_lazy("Most engaged only: opened or clicked in the last 30 days"),
+    "engaged_90": gettext_lazy("Add recipients engaged in the last 90 days"),
+    "engaged_180": gettext_lazy("Add recipients engaged in the last 180 days, in chunks of 10–25%"),
+    "older_chunks": gettext_lazy("Add older, less engaged recipients, in chunks of 10–25%"),
+}
 log = logging.getLogger(__name__)
 
 
@@ -65,10 +72,34 @@ class PlanStatus:
         return sorted(entries, key=lambda entry: entry[1].day, reverse=True)
 
     @property
+    def ips(self) -> int:
+        """The IPs the ladder is scaled by (one when the plan's streams have none)."""
+        return self.plan.ip_count()
+
+    @property
     def ceiling(self) -> int | None:
-        """The template's top daily volume when the target is above it (the target is never reached)."""
-        top = warmup.ceiling(self.plan.template)
+        """The top daily volume of the template for the plan's IPs, when the target is above it."""
+        top = warmup.pool_ceiling(self.plan.template, self.ips)
         return top if top and self.plan.target_daily > top else None
+
+    @property
+    def per_ip_ceiling(self) -> int | None:
+        return warmup.ceiling(self.plan.template)
+
+    @property
+    def stages(self) -> list[tuple[int, int, int, str]]:
+        """The ladder stage by stage: (number, the pool's volume a day, per IP, the recipients it goes to)."""
+        ips, target = self.ips, self.plan.target_daily
+        return [
+            (number, volume, -(-volume // ips), SEGMENTS[warmup.segment(volume, target)])
+            for number, volume in enumerate(self.base, start=1)
+        ]
+
+    @property
+    def gmail_spam_rate_missing(self) -> bool:
+        """Gmail sends no complaint per message: without its Postmaster Tools spam rate, complaints go unseen."""
+        gmail = [step for row in self.rows if row.provider == "gmail" for step in row.state.steps]
+        return bool(gmail) and all(step.spam_rate is None for step in gmail)
 
     @property
     def finished_on(self) -> date | None:
@@ -130,6 +161,11 @@ def reason_text(reasons: list) -> str:
             parts.append(_("complaints at %(rate)s%% (the limit is 0.1%%)") % {"rate": reason[1]})
         elif kind == "blocks":
             parts.append(_("policy blocks (5.7.x) at %(rate)s%% (the limit is 0.5%%)") % {"rate": reason[1]})
+        elif kind == "spam_rate":
+            parts.append(
+                _("spam rate in Postmaster Tools at %(rate)s%% (hold from 0.10%%, step back from 0.30%%)")
+                % {"rate": reason[1]}
+            )
         elif kind == "rate_limited":
             parts.append(
                 _("%(n)s rate-limit deferrals (421/451): the provider is throttling") % {"n": f"{reason[1]:,}"}
@@ -148,4 +184,5 @@ def reason_text(reasons: list) -> str:
             )
         elif kind == "growth_cap":
             parts.append(_("all clear; at most +%(pct)s%% on the next day") % {"pct": round((reason[1] - 1) * 100)})
-    return "; ".join(parts).capitalize() + "." if parts else ""
+    joined = "; ".join(parts)  # the first letter up, names (Postmaster Tools) as they are
+    return joined[:1].upper() + joined[1:] + "." if parts else ""

@@ -32,7 +32,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 @require_GET
 def plan_list(request, slug):
     account = _account(request, slug)
-    plans = WarmupPlan.objects.filter(account=account).select_related("account").prefetch_related("actuals")
+    plans = WarmupPlan.objects.filter(account=account).select_related("account").prefetch_related("actuals").with_ips()
     rows = [(plan, plan_status(plan)) for plan in plans[:20]]
     return render(
         request,
@@ -52,7 +52,11 @@ def plan_new(request, slug):
     )
     if request.method == "POST" and form.is_valid():
         plan = form.save(commit=False)
-        made = once(request, lambda: services.warmup_plan_create(account=account, actor=request.user, plan=plan))
+        streams = form.cleaned_data["sending_streams"]
+        made = once(
+            request,
+            lambda: services.warmup_plan_create(account=account, actor=request.user, plan=plan, streams=streams),
+        )
         if not made.repeat:
             days = len(made.created.daily_plan())
             messages.success(request, _("The plan is made: %(days)s days to the target.") % {"days": days})
@@ -63,7 +67,7 @@ def plan_new(request, slug):
 @require_GET
 def plan_detail(request, slug, pk):
     account = _account(request, slug)
-    plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
+    plan = get_object_or_404(WarmupPlan.objects.filter(account=account).with_ips(), pk=pk)
     status = plan_status(plan)
     charts = []
     if not status.problems:

@@ -10,6 +10,20 @@ holds and more than 2% steps back; an IP idle for more than 30 days must be warm
 Outlook capped new senders in week one (a provider's cap holds for the first ``CAP_DAYS`` days only, so
 the target stays reachable).
 
+Per IP, not per pool: the providers' schedules (SparkPost's stages, SendGrid's ramp, SES's 50,000 a day,
+Mailgun's stages) limit each IP. A plan warming ``n`` IPs sends ``n`` times a stage's volume in a day, so
+the ladder is the per-IP curve (to the target divided by ``n``) times ``n`` (``pool_curve``), and the top a
+plan can reach is the template's ceiling times ``n``. Mailgun's automatic warm-up has 15 stages, each with
+its limit, scaled to the volume the sender expects (its API's ``start_volume``/``stage_limit``): here 15
+stages growing by one factor from ``MAILGUN_FIRST`` to the target per IP.
+
+Gmail sends no complaint report per message (no feedback loop for each complaint, unlike Yahoo's and
+Microsoft's): its signal is the spam rate Postmaster Tools shows per day. When a day's spam rate is known
+it is an input: at 0.10% or more hold, at 0.30% or more step back (Gmail's sender requirements).
+
+Engaged first: each stage says which recipients it goes to (``segment``): the most engaged (active in the
+last 30 days) on the first stages, then 90 days, then 180 days, then older recipients in 10–25% chunks.
+
 A hold means hold: the day after a held day sends no more than the held day did (nor more than its plan).
 A day that sent more than planned is flagged (``over_plan``) and held: the stage is not skipped, and the
 next day grows from the plan, never above what really went out.
@@ -50,12 +64,14 @@ SENDGRID_HOURLY = [
     14_000_754, 19_601_056,
 ]  # fmt: skip
 SES_DAYS, SES_CAP, SES_FIRST_DAY = 45, 50_000, 500
+MAILGUN_STAGES, MAILGUN_FIRST = 15, 200
 
 BOUNCE_LIMIT = 0.02
 COMPLAINT_LIMIT = 0.001
 DEFERRAL_HOLD = 0.01  # more than 1% deferred (4xx) holds; fewer are routine (any 421/451 rate limit holds)
 DEFERRAL_STEP_BACK = 0.10  # a tenth of a provider's mail deferred: step back, not just hold
 BLOCK_HOLD, BLOCK_STEP_BACK = 0.005, 0.02  # policy blocks (5.7.x): the provider refuses on reputation
+SPAM_RATE_HOLD, SPAM_RATE_STEP_BACK = 0.10, 0.30  # Postmaster Tools spam rate, in percent: below 0.10%, never 0.30%
 REACHED = 0.9  # a day counts as done when at least 90% of its planned volume went out
 MAX_GROWTH, EARLY_GROWTH, EARLY_DAYS = 1.5, 1.2, 3
 IDLE_DAYS = 30
@@ -69,6 +85,7 @@ TEMPLATES = {
     "sparkpost": _("SparkPost: 20 volume stages (200 … 320M a day)"),
     "sendgrid": _("SendGrid: 41-day hourly ramp (about ×1.4 a day)"),
     "ses": _("Amazon SES: 45 days up to 50,000 a day"),
+    "mailgun": _("Mailgun: 15 stages scaled to the expected volume"),
     "custom": _("Custom: a start volume and a daily growth factor"),
 }
 
@@ -85,6 +102,10 @@ def curve(template: str, target: int, *, start: int = 500, growth: float = 1.4) 
         top = min(target, SES_CAP)
         ratio = (top / SES_FIRST_DAY) ** (1 / (SES_DAYS - 1)) if top > SES_FIRST_DAY else 1
         raw = [round(SES_FIRST_DAY * ratio**day) for day in range(SES_DAYS)]
+    elif template == "mailgun":
+        first = min(MAILGUN_FIRST, target)
+        ratio = (target / first) ** (1 / (MAILGUN_STAGES - 1)) if target > first else 1
+        raw = [round(first * ratio**stage) for stage in range(MAILGUN_STAGES - 1)] + [target]
     elif template == "custom":
         if start <= 0 or growth <= 1:
             raise ValueError("a custom ramp needs a positive start and a growth factor above 1")
@@ -98,6 +119,31 @@ def curve(template: str, target: int, *, start: int = 500, growth: float = 1.4) 
         if volume >= target:
             break
     return out
+
+
+def pool_curve(template: str, target: int, ips: int = 1, *, start: int = 500, growth: float = 1.4) -> list[int]:
+    """The daily volumes of a pool of ``ips`` IPs: the per-IP curve (to the target shared among the IPs)
+    times the number of IPs, never above the target. One IP (or none known) is the curve itself."""
+    ips = max(1, ips)
+    per_ip = curve(template, max(1, math.ceil(target / ips)), start=start, growth=growth)
+    return [min(volume * ips, target) for volume in per_ip]
+
+
+def pool_ceiling(template: str, ips: int = 1) -> int | None:
+    """The most a pool of ``ips`` IPs reaches in a day on a template, or None (it grows to its target)."""
+    top = ceiling(template)
+    return top * max(1, ips) if top else None
+
+
+# Engaged first (facts: most engaged recipients first; older, less engaged segments in 10-25% chunks).
+# (share of the target volume up to which a segment is enough, its message id)
+SEGMENTS = ((0.10, "engaged_30"), (0.40, "engaged_90"), (0.75, "engaged_180"), (1.0, "older_chunks"))
+
+
+def segment(volume: int, target: int) -> str:
+    """Which recipients a stage's volume goes to: the most engaged first, older ones only near the target."""
+    share = volume / target if target > 0 else 1
+    return next(name for limit, name in SEGMENTS if share <= limit or limit == 1.0)
 
 
 @dataclass(frozen=True)
@@ -129,6 +175,7 @@ class Day:
     deferrals: int = 0  # every 4xx deferral
     rate_limited: int = 0  # of which 421/451 rate limits ("temporarily deferred", "try again later")
     blocked: int = 0  # policy blocks (5.7.x), apart from hard bounces (5.1.x, unknown users) in ``bounced``
+    spam_rate: float | None = None  # percent, from Postmaster Tools (Gmail has no per-message complaints)
 
 
 @dataclass
@@ -138,6 +185,7 @@ class Step:
     sent: int
     decision: str  # advance / hold / step_back (rewarm: the whole ladder again, set on the state)
     reasons: list = field(default_factory=list)
+    spam_rate: float | None = None  # the day's Postmaster Tools spam rate, when known
 
 
 @dataclass
@@ -179,6 +227,9 @@ def decide(planned: int, actual: Day, *, day_number: int, final: bool = False) -
         reasons.append(("blocks", round(blocked * 100, 2)))
     if complaint > COMPLAINT_LIMIT:
         reasons.append(("complaints", round(complaint * 100, 3)))
+    spam = actual.spam_rate
+    if spam is not None and spam >= SPAM_RATE_HOLD:
+        reasons.append(("spam_rate", round(spam, 2)))
     if actual.rate_limited > 0:  # the provider throttles this IP (421/451): hold it, however few
         reasons.append(("rate_limited", actual.rate_limited))
     elif deferral > DEFERRAL_HOLD:  # a few other 4xx a day are routine
@@ -189,6 +240,7 @@ def decide(planned: int, actual: Day, *, day_number: int, final: bool = False) -
         deferral > DEFERRAL_STEP_BACK
         or blocked > BLOCK_STEP_BACK
         or (bounce > BOUNCE_LIMIT and complaint > COMPLAINT_LIMIT)
+        or (spam is not None and spam >= SPAM_RATE_STEP_BACK)
     ):
         return "step_back", reasons
     if reasons:
@@ -233,7 +285,7 @@ def replay(
             state.next_volume = min(_capped(rungs[state.position], None, number + 1, cap), planned, sent or planned)
         elif sent > 0:  # a hold means hold: never more than the held day sent, nor more than its plan
             state.next_volume = min(planned, sent)
-        state.steps.append(Step(actual.day, planned, actual.sent, decision, reasons))
+        state.steps.append(Step(actual.day, planned, actual.sent, decision, reasons, actual.spam_rate))
     next_number = (state.steps[-1].day - start).days + 1 if state.steps else 0
     if not state.finished:
         state.remaining = len(

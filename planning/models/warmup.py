@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,11 @@ class WarmupPlanQuerySet(models.QuerySet):
 
     def active_for(self, account):
         """The account's running plans, with the account (whose calendar day a plan's status is read on)."""
-        return self.filter(account=account, status=WarmupPlan.Status.ACTIVE).select_related("account")
+        return self.filter(account=account, status=WarmupPlan.Status.ACTIVE).select_related("account").with_ips()
+
+    def with_ips(self):
+        """With the streams' IPs a plan's ladder is scaled by (one query each, not one per plan)."""
+        return self.prefetch_related("sending_streams__targets")
 
 
 class WarmupPlan(models.Model):
@@ -41,6 +45,7 @@ class WarmupPlan(models.Model):
         SPARKPOST = "sparkpost", warmup.TEMPLATES["sparkpost"]
         SENDGRID = "sendgrid", warmup.TEMPLATES["sendgrid"]
         SES = "ses", warmup.TEMPLATES["ses"]
+        MAILGUN = "mailgun", warmup.TEMPLATES["mailgun"]
         CUSTOM = "custom", warmup.TEMPLATES["custom"]
 
     class Status(models.TextChoices):
@@ -57,8 +62,15 @@ class WarmupPlan(models.Model):
     custom_growth = models.DecimalField(
         _("custom: daily growth"), max_digits=4, decimal_places=2, null=True, blank=True
     )
-    ips = models.TextField(_("IPs or pool"), blank=True, help_text=_("The IPs (or the pool's name) being warmed."))
-    streams = models.CharField(_("message streams"), max_length=200, blank=True)
+    ips = models.TextField(_("IPs or pool (as typed before)"), blank=True)  # free text of older plans: shown only
+    streams = models.CharField(_("message streams (as typed before)"), max_length=200, blank=True)
+    sending_streams = models.ManyToManyField(
+        "deliverability.MessageStream",
+        verbose_name=_("message streams warmed"),
+        blank=True,
+        related_name="warmup_plans",
+        help_text=_("The monitored message streams whose sending IPs this plan warms: the ladder is per IP."),
+    )
     providers = models.JSONField(_("split across mailbox providers"), default=list)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
@@ -79,14 +91,11 @@ class WarmupPlan(models.Model):
         return reverse("warmup-plan", kwargs={"slug": self.account.slug, "pk": self.pk})
 
     def clean(self):
-        """Refused at input (the form and the admin): a target no template reaches, a start far ahead."""
+        """Refused at input (the form and the admin): a start far ahead, a custom ramp that does not grow.
+        A target above the template's top for the plan's IPs is refused by the forms (``target_error``),
+        which know the streams chosen."""
         super().clean()
         errors = {}
-        top = warmup.ceiling(self.template)
-        if top and self.target_daily and self.target_daily > top:
-            errors["target_daily"] = _(
-                "%(template)s stops at %(top)s a day per IP: choose a target of at most %(top)s, or another template."
-            ) % {"template": self.get_template_display().split(":")[0], "top": f"{top:,}"}
         if self.start_date:
             today = self.account.today() if self.account_id else timezone.localdate()
             if self.start_date > today + timedelta(days=MAX_START_AHEAD):
@@ -114,10 +123,36 @@ class WarmupPlan(models.Model):
             found.append(_("The split across mailbox providers is empty or unreadable."))
         return [str(problem) for problem in found]
 
+    def target_error(self, ips: int) -> str | None:
+        """Why the target cannot be reached by ``ips`` IPs on the template (its top is per IP), or None."""
+        top = warmup.ceiling(self.template)
+        if not (top and self.target_daily and self.target_daily > top * max(1, ips)):
+            return None
+        name = self.get_template_display().split(":")[0]
+        if ips <= 1:
+            return _(
+                "%(template)s stops at %(top)s a day per IP: choose a target of at most %(top)s, or another template."
+            ) % {"template": name, "top": f"{top:,}"}
+        return _(
+            "%(template)s stops at %(top)s a day per IP, %(pool)s for these %(n)s IPs: choose a target of at most "
+            "%(pool)s, warm more IPs, or choose another template."
+        ) % {"template": name, "top": f"{top:,}", "pool": f"{top * ips:,}", "n": ips}
+
+    def sending_ips(self) -> list[str]:
+        """The sending IPs of the monitored streams this plan warms (prefetch ``sending_streams__targets``)."""
+        found = {t.value for stream in self.sending_streams.all() for t in stream.targets.all() if t.is_ip}
+        return sorted(found)
+
+    def ip_count(self) -> int:
+        """How many IPs share the ladder: the streams' sending IPs, one when none is known."""
+        return max(1, len(self.sending_ips()))
+
     def base_curve(self) -> list[int]:
-        return warmup.curve(
+        """The pool's daily volumes: the template's per-IP curve times the IPs (MISSION: DLV-1)."""
+        return warmup.pool_curve(
             self.template,
             self.target_daily,
+            self.ip_count(),
             start=self.custom_start or 500,
             growth=float(self.custom_growth or 1.4),
         )
@@ -166,6 +201,15 @@ class DailyActual(models.Model):
     blocked = models.PositiveIntegerField(
         _("policy blocks (5.7.x)"), default=0, help_text=_("Rejections on policy or reputation, apart from bounces.")
     )
+    spam_rate = models.DecimalField(
+        _("spam rate (%, Postmaster Tools)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Gmail reports no complaint per message: its spam rate for the day, from Postmaster Tools."),
+    )
     source = models.CharField(_("source"), max_length=6, choices=Source.choices, default=Source.ADMIN)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -184,4 +228,5 @@ class DailyActual(models.Model):
         return warmup.Day(
             self.day, self.sent, self.delivered, self.bounced, self.complaints, self.deferrals,
             rate_limited=self.rate_limited, blocked=self.blocked,
+            spam_rate=float(self.spam_rate) if self.spam_rate is not None else None,
         )  # fmt: skip

@@ -10,11 +10,14 @@ from .records import record
 
 
 @transaction.atomic
-def warmup_plan_create(*, account: Account, actor: User, plan: WarmupPlan) -> WarmupPlan:
-    """Save a new plan (validated by its form) for the account."""
+def warmup_plan_create(*, account: Account, actor: User, plan: WarmupPlan, streams=()) -> WarmupPlan:
+    """Save a new plan (validated by its form) for the account, warming the IPs of the monitored ``streams``
+    (the account's own: the form offers no others)."""
     plan.account, plan.created_by = account, actor
     plan.save()
-    record(plan, actor=actor, action="created", name=plan.name, target_daily=plan.target_daily)
+    plan.sending_streams.set([stream for stream in streams if stream.account_id == account.pk])
+    record(plan, actor=actor, action="created", name=plan.name, target_daily=plan.target_daily,
+           streams=[stream.name for stream in streams], ips=len(plan.sending_ips()))  # fmt: skip
     return plan
 
 

@@ -85,7 +85,7 @@ def test_a_custom_ramp_grows_by_its_factor_up_to_the_target():
     [
         ("sendgrid", 0, {}),
         ("ses", -5, {}),
-        ("mailgun", 1_000, {}),
+        ("postal", 1_000, {}),
         ("custom", 1_000, {"start": 0}),
         ("custom", 1_000, {"start": -10}),
         ("custom", 1_000, {"growth": 1.0}),

@@ -86,7 +86,10 @@ def test_a_saved_plan_above_the_ceiling_says_where_it_really_ends(client, world)
     plan = WarmupPlanFactory(account=world.acme, template="ses", target_daily=200_000)
     client.force_login(world.alice)
     page = visible_text(client.get(plan.get_absolute_url()))
-    assert "This template stops at 50,000 a day per IP: the plan ends there, below the target of 200,000" in page
+    assert (
+        "This template stops at 50,000 a day per IP, 50,000 a day for the plan's 1 IP: the plan ends there, "
+        "below the target of 200,000" in page
+    )
 
 
 @pytest.mark.parametrize(
