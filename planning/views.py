@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -86,8 +86,46 @@ def plan_detail(request, slug, pk):
             "decisions": DECISIONS,
             "upload": ActualsUploadForm(),
             "can_send": can(request.user, "warmup.send_actuals", account),
+            "can_plan": can(request.user, "warmup.plan", account),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, slug, pk):
+    """A TAM changes a plan's settings and the streams it warms (MISSION: DLV-1); customers get a 404."""
+    account = _account(request, slug)
+    plan = get_object_or_404(WarmupPlan.objects.filter(account=account).with_ips(), pk=pk)
+    require(request.user, "warmup.plan", account)
+    form = WarmupPlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        services.warmup_plan_update(
+            plan=form.save(commit=False),
+            actor=request.user,
+            changed=form.changed_data,
+            streams=form.cleaned_data["sending_streams"],
+        )
+        messages.success(request, _("The plan is saved."))
+        return redirect(plan)
+    return render(request, "planning/form.html", {"account": account, "form": form, "plan": plan})
+
+
+@require_POST
+def plan_set_status(request, slug, pk):
+    """A TAM pauses, resumes or completes a plan (audited); customers get a 404."""
+    account = _account(request, slug)
+    plan = get_object_or_404(WarmupPlan.objects.filter(account=account), pk=pk)
+    require(request.user, "warmup.plan", account)
+    status = request.POST.get("status")
+    if status not in WarmupPlan.Status.values:
+        raise Http404
+    try:
+        plan = services.warmup_plan_set_status(plan=plan, actor=request.user, status=status)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The plan is now: %(status)s.") % {"status": plan.get_status_display()})
+    return redirect(plan)
 
 
 @require_POST

@@ -12,7 +12,14 @@ from .features import (
 )
 from .migration import migration_plan_create, migration_plan_set_status, migration_plan_sign, milestone_toggle
 from .records import planning_record_remove, planning_record_save
-from .warmup import actuals_edit, actuals_import_csv, actuals_import_json, warmup_plan_create
+from .warmup import (
+    actuals_edit,
+    actuals_import_csv,
+    actuals_import_json,
+    warmup_plan_create,
+    warmup_plan_set_status,
+    warmup_plan_update,
+)
 
 __all__ = [
     "action_item_add",
@@ -33,4 +40,6 @@ __all__ = [
     "planning_record_save",
     "review_create",
     "warmup_plan_create",
+    "warmup_plan_set_status",
+    "warmup_plan_update",
 ]

@@ -1,6 +1,8 @@
 """Warm-up plans and their daily actuals (MISSION: DLV-1)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, ApiToken, AuditEvent, User
 from planning import ingest
@@ -18,6 +20,39 @@ def warmup_plan_create(*, account: Account, actor: User, plan: WarmupPlan, strea
     plan.sending_streams.set([stream for stream in streams if stream.account_id == account.pk])
     record(plan, actor=actor, action="created", name=plan.name, target_daily=plan.target_daily,
            streams=[stream.name for stream in streams], ips=len(plan.sending_ips()))  # fmt: skip
+    return plan
+
+
+# Where a plan may go from where it is (MISSION: DLV-1): paused and resumed while it runs; completed once.
+STATUS_MOVES = {
+    WarmupPlan.Status.ACTIVE: {WarmupPlan.Status.PAUSED, WarmupPlan.Status.COMPLETED},
+    WarmupPlan.Status.PAUSED: {WarmupPlan.Status.ACTIVE, WarmupPlan.Status.COMPLETED},
+    WarmupPlan.Status.COMPLETED: set(),
+}
+
+
+@transaction.atomic
+def warmup_plan_set_status(*, plan: WarmupPlan, actor: User, status: str) -> WarmupPlan:
+    """A TAM pauses, resumes or completes a plan (the views check who may); audited with before and after."""
+    plan = WarmupPlan.objects.select_for_update().get(pk=plan.pk)
+    if status == plan.status:
+        return plan
+    if status not in STATUS_MOVES.get(plan.status, set()):
+        raise ValidationError(_("A completed plan stays completed: make a new plan to warm again."))
+    before, plan.status = plan.status, status
+    plan.save(update_fields=["status"])
+    record(plan, actor=actor, action="status", before=before, after=status)
+    return plan
+
+
+@transaction.atomic
+def warmup_plan_update(*, plan: WarmupPlan, actor: User, changed: list[str], streams=None) -> WarmupPlan:
+    """A plan's settings changed by a TAM (validated by its form); ``streams``: the monitored streams it warms
+    (the account's own), or None to keep them."""
+    plan.save()
+    if streams is not None:
+        plan.sending_streams.set([stream for stream in streams if stream.account_id == plan.account_id])
+    record(plan, actor=actor, action="changed", fields=list(changed), ips=len(plan.sending_ips()))
     return plan
 
 

@@ -60,13 +60,22 @@ def csv_file(body="2026-05-04,gmail,100\n") -> SimpleUploadedFile:
 # --- the matrix ------------------------------------------------------------------------------------------
 
 # Making plans: Acme's TAMs (and a superuser); customers, the view-only agent and Globex's people get a 404.
-PLANNERS = roles(200, anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404, sam=404)
+NOT_PLANNERS = {"anonymous": LOGIN, "alice": 404, "arthur": 404, "bob": 404, "tess": 404, "sam": 404}
+PLANNERS = roles(200, **NOT_PLANNERS)
 # Sending actuals and managing API tokens: Acme's admin and the staff who work on Acme.
 SENDERS = {"anonymous": LOGIN, "arthur": 404, "sam": 404, "bob": 404, "tess": 404}
 
 
 def acme_actuals(o) -> int:
     return DailyActual.objects.filter(plan__account__slug="acme").count()
+
+
+def acme_plan_name(o) -> str:
+    return WarmupPlan.objects.get(pk=PLAN_ID).name
+
+
+def acme_plan_status(o) -> str:
+    return WarmupPlan.objects.get(pk=PLAN_ID).status
 
 
 def acme_tokens(o) -> int:
@@ -85,6 +94,14 @@ MATRIX: dict[str, list[Row]] = {
         posting(f"{WARMUP}new/", PLANNERS, lambda: plan_form(share_other="0")),
     ],
     "warmup-plan": [Row("GET", lambda o: PLAN, ACME_READERS)],
+    # MISSION: DLV-1 — the TAMs change, pause and complete a plan; customers and others get a 404.
+    "warmup-edit": [
+        Row("GET", lambda o: f"{PLAN}edit/", PLANNERS),
+        posting(f"{PLAN}edit/", roles(PLAN, **NOT_PLANNERS), lambda: plan_form(name="Renamed"), acme_plan_name),
+    ],
+    "warmup-status": [
+        posting(f"{PLAN}status/", roles(PLAN, **NOT_PLANNERS), lambda: {"status": "paused"}, acme_plan_status)
+    ],
     "warmup-actuals": [posting(f"{PLAN}actuals/", roles(PLAN, **SENDERS), lambda: {"file": csv_file()}, acme_actuals)],
     "planning-tokens": [
         Row("GET", lambda o: TOKENS, roles(200, **SENDERS)),
