@@ -72,6 +72,15 @@ class PlanStatus:
         return sorted(entries, key=lambda entry: entry[1].day, reverse=True)
 
     @property
+    def urgency(self) -> int:
+        """Where the plan comes on the dashboard: re-warm, then a step back, then a hold (or a plan that cannot
+        be computed), then the plans going as planned."""
+        if self.problems:
+            return 2
+        decisions = {row.decision for row in self.rows}
+        return next((rank for rank, kind in enumerate(("rewarm", "step_back", "hold")) if kind in decisions), 3)
+
+    @property
     def ips(self) -> int:
         """The IPs the ladder is scaled by (one when the plan's streams have none)."""
         return self.plan.ip_count()
