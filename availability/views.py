@@ -59,6 +59,21 @@ def availability(request, slug):
 
 
 @require_GET
+def availability_report(request, slug, year, month):
+    """The month's report as a page to print or save as PDF: figures, per channel, and the month's incidents
+    in the reader's zone (named). A page of its own with no script; the print stylesheet lays it out."""
+    account = _account(request, slug)
+    if not (2000 <= year <= 9999 and 1 <= month <= 12):
+        raise Http404
+    month_report = report(account, year, month)
+    return render(
+        request,
+        "availability/report.html",
+        {"account": account, "r": month_report, "made_at": timezone.now(), "merge": settings.INCIDENT_MERGE_SECONDS},
+    )
+
+
+@require_GET
 def availability_csv(request, slug, year, month):
     """The month's report as the customer downloads it: the figures, then its incidents (UTC, end exclusive)."""
     account = _account(request, slug)

@@ -14,9 +14,11 @@ from tests.helpers import LOGIN, ROLES, Row, assert_expected, assert_same_404, r
 pytestmark = pytest.mark.django_db
 PAGE = "/a/acme/availability/"
 CSV = "/a/acme/availability/2026-11.csv"
+REPORT = "/a/acme/availability/2026-11/report/"
 MATRIX: dict[str, list[Row]] = {
     "availability": [Row("GET", lambda o: PAGE, roles(200, anonymous=LOGIN, bob=404, tess=404))],
     "availability-csv": [Row("GET", lambda o: CSV, roles(200, anonymous=LOGIN, bob=404, tess=404))],
+    "availability-report": [Row("GET", lambda o: REPORT, roles(200, anonymous=LOGIN, bob=404, tess=404))],
 }
 
 
@@ -25,7 +27,7 @@ def feed(account, rows):
     return ingest(account, lines, digest=digest_of(["\n".join(lines).encode()]))
 
 
-@pytest.mark.parametrize("name", ["availability", "availability-csv"])
+@pytest.mark.parametrize("name", ["availability", "availability-csv", "availability-report"])
 @pytest.mark.parametrize("role", ROLES)
 def test_availability_matrix(client, world, role, name):
     sign_in(client, world, role)
