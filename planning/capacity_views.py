@@ -36,7 +36,7 @@ class PeakForm(forms.ModelForm):
     class Meta:
         model = PeakEvent
         fields = ["name", "day", "daily_volume"]
-        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,9 +1,11 @@
 """Planned vs actual per mailbox provider as server-rendered SVG (no JavaScript): a log scale, because a
-warm-up grows by a factor a day. Only numbers and dates go into the markup. MISSION: DLV-1."""
+warm-up grows by a factor a day. Only numbers and dates go into the markup, in the reader's language (month
+names, digit grouping). MISSION: DLV-1."""
 
 import math
 from datetime import timedelta
 
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 560, 180, 52, 10, 10, 24
@@ -32,7 +34,7 @@ def provider_chart(row, start, end, today) -> str:
     for exponent in range(int(math.floor(low)), int(math.ceil(high)) + 1):
         value = 10**exponent
         if low <= math.log10(value) <= high:
-            ticks.append((y(value), f"{float(y(value)) + 4:.1f}", f"{value:,}"))
+            ticks.append((y(value), f"{float(y(value)) + 4:.1f}", number_format(value, force_grouping=True)))
     grid = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/><text x="{}" y="{}" class="tick">{}</text>',
@@ -40,11 +42,11 @@ def provider_chart(row, start, end, today) -> str:
     )
     dots = format_html_join(
         "", '<circle cx="{}" cy="{}" r="3" class="actual"><title>{}: {}</title></circle>',
-        ((x(d), y(v), d.isoformat(), f"{v:,}") for d, v in actual),
+        ((x(d), y(v), date_format(d, "j M Y"), number_format(v, force_grouping=True)) for d, v in actual),
     )  # fmt: skip
     holds = format_html_join(
         "", '<circle cx="{}" cy="{}" r="5" class="held"><title>{}</title></circle>',
-        ((x(d), y(v), d.isoformat()) for d, v in held),
+        ((x(d), y(v), date_format(d, "j M Y")) for d, v in held),
     )  # fmt: skip
     today_line = ""
     if start <= today <= end:
@@ -56,5 +58,5 @@ def provider_chart(row, start, end, today) -> str:
         '<path d="{}" class="planned"/><path d="{}" class="actual"/>{}{}{}'
         '<text x="{}" y="{}" class="tick">{}</text><text x="{}" y="{}" class="tick end">{}</text></svg>',
         W, H, row.name, grid, path(planned), path(actual), dots, holds, today_line,
-        PAD_L, H - 6, start.strftime("%d %b"), W - PAD_R, H - 6, end.strftime("%d %b"),
+        PAD_L, H - 6, date_format(start, "j M"), W - PAD_R, H - 6, date_format(end, "j M"),
     )  # fmt: skip

@@ -35,14 +35,17 @@ class ReviewForm(forms.ModelForm):
     class Meta:
         model = BusinessReview
         fields = ["held_on", "attendees", "notes"]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # ISO: any browser language
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class ActionForm(forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["title", "owner", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 @require_http_methods(["GET", "POST"])

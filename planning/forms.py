@@ -21,7 +21,8 @@ class WarmupPlanForm(forms.ModelForm):
             "sending_streams",
             "notes",
         ]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2}),
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # ISO: a Polish browser
+                   "notes": forms.Textarea(attrs={"rows": 2}),
                    "sending_streams": forms.CheckboxSelectMultiple}  # fmt: skip
 
     def __init__(self, *args, **kwargs):

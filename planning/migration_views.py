@@ -34,7 +34,7 @@ class MigrationForm(forms.ModelForm):
         model = MigrationPlan
         fields = ["name", "previous_provider", "start_date", "weeks", "warmup_plan", "rollback_criteria", "notes"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "rollback_criteria": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }

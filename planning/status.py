@@ -5,8 +5,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import warmup
 from .models import WarmupPlan
@@ -159,6 +160,11 @@ def _computed(plan: WarmupPlan, today: date) -> PlanStatus:
     return PlanStatus(plan, base, rows, result, today, ignored=ignored)
 
 
+def _number(value: int) -> str:
+    """A count as the reader writes it: 1,200 in English, 1 200 in Polish."""
+    return number_format(value, force_grouping=True)
+
+
 def reason_text(reasons: list) -> str:
     """The reasons of a decision, in the reader's language."""
     parts = []
@@ -177,10 +183,20 @@ def reason_text(reasons: list) -> str:
             )
         elif kind == "rate_limited":
             parts.append(
-                _("%(n)s rate-limit deferrals (421/451): the provider is throttling") % {"n": f"{reason[1]:,}"}
+                ngettext(
+                    "%(n)s rate-limit deferral (421/451): the provider is throttling",
+                    "%(n)s rate-limit deferrals (421/451): the provider is throttling",
+                    reason[1],
+                )
+                % {"n": _number(reason[1])}
             )
         elif kind == "deferrals":
-            parts.append(_("%(n)s deferrals (4xx) from this provider") % {"n": f"{reason[1]:,}"})
+            parts.append(
+                ngettext(
+                    "%(n)s deferral (4xx) from this provider", "%(n)s deferrals (4xx) from this provider", reason[1]
+                )
+                % {"n": _number(reason[1])}
+            )
         elif kind == "not_reached":
             parts.append(
                 _("only %(sent)s of the %(planned)s planned went out")
