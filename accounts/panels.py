@@ -17,6 +17,7 @@ def tam_card(request, account) -> Panel:
         if person is None:
             continue
         calendar = person.calendar
+        today = timezone.localdate(now, calendar.schedule.tz) if calendar else None
         people.append(
             {
                 "person": person,
@@ -24,9 +25,8 @@ def tam_card(request, account) -> Panel:
                 "reach": reachability(person, now),
                 "calendar": calendar,
                 "windows": list(calendar.windows.all()) if calendar else [],
-                "changes": calendar.upcoming_exceptions(timezone.localdate(now, calendar.schedule.tz))
-                if calendar
-                else [],
+                "changes": calendar.upcoming_exceptions(today) if calendar else [],
+                "holidays": calendar.upcoming_holidays(today) if calendar else [],  # MISSION: TAM-1
             }
         )
     return Panel(

@@ -83,6 +83,20 @@ class BusinessCalendar(models.Model):
         horizon = date.fromordinal(today.toordinal() + days)
         return [e for e in self.exceptions.all() if e.last >= today and e.first <= horizon]
 
+    def upcoming_holidays(self, today: date, days: int = 14) -> list[tuple[date, str]]:
+        """Public holidays within ``days`` that close a working day (a dated exception for the day wins, as
+        in ``hours.Schedule``): (day, the holiday's name)."""
+        if not self.holiday_country or self.always_open:
+            return []
+        schedule, found = self.schedule, []
+        for n in range(days + 1):
+            day = date.fromordinal(today.toordinal() + n)
+            working = bool(schedule.weekly.get(day.weekday()))
+            excepted = any(e.first <= day <= e.last for e in self.exceptions.all())
+            if working and not excepted and day in schedule.holidays:
+                found.append((day, schedule.holidays.get(day)))
+        return found
+
     def is_open(self, at: datetime) -> bool:
         return self.schedule.is_open(at)
 

@@ -102,7 +102,7 @@ def test_tam_away_shows_when_next_reachable_in_the_viewers_time_zone(client, wor
     assert "Away" in tina
     # 09:00 CET is 03:00 EST, three days ahead for Alice: the `when` filter writes the weekday
     assert "next reachable Fri 03:00 EST" in tina
-    assert "Changed hours 15 Jan–15 Jan: 09:00–17:00 (Open day)" in tina
+    assert "Changed hours 15 Jan–15 Jan: 09:00–17:00 (Europe/Warsaw time) (Open day)" in tina  # zone named
     assert "America/New_York" in text(response)  # the page names the zone its times are in
 
 
