@@ -54,7 +54,7 @@ def capacity(request, slug):
                 messages.success(request, _("The forecast is saved."))
                 return redirect("capacity", slug=account.slug)
         else:
-            peak_form = PeakForm(request.POST, prefix="p")
+            peak_form = PeakForm(request.POST, prefix="p", instance=PeakEvent(account=account))  # its day is checked
             if peak_form.is_valid():
                 added = once(
                     request,

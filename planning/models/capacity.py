@@ -1,5 +1,6 @@
 """Capacity planning data (MISSION: TAM-5)."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,3 +82,12 @@ class PeakEvent(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.name} {self.day}"
+
+    def clean(self):
+        """A new peak is a day still to come on the account's calendar: one in the past is refused (the page and
+        the admin). MISSION: TAM-5."""
+        super().clean()
+        if self._state.adding and self.day and self.account_id and self.day < self.account.today():
+            raise ValidationError(
+                {"day": _("A peak is a day still to come: %(day)s has passed.") % {"day": self.day.isoformat()}}
+            )
