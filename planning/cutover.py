@@ -6,6 +6,7 @@ the new IPs and the rest stays on the old provider; DNS changes (SPF include, DK
 come first; after cut-over the old SPF include goes, the old DKIM key stays a while.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +24,11 @@ class DayShare:
     share: float  # 0..1 on Email Enterprise
     new: int
     old: int
+
+    @property
+    def percent(self) -> float:
+        """The share in percent, rounded down to a tenth: a cut-over below 100% never reads as 100%."""
+        return math.floor(self.share * 1000 + 1e-9) / 10
 
 
 def schedule(streams: list[Stream], start: date, weeks: int, warmup_days: list[int] | None = None) -> list[DayShare]:
