@@ -15,6 +15,11 @@ _VIEW = frozenset(
         "cases.add_oncallshift",
         "cases.change_oncallshift",
         "cases.delete_oncallshift",
+        # Issue 15: canned replies are kept by every member of staff too (cases.services.macros).
+        "cases.view_cannedreply",
+        "cases.add_cannedreply",
+        "cases.change_cannedreply",
+        "cases.delete_cannedreply",
     }
 )
 
@@ -25,6 +30,9 @@ GRANTS = Grants(
         "case.work": Rule(customers=TEAM, staff=ANY_STAFF),
         # Following a case (its emails) is for the account's team.
         "case.follow": Rule(customers=TEAM),
+        # Issue 15: merging a duplicate into another case of the account and linking related cases are for
+        # the staff who work on the account, never for customers.
+        "case.merge": Rule(staff=ANY_STAFF),
     },
     roles={StaffRole.TAM: _VIEW, StaffRole.AGENT: _VIEW},
 )

@@ -65,6 +65,12 @@ class AuditEvent(models.Model):
         DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Data export downloaded")
         PERSON_ERASED = "person_erased", _("Person erased")
         SENDER_PROFILE_CHANGED = "sender_profile_changed", _("Sender profile changed")
+        CASES_MERGED = "cases_merged", _("Duplicate case merged")
+        CASES_LINKED = "cases_linked", _("Related cases linked")
+        CASES_UNLINKED = "cases_unlinked", _("Related cases unlinked")
+        CANNED_REPLY_ADDED = "canned_reply_added", _("Canned reply added")
+        CANNED_REPLY_CHANGED = "canned_reply_changed", _("Canned reply changed")
+        CANNED_REPLY_REMOVED = "canned_reply_removed", _("Canned reply removed")
 
     account = models.ForeignKey(
         "accounts.Account",

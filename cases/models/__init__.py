@@ -2,11 +2,13 @@
 
 from .case import Case, CaseQuerySet, CaseSequence
 from .inbound import InboundMessage
+from .macros import CannedReply
 from .oncall import OnCallShift, PhoneIntake
 from .report import CaseRating, ClockRecord
 from .timeline import CaseAttachment, CaseEvent, PendingNotification, SlaAlert
 
 __all__ = [
+    "CannedReply",
     "Case",
     "CaseAttachment",
     "CaseRating",

@@ -139,6 +139,19 @@ class Case(models.Model):
     next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
     sla_check_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Issue 15: a duplicate merged into another case of the same account is closed and points at it; mail
+    # that answers it threads onto that case (cases.email.ingest).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+    )
+    # Related cases of the same account, shown on both (a symmetrical link).
+    related_cases = models.ManyToManyField("self", verbose_name=_("related cases"), blank=True)
+
     created_at = models.DateTimeField(_("opened"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -178,6 +191,20 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.RESOLVED
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    def destination(self) -> "Case":
+        """Where this case's conversation goes on: itself, or the case it was merged into (followed along a
+        chain of merges, at most a few hops)."""
+        case = self
+        for _hop in range(5):
+            if case.merged_into_id is None:
+                break
+            case = case.merged_into
+        return case
 
     @property
     def is_critical(self) -> bool:

@@ -45,6 +45,10 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", _("Escalated to the TAM by the customer")
         ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation taken up by the TAM")
         RATED = "rated", _("Resolution rated by the customer")
+        MERGED_INTO = "merged_into", _("Merged into another case")
+        MERGED_FROM = "merged_from", _("A duplicate case was merged into this one")
+        LINKED = "linked", _("Related case linked")
+        UNLINKED = "unlinked", _("Related case unlinked")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

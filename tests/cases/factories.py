@@ -6,6 +6,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.models import (
+    CannedReply,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -121,3 +122,12 @@ class PhoneIntakeFactory(DjangoModelFactory):
     contact_email = factory.Sequence(lambda n: f"caller{n}@customer.test")
     description = "Nothing goes out."
     callback_due_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(minutes=15))
+
+
+class CannedReplyFactory(DjangoModelFactory):
+    class Meta:
+        model = CannedReply
+
+    name = factory.Sequence(lambda n: f"Canned reply {n}")
+    body_en = "Hello {customer_name}, we are looking into {case_number}. {agent_name}"
+    body_pl = "Dzień dobry {customer_name}, sprawdzamy {case_number}. {agent_name}"
