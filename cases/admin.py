@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
-from .models import Case, CaseEvent, InboundMessage, OnCallShift, PhoneIntake, SlaAlert
+from .models import CannedReply, Case, CaseEvent, InboundMessage, OnCallShift, PhoneIntake, SlaAlert
 
 
 class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -119,3 +119,19 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).defer("raw")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Canned replies as in the console (issue 15): saved and removed through their services, audited; an
+    unknown placeholder is an error on the text (``CannedReply.clean``)."""
+
+    list_display = ["name", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "body_en", "body_pl"]
+
+    def save_model(self, request, obj, form, change):
+        services.canned_reply_save(reply=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.canned_reply_remove(reply=obj, actor=request.user)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +7,7 @@ from accounts.models import StaffRole, User
 
 from . import limits
 from .attachments import problems as attachment_problems
-from .models import Case, OnCallShift
+from .models import CannedReply, Case, OnCallShift
 from .services import OUTCOMES
 
 
@@ -229,3 +230,26 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+class CaseNumberForm(PlainLabels, forms.Form):
+    """Another case of the same account, by its number (merging a duplicate, linking a related case)."""
+
+    number = forms.CharField(label=_("Case number"), max_length=32)
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip().upper()
+
+
+class CannedReplyForm(PlainLabels, forms.ModelForm):
+    """A canned reply as staff write it; unknown placeholders are errors on the text (``CannedReply.clean``)."""
+
+    class Meta:
+        model = CannedReply
+        fields = ["name", "body_en", "body_pl", "active"]
+        widgets = {"body_en": forms.Textarea(attrs={"rows": 6}), "body_pl": forms.Textarea(attrs={"rows": 6})}
+
+
+class MacroChoiceForm(PlainLabels, forms.Form):
+    """Which canned reply to put into the reply form, in which language (the case's by default)."""
+
+    macro = forms.ModelChoiceField(label=_("Canned reply"), queryset=CannedReply.objects.filter(active=True))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

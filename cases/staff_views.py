@@ -15,7 +15,7 @@ from core.decorators import staff_required
 from core.idempotency import once
 from core.pagination import CappedPaginator
 
-from . import forms, services
+from . import forms, presence, services
 from .badges import badge
 from .filters import QueueFilter
 from .models import Case, OnCallShift
@@ -58,6 +58,14 @@ def _staff_context(request, case):
         "decision_form": forms.DecisionForm(),
         "pending_request": services.classification.pending_request(case),
         "is_tam": services.common.role_for(request.user, case) == "tam",
+        # Issue 15: merging, related cases, canned replies, who else is replying.
+        "merge_form": forms.CaseNumberForm(prefix="merge"),
+        "link_form": forms.CaseNumberForm(prefix="link"),
+        "related": case.related_cases.order_by("number"),
+        "merged_cases": case.merged_cases.order_by("number"),
+        "macro_form": forms.MacroChoiceForm(initial={"language": services.macros.case_language(case)}),
+        "replying": presence.others(case.pk, request.user),
+        "replying_poll_seconds": presence.POLL_SECONDS,
         "staff": True,
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
         **services.satisfaction.page_context(case),
@@ -77,6 +85,8 @@ def _reply_or_note(action, case, user, post, files):
     data = _valid(form)
     service = services.case_reply if action == "reply" else services.case_add_note
     service(case=case, actor=user, body=data["body"], files=data["files"])
+    if action == "reply":
+        presence.clear(case.pk, user)
     return _("Reply sent to the customer.") if action == "reply" else _("Internal note added.")
 
 
@@ -138,6 +148,27 @@ def _cadence(action, case, user, post, files):
     return _("New update interval recorded.")
 
 
+def _other_case(case, user, post, prefix):
+    """Another case of the same account, by number; another account's case is missing, like one that is."""
+    number = _valid(forms.CaseNumberForm(post, prefix=prefix))["number"]
+    other = Case.objects.visible_to(user).filter(account_id=case.account_id, number=number).first()
+    if other is None:
+        raise services.CaseStateError(_("There is no case %(number)s on this account.") % {"number": number})
+    return other
+
+
+def _merge(action, case, user, post, files):
+    target = _other_case(case, user, post, "merge")
+    services.case_merge(case=case, into=target, actor=user)
+    return _("%(merged)s is merged into %(number)s.") % {"merged": case.number, "number": target.number}
+
+
+def _link(action, case, user, post, files):
+    other = _other_case(case, user, post, "link")
+    (services.case_link if action == "link" else services.case_unlink)(case=case, other=other, actor=user)
+    return _("Related case linked.") if action == "link" else _("Link removed.")
+
+
 # Actions with a form of their own; the others take the optional text of the "body" field.
 FORM_ACTIONS = {
     "reply": _reply_or_note,
@@ -150,6 +181,9 @@ FORM_ACTIONS = {
     "classify": _classify,
     "decide": _decide,
     "acknowledge": _acknowledge,
+    "merge": _merge,
+    "link": _link,
+    "unlink": _link,
 }
 BODY_ACTIONS = {
     "start": (
@@ -209,7 +243,10 @@ BOUND_FORMS = {
     "workaround": ("workaround_form", forms.WorkaroundForm),
     "classify": ("classification_form", forms.ClassificationForm),
     "decide": ("decision_form", forms.DecisionForm),
+    "merge": ("merge_form", forms.CaseNumberForm),
+    "link": ("link_form", forms.CaseNumberForm),
 }
+PREFIXES = {"merge": "merge", "link": "link"}
 
 
 @staff_required
@@ -231,6 +268,7 @@ def staff_case_action(request, number, action):
         if action in BOUND_FORMS:
             key, form_class = BOUND_FORMS[action]
             extra = {"account": case.account} if form_class is forms.AssignForm else {}
+            extra.update({"prefix": PREFIXES[action]} if action in PREFIXES else {})
             context[key] = form_class(request.POST, **extra)
         context.update(failed=action, text_body=request.POST.get("body", ""))
         return render(request, "cases/staff/detail.html", context, status=400)

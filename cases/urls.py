@@ -4,7 +4,7 @@ inbound mail, on-call rota)."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import inbound_views, intake_views, rating_views, report_views, staff_views, views
+from . import inbound_views, intake_views, rating_views, report_views, staff_views, tool_views, views
 from .email.webhook import SparkPostRawInboundView
 
 urlpatterns = [
@@ -19,7 +19,13 @@ urlpatterns = [
     path("console/cases/", staff_views.queue, name="staff-queue"),
     path("console/cases/sla-report/", report_views.staff_report, name="staff-case-report"),
     path("console/cases/<str:number>/", staff_views.staff_case, name="staff-case"),
+    # Issue 15, ahead of the actions' pattern: a canned reply into the reply form, who else is replying.
+    path("console/cases/<str:number>/macro/", tool_views.staff_case_macro, name="staff-case-macro"),
+    path("console/cases/<str:number>/replying/", tool_views.staff_case_replying, name="staff-case-replying"),
     path("console/cases/<str:number>/<slug:action>/", staff_views.staff_case_action, name="staff-case-action"),
+    path("console/macros/", tool_views.macro_list, name="macro-list"),
+    path("console/macros/<int:pk>/", tool_views.macro_edit, name="macro-edit"),
+    path("console/macros/<int:pk>/remove/", tool_views.macro_remove, name="macro-remove"),
     path("console/severity1/", intake_views.phone_intake, name="phone-intake"),
     path("console/severity1/<int:pk>/match/", intake_views.intake_match, name="intake-match"),
     path("console/severity1/<int:pk>/close/", intake_views.intake_close, name="intake-close"),

@@ -118,6 +118,9 @@ def _detail_context(request, case, **forms):
         "reason": forms.get("reason", ""),
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
         **satisfaction.page_context(case),
+        # Issue 15: where a merged case went, what was merged here, related cases (all of this account).
+        "related": case.related_cases.order_by("number"),
+        "merged_cases": case.merged_cases.order_by("number"),
     }
 
 

@@ -296,13 +296,13 @@ def _referenced_case(parsed: Parsed) -> tuple[Case | None, str | None]:
         found = {c.pk: c for c in Case.objects.select_related("account").filter(pk__in=case_ids)}
         for cid in case_ids:
             if cid in found:
-                return found[cid], audience
+                return found[cid].destination(), audience  # issue 15: a merged case's mail goes where it went
     tokens = ids.subject_tokens(parsed.subject)
     if tokens:
         found = {c.number: c for c in Case.objects.select_related("account").filter(number__in=tokens)}
         for token in tokens:
             if token in found:
-                return found[token], audience
+                return found[token].destination(), audience
     return None, audience
 
 

@@ -21,6 +21,8 @@ from .lifecycle import (
     case_start_work,
     case_wait_on_customer,
 )
+from .macros import can_manage_macros, canned_reply_remove, canned_reply_save, canned_reply_text
+from .merging import case_link, case_merge, case_unlink
 from .oncall import (
     can_manage_rota,
     critical_cases_hand_over,
@@ -33,6 +35,13 @@ from .sweep import resolution_reminders, sla_sweep
 
 __all__ = [
     "case_rate",
+    "can_manage_macros",
+    "canned_reply_remove",
+    "canned_reply_save",
+    "canned_reply_text",
+    "case_link",
+    "case_merge",
+    "case_unlink",
     "OUTCOMES",
     "CaseStateError",
     "case_accept_resolution",

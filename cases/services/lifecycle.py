@@ -367,6 +367,8 @@ def case_reopen(*, case: Case, actor, reason: str | Msg, from_address: str = "")
         raise CaseStateError(_("Say why the case is reopened."))
     if actor is None and not from_address:
         raise CaseStateError(_("Say who reopens the case."))
+    if case.is_merged:  # issue 15: the conversation goes on in the case it was merged into
+        raise CaseStateError(_("This case was merged into %(number)s.") % {"number": case.merged_into.number})
     _back_to_work(
         case,
         actor=actor,
