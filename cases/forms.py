@@ -252,4 +252,4 @@ class MacroChoiceForm(PlainLabels, forms.Form):
     """Which canned reply to put into the reply form, in which language (the case's by default)."""
 
     macro = forms.ModelChoiceField(label=_("Canned reply"), queryset=CannedReply.objects.filter(active=True))
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)

@@ -31,7 +31,9 @@ def staff_case_macro(request, number):
     context = _staff_context(request, case)
     if choice.is_valid():
         data = choice.cleaned_data
-        body = services.canned_reply_text(reply=data["macro"], case=case, agent=request.user, language=data["language"])
+        body = services.canned_reply_text(
+            reply=data["macro"], case=case, agent=request.user, language=data["language"] or None
+        )
         context.update(reply_form=forms.ReplyForm(initial={"body": body}), macro_form=choice)
     else:
         messages.error(request, _("Choose a canned reply."))

@@ -133,11 +133,13 @@ def test_htmx_fills_the_reply_form_in_the_case_language(client, world, case):
     page = text(client.get(f"/console/cases/{case.number}/"))
     assert 'data-testid="macro-choice"' in page and 'value="pl" selected' in page  # the case's language first
 
-    response = client.get(macro_url(case, reply, "pl"), headers=HTMX)
+    response = client.get(macro_url(case, reply), headers=HTMX)  # no language chosen: the case's
 
     body = text(response)
     assert body.startswith('<form id="reply-form"') and "<html" not in body
     assert "Dzień dobry Alice Andrzejewska, ACME-000001 (Acme, TAM Tina Nowak). Sam Okafor</textarea>" in body
+    english = text(client.get(macro_url(case, reply, "en"), headers=HTMX))  # the agent may choose the other
+    assert "Hello Alice Andrzejewska, we are looking into ACME-000001. Sam Okafor</textarea>" in english
 
 
 def test_without_javascript_the_filled_form_comes_on_the_whole_page(client, world, case):

@@ -87,3 +87,12 @@ def test_customers_and_other_accounts_staff_get_a_404(client, world, case, who):
     assert client.get(replying_url(case), headers=POLL).status_code == 404
     assert client.post(replying_url(case), headers=HTMX).status_code == 404
     assert "Sam Okafor" not in text(client.get(case.get_absolute_url()))
+
+
+def test_the_notice_is_in_the_readers_language(client, world, case, frozen):
+    frozen("2026-12-07 10:00")
+    client.force_login(world.sam)
+    client.post(replying_url(case), headers=HTMX)
+    client.force_login(world.tina)
+    response = client.get(replying_url(case), headers=POLL | {"Accept-Language": "pl"})
+    assert notice(response) == "Sam Okafor pisze odpowiedź"

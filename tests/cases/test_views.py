@@ -14,11 +14,11 @@ from django.urls import get_resolver
 
 from cases import services
 from cases.email import ingest
-from cases.models import Case, CaseAttachment, CaseEvent, InboundMessage, OnCallShift, PhoneIntake
+from cases.models import CannedReply, Case, CaseAttachment, CaseEvent, InboundMessage, OnCallShift, PhoneIntake
 from cases.services import satisfaction
 from tests.cases import mail_corpus
 from tests.cases.conftest import PHONE, case_snapshot, open_case, upload
-from tests.cases.factories import OnCallShiftFactory
+from tests.cases.factories import CannedReplyFactory, OnCallShiftFactory
 from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # --- the matrix ---------------------------------------------------------------------------------------
@@ -44,6 +44,11 @@ CASE_URL_NAMES = {
     "staff-case-report",
     "case-rate",
     "case-rate-email",
+    "staff-case-macro",
+    "staff-case-replying",
+    "macro-list",
+    "macro-edit",
+    "macro-remove",
 }
 
 
@@ -56,6 +61,7 @@ class Objects:
     intake: PhoneIntake
     shift: OnCallShift
     inbound: dict  # name -> InboundMessage (STRAY_MAIL, ACME_REPLY_MAIL, ACME_HELD_MAIL)
+    macro: CannedReply
 
 
 ACME_CASE = "/a/acme/cases/ACME-000001/"
@@ -198,6 +204,32 @@ MATRIX: dict[str, list[Row]] = {
             changes=events_of,
         ),
     ],
+    # Issue 15: a canned reply into Acme's case's reply form, who else is replying there (Acme's staff only);
+    # canned replies themselves belong to no account: every member of staff with a role keeps them.
+    "staff-case-macro": [Row("GET", lambda o: f"{STAFF_CASE}macro/?macro={o.macro.pk}", ACME_STAFF)],
+    "staff-case-replying": [
+        Row("GET", lambda o: f"{STAFF_CASE}replying/", ACME_STAFF),
+        Row("POST", lambda o: f"{STAFF_CASE}replying/", ACME_STAFF),
+    ],
+    "macro-list": [
+        Row("GET", lambda o: "/console/macros/", STAFF_ONLY),
+        Row(
+            "POST",
+            lambda o: "/console/macros/",
+            roles("/console/macros/", anonymous=LOGIN, alice=404, arthur=404, bob=404),
+            data=lambda o: {"name": "Thanks", "body_en": "Thanks, {customer_name}", "body_pl": "Dziękujemy"},
+            changes=lambda o: CannedReply.objects.count(),
+        ),
+    ],
+    "macro-edit": [Row("GET", lambda o: f"/console/macros/{o.macro.pk}/", STAFF_ONLY)],
+    "macro-remove": [
+        Row(
+            "POST",
+            lambda o: f"/console/macros/{o.macro.pk}/remove/",
+            roles("/console/macros/", anonymous=LOGIN, alice=404, arthur=404, bob=404),
+            changes=lambda o: CannedReply.objects.count(),
+        )
+    ],
 }
 
 ROWS = [
@@ -229,7 +261,14 @@ def objects(world, media):
             900003, mail_corpus.plain(frm=world.bob.email, subject="Re: [ACME-000001] Me too", message_id="<b@m>")
         ),
     }
-    return Objects(case=case, attachment=attachment, intake=intake, shift=OnCallShiftFactory(), inbound=inbound)
+    return Objects(
+        case=case,
+        attachment=attachment,
+        intake=intake,
+        shift=OnCallShiftFactory(),
+        inbound=inbound,
+        macro=CannedReplyFactory(),
+    )
 
 
 def inbound_mail(pk: int, raw: bytes) -> InboundMessage:
