@@ -275,6 +275,7 @@ def _route(message: InboundMessage, *, forced_account, forced_case, actor, relea
 def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Case | None, *, actor) -> Outcome:
     """Staff chose the account (and case). Mail from staff still never becomes public: it is a note by its
     sender, on a case of an account they work on."""
+    case = case.destination() if case is not None else None  # issue 15: a merged case's mail goes where it went
     user = User.objects.filter(email__iexact=parsed.sender or "", is_active=True, is_staff=True).first()
     if user is None:
         return deliver(message, parsed, account, case, actor=actor, automatic=[_("assigned by staff")])

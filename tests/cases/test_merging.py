@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from cases import services
 from cases.email import ids, ingest
-from cases.models import Case, CaseEvent, SlaAlert
+from cases.models import Case, CaseEvent, InboundMessage, SlaAlert
 from tests.cases import mail_corpus as m
 from tests.cases.conftest import case_snapshot, open_case, refusal, reload
 from tests.cases.outbox import outbox
@@ -189,3 +189,18 @@ def test_linking_another_accounts_case_or_twice_is_refused(client, world, pair, 
         services.case_link(case=a, other=globex, actor=world.root)
     client.post(url, {"link-number": b.number}, follow=True)
     assert refusal(client.post(url, {"link-number": b.number})) == [f"{b.number} is already linked to this case."]
+
+
+def test_mail_staff_assign_to_the_merged_case_lands_on_the_other(world, pair):
+    """A quarantined email that staff assign to B (by its number, from an old thread) goes where B went."""
+    a, b = pair
+    services.case_merge(case=b, into=a, actor=world.sam)
+    raw = m.plain(frm="Stranger <eve@stranger.test>", message_id="<stray-b@m>")
+    held = ingest.receive(raw)
+    assert held.result == "quarantined"
+    message = InboundMessage.objects.get(fingerprint=ingest.fingerprint(raw))
+
+    outcome = services.inbound_assign(message=message, actor=world.sam, account=world.acme, case=reload(b))
+
+    assert (outcome.result, outcome.case) == ("appended", a.number)
+    assert reload(b).status == Case.Status.RESOLVED
