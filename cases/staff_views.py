@@ -38,7 +38,8 @@ def queue(request):
     )
 
 
-def _staff_context(request, case):
+def staff_context(request, case):
+    """Everything the staff case page draws (also for ``tool_views``, which fill one of its forms)."""
     return {
         "case": case,
         "account": case.account,
@@ -77,7 +78,7 @@ def _staff_context(request, case):
 def staff_case(request, number):
     case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), number=number)
     template = "cases/staff/detail.html#case-panel" if request.htmx else "cases/staff/detail.html"
-    return render(request, template, _staff_context(request, case))
+    return render(request, template, staff_context(request, case))
 
 
 def _reply_or_note(action, case, user, post, files):
@@ -264,7 +265,7 @@ def staff_case_action(request, number, action):
     except services.CaseStateError as exc:
         # Bad input loses nothing: the page comes back with what was typed, the error next to it.
         messages.error(request, str(exc))
-        context = _staff_context(request, case)
+        context = staff_context(request, case)
         if action in BOUND_FORMS:
             key, form_class = BOUND_FORMS[action]
             extra = {"account": case.account} if form_class is forms.AssignForm else {}

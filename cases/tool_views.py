@@ -14,7 +14,7 @@ from core.idempotency import once
 from . import forms, presence, services
 from .macros import PLACEHOLDERS
 from .models import CannedReply, Case
-from .staff_views import _staff_context
+from .staff_views import staff_context
 
 
 def _case(request, number) -> Case:
@@ -28,7 +28,7 @@ def staff_case_macro(request, number):
     else the whole case page with the filled form (a preview the agent edits and sends)."""
     case = _case(request, number)
     choice = forms.MacroChoiceForm(request.GET)
-    context = _staff_context(request, case)
+    context = staff_context(request, case)
     if choice.is_valid():
         data = choice.cleaned_data
         body = services.canned_reply_text(
