@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_sev1b_intake_clock'),
+        ('cases', '0012_sla_ledger_and_rating'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
