@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import ListFilter
 
+from . import search as case_search
 from .models import Case, InboundMessage
 
 OPEN, ALL = "open", "all"
@@ -25,7 +26,14 @@ class CaseFilter(ListFilter):
         return qs.open() if value == OPEN else qs if value == ALL else qs.filter(status=value)
 
     def search(self, qs, name, value):
-        return qs.search(value)
+        """Full-text search (cases/search.py), best match first; staff also search internal notes."""
+        user = getattr(self.request, "user", None)
+        return case_search.matching(qs, value, staff=bool(user and user.is_staff))
+
+    @property
+    def searching(self) -> bool:
+        """A search orders the list by relevance rather than by the list's own order."""
+        return bool(self.values.get("q"))
 
 
 class QueueFilter(CaseFilter):

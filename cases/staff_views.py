@@ -15,7 +15,7 @@ from core.decorators import staff_required
 from core.idempotency import once
 from core.pagination import CappedPaginator
 
-from . import forms, presence, services
+from . import forms, presence, queue_views, search, services
 from .badges import badge
 from .filters import QueueFilter
 from .models import Case, OnCallShift
@@ -27,15 +27,17 @@ from .services.clocks import shown_deadlines
 def queue(request):
     """Open cases across the staff member's accounts, the next deadline first."""
     filters = QueueFilter(request.GET, queryset=Case.objects.visible_to(request.user).for_list(), request=request)
-    page = CappedPaginator(filters.qs.by_next_deadline(), 50).get_page(request.GET.get("page"))
+    if filters.searching and not request.htmx:  # a case number typed and sent: that case (issue 15)
+        named = search.jump(Case.objects.visible_to(request.user), filters.values["q"])
+        if named is not None:
+            return redirect("staff-case", number=named.number)
+    cases = filters.qs if filters.searching else filters.qs.by_next_deadline()
+    page = CappedPaginator(cases, 50).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(case, badge(case, now)) for case in page.object_list]
     template = "cases/staff/queue.html#queue-table" if request.htmx else "cases/staff/queue.html"
-    return render(
-        request,
-        template,
-        {"rows": rows, "page": page, "filters": filters.values, "status_choices": Case.Status.choices},
-    )
+    context = {"rows": rows, "page": page, "filters": filters.values, "status_choices": Case.Status.choices}
+    return render(request, template, context | queue_views.queue_context(request))
 
 
 def staff_context(request, case):

@@ -4,7 +4,7 @@ inbound mail, on-call rota)."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import inbound_views, intake_views, rating_views, report_views, staff_views, tool_views, views
+from . import inbound_views, intake_views, queue_views, rating_views, report_views, staff_views, tool_views, views
 from .email.webhook import SparkPostRawInboundView
 
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("rate/<str:token>/", rating_views.rate_by_email, name="case-rate-email"),
     path("console/cases/", staff_views.queue, name="staff-queue"),
     path("console/cases/sla-report/", report_views.staff_report, name="staff-case-report"),
+    # Before the case pages below, whose <number> would take "bulk" and "views".
+    path("console/cases/bulk/", queue_views.bulk, name="queue-bulk"),
+    path("console/cases/views/", queue_views.saved_view_create, name="saved-view-create"),
+    path("console/cases/views/<int:pk>/", queue_views.saved_view_change, name="saved-view-change"),
+    path("console/cases/views/<int:pk>/delete/", queue_views.saved_view_delete, name="saved-view-delete"),
     path("console/cases/<str:number>/", staff_views.staff_case, name="staff-case"),
     # Issue 15, ahead of the actions' pattern: a canned reply into the reply form, who else is replying.
     path("console/cases/<str:number>/macro/", tool_views.staff_case_macro, name="staff-case-macro"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.shortcuts import visible_account as _account
 from core.idempotency import once
 
-from . import services
+from . import search, services
 from .badges import badge
 from .filters import CaseFilter
 from .forms import CaseForm, ClassificationForm, ReplyForm
@@ -27,7 +27,12 @@ from .services.clocks import shown_deadlines
 def case_list(request, slug):
     account = _account(request, slug)
     filters = CaseFilter(request.GET, queryset=Case.objects.filter(account=account).for_list())
-    page = Paginator(filters.qs.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    if filters.searching and not request.htmx:  # a case number typed and sent: that case (issue 15)
+        named = search.jump(Case.objects.filter(account=account), filters.values["q"])
+        if named is not None:
+            return redirect(named)
+    cases = filters.qs if filters.searching else filters.qs.order_by("-created_at")
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(case, badge(case, now)) for case in page.object_list]
     template = "cases/list.html#case-table" if request.htmx else "cases/list.html"

@@ -71,6 +71,7 @@ class AuditEvent(models.Model):
         CANNED_REPLY_ADDED = "canned_reply_added", _("Canned reply added")
         CANNED_REPLY_CHANGED = "canned_reply_changed", _("Canned reply changed")
         CANNED_REPLY_REMOVED = "canned_reply_removed", _("Canned reply removed")
+        SAVED_VIEW_CHANGED = "saved_view_changed", _("Saved case view changed")
 
     account = models.ForeignKey(
         "accounts.Account",

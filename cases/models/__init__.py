@@ -5,6 +5,8 @@ from .inbound import InboundMessage
 from .macros import CannedReply
 from .oncall import OnCallShift, PhoneIntake
 from .report import CaseRating, ClockRecord
+from .saved_view import SavedView
+from .search import CaseSearch
 from .timeline import CaseAttachment, CaseEvent, PendingNotification, SlaAlert
 
 __all__ = [
@@ -14,11 +16,13 @@ __all__ = [
     "CaseRating",
     "ClockRecord",
     "CaseEvent",
+    "CaseSearch",
     "CaseQuerySet",
     "InboundMessage",
     "CaseSequence",
     "OnCallShift",
     "PendingNotification",
     "PhoneIntake",
+    "SavedView",
     "SlaAlert",
 ]

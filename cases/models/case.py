@@ -37,13 +37,11 @@ class CaseQuerySet(models.QuerySet):
         """What a case page (customer's or staff's) reads besides the case: the TAMs, assignee and reporter."""
         return self.select_related("account__primary_tam", "account__backup_tam", "assignee", "reporter")
 
-    def search(self, text: str):
-        text = text.strip()
-        if not text:
-            return self
-        # Case numbers are stored upper-case, so the unique index answers the number; the subject search
-        # uses the trigram index on PostgreSQL (cases/migrations/0002_subject_trigram.py).
-        return self.filter(Q(number=text.upper()) | Q(subject__icontains=text))
+    def search(self, text: str, *, staff: bool = False):
+        """Full-text search of subject, description and timeline; see cases/search.py."""
+        from cases.search import matching  # cases.search builds on these models
+
+        return matching(self, text, staff=staff)
 
     def assigned_to(self, user):
         return self.filter(assignee=user)

@@ -3,6 +3,7 @@ transaction (STYLE: services)."""
 
 from cases.transitions import CaseStateError
 
+from .bulk import cases_bulk_change
 from .classification import case_change_classification, case_decide_classification, case_request_classification
 from .conversation import OUTCOMES, case_add_note, case_change_cadence, case_log_callback, case_post_update, case_reply
 from .escalation import case_acknowledge_customer_escalation, case_acknowledge_escalation, case_escalate
@@ -31,6 +32,7 @@ from .oncall import (
     rota_gap_warnings,
 )
 from .satisfaction import case_rate
+from .saved_views import saved_view_delete, saved_view_save
 from .sweep import resolution_reminders, sla_sweep
 
 __all__ = [
@@ -46,6 +48,9 @@ __all__ = [
     "CaseStateError",
     "case_accept_resolution",
     "case_acknowledge_customer_escalation",
+    "cases_bulk_change",
+    "saved_view_delete",
+    "saved_view_save",
     "case_acknowledge_escalation",
     "case_escalate",
     "case_add_note",

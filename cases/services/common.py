@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can
-from cases import transitions
+from cases import search, transitions
 from cases.email import verify
 from cases.models import Case, CaseEvent
 from core.text import to_json
@@ -68,7 +68,10 @@ def record(case: Case, *, actor, kind: str, public: bool = True, body: str = "",
             by_phone = kind == CaseEvent.Kind.PHONE_INTAKE or details.get("channel") == Case.Channel.PHONE
             how = verify.PHONE if by_phone else verify.PORTAL
             details.setdefault("sender", {"how": how, "text": to_json(verify.TEXTS[how])})
-    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, public=public, body=body, details=details)
+    event = CaseEvent.objects.create(case=case, actor=actor, kind=kind, public=public, body=body, details=details)
+    if body or kind == CaseEvent.Kind.OPENED:  # what a case says changed: its search vectors follow (issue 15)
+        search.index([case.pk])
+    return event
 
 
 def save(case: Case, fields: list[str], now=None) -> None:

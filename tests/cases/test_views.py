@@ -14,7 +14,16 @@ from django.urls import get_resolver
 
 from cases import services
 from cases.email import ingest
-from cases.models import CannedReply, Case, CaseAttachment, CaseEvent, InboundMessage, OnCallShift, PhoneIntake
+from cases.models import (
+    CannedReply,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    InboundMessage,
+    OnCallShift,
+    PhoneIntake,
+    SavedView,
+)
 from cases.services import satisfaction
 from tests.cases import mail_corpus
 from tests.cases.conftest import PHONE, case_snapshot, open_case, upload
@@ -30,6 +39,10 @@ CASE_URL_NAMES = {
     "case-attachment",
     "case-action",
     "staff-queue",
+    "queue-bulk",
+    "saved-view-create",
+    "saved-view-change",
+    "saved-view-delete",
     "staff-case",
     "staff-case-action",
     "phone-intake",
@@ -62,6 +75,7 @@ class Objects:
     shift: OnCallShift
     inbound: dict  # name -> InboundMessage (STRAY_MAIL, ACME_REPLY_MAIL, ACME_HELD_MAIL)
     macro: CannedReply
+    view: SavedView  # Sam's private saved view of the queue
 
 
 ACME_CASE = "/a/acme/cases/ACME-000001/"
@@ -132,6 +146,43 @@ MATRIX: dict[str, list[Row]] = {
     # The link in the resolution email: the signed token is the key, signed in or not.
     "case-rate-email": [Row("GET", lambda o: f"/rate/{satisfaction.email_token(o.case)}/", roles(200))],
     "staff-queue": [Row("GET", lambda o: "/console/cases/", STAFF_ONLY)],
+    # Bulk actions: each case is checked on its own, so Tess (no Acme) gets the queue back with "No such case"
+    # and nothing changed (tests/cases/test_bulk.py); here, who reaches the action at all.
+    "queue-bulk": [
+        Row(
+            "POST",
+            lambda o: "/console/cases/bulk/",
+            roles("/console/cases/?select=1", anonymous=LOGIN, alice=404, arthur=404, bob=404),
+            data=lambda o: {"cases": ["ACME-000001"], "action": "start"},
+        )
+    ],
+    # Saved views: staff make their own; only the owner (Sam) changes or deletes one, a 404 to everyone else.
+    "saved-view-create": [
+        Row(
+            "POST",
+            lambda o: "/console/cases/views/",
+            roles("/console/cases/?view=mine", anonymous=LOGIN, alice=404, arthur=404, bob=404),
+            data=lambda o: {"name": "Mine again", "view": "mine"},
+            changes=lambda o: SavedView.objects.count(),
+        )
+    ],
+    "saved-view-change": [
+        Row(
+            "POST",
+            lambda o: f"/console/cases/views/{o.view.pk}/",
+            roles(404, anonymous=LOGIN, sam="/console/cases/?status=all"),
+            data=lambda o: {"name": "Everything", "status": "all"},
+            changes=lambda o: SavedView.objects.get(pk=o.view.pk).name,
+        )
+    ],
+    "saved-view-delete": [
+        Row(
+            "POST",
+            lambda o: f"/console/cases/views/{o.view.pk}/delete/",
+            roles(404, anonymous=LOGIN, sam="/console/cases/"),
+            changes=lambda o: SavedView.objects.count(),
+        )
+    ],
     "staff-case": [Row("GET", lambda o: STAFF_CASE, ACME_STAFF)],
     "staff-case-action": [
         Row(
@@ -261,6 +312,7 @@ def objects(world, media):
             900003, mail_corpus.plain(frm=world.bob.email, subject="Re: [ACME-000001] Me too", message_id="<b@m>")
         ),
     }
+    view = services.saved_view_save(actor=world.sam, name="Mine", filters={"view": "mine"}, shared=False)
     return Objects(
         case=case,
         attachment=attachment,
@@ -268,6 +320,7 @@ def objects(world, media):
         shift=OnCallShiftFactory(),
         inbound=inbound,
         macro=CannedReplyFactory(),
+        view=view,
     )
 
 

@@ -75,10 +75,8 @@ def test_the_list_shows_acmes_cases_with_the_clock_of_each(client, world, four_c
         ("severity=non_critical&status=all", ["slow", "dkim", "bounce", "resolved"]),
         ("q=webhook", ["bounce"]),  # subject substring, any case
         ("q=WEBHOOK", ["bounce"]),
-        ("q=ACME-000002", ["nothing"]),  # the number, exactly
-        ("q=acme-000002", ["nothing"]),
-        ("q=ACME-00000", []),  # a part of a number is not a number
-        ("q=  ACME-000003  ", ["dkim"]),
+        # A case number opens that case (tests/cases/test_search_views.py); a part of one is not a number.
+        ("q=ACME-00000", []),
         ("q=question&severity=critical", []),
     ],
 )

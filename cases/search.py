@@ -1,0 +1,201 @@
+"""Finding cases by what they say: subject, description and timeline (issue 15).
+
+On PostgreSQL each case has two search vectors (``CaseSearch``, beside the case so lists never read them),
+kept up to date by the services that write its text: ``index()``, called by ``services.common.record`` for
+the opening and every timeline event with a text.
+
+- ``public``: the subject (weight A), the description (B) and the bodies of the public timeline (C).
+  Customers search this one only, so an internal note is never found by a customer.
+- ``internal``: the bodies of the events customers never see (internal notes). Staff search both.
+
+Texts are indexed with the ``simple`` configuration after ``unaccent``: no stemming (the texts are English
+and Polish, often mixed), and "zolw" finds "żółw". Every word of the query (parsed as the texts were)
+matches as a prefix ("webho" finds "webhook"); when nothing matches, a trigram word similarity on the
+subject catches typos ("webhok"). A word found in very many cases is ranked among its ``RANK_WINDOW`` most
+recent matches only: ranking reads every vector it ranks, and a list shows the first few dozen anyway.
+Both vectors and the subject have GIN indexes (cases/migrations/0012_case_search.py).
+
+On SQLite (the embedded default) every word must appear (``icontains``) in the subject, the description or
+a timeline body the reader may see: slower, same rules.
+
+A case number ("ACME-001234", "#1234", "1234") is answered exactly: ``jump()`` finds the one case it names
+among those the reader sees. Matches are shown highlighted by ``highlight()``: the text is escaped first,
+then the matched words are wrapped in ``<mark>``.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat, Upper
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import CaseEvent, CaseSequence
+
+CONFIG = "simple"
+MAX_TERMS = 8  # more words than this add nothing but work
+RANK_WINDOW = 2_000  # the most recent matches ranked; a list shows the best of them first
+SNIPPET = 160  # characters of text around the first match
+NUMBER = re.compile(r"^#?\s*(?:(?P<prefix>[A-Za-z0-9]{1,12})-)?(?P<n>\d{1,9})$")
+# Letters NFKD does not decompose (unaccent does): enough for Polish, German and the Nordic languages.
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "s", "æ": "a", "Æ": "A"})
+
+
+def postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, as ``unaccent`` + the ``simple`` configuration see words."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query: letters and digits only, so nothing typed is ever read as query syntax."""
+    return re.findall(r"\w+", text)[:MAX_TERMS]
+
+
+# --- keeping the vectors up to date ----------------------------------------------------------------------
+
+
+# One statement computes both vectors from what is stored and upserts them; the bench and the migration's
+# backfill run it over ranges of ids. The opening event repeats the description: left out.
+INDEX_SQL = """
+INSERT INTO cases_casesearch (case_id, public, internal)
+SELECT c.id,
+       setweight(to_tsvector('simple', unaccent(c.subject)), 'A')
+       || setweight(to_tsvector('simple', unaccent(c.description)), 'B')
+       || setweight(to_tsvector('simple', unaccent(coalesce((
+              SELECT string_agg(e.body, ' ') FROM cases_caseevent e
+              WHERE e.case_id = c.id AND e.public AND e.kind <> 'opened' AND e.body <> ''), ''))), 'C'),
+       to_tsvector('simple', unaccent(coalesce((
+              SELECT string_agg(e.body, ' ') FROM cases_caseevent e
+              WHERE e.case_id = c.id AND NOT e.public AND e.body <> ''), '')))
+FROM cases_case c
+WHERE {where}
+ON CONFLICT (case_id) DO UPDATE SET public = EXCLUDED.public, internal = EXCLUDED.internal
+"""
+
+
+def index(case_ids) -> None:
+    """Recompute the search vectors of these cases from their stored text (PostgreSQL; SQLite searches the
+    text itself)."""
+    if not postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(INDEX_SQL.format(where="c.id = ANY(%s)"), [list(case_ids)])
+
+
+def index_range(first_id: int, last_id: int) -> int:
+    """Index every case with ``first_id <= id <= last_id`` (backfills, the bench); returns the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute(INDEX_SQL.format(where="c.id BETWEEN %s AND %s"), [first_id, last_id])
+        return cursor.rowcount
+
+
+# --- searching --------------------------------------------------------------------------------------------
+
+
+def jump(queryset, text: str):
+    """The one case a case number names, among ``queryset`` (the reader's): "ACME-001234", "#1234", "1234".
+    ``None`` when the text is not a number or names no case (or several: the list shows them)."""
+    text = text.strip().lstrip("#").strip()
+    match = NUMBER.match(text)
+    if match is None:  # a number of another shape ("F-CRIT"): only as it is written
+        return queryset.filter(number=text.upper()).first() if re.fullmatch(r"[\w-]{1,32}", text) else None
+    number = f"-{int(match['n']):06d}"
+    if match["prefix"]:
+        found = queryset.filter(number=match["prefix"].upper() + number)
+    else:  # each account's prefix with this number, answered by the unique index on number (no LIKE scan)
+        numbers = CaseSequence.objects.annotate(n=Concat(F("prefix"), Value(number), output_field=CharField()))
+        found = queryset.filter(number__in=numbers.values("n"))
+    found = list(found.order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def matching(queryset, text: str, *, staff: bool):
+    """Cases of ``queryset`` whose text matches, best first. ``staff``: internal notes count too."""
+    words = terms(text)
+    if not words:
+        return queryset
+    number = jump(queryset, text)
+    if number is not None:
+        return queryset.filter(pk=number.pk)
+    if not postgres():
+        return _matching_anywhere(queryset, words, staff=staff)
+    lexemes = _prefix_query(text)
+    if not lexemes:
+        return queryset.none()
+    query = SearchQuery(lexemes, config=CONFIG, search_type="raw")
+    found = Q(search_doc__public=query) | Q(search_doc__internal=query) if staff else Q(search_doc__public=query)
+    rank = SearchRank(F("search_doc__public"), query)
+    if staff:
+        rank = rank + SearchRank(F("search_doc__internal"), query)
+    recent = queryset.filter(found).order_by("-pk").values("pk")[:RANK_WINDOW]
+    ranked = queryset.filter(pk__in=recent).annotate(rank=rank)
+    if ranked.exists():
+        return ranked.order_by("-rank", "-created_at")
+    # Nothing matched word for word: a typo or a fragment of the subject (the trigram index on UPPER(subject)).
+    return queryset.alias(subject_upper=Upper("subject", output_field=CharField())).filter(
+        subject_upper__trigram_word_similar=text.upper()
+    )
+
+
+# The words parsed exactly as the texts were ("relay-17", "gmail.com" stay whole), each lexeme then made a
+# prefix ('webho':*). Asked once per search, so the query is a constant the planner folds, not a function
+# evaluated again for every row it ranks. Whatever is typed, only lexemes reach the query.
+PREFIX_QUERY_SQL = r"""SELECT regexp_replace(plainto_tsquery('simple', unaccent(%s))::text, '''( |$)', ''':*\1', 'g')"""
+
+
+def _prefix_query(text: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(PREFIX_QUERY_SQL, [text])
+        return cursor.fetchone()[0]
+
+
+def _matching_anywhere(queryset, words, *, staff: bool):
+    """SQLite: every word somewhere in the subject, the description or a timeline body the reader sees."""
+    for word in words:
+        events = CaseEvent.objects.filter(case=OuterRef("pk"), body__icontains=word)
+        if not staff:
+            events = events.filter(public=True)
+        queryset = queryset.filter(
+            Q(subject__icontains=word) | Q(description__icontains=word) | Exists(events.values("pk"))
+        )
+    return queryset
+
+
+# --- showing matches -------------------------------------------------------------------------------------
+
+
+def highlight(text, query: str, *, snippet: bool = False):
+    """``text`` escaped, with every word that a query word begins (ignoring case and diacritics) in
+    ``<mark>``. ``snippet``: only the part around the first match (the start when none)."""
+    text = str(text)
+    wanted = [fold(w) for w in terms(query)]
+    if snippet:
+        text = _around_first(text, wanted)
+    if not wanted:
+        return escape(text)
+    out, last = [], 0
+    for word in re.finditer(r"\w+", text):
+        if any(fold(word.group()).startswith(w) for w in wanted):
+            out += [escape(text[last : word.start()]), "<mark>", escape(word.group()), "</mark>"]
+            last = word.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 — every piece of text above is escaped
+
+
+def _around_first(text: str, wanted: list[str]) -> str:
+    text = " ".join(text.split())
+    start = 0
+    for word in re.finditer(r"\w+", text):
+        if any(fold(word.group()).startswith(w) for w in wanted):
+            start = max(0, word.start() - SNIPPET // 3)
+            break
+    cut = text[start : start + SNIPPET]
+    return ("…" if start else "") + cut + ("…" if start + SNIPPET < len(text) else "")
