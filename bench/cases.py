@@ -1,15 +1,19 @@
-"""Case list, staff queue and SLA sweep on one account with 100,000 cases (PostgreSQL).
+"""Case list, staff queue, search and SLA sweep at scale: 1,000,000 cases over 1,000 accounts (PostgreSQL).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/cases.py [--cases 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/cases.py [--cases 1000000]
 
 Self-contained and repeatable: the database named in DATABASE_URL is dropped and created afresh (its name
-must contain "bench", so a real database is never dropped), migrated, and filled with one account's cases
-in bulk. Then Django's test client requests each page as an Acme member and as a support agent: 5 warm-ups
-and 50 timed requests per URL, printing the queries per request and the p50/p95 server time beside the
-targets. Last, ``sla_sweep()`` runs once over all cases reopened, ~50 of them due.
+must contain "bench", so a real database is never dropped), migrated, and filled with ``--cases`` cases
+spread over ``--accounts`` accounts (Acme, the customer's, gets its even share) with COPY, plus a public
+reply on ~30% of them and an internal note on ~10%, and their search vectors (cases/search.py). Then Django's
+test client requests each page as an Acme member, a support agent (every account) and a TAM (50 accounts):
+5 warm-ups and 50 timed requests per URL, printing the queries per request and the p50/p95 server time
+beside the targets (lists and queue: <= 12 queries, p95 <= 50 ms; search: p95 <= 80 ms over 100,000
+cases). Last, ``sla_sweep()`` runs once over all cases reopened, ~50 of them due.
 """
 
 import argparse
+import logging
 import os
 import random
 import statistics
@@ -27,25 +31,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="portal-bench-"))
 
 TARGET_QUERIES = 12
-TARGET_P95_MS = 80.0
-BATCH = 5_000
+TARGET_P95_MS = 50.0  # the lists and the queue (issue 18)
+TARGET_SEARCH_P95_MS = 80.0  # search over 100,000 cases (issue 15)
+BATCH = 20_000
+TAM_ACCOUNTS = 50
 WARMUPS, RUNS = 5, 50
 SWEEP_DUE = 50
-
-# What the report proposes, as SQL, so one run measures before and after (bench database only; the
-# application's models and migrations are not touched). The Django equivalents are in bench/README.md.
-PROPOSED_INDEXES = [
-    # The queue's ORDER BY, open cases only: the first page is read off the index, no sort of every open case.
-    "CREATE INDEX case_queue_open ON cases_case (next_deadline_at ASC NULLS LAST, created_at DESC) "
-    "WHERE status <> 'resolved'",
-    # The customer's default list (open cases, newest first) and its count, as an index-only scan.
-    "CREATE INDEX case_account_open ON cases_case (account_id, created_at DESC) WHERE status <> 'resolved'",
-    # number__iexact compares UPPER(number): the unique index on number cannot serve it.
-    "CREATE INDEX case_number_upper ON cases_case (UPPER(number))",
-    # subject__icontains is UPPER(subject) LIKE '%...%': only a trigram index serves it.
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX case_subject_trgm ON cases_case USING gin (UPPER(subject) gin_trgm_ops)",
-]
 
 WORDS = (
     "bounce deferral DKIM SPF DMARC webhook API timeout SMTP injection throttling blocklist warm-up "
@@ -74,39 +65,48 @@ def recreate_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-@contextmanager
-def keep_given_timestamps(model):
-    """Let bulk_create store the created_at/updated_at we give (the bench's data spans two years)."""
-    fields = [model._meta.get_field("created_at"), model._meta.get_field("updated_at")]
-    before = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, (auto_now, auto_now_add) in zip(fields, before, strict=True):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+def people_and_accounts(n_accounts: int):
+    """Acme (Alice's account, Tina's as TAM) and ``n_accounts - 1`` others; Tina is TAM of 50 of them."""
+    from allauth.mfa.totp.internal.auth import TOTP
 
-
-def people_and_account():
     from accounts.models import Account, Membership, StaffRole, User
+    from cases.models import CaseSequence
 
     tina = User.objects.create_user(
         "tina@tam.test", "bench-pass-2026", full_name="Tina Nowak", is_staff=True, staff_role=StaffRole.TAM
+    )
+    tess = User.objects.create_user(
+        "tess@tam.test", "bench-pass-2026", full_name="Tess Lindqvist", is_staff=True, staff_role=StaffRole.TAM
     )
     sam = User.objects.create_user(
         "sam@support.test", "bench-pass-2026", full_name="Sam Okafor", is_staff=True, staff_role=StaffRole.AGENT
     )
     alice = User.objects.create_user("alice@acme.test", "bench-pass-2026", full_name="Alice Andrzejewska")
-    acme = Account.objects.create(name="Acme", slug="acme", support_email="support@acme.test", primary_tam=tina)
-    Membership.objects.create(account=acme, user=alice, role=Membership.Role.MEMBER)
+    accounts = Account.objects.bulk_create(
+        [Account(name="Acme", slug="acme", support_email="support@acme.test", primary_tam=tina)]
+        + [
+            Account(
+                name=f"Customer {i:04d}",
+                slug=f"customer-{i:04d}",
+                support_email=f"support@customer{i:04d}.test",
+                primary_tam=tina if i < TAM_ACCOUNTS else tess,
+            )
+            for i in range(1, n_accounts)
+        ]
+    )
+    CaseSequence.objects.bulk_create(
+        [CaseSequence(account=a, prefix="ACME" if i == 0 else f"C{i:04d}") for i, a in enumerate(accounts)]
+    )
+    Membership.objects.create(account=accounts[0], user=alice, role=Membership.Role.MEMBER)
+    for person in (tina, tess, sam):  # staff must have a second factor (accounts/mfa.py)
+        TOTP.activate(person, "BENCHSECRETBENCHSECRETBENCHSECRE")
     agents = [
         User.objects.create_user(
             f"agent{i}@support.test", "x", full_name=f"Agent {i}", is_staff=True, staff_role=StaffRole.AGENT
         )
         for i in range(8)
     ]
-    return acme, alice, sam, [sam, tina, *agents]
+    return accounts, alice, sam, tina, [sam, tina, *agents]
 
 
 STATUSES = [  # (status, share): two years of history, most of it resolved
@@ -118,7 +118,10 @@ STATUSES = [  # (status, share): two years of history, most of it resolved
 ]
 
 
-def make_case(i, *, account, reporter, staff, now, rng):
+POLISH = "Żółw w kolejce wiadomości opóźnienie dostarczenie przekierowanie błąd certyfikat".split()
+
+
+def make_case(i, *, account, prefix, reporter, staff, now, rng):
     from cases.models import Case
 
     status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
@@ -126,9 +129,9 @@ def make_case(i, *, account, reporter, staff, now, rng):
     created = now - timedelta(seconds=rng.uniform(0, 730 * 86400))
     case = Case(
         account=account,
-        number=f"ACME-{i:06d}",
+        number=f"{prefix}-{i:06d}",
         subject=" ".join(rng.sample(WORDS, 4)).capitalize(),
-        description="Bench case.",
+        description=" ".join(rng.sample(WORDS, 8) + rng.sample(POLISH, 3)) + f" mx-{rng.randrange(10_000)}.",
         severity=Case.Severity.CRITICAL if critical else Case.Severity.NON_CRITICAL,
         category=Case.Category.BUG if critical or rng.random() < 0.5 else rng.choice(["configuration", "information"]),
         channel=rng.choice(["portal", "portal", "email", "phone"]),
@@ -155,24 +158,85 @@ def make_case(i, *, account, reporter, staff, now, rng):
     return case
 
 
-def fill(n: int, *, account, reporter, staff) -> None:
+def fill(n: int, *, accounts, reporter, staff) -> None:
+    """``n`` cases over the accounts with COPY (round robin, so each account's numbers count up), a reply on
+    ~30% and a note on ~10% of them, then their search vectors in batches of ids."""
+    from django.db import connection
     from django.utils import timezone
 
     from cases.models import Case, CaseSequence
 
     now, rng = timezone.now(), random.Random(2026)
+    prefixes = dict(CaseSequence.objects.values_list("account_id", "prefix"))
+    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and not f.name.startswith("search")]
+    columns = ", ".join(f.column for f in fields)
     started = time.perf_counter()
-    with keep_given_timestamps(Case):
-        for first in range(1, n + 1, BATCH):
-            batch = [
-                make_case(i, account=account, reporter=reporter, staff=staff, now=now, rng=rng)
-                for i in range(first, min(first + BATCH, n + 1))
-            ]
-            Case.objects.bulk_create(batch, batch_size=BATCH)
-    CaseSequence.objects.create(account=account, prefix="ACME", last=n)
-    with connection_cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE cases_case")
-    print(f"filled {n:,} cases in {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:  # COPY takes the values as given: created_at spans two years
+        for sql in GIN_DROP:  # a bulk load builds its GIN indexes once, afterwards
+            cursor.execute(sql)
+        with cursor.copy(f"COPY cases_case ({columns}) FROM STDIN") as copy:
+            for i in range(n):
+                account = accounts[i % len(accounts)]
+                case = make_case(
+                    i // len(accounts) + 1,
+                    account=account,
+                    prefix=prefixes[account.pk],
+                    reporter=reporter if i % len(accounts) == 0 else None,
+                    staff=staff,
+                    now=now,
+                    rng=rng,
+                )
+                copy.write_row([f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields])
+        cursor.execute(
+            "UPDATE cases_casesequence s "
+            "SET last = (SELECT count(*) FROM cases_case c WHERE c.account_id = s.account_id)"
+        )
+        took = time.perf_counter() - started
+        print(f"filled {n:,} cases over {len(accounts):,} accounts in {took:.1f} s (COPY)")
+        started = time.perf_counter()
+        cursor.execute("SELECT id, created_at FROM cases_case")
+        cases = cursor.fetchall()
+        events = "COPY cases_caseevent (case_id, actor_id, kind, public, body, details, created_at) FROM STDIN"
+        with cursor.copy(events) as copy:
+            for case_id, created in cases:
+                if rng.random() < 0.3:
+                    body = "Checked: " + " ".join(rng.sample(WORDS, 6)) + f" relay-{rng.randrange(1000)}."
+                    copy.write_row([case_id, staff[0].pk, "reply", True, body, "{}", created + timedelta(hours=1)])
+                if rng.random() < 0.1:
+                    body = "Internal: " + " ".join(rng.sample(WORDS, 5)) + f" host-{rng.randrange(1000)}."
+                    copy.write_row([case_id, staff[0].pk, "note", False, body, "{}", created + timedelta(hours=2)])
+        print(f"  timeline: replies and notes in {time.perf_counter() - started:.1f} s (COPY)")
+        started = time.perf_counter()
+        index_all(cursor)
+        print(f"  search vectors and GIN indexes in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        cursor.execute("VACUUM ANALYZE")
+        print(f"  VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")
+
+
+GIN_DROP = [
+    "DROP INDEX IF EXISTS casesearch_public",
+    "DROP INDEX IF EXISTS casesearch_internal",
+    "DROP INDEX IF EXISTS case_subject_trgm",
+]
+GIN_CREATE = [
+    "CREATE INDEX casesearch_public ON cases_casesearch USING gin (public)",
+    "CREATE INDEX casesearch_internal ON cases_casesearch USING gin (internal)",
+    "CREATE INDEX case_subject_trgm ON cases_case USING gin (UPPER(subject::text) gin_trgm_ops)",
+]
+
+
+def index_all(cursor) -> None:
+    """The search vectors of every case, through the statement the services use (cases.search.INDEX_SQL)."""
+    from cases import search
+
+    cursor.execute("SELECT min(id), max(id) FROM cases_case")
+    first, last = cursor.fetchone()
+    for start in range(first, last + 1, BATCH):
+        search.index_range(start, start + BATCH - 1)
+    cursor.execute("SET maintenance_work_mem = '512MB'")
+    for sql in GIN_CREATE:
+        cursor.execute(sql)
 
 
 @contextmanager
@@ -196,39 +260,45 @@ def explain(captured) -> None:
         print(f"    {float(query['time']) * 1000:.1f} ms: {query['sql'][:300]}\n{plan}")
 
 
-def measure(client, url: str, *, show_plans=False) -> tuple[int, float, float, int]:
+def measure(client, url: str, *, show_plans=False, target=TARGET_P95_MS, status=200) -> tuple:
+    """Queries, p95 of this process's CPU time, p95 of the wall time, rows shown, SQL time of one request.
+    The CPU time is what the request costs here whatever else the machine runs (a loaded machine stretches
+    the wall time); the SQL time is PostgreSQL's answer as seen from here."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(WARMUPS):
-        assert client.get(url).status_code == 200, url
-    times = []
+        got = client.get(url).status_code
+        assert got == status, f"{url}: {got}"
+    times, cpu = [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     rows = response.content.count(b'data-testid="clock"')  # one clock badge per case row
     p95 = statistics.quantiles(times, n=20)[18]
-    if show_plans and p95 > TARGET_P95_MS:
+    if show_plans and p95 > target:
         explain(captured.captured_queries)
-    return len(captured.captured_queries), statistics.median(times), p95, rows
+    db = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+    return len(captured.captured_queries), statistics.quantiles(cpu, n=20)[18], p95, rows, db
 
 
-def report(title: str, client, urls: list[str], *, show_plans=False) -> list[tuple]:
+def report(title: str, client, urls: list[str], *, show_plans=False, target=TARGET_P95_MS, status=200) -> list:
     results = []
-    print(f"\n{title}")
+    print(f"\n{title}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(
-        f"  {'URL':<44} {'rows':>5} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8}   targets: <= {TARGET_QUERIES} "
-        f"queries, p95 <= {TARGET_P95_MS:.0f} ms"
+        f"  {'URL':<46} {'rows':>4} {'queries':>7} {'SQL ms':>7} {'CPU p95':>8} {'p95 ms':>7}   targets: "
+        f"<= {TARGET_QUERIES} queries, p95 <= {target:.0f} ms"
     )
     for url in urls:
-        queries, p50, p95, rows = measure(client, url, show_plans=show_plans)
-        miss = [m for m, bad in (("queries", queries > TARGET_QUERIES), ("p95", p95 > TARGET_P95_MS)) if bad]
+        queries, cpu95, p95, rows, db = measure(client, url, show_plans=show_plans, target=target, status=status)
+        miss = [m for m, bad in (("queries", queries > TARGET_QUERIES), ("p95", p95 > target)) if bad]
         flag = "MISSED: " + ", ".join(miss) if miss else "ok"
-        print(f"  {url:<44} {rows:>5} {queries:>8} {p50:>8.1f} {p95:>8.1f}   {flag}")
-        results.append((url, queries, p50, p95, flag))
+        print(f"  {url:<46} {rows:>4} {queries:>7} {db:>7.1f} {cpu95:>8.1f} {p95:>7.1f}   {flag}")
+        results.append((url, queries, cpu95, p95, flag))
     return results
 
 
@@ -277,11 +347,10 @@ def sweep(n_due: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slow queries of a missed target")
-    parser.add_argument(
-        "--proposals", action="store_true", help="measure again with the proposed indexes (bench database only)"
-    )
+    parser.add_argument("--no-sweep", action="store_true", help="skip the SLA sweep (it reopens every case)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -298,56 +367,82 @@ def main() -> None:
     from portal.celery import app
 
     setup_test_environment()  # the test client's host, in-memory mail
+    logging.getLogger("django_structlog").setLevel(logging.WARNING)  # one log line per request is not measured
     app.conf.task_always_eager = False  # the sweep enqueues the mail drain, as in production; it does not send
     call_command("migrate", verbosity=0, interactive=False)
-    acme, alice, sam, staff = people_and_account()
-    fill(args.cases, account=acme, reporter=alice, staff=staff)
+    accounts, alice, sam, tina, staff = people_and_accounts(args.accounts)
+    fill(args.cases, accounts=accounts, reporter=alice, staff=staff)
 
-    customer, agent = Client(), Client()
+    customer, agent, tam = Client(), Client(), Client()
     customer.force_login(alice)
     agent.force_login(sam)
-    rounds = [""] + (["with the proposed indexes"] if args.proposals else [])
-    for label in rounds:
-        if label:
-            apply_proposals()
-        suffix = f" — {label}" if label else ""
-        report(
-            f"customer case list, {args.cases:,} cases (as an Acme member){suffix}",
-            customer,
-            [
-                "/a/acme/cases/",
-                "/a/acme/cases/?status=open&severity=critical",
-                "/a/acme/cases/?status=all",
-                "/a/acme/cases/?q=webhook",
-                "/a/acme/cases/?status=all&q=ACME-012345",
-                "/a/acme/cases/?page=200",
-            ],
-            show_plans=args.explain and not label,
-        )
-        report(
-            f"staff queue (as a support agent){suffix}",
-            agent,
-            ["/console/cases/", "/console/cases/?view=breached", "/console/cases/?page=200"],
-            show_plans=args.explain and not label,
-        )
-    sweep(SWEEP_DUE)
+    tam.force_login(tina)
+    n, explain_ = args.cases, args.explain
+    per_account = n // args.accounts
     report(
-        f"staff queue with all {args.cases:,} cases open" + (" — with the proposed indexes" if args.proposals else ""),
-        agent,
-        ["/console/cases/", "/console/cases/?view=breached"],
-        show_plans=args.explain,
+        f"customer case list, {per_account:,} cases of {n:,} (as an Acme member)",
+        customer,
+        [
+            "/a/acme/cases/",
+            "/a/acme/cases/?status=open&severity=critical",
+            "/a/acme/cases/?status=all",
+            "/a/acme/cases/?status=all&page=10",
+        ],
+        show_plans=explain_,
     )
-
-
-def apply_proposals() -> None:
-    from django.db import connection
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for statement in PROPOSED_INDEXES:
-            cursor.execute(statement)
-        cursor.execute("VACUUM ANALYZE cases_case")
-    print(f"\ncreated the proposed indexes in {time.perf_counter() - started:.1f} s")
+    report(
+        f"staff queue, {n:,} cases over {args.accounts:,} accounts (a support agent: every account)",
+        agent,
+        [
+            "/console/cases/",
+            "/console/cases/?view=breached",
+            "/console/cases/?view=unassigned",
+            "/console/cases/?page=20",
+        ],
+        show_plans=explain_,
+    )
+    report(
+        f"staff queue (a TAM of {TAM_ACCOUNTS} accounts)",
+        tam,
+        ["/console/cases/", "/console/cases/?view=breached"],
+        show_plans=explain_,
+    )
+    report(
+        f"search, the customer's {per_account:,} cases",
+        customer,
+        [
+            "/a/acme/cases/?status=all&q=webhook",
+            "/a/acme/cases/?status=all&q=%C5%BC%C3%B3%C5%82w",
+        ],
+        show_plans=explain_,
+        target=TARGET_SEARCH_P95_MS,
+    )
+    report(
+        f"search, staff over all {n:,} cases (target set for 100,000)",
+        agent,
+        [
+            "/console/cases/?status=all&q=webhook",  # a word in ~15% of subjects
+            "/console/cases/?status=all&q=dkim+timeout",
+            "/console/cases/?q=zolw+certyfikat",  # Polish, typed without diacritics
+            "/console/cases/?status=all&q=mx-4242",  # a rare token of descriptions
+            "/console/cases/?status=all&q=relay-17",  # a reply on the timeline
+            "/console/cases/?status=all&q=host-17",  # an internal note (staff only)
+            "/console/cases/?status=all&q=webhok",  # a typo: the trigram fallback on subjects
+            "/console/cases/?status=all&q=%2342",  # "#42": case 42 of every account, so a list
+        ],
+        show_plans=explain_,
+        target=TARGET_SEARCH_P95_MS,
+    )
+    report("a case number typed in the search opens the case (302)", customer, ["/a/acme/cases/?q=%2342"], status=302)
+    report("", agent, ["/console/cases/?q=C0007-000042"], status=302)
+    if not args.no_sweep:
+        sweep(SWEEP_DUE)
+        report(
+            f"staff queue with all {n:,} cases open",
+            agent,
+            ["/console/cases/", "/console/cases/?view=breached"],
+            show_plans=explain_,
+        )
 
 
 if __name__ == "__main__":
