@@ -135,10 +135,9 @@ def matching(queryset, text: str, *, staff: bool):
     rank = SearchRank(F("search_doc__public"), query)
     if staff:
         rank = rank + SearchRank(F("search_doc__internal"), query)
-    recent = queryset.filter(found).order_by("-pk").values("pk")[:RANK_WINDOW]
-    ranked = queryset.filter(pk__in=recent).annotate(rank=rank)
-    if ranked.exists():
-        return ranked.order_by("-rank", "-created_at")
+    if queryset.filter(found).exists():  # the first match ends it: no window, no ranking
+        recent = queryset.filter(found).order_by("-pk").values("pk")[:RANK_WINDOW]
+        return queryset.filter(pk__in=recent).annotate(rank=rank).order_by("-rank", "-created_at")
     # Nothing matched word for word: a typo or a fragment of the subject (the trigram index on UPPER(subject)).
     return queryset.alias(subject_upper=Upper("subject", output_field=CharField())).filter(
         subject_upper__trigram_word_similar=text.upper()
