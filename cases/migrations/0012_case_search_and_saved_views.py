@@ -18,8 +18,8 @@ class Migration(migrations.Migration):
             name='CaseSearch',
             fields=[
                 ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_doc', serialize=False, to='cases.case')),
-                ('public', django.contrib.postgres.search.SearchVectorField(null=True)),
-                ('internal', django.contrib.postgres.search.SearchVectorField(null=True)),
+                ('public', django.contrib.postgres.search.SearchVectorField(blank=True, null=True)),
+                ('internal', django.contrib.postgres.search.SearchVectorField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(

@@ -10,9 +10,9 @@ class CaseSearch(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="search_doc")
     # The subject (A), the description (B) and the public timeline (C): what customers search.
-    public = SearchVectorField(null=True)
+    public = SearchVectorField(null=True, blank=True)
     # The events customers never see (internal notes): searched by staff only.
-    internal = SearchVectorField(null=True)
+    internal = SearchVectorField(null=True, blank=True)
 
     def __str__(self):
         return f"search vectors of case {self.case_id}"

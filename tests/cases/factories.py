@@ -10,11 +10,13 @@ from cases.models import (
     Case,
     CaseAttachment,
     CaseEvent,
+    CaseSearch,
     CaseSequence,
     InboundMessage,
     OnCallShift,
     PendingNotification,
     PhoneIntake,
+    SavedView,
     SlaAlert,
 )
 from tests.accounts.factories import AccountFactory, AgentFactory
@@ -131,3 +133,21 @@ class CannedReplyFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Canned reply {n}")
     body_en = "Hello {customer_name}, we are looking into {case_number}. {agent_name}"
     body_pl = "Dzień dobry {customer_name}, sprawdzamy {case_number}. {agent_name}"
+
+
+class CaseSearchFactory(DjangoModelFactory):
+    """An empty row; cases.search.index() fills the vectors from the case's text (PostgreSQL)."""
+
+    class Meta:
+        model = CaseSearch
+
+    case = factory.SubFactory(CaseFactory)
+
+
+class SavedViewFactory(DjangoModelFactory):
+    class Meta:
+        model = SavedView
+
+    owner = factory.SubFactory(AgentFactory)
+    name = factory.Sequence(lambda n: f"View {n}")
+    filters = factory.LazyFunction(lambda: {"view": "mine", "severity": "critical"})
