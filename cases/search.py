@@ -37,7 +37,7 @@ from .models import CaseEvent, CaseSequence
 
 CONFIG = "simple"
 MAX_TERMS = 8  # more words than this add nothing but work
-RANK_WINDOW = 2_000  # the most recent matches ranked; a list shows the best of them first
+RANK_WINDOW = 500  # the most recent matches ranked (ten pages of the queue); the best of them first
 SNIPPET = 160  # characters of text around the first match
 NUMBER = re.compile(r"^#?\s*(?:(?P<prefix>[A-Za-z0-9]{1,12})-)?(?P<n>\d{1,9})$")
 # Letters NFKD does not decompose (unaccent does): enough for Polish, German and the Nordic languages.
@@ -135,8 +135,10 @@ def matching(queryset, text: str, *, staff: bool):
     rank = SearchRank(F("search_doc__public"), query)
     if staff:
         rank = rank + SearchRank(F("search_doc__internal"), query)
-    if queryset.filter(found).exists():  # the first match ends it: no window, no ranking
-        recent = queryset.filter(found).order_by("-pk").values("pk")[:RANK_WINDOW]
+    # The most recent matches, read off the indexes (no vector is read); then only those are ranked, found
+    # again by primary key. Asked as two queries: as one, the planner joins every case to find the window.
+    recent = list(queryset.filter(found).order_by("-pk").values_list("pk", flat=True)[:RANK_WINDOW])
+    if recent:
         return queryset.filter(pk__in=recent).annotate(rank=rank).order_by("-rank", "-created_at")
     # Nothing matched word for word: a typo or a fragment of the subject (the trigram index on UPPER(subject)).
     return queryset.alias(subject_upper=Upper("subject", output_field=CharField())).filter(
