@@ -31,8 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.humanize",
-    "django.contrib.postgres",  # the case search's lookups and search types (cases/search.py; unused on SQLite)  # allauth's security-key list says "last used 3 days ago"
+    "django.contrib.humanize",  # allauth's security-key list says "last used 3 days ago"
+    "django.contrib.postgres",  # the case search's lookups (cases/search.py; unused on SQLite)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
