@@ -28,8 +28,8 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Concat, Upper
+from django.db.models import CharField, Exists, F, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -110,9 +110,10 @@ def jump(queryset, text: str):
     number = f"-{int(match['n']):06d}"
     if match["prefix"]:
         found = queryset.filter(number=match["prefix"].upper() + number)
-    else:  # each account's prefix with this number, answered by the unique index on number (no LIKE scan)
-        numbers = CaseSequence.objects.annotate(n=Concat(F("prefix"), Value(number), output_field=CharField()))
-        found = queryset.filter(number__in=numbers.values("n"))
+    else:  # each account's prefix with this number, looked up in the unique index on number (no LIKE scan;
+        # as a subquery the planner compared every case with every prefix)
+        prefixes = CaseSequence.objects.values_list("prefix", flat=True)
+        found = queryset.filter(number__in=[f"{prefix}{number}" for prefix in prefixes])
     found = list(found.order_by("pk")[:2])
     return found[0] if len(found) == 1 else None
 
