@@ -178,25 +178,25 @@ def highlight(text, query: str, *, snippet: bool = False):
     """``text`` escaped, with every word that a query word begins (ignoring case and diacritics) in
     ``<mark>``. ``snippet``: only the part around the first match (the start when none)."""
     text = str(text)
-    wanted = [fold(w) for w in terms(query)]
+    wanted = tuple(fold(w) for w in terms(query))
     if snippet:
         text = _around_first(text, wanted)
     if not wanted:
         return escape(text)
     out, last = [], 0
     for word in re.finditer(r"\w+", text):
-        if any(fold(word.group()).startswith(w) for w in wanted):
+        if fold(word.group()).startswith(wanted):
             out += [escape(text[last : word.start()]), "<mark>", escape(word.group()), "</mark>"]
             last = word.end()
     out.append(escape(text[last:]))
     return mark_safe("".join(out))  # noqa: S308 — every piece of text above is escaped
 
 
-def _around_first(text: str, wanted: list[str]) -> str:
+def _around_first(text: str, wanted: tuple[str, ...]) -> str:
     text = " ".join(text.split())
     start = 0
     for word in re.finditer(r"\w+", text):
-        if any(fold(word.group()).startswith(w) for w in wanted):
+        if fold(word.group()).startswith(wanted):
             start = max(0, word.start() - SNIPPET // 3)
             break
     cut = text[start : start + SNIPPET]
