@@ -56,5 +56,5 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY, and the backfill commits batch by batch
 
-    dependencies = [("cases", "0012_case_search_and_saved_views")]
+    dependencies = [("cases", "0015_case_search_and_saved_views")]
     operations = [migrations.RunPython(forwards, backwards)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_sev1b_intake_clock'),
+        ('cases', '0014_timeline_kinds_rating_and_merging'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
