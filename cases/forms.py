@@ -230,6 +230,8 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
 class CaseNumberForm(PlainLabels, forms.Form):
     """Another case of the same account, by its number (merging a duplicate, linking a related case)."""
 

@@ -125,13 +125,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # longer than ZERO_DOWNTIME_MIGRATIONS_LOCK_TIMEOUT, and refuses operations that would hold one (e.g. a
     # column's type change that rewrites the table). For everything but migrations it is Django's own backend.
     DATABASES["default"]["ENGINE"] = "django_zero_downtime_migrations.backends.postgres"
-ZERO_DOWNTIME_MIGRATIONS_LOCK_TIMEOUT = os.environ.get("MIGRATION_LOCK_TIMEOUT", "2s")
-ZERO_DOWNTIME_MIGRATIONS_STATEMENT_TIMEOUT = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "2s")
-ZERO_DOWNTIME_MIGRATIONS_FLEXIBLE_STATEMENT_TIMEOUT = True  # index builds and validations may take longer
-ZERO_DOWNTIME_MIGRATIONS_RAISE_FOR_UNSAFE = (
-    False  # a fresh install runs the released migrations; new ones: tests/portal/test_migrations_safe.py
-)
-ZERO_DOWNTIME_MIGRATIONS_IDEMPOTENT_SQL = True  # a migration stopped half-way can be run again
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -30,3 +30,11 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = logging_config(json=os.environ.get("LOG_FORMAT", "console") == "json", level=LOG_LEVEL)
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed", "availability.demo.seed"]
+
+# Migrations while the previous release serves (issue 18; the PostgreSQL engine is set in base.py).
+ZERO_DOWNTIME_MIGRATIONS_LOCK_TIMEOUT = os.environ.get("MIGRATION_LOCK_TIMEOUT", "2s")
+ZERO_DOWNTIME_MIGRATIONS_STATEMENT_TIMEOUT = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "2s")
+ZERO_DOWNTIME_MIGRATIONS_FLEXIBLE_STATEMENT_TIMEOUT = True  # index builds and validations may take longer
+# A fresh install runs the released migrations; new ones are held to the rule by tests/portal/test_migrations_safe.py.
+ZERO_DOWNTIME_MIGRATIONS_RAISE_FOR_UNSAFE = False
+ZERO_DOWNTIME_MIGRATIONS_IDEMPOTENT_SQL = True  # a migration stopped half-way can be run again
