@@ -13,18 +13,19 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="mediationrequest",
             name="cfl_enrolled",
-            field=models.BooleanField(default=False, verbose_name="enrolled in Yahoo's Complaint Feedback Loop"),
+            field=models.BooleanField(default=False, db_default=False, verbose_name="enrolled in Yahoo's Complaint Feedback Loop"),
         ),
         migrations.AddField(
             model_name="mediationrequest",
             name="dkim_domain",
-            field=models.CharField(blank=True, max_length=253, verbose_name="DKIM d= domain"),
+            field=models.CharField(blank=True, db_default="", max_length=253, verbose_name="DKIM d= domain"),
         ),
         migrations.AddField(
             model_name="mediationrequest",
             name="domain_reputation",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 choices=[("HIGH", "High"), ("MEDIUM", "Medium"), ("LOW", "Low"), ("BAD", "Bad")],
                 max_length=6,
                 verbose_name="Postmaster Tools domain reputation",
@@ -35,6 +36,7 @@ class Migration(migrations.Migration):
             name="ip_reputation",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 choices=[("HIGH", "High"), ("MEDIUM", "Medium"), ("LOW", "Low"), ("BAD", "Bad")],
                 max_length=6,
                 verbose_name="Postmaster Tools IP reputation",
@@ -43,13 +45,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="mediationrequest",
             name="jmrp_enrolled",
-            field=models.BooleanField(default=False, verbose_name="enrolled in JMRP (Junk Mail Reporting Program)"),
+            field=models.BooleanField(default=False, db_default=False, verbose_name="enrolled in JMRP (Junk Mail Reporting Program)"),
         ),
         migrations.AddField(
             model_name="mediationrequest",
             name="ndr_code",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 max_length=9,
                 validators=[
                     django.core.validators.RegexValidator(
@@ -62,12 +65,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="mediationrequest",
             name="returned_items",
-            field=models.JSONField(blank=True, default=list, verbose_name="to carry out first"),
+            field=models.JSONField(blank=True, db_default=[], default=list, verbose_name="to carry out first"),
         ),
         migrations.AddField(
             model_name="mediationrequest",
             name="snds_enrolled",
-            field=models.BooleanField(default=False, verbose_name="the IPs are registered in SNDS"),
+            field=models.BooleanField(default=False, db_default=False, verbose_name="the IPs are registered in SNDS"),
         ),
         migrations.AddField(
             model_name="mediationrequest",

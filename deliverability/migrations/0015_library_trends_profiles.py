@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                 ('daily_volume', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000000)], verbose_name='messages a day')),
                 ('providers', models.JSONField(blank=True, default=list, help_text='Where most recipients read their mail.', verbose_name='main mailbox providers')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sender_profile', to='accounts.account', verbose_name='account')),
             ],
             options={
                 'verbose_name': 'sender profile',
@@ -87,11 +88,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='article',
             index=models.Index(fields=['category', '-happened_on'], name='article_trends'),
-        ),
-        migrations.AddField(
-            model_name='senderprofile',
-            name='account',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sender_profile', to='accounts.account', verbose_name='account'),
         ),
         migrations.RunPython(seed_trends, migrations.RunPython.noop),
     ]

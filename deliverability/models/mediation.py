@@ -69,22 +69,23 @@ class MediationRequest(models.Model):
         _("enhanced status code in the bounce"),
         max_length=9,
         blank=True,
+        db_default="",  # columns added after release carry a database default (tests/portal/test_migrations_safe.py)
         validators=[RegexValidator(r"^[245]\.\d{1,3}\.\d{1,3}$", _("An enhanced status code such as 5.7.515."))],
     )
-    snds_enrolled = models.BooleanField(_("the IPs are registered in SNDS"), default=False)
-    jmrp_enrolled = models.BooleanField(_("enrolled in JMRP (Junk Mail Reporting Program)"), default=False)
-    cfl_enrolled = models.BooleanField(_("enrolled in Yahoo's Complaint Feedback Loop"), default=False)
-    dkim_domain = models.CharField(_("DKIM d= domain"), max_length=253, blank=True)
+    snds_enrolled = models.BooleanField(_("the IPs are registered in SNDS"), default=False, db_default=False)
+    jmrp_enrolled = models.BooleanField(_("enrolled in JMRP (Junk Mail Reporting Program)"), default=False, db_default=False)
+    cfl_enrolled = models.BooleanField(_("enrolled in Yahoo's Complaint Feedback Loop"), default=False, db_default=False)
+    dkim_domain = models.CharField(_("DKIM d= domain"), max_length=253, blank=True, db_default="")
     spam_rate = models.DecimalField(
         _("Postmaster Tools spam rate (%)"), max_digits=5, decimal_places=3, null=True, blank=True
     )
     domain_reputation = models.CharField(
-        _("Postmaster Tools domain reputation"), max_length=6, choices=Reputation.choices, blank=True
+        _("Postmaster Tools domain reputation"), max_length=6, choices=Reputation.choices, blank=True, db_default=""
     )
     ip_reputation = models.CharField(
-        _("Postmaster Tools IP reputation"), max_length=6, choices=Reputation.choices, blank=True
+        _("Postmaster Tools IP reputation"), max_length=6, choices=Reputation.choices, blank=True, db_default=""
     )
-    returned_items = models.JSONField(_("to carry out first"), default=list, blank=True)
+    returned_items = models.JSONField(_("to carry out first"), default=list, blank=True, db_default=[])
     preconditions = models.JSONField(_("preconditions"), default=dict, blank=True)  # as checked at submission
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
