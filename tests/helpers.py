@@ -334,3 +334,24 @@ def log_in_from(client, email: str, password: str, *, ip: str):
     """Post the sign-in form from a client at ``ip`` behind our proxy (the test client's REMOTE_ADDR is the
     proxy's; the client is the entry the proxy appended to X-Forwarded-For)."""
     return client.post("/login/", {"login": email, "password": password}, HTTP_X_FORWARDED_FOR=ip)
+
+
+def tam_block(response, n: int) -> str:
+    """The n-th person on the TAM card (1: the TAM, 2: the backup)."""
+    html = text(response)
+    start = html.index(f'data-testid="tam-{n}"')
+    end = html.find('data-testid="tam-', start + 1)
+    return html[start : end if end != -1 else html.index("</section>", start)]
+
+
+def give_tina(world, calendar) -> None:
+    world.tina.calendar = calendar
+    world.tina.save(update_fields=["calendar"])
+
+
+def feed_attempts(account, rows):
+    """Availability attempts ingested as the customer's pipeline sends them (``ts,channel,outcome`` lines)."""
+    from availability.ingest import digest_of, ingest
+
+    lines = ["ts,channel,outcome", *rows]
+    return ingest(account, lines, digest=digest_of(["\n".join(lines).encode()]))

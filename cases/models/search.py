@@ -1,7 +1,13 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+from accounts.models import TenantQuerySet
+
 from .case import Case
+
+
+class CaseSearchQuerySet(TenantQuerySet):
+    account_path = "case__account"
 
 
 class CaseSearch(models.Model):
@@ -13,6 +19,8 @@ class CaseSearch(models.Model):
     public = SearchVectorField(null=True, blank=True)
     # The events customers never see (internal notes): searched by staff only.
     internal = SearchVectorField(null=True, blank=True)
+
+    objects = CaseSearchQuerySet.as_manager()
 
     def __str__(self):
         return f"search vectors of case {self.case_id}"

@@ -75,6 +75,7 @@ ALLOWED = {
     "data.export": {"customer admin"},  # issue 18: the company's data, to its admin (GDPR Art. 20)
     "person.erase": STAFF_OF_THE_ACCOUNT,  # issue 18: on a request the TAM verified (Art. 17)
     "profile.manage": STAFF_OF_THE_ACCOUNT,  # issue 16: the TAM records the sender profile
+    "case.merge": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 15: staff who work on the account, never customers
 }
 
 
@@ -158,7 +159,7 @@ def test_roles_collect_every_apps_grants():
     tam = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="tam"))
     agent = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="agent"))
     assert {p.split(".")[0] for p in tam} == {"accounts", "cases", "deliverability", "planning", "availability"}
-    assert len(tam) == 88 and len(agent) == 41  # issue 16: sender profiles
+    assert len(tam) == 92 and len(agent) == 45  # issue 16: sender profiles; issue 15: canned replies (both roles)
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()

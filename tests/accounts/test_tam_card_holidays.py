@@ -6,8 +6,7 @@ from datetime import date, time
 from django.utils import translation
 
 from tests.accounts.factories import BusinessCalendarFactory, CalendarExceptionFactory
-from tests.helpers import visible_text
-from tests.portal.test_views import give_tina, tam_block
+from tests.helpers import give_tina, tam_block, visible_text
 
 
 def test_a_public_holiday_within_two_weeks_is_on_the_tam_card(client, world, frozen):

@@ -13,18 +13,13 @@ import pytest
 from accounts.models import OutboundEmail
 from availability import alerts
 from availability.alerts import case_for
-from availability.ingest import digest_of, ingest
 from availability.ledger import API, SMTP, Incident
 from availability.models import AvailabilityProfile, SecondRollup
 from cases.services import case_open
+from tests.helpers import feed_attempts as feed
 
 pytestmark = pytest.mark.django_db
 PAGE = "/a/acme/availability/"
-
-
-def feed(account, rows):
-    lines = ["ts,channel,outcome", *rows]
-    return ingest(account, lines, digest=digest_of(["\n".join(lines).encode()]))
 
 
 def section(page: str, testid: str) -> str:

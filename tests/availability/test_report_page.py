@@ -6,7 +6,7 @@ import re
 import pytest
 
 from availability.models import AvailabilityProfile
-from tests.availability.test_page import feed
+from tests.helpers import feed_attempts as feed
 from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,10 @@ from cases.models import (
     Case,
     CaseAttachment,
     CaseEvent,
+    CaseRating,
     CaseSearch,
     CaseSequence,
+    ClockRecord,
     InboundMessage,
     OnCallShift,
     PendingNotification,
@@ -151,3 +153,23 @@ class SavedViewFactory(DjangoModelFactory):
     owner = factory.SubFactory(AgentFactory)
     name = factory.Sequence(lambda n: f"View {n}")
     filters = factory.LazyFunction(lambda: {"view": "mine", "severity": "critical"})
+
+
+class ClockRecordFactory(DjangoModelFactory):
+    """A running deadline (cases.services.ledger writes the real ones)."""
+
+    class Meta:
+        model = ClockRecord
+
+    case = factory.SubFactory(CaseFactory)
+    clock = "response"
+    started_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=4))
+
+
+class CaseRatingFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseRating
+
+    case = factory.SubFactory(CaseFactory)
+    score = 5

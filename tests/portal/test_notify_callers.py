@@ -95,9 +95,11 @@ def test_a_mediation_request_told_to_the_tams_then_its_outcome_to_the_customer(p
     assert all(row.headers == AUTOMATIC and "/console/mediation/" in row.body for row in found.values())
 
     mediation.mediation_set_status(request=request, actor=polish.tina, status="resolved")
-    (told,) = OutboundEmail.objects.filter(kind="mediation.resolved")
-    assert told.to == ["arthur@acme.test"] and told.headers == AUTOMATIC
-    assert not told.subject.startswith("Your mediation request")  # Arthur reads Polish
+    # Issue 16: whoever asked, the account's admins and its alert contacts are told, each in their language.
+    told = {tuple(row.to): row for row in OutboundEmail.objects.filter(kind="mediation.resolved")}
+    assert {("arthur@acme.test",), ("alice@acme.test",)} <= set(told)
+    assert all(row.headers == AUTOMATIC for row in told.values())
+    assert not told[("arthur@acme.test",)].subject.startswith("Your mediation request")  # Arthur reads Polish
 
 
 def test_an_availability_incident(polish):

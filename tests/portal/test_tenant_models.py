@@ -21,7 +21,10 @@ from tests.accounts.factories import UserFactory
 PROJECT_APPS = {"accounts", "cases", "deliverability", "planning", "availability"}
 _serial = itertools.count(1)
 # Fields whose value must have a shape (a sending IP is an address).
-SHAPED = {("deliverability.MonitoredTarget", "value"): lambda n: f"192.0.2.{n % 250 + 1}"}
+SHAPED = {
+    ("deliverability.MonitoredTarget", "value"): lambda n: f"192.0.2.{n % 250 + 1}",
+    ("cases.CaseRating", "score"): lambda n: n % 5 + 1,  # a check constraint keeps it 1 to 5
+}
 
 
 def account_path(model, depth=0) -> str | None:

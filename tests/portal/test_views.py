@@ -22,15 +22,16 @@ from tests.accounts.factories import (
     TamFactory,
     UserFactory,
 )
-from tests.helpers import CONSOLE_MAX_QUERIES, DASHBOARD_MAX_QUERIES, HTMX, count_queries, text, without_csrf
-
-
-def tam_block(response, n: int) -> str:
-    """The n-th person on the TAM card (1: the TAM, 2: the backup)."""
-    html = text(response)
-    start = html.index(f'data-testid="tam-{n}"')
-    end = html.find('data-testid="tam-', start + 1)
-    return html[start : end if end != -1 else html.index("</section>", start)]
+from tests.helpers import (
+    CONSOLE_MAX_QUERIES,
+    DASHBOARD_MAX_QUERIES,
+    HTMX,
+    count_queries,
+    give_tina,
+    tam_block,
+    text,
+    without_csrf,
+)
 
 
 def table_row(response, name: str) -> str:
@@ -39,11 +40,6 @@ def table_row(response, name: str) -> str:
     matching = [row for row in rows if f">{name}</a>" in row]
     assert len(matching) == 1, f"expected one row for {name}, found {len(matching)}"
     return matching[0]
-
-
-def give_tina(world, calendar) -> None:
-    world.tina.calendar = calendar
-    world.tina.save(update_fields=["calendar"])
 
 
 # --- the customer dashboard ---------------------------------------------------------------------
