@@ -73,8 +73,12 @@ class MediationRequest(models.Model):
         validators=[RegexValidator(r"^[245]\.\d{1,3}\.\d{1,3}$", _("An enhanced status code such as 5.7.515."))],
     )
     snds_enrolled = models.BooleanField(_("the IPs are registered in SNDS"), default=False, db_default=False)
-    jmrp_enrolled = models.BooleanField(_("enrolled in JMRP (Junk Mail Reporting Program)"), default=False, db_default=False)
-    cfl_enrolled = models.BooleanField(_("enrolled in Yahoo's Complaint Feedback Loop"), default=False, db_default=False)
+    jmrp_enrolled = models.BooleanField(
+        _("enrolled in JMRP (Junk Mail Reporting Program)"), default=False, db_default=False
+    )
+    cfl_enrolled = models.BooleanField(
+        _("enrolled in Yahoo's Complaint Feedback Loop"), default=False, db_default=False
+    )
     dkim_domain = models.CharField(_("DKIM d= domain"), max_length=253, blank=True, db_default="")
     spam_rate = models.DecimalField(
         _("Postmaster Tools spam rate (%)"), max_digits=5, decimal_places=3, null=True, blank=True
