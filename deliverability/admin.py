@@ -1,8 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, ServiceAdminMixin
 
@@ -77,8 +83,56 @@ class MonitoredTargetAdmin(ServiceAdminMixin, AccountScopedAdmin):
     def save_model(self, request, obj, form, change):
         services.target_save(target=obj, actor=request.user, changed=form.changed_data)
 
+    # MISSION: DLV-2 — "removing" a target archives it and keeps its history, so the admin says so: its
+    # pages (templates/admin/deliverability/monitoredtarget/) list nothing to be deleted.
     def delete_model(self, request, obj):
         services.target_remove(target=obj, actor=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """Nothing related is deleted (statuses and events stay with the archived target), so nothing to list
+        and no permission on them is needed: only the targets themselves, to archive."""
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # Django's says "deleted"; archive_selected says what happens
+        return actions
+
+    @admin.action(description=_("Archive the selected targets (history kept)"), permissions=["delete"])
+    def archive_selected(self, request, queryset):
+        if request.POST.get("post"):
+            self.log_deletions(request, queryset)
+            self.delete_queryset(request, queryset)  # one by one, through the service (ServiceAdminMixin)
+            count = len(queryset)
+            message = ngettext(
+                "Archived %(count)d target: no longer monitored, its history kept.",
+                "Archived %(count)d targets: no longer monitored, their history kept.",
+                count,
+            )
+            self.message_user(request, message % {"count": count}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Archive targets"),
+            "subtitle": None,
+            "queryset": queryset,
+            "opts": self.opts,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        template = "admin/deliverability/monitoredtarget/delete_selected_confirmation.html"
+        return TemplateResponse(request, template, context)
+
+    actions = ["archive_selected"]
+
+    def response_delete(self, request, obj_display, obj_id):
+        if IS_POPUP_VAR in request.POST:
+            return super().response_delete(request, obj_display, obj_id)
+        message = _("“%(target)s” is archived: no longer monitored, its history kept.") % {"target": obj_display}
+        self.message_user(request, message, messages.SUCCESS)
+        url = reverse("admin:deliverability_monitoredtarget_changelist", current_app=self.admin_site.name)
+        return HttpResponseRedirect(url)
 
 
 @admin.register(ListingStatus)

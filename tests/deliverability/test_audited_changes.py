@@ -46,7 +46,7 @@ def test_the_admin_adds_changes_and_removes_targets_through_the_services(client,
         f"{TARGETS}{target.pk}/change/", {"account": world.acme.pk, "value": "192.0.2.7", "stream": "", "role": "ip"}
     )
     client.post(STREAMS, {"action": "delete_selected", "_selected_action": [stream.pk], "post": "yes"})
-    client.post(TARGETS, {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"})
+    client.post(TARGETS, {"action": "archive_selected", "_selected_action": [target.pk], "post": "yes"})
     assert not MonitoredTarget.objects.exists() and not MessageStream.objects.exists()
     assert trail() == [(K.MONITORING_CHANGED, "tina@tam.test", "acme")] * 4
     details = [e.details for e in AuditEvent.objects.order_by("id")]
