@@ -2,8 +2,10 @@
 
 For ``make run`` only (Procfile): SPF, DKIM, DMARC, MX, the bounce CNAME and reverse DNS of the demo
 domains and IPs, some deliberately broken (Acme has no DMARC record and a 1024-bit DKIM key; two of its
-marketing IPs have no PTR), so the Authentication page shows real findings. Without dnsmasq it says so
-and idles.
+marketing IPs have no PTR), so the Authentication page shows real findings. Globex publishes TLS
+reporting (``_smtp._tls``: a pass) but no MTA-STS: the policy is fetched over HTTPS, with a certificate the
+portal trusts, and the demo serves none, so Globex's MTA-STS stays the honest "no policy" warning rather than
+a record whose policy cannot be fetched (a failure). Without dnsmasq it says so and idles.
 """
 
 import base64
@@ -54,6 +56,7 @@ def config(port: int) -> str:
         txt("globex.example", f"v=spf1 include:{include} -all"),
         txt("s2048._domainkey.globex.example", f"v=DKIM1; k=rsa; p={dkim_key(2048)}"),
         txt("_dmarc.globex.example", "v=DMARC1; p=quarantine; rua=mailto:dmarc@globex.example"),
+        txt("_smtp._tls.globex.example", "v=TLSRPTv1; rua=mailto:tls-reports@globex.example"),  # MISSION: DLV-1
         "mx-host=globex.example,mx.globex.example,10",
         "host-record=mx.globex.example,203.0.113.200",
         f"cname=bounce.globex.example,{bounce_host}",
