@@ -74,3 +74,19 @@ def test_the_change_form_offers_archiving_not_deleting(client, world):
     text = client.get(f"{TARGETS}{target.pk}/change/").content.decode()
 
     assert 'class="deletelink">Archive (history kept)</a>' in text
+
+
+def test_a_polish_tam_reads_the_confirmation_and_the_plural_in_polish(client, world):
+    first, second, third = (listed_target(world, value=f"192.0.2.{n}") for n in (7, 8, 9))
+    world.tina.language = "pl"
+    world.tina.save(update_fields=["language"])
+    client.force_login(world.tina)
+
+    page = client.get(f"{TARGETS}{first.pk}/delete/").content.decode()
+    assert "Zarchiwizować „192.0.2.7”? Nie będzie już monitorowany; nic nie zostanie usunięte" in page
+
+    pks = [first.pk, second.pk, third.pk]
+    response = client.post(TARGETS, {"action": "archive_selected", "_selected_action": pks, "post": "yes"})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Zarchiwizowano 3 cele: nie są już monitorowane, ich historia zostaje."
+    ]
