@@ -113,7 +113,10 @@ def migration_detail(request, slug, pk):
         side = "tam" if request.user.is_staff else "customer"
         if "milestone" in request.POST:
             milestone = get_object_or_404(plan.milestones, pk=request.POST["milestone"])
-            services.milestone_toggle(milestone=milestone, actor=request.user)
+            try:
+                services.milestone_toggle(milestone=milestone, actor=request.user)
+            except ValidationError as error:  # MISSION: TAM-3 (a provider-owned milestone is the TAM's)
+                messages.error(request, error.messages[0])
         else:
             try:
                 services.migration_plan_sign(plan=plan, actor=request.user, side=side)
@@ -123,6 +126,9 @@ def migration_detail(request, slug, pk):
                 messages.success(request, _("Signed."))
         return redirect(plan)
     days = _days(plan)
+    milestones = list(plan.milestones.select_related("done_by"))
+    for m in milestones:
+        m.markable = m.markable_by(request.user)
     return render(
         request,
         "planning/migration_detail.html",
@@ -131,7 +137,7 @@ def migration_detail(request, slug, pk):
             "plan": plan,
             "streams": list(plan.streams.all()),
             "weeks": weekly(days),
-            "milestones": plan.milestones.all(),
+            "milestones": milestones,
             "signoffs": {s.side: s for s in plan.signoffs.select_related("user")},
             "can_sign": can(request.user, "migration.sign", account),
             "today": account.today(),

@@ -85,12 +85,29 @@ class Milestone(models.Model):
         RETIRE_OLD_DKIM = "retire_old_dkim", _("Retire the previous provider's DKIM keys")
         OTHER = "other", _("Other")
 
+    class Side(models.TextChoices):
+        """Whose work the milestone is: a customer may mark only the customer's own done (MISSION: TAM-3)."""
+
+        CUSTOMER = "customer", _("Customer")
+        PROVIDER = "provider", _("Email Enterprise")
+
     plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="milestones")
     kind = models.CharField(_("milestone"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     owner = models.CharField(_("owner"), max_length=120)
+    owner_side = models.CharField(
+        _("owned by"), max_length=10, choices=Side.choices, default=Side.CUSTOMER, db_default=Side.CUSTOMER
+    )
     due_on = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -99,6 +116,11 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title or self.get_kind_display()
+
+    def markable_by(self, user) -> bool:
+        """Whether this user may mark the milestone done or reopen it: the provider's own milestones are the
+        TAM's to mark (who may sign the plan at all is ``accounts.access``'s answer). MISSION: TAM-3."""
+        return self.owner_side == self.Side.CUSTOMER or user.is_staff
 
 
 class SignOffQuerySet(TenantQuerySet):

@@ -25,7 +25,13 @@ def _milestones(plan: MigrationPlan, account: Account) -> list[Milestone]:
         else:
             due = plan.start_date + timedelta(days=offset) if offset < 0 else cutover + timedelta(days=offset)
         milestones.append(
-            Milestone(plan=plan, kind=kind, owner=account.name if side == "customer" else tam, due_on=due)
+            Milestone(
+                plan=plan,
+                kind=kind,
+                owner=account.name if side == "customer" else tam,
+                owner_side=Milestone.Side.CUSTOMER if side == "customer" else Milestone.Side.PROVIDER,
+                due_on=due,
+            )
         )
     return milestones
 
@@ -71,8 +77,12 @@ def migration_plan_sign(*, plan: MigrationPlan, actor: User, side: str) -> SignO
 
 @transaction.atomic
 def milestone_toggle(*, milestone: Milestone, actor: User) -> Milestone:
-    """Mark a milestone done, or not done again."""
+    """Mark a milestone done, or not done again, remembering who marked it and when. A customer cannot mark
+    (or reopen) a milestone Email Enterprise owns. MISSION: TAM-3."""
+    if not milestone.markable_by(actor):
+        raise ValidationError(_("This milestone is Email Enterprise's: your TAM marks it done."))
     milestone.done_at = None if milestone.done_at else timezone.now()
-    milestone.save(update_fields=["done_at"])
+    milestone.done_by = actor if milestone.done_at else None
+    milestone.save(update_fields=["done_at", "done_by"])
     record(milestone, actor=actor, action="done" if milestone.done_at else "reopened", plan=milestone.plan.name)
     return milestone
