@@ -126,6 +126,7 @@ def migration_detail(request, slug, pk):
                 messages.success(request, _("Signed."))
         return redirect(plan)
     days = _days(plan)
+    streams = list(plan.streams.all())
     milestones = list(plan.milestones.select_related("done_by"))
     for m in milestones:
         m.markable = m.markable_by(request.user)
@@ -135,7 +136,11 @@ def migration_detail(request, slug, pk):
         {
             "account": account,
             "plan": plan,
-            "streams": list(plan.streams.all()),
+            "streams": streams,
+            # MISSION: TAM-3, DLV-1: volume moved with no warm-up to follow lands on cold IPs
+            "unwarmed_volume": sum(s.daily_volume for s in streams)
+            if plan.is_running and not plan.warmup_plan_id
+            else 0,
             "weeks": weekly(days),
             "milestones": milestones,
             "signoffs": {s.side: s for s in plan.signoffs.select_related("user")},

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.panels import Panel
 
-from .models import Milestone, WarmupPlan
+from .models import MigrationPlan, Milestone, WarmupPlan
 from .status import plan_status
 
 SHOWN = 3  # plans on the panel; the rest are counted ("and N more")
@@ -24,7 +24,8 @@ def warmup(request, account) -> Panel | None:
         .order_by("due_on")
         .first()
     )
-    if not statuses and milestone is None:
+    unwarmed = MigrationPlan.objects.filter(account=account).unwarmed().order_by("start_date").first()
+    if not statuses and milestone is None and unwarmed is None:
         return None
     return Panel(
         name="warmup",
@@ -35,5 +36,6 @@ def warmup(request, account) -> Panel | None:
             "more": max(0, len(statuses) - SHOWN),
             "list_url": reverse("warmup-list", kwargs={"slug": account.slug}),
             "milestone": milestone,
+            "unwarmed": unwarmed,  # MISSION: TAM-3, DLV-1
         },
     )

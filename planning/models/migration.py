@@ -10,6 +10,17 @@ from accounts.models import Account, TenantQuerySet
 from .warmup import WarmupPlan
 
 
+class MigrationPlanQuerySet(TenantQuerySet):
+    def unwarmed(self):
+        """Running plans that move their streams' volume to Email Enterprise's IPs with no warm-up plan to follow:
+        new IPs have no reputation, so the volume lands on cold IPs (MISSION: TAM-3, DLV-1)."""
+        return (
+            self.filter(warmup_plan__isnull=True, streams__isnull=False)
+            .exclude(status__in=[MigrationPlan.Status.DONE, MigrationPlan.Status.ROLLED_BACK])
+            .distinct()
+        )
+
+
 class MigrationPlan(models.Model):
     """Moving the customer's streams from the previous provider over weeks (MISSION: TAM-3)."""
 
@@ -39,7 +50,7 @@ class MigrationPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = MigrationPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("migration plan")
@@ -51,6 +62,10 @@ class MigrationPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("migration-plan", kwargs={"slug": self.account.slug, "pk": self.pk})
+
+    @property
+    def is_running(self) -> bool:
+        return self.status not in (self.Status.DONE, self.Status.ROLLED_BACK)
 
 
 class MigrationStreamQuerySet(TenantQuerySet):
