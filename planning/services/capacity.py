@@ -8,6 +8,7 @@ from accounts.models import Account, User
 from planning.models import MonthlyForecast, PeakEvent
 
 from .records import record
+from .tell_tams import tell_tams
 
 
 @transaction.atomic
@@ -26,6 +27,7 @@ def peak_add(*, account: Account, actor: User, peak: PeakEvent) -> PeakEvent:
     peak.account = account
     peak.save()
     record(peak, actor=actor, action="created", name=peak.name, day=peak.day, daily_volume=peak.daily_volume)
+    tell_tams(account=account, actor=actor, item=peak)  # MISSION: TAM-5
     return peak
 
 

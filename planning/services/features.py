@@ -7,6 +7,7 @@ from accounts.models import Account, User
 from planning.models import ActionItem, BusinessReview, FeatureRequest
 
 from .records import record
+from .tell_tams import tell_tams
 
 
 @transaction.atomic
@@ -15,6 +16,7 @@ def feature_request_file(*, account: Account, actor: User, item: FeatureRequest)
     item.account, item.created_by = account, actor
     item.save()
     record(item, actor=actor, action="created", title=item.title)
+    tell_tams(account=account, actor=actor, item=item)  # MISSION: TAM-5
     return item
 
 
