@@ -1,15 +1,19 @@
 """The dashboard's planning panel: warm-up progress and the next milestone (MISSION: DLV-1, TAM-3, TAM-5)."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.panels import Panel
 
-from .models import MigrationPlan, Milestone, WarmupPlan
+from .models import FeatureRequest, MigrationPlan, Milestone, WarmupPlan
 from .status import plan_status
 
 SHOWN = 3  # plans on the panel; the rest are counted ("and N more")
 CONSIDERED = 100  # running plans ranked (a fixed number of queries: plans, actuals, streams, IPs)
+SHOWN_IN_CONSOLE = 20  # rows of each kind on the console's planning panel
 
 
 def warmup(request, account) -> Panel | None:
@@ -37,5 +41,47 @@ def warmup(request, account) -> Panel | None:
             "list_url": reverse("warmup-list", kwargs={"slug": account.slug}),
             "milestone": milestone,
             "unwarmed": unwarmed,  # MISSION: TAM-3, DLV-1
+        },
+    )
+
+
+DUE_WITHIN = timedelta(days=7)  # the console's milestones: overdue or due within a week
+
+
+def planning(request) -> Panel | None:
+    """The staff console's planning work on the accounts this person reaches: warm-up plans on hold (or stepping
+    back, re-warming, not computable), migration milestones due within a week, new feature requests. A fixed
+    number of queries whatever the number of accounts. MISSION: TAM-3, TAM-5, DLV-1."""
+    user = request.user
+    plans = (
+        WarmupPlan.objects.visible_to(user)
+        .filter(status=WarmupPlan.Status.ACTIVE)
+        .select_related("account")
+        .with_ips()
+        .prefetch_related("actuals")[:CONSIDERED]
+    )
+    held = [s for s in sorted((plan_status(p) for p in plans), key=lambda s: s.urgency) if s.urgency < 3]
+    milestones = list(
+        Milestone.objects.visible_to(user)
+        .filter(done_at__isnull=True, due_on__lte=timezone.localdate() + DUE_WITHIN)
+        .exclude(plan__status__in=[MigrationPlan.Status.DONE, MigrationPlan.Status.ROLLED_BACK])
+        .select_related("plan__account")
+        .order_by("due_on")[:SHOWN_IN_CONSOLE]
+    )
+    requests = list(
+        FeatureRequest.objects.visible_to(user)
+        .filter(status=FeatureRequest.Status.NEW)
+        .select_related("account")
+        .order_by("created_at")[:SHOWN_IN_CONSOLE]
+    )
+    return Panel(
+        name="planning",
+        title=_("Planning"),
+        template="planning/console_panel.html",
+        context={
+            "held": held[:SHOWN_IN_CONSOLE],
+            "milestones": milestones,
+            "requests": requests,
+            "today": timezone.localdate(),
         },
     )

@@ -343,6 +343,7 @@ CONSOLE_PANELS: list[str] = [
     "availability.panels.incidents",
     "deliverability.panels.listings",
     "cases.panels.on_duty",
+    "planning.panels.planning",  # MISSION: TAM-3, TAM-5 — holds, milestones due, new requests
 ]
 
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
