@@ -28,8 +28,9 @@ GRANTS = Grants(
         # MISSION: NC-1, NC-3, NC-4 — the account's team files and follows up its cases; the staff who work
         # on the account answer them.
         "case.work": Rule(customers=TEAM, staff=ANY_STAFF),
-        # Following a case (its emails) is for the account's team.
-        "case.follow": Rule(customers=TEAM),
+        # Following a case (its emails): the account's team, and the staff who work on the account (as agents
+        # follow tickets in Zendesk and Zammad; the staff get the staff emails, never the customer's).
+        "case.follow": Rule(customers=TEAM, staff=ANY_STAFF),
         # Issue 15: merging a duplicate into another case of the account and linking related cases are for
         # the staff who work on the account, never for customers.
         "case.merge": Rule(staff=ANY_STAFF),

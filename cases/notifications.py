@@ -2,7 +2,8 @@
 
 Customers (reporter, followers) hear about public events: replies, updates, callbacks, proposals,
 resolution. Staff hear about what they must act on: the assigned agent, the on-duty agents for critical
-cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4).
+cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4), and the staff who follow the case
+(issue 15): every event told to anyone, and its internal notes, by the staff email only.
 """
 
 import logging
@@ -44,6 +45,11 @@ def customer_recipients(case: Case):
         if not owner or owner[0] in members:  # a login that left the account gets nothing
             recipients.append(mail.Address(email=case.contact_email.lower()))
     return recipients
+
+
+def staff_followers(case: Case):
+    """The staff who follow the case (issue 15); whether they still work on the account is checked by ``deliver``."""
+    return case.followers.filter(is_active=True, is_staff=True)
 
 
 def works_on(user, account: Account) -> bool:
@@ -164,6 +170,9 @@ def deliver(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None 
         else:  # nobody owns it (MISSION NC-4): whoever is on duty hears about it
             for agent in OnCallShift.objects.agents_on_duty():
                 staff[agent.pk] = agent
+    # MISSION: TAM-4, NC-4 — a follower among the staff hears about everything told (once, beside the assignee)
+    for person in staff_followers(case):
+        staff.setdefault(person.pk, person)
     # Only people who work on the account: nobody is emailed a case they could not open.
     staff = {pk: u for pk, u in staff.items() if works_on(u, case.account)}
     if staff:

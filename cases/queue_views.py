@@ -37,6 +37,8 @@ class BulkForm(forms.Form):
         ("start", gettext_lazy("Start work (in progress)")),
         ("wait", gettext_lazy("Wait on the customer")),
         ("propose", gettext_lazy("Propose a resolution")),
+        ("follow", gettext_lazy("Follow (get their emails)")),
+        ("unfollow", gettext_lazy("Stop following")),
     ]
     cases = forms.MultipleChoiceField(label=gettext_lazy("Cases"), choices=[])  # any number; checked by the service
     action = forms.ChoiceField(label=gettext_lazy("Action"), choices=ACTIONS)

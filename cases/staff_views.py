@@ -70,6 +70,7 @@ def staff_context(request, case):
         "replying": presence.others(case.pk, request.user),
         "replying_poll_seconds": presence.POLL_SECONDS,
         "staff": True,
+        "following": case.followers.filter(pk=request.user.pk).exists(),
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
         **services.satisfaction.page_context(case),
     }
@@ -172,6 +173,16 @@ def _link(action, case, user, post, files):
     return _("Related case linked.") if action == "link" else _("Link removed.")
 
 
+def _follow(action, case, user, post, files):
+    """Issue 15: a member of staff follows the case (its staff emails), or stops."""
+    services.case_follow(case=case, user=user, follow=action == "follow")
+    return (
+        _("You will get the staff emails about this case.")
+        if action == "follow"
+        else _("You no longer get emails about this case.")
+    )
+
+
 # Actions with a form of their own; the others take the optional text of the "body" field.
 FORM_ACTIONS = {
     "reply": _reply_or_note,
@@ -187,6 +198,8 @@ FORM_ACTIONS = {
     "merge": _merge,
     "link": _link,
     "unlink": _link,
+    "follow": _follow,
+    "unfollow": _follow,
 }
 BODY_ACTIONS = {
     "start": (

@@ -113,7 +113,7 @@ def _detail_context(request, case, **forms):
         "case": case,
         "account": case.account,
         "events": _timeline(case),
-        "followers": list(case.followers.all()),
+        "followers": list(case.followers.filter(is_staff=False)),  # the staff who follow are not the team's business
         "clock": badge(case, timezone.now()),
         "deadlines": shown_deadlines(case),
         "reply_form": forms.get("reply_form") or ReplyForm(),

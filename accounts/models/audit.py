@@ -72,6 +72,8 @@ class AuditEvent(models.Model):
         CANNED_REPLY_CHANGED = "canned_reply_changed", _("Canned reply changed")
         CANNED_REPLY_REMOVED = "canned_reply_removed", _("Canned reply removed")
         SAVED_VIEW_CHANGED = "saved_view_changed", _("Saved case view changed")
+        CASE_FOLLOWED = "case_followed", _("Started following a case")
+        CASE_UNFOLLOWED = "case_unfollowed", _("Stopped following a case")
 
     account = models.ForeignKey(
         "accounts.Account",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case
 from cases.transitions import CaseStateError
 
+from .following import case_follow
 from .lifecycle import case_assign, case_propose_resolution, case_start_work, case_wait_on_customer
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,22 @@ def _propose(case, actor, *, assignee, body):
     case_propose_resolution(case=case, actor=actor, summary=body)
 
 
-ACTIONS = {"assign": _assign, "start": _start, "wait": _wait, "propose": _propose}
+def _follow(case, actor, *, assignee, body):
+    case_follow(case=case, user=actor, follow=True)
+
+
+def _unfollow(case, actor, *, assignee, body):
+    case_follow(case=case, user=actor, follow=False)
+
+
+ACTIONS = {
+    "assign": _assign,
+    "start": _start,
+    "wait": _wait,
+    "propose": _propose,
+    "follow": _follow,
+    "unfollow": _unfollow,
+}
 
 
 def cases_bulk_change(*, actor, numbers: list[str], action: str, assignee=None, body: str = "") -> list[Outcome]:

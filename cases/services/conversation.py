@@ -122,6 +122,7 @@ def case_add_note(
         event.details["refused_attachments"] = refused
         event.save(update_fields=["details"])
     case.save(update_fields=["updated_at"])
+    notify(case, event)  # issue 15: the staff who follow the case (never the customer: the note is not public)
     return event
 
 

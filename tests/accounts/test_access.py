@@ -62,7 +62,8 @@ ALLOWED = {
     "team.manage": ADMINS_AND_TAMS,
     "api_tokens.manage": ADMINS_AND_TAMS,
     "case.work": READERS,
-    "case.follow": TEAM,
+    "case.follow": READERS,  # issue 15: the staff who work on the account follow a case too
+    "case.merge": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 15: staff only
     "monitoring.manage": ADMINS_AND_TAMS,
     "mediation.work": TEAM | STAFF_OF_THE_ACCOUNT,  # not an agent (issue 14: the TAM works it)
     "warmup.plan": STAFF_OF_THE_ACCOUNT,
