@@ -6,7 +6,7 @@ MISSION: TAM-4, NC-4."""
 
 import pytest
 
-from accounts.models import AuditEvent, OutboundEmail
+from accounts.models import AuditEvent
 from cases import services
 from tests.cases.conftest import open_case, reload
 from tests.cases.outbox import outbox
