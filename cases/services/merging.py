@@ -7,6 +7,7 @@ that was itself merged. There is no undo. Links are symmetrical and removable, w
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -72,7 +73,8 @@ def case_merge(*, case: Case, into: Case, actor) -> Case:
     clocks.stop_all(duplicate)  # MISSION: CR-4 — the clocks run on A; B never warns nor breaches
     save(duplicate, ["merged_into", "status", "resolved_at", *clocks.CLOCK_FIELDS], now)
     members = Membership.objects.filter(account_id=target.account_id).values_list("user_id", flat=True)
-    people = list(duplicate.followers.filter(pk__in=members))
+    # the staff who followed B too (issue 15): the same account, so they work on A as they did on B
+    people = list(duplicate.followers.filter(Q(pk__in=members) | Q(is_staff=True)))
     if duplicate.reporter_id in set(members):
         people.append(duplicate.reporter)
     target.followers.add(*people)  # MISSION: NC-4 — whoever followed B hears about A from now on

@@ -136,3 +136,12 @@ def test_bulk_unfollow_and_the_choices_offered(client, world, case):
 
     assert [(o.number, o.done) for o in outcomes] == [(case.number, True)]
     assert world.sam not in reload(case).followers.all()
+
+
+def test_the_staff_who_follow_a_duplicate_follow_the_case_it_is_merged_into(world, case):
+    duplicate = open_case(world, subject="Gmail bounces again")
+    services.case_follow(case=duplicate, user=world.sam, follow=True)
+
+    services.case_merge(case=duplicate, into=case, actor=world.tina)
+
+    assert world.sam in reload(case).followers.all()
