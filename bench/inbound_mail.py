@@ -32,7 +32,7 @@ EXPECTED = {
     "reply_message_id": {"appended"},
     "reply_references": {"appended"},
     "reply_subject_token": {"appended"},
-    "auto_reply": {"ignored"},
+    "auto_reply": {"appended"},  # issue 15: on the case it answers, kept for staff (no reopening, no answer)
     "dsn_bounce": {"ignored"},
     "unknown_sender": {"quarantined"},
     "stranger_with_token": {"quarantined"},
