@@ -66,10 +66,7 @@ def store(
 ) -> tuple[InboundMessage, bool]:
     """Keep the bytes before anything else. Returns (message, is_new); a duplicate returns the first copy."""
     fp = fingerprint(raw)
-    existing = InboundMessage.objects.defer("raw").filter(fingerprint=fp).first()
-    if existing is not None:
-        return existing, False
-    try:
+    try:  # the INSERT first: a new message (the usual case) costs one statement, a duplicate one more
         with transaction.atomic():
             message = InboundMessage.objects.create(
                 raw=raw,
@@ -94,14 +91,16 @@ FAILED = _(
 def receive(raw: bytes, *, now=None, **envelope) -> Outcome:
     """Store, then process."""
     message, is_new = store(raw, **envelope)
-    return after_store(message, is_new=is_new, now=now)
+    return after_store(message, is_new=is_new, now=now, raw=raw)
 
 
-def after_store(message: InboundMessage, *, is_new: bool, now=None) -> Outcome:
+def after_store(message: InboundMessage, *, is_new: bool, now=None, raw: bytes | None = None) -> Outcome:
     """A duplicate delivery does nothing the second time, unless the first copy was never processed to the end
-    (the process died after storing it, or processing failed): then this delivery processes it."""
+    (the process died after storing it, or processing failed): then this delivery processes it. ``raw``: the
+    bytes of this delivery, used as they are when they are the ones just stored (not read back); a duplicate's
+    may differ in the headers relays added, so the first copy's stored bytes are read."""
     if is_new or message.status in UNFINISHED:
-        return process(message.pk, now=now)
+        return process(message.pk, now=now, raw=raw if is_new else None)
     number = message.case.number if message.case_id else None
     return Outcome("ignored", number, _("duplicate: this message was received before"))
 
@@ -136,9 +135,11 @@ def process(
     actor=None,
     released: bool = False,
     now=None,
+    raw: bytes | None = None,
 ) -> Outcome:
     """Route one stored message, once. Staff may force the account (and case) of a quarantined message, or
-    release it (``released``: routed as its sender although the sender is not verified)."""
+    release it (``released``: routed as its sender although the sender is not verified). ``raw``: its bytes
+    when the caller holds them (read from the database otherwise)."""
     now, forced = now or timezone.now(), account is not None
     if not _claim(message_id, now, forced=forced):
         return _as_it_stands(InboundMessage.objects.defer("raw").get(pk=message_id), forced=forced)
@@ -149,8 +150,9 @@ def process(
             return _as_it_stands(message, forced=forced)
         try:
             with transaction.atomic():
-                outcome = _route(message, forced_account=account, forced_case=case, actor=actor, released=released)
-                _stamp(message, outcome)
+                outcome = _route(
+                    message, raw=raw, forced_account=account, forced_case=case, actor=actor, released=released
+                )
         except SoftTimeLimitExceeded:
             raise  # the task is out of time: the claim runs out and the beat processes the message again
         except Exception as exc:  # noqa: BLE001 - one bad message never stops the others; it stays replayable
@@ -191,14 +193,6 @@ def _quarantine(message: InboundMessage, reason: Msg, **args) -> Outcome:
     return Outcome("quarantined", None, reason % args if args else reason)
 
 
-def _stamp(message: InboundMessage, outcome: Outcome) -> None:
-    """The timeline entry the message became says how its sender was verified (issue 14)."""
-    if message.event is not None and outcome.result in ("created", "appended") and message.verified_by:
-        verdict = verify.Verdict(message.verified_how, message.verified_by)
-        message.event.details["sender"] = verdict.stamp()
-        message.event.save(update_fields=["details"])
-
-
 def _verdict(message: InboundMessage, parsed: Parsed, *, actor, released: bool) -> verify.Verdict:
     """How the single sender was verified; staff releasing (or assigning) unverified mail take it on them."""
     verdict = verify.verify(parsed, parsed.sender) if parsed.sender else verify.Verdict("", "")
@@ -209,8 +203,11 @@ def _verdict(message: InboundMessage, parsed: Parsed, *, actor, released: bool) 
     return verdict
 
 
-def _route(message: InboundMessage, *, forced_account, forced_case, actor, released: bool = False) -> Outcome:
-    raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=message.pk))
+def _route(
+    message: InboundMessage, *, raw: bytes | None, forced_account, forced_case, actor, released: bool = False
+) -> Outcome:
+    if raw is None:
+        raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=message.pk))
     if len(raw) > settings.INBOUND_MAX_BYTES and forced_account is None:
         size, limit = f"{len(raw):,}", f"{settings.INBOUND_MAX_BYTES:,}"
         return _quarantine(message, _("too large: %(size)s bytes (limit %(limit)s)"), size=size, limit=limit)

@@ -14,7 +14,7 @@ from cases import limits, services
 from cases.models import Case, CaseEvent, InboundMessage
 from core.text import Msg, Text, _, join, to_json
 
-from . import ids
+from . import ids, verify
 from .parse import Parsed
 
 
@@ -27,6 +27,14 @@ class Outcome:
     def as_dict(self) -> dict:
         """For logs and the command's output: the reason in the active language."""
         return {**asdict(self), "reason": str(self.reason)}
+
+
+def sender_check(message: InboundMessage) -> dict | None:
+    """How the message's sender was verified (issue 14), as the timeline entry it becomes keeps it: written
+    with the entry in its one INSERT."""
+    if not message.verified_by:
+        return None
+    return verify.Verdict(message.verified_how, message.verified_by).stamp()
 
 
 def files_of(parsed: Parsed):
@@ -76,6 +84,7 @@ def deliver(
         from_address="" if author else sender,
         quoted=parsed.quoted,
         strict_files=False,
+        sender_check=sender_check(message),
     )
     mark_cut(event, cut)
     message.account, message.case, message.event = account, case, event
@@ -103,6 +112,7 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
         acknowledge=not automatic,
         files=files,
         strict_files=False,
+        sender_check=sender_check(message),
     )
     event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
     mark_cut(event, cut)
@@ -123,6 +133,7 @@ def note(message: InboundMessage, parsed: Parsed, case: Case, author) -> Outcome
         files=files,
         strict_files=False,
         message_id=parsed.message_id,
+        sender_check=sender_check(message),
     )
     mark_cut(event, cut)
     message.account, message.case, message.event = case.account, case, event
@@ -134,7 +145,9 @@ def machine_note(message: InboundMessage, parsed: Parsed, case: Case, reasons) -
     from cases.services.automatic import case_record_machine_mail
 
     body, _files, _cut = text_and_files(parsed, "(no text)")  # a robot's long text: its beginning is enough
-    event = case_record_machine_mail(case=case, sender=parsed.sender or "", body=body, reasons=list(reasons))
+    event = case_record_machine_mail(
+        case=case, sender=parsed.sender or "", body=body, reasons=list(reasons), sender_check=sender_check(message)
+    )
     message.account, message.case, message.event = case.account, case, event
     return Outcome(
         "appended",

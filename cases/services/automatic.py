@@ -12,7 +12,10 @@ from .common import record
 
 
 @transaction.atomic
-def case_record_machine_mail(*, case: Case, sender: str, body: str, reasons: list[Msg]) -> CaseEvent:
+def case_record_machine_mail(
+    *, case: Case, sender: str, body: str, reasons: list[Msg], sender_check: dict | None = None
+) -> CaseEvent:
+    """``sender_check``: how the email's sender was verified (issue 14), written with the event."""
     return record(
         case,
         actor=None,
@@ -21,4 +24,5 @@ def case_record_machine_mail(*, case: Case, sender: str, body: str, reasons: lis
         body=body,
         from_address=sender,
         automatic=[to_json(reason) for reason in reasons],
+        **({"sender": sender_check} if sender_check else {}),
     )

@@ -46,10 +46,19 @@ def _responded(case: Case, now: datetime, actor=None) -> list[str]:
 @locked
 @transaction.atomic
 def case_reply(
-    *, case: Case, actor, body: str, files=(), from_address: str = "", quoted: str = "", strict_files: bool = True
+    *,
+    case: Case,
+    actor,
+    body: str,
+    files=(),
+    from_address: str = "",
+    quoted: str = "",
+    strict_files: bool = True,
+    sender_check: dict | None = None,
 ) -> CaseEvent:
     """A public message. From staff it counts as a response; from the customer it may start a new one.
-    ``actor`` is None for a contact without a portal login writing by email (``from_address``)."""
+    ``actor`` is None for a contact without a portal login writing by email (``from_address``).
+    ``sender_check``: how an email's sender was verified (issue 14), written with the event."""
     body = body.strip()
     if not body and not files:
         raise CaseStateError(_("Write a message or attach a file."))
@@ -70,6 +79,7 @@ def case_reply(
             from_address=from_address,
             quoted=quoted,
             strict_files=strict_files,
+            sender_check=sender_check,
         )
     now = timezone.now()
     fields: list[str] = []
@@ -95,6 +105,8 @@ def case_reply(
     details = {"from_address": from_address} if from_address else {}
     if quoted:
         details["quoted"] = quoted[:20000]
+    if sender_check:
+        details["sender"] = sender_check
     event = record(case, actor=actor, kind=CaseEvent.Kind.REPLY, body=body, **details)
     refused = _attach(case, event, actor, files, strict=strict_files)
     if refused:
@@ -107,7 +119,14 @@ def case_reply(
 @locked
 @transaction.atomic
 def case_add_note(
-    *, case: Case, actor, body: str, files=(), strict_files: bool = True, message_id: str = ""
+    *,
+    case: Case,
+    actor,
+    body: str,
+    files=(),
+    strict_files: bool = True,
+    message_id: str = "",
+    sender_check: dict | None = None,
 ) -> CaseEvent:
     """An internal note: staff only, never shown or sent to the customer, not a response (no clock stops).
     By email (``message_id`` of the staff member's email, ``strict_files=False``) unacceptable attachments
@@ -116,6 +135,8 @@ def case_add_note(
     if not body.strip():
         raise CaseStateError(_("The note is empty."))
     details = {"message_id": message_id} if message_id else {}
+    if sender_check:  # how the staff member's email was verified (issue 14)
+        details["sender"] = sender_check
     event = record(case, actor=actor, kind=CaseEvent.Kind.NOTE, public=False, body=body.strip(), **details)
     refused = _attach(case, event, actor, files, strict=strict_files)
     if refused:

@@ -66,6 +66,7 @@ def case_open(
     acknowledge: bool = True,
     announce: bool = True,
     now=None,
+    sender_check: dict | None = None,
 ) -> Case:
     """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
     now = now or timezone.now()
@@ -101,7 +102,13 @@ def case_open(
     case.followers.add(*members, *([actor] if is_customer else []))
     # A case opened from a phone call is announced by the call's own event: one email per person (issue 15).
     _record_opening(
-        case, actor, files, strict_files=strict_files, acknowledge=acknowledge and announce, announce=announce
+        case,
+        actor,
+        files,
+        strict_files=strict_files,
+        acknowledge=acknowledge and announce,
+        announce=announce,
+        sender_check=sender_check,
     )
     return case
 
@@ -117,7 +124,9 @@ def _check_opening(account, actor, subject, description, callback_requested, con
         raise CaseStateError(_("You are not on this account's team."))
 
 
-def _record_opening(case: Case, actor, files, *, strict_files: bool, acknowledge: bool, announce: bool = True) -> None:
+def _record_opening(
+    case: Case, actor, files, *, strict_files: bool, acknowledge: bool, announce: bool = True, sender_check=None
+) -> None:
     """The opening on the timeline with its files, the notifications, and the acknowledgement."""
     event = record(
         case,
@@ -129,6 +138,7 @@ def _record_opening(case: Case, actor, files, *, strict_files: bool, acknowledge
         channel=case.channel,
         # A contact without a login who wrote the case: they get the acknowledgement, not their own text back.
         **({"from_address": case.contact_email} if actor is None and case.contact_email else {}),
+        **({"sender": sender_check} if sender_check else {}),  # how an email's sender was verified (issue 14)
     )
     refused = attach(case, event, actor, files, strict=strict_files)
     if refused:
@@ -331,7 +341,7 @@ def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
 
 
 def reject_proposal(
-    case: Case, *, actor, reason: str, files=(), from_address: str = "", quoted: str = "", strict_files=True
+    case: Case, *, actor, reason: str, files=(), from_address="", quoted="", strict_files=True, sender_check=None
 ) -> CaseEvent:
     """The customer says no to a proposed resolution: with the button, or by writing back (portal or email),
     whose text is the reason. ``actor`` is None for a contact without a login writing by email. Runs inside
@@ -347,6 +357,7 @@ def reject_proposal(
     details = {"from_address": from_address} if from_address else {}
     if quoted:
         details["quoted"] = quoted[:20000]
+    details |= {"sender": sender_check} if sender_check else {}  # how an email's sender was verified (issue 14)
     event = record(case, actor=actor, kind=CaseEvent.Kind.RESOLUTION_REJECTED, body=reason.strip(), **details)
     refused = attach(case, event, actor, files, strict=strict_files)
     if refused:

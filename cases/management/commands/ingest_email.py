@@ -49,7 +49,7 @@ class Command(BaseCommand):
             sys.exit(EX_TEMPFAIL)
         try:
             # A duplicate of a message that was never processed to the end is processed now (issue 12).
-            outcome = after_store(message, is_new=is_new).as_dict()
+            outcome = after_store(message, is_new=is_new, raw=raw).as_dict()
         except (DatabaseError, InterfaceError) as exc:
             # Stored, but the database went away while routing: the beat processes it again (cases.tasks).
             outcome = {"result": "failed", "case": None, "reason": f"stored; processing failed: {exc}"}
