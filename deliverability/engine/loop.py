@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import dns.exception
 import dns.message
-import dns.query
 import dns.rcode
 import dns.rdatatype
 
@@ -106,6 +105,8 @@ class Engine:
     # --- TCP for truncated answers -----------------------------------------------------------------
 
     def _tcp(self, names, truncated, answers, rdtype):
+        import dns.query  # rare (truncated answers), and it brings dnspython's DoH stack: not at start-up
+
         def ask(query):
             host, port = query.slot.server
             message = dns.message.make_query(names[query.index], rdtype)
