@@ -14,7 +14,6 @@ from .lifecycle import (
     case_accept_resolution,
     case_assign,
     case_mark_workaround,
-    case_open,
     case_propose_resolution,
     case_record_agreement,
     case_reject_resolution,
@@ -31,6 +30,7 @@ from .oncall import (
     oncall_shift_save,
     rota_gap_warnings,
 )
+from .opening import case_open
 from .satisfaction import case_rate
 from .saved_views import saved_view_delete, saved_view_save
 from .sweep import resolution_reminders, sla_sweep

@@ -21,7 +21,7 @@ from core.text import Msg
 
 from . import clocks
 from .common import record, require_staff, save
-from .lifecycle import case_open
+from .opening import case_open
 
 # Words that say what kind of company it is, not which: "ACME sp. z o.o." is Acme.
 LEGAL_FORMS = frozenset(

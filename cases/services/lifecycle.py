@@ -1,154 +1,21 @@
 """Opening, assigning, status changes and joint resolution (MISSION NC-1, NC-4, NC-5, CR-3, CR-5, TAM-4)."""
 
-import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import can
-from accounts.models import Account, Membership
-from cases import limits, transitions
-from cases.models import Case, CaseEvent, CaseSequence
+from cases import transitions
+from cases.models import Case, CaseEvent
 from cases.notifications import notify
 from cases.transitions import CaseStateError
 from core.text import Msg, to_json
 
-from . import clocks, ledger
+from . import clocks
 from .common import locked, record, require_staff, role_for, save, set_status
 from .files import attach
-
-
-def _sequence(account: Account) -> CaseSequence:
-    """The account's case-number sequence; its prefix (ACME) is unique, made so on first use."""
-    sequence = CaseSequence.objects.filter(account=account).first()
-    if sequence is not None:
-        return sequence
-    base = re.sub(r"[^A-Z0-9]", "", account.slug.upper())[:12] or "CASE"
-    for n in range(1, 1000):
-        prefix = base if n == 1 else f"{base[: 12 - len(str(n))]}{n}"
-        # ON CONFLICT DO NOTHING: when the prefix belongs to another account nothing is created; try the next.
-        CaseSequence.objects.bulk_create([CaseSequence(account=account, prefix=prefix)], ignore_conflicts=True)
-        sequence = CaseSequence.objects.filter(account=account).first()
-        if sequence is not None:
-            return sequence
-    raise CaseStateError(_("No case number prefix is free for this account."))
-
-
-def _next_number(account: Account) -> str:
-    """Two statements once the sequence exists: the increment (a row lock until commit), then the read."""
-    if not CaseSequence.objects.filter(account=account).update(last=F("last") + 1):
-        _sequence(account)
-        CaseSequence.objects.filter(account=account).update(last=F("last") + 1)
-    prefix, last = CaseSequence.objects.values_list("prefix", "last").get(account=account)
-    return f"{prefix}-{last:06d}"
-
-
-@transaction.atomic
-def case_open(
-    *,
-    account: Account,
-    actor,
-    subject: str,
-    description: str,
-    severity: str,
-    category: str,
-    channel: str = Case.Channel.PORTAL,
-    callback_requested: bool = False,
-    contact_name: str = "",
-    contact_phone: str = "",
-    contact_email: str = "",
-    followers=(),
-    files=(),
-    strict_files: bool = True,
-    acknowledge: bool = True,
-    announce: bool = True,
-    now=None,
-    sender_check: dict | None = None,
-) -> Case:
-    """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
-    now = now or timezone.now()
-    if not isinstance(subject, Msg):  # a message (a phone call's case) is one line already
-        subject = " ".join(subject.split())[:200]  # a subject is one line
-    description = description.strip()
-    is_customer = actor is not None and not actor.is_staff
-    _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer)
-    case = Case(
-        account=account,
-        number=_next_number(account),
-        subject=subject,
-        description=description,
-        severity=severity,
-        category=category,
-        channel=channel,
-        reporter=actor if is_customer else None,
-        callback_requested=callback_requested and severity == Case.Severity.CRITICAL,
-        contact_name=contact_name or (actor.full_name if is_customer else ""),
-        contact_phone=contact_phone.strip(),
-        contact_email=contact_email,
-    )
-    if case.is_critical and case.callback_requested:
-        clocks.start_callback(case, now)
-    else:
-        clocks.start_response(case, now)
-    clocks.refresh(case, now)  # a new case has no alerts yet: no query, one INSERT with everything
-    case.save()
-    ledger.track(case, now)
-    members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list(
-        "user", flat=True
-    )
-    case.followers.add(*members, *([actor] if is_customer else []))
-    # A case opened from a phone call is announced by the call's own event: one email per person (issue 15).
-    _record_opening(
-        case,
-        actor,
-        files,
-        strict_files=strict_files,
-        acknowledge=acknowledge and announce,
-        announce=announce,
-        sender_check=sender_check,
-    )
-    return case
-
-
-def _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer) -> None:
-    if not subject or not description:
-        raise CaseStateError(_("A case needs a subject and a description."))
-    if limits.too_long(description):  # issue 15: the form says so first; the email path shortens first
-        raise CaseStateError(limits.too_long(description))
-    if callback_requested and not contact_phone.strip():
-        raise CaseStateError(_("Give the phone number we should call back."))
-    if is_customer and not can(actor, "case.work", account):
-        raise CaseStateError(_("You are not on this account's team."))
-
-
-def _record_opening(
-    case: Case, actor, files, *, strict_files: bool, acknowledge: bool, announce: bool = True, sender_check=None
-) -> None:
-    """The opening on the timeline with its files, the notifications, and the acknowledgement."""
-    event = record(
-        case,
-        actor=actor,
-        kind=CaseEvent.Kind.OPENED,
-        body=case.description,
-        severity=case.severity,
-        category=case.category,
-        channel=case.channel,
-        # A contact without a login who wrote the case: they get the acknowledgement, not their own text back.
-        **({"from_address": case.contact_email} if actor is None and case.contact_email else {}),
-        **({"sender": sender_check} if sender_check else {}),  # how an email's sender was verified (issue 14)
-    )
-    refused = attach(case, event, actor, files, strict=strict_files)
-    if refused:
-        event.details["refused_attachments"] = refused
-        event.save(update_fields=["details"])
-    if announce:
-        notify(case, event, extra_staff=case.account.active_tams() if case.is_critical else ())
-    if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
-        ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
-        notify(case, ack)
 
 
 @locked

@@ -76,7 +76,6 @@ ALLOWED = {
     "data.export": {"customer admin"},  # issue 18: the company's data, to its admin (GDPR Art. 20)
     "person.erase": STAFF_OF_THE_ACCOUNT,  # issue 18: on a request the TAM verified (Art. 17)
     "profile.manage": STAFF_OF_THE_ACCOUNT,  # issue 16: the TAM records the sender profile
-    "case.merge": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 15: staff who work on the account, never customers
 }
 
 

@@ -12,7 +12,7 @@ from tests.cases.conftest import open_case, reload
 from tests.cases.outbox import outbox
 from tests.helpers import form_token, messages_of, text, visible_text
 
-STAFF_ONLY = "This email went to staff only."
+STAFF_FOOTER = "This email went to staff only."
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_following_agent_gets_an_internal_note_and_the_customer_never_does(wor
 
     [note] = emails_to(world.sam.email, "case.note")
     assert note.to == [world.sam.email]
-    assert "The MTA logs show 421" in note.body and STAFF_ONLY in note.body
+    assert "The MTA logs show 421" in note.body and STAFF_FOOTER in note.body
     assert not [row for row in outbox().all() if "MTA logs" in row.body and world.sam.email not in row.to]
     assert not emails_to(world.alice.email)
     assert not emails_to(world.tina.email)  # nobody is told what they did themselves
@@ -74,8 +74,8 @@ def test_a_public_reply_goes_to_the_following_agent_as_staff_and_to_the_customer
 
     [to_sam] = emails_to(world.sam.email, "case.reply")
     [to_alice] = emails_to(world.alice.email, "case.reply")
-    assert to_sam.to == [world.sam.email] and STAFF_ONLY in to_sam.body
-    assert to_alice.to == [world.alice.email] and STAFF_ONLY not in to_alice.body
+    assert to_sam.to == [world.sam.email] and STAFF_FOOTER in to_sam.body
+    assert to_alice.to == [world.alice.email] and STAFF_FOOTER not in to_alice.body
 
 
 def test_the_assignee_who_follows_gets_one_email_per_event(world, case):
