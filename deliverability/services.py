@@ -46,15 +46,7 @@ def targets_add(
 ) -> AddOutcome:
     """Add IPs, networks up to /24 and domains, one per line (or separated by commas/spaces)."""
     outcome = AddOutcome()
-    wanted: dict[str, object] = {}
-    for item in (part for part in SEPARATORS.split(text or "") if part):
-        try:
-            expanded = expand_targets(item)
-            require_public(item)  # MISSION: DLV-2 — 10/8, 127/8, fe80::/10... never send on the internet
-            for target in expanded:
-                wanted.setdefault(target.value, target)
-        except TargetError as exc:
-            outcome.rejected.append((item, str(exc)))
+    wanted = _wanted_targets(text, outcome)
     if not wanted:
         return outcome
     existing = set(
@@ -63,18 +55,7 @@ def targets_add(
     archived = {
         t.value: t for t in MonitoredTarget.all_objects.filter(account=account, value__in=list(wanted)).archived()
     }
-    room = settings.BLOCKLIST_MAX_TARGETS - MonitoredTarget.objects.filter(account=account).count()
-    new = [target for value, target in wanted.items() if value not in existing]
-    if len(new) > room:
-        for target in new[max(room, 0) :]:
-            outcome.rejected.append(
-                (
-                    target.value,
-                    _("This account already watches the most targets it may (%(limit)s).")
-                    % {"limit": settings.BLOCKLIST_MAX_TARGETS},
-                )
-            )
-        new = new[: max(room, 0)]
+    new = _within_room(account, [target for value, target in wanted.items() if value not in existing], outcome)
     stream = None
     if stream_name.strip() and any(target.kind != Kind.DOMAIN for target in new):
         stream, _created = MessageStream.objects.get_or_create(account=account, name=stream_name.strip()[:80])
@@ -111,6 +92,28 @@ def targets_add(
         )
         _check_added(account)
     return outcome
+
+
+def _wanted_targets(text: str, outcome: AddOutcome) -> dict:
+    """Each target the text names, once; what cannot be monitored goes to ``outcome.rejected`` with why."""
+    wanted: dict[str, object] = {}
+    for item in (part for part in SEPARATORS.split(text or "") if part):
+        try:
+            expanded = expand_targets(item)
+            require_public(item)  # MISSION: DLV-2 — 10/8, 127/8, fe80::/10... never send on the internet
+            for target in expanded:
+                wanted.setdefault(target.value, target)
+        except TargetError as exc:
+            outcome.rejected.append((item, str(exc)))
+    return wanted
+
+
+def _within_room(account: Account, new: list, outcome: AddOutcome) -> list:
+    """The new targets the account's limit leaves room for; the rest are refused, saying the limit."""
+    room = max(settings.BLOCKLIST_MAX_TARGETS - MonitoredTarget.objects.filter(account=account).count(), 0)
+    full = _("This account already watches the most targets it may (%(limit)s).")
+    outcome.rejected += [(t.value, full % {"limit": settings.BLOCKLIST_MAX_TARGETS}) for t in new[room:]]
+    return new[:room]
 
 
 def _check_added(account: Account) -> None:

@@ -235,22 +235,32 @@ def _route(
     user = User.objects.filter(email__iexact=sender, is_active=True).first()
     case, audience = _referenced_case(parsed)
     if case is not None:
-        # Kept with the account it is about, so only that account's staff (and agents) can read it.
-        message.account = case.account
-        staff = user is not None and user.is_staff
-        if audience == ids.STAFF_COPY and not staff:
-            staff_only = _("answers an email about %(number)s that went to staff only")
-            return _quarantine(message, staff_only, number=case.number)
-        if not _may_write_to(case, sender, user):
-            return _quarantine(message, _("refers to case %(number)s, which is not the sender's"), number=case.number)
-        if automatic:  # RFC 3834: kept for staff; never reopens, never restarts a clock, never answered
-            return machine_note(message, parsed, case, automatic)
-        if staff and (audience != ids.CUSTOMER_COPY or verdict.how == verify.RELEASED):
-            # MISSION: NC-2 — a response is what staff write to the customer; outside the customer's thread
-            # (a staff-only notification, only the thread root or a subject token) it is an internal note, and
-            # so is mail in a staff member's name that nobody verified (released from quarantine).
-            return note(message, parsed, case, user)
-        return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
+        return _to_case(message, parsed, case, audience, sender=sender, user=user, verdict=verdict, automatic=automatic)
+    return _unthreaded(message, parsed, sender=sender, user=user, automatic=automatic, released=released)
+
+
+def _to_case(message, parsed: Parsed, case: Case, audience, *, sender, user, verdict, automatic) -> Outcome:
+    """A message that names one of our cases: kept with that case's account, written where its sender may."""
+    # Kept with the account it is about, so only that account's staff (and agents) can read it.
+    message.account = case.account
+    staff = user is not None and user.is_staff
+    if audience == ids.STAFF_COPY and not staff:
+        staff_only = _("answers an email about %(number)s that went to staff only")
+        return _quarantine(message, staff_only, number=case.number)
+    if not _may_write_to(case, sender, user):
+        return _quarantine(message, _("refers to case %(number)s, which is not the sender's"), number=case.number)
+    if automatic:  # RFC 3834: kept for staff; never reopens, never restarts a clock, never answered
+        return machine_note(message, parsed, case, automatic)
+    if staff and (audience != ids.CUSTOMER_COPY or verdict.how == verify.RELEASED):
+        # MISSION: NC-2 — a response is what staff write to the customer; outside the customer's thread
+        # (a staff-only notification, only the thread root or a subject token) it is an internal note, and
+        # so is mail in a staff member's name that nobody verified (released from quarantine).
+        return note(message, parsed, case, user)
+    return deliver(message, parsed, case.account, case, user=user, automatic=automatic)
+
+
+def _unthreaded(message, parsed: Parsed, *, sender, user, automatic, released) -> Outcome:
+    """A message that names no case: a new case for the one account its sender belongs to, or the quarantine."""
     if automatic and not released:  # issue 15: a machine never opens a case; a person decides in the quarantine
         if loops.is_auto_reply(parsed):
             reply = _("automatic reply (out of office or vacation): %(reasons)s") % {"reasons": join(automatic)}

@@ -82,25 +82,7 @@ def case_reply(
             sender_check=sender_check,
         )
     now = timezone.now()
-    fields: list[str] = []
-    if not by_customer:
-        fields += _responded(case, now, actor)
-    else:
-        if case.status == Case.Status.WAITING_ON_CUSTOMER:
-            case.status = Case.Status.IN_PROGRESS
-            fields.append("status")
-            if case.response_paused_remaining is not None:
-                clocks.resume_response(case, now)
-            else:
-                clocks.start_response(case, now)
-            if case.updates_owed and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
-                clocks.start_updates(case, now)
-                fields.append("next_update_due_at")
-        elif case.response_due_at is None and not case.callback_pending and case.status != Case.Status.NEW:
-            clocks.start_response(case, now)
-        fields += ["response_due_at", "response_paused_remaining"]
-        if actor is not None:
-            case.followers.add(actor)
+    fields = _responded(case, now, actor) if not by_customer else _customer_wrote(case, now, actor)
     save(case, fields, now)
     details = {"from_address": from_address} if from_address else {}
     if quoted:
@@ -114,6 +96,26 @@ def case_reply(
         event.save(update_fields=["details"])
     notify(case, event)
     return event
+
+
+def _customer_wrote(case: Case, now, actor) -> list[str]:
+    """The customer's message restarts what waits on us: the response clock, and the updates still owed."""
+    fields: list[str] = []
+    if case.status == Case.Status.WAITING_ON_CUSTOMER:
+        case.status = Case.Status.IN_PROGRESS
+        fields.append("status")
+        if case.response_paused_remaining is not None:
+            clocks.resume_response(case, now)
+        else:
+            clocks.start_response(case, now)
+        if case.updates_owed and case.next_update_due_at is None and (case.last_update_at or case.callback_done_at):
+            clocks.start_updates(case, now)
+            fields.append("next_update_due_at")
+    elif case.response_due_at is None and not case.callback_pending and case.status != Case.Status.NEW:
+        clocks.start_response(case, now)
+    if actor is not None:
+        case.followers.add(actor)
+    return fields + ["response_due_at", "response_paused_remaining"]
 
 
 @locked

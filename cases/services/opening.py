@@ -88,17 +88,9 @@ def case_open(
         contact_phone=contact_phone.strip(),
         contact_email=contact_email,
     )
-    if case.is_critical and case.callback_requested:
-        clocks.start_callback(case, now)
-    else:
-        clocks.start_response(case, now)
-    clocks.refresh(case, now)  # a new case has no alerts yet: no query, one INSERT with everything
-    case.save()
-    ledger.track(case, now)
-    members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list(
-        "user", flat=True
-    )
-    case.followers.add(*members, *([actor] if is_customer else []))
+    _save_with_clocks(case, now)
+    members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list("user")
+    case.followers.add(*(m for (m,) in members), *([actor] if is_customer else []))
     # A case opened from a phone call is announced by the call's own event: one email per person (issue 15).
     _record_opening(
         case,
@@ -110,6 +102,17 @@ def case_open(
         sender_check=sender_check,
     )
     return case
+
+
+def _save_with_clocks(case: Case, now) -> None:
+    """The first clock (a callback for a critical case that asked for one, else the response) and one INSERT."""
+    if case.is_critical and case.callback_requested:
+        clocks.start_callback(case, now)
+    else:
+        clocks.start_response(case, now)
+    clocks.refresh(case, now)  # a new case has no alerts yet: no query, one INSERT with everything
+    case.save()
+    ledger.track(case, now)
 
 
 def _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer) -> None:
