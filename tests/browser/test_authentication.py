@@ -3,6 +3,7 @@ recommended article, then opens a mediation request that lists the open recommen
 provider-ready text (MISSION DLV-1, DLV-3, DLV-4, TAM-6). DNS answers come from a real dnsmasq."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from deliverability import services
@@ -26,7 +27,8 @@ def broken_dmarc(world, authdns, authdns_settings, settings):
         Article.objects.update_or_create(
             slug=fields["slug"],
             defaults={k: fields[k] for k in ("title", "summary", "category", "tags", "topics", "body")}
-            | {"status": "published"},
+            # published now: a row left by an earlier test (a frozen future clock) must not hide the article
+            | {"status": "published", "published_at": timezone.now()},
         )
     settings.PROVIDER_SPF_INCLUDE = INCLUDE
     authdns.serve(
