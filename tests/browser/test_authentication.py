@@ -2,8 +2,9 @@
 recommended article, then opens a mediation request that lists the open recommendation; the TAM gets the
 provider-ready text (MISSION DLV-1, DLV-3, DLV-4, TAM-6). DNS answers come from a real dnsmasq."""
 
+from datetime import UTC, datetime
+
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from deliverability import services
@@ -27,8 +28,8 @@ def broken_dmarc(world, authdns, authdns_settings, settings):
         Article.objects.update_or_create(
             slug=fields["slug"],
             defaults={k: fields[k] for k in ("title", "summary", "category", "tags", "topics", "body")}
-            # published now: a row left by an earlier test (a frozen future clock) must not hide the article
-            | {"status": "published", "published_at": timezone.now()},
+            # published long before the test's frozen clock, whatever an earlier test left in the row
+            | {"status": "published", "published_at": datetime(2024, 1, 1, tzinfo=UTC)},
         )
     settings.PROVIDER_SPF_INCLUDE = INCLUDE
     authdns.serve(
