@@ -28,7 +28,10 @@ from cryptography.x509.oid import NameOID
 
 from tests.conftest import require
 
-ONE_DAY = datetime.timedelta(days=1)
+# Valid whatever clock a test runs under (time-machine moves Python's, faketime the whole process's, OpenSSL
+# checks against its own): the certificates' dates must never be why a check fails.
+VALID_FROM = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+VALID_UNTIL = datetime.datetime(2099, 12, 31, tzinfo=datetime.UTC)
 
 
 def _name(common: str) -> x509.Name:
@@ -40,15 +43,14 @@ class PolicyCA:
 
     def __init__(self, directory: Path):
         self.key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.datetime.now(datetime.UTC)
         self.cert = (
             x509.CertificateBuilder()
             .subject_name(_name("Portal test CA"))
             .issuer_name(_name("Portal test CA"))
             .public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - ONE_DAY)
-            .not_valid_after(now + 30 * ONE_DAY)
+            .not_valid_before(VALID_FROM)
+            .not_valid_after(VALID_UNTIL)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
             .sign(self.key, hashes.SHA256())
@@ -61,15 +63,14 @@ class PolicyCA:
     def context_for(self, host: str) -> ssl.SSLContext:
         if host not in self.contexts:
             key = ec.generate_private_key(ec.SECP256R1())
-            now = datetime.datetime.now(datetime.UTC)
             cert = (
                 x509.CertificateBuilder()
                 .subject_name(_name(host))
                 .issuer_name(self.cert.subject)
                 .public_key(key.public_key())
                 .serial_number(x509.random_serial_number())
-                .not_valid_before(now - ONE_DAY)
-                .not_valid_after(now + 30 * ONE_DAY)
+                .not_valid_before(VALID_FROM)
+                .not_valid_after(VALID_UNTIL)
                 .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
                 .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
                 .sign(self.key, hashes.SHA256())
