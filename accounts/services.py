@@ -9,6 +9,7 @@ from .audit import audit
 from .invitations import invitation_queue
 from .mfa import forget
 from .models import Account, ApiToken, AuditEvent, BusinessCalendar, Contact, Membership, OutboundEmail, User
+from .models.tokens import INGEST_SCOPES, SCOPES
 
 
 def _check_tams(*, primary_tam: User | None, backup_tam: User | None) -> None:
@@ -262,7 +263,7 @@ def user_update_preferences(*, user: User, **changes) -> User:
     return user
 
 
-def _audit_token(token: ApiToken, *, actor: User, kind: str) -> AuditEvent:
+def _audit_token(token: ApiToken, *, actor: User, kind: str, **details) -> AuditEvent:
     return audit(
         account=token.account,
         actor=actor,
@@ -271,19 +272,33 @@ def _audit_token(token: ApiToken, *, actor: User, kind: str) -> AuditEvent:
         token=token.pk,
         name=token.name,
         prefix=token.prefix,
+        **details,
     )
 
 
 @transaction.atomic
-def api_token_issue(*, account: Account, name: str, actor: User) -> tuple[ApiToken, str]:
-    """A new API token for the account's systems, and its key: returned once, only its hash is stored."""
+def api_token_issue(*, account: Account, name: str, actor: User, scopes=None, expires_at=None) -> tuple[ApiToken, str]:
+    """A new API token for the account's systems, and its key: returned once, only its hash is stored.
+    ``scopes``: keys of ``SCOPES`` (None: the two ingestion scopes of before); ``expires_at``: None for never."""
     if account.is_closed:
         raise ValidationError(_("A closed account gets no new API tokens."))
+    chosen = sorted(set(scopes)) if scopes is not None else INGEST_SCOPES.split()
+    if not chosen or set(chosen) - set(SCOPES):
+        raise ValidationError(_("Choose at least one of the listed permissions for the token."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(_("A token's expiry must be in the future."))
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        account=account, name=name, prefix=key[:8], key_hash=ApiToken.hash(key), created_by=actor
+        account=account,
+        name=name,
+        prefix=key[:8],
+        key_hash=ApiToken.hash(key),
+        created_by=actor,
+        scopes=" ".join(chosen),
+        expires_at=expires_at,
     )
-    _audit_token(token, actor=actor, kind=AuditEvent.Kind.TOKEN_ISSUED)
+    expires = token.expires_at.isoformat() if token.expires_at else ""
+    _audit_token(token, actor=actor, kind=AuditEvent.Kind.TOKEN_ISSUED, scopes=token.scopes, expires=expires)
     return token, key
 
 

@@ -41,7 +41,7 @@ def read_body(request) -> bytes | None:
 @login_not_required
 @require_POST
 def attempts(request):
-    token = ApiToken.from_request(request)
+    token = ApiToken.from_request(request, "availability:write")
     if token is None:
         return JsonResponse({"error": "unauthorized"}, status=401)
     body = read_body(request)

@@ -53,16 +53,24 @@ def once(request, create: Callable[[], Any], *, result: Callable[[Any], Any] | N
     """Run ``create()`` once per submitted form. Its return value (or ``result(value)``) is a model with
     ``get_absolute_url``, a URL name or a URL: where this form's result is shown, now and on a repeat. An
     exception from ``create()`` rolls everything back (the token too) and propagates."""
+    outcome = once_for(submission_key(request), user=request.user, path=request.path, create=create, result=result)
+    if outcome.repeat:
+        messages.info(request, _("This form was already sent; here is what it did."))
+    return outcome
+
+
+def once_for(key: str, *, user, path: str, create: Callable[[], Any], result=None) -> Outcome:
+    """``once()`` for any key: a form's token, or an API call's ``Idempotency-Key`` (issue 20). A key already
+    used by another person is a 404, as unknown as a missing page."""
     from accounts.models import FormSubmission  # accounts imports core; core reads accounts only when asked
 
-    key = submission_key(request)
     with transaction.atomic():
         if key.startswith("same:"):  # identical content is the same submission only for a few seconds
             stale = timezone.now() - timedelta(seconds=REPEAT_SECONDS)
             FormSubmission.objects.filter(key=key, created_at__lt=stale).delete()
         try:
             with transaction.atomic():
-                claim = FormSubmission.objects.create(key=key, user=request.user, path=request.path[:300])
+                claim = FormSubmission.objects.create(key=key, user=user, path=path[:300])
         except IntegrityError:
             claim = None
         if claim is not None:
@@ -70,10 +78,9 @@ def once(request, create: Callable[[], Any], *, result: Callable[[Any], Any] | N
             claim.result_url = resolve_url(result(created) if result else created)
             claim.save(update_fields=["result_url"])
             return Outcome(claim.result_url, created)
-    first = FormSubmission.objects.filter(key=key, user=request.user).exclude(result_url="").first()
+    first = FormSubmission.objects.filter(key=key, user=user).exclude(result_url="").first()
     if first is None:
-        raise Http404  # another person's token: as unknown as a missing page
-    messages.info(request, _("This form was already sent; here is what it did."))
+        raise Http404
     return Outcome(first.result_url)
 
 

@@ -3,6 +3,7 @@ customer's pipeline. MISSION: DLV-1, TAM-5. Every plan is fetched through its ac
 account's is a 404 like a missing one; the endpoint's token decides the account."""
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -10,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import can, require
+from accounts.models.tokens import INGEST_SCOPES, SCOPES
 from accounts.services import api_token_issue, api_token_revoke
 from accounts.shortcuts import visible_account as _account
 from core.idempotency import once
@@ -168,6 +171,19 @@ def actuals_upload(request, slug, pk):
     return redirect(plan)
 
 
+EXPIRY_DAYS = (30, 90, 365, 0)  # 0: never
+
+
+def expiry_choices() -> list[tuple[int, str]]:
+    return [(d, ngettext("in %(n)s day", "in %(n)s days", d) % {"n": d} if d else _("never")) for d in EXPIRY_DAYS]
+
+
+def token_expiry(value: str):
+    """The expiry the form chose: days from now (0: never; anything else unknown: a year, the default shown)."""
+    days = int(value) if value.isdigit() and int(value) in EXPIRY_DAYS else 365
+    return timezone.now() + timedelta(days=days) if days else None
+
+
 @require_http_methods(["GET", "POST"])
 def tokens(request, slug):
     """API tokens for the customer's pipeline: account admins (and the account's staff) make and revoke them."""
@@ -181,10 +197,16 @@ def tokens(request, slug):
             messages.success(request, _("The token is revoked."))
             return redirect("planning-tokens", slug=account.slug)
         name = request.POST.get("name", "").strip()[:80] or _("Pipeline")
+        # a post without the form's choices (a script of before) gets the ingestion scopes, never expiring
+        chose = "scopes_shown" in request.POST
+        scopes = request.POST.getlist("scopes") if chose else None
+        expires_at = token_expiry(request.POST.get("expires", "0"))
         try:  # a double click issues one token
             issued = once(
                 request,
-                lambda: api_token_issue(account=account, name=name, actor=request.user),
+                lambda: api_token_issue(
+                    account=account, name=name, actor=request.user, scopes=scopes, expires_at=expires_at
+                ),
                 result=lambda _issued: reverse("planning-tokens", kwargs={"slug": account.slug}),
             )
         except ValidationError as error:
@@ -197,7 +219,8 @@ def tokens(request, slug):
         request,
         "planning/tokens.html",
         {"account": account, "tokens": IngestToken.objects.filter(account=account).with_usable(), "new_key": new_key,
-         "plans": WarmupPlan.objects.filter(account=account)},
+         "plans": WarmupPlan.objects.filter(account=account), "scopes": list(SCOPES.items()),
+         "default_scopes": INGEST_SCOPES.split(), "expiry_choices": expiry_choices(), "now": timezone.now()},
     )  # fmt: skip
 
 
@@ -206,7 +229,7 @@ def tokens(request, slug):
 @require_POST
 def api_actuals(request, pk):
     """``POST /api/v1/warmup/<plan>/actuals`` with ``Authorization: Bearer <token>``: a JSON list of rows."""
-    token = IngestToken.from_request(request)
+    token = IngestToken.from_request(request, "warmup:write")
     if token is None:
         return JsonResponse({"error": "unauthorized"}, status=401)
     plan = WarmupPlan.objects.filter(account=token.account, pk=pk).first()

@@ -7,6 +7,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from api import api as rest_api
+from api import views as api_views
+
 from . import health, i18n, metrics, privacy_views, views
 from .auth import InvitePasswordResetForm
 
@@ -23,6 +26,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("a/<slug:slug>/", views.account_dashboard, name="account-dashboard"),
     path("a/<slug:slug>/panel/<slug:name>/", views.account_panel, name="account-panel"),
+    path("api/v1/docs", api_views.reference, name="api-reference"),
+    path("api/v1/", rest_api.urls()),  # issue 20: before the apps, so the ingestion endpoints answer through it
     path("", include("accounts.urls")),
     path("", include("cases.urls")),
     path("", include("deliverability.urls")),

@@ -11,8 +11,23 @@ from .accounts import Account, TenantQuerySet
 
 
 def _usable() -> Q:
-    """The one rule for a token that works: not revoked, and its account is not closed."""
-    return Q(revoked_at__isnull=True) & ~Q(account__status=Account.Status.CLOSED)
+    """The one rule for a token that works: not revoked, not expired, and its account is not closed."""
+    unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())  # the app's clock, not the database's
+    return Q(revoked_at__isnull=True) & unexpired & ~Q(account__status=Account.Status.CLOSED)
+
+
+# What a token may do (issue 20). The two ingestion endpoints of before are ``warmup:write`` and
+# ``availability:write``: tokens made before scopes existed hold exactly those two (the column's default).
+SCOPES = {
+    "cases:read": _("Read cases"),
+    "cases:write": _("Open cases, reply, accept or reject resolutions"),
+    "deliverability:read": _("Read blocklist status and sender authentication"),
+    "planning:read": _("Read warm-up plans and their figures"),
+    "warmup:write": _("Send warm-up figures"),
+    "availability:read": _("Read availability months and incidents"),
+    "availability:write": _("Send availability attempts"),
+}
+INGEST_SCOPES = "availability:write warmup:write"
 
 
 class ApiTokenQuerySet(TenantQuerySet):
@@ -39,6 +54,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Issue 20: what the token may do (space-separated ``SCOPES`` keys) and until when.
+    scopes = models.CharField(_("scopes"), max_length=300, default=INGEST_SCOPES, db_default=INGEST_SCOPES)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -50,6 +68,13 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scope_set
+
     @staticmethod
     def hash(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
@@ -59,10 +84,12 @@ class ApiToken(models.Model):
         return f"eet_{secrets.token_urlsafe(32)}"
 
     @classmethod
-    def from_request(cls, request) -> "ApiToken | None":
-        """The active token of an ``Authorization: Bearer <key>`` header, or None."""
+    def from_request(cls, request, scope: str | None = None) -> "ApiToken | None":
+        """The active token of an ``Authorization: Bearer <key>`` header (holding ``scope`` when one is
+        named), or None."""
         header = request.headers.get("Authorization", "")
-        return cls.find(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+        token = cls.find(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+        return token if token is not None and (scope is None or token.allows(scope)) else None
 
     @classmethod
     def find(cls, key: str) -> "ApiToken | None":

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "deliverability",
     "planning",
     "availability",
+    "api",  # issue 20: the REST API (django-ninja), /api/v1/
     "portal",
 ]
 

@@ -16,6 +16,9 @@ RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400")
 RETAIN_FORM_SUBMISSION_DAYS = int(os.environ.get("RETAIN_FORM_SUBMISSION_DAYS", "7"))  # one-time form tokens
 RETAIN_EXPORT_DAYS = int(os.environ.get("RETAIN_EXPORT_DAYS", "7"))  # an account's data export zip (issue 18)
 
+# The REST API (issue 20): calls a minute per token before 429 with Retry-After.
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "600"))
+
 # /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
 # oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

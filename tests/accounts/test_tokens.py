@@ -46,8 +46,11 @@ def token_events(kind=None) -> list[tuple]:
     return list(events.values_list("kind", "account", "actor", "details"))
 
 
-def audit_details(token) -> dict:
-    return {"token": token.pk, "name": token.name, "prefix": token.prefix}
+def audit_details(token, issued=False) -> dict:
+    """What the audit row says of a token; issuing also records its scopes and expiry (issue 20)."""
+    details = {"token": token.pk, "name": token.name, "prefix": token.prefix}
+    expires = token.expires_at.isoformat() if token.expires_at else ""
+    return details | ({"scopes": token.scopes, "expires": expires} if issued else {})
 
 
 def admin_action(client, action: str, *tokens):
@@ -65,7 +68,9 @@ def test_issuing_writes_one_audit_row_without_the_key(world):
     token, key = api_token_issue(account=world.acme, name="warehouse", actor=world.alice)
 
     assert (token.account, token.created_by, token.key_hash) == (world.acme, world.alice, ApiToken.hash(key))
-    assert token_events() == [(AuditEvent.Kind.TOKEN_ISSUED, world.acme.pk, world.alice.pk, audit_details(token))]
+    assert token_events() == [
+        (AuditEvent.Kind.TOKEN_ISSUED, world.acme.pk, world.alice.pk, audit_details(token, issued=True))
+    ]
     assert key not in json.dumps(token_events())
 
 
@@ -154,7 +159,7 @@ def test_the_page_audits_issuing_and_revoking_once_each(client, world):
     client.post(ACME_TOKENS, {"revoke": token.pk})
 
     assert token_events() == [
-        (AuditEvent.Kind.TOKEN_ISSUED, world.acme.pk, world.alice.pk, audit_details(token)),
+        (AuditEvent.Kind.TOKEN_ISSUED, world.acme.pk, world.alice.pk, audit_details(token, issued=True)),
         (AuditEvent.Kind.TOKEN_REVOKED, world.acme.pk, world.alice.pk, audit_details(token)),
     ]
     assert ApiToken.find(key) is None
