@@ -17,6 +17,7 @@ from core.idempotency import once
 
 from . import services
 from .capacity import Peak, recommend
+from .ip_warmth import ip_warmth
 from .models import CapacityRules, MonthlyForecast, PeakEvent
 
 
@@ -69,7 +70,7 @@ def capacity(request, slug):
     peaks = list(PeakEvent.objects.filter(account=account, day__gte=today))
     advice = recommend(
         [m.volume for m in months], [Peak(p.name, p.day, p.daily_volume) for p in peaks],
-        CapacityRules.current(), today,
+        CapacityRules.current(), today, existing=ip_warmth(account),
     )  # fmt: skip
     return render(
         request,

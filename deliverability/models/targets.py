@@ -43,6 +43,11 @@ class MonitoredTargetQuerySet(models.QuerySet):
     def ips(self):
         return self.exclude(kind=Kind.DOMAIN)
 
+    def sending_ips(self, account):
+        """The account's sending IPs with their message stream, in address order: the public read other apps
+        (planning's capacity advice) use to count the IPs an account already has."""
+        return self.filter(account=account).ips().select_related("stream").order_by("sort_key")
+
     def domains(self):
         return self.filter(kind=Kind.DOMAIN)
 
