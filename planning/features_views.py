@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can, require
@@ -15,6 +16,21 @@ from core.idempotency import once
 
 from . import services
 from .models import ActionItem, BusinessReview, FeatureRequest
+from .review_due import review_due
+
+
+class CadenceForm(forms.Form):
+    months = forms.IntegerField(label=_lazy("Business review every (months)"), min_value=1, max_value=12)
+
+
+def _cadence_post(request, account):
+    """The TAM sets how many months apart the reviews are (MISSION: TAM-5); the form back when refused."""
+    form = CadenceForm(request.POST, prefix="c")
+    if form.is_valid():
+        services.review_cadence_set(account=account, actor=request.user, months=form.cleaned_data["months"])
+        messages.success(request, _("The review cadence is saved."))
+        return None
+    return form
 
 
 class RequestForm(forms.ModelForm):
@@ -56,8 +72,15 @@ def roadmap(request, slug):
     form = RequestForm(request.POST or None, prefix="r")
     review_form = ReviewForm(prefix="v", initial={"held_on": account.today()})
     roadmap_url = reverse("roadmap", kwargs={"slug": account.slug})
+    cadence_form = CadenceForm(prefix="c", initial={"months": account.review_every_months})
     if request.method == "POST":
-        if "v-held_on" in request.POST:
+        if "c-months" in request.POST:
+            if not tam:
+                raise Http404
+            cadence_form = _cadence_post(request, account)
+            if cadence_form is None:
+                return redirect(roadmap_url)
+        elif "v-held_on" in request.POST:
             if not tam:
                 raise Http404
             review_form = ReviewForm(request.POST, prefix="v")
@@ -94,6 +117,8 @@ def roadmap(request, slug):
             .prefetch_related("actions")[:10],
             "form": form,
             "review_form": review_form,
+            "cadence_form": cadence_form,
+            "review_due": review_due(account),
             "action_form": ActionForm(),
             "staff_form": StaffRequestForm(),
             "tam": tam,

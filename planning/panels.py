@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Account
 from core.panels import Panel
 
 from .models import FeatureRequest, MigrationPlan, Milestone, WarmupPlan
+from .review_due import reviews_due
 from .status import plan_status
 
 SHOWN = 3  # plans on the panel; the rest are counted ("and N more")
@@ -50,7 +52,8 @@ DUE_WITHIN = timedelta(days=7)  # the console's milestones: overdue or due withi
 
 def planning(request) -> Panel | None:
     """The staff console's planning work on the accounts this person reaches: warm-up plans on hold (or stepping
-    back, re-warming, not computable), migration milestones due within a week, new feature requests. A fixed
+    back, re-warming, not computable), migration milestones due within a week, new feature requests, business
+    reviews due within REVIEW_REMIND_DAYS or overdue. A fixed
     number of queries whatever the number of accounts. MISSION: TAM-3, TAM-5, DLV-1."""
     user = request.user
     plans = (
@@ -82,6 +85,7 @@ def planning(request) -> Panel | None:
             "held": held[:SHOWN_IN_CONSOLE],
             "milestones": milestones,
             "requests": requests,
+            "reviews": reviews_due(Account.objects.visible_to(user))[:SHOWN_IN_CONSOLE],  # MISSION: TAM-5
             "today": timezone.localdate(),
         },
     )

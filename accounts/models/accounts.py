@@ -2,6 +2,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -136,6 +137,14 @@ class Account(models.Model):
         _("two-factor sign-in required"),
         default=False,
         help_text=_("Everyone on the team must set up an authenticator app or a security key to sign in."),
+    )
+    # MISSION: TAM-5 — how often the TAM holds a business review with the customer (planning/reviews.py).
+    review_every_months = models.PositiveSmallIntegerField(
+        _("business review every (months)"),
+        default=3,
+        db_default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("The next business review falls due this many months after the last one."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

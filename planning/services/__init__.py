@@ -12,6 +12,7 @@ from .features import (
 )
 from .migration import migration_plan_create, migration_plan_set_status, migration_plan_sign, milestone_toggle
 from .records import planning_record_remove, planning_record_save
+from .reviews import review_cadence_set, review_reminders_send
 from .warmup import (
     actuals_edit,
     actuals_import_csv,
@@ -38,6 +39,8 @@ __all__ = [
     "peak_add",
     "planning_record_remove",
     "planning_record_save",
+    "review_cadence_set",
+    "review_reminders_send",
     "review_create",
     "warmup_plan_create",
     "warmup_plan_set_status",

@@ -294,6 +294,9 @@ CELERY_BEAT_SCHEDULE = {
     "availability-probes": {"task": "availability.tasks.probe_all", "schedule": 15.0},
     # Every 30 seconds: sustained unavailability alerted once per incident, with a critical case offered.
     "availability-watch": {"task": "availability.tasks.watch", "schedule": 30.0},
+    # Daily at 06:00 UTC: business reviews due within REVIEW_REMIND_DAYS (or overdue) emailed to the account's
+    # TAMs, once per review due (planning/services/reviews.py).
+    "review-reminders": {"task": "planning.tasks.review_reminders", "schedule": crontab(hour=6, minute=0)},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
@@ -393,5 +396,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 SEVERITY1_DEFAULT_PHONE = os.environ.get("SEVERITY1_PHONE", "+48 22 100 0101")
 # MISSION: CR-1 — TAMs and agents are told this many hours before a gap in the Severity 1 rota begins.
 ROTA_GAP_WARN_HOURS = int(os.environ.get("ROTA_GAP_WARN_HOURS", "12"))
+# MISSION: TAM-5 — the TAMs are reminded of a business review this many days before it falls due.
+REVIEW_REMIND_DAYS = int(os.environ.get("REVIEW_REMIND_DAYS", "14"))
 
 from .operations import *  # noqa: E402, F403 - logs, metrics, health limits, retention
