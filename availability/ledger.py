@@ -22,7 +22,7 @@ import bisect
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 API, SMTP = 1, 2
 CHANNELS = {"api": API, "smtp": SMTP}
@@ -140,6 +140,11 @@ class MonthReport:
     target_pct: float
     # the channels with any attempt in the month ("api", "smtp"); None: not looked up
     attempted_channels: frozenset | None = None
+
+    @property
+    def first_day(self) -> date:
+        """The month as a date, for headings in the reader's language (``date:"F Y"``: "listopad 2026")."""
+        return date(self.year, self.month, 1)
 
     @property
     def no_data(self) -> bool:

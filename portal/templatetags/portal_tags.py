@@ -5,35 +5,90 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import querystring
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 register = template.Library()
+
+
+# A weekday in a phrase of time: "Mon 09:00" / "w poniedziałek o 9:00", and "until Mon 17:00" / "do
+# poniedziałku, 17:00" (Polish puts the day in the accusative after "w", in the genitive after "do").
+# Lazy: translated in the reader's language when shown, never at import.
+AT_WEEKDAY = (
+    pgettext_lazy("on a weekday, at a time", "Mon %(time)s"),
+    pgettext_lazy("on a weekday, at a time", "Tue %(time)s"),
+    pgettext_lazy("on a weekday, at a time", "Wed %(time)s"),
+    pgettext_lazy("on a weekday, at a time", "Thu %(time)s"),
+    pgettext_lazy("on a weekday, at a time", "Fri %(time)s"),
+    pgettext_lazy("on a weekday, at a time", "Sat %(time)s"),
+    pgettext_lazy("on a weekday, at a time", "Sun %(time)s"),
+)
+UNTIL_WEEKDAY = (
+    pgettext_lazy("until a weekday, at a time", "until Mon %(time)s"),
+    pgettext_lazy("until a weekday, at a time", "until Tue %(time)s"),
+    pgettext_lazy("until a weekday, at a time", "until Wed %(time)s"),
+    pgettext_lazy("until a weekday, at a time", "until Thu %(time)s"),
+    pgettext_lazy("until a weekday, at a time", "until Fri %(time)s"),
+    pgettext_lazy("until a weekday, at a time", "until Sat %(time)s"),
+    pgettext_lazy("until a weekday, at a time", "until Sun %(time)s"),
+)
 
 
 @register.filter
 def when(value: datetime | None) -> str:
     """A moment in the viewer's time zone, as near as makes sense: "17:00 CET", "tomorrow 09:00 CET",
-    "Mon 09:00 CET", "24 Dec 09:00 CET". Always names the zone."""
+    "Mon 09:00 CET", "24 Dec 09:00 CET" (in Polish "17:00 CET", "jutro o 9:00 CET", "w poniedziałek o 9:00
+    CET", "24 gru o 9:00 CET"). Always names the zone."""
+    return _relative(value, until=False)
+
+
+@register.filter
+def until_when(value: datetime | None) -> str:
+    """The end of a period, as near as makes sense: "until 17:00 CET", "until tomorrow 17:00 CET", "until Mon
+    17:00 CET" (in Polish "do 17:00 CET", "do jutra, 17:00 CET", "do poniedziałku, 17:00 CET")."""
+    return _relative(value, until=True)
+
+
+def _relative(value: datetime | None, *, until: bool) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    today = timezone.localdate()
     clock = _clock(local)
-    days = (local.date() - today).days
+    days = (local.date() - timezone.localdate()).days
     if days == 0:
-        return clock
-    if days == 1:
-        return _("tomorrow %(time)s") % {"time": clock}
-    if 1 < days < 7:
-        return f"{date_filter(local, 'D')} {clock}"
-    return f"{date_filter(local, 'j M')} {clock}"
+        phrase = pgettext("until a time today", "until %(time)s") if until else pgettext("today, at", "%(time)s")
+    elif days == 1:
+        phrase = pgettext("until tomorrow, a time", "until tomorrow %(time)s") if until else _("tomorrow %(time)s")
+    elif 1 < days < 7:
+        phrase = str((UNTIL_WEEKDAY if until else AT_WEEKDAY)[local.weekday()])
+    else:
+        day = date_filter(local, pgettext("day and short month, as a Django date format", "j M"))
+        if until:
+            return pgettext("until a date, a time", "until %(date)s %(time)s") % {"date": day, "time": clock}
+        return pgettext("on a date, at a time", "%(date)s %(time)s") % {"date": day, "time": clock}
+    return phrase % {"time": clock}
 
 
 def _clock(local: datetime) -> str:
     """``date:"H:i T"`` without the template filter's machinery (lists show one per row): the same text, and
-    in the hour a clock change makes ambiguous, the filter itself (which then leaves the zone out)."""
+    in the hour a clock change makes ambiguous, the filter itself (which then leaves the zone out). The
+    format is the reader's: Polish writes the hour without a leading zero ("9:00")."""
+    fmt = pgettext("time of day, as a Django date format", "H:i")
     if timezone._datetime_ambiguous_or_imaginary(local, local.tzinfo):  # noqa: SLF001 - the filter's own test
-        return date_filter(local, "H:i T")
-    return f"{local:%H:%M} {local.tzname()}"
+        return date_filter(local, f"{fmt} T")
+    if fmt == "H:i":
+        return f"{local:%H:%M} {local.tzname()}"
+    return f"{date_filter(local, fmt)} {local.tzname()}"
+
+
+# How a language writes a month's name inside text: Django's "F" capitalises it, Polish writes "listopad 2026".
+MONTH_CASE = pgettext_lazy("month names inside text: 'as is' or 'lower' (a translator's switch)", "as is")
+
+
+@register.filter
+def month_year(value) -> str:
+    """A month and its year inside text, in the reader's language: "November 2026", "listopad 2026"."""
+    name = date_filter(value, "F Y")
+    return name[:1].lower() + name[1:] if str(MONTH_CASE) == "lower" else name
 
 
 @register.filter

@@ -28,7 +28,7 @@ def test_the_printable_month_report_has_the_figures_and_the_incidents_in_the_rea
     assert "<script" not in html  # prints as it is, under a strict CSP, with no JavaScript
     assert "portal/app.css" in html  # whose @media print lays it out
     page = visible_text(html)
-    assert "Availability report 2026-11" in page and "Acme" in page
+    assert "Availability report, November 2026" in page and "Acme" in page
     assert "Availability 99.9996%" in page and "Target 99.99%" in page
     assert "API: 99.9996% · SMTP: 100.0000%" in page
     assert "Unavailable seconds 11" in page
@@ -52,5 +52,5 @@ def test_a_polish_reader_prints_the_report_in_polish(client, world, frozen):
     world.alice.save(update_fields=["language"])
     client.force_login(world.alice)
     page = visible_text(client.get(REPORT))
-    assert "Raport dostępności 2026-11" in page
+    assert "Raport dostępności, listopad 2026" in page
     assert "Czasy w strefie Europe/Warsaw. Miesiąc to miesiąc kalendarzowy UTC." in page
