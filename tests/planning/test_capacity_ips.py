@@ -108,3 +108,22 @@ def test_the_page_shows_the_ips_their_warmth_and_what_a_peak_still_needs(acme_ip
     days = len(curve("sendgrid", 1_000_000))
     assert f"The warm-up to 1,000,000 a day per IP takes {days} days." in page and "new IP" not in page
     assert f"{days} days: start by" in page and "Only 20 days left" in page
+
+
+def test_the_page_costs_the_same_queries_with_more_plans_and_ips(acme_ips, client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.tina)
+    with CaptureQueriesContext(connection) as before:
+        client.get("/a/acme/capacity/")
+    for n in range(3):
+        stream = MessageStreamFactory(account=world.acme, name=f"pool {n}")
+        MonitoredTargetFactory(account=world.acme, stream=stream, value=f"198.18.1.{n}")
+        plan = WarmupPlanFactory(account=world.acme, start_date=world.acme.today() - timedelta(days=5))
+        plan.sending_streams.set([stream])
+        send_as_planned(plan, 5)
+    with CaptureQueriesContext(connection) as after:
+        page = visible_text(client.get("/a/acme/capacity/"))
+    assert "198.18.1.2 pool 2 Warming: stage" in page
+    assert len(after) == len(before)
