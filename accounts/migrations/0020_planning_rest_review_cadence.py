@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0018_case_follow_audit_kinds'),
+        ('accounts', '0019_api_token_scopes_expiry'),
     ]
 
     operations = [
