@@ -1,6 +1,6 @@
 """``manage.py blocklist_check`` as a user runs it: a whole process, 10,000 IPv4 addresses x 3 lists.
 
-    .venv/bin/python bench/blocklist_process.py [--runs 3] [--json]
+    .venv/bin/python bench/blocklist_process.py [--runs 3] [--json] [--pydnsbl-path DIR]
 
 rbldnsd serves three ip4set zones on loopback (the first three of ``bench/blocklists.py``, 5% listed,
 written by its ``write_zones``); ``shared/tools/dnsdelay.py`` (40 +- 10 ms, 0.5% loss) sits in front of it.
@@ -17,6 +17,10 @@ the window the engine may fill on three lists (``min(BLOCKLIST_WINDOW, 3 x BLOCK
 the delay's mean (or the loopback's, measured), plus our process's start-up as measured (one address on
 one list on loopback: interpreter, imports, settings, catalogue, two health probes and one query).
 Without ``DATABASE_URL`` the command runs on a fresh SQLite database in a temporary ``PORTAL_VAR_DIR``.
+The processes run with bytecode cached, as a user's shell has it (``PYTHONDONTWRITEBYTECODE``, which a
+development session may set, is removed: with it every run compiles the project's modules again, ~0.15 s).
+The CPU seconds of each process are printed, and those ``dnsdelay.py`` spent during the run: the proxy is a
+Python process too, and its CPU per run is a floor under any checker's time through it.
 MISSION: DLV-2. Needs ``pip install pydnsbl==1.1.7`` (``make bench-blocklists`` does it).
 """
 
@@ -86,21 +90,30 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(command: list[str], env: dict, ok: tuple[int, ...]) -> tuple[float, float, str]:
-    """Wall time, CPU time (user + system) and stdout of one process."""
-    start, cpu_start = time.perf_counter(), cpu()
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the running process ``pid`` has used so far; 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(command: list[str], env: dict, ok: tuple[int, ...], watch: int | None) -> tuple[float, float, str, float]:
+    """Wall time, CPU time (user + system) and stdout of one process, and the CPU ``watch`` used meanwhile."""
+    start, cpu_start, watched = time.perf_counter(), cpu(), process_cpu(watch)
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, cwd=BASE_DIR)
     wall, used = time.perf_counter() - start, cpu() - cpu_start
     if done.returncode not in ok:
         raise RuntimeError(f"{command[:4]} exited {done.returncode}:\n{done.stderr[-2000:]}")
-    return wall, used, done.stdout
+    return wall, used, done.stdout, process_cpu(watch) - watched
 
 
-def best(runs: int, command: list[str], env: dict, ok: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
-    """The fastest run's wall time and stdout, and the least CPU time of any run (a shared host's noise)."""
-    results = [timed(command, env, ok) for _ in range(runs)]
-    wall, _used, out = min(results, key=lambda r: r[0])
-    return wall, min(r[1] for r in results), out
+def best(runs: int, command: list[str], env: dict, ok: tuple[int, ...] = (0,), watch: int | None = None):
+    """The fastest run's wall time and stdout, the least CPU time of any run (a shared host's noise), and the
+    least CPU time ``watch`` (the proxy) used during a run."""
+    results = [timed(command, env, ok, watch) for _ in range(runs)]
+    wall, _used, out, _watched = min(results, key=lambda r: r[0])
+    return wall, min(r[1] for r in results), out, min(r[3] for r in results)
 
 
 def loopback_rtt(port: int) -> float:
@@ -125,13 +138,14 @@ def engine_window() -> int:
     return min(window, LISTS * per_zone)
 
 
-def run(tmp: Path, runs: int) -> dict:
+def run(tmp: Path, runs: int, pydnsbl_path: str = "") -> dict:
     w = world()
     zone_args = write_zones(w, tmp)[:LISTS]
     zones = [zone.name for zone in ZONES[:LISTS]]
     (tmp / "targets.txt").write_text("\n".join(addresses()) + "\n")
     (tmp / "pydnsbl_check.py").write_text(PYDNSBL)
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode cached, as a user's shell has it
     if "DATABASE_URL" not in env:
         env["PORTAL_VAR_DIR"] = str(tmp / "var")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], check=True, env=env, cwd=BASE_DIR)
@@ -148,21 +162,23 @@ def run(tmp: Path, runs: int) -> dict:
         wait_answering(port, f"2.0.0.127.{zones[0]}")
         wait_answering(delayed, f"2.0.0.127.{zones[0]}")
         one = ["--nameserver", "127.0.0.1", "--port", str(port), "--zone", zones[0], "127.0.0.1"]
-        startup, startup_cpu, _out = best(runs, [sys.executable, "manage.py", "blocklist_check", *one], env)
+        startup, startup_cpu, _out, _proxy = best(runs, [sys.executable, "manage.py", "blocklist_check", *one], env)
         figures = {"startup": startup, "startup_cpu": startup_cpu, "queries": queries, "window": window, "paths": {}}
         rtts = {"loopback": loopback_rtt(port), "delay": DELAY_MS / 1000}
-        for path, server in (("loopback", port), ("delay", delayed)):
+        for path, server, watch in (("loopback", port, None), ("delay", delayed, procs[1].pid)):
             ours_cmd = [sys.executable, "manage.py", "blocklist_check", "--nameserver", "127.0.0.1", "--port",
                         str(server), *(arg for zone in zones for arg in ("--zone", zone)), *NETWORKS]  # fmt: skip
-            ours, ours_cpu, out = best(runs, ours_cmd, env, ok=(2,))
+            ours, ours_cpu, out, ours_proxy = best(runs, ours_cmd, env, ok=(2,), watch=watch)
             listed = sum(" listed " in line for line in out.splitlines())
             theirs_cmd = [sys.executable, str(tmp / "pydnsbl_check.py"), str(server), ",".join(zones),
                           str(tmp / "targets.txt")]  # fmt: skip
-            theirs, theirs_cpu, out = best(runs, theirs_cmd, env)
+            theirs_env = {**env, "PYTHONPATH": pydnsbl_path} if pydnsbl_path else env
+            theirs, theirs_cpu, out, theirs_proxy = best(runs, theirs_cmd, theirs_env, watch=watch)
             their_listed, their_failed = map(int, out.split())
             limit = queries / window * rtts[path]
             figures["paths"][path] = {"ours": ours, "pydnsbl": theirs, "ratio": theirs / ours, "rtt": rtts[path],
                                       "ours_cpu": ours_cpu, "pydnsbl_cpu": theirs_cpu,
+                                      "proxy_cpu_ours": ours_proxy, "proxy_cpu_pydnsbl": theirs_proxy,
                                       "limit": limit, "ours_listed": listed, "pydnsbl_listed": their_listed,
                                       "pydnsbl_failed": their_failed, "expected_listed": expected}  # fmt: skip
             print(f"{path}: done", file=sys.stderr)
@@ -189,9 +205,11 @@ def report(figures: dict, runs: int) -> None:
               f"({figures['queries']:,} / {figures['window']} x {f['rtt'] * 1000:.2f} ms RTT; "
               f"+ start-up {f['limit'] + figures['startup']:.2f} s); ours / limit with start-up "
               f"{f['ours'] / (f['limit'] + figures['startup']):.2f}")  # fmt: skip
+        proxy = (f" (dnsdelay.py meanwhile: {f['proxy_cpu_ours']:.2f} s / {f['proxy_cpu_pydnsbl']:.2f} s)"
+                 if f["proxy_cpu_ours"] else "")  # fmt: skip
         print(
             f"         CPU (user + system, least of the runs): ours {f['ours_cpu']:.2f} s, "
-            f"pydnsbl {f['pydnsbl_cpu']:.2f} s"
+            f"pydnsbl {f['pydnsbl_cpu']:.2f} s{proxy}"
         )
         print(f"         listed: ours {f['ours_listed']:,}, pydnsbl {f['pydnsbl_listed']:,} "
               f"(failed {f['pydnsbl_failed']:,}), in the zones {f['expected_listed']:,}")  # fmt: skip
@@ -201,11 +219,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="best of this many runs per figure")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object at the end")
+    parser.add_argument("--pydnsbl-path", default="",
+                        help="a directory holding pydnsbl (pip install --target DIR pydnsbl==1.1.7), "
+                        "on PYTHONPATH for its process only, when it is not installed in the venv")  # fmt: skip
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="dnsbl-process-"))
     tmp.chmod(0o755)  # rbldnsd reads the zones as nobody
+    print(f"load average at the start {os.getloadavg()[0]:.1f}", file=sys.stderr)
     try:
-        figures = run(tmp, args.runs)
+        figures = run(tmp, args.runs, args.pydnsbl_path)
         report(figures, args.runs)
         if args.json:
             print(json.dumps(figures))

@@ -19,9 +19,9 @@ from deliverability.blocklists.dnsbl import (
     decode,
     health,
     probe_names,
-    query_name,
+    reversed_name,
 )
-from deliverability.engine import Engine, Settings, system_nameservers
+from deliverability.engine import Engine, Settings, encode_name, system_nameservers
 
 
 def parse_nameserver(text: str, default_port: int) -> tuple[str, int]:
@@ -87,8 +87,10 @@ def check(
     if zone_health is None:
         zone_health = check_health(engine, specs)
     pairs, names, zones = [], [], []
+    reversed_wire: dict[tuple[Target, bool], bytes] = {}  # a target's labels, encoded once for every list
     for spec in specs:
         problem = zone_health.get(spec.zone)
+        zone_wire = encode_name(spec.asked_zone)
         for target in targets:
             if not spec.accepts(target):
                 continue
@@ -96,7 +98,11 @@ def check(
                 yield Finding(target, spec, Result(Status.UNKNOWN, meaning=problem.problem))
                 continue
             pairs.append((target, spec))
-            names.append(query_name(target, spec))
+            key = (target, spec.registered_domain)
+            labels = reversed_wire.get(key)
+            if labels is None:
+                labels = reversed_wire[key] = encode_name(reversed_name(target, registered=key[1]))[:-1]
+            names.append(labels + zone_wire)  # the wire form of query_name(target, spec)
             zones.append(spec.zone)
     answers = engine.resolve(names, zones, on_progress=on_progress)
     results = [decode(spec, answer) for (_target, spec), answer in zip(pairs, answers, strict=True)]

@@ -114,6 +114,8 @@ def expand_targets(text: str, *, limit: int = MAX_EXPANSION) -> list[Target]:
             gettext("“%(text)s” has %(count)s addresses; add at most a /%(prefix)s (%(limit)s addresses) at a time.")
             % {"text": raw, "count": f"{network.num_addresses:,}", "prefix": smallest, "limit": limit}
         )
+    if network.version == 4:  # its addresses are canonical already (parse_target would read each again)
+        return [Target(Kind.IP4, str(address)) for address in network]
     return [parse_target(str(address)) for address in network]
 
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import dns.exception
 import dns.message
+import dns.name
 import dns.rcode
 import dns.rdatatype
 
@@ -53,13 +54,14 @@ class Engine:
 
     def resolve(
         self,
-        names: Sequence[str],
+        names: Sequence[str | bytes],
         zones: Sequence[str] | None = None,
         *,
         rdtype: int = dns.rdatatype.A,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> list[Answer]:
-        """Answers for ``names`` in the same order. ``zones[i]`` groups names for the per-zone limit."""
+        """Answers for ``names`` (text, or wire form as ``encode_name`` makes it) in the same order.
+        ``zones[i]`` groups names for the per-zone limit."""
         total = len(names)
         if not total:
             return []
@@ -109,7 +111,10 @@ class Engine:
 
         def ask(query):
             host, port = query.slot.server
-            message = dns.message.make_query(names[query.index], rdtype)
+            name = names[query.index]
+            if isinstance(name, bytes):  # given in wire form
+                name = dns.name.from_wire(name, 0)[0]
+            message = dns.message.make_query(name, rdtype)
             try:
                 reply = dns.query.tcp(message, host, port=port, timeout=self.settings.timeout)
             except (OSError, dns.exception.DNSException) as exc:

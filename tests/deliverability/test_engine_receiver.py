@@ -10,13 +10,14 @@ from collections import Counter
 import dns.message
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import pytest
 
 from deliverability.blocklists.dnsbl import Answer
 from deliverability.engine import NXDOMAIN, Query, Settings
 from deliverability.engine.congestion import CongestionControl
 from deliverability.engine.query import question
-from deliverability.engine.receiver import Receiver
+from deliverability.engine.receiver import Receiver, one_record, records
 from deliverability.engine.sockets import Slot
 from deliverability.engine.timer import Timer
 from tests.deliverability.fakenet import FakeClock, FakeSocket, reply_to
@@ -205,3 +206,68 @@ class TestMatch:
 
     def test_ipv6_source_tuple(self):
         assert self.match(self.reply(), source=("::1", 5300, 0, 0), server=("::1", 5300)) is self.pending
+
+
+# --- one record read from the wire, everything else by dnspython -----------------------------------------
+
+
+def answer_with(*records: tuple[str, str, str], name=NAME, rdtype="A") -> bytes:
+    """A NOERROR answer to ``query_wire`` carrying ``records`` (owner, type, text) in the answer section."""
+    response = dns.message.make_response(dns.message.from_wire(query_wire(name, rdtype=rdtype)))
+    for owner, kind, text in records:
+        response.answer.append(dns.rrset.from_text(owner + ".", 60, "IN", kind, text))
+    return response.to_wire()
+
+
+WIRE_CASES = {
+    "one A": answer_with((NAME, "A", "127.0.0.2")),
+    "one A outside 127/8": answer_with((NAME, "A", "10.0.0.1")),
+    "one TXT": answer_with((NAME, "TXT", '"Listed: see https://example.test/q?ip=192.0.2.1"'), rdtype="TXT"),
+    "TXT of several strings": answer_with((NAME, "TXT", '"one " "two" ""'), rdtype="TXT"),
+    "TXT not UTF-8": answer_with((NAME, "TXT", '"caf\\233"'), rdtype="TXT"),
+    "two A (dnspython)": answer_with((NAME, "A", "127.0.0.2"), (NAME, "A", "127.0.0.4")),
+    "A of another owner (dnspython)": answer_with(("other.zen.test", "A", "127.0.0.2")),
+    "a CNAME (dnspython)": answer_with((NAME, "CNAME", "x.zen.test."), ("x.zen.test", "A", "127.0.0.3")),
+    "AAAA only (dnspython)": answer_with((NAME, "AAAA", "::1")),
+}
+
+
+@pytest.mark.parametrize("case", WIRE_CASES, ids=str)
+def test_an_answer_reads_the_same_as_dnspython_reads_it(case):
+    wire = WIRE_CASES[case]
+    rdtype = dns.rdatatype.TXT if "TXT" in case else dns.rdatatype.A
+    h = Harness(rdtype)
+    query = h.in_flight(rdtype=rdtype)
+    h.arrives(wire)
+    h.receiver.drain(h.slot)
+    assert h.finished == [(query, records(dns.message.from_wire(wire), rdtype))]
+    read_from_wire = one_record(wire, 12 + len(query.question))
+    assert (read_from_wire is None) == ("(dnspython)" in case)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda wire: wire[:-3],  # the A record cut short
+        lambda wire: wire[:-6] + b"\x00\x03" + wire[-4:-1],  # RDLENGTH 3: not an address
+        lambda wire: wire[:-6] + b"\x00\x05" + wire[-4:],  # RDLENGTH past the end
+    ],
+    ids=["cut short", "three-byte A", "length past the end"],
+)
+def test_a_damaged_single_record_is_left_to_dnspython_which_names_the_failure(damage):
+    wire = damage(WIRE_CASES["one A"])
+    h = Harness()
+    query = h.in_flight()
+    h.arrives(wire)
+    h.receiver.drain(h.slot)
+    ((finished, answer),) = h.finished
+    assert finished is query and answer.failure.startswith("malformed answer: ")
+    assert one_record(wire, 12 + len(query.question)) is None
+
+
+@pytest.mark.parametrize("strings", [b"\x05abc", b"\x02ab\x09cd"], ids=["string past RDATA", "second string past"])
+def test_a_txt_record_whose_strings_overrun_is_left_to_dnspython(strings):
+    good = WIRE_CASES["one TXT"]
+    start = 12 + len(question(NAME, dns.rdatatype.TXT)) + 12  # the RDATA
+    wire = good[: start - 2] + len(strings).to_bytes(2, "big") + strings
+    assert one_record(wire, start - 12) is None
