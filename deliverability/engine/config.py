@@ -13,7 +13,11 @@ class Settings:
     per_zone: int = 200  # queries in flight to one list at once
     timeout: float = 2.0  # the longest wait for one attempt
     retries: int = 3  # further attempts after the first (early ones are cheap: a few round trips)
-    min_rto: float = 0.05  # the shortest retransmission timer
+    # The shortest retransmission timer: Linux TCP's 200 ms (RFC 6298 asks 1 s). A resolver or a proxy
+    # starved of CPU for longer than a few loopback round trips answers late, not never; at 50 ms, through
+    # dnsdelay on a loaded host, ~950 of 31,500 answers came after their timer (each a spurious retransmission
+    # and a "loss" that shrank the window: 30 backoffs); at 200 ms, ~150. A datagram really lost costs 0.2 s.
+    min_rto: float = 0.2
     sockets: int = 4  # UDP sockets (source ports) per nameserver
 
 

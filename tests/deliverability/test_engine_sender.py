@@ -27,6 +27,7 @@ class Harness:
 
     def __init__(self, zones: dict[str, int], *, servers=(A,), ids=None, **options):
         options.setdefault("sockets", 1)
+        options.setdefault("min_rto", 0.05)  # timers of a few fake round trips (the default floor: test_engine_loop)
         self.settings = Settings(nameservers=tuple(servers), **options)
         names = [(f"{n}.{zone}", zone) for zone, count in zones.items() for n in range(count)]
         queries = [Query(i, encode_name(name) + struct.pack("!HH", 1, 1), zone) for i, (name, zone) in enumerate(names)]
