@@ -16,6 +16,9 @@ _VIEW = frozenset(
         "deliverability.view_article",
         "deliverability.view_mediationrequest",
         "deliverability.view_senderprofile",
+        "deliverability.view_dmarcreport",
+        "deliverability.view_dmarcaddress",
+        "deliverability.view_dmarcrollup",
     }
 )
 
@@ -28,6 +31,10 @@ GRANTS = Grants(
         "mediation.work": Rule(customers=TEAM, staff="deliverability.change_mediationrequest"),
         # MISSION: TAM-6 — the account's TAM records the customer's sender profile (industry, volume, providers).
         "profile.manage": Rule(staff="deliverability.change_senderprofile"),
+        # Issue 19 (MISSION: DLV-1): the customer's team and the account's TAMs upload DMARC reports; the
+        # account admin and the TAMs change the report address; agents read the reports.
+        "dmarc.upload": Rule(customers=TEAM, staff="deliverability.add_dmarcreport"),
+        "dmarc.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_dmarcaddress"),
     },
     roles={
         StaffRole.TAM: _VIEW
@@ -48,6 +55,10 @@ GRANTS = Grants(
             # MISSION: TAM-6 — what the customer's business is, so the library recommends what is relevant.
             "deliverability.add_senderprofile",
             "deliverability.change_senderprofile",
+            # Issue 19: DMARC reports: upload one, replay a refused one, change the report address.
+            "deliverability.add_dmarcreport",
+            "deliverability.change_dmarcreport",
+            "deliverability.change_dmarcaddress",
         },
         StaffRole.AGENT: _VIEW,
     },

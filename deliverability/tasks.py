@@ -86,3 +86,19 @@ def announce_articles() -> int:
     from .library.announce import announce_new_articles
 
     return announce_new_articles()
+
+
+# DMARC aggregate reports (issue 19). Counting a report is idempotent (a conditional claim), so a
+# redelivered task does nothing; reverse names are looked up after counting, never while parsing.
+@shared_task(acks_late=True, time_limit=5 * 60, soft_time_limit=4 * 60)
+def dmarc_ingest(report_id: int) -> None:
+    from .dmarc_reports import services as dmarc_services
+
+    dmarc_services.report_ingest(report_id=report_id)
+
+
+@shared_task(time_limit=5 * 60, soft_time_limit=4 * 60)
+def dmarc_reverse_names(ips: list[str]) -> None:
+    from .dmarc_reports import names
+
+    names.look_up(ips)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .authentication import views as auth_views
 from .blocklists import staff_views, views
+from .dmarc_reports import views as dmarc_views
 from .library import views as library_views
 from .mediation import views as mediation_views
 
@@ -62,4 +63,11 @@ urlpatterns += [
     path("a/<slug:slug>/mediation/<int:pk>/comment/", mediation_views.mediation_comment, name="mediation-comment"),
     path("console/mediation/", mediation_views.staff_mediation_list, name="staff-mediation-list"),
     path("console/mediation/<int:pk>/", mediation_views.staff_mediation, name="staff-mediation"),
+]
+
+urlpatterns += [
+    path("a/<slug:slug>/dmarc/", dmarc_views.reports, name="dmarc-reports"),
+    path("a/<slug:slug>/dmarc/upload/", dmarc_views.upload, name="dmarc-upload"),
+    path("a/<slug:slug>/dmarc/rotate/", dmarc_views.rotate, name="dmarc-rotate"),
+    path("a/<slug:slug>/dmarc/domains/<str:domain>/", dmarc_views.domain, name="dmarc-domain"),
 ]

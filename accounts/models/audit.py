@@ -74,6 +74,9 @@ class AuditEvent(models.Model):
         SAVED_VIEW_CHANGED = "saved_view_changed", _("Saved case view changed")
         CASE_FOLLOWED = "case_followed", _("Started following a case")
         CASE_UNFOLLOWED = "case_unfollowed", _("Stopped following a case")
+        DMARC_ADDRESS_ROTATED = "dmarc_address_rotated", _("DMARC report address changed")
+        DMARC_REPORT_UPLOADED = "dmarc_report_uploaded", _("DMARC report uploaded")
+        DMARC_REPORT_REPLAYED = "dmarc_report_replayed", _("DMARC report processed again")
 
     account = models.ForeignKey(
         "accounts.Account",

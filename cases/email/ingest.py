@@ -39,7 +39,7 @@ from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
 from core.text import Msg, _, join, to_json
 
-from . import ids, loops, verify
+from . import ids, loops, routes, verify
 from .outcomes import Outcome, bounce, deliver, machine_note, note
 from .parse import Parsed, parse
 
@@ -216,6 +216,8 @@ def _route(
     message.sender = (parsed.sender or ", ".join(parsed.senders))[:320]
     if any(d.startswith("unparseable") for d in parsed.defects):
         return _quarantine(message, _("the message could not be parsed"))
+    if forced_account is None and (handled := _handed_over(message, parsed)) is not None:
+        return handled
     verdict = _verdict(message, parsed, actor=actor, released=released)
     if forced_account is not None:
         return _forced(message, parsed, forced_account, forced_case, actor=actor)
@@ -237,6 +239,19 @@ def _route(
     if case is not None:
         return _to_case(message, parsed, case, audience, sender=sender, user=user, verdict=verdict, automatic=automatic)
     return _unthreaded(message, parsed, sender=sender, user=user, automatic=automatic, released=released)
+
+
+def _handed_over(message: InboundMessage, parsed: Parsed) -> Outcome | None:
+    """Mail to an address another app owns (a DMARC report address, issue 19) goes to that app, never to a
+    case; the stored message says where it went."""
+    recipients = [r for r in [message.envelope_recipient, *parsed.recipients] if r]
+    handled = routes.hand_over(recipients, parsed.attachments)
+    if handled is None:
+        return None
+    message.account = handled.account
+    if not handled.kept:
+        return _quarantine(message, handled.reason)
+    return Outcome("ignored", None, handled.reason)
 
 
 def _to_case(message, parsed: Parsed, case: Case, audience, *, sender, user, verdict, automatic) -> Outcome:

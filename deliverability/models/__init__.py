@@ -2,6 +2,7 @@
 
 from .auth import AuthFinding, AuthRun
 from .catalogue import Blocklist, BlocklistQuerySet
+from .dmarc import DmarcAddress, DmarcReport, DmarcRollup, ReverseName
 from .library import Article, SenderProfile
 from .mediation import MediationRequest
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
@@ -13,11 +14,15 @@ __all__ = [
     "AuthRun",
     "Blocklist",
     "BlocklistQuerySet",
+    "DmarcAddress",
+    "DmarcReport",
+    "DmarcRollup",
     "ListingEvent",
     "ListingStatus",
     "MediationRequest",
     "MessageStream",
     "MonitoredTarget",
+    "ReverseName",
     "SenderProfile",
     "Sweep",
     "SweepChunk",

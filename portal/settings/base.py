@@ -353,6 +353,15 @@ CONSOLE_PANELS: list[str] = [
 # The email channel (MISSION NC-1, CR-1): our Message-ID domain, the critical address, limits.
 CASE_MAIL_DOMAIN = os.environ.get("CASE_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
 CASE_CRITICAL_ADDRESSES = env_list("CASE_CRITICAL_ADDRESSES", "critical@portal.test")
+# DMARC aggregate reports (issue 19): each account's report address is dmarc+<token>@INBOUND_DOMAIN, a domain
+# whose mail reaches the inbound pipeline. Its DNS must publish "*._report._dmarc.INBOUND_DOMAIN TXT v=DMARC1"
+# (RFC 7489 7.1), or one such record per customer From domain: see README, "DMARC reports".
+INBOUND_DOMAIN = os.environ.get("INBOUND_DOMAIN", CASE_MAIL_DOMAIN)
+# Source IPs that are ours whatever the account monitors (our shared sending ranges), as CIDR.
+DMARC_OUR_RANGES = env_list("DMARC_OUR_RANGES", "")
+# Reverse DNS of report source IPs (a task after each report, through the authentication resolver).
+DMARC_REVERSE_DNS = env_bool("DMARC_REVERSE_DNS", True)
+DMARC_REVERSE_TTL_DAYS = 7
 INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
 # A reply to a case resolved less than this many days ago reopens it; later, it opens a linked new case.
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))

@@ -15,11 +15,15 @@ from deliverability.models import (
     AuthFinding,
     AuthRun,
     Blocklist,
+    DmarcAddress,
+    DmarcReport,
+    DmarcRollup,
     ListingEvent,
     ListingStatus,
     MediationRequest,
     MessageStream,
     MonitoredTarget,
+    ReverseName,
     SenderProfile,
     Sweep,
     SweepChunk,
@@ -205,3 +209,52 @@ class SenderProfileFactory(DjangoModelFactory):
     industry = SenderProfile.Industry.RETAIL
     daily_volume = 20_000
     providers = factory.LazyFunction(lambda: ["gmail"])
+
+
+class DmarcAddressFactory(DjangoModelFactory):
+    """An account's DMARC report address (issue 19)."""
+
+    class Meta:
+        model = DmarcAddress
+
+    account = factory.SubFactory(AccountFactory)
+
+
+class DmarcReportFactory(DjangoModelFactory):
+    """A report file as received, waiting to be counted (a minimal XML, never parsed here)."""
+
+    class Meta:
+        model = DmarcReport
+
+    account = factory.SubFactory(AccountFactory)
+    source = DmarcReport.Source.UPLOAD
+    filename = "yahoo.com!acme.example!1795132800!1795219199.xml"
+    raw = b"<feedback/>"
+    size = 11
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class DmarcRollupFactory(DjangoModelFactory):
+    """Messages one source sent as a From domain on one (fixed) day, aligned."""
+
+    class Meta:
+        model = DmarcRollup
+
+    account = factory.SubFactory(AccountFactory)
+    day = date(2026, 11, 20)
+    domain = "acme.example"
+    source_ip = "192.0.2.10"
+    spf = "pass"
+    dkim = "pass"
+    spf_aligned = True
+    dkim_aligned = True
+    disposition = "none"
+    messages = 100
+
+
+class ReverseNameFactory(DjangoModelFactory):
+    class Meta:
+        model = ReverseName
+
+    ip = factory.Sequence(lambda n: f"192.0.2.{n % 250 + 1}")
+    name = "mta1.acme.example"
