@@ -14,6 +14,7 @@ small library. Each refusal says why, as a message translated when shown.
 import gzip
 import io
 import ipaddress
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from core.text import Msg, _
 
 MAX_XML_BYTES = 64 * 1024 * 1024  # a day of reports for a big sender is a few MB unpacked
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_-]{1,63}$")
 RESULTS = {"pass", "fail", "none", "neutral", "softfail", "temperror", "permerror", "policy"}
 DISPOSITIONS = {"none", "quarantine", "reject"}
 
@@ -131,6 +133,8 @@ def parse(data: bytes) -> Report:
         raise Refused(_("the report names no organisation or no report id"))
     begins, ends = _time(_text(meta, "date_range", "begin")), _time(_text(meta, "date_range", "end"))
     published = _text(root, "policy_published", "domain").lower().rstrip(".")
+    if not DOMAIN.match(published):
+        raise Refused(_("the report's domain is not a domain name: %(value)s") % {"value": published[:80]})
     report = Report(org[:200], report_id[:200], published[:253], begins, ends)
     day = datetime.fromtimestamp((begins.timestamp() + ends.timestamp()) / 2, UTC).date()
     for record in _children(root, "record"):
@@ -162,9 +166,10 @@ def _row(record, day: date, published: str) -> Row:
     dkim = [_text(d, "result").lower() for d in _children(auth, "dkim")]
     spf = [_text(s, "result").lower() for s in _children(auth, "spf")]
     disposition = _text(evaluated, "disposition").lower()
+    header_from = _text(record, "identifiers", "header_from").lower().rstrip(".")
     return Row(
         day=day,
-        domain=(_text(record, "identifiers", "header_from").lower().rstrip(".") or published)[:253],
+        domain=header_from if DOMAIN.match(header_from) else published,  # never a name that is no domain
         source_ip=ip,
         spf=_result(spf[0] if spf else "none"),
         dkim=_result("pass" if "pass" in dkim else (dkim[0] if dkim else "none")),

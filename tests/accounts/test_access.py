@@ -76,6 +76,8 @@ ALLOWED = {
     "data.export": {"customer admin"},  # issue 18: the company's data, to its admin (GDPR Art. 20)
     "person.erase": STAFF_OF_THE_ACCOUNT,  # issue 18: on a request the TAM verified (Art. 17)
     "profile.manage": STAFF_OF_THE_ACCOUNT,  # issue 16: the TAM records the sender profile
+    "dmarc.upload": TEAM | STAFF_OF_THE_ACCOUNT,  # issue 19: not an agent
+    "dmarc.manage": ADMINS_AND_TAMS,  # issue 19: the report address
 }
 
 
@@ -159,7 +161,8 @@ def test_roles_collect_every_apps_grants():
     tam = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="tam"))
     agent = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="agent"))
     assert {p.split(".")[0] for p in tam} == {"accounts", "cases", "deliverability", "planning", "availability"}
-    assert len(tam) == 92 and len(agent) == 45  # issue 16: sender profiles; issue 15: canned replies (both roles)
+    # issue 16: sender profiles; issue 15: canned replies (both roles); issue 19: DMARC reports (3 views, 3 changes)
+    assert len(tam) == 98 and len(agent) == 48
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()

@@ -8,13 +8,24 @@ pages show and do: test_views.py.
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 from django.utils import timezone
 
 from deliverability import services
-from deliverability.models import Article, AuthRun, MediationRequest, MessageStream, MonitoredTarget, Sweep
+from deliverability.models import (
+    Article,
+    AuthRun,
+    DmarcAddress,
+    DmarcReport,
+    MediationRequest,
+    MessageStream,
+    MonitoredTarget,
+    Sweep,
+)
 from tests.deliverability.conftest import PAGE
-from tests.deliverability.factories import SweepFactory
+from tests.deliverability.dmarc import reports
+from tests.deliverability.factories import DmarcRollupFactory, SweepFactory
 from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
@@ -25,6 +36,7 @@ MEDIATION_ID = 910100
 ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
 # Writing and submitting a mediation request: Acme's team, its TAMs, a superuser; not a support agent.
 MEDIATION_WRITERS = roles(200, anonymous=LOGIN, bob=404, tess=404, sam=404)
+DMARC = "/a/acme/dmarc/"
 
 
 def acme_count(model):
@@ -150,6 +162,27 @@ MATRIX: dict[str, list[Row]] = {
             changes=lambda o: MonitoredTarget.objects.get(pk=DOMAIN_ID).dkim_selectors,
         )
     ],
+    # DMARC reports (issue 19): every reader sees them; the team and the TAMs upload; the account admin
+    # and the TAMs change the report address; a support agent only reads.
+    "dmarc-reports": [Row("GET", lambda o: DMARC, ACME_READERS)],
+    "dmarc-domain": [Row("GET", lambda o: f"{DMARC}domains/acme.example/", ACME_READERS)],
+    "dmarc-upload": [
+        Row(
+            "POST",
+            lambda o: f"{DMARC}upload/",
+            roles(DMARC, anonymous=LOGIN, bob=404, tess=404, sam=404),
+            data=lambda o: {"report": SimpleUploadedFile("yahoo.xml", reports.yahoo())},
+            changes=acme_count(DmarcReport),
+        )
+    ],
+    "dmarc-rotate": [
+        Row(
+            "POST",
+            lambda o: f"{DMARC}rotate/",
+            roles(DMARC, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
+            changes=lambda o: DmarcAddress.objects.get(account__slug="acme").token,
+        )
+    ],
 }
 MATRIX_ROWS = [
     pytest.param(name, row, role, id=f"{name}-{row.method}-{role}")
@@ -176,6 +209,8 @@ def objects(world, settings, unused_udp_port):
     stream = MessageStream.objects.create(pk=STREAM_ID, account=world.acme, name="tx")
     MonitoredTarget.objects.create(pk=TARGET_ID, account=world.acme, kind="ip4", value="192.0.2.10", stream=stream)
     SweepFactory(pk=SWEEP_ID, account=world.acme, finished_at=timezone.now() - timedelta(minutes=10))
+    DmarcAddress.objects.create(account=world.acme)
+    DmarcRollupFactory(account=world.acme, day=timezone.now().date())
 
 
 def routed_to(app: str, patterns=None) -> set[str]:
@@ -229,3 +264,11 @@ def test_another_accounts_objects_are_exactly_like_missing_ones(client, world, o
         account=world.globex, kind="domain", value="globex.example", role="from"
     )
     assert_same_404(client, f"{AUTH}domains/{globex_domain.pk}/selectors/", f"{AUTH}domains/999999/selectors/", "post")
+
+
+def test_another_accounts_dmarc_reports_are_like_missing_ones(client, world, objects):
+    # DMARC (issue 19): another account's From domain reads like one without reports
+    DmarcRollupFactory(account=world.globex, domain="globex.example", day=timezone.now().date())
+    client.force_login(world.alice)
+    assert_same_404(client, "/a/acme/dmarc/domains/globex.example/", "/a/acme/dmarc/domains/none.example/")
+    assert_same_404(client, "/a/globex/dmarc/", "/a/nowhere/dmarc/")
