@@ -17,6 +17,11 @@ from deliverability.authentication import records
 from deliverability.authentication.checks import ERROR, FAIL, PASS, WARNING, Finding, fresh_lookups
 from deliverability.blocklists.dnsbl import registered_domain
 
+PORTAL_RUA = _(
+    "This is your report address in the portal: the reports receivers send there appear on the DMARC "
+    "reports page. We publish the permission record they look for (RFC 7489 7.1)."
+)
+
 
 def dmarc_records(resolver, name: str) -> list[str]:
     """The ``v=DMARC1`` TXT records at a name, sorted ([] for none); a lookup that fails raises DNSException."""
@@ -37,16 +42,17 @@ def discover(domain: str, resolver) -> tuple[str, list[str]]:
     return org, dmarc_records(resolver, f"_dmarc.{org}")
 
 
-def check_dmarc(domain: str, resolver) -> Finding:
+def check_dmarc(domain: str, resolver, *, rua: str | None = None) -> Finding:
     """A DMARC record at _dmarc.<domain>, or at the organisational domain; p=none is enough for the
-    2024 requirements, p=quarantine/reject is where to go."""
+    2024 requirements, p=quarantine/reject is where to go. ``rua``: the account's report address in the
+    portal (issue 19), suggested instead of an example mailbox."""
     try:
         location, found = discover(domain, resolver)
     except dns.exception.DNSException as exc:
         return Finding(domain, "dmarc", ERROR, _("The DNS lookup failed."), str(exc))
     name = f"_dmarc.{location}"
     if not found:
-        return _missing(domain)
+        return _missing(domain, rua)
     if len(found) > 1:
         return _several(domain, name, found)
     record = found[0]
@@ -57,7 +63,7 @@ def check_dmarc(domain: str, resolver) -> Finding:
         return Finding(domain, "dmarc", ERROR, _("The DNS lookup failed."), str(exc))
     except checkdmarc.dmarc.DMARCError as exc:
         return _broken(domain, name, record, str(exc))
-    found = _policy(domain, location, record)
+    found = _policy(domain, location, record, rua)
     return _reports_refused(domain, location, record, resolver, found) if found.status == PASS else found
 
 
@@ -87,9 +93,10 @@ def _reports_refused(domain: str, location: str, record: str, resolver, found: F
     return Finding(domain, "dmarc", WARNING, title, record, text, {**found.data, **extra})
 
 
-def _missing(domain: str) -> Finding:
-    suggested = f"v=DMARC1; p=none; rua=mailto:{records.example_mailbox(domain)}"
-    text, data = records.fix(publish=[(f"_dmarc.{domain}", "TXT", suggested)], note=records.own_mailbox_note(domain))
+def _missing(domain: str, rua: str | None = None) -> Finding:
+    suggested = f"v=DMARC1; p=none; rua={rua or 'mailto:' + records.example_mailbox(domain)}"
+    note = PORTAL_RUA if rua else records.own_mailbox_note(domain)
+    text, data = records.fix(publish=[(f"_dmarc.{domain}", "TXT", suggested)], note=note)
     return Finding(domain, "dmarc", FAIL, _("No DMARC record."), "", text, data)
 
 
@@ -129,7 +136,7 @@ def _broken(domain: str, name: str, record: str, error: str) -> Finding:
     return Finding(domain, "dmarc", FAIL, _("The DMARC record is broken."), error, text, data)
 
 
-def _policy(domain: str, location: str, record: str) -> Finding:
+def _policy(domain: str, location: str, record: str, rua: str | None = None) -> Finding:
     tags = dict(records.dmarc_tags(record))
     inherited = location != domain
     policy = tags.get("sp", tags.get("p")) if inherited else tags.get("p")
@@ -161,12 +168,13 @@ def _policy(domain: str, location: str, record: str) -> Finding:
     if policy != "none" and not tags.get("rua"):
         repaired = records.dmarc_repair(record)[0]  # a misspelt rau= becomes the rua= it meant
         example = "rua" not in dict(records.dmarc_tags(repaired))
-        mailbox = records.example_mailbox(location)
+        mailbox = rua or f"mailto:{records.example_mailbox(location)}"
+        note = (PORTAL_RUA if rua else records.own_mailbox_note(location)) if example else None
         text, extra = records.fix(
             _("Add a report address:"),
             delete=[(name, "TXT", record)],
-            publish=[(name, "TXT", records.dmarc_with(repaired, rua=f"mailto:{mailbox}") if example else repaired)],
-            note=records.own_mailbox_note(location) if example else None,
+            publish=[(name, "TXT", records.dmarc_with(repaired, rua=mailbox) if example else repaired)],
+            note=note,
         )
         title = _("DMARC p=%(p)s%(where)s without a report address (rua=): you cannot see what receivers reject.")
         return Finding(domain, "dmarc", WARNING, title % {"p": policy, "where": where}, record, text, data | extra)

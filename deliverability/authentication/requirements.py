@@ -53,11 +53,13 @@ def domains_of(finding) -> list[str]:
     return [finding.subject.split("._domainkey.", 1)[-1]] if finding.kind == "dkim" else [finding.subject]
 
 
-def checklist(findings) -> tuple[list[str], list[tuple[Requirement, list[str]]]]:
+def checklist(findings, measured: dict | None = None) -> tuple[list[str], list[tuple[Requirement, list[str]]]]:
     """The From domains, and each requirement with one status per From domain (pass / warning / fail /
     error / not_checked / no_data). A finding counts only for its own domain; a check that did not run
-    ("no DKIM selector registered") is no data, never a pass. MISSION: DLV-1."""
-    findings = list(findings)
+    ("no DKIM selector registered") is no data, never a pass. MISSION: DLV-1. ``measured``: per From
+    domain, what DMARC aggregate reports measured (issue 19): "DMARC is aligned" is then that figure
+    (pass at 98% or more), not what DNS suggests."""
+    findings, measured = list(findings), measured or {}
     domains = sorted({d for f in findings if f.kind in FROM_KINDS for d in domains_of(f)}) or [""]
     rows = []
     for requirement in REQUIREMENTS:
@@ -69,6 +71,9 @@ def checklist(findings) -> tuple[list[str], list[tuple[Requirement, list[str]]]]
                 if (not domains_of(f) or domain in domains_of(f) or not domain)
                 and not (f.data or {}).get("not_checked")
             ]
+            if requirement.key == "alignment" and domain in measured:
+                statuses.append(Status.PASS if measured[domain].passes else Status.FAIL)
+                continue
             statuses.append(requirement_status(requirement, mine))
         rows.append((requirement, statuses))
     return [d for d in domains if d], rows

@@ -71,15 +71,18 @@ def auth_request(*, account: Account, actor: User | None = None, trigger: str = 
 def findings_for(account: Account, res) -> list[checks.Finding]:
     """Every check for the account's bounce domains, From domains and sending IPs."""
     targets = list(MonitoredTarget.objects.filter(account=account))
+    from deliverability.dmarc_reports import address, services  # the report address is the one to suggest
+
     return check_all(
         res,
+        rua=address.rua(services.address_for(account).token),
         from_domains={t.value: t.dkim_selectors.replace(",", " ").split() for t in targets if t.role == t.Role.FROM},
         bounce_domains=[t.value for t in targets if t.role == t.Role.BOUNCE],
         ips=[t.value for t in targets if t.is_ip],
     )
 
 
-def check_all(res, *, from_domains: dict[str, list[str]], bounce_domains: list[str], ips: list[str]):
+def check_all(res, *, from_domains: dict[str, list[str]], bounce_domains: list[str], ips: list[str], rua=None):
     """The checks of bounce domains (CNAME, and SPF: receivers check SPF there), From domains (with their
     DKIM selectors) and sending IPs; the account's run and ``manage.py auth_check`` alike. MISSION: DLV-1."""
     out: list[checks.Finding] = []
@@ -90,7 +93,7 @@ def check_all(res, *, from_domains: dict[str, list[str]], bounce_domains: list[s
         envelope[domain] = (bounce, spf_found)
         out += [bounce, spf_found]
     for domain, selectors in from_domains.items():
-        out += from_domain_findings(domain, selectors, res, envelope)
+        out += from_domain_findings(domain, selectors, res, envelope, rua=rua)
     out += [checks.check_fcrdns(ip, res) for ip in ips]
     return out
 
@@ -102,7 +105,7 @@ def envelope_domains(domain: str, bounces) -> list[str]:
     return [b for b in bounces if registered_domain(b) == org] or list(bounces)
 
 
-def from_domain_findings(domain: str, selectors: list[str], res, envelope: dict) -> list[checks.Finding]:
+def from_domain_findings(domain: str, selectors: list[str], res, envelope: dict, *, rua=None) -> list[checks.Finding]:
     out = [spf.check_spf(domain, res, kind=spf.FROM)]
     for bounce in envelope_domains(domain, envelope):
         for found in envelope[bounce]:
@@ -133,7 +136,7 @@ def from_domain_findings(domain: str, selectors: list[str], res, envelope: dict)
                 {"not_checked": True, "domains": [domain]},
             )
         ]
-    dmarc_found = dmarc.check_dmarc(domain, res)
+    dmarc_found = dmarc.check_dmarc(domain, res, rua=rua)
     dkim_ok = bool(selectors) and any(f.status in (Status.PASS, Status.WARNING) for f in dkim)
     passing = [b for b, pair in envelope.items() if all(f.status in (Status.PASS, Status.WARNING) for f in pair)]
     if dmarc_found.status == Status.ERROR or (not dkim_ok and any(f.status == Status.ERROR for f in dkim)):

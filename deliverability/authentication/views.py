@@ -16,6 +16,7 @@ from accounts.shortcuts import visible_account as _account
 from deliverability.authentication import runs
 from deliverability.authentication.requirements import checklist
 from deliverability.authentication.status import worst_first
+from deliverability.dmarc_reports import measure as dmarc_measure
 from deliverability.library.content import recommended
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 from deliverability.services import target_set_dkim_selectors
@@ -28,7 +29,8 @@ def authentication(request, slug):
     findings = [f for items in groups.values() for f in items]
     ips = sorted((f for f in findings if f.kind == "fcrdns"), key=lambda f: (worst_first(f.status), f.subject))
     latest = AuthRun.objects.latest_for(account)
-    checklist_domains, checklist_rows = checklist(findings)
+    measured = dmarc_measure.measured(account)
+    checklist_domains, checklist_rows = checklist(findings, measured)
     context = {
         "account": account,
         "run": run,
@@ -47,12 +49,21 @@ def authentication(request, slug):
         "domains": MonitoredTarget.objects.filter(account=account).from_domains(),
         "can_manage": can(request.user, "monitoring.manage", account),
         "recommended": recommended(account),
+        "dmarc_measured": measured.values(),
+        "dmarc_advice": _dmarc_advice(findings, measured),
         "counts": {s: sum(1 for f in findings if f.status == s) for s in AuthFinding.Status.values},
     }
     template = "deliverability/authentication.html"
     if request.htmx and request.htmx.target == "auth-results":
         template += "#auth-results"
     return render(request, template, context)
+
+
+def _dmarc_advice(findings, measured) -> list:
+    """Per From domain with reports, the next policy step from the figures (issue 19)."""
+    policies = {f.subject: (f.data or {}).get("policy") for f in findings if f.kind == "dmarc"}
+    advice = [dmarc_measure.policy_advice(m, policies[d]) for d, m in measured.items() if d in policies]
+    return [a for a in advice if a]
 
 
 @require_POST

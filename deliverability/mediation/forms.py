@@ -21,6 +21,9 @@ class MediationForm(forms.ModelForm):
     domains = forms.MultipleChoiceField(
         label=_("Affected domains"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    attach_dmarc = forms.BooleanField(
+        label=_("Attach what DMARC reports measured (aligned mail per domain, last 30 days)"), required=False
+    )
 
     class Meta:
         model = MediationRequest
@@ -64,6 +67,18 @@ class MediationForm(forms.ModelForm):
         targets = MonitoredTarget.objects.filter(account=account).order_by("sort_key")
         self.fields["ips"].choices = [(t.value, t.value) for t in targets if t.is_ip]
         self.fields["domains"].choices = [(t.value, t.value) for t in targets if not t.is_ip]
+        self.fields["attach_dmarc"].initial = bool(self.instance.dmarc_evidence)
+
+    def save(self, commit=True):
+        """The DMARC evidence is a snapshot of the figures when the request is saved (issue 19)."""
+        from deliverability.dmarc_reports.measure import evidence
+
+        item = super().save(commit=False)
+        attach = self.cleaned_data.get("attach_dmarc")
+        item.dmarc_evidence = evidence(self.account, item.domains or None) if attach else ""
+        if commit:
+            item.save()
+        return item
 
     @property
     def provider(self) -> str:

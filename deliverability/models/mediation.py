@@ -64,6 +64,8 @@ class MediationRequest(models.Model):
     complaint_rate = models.DecimalField(_("complaint rate (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
     sample_headers = models.TextField(_("sample message headers"), max_length=20000, blank=True)
     recent_changes = models.TextField(_("what changed recently"), max_length=2000, blank=True)
+    # issue 19: what DMARC aggregate reports measured, attached by the customer (a snapshot when saved)
+    dmarc_evidence = models.TextField(_("DMARC evidence"), blank=True, db_default="")
     # What each provider's own sender-support form asks for (MISSION: DLV-3; mediation/providers.py).
     ndr_code = models.CharField(
         _("enhanced status code in the bounce"),

@@ -5,6 +5,7 @@ provider-ready text (MISSION DLV-1, DLV-3, DLV-4, TAM-6). DNS answers come from 
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from deliverability import services
@@ -13,6 +14,7 @@ from deliverability.library.content import ARTICLES_DIR, read_article
 from deliverability.models import Article, Blocklist, MediationRequest, MonitoredTarget
 from tests.browser.conftest import log_in, screenshot
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401
+from tests.deliverability.factories import DmarcAddressFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 INCLUDE = "_spf.portal.test"
@@ -46,6 +48,7 @@ def broken_dmarc(world, authdns, authdns_settings, settings):
     services.targets_add(account=world.acme, actor=None, text="acme.example", role="from")
     services.targets_add(account=world.acme, actor=None, text="bounce.acme.example", role="bounce")
     MonitoredTarget.objects.filter(value="acme.example").update(dkim_selectors="s1")
+    DmarcAddressFactory(account=world.acme, token="acmereports2026")  # issue 19: the rua= the page suggests
     return world
 
 
@@ -58,7 +61,7 @@ def test_broken_dmarc_fix_article_and_mediation(page, broken_dmarc, browser, liv
     attention = page.get_by_test_id("attention")
     expect(attention).to_contain_text("No DMARC record.", timeout=15000)
     expect(attention).to_contain_text(
-        '_dmarc.acme.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@acme.example"'
+        f'_dmarc.acme.example. TXT "v=DMARC1; p=none; rua=mailto:dmarc+acmereports2026@{settings.INBOUND_DOMAIN}"'
     )
     checklist = page.get_by_test_id("checklist")
     expect(checklist).to_contain_text("Not checked automatically")

@@ -8,6 +8,7 @@ language), marks the checks that got worse than the previous run and alerts once
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -20,13 +21,14 @@ from deliverability.templatetags.deliverability_tags import localized
 from tests.accounts.factories import AccountFactory, ContactFactory, UserFactory
 from tests.cases.outbox import outbox
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401
-from tests.deliverability.factories import MonitoredTargetFactory
+from tests.deliverability.factories import DmarcAddressFactory, MonitoredTargetFactory
 
 DOMAIN = "acme-runs.example"
 BOUNCE = f"bounce.{DOMAIN}"
 IP = "192.0.2.30"
 KEY = dkim_key(2048)
-DMARC_FIX = f'_dmarc.{DOMAIN}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{DOMAIN}"'
+# issue 19: the record suggested reports to Acme's own report address in the portal
+DMARC_FIX = f'_dmarc.{DOMAIN}. TXT "v=DMARC1; p=none; rua=mailto:dmarc+acmereports2026@{settings.INBOUND_DOMAIN}"'
 DKIM_FIX = f's1._domainkey.{DOMAIN}. TXT "v=DKIM1; k=rsa; p=<public key>"'
 
 
@@ -53,6 +55,7 @@ def acme(world, authdns, authdns_settings):
     MonitoredTargetFactory(account=world.acme, domain=True, value=DOMAIN, dkim_selectors="s1")
     MonitoredTargetFactory(account=world.acme, kind="domain", value=BOUNCE, role=MonitoredTarget.Role.BOUNCE)
     MonitoredTargetFactory(account=world.acme, value=IP)
+    DmarcAddressFactory(account=world.acme, token="acmereports2026")
     return world.acme
 
 

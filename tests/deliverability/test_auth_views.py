@@ -9,13 +9,14 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from core.text import Msg, to_json
 from deliverability.authentication import runs
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
 from tests.deliverability.authdns import authdns_fixture, authdns_settings_fixture, dkim_key  # noqa: F401
-from tests.deliverability.factories import MonitoredTargetFactory
+from tests.deliverability.factories import DmarcAddressFactory, MonitoredTargetFactory
 from tests.helpers import HTMX, messages_of, panel_text, queries_of, text, visible_text
 
 AUTH_PAGE = "/a/acme/authentication/"
@@ -46,6 +47,7 @@ def checklist_rows(response) -> dict:
 def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
     alice, world, authdns, authdns_settings, django_capture_on_commit_callbacks
 ):
+    DmarcAddressFactory(account=world.acme, token="acmereports2026")
     include = authdns_settings.PROVIDER_SPF_INCLUDE
     authdns.serve(
         {
@@ -65,7 +67,8 @@ def test_the_page_shows_the_failing_dmarc_check_and_its_fix(
     shown = visible_text(response)
     attention = part(response, r'<ul class="findings" data-testid="attention">.*?</ul>')
     assert attention.startswith(f"DMARC: Fail {DOMAIN} No DMARC record."), attention
-    assert f'Fix: _dmarc.{DOMAIN}. TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@{DOMAIN}"' in attention
+    rua = f"dmarc+acmereports2026@{settings.INBOUND_DOMAIN}"  # issue 19: Acme's report address in the portal
+    assert f'Fix: _dmarc.{DOMAIN}. TXT "v=DMARC1; p=none; rua=mailto:{rua}"' in attention
     assert "SPF" not in attention  # passing checks are not "needing attention"
     domain = part(response, rf'<details class="auth-subject" data-testid="auth-{DOMAIN}".*?</details>')
     assert "DMARC: Fail No DMARC record." in domain and "SPF of the From domain: Pass SPF is valid." in domain
