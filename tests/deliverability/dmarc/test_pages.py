@@ -110,3 +110,34 @@ def test_a_report_upload_ends_in_the_page(dmarc, world, client, django_capture_o
         client.post("/a/acme/dmarc/upload/", {"report": SimpleUploadedFile("g.zip", reports.zipped(reports.google()))})
     page = client.get("/a/acme/dmarc/").content.decode()
     assert "acme.example" in page and "99.4%" in page and "counted" in page
+
+
+def test_the_pages_and_the_reasons_in_polish(dmarc, world, client):
+    from django.utils import translation
+
+    from deliverability.dmarc_reports import parse
+
+    world.alice.language = "pl"
+    world.alice.save(update_fields=["language"])
+    client.force_login(world.alice)
+    client.cookies.load({"django_language": "pl"})
+    page = client.get("/a/acme/dmarc/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Twój adres raportów" in page
+    with translation.override("pl"):
+        try:
+            parse.parse(reports.HOSTILE)
+        except parse.Refused as refused:
+            assert str(refused.reason) == "XML deklaruje DTD lub encje (odrzucony jako wrogi)"
+        inbound = measure_plural(3)
+    assert inbound == "Raport DMARC dla Acme: 3 pliki zapisane do policzenia"
+
+
+def measure_plural(n):
+    from core.text import _
+    from deliverability.dmarc_reports import inbound  # noqa: F401 - the msgid lives there
+
+    reason = _(
+        "DMARC report for %(account)s: %(n)s file kept for counting",
+        plural="DMARC report for %(account)s: %(n)s files kept for counting",
+    )
+    return str(reason % {"account": "Acme", "n": n})
