@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from accounts.admin import AccountScopedAdmin, ReadOnlyAdminMixin, ServiceAdminMixin
 
 from . import services
+from .dmarc_reports import services as dmarc_services
 from .library import services as library_services
 from .library.content import render as render_markdown
 from .models import (
@@ -20,6 +21,7 @@ from .models import (
     AuthFinding,
     AuthRun,
     Blocklist,
+    DmarcReport,
     ListingEvent,
     ListingStatus,
     MediationRequest,
@@ -160,6 +162,30 @@ class SweepAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
     list_display = ["created_at", "account", "trigger", "status", "queries_total", "listed", "resolver"]
     list_select_related = ["account"]
     list_filter = ["status", "trigger", ("account", admin.RelatedOnlyFieldListFilter)]
+
+
+@admin.register(DmarcReport)
+class DmarcReportAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
+    """DMARC report files as received (issue 19); a refused one is counted again through the service."""
+
+    list_display = ["received_at", "account", "source", "filename", "org_name", "report_id", "status", "messages"]
+    list_select_related = ["account"]
+    list_filter = ["status", "source", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["org_name", "report_id", "filename", "account__name"]
+    exclude = ["raw"]
+    actions = ["replay_selected"]
+
+    def has_replay_permission(self, request):
+        # the model's change permission as Django's admin checks it (ReadOnlyAdminMixin hides editing)
+        return admin.ModelAdmin.has_change_permission(self, request)
+
+    @admin.action(description=_("Count the selected refused reports again"), permissions=["replay"])
+    def replay_selected(self, request, queryset):
+        refused = list(queryset.filter(status=DmarcReport.Status.REFUSED).select_related("account"))
+        for report in refused:
+            dmarc_services.report_replay(report=report, actor=request.user)
+        message = ngettext("%(count)d report queued again.", "%(count)d reports queued again.", len(refused))
+        self.message_user(request, message % {"count": len(refused)}, messages.SUCCESS)
 
 
 @admin.register(Article)

@@ -144,6 +144,8 @@ class DmarcRollup(models.Model):
                 name="dmarc_rollup_key",
             )
         ]
+        # the key serves one domain's pages; this serves "every domain, last 30 days" (list, checklist)
+        indexes = [models.Index(fields=["account", "day"], name="dmarc_rollup_account_day")]
 
     def __str__(self):
         return f"{self.day} {self.domain} {self.source_ip}"
