@@ -8,6 +8,7 @@ refuses a second counted report with the same organisation and report id, so the
 """
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from core.text import _
 from ..models import DmarcAddress, DmarcReport
 from . import parse, rollups
 
+log = logging.getLogger(__name__)
 CLAIM_SECONDS = 10 * 60  # a claim older than this belonged to a worker that died
 
 
@@ -79,6 +81,10 @@ def report_ingest(*, report_id: int, now=None) -> DmarcReport:
         parsed = parse.parse(bytes(report.raw))
     except parse.Refused as refused:
         return _finish(report, DmarcReport.Status.REFUSED, refused.reason, now)
+    except Exception as exc:  # noqa: BLE001 - one unreadable file never stops the others; it stays replayable
+        log.exception("DMARC report %s could not be parsed", report.pk)
+        failed = _("could not be read: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        return _finish(report, DmarcReport.Status.REFUSED, failed, now)
     report.org_name, report.report_id, report.domain = parsed.org_name, parsed.report_id, parsed.domain
     report.begins, report.ends, report.messages = parsed.begins, parsed.ends, parsed.messages
     try:
