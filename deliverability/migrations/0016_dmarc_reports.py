@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0019_dmarc_audit_kinds'),
+        ('accounts', '0021_dmarc_audit_kinds'),
         ('deliverability', '0015_library_trends_profiles'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0018_case_follow_audit_kinds'),
+        ('accounts', '0020_planning_rest_review_cadence'),
     ]
 
     operations = [
