@@ -5,6 +5,7 @@ forms: the same rules, clocks, notifications and audit. Only the public timeline
 another account is a 404 like a missing one. Creates take an ``Idempotency-Key`` header (one case, one
 reply, however often a client retries)."""
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Literal
@@ -26,15 +27,16 @@ from cases.services import (
     case_reject_resolution,
     case_reply,
 )
-from core.idempotency import once_for
+from core.idempotency import KeyReused, once_for
 from core.text import render
 
 from .auth import caller
-from .schemas import CaseDetail, CaseIn, CaseSummary, Event, RejectIn, ReplyIn, answers
+from .schemas import CaseDetail, CaseIn, CaseSummary, Event, Mapped, RejectIn, ReplyIn, answers
 
 router = Router(tags=["cases"])
 KEY_MAX = 64
-ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+CASE_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 
 class CaseFilter(Schema):
@@ -46,20 +48,25 @@ class CaseFilter(Schema):
     @classmethod
     def iso_only(cls, value):
         """A time is written as a date and time; a bare number is not taken for seconds since 1970."""
+        if isinstance(value, str):  # a "+01:00" offset unescaped in a query string arrives as " 01:00"
+            value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
         if isinstance(value, str) and not ISO_TIME.match(value):
             raise ValueError("write the time as ISO 8601, e.g. 2026-12-01T00:00:00Z")
         return value
 
 
 def _cases(request, write=False):
+    """The account's cases as the token's maker sees them; a merged case too (it says where it went)."""
     token, person = caller(
         request, "cases:write" if write else "cases:read", "case.work" if write else "account.view", write=write
     )
-    return Case.objects.visible_to(person).filter(account=token.account, merged_into__isnull=True), person
+    return Case.objects.visible_to(person).filter(account=token.account), person
 
 
 def _case(request, number: str, write=False):
     cases, person = _cases(request, write)
+    if not CASE_NUMBER.match(number):  # no case number has other characters: as unknown as a missing one
+        raise Http404
     return get_object_or_404(cases.select_related("account", "merged_into"), number=number.upper()), person
 
 
@@ -107,6 +114,27 @@ def _key(value: str | None) -> str | None:
     return value
 
 
+def _once(request, key: str | None, person, create, result):
+    """Run ``create()`` once per ``Idempotency-Key`` of this token (None: no key, run it). The same key again
+    with the same request answers the first result; with another operation or body, a 422."""
+    if _key(key) is None:
+        with transaction.atomic():
+            return None, create()
+    body = hashlib.sha256(request.body or b"").hexdigest()[:32]
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    try:
+        return once_for(
+            f"api:{request.auth.pk}:{digest}",
+            user=person,
+            path=f"{request.method} {request.path} {body}",
+            create=create,
+            result=result,
+            strict=True,
+        ), None
+    except KeyReused:
+        raise HttpError(422, "this Idempotency-Key was sent before with another request") from None
+
+
 def _refused(error: CaseStateError):
     raise HttpError(409, " ".join(str(m) for m in getattr(error, "messages", [error])))
 
@@ -123,7 +151,7 @@ def list_cases(request, filters: Query[CaseFilter]):
         cases = cases.filter(severity=filters.severity)
     if filters.updated_since:
         cases = cases.filter(updated_at__gte=filters.updated_since)
-    return [_summary(c) for c in cases.select_related("account").order_by("-created_at", "-id")]
+    return Mapped(cases.select_related("account").order_by("-created_at", "-id"), _summary)
 
 
 @router.get("/cases/{number}", response=answers({200: CaseDetail}, 404), url_name="case", summary="Read a case")
@@ -162,21 +190,14 @@ def open_case(request, payload: CaseIn, idempotency_key: str | None = Header(Non
         )
 
     try:
-        if _key(idempotency_key) is None:
-            with transaction.atomic():
-                return Status(201, _detail(create()))
-        outcome = once_for(
-            f"api:{token.pk}:{idempotency_key}",
-            user=person,
-            path=request.path,
-            create=create,
-            result=lambda case: reverse("api-1:case", kwargs={"number": case.number}),
+        outcome, case = _once(
+            request, idempotency_key, person, create, lambda case: reverse("api-1:case", kwargs={"number": case.number})
         )
     except CaseStateError as error:
         _refused(error)
-    number = resolve(outcome.url).kwargs["number"]
-    case, _person = _case(request, number)
-    return Status(200 if outcome.repeat else 201, _detail(case))
+    if outcome is not None:
+        case, _person = _case(request, resolve(outcome.url).kwargs["number"])
+    return Status(200 if outcome is not None and outcome.repeat else 201, _detail(case))
 
 
 @router.post(
@@ -187,28 +208,24 @@ def open_case(request, payload: CaseIn, idempotency_key: str | None = Header(Non
 )
 def reply(request, number: str, payload: ReplyIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
     case, person = _case(request, number, write=True)
-    token = request.auth
 
     def create():
         return case_reply(case=case, actor=person, body=payload.body)
 
     try:
-        if _key(idempotency_key) is None:
-            return Status(201, _event(create()))
-        outcome = once_for(
-            f"api:{token.pk}:{idempotency_key}",
-            user=person,
-            path=request.path,
-            create=create,
-            result=lambda e: reverse("api-1:case-event", kwargs={"number": case.number, "event_id": e.pk}),
+        outcome, event = _once(
+            request,
+            idempotency_key,
+            person,
+            create,
+            lambda e: reverse("api-1:case-event", kwargs={"number": case.number, "event_id": e.pk}),
         )
     except CaseStateError as error:
         _refused(error)
-    event_id = resolve(outcome.url).kwargs["event_id"]
-    found = CaseEvent.objects.filter(case=case, public=True, pk=event_id).select_related("actor").first()
-    if found is None:  # the key was used for a reply that is not on this case
-        raise Http404
-    return Status(200 if outcome.repeat else 201, _event(found))
+    if outcome is not None:
+        event_id = resolve(outcome.url).kwargs["event_id"]
+        event = CaseEvent.objects.filter(case=case, public=True, pk=event_id).select_related("actor").get()
+    return Status(200 if outcome is not None and outcome.repeat else 201, _event(event))
 
 
 @router.post(
@@ -228,7 +245,7 @@ def accept(request, number: str):
 
 @router.post(
     "/cases/{number}/reject",
-    response=answers({200: CaseDetail}, 404, 409),
+    response=answers({200: CaseDetail}, 400, 404, 409),
     url_name="case-reject",
     summary="Reject the proposed resolution, with the reason",
 )

@@ -15,9 +15,23 @@ from deliverability.models import AuthFinding, AuthRun, ListingEvent, ListingSta
 from planning.models import WarmupPlan
 
 from .auth import caller
-from .schemas import AuthenticationOut, Listing, ListingEventOut, Month, Plan, PlanDetail, answers
+from .schemas import AuthenticationOut, Listing, ListingEventOut, Mapped, Month, Plan, PlanDetail, answers
 
 router = Router()
+
+
+def _status(s) -> dict:
+    return {
+        "target": s.target.value,
+        "target_kind": s.target.kind,
+        "blocklist": s.blocklist.name,
+        "zone": s.blocklist.zone,
+        "listed": s.listed,
+        "result": s.result,
+        "codes": [str(c) for c in s.codes or []],
+        "listed_since": s.listed_since,
+        "checked": s.checked_at,
+    }
 
 
 @router.get(
@@ -27,6 +41,7 @@ router = Router()
     url_name="blocklist-status",
     summary="Every monitored address and domain on every list, as last checked",
 )
+@paginate(LimitOffsetPagination)
 def blocklist_status(request):
     token, person = caller(request, "deliverability:read")
     rows = (
@@ -36,20 +51,12 @@ def blocklist_status(request):
         .select_related("target", "blocklist")
         .order_by("target__sort_key", "blocklist__zone")
     )
-    return [
-        {
-            "target": s.target.value,
-            "target_kind": s.target.kind,
-            "blocklist": s.blocklist.name,
-            "zone": s.blocklist.zone,
-            "listed": s.listed,
-            "result": s.result,
-            "codes": [str(c) for c in s.codes or []],
-            "listed_since": s.listed_since,
-            "checked": s.checked_at,
-        }
-        for s in rows
-    ]
+    return Mapped(rows, _status)
+
+
+def _event(e) -> dict:
+    codes = [str(c) for c in e.codes or []]
+    return {"target": e.target.value, "blocklist": e.blocklist.name, "kind": e.kind, "codes": codes, "at": e.at}
 
 
 @router.get(
@@ -63,16 +70,7 @@ def blocklist_status(request):
 def blocklist_events(request):
     token, person = caller(request, "deliverability:read")
     events = ListingEvent.objects.visible_to(person).filter(account=token.account).select_related("target", "blocklist")
-    return [
-        {
-            "target": e.target.value,
-            "blocklist": e.blocklist.name,
-            "kind": e.kind,
-            "codes": [str(c) for c in e.codes or []],
-            "at": e.at,
-        }
-        for e in events.order_by("-at", "-id")
-    ]
+    return Mapped(events.order_by("-at", "-id"), _event)
 
 
 @router.get(
@@ -127,8 +125,9 @@ def _plan(plan: WarmupPlan) -> dict:
     url_name="warmup-plans",
     summary="Warm-up plans",
 )
+@paginate(LimitOffsetPagination)
 def warmup_plans(request):
-    return [_plan(p) for p in _plans(request).order_by("-start_date", "-id")]
+    return Mapped(_plans(request).order_by("-start_date", "-id"), _plan)
 
 
 @router.get(

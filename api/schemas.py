@@ -15,7 +15,7 @@ class Error(Schema):
 
 class Invalid(Schema):
     detail: str = Field(description="what is wrong, in words")
-    errors: list[dict] = Field(description="each invalid field: loc, msg, type")
+    errors: list[dict] = Field([], description="each invalid field: loc, msg, type (none for a reused key)")
 
 
 COMMON = (401, 403, 429)  # no or a bad token; a scope or right missing; invalid input; past the rate limit
@@ -145,3 +145,23 @@ class Month(Schema):
     unavailable_seconds: int
     budget_left_seconds: float
     incidents: list[Incident]
+
+
+class Mapped:
+    """A queryset whose rows are turned into answers only for the page asked: ninja's pager slices and counts
+    it in the database (a ``LIMIT``/``OFFSET`` and one ``COUNT``), never the whole account in Python."""
+
+    def __init__(self, queryset, row):
+        self.queryset, self.row = queryset, row
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        return [self.row(item) for item in self.queryset[window]]

@@ -59,9 +59,14 @@ def once(request, create: Callable[[], Any], *, result: Callable[[Any], Any] | N
     return outcome
 
 
-def once_for(key: str, *, user, path: str, create: Callable[[], Any], result=None) -> Outcome:
+class KeyReused(Exception):
+    """An API's ``Idempotency-Key`` sent again with another request (another operation or another body)."""
+
+
+def once_for(key: str, *, user, path: str, create: Callable[[], Any], result=None, strict=False) -> Outcome:
     """``once()`` for any key: a form's token, or an API call's ``Idempotency-Key`` (issue 20). A key already
-    used by another person is a 404, as unknown as a missing page."""
+    used by another person is a 404, as unknown as a missing page. ``strict``: ``path`` names the request
+    whole (operation and a digest of its body), and a repeat of the key with another raises ``KeyReused``."""
     from accounts.models import FormSubmission  # accounts imports core; core reads accounts only when asked
 
     with transaction.atomic():
@@ -81,6 +86,8 @@ def once_for(key: str, *, user, path: str, create: Callable[[], Any], result=Non
     first = FormSubmission.objects.filter(key=key, user=user).exclude(result_url="").first()
     if first is None:
         raise Http404
+    if strict and first.path != path[:300]:
+        raise KeyReused(first.path)
     return Outcome(first.result_url)
 
 

@@ -18,6 +18,8 @@ RETAIN_EXPORT_DAYS = int(os.environ.get("RETAIN_EXPORT_DAYS", "7"))  # an accoun
 
 # The REST API (issue 20): calls a minute per token before 429 with Retry-After.
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "600"))
+NINJA_PAGINATION_PER_PAGE = 50  # a list's page when no limit is asked
+NINJA_PAGINATION_MAX_LIMIT = 100  # the most a page holds (more is a 422)
 
 # /metrics (Prometheus): off unless a bearer token or client networks are set. /healthz answers 503 when the
 # oldest unsent email, the oldest unprocessed inbound email or beat's heartbeat is older than these seconds.

@@ -48,7 +48,10 @@ def get(client, url, key):
 
 def test_blocklist_status_and_events_are_the_accounts_own(client, world, keys, data):
     status = get(client, "/api/v1/blocklists/status", keys.acme).json()
-    assert [(s["target"], s["zone"], s["listed"]) for s in status] == [("192.0.2.10", "zen.spamhaus.org", True)]
+    assert status["count"] == 1
+    assert [(s["target"], s["zone"], s["listed"]) for s in status["items"]] == [
+        ("192.0.2.10", "zen.spamhaus.org", True)
+    ]
     events = get(client, "/api/v1/blocklists/events", keys.acme).json()
     assert events["count"] == 1 and events["items"][0]["kind"] == "listed"
 
@@ -60,7 +63,7 @@ def test_authentication_findings_worst_first(client, world, keys, data):
 
 def test_warmup_plans_and_their_figures(client, world, keys, data):
     plans = get(client, "/api/v1/warmup/plans", keys.acme).json()
-    assert [p["id"] for p in plans] == [data["acme"].pk]
+    assert [p["id"] for p in plans["items"]] == [data["acme"].pk]
     plan = get(client, f"/api/v1/warmup/plans/{data['acme'].pk}", keys.acme).json()
     assert [(a["day"], a["provider"], a["sent"]) for a in plan["actuals"]] == [("2026-05-04", "gmail", 1000)]
 
