@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
-from accounts.notify import notify
+from accounts.notify import absolute_url, notify
 from cases.models import Case
+from core.text import _ as _msg
+from integrations.events import emit
 
 from .ledger import CHANNELS, CLOCK_SKEW, Incident, iso
 from .models import AvailabilityProfile, IncidentAlert
@@ -172,3 +174,21 @@ def _tell(account: Account, incident: Incident, *, over: bool) -> None:
             reference=f"incident-{incident.start}",
             dedupe=f"incident:{account.pk}:{incident.start}:{audience}" + (":ended" if over else ""),
         )
+    _announce(account, incident, over=over, page=page)
+
+
+def _announce(account: Account, incident: Incident, *, over: bool, page: str) -> None:
+    """Issues 19, 20: the incident to the account's alert destinations, in the transaction that stores it."""
+    channels = ", ".join(incident.channel_names).upper()
+    data = {
+        "summary": _msg("%(channels)s unavailable since %(start)s UTC")
+        % {"channels": channels, "start": iso(incident.start)},  # noqa: E501
+        "started": incident.started_at,
+        "channels": incident.channel_names,
+        "unavailable_seconds": incident.unavailable,
+        "at": incident.ended_at if over else incident.started_at,
+        "url": absolute_url(page),
+    }
+    if over:
+        data["ended"] = incident.ended_at
+    emit(account=account, type="incident.ended" if over else "incident.started", data=data)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("deliverability.urls")),
     path("", include("planning.urls")),
     path("", include("availability.urls")),
+    path("", include("integrations.urls")),
     path("a/<slug:slug>/team/export/", privacy_views.data_export, name="data-export"),
     path("a/<slug:slug>/team/export/<int:pk>/", privacy_views.data_export_download, name="data-export-download"),
     path("console/accounts/<slug:slug>/erase/", privacy_views.person_erase, name="person-erase"),

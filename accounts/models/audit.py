@@ -77,6 +77,7 @@ class AuditEvent(models.Model):
         DMARC_ADDRESS_ROTATED = "dmarc_address_rotated", _("DMARC report address changed")
         DMARC_REPORT_UPLOADED = "dmarc_report_uploaded", _("DMARC report uploaded")
         DMARC_REPORT_REPLAYED = "dmarc_report_replayed", _("DMARC report processed again")
+        WEBHOOK_CHANGED = "webhook_changed", _("Alert destination or webhook changed")
 
     account = models.ForeignKey(
         "accounts.Account",

@@ -10,7 +10,7 @@ from cases.email import verify
 from cases.models import Case, CaseEvent
 from core.text import to_json
 
-from . import clocks, ledger
+from . import clocks, ledger, webhook_events
 
 SIGNED_IN = (CaseEvent.Kind.OPENED, CaseEvent.Kind.REPLY, CaseEvent.Kind.NOTE, CaseEvent.Kind.PHONE_INTAKE)
 
@@ -80,6 +80,8 @@ def save(case: Case, fields: list[str], now=None) -> None:
     fields = set(fields) | set(clocks.refresh(case, now)) | {"updated_at"}
     case.save(update_fields=sorted(fields))
     ledger.track(case, now)  # the SLA report's record of each deadline (issue 15)
+    if "status" in fields:  # every status change is saved here: the account's webhooks hear of it
+        webhook_events.case_status_changed(case)
 
 
 def set_status(case: Case, target: str, *, actor, role: str, message: str) -> str:

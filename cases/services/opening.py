@@ -15,7 +15,7 @@ from cases.notifications import notify
 from cases.transitions import CaseStateError
 from core.text import Msg
 
-from . import clocks, ledger
+from . import clocks, ledger, webhook_events
 from .common import record
 from .files import attach
 
@@ -101,6 +101,7 @@ def case_open(
         announce=announce,
         sender_check=sender_check,
     )
+    webhook_events.case_opened(case)
     return case
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Account, User
-from accounts.notify import notify
+from accounts.notify import absolute_url, notify
 from core.text import _, to_json
 from deliverability.authentication import bimi, checks, dmarc, spf, transport
 from deliverability.authentication.status import SEVERITY, worst_first
@@ -24,6 +24,7 @@ from deliverability.blocklists.checker import parse_nameserver
 from deliverability.blocklists.dnsbl import registered_domain
 from deliverability.engine import system_nameservers
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
+from integrations.events import emit
 
 STALE_RUN = timedelta(minutes=15)
 
@@ -197,6 +198,7 @@ def _english(message) -> str:
         return str(message)
 
 
+@transaction.atomic
 def alert_regressions(run_id: int) -> int:
     """One email per language to the alert contacts and the TAMs, with each regression and its fix."""
     run = AuthRun.objects.select_related("account__primary_tam", "account__backup_tam").get(pk=run_id)
@@ -214,7 +216,16 @@ def alert_regressions(run_id: int) -> int:
         reference=f"auth-{run.pk}",
         dedupe=f"auth-regression:{run.pk}",
     )
+    _announce(account, worse)
     return len(worse)
+
+
+def _announce(account: Account, worse: list) -> None:
+    """Issues 19, 20: each regression to the account's alert destinations (Slack, Teams, webhooks)."""
+    url = absolute_url(reverse("authentication", kwargs={"slug": account.slug}))
+    for finding in worse:
+        data = {"domain": finding.subject, "check": finding.get_kind_display(), "kind": finding.kind}
+        emit(account=account, type="authentication.failing", data=data | {"status": finding.status, "url": url})
 
 
 def current(account: Account):

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.notify import notify
+from accounts.notify import absolute_url, notify
 from deliverability.models import Blocklist, ListingEvent, Sweep
+from integrations.events import emit
 
 INFORMATIONAL = Blocklist.Importance.INFORMATIONAL
 
@@ -46,7 +47,22 @@ def send_alerts(sweep_id: int) -> int:
         dedupe=f"blocklist-alert:{sweep.pk}",
     )
     ListingEvent.objects.filter(pk__in=[e.pk for e in events]).update(alerted_at=timezone.now())
+    _announce(account, events)
     return len(events)
+
+
+def _announce(account, events: list[ListingEvent]) -> None:
+    """Issues 19, 20: each listing and delisting to the account's alert destinations (Slack, Teams, webhooks),
+    in this transaction (the events are claimed once, so a redelivered task announces nothing twice)."""
+    url = absolute_url(reverse("deliverability", kwargs={"slug": account.slug}))
+    for e in events:
+        listed = e.kind == ListingEvent.Kind.LISTED
+        data = {"target": e.target.value, "list": e.blocklist.name, "zone": e.blocklist.zone, "codes": e.codes}
+        emit(
+            account=account,
+            type="blocklist.listed" if listed else "blocklist.delisted",
+            data=data | {"at": e.at, "url": url},
+        )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from accounts.models import Account, ApiToken, AuditEvent, User
 from planning import ingest
 from planning.models import DailyActual, WarmupPlan
 
+from . import announce
 from .records import record
 
 
@@ -56,8 +57,9 @@ def warmup_plan_update(*, plan: WarmupPlan, actor: User, changed: list[str], str
     return plan
 
 
-def _recorded(plan: WarmupPlan, outcome: ingest.Outcome, *, actor: User | None, source: str, **details):
+def _recorded(plan: WarmupPlan, outcome: ingest.Outcome, *, actor: User | None, source: str, before, **details):
     if outcome.saved:
+        announce.announce_decisions(plan, before)  # issues 19, 20: a new hold or step back reaches the webhooks
         kind = AuditEvent.Kind.ACTUALS_RECORDED
         record(plan, actor=actor, action="saved", kind=kind, source=source, saved=outcome.saved,
                errors=len(outcome.errors), replaced=outcome.replaced, **details)  # fmt: skip
@@ -67,14 +69,17 @@ def _recorded(plan: WarmupPlan, outcome: ingest.Outcome, *, actor: User | None, 
 @transaction.atomic
 def actuals_import_csv(*, plan: WarmupPlan, actor: User, text: str) -> ingest.Outcome:
     """A CSV upload: good rows kept, bad ones reported by line."""
-    return _recorded(plan, ingest.from_csv(plan, text), actor=actor, source=DailyActual.Source.CSV)
+    before = announce.decisions(plan)
+    outcome = ingest.from_csv(plan, text)
+    return _recorded(plan, outcome, actor=actor, source=DailyActual.Source.CSV, before=before)
 
 
 @transaction.atomic
 def actuals_import_json(*, plan: WarmupPlan, token: ApiToken, payload) -> ingest.Outcome:
     """Rows from the customer's pipeline, sent with an API token (no person: the token is named)."""
+    before = announce.decisions(plan)
     outcome = ingest.from_json(plan, payload)
-    return _recorded(plan, outcome, actor=None, source=DailyActual.Source.API, token=token.prefix)
+    return _recorded(plan, outcome, actor=None, source=DailyActual.Source.API, before=before, token=token.prefix)
 
 
 @transaction.atomic

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "planning",
     "availability",
     "api",  # issue 20: the REST API (django-ninja), /api/v1/
+    "integrations",
     "portal",
 ]
 
@@ -270,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "portal.tasks.housekeeping", "schedule": crontab(hour=3, minute=30)},
     # Every minute: a worker records that beat and a worker are alive; /healthz reports its age.
     "portal-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
+    # Every minute: webhook and Slack/Teams deliveries whose retry is due (integrations/delivery.py).
+    "drain-webhooks": {"task": "integrations.tasks.drain_webhooks", "schedule": 60.0},
     # Every minute: send what the durable outbox holds (new rows also trigger a run on commit).
     "drain-outbox": {"task": "accounts.tasks.drain_outbox", "schedule": 60.0},
     # Every minute: expand pending case notifications into outbox emails (new ones also trigger a run).
@@ -393,6 +396,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = INBOUND_MAX_BYTES * 4 // 3 + 1024 * 1024
 AVAILABILITY_PROBE_ALLOW_PRIVATE = env_bool("AVAILABILITY_PROBE_ALLOW_PRIVATE", False)
 # Or only these networks (CIDR, comma-separated, e.g. "10.20.0.0/24"): one internal host, not all of them.
 AVAILABILITY_PROBE_ALLOW_NETWORKS = env_list("AVAILABILITY_PROBE_ALLOW_NETWORKS")
+# Webhooks and Slack/Teams alerts (integrations/delivery.py) reach public hosts only, over https; these
+# networks (CIDR, comma-separated) are reachable too (the tests' 127.0.0.0/8), and plain http only when
+# WEBHOOKS_ALLOW_HTTP is on (tests, a lab). Checked when a destination is saved and on every delivery.
+WEBHOOKS_ALLOW_NETWORKS = env_list("WEBHOOKS_ALLOW_NETWORKS")
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
 # The resolver core.netguard asks before the portal connects to a host someone typed ("host:port", comma-
 # separated); empty: the system's. A probe resolves its target once and connects to the address it checked.
 NETGUARD_NAMESERVERS = env_list("NETGUARD_NAMESERVERS")

@@ -78,6 +78,7 @@ ALLOWED = {
     "profile.manage": STAFF_OF_THE_ACCOUNT,  # issue 16: the TAM records the sender profile
     "dmarc.upload": TEAM | STAFF_OF_THE_ACCOUNT,  # issue 19: not an agent
     "dmarc.manage": ADMINS_AND_TAMS,  # issue 19: the report address
+    "webhooks.manage": {"customer admin"},  # issues 19, 20: where the account's events go, and their secrets
 }
 
 

@@ -321,6 +321,7 @@ def test_every_url_pattern_has_a_matrix_entry():
     from tests.availability.test_views import MATRIX as AVAILABILITY_MATRIX
     from tests.cases.test_views import MATRIX as CASES_MATRIX
     from tests.deliverability.test_views_matrix import MATRIX as DELIVERABILITY_MATRIX
+    from tests.integrations.test_views import MATRIX as INTEGRATIONS_MATRIX
     from tests.planning.test_matrix_more import MATRIX as MORE_PLANNING_MATRIX
     from tests.planning.test_views import MATRIX as PLANNING_MATRIX
 
@@ -331,6 +332,7 @@ def test_every_url_pattern_has_a_matrix_entry():
         | set(PLANNING_MATRIX)
         | set(MORE_PLANNING_MATRIX)
         | set(AVAILABILITY_MATRIX)
+        | set(INTEGRATIONS_MATRIX)
     )
     names = url_names()
     uncovered = names - covered

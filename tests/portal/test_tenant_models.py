@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Account, AuditEvent, User
 from tests.accounts.factories import UserFactory
 
-PROJECT_APPS = {"accounts", "cases", "deliverability", "planning", "availability"}
+PROJECT_APPS = {"accounts", "cases", "deliverability", "planning", "availability", "integrations"}
 _serial = itertools.count(1)
 # Fields whose value must have a shape (a sending IP is an address).
 SHAPED = {
