@@ -37,7 +37,8 @@ class Receiver:
             def do_POST(self):  # noqa: N802 - the stdlib's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 ok = verified(self.headers.get("X-Portal-Signature", ""), body, receiver.secret)
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body, "verified": ok})
+                seen = {"path": self.path, "headers": dict(self.headers), "body": body, "verified": ok}
+                receiver.requests.append(seen)
                 status = receiver.statuses.pop(0) if receiver.statuses else (200 if ok or not receiver.secret else 400)
                 self.send_response(status)
                 self.end_headers()

@@ -131,8 +131,8 @@ def test_a_replayed_delivery_is_refused_by_the_receiver(world, endpoint, receive
     first = receiver.requests[0]
     assert first["verified"]
     frozen("2026-05-11 10:06", tick=True)  # an attacker sends the captured request again, 6 minutes on
-    request = urllib.request.Request(f"{receiver.url}/hook", data=first["body"], method="POST",
-                                     headers={"X-Portal-Signature": first["headers"]["X-Portal-Signature"]})  # fmt: skip
+    signature = {"X-Portal-Signature": first["headers"]["X-Portal-Signature"]}
+    request = urllib.request.Request(f"{receiver.url}/hook", data=first["body"], method="POST", headers=signature)
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=5)  # noqa: S310 - the test's own loopback server
     assert refused.value.code == 400
