@@ -66,7 +66,7 @@ def event_json(*, event_id: str, type: str, created: datetime, account, data: di
 def when(moment: datetime, zone: str) -> str:
     """A time as the destination reads it: in its zone, the zone named."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone})"
+    return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} ({zone})"
 
 
 def _texts(*, type: str, created: datetime, account, data: dict, destination) -> tuple[str, str, str]:  # noqa: A002
