@@ -48,7 +48,8 @@ def destination_create(*, account, actor, **fields) -> tuple[Destination, str]:
             setattr(destination, name, fields[name])
     destination.full_clean()
     destination.save()
-    _audit(actor, destination, "created", destination_kind=destination.kind, url=destination.url, events=destination.event_types)
+    _audit(actor, destination, "created", destination_kind=destination.kind, url=destination.url,
+           events=destination.event_types)  # fmt: skip
     return destination, destination.secret
 
 

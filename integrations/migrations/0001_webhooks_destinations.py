@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('failing_since', models.DateTimeField(blank=True, null=True, verbose_name='failing since')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='destinations', to='accounts.account')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'alert destination',

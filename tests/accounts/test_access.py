@@ -144,7 +144,7 @@ def test_each_app_declares_the_permissions_of_its_own_models_only():
         declaring.append(config.label)
         for perms in grants.roles.values():
             assert {p.split(".", 1)[0] for p in perms} == {config.label}, config.label
-    assert declaring == ["accounts", "cases", "deliverability", "planning", "availability"]
+    assert declaring == ["accounts", "cases", "deliverability", "planning", "availability", "integrations"]
 
 
 def test_every_granted_permission_exists(db):
@@ -161,9 +161,11 @@ def test_roles_collect_every_apps_grants():
     TAM's ``deliverability.change_mediationrequest`` (issue 14: the TAM, not an agent, works mediation)."""
     tam = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="tam"))
     agent = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="agent"))
-    assert {p.split(".")[0] for p in tam} == {"accounts", "cases", "deliverability", "planning", "availability"}
-    # issue 16: sender profiles; issue 15: canned replies (both roles); issue 19: DMARC reports (3 views, 3 changes)
-    assert len(tam) == 98 and len(agent) == 48
+    apps_ = {"accounts", "cases", "deliverability", "planning", "availability", "integrations"}
+    assert {p.split(".")[0] for p in tam} == apps_
+    # issue 16: sender profiles; issue 15: canned replies (both roles); issue 19: DMARC reports (3 views, 3 changes);
+    # issues 19, 20: the webhook log (read, both)
+    assert len(tam) == 101 and len(agent) == 51
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()
@@ -171,7 +173,7 @@ def test_roles_collect_every_apps_grants():
 
 # --- no second copy ------------------------------------------------------------------------------------------
 
-APP_DIRS = ["accounts", "cases", "deliverability", "planning", "availability", "portal", "core"]
+APP_DIRS = ["accounts", "cases", "deliverability", "planning", "availability", "integrations", "portal", "core"]
 SECOND_COPIES = [
     # A role or permission test outside the access module: "may X do Y" written again.
     (re.compile(r"\.has_perm\("), {"accounts/access.py", "accounts/admin.py"}),
