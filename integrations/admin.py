@@ -32,6 +32,9 @@ class AttemptInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Delivery)
 class DeliveryAdmin(_Scoped):

@@ -140,3 +140,20 @@ def unused_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def receiver(settings):
+    """The loopback receiver; the portal may reach loopback over http in these tests only."""
+    settings.WEBHOOKS_ALLOW_NETWORKS = ["127.0.0.0/8"]
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    from tests.helpers import Receiver
+
+    r = Receiver()
+    import threading
+
+    thread = threading.Thread(target=r.server.serve_forever, daemon=True)
+    thread.start()
+    yield r
+    r.server.shutdown()
+    r.server.server_close()

@@ -1,11 +1,15 @@
 """Helpers shared by test modules of several apps (STYLE: Tests — never import one test module from another;
 tests/test_layout.py checks it). Helpers of one app live in that app's conftest.py."""
 
+import hashlib
+import hmac
 import html
+import http.server
 import json
 import os
 import re
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -355,3 +359,45 @@ def feed_attempts(account, rows):
 
     lines = ["ts,channel,outcome", *rows]
     return ingest(account, lines, digest=digest_of(["\n".join(lines).encode()]))
+
+
+# --- a webhook receiver on loopback (issues 19, 20) --------------------------------------------------------
+
+
+def verified(header: str, body: bytes, secret: str, window: int = 300) -> bool:
+    """The snippet of the "Checking the signature" section (integrations/templates/integrations/_verify.html)."""
+    parts = [p.split("=", 1) for p in header.split(",") if "=" in p]
+    t = [v for k, v in parts if k == "t"]
+    if len(t) != 1 or not t[0].isdigit() or abs(time.time() - int(t[0])) > window:
+        return False
+    mac = hmac.new(secret.encode(), t[0].encode() + b"." + body, hashlib.sha256).hexdigest()
+    return any(hmac.compare_digest(mac, v) for k, v in parts if k == "v1")
+
+
+class Receiver:
+    def __init__(self):
+        self.requests: list[dict] = []  # each: path, headers, body, verified
+        self.statuses: list[int] = []
+        self.secret = ""
+        self.seen_ids: set[str] = set()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the stdlib's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                ok = verified(self.headers.get("X-Portal-Signature", ""), body, receiver.secret)
+                seen = {"path": self.path, "headers": dict(self.headers), "body": body, "verified": ok}
+                receiver.requests.append(seen)
+                status = receiver.statuses.pop(0) if receiver.statuses else (200 if ok or not receiver.secret else 400)
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"accepted" if status < 300 else b"refused: " + str(status).encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def events(self) -> list[dict]:
+        return [json.loads(r["body"]) for r in self.requests]

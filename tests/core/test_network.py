@@ -44,7 +44,7 @@ def test_the_client_address_is_read_in_one_place():
     root = Path(settings.BASE_DIR)
     readers = {
         str(path.relative_to(root))
-        for app in ("accounts", "availability", "cases", "core", "deliverability", "planning", "portal")
+        for app in ("accounts", "availability", "cases", "core", "deliverability", "integrations", "planning", "portal")
         for path in (root / app).rglob("*.py")
         if any(name in path.read_text() for name in ("REMOTE_ADDR", "X_FORWARDED_FOR", "get_client_ip"))
     }
