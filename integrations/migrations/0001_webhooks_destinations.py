@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0019_webhooks_audit_kind'),
+        ('accounts', '0022_webhooks_audit_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
