@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.panels import Panel
 
-from .models import AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
+from .authentication.status import SEVERITY
+from .models import AuthFinding, AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
 
 
 def blocklists(request, account) -> Panel:
@@ -44,6 +45,20 @@ def authentication(request, account) -> Panel:
         },
         refresh_seconds=300,
     )
+
+
+def authentication_now(account) -> dict:
+    """Public read for other apps (planning's migration milestones): the worst status of each check kind in the
+    account's last finished authentication run ("spf", "dkim", "dmarc", "fcrdns", ...: ``AuthFinding.Kind``),
+    with when it ran under ``"checked_at"``; empty when never checked. Two queries. MISSION: DLV-1, TAM-3."""
+    run = AuthRun.objects.last_finished(account)
+    if run is None:
+        return {}
+    worst: dict = {"checked_at": run.finished_at or run.created_at}
+    for kind, status in AuthFinding.objects.filter(run=run).values_list("kind", "status"):
+        if kind not in worst or SEVERITY[status] > SEVERITY[worst[kind]]:
+            worst[kind] = status
+    return worst
 
 
 def listings(request) -> Panel:

@@ -14,6 +14,8 @@ _VIEW = frozenset(
         "planning.view_businessreview",
         "planning.view_actionitem",
         "planning.view_migrationplan",
+        "planning.view_migrationstream",
+        "planning.view_milestone",
     }
 )
 
@@ -55,6 +57,13 @@ GRANTS = Grants(
             "planning.change_actionitem",
             "planning.add_migrationplan",
             "planning.change_migrationplan",
+            # MISSION: TAM-3 — plans are edited in the admin too: their streams and milestones
+            "planning.add_migrationstream",
+            "planning.change_migrationstream",
+            "planning.delete_migrationstream",
+            "planning.add_milestone",
+            "planning.change_milestone",
+            "planning.delete_milestone",
         },
         StaffRole.AGENT: _VIEW,
     },

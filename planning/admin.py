@@ -1,22 +1,29 @@
 """Planning in the admin. Every save and deletion goes through ``planning.services`` (audited like the
 pages' changes): a record through ``planning_record_save``/``_remove``, typed actuals through ``actuals_edit``."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import AccountScopedAdmin, ServiceAdminMixin, staffed_accounts
 
 from . import services
-from .forms import WarmupPlanAdminForm
+from .cutover import Stream
+from .forms import MigrationPlanAdminForm, WarmupPlanAdminForm
+from .migration_pages import authentication_warning
 from .models import (
     ActionItem,
     BusinessReview,
     CapacityRules,
     DailyActual,
     FeatureRequest,
+    MigrationPlan,
+    MigrationStream,
+    Milestone,
     MonthlyForecast,
     PeakEvent,
     WarmupPlan,
 )
+from .services.migration_edit import EDITABLE
 
 
 class PlanningAdminMixin(ServiceAdminMixin):
@@ -105,3 +112,76 @@ class BusinessReviewAdmin(PlanningAdminMixin, AccountScopedAdmin):
     list_display = ["held_on", "account", "attendees"]
     list_select_related = ["account"]
     inlines = [ActionItemInline]
+
+
+class MigrationStreamInline(admin.TabularInline):
+    model = MigrationStream
+    extra = 1
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 1
+    fields = ["kind", "title", "owner", "owner_side", "due_on"]
+
+
+@admin.register(MigrationPlan)
+class MigrationPlanAdmin(PlanningAdminMixin, AccountScopedAdmin):
+    """Migration plans (MISSION: TAM-3): a change to a plan goes through ``migration_plan_edit`` like the
+    portal's (audited, refused when stale, signatures cleared and both sides told to sign again)."""
+
+    list_display = ["name", "account", "start_date", "weeks", "status"]
+    list_select_related = ["account"]
+    list_filter = ["status", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "account__name", "previous_provider"]
+    inlines = [MigrationStreamInline, MilestoneInline]
+    form = MigrationPlanAdminForm
+    readonly_fields = ["authentication"]
+
+    @admin.display(description=_("Authentication before the first warm-up message"))
+    def authentication(self, obj):
+        return (authentication_warning(obj) or _("In time.")) if obj.pk else ""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "warmup_plan":
+            kwargs["queryset"] = db_field.related_model.objects.filter(account__in=staffed_accounts(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new plan as typed; a change is saved with its inlines in ``save_related``
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        by_model = {formset.model: formset for formset in formsets}
+        for formset in formsets:
+            formset.save(commit=False)
+        streams, milestones = by_model.get(MigrationStream), by_model.get(Milestone)
+        kept = (
+            [f.cleaned_data for f in streams.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            if streams
+            else None
+        )
+        plan = MigrationPlan.objects.get(pk=form.instance.pk)
+        try:
+            services.migration_plan_edit(
+                plan=plan,
+                actor=request.user,
+                version=form.cleaned_data["seen_version"],
+                values={name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data},
+                streams=[Stream(row["name"], row["daily_volume"]) for row in kept] if streams else None,
+                milestones=services.MilestoneEdits(
+                    added=milestones.new_objects,
+                    changed=[obj for obj, _fields in milestones.changed_objects],
+                    removed=milestones.deleted_objects,
+                )
+                if milestones
+                else None,
+            )
+        except services.StalePlan as error:
+            messages.error(request, error.messages[0])
+            return None
+        if "status" in form.changed_data:
+            services.migration_plan_set_status(plan=plan, actor=request.user, status=form.cleaned_data["status"])
+        return None

@@ -63,9 +63,11 @@ def weekly(days: list[DayShare]) -> list[dict]:
 
 
 DEFAULT_MILESTONES = [
-    # (kind, days from the start (negative: before), owner side)
-    ("spf_include", -5, "customer"),
-    ("dkim", -5, "customer"),
+    # (kind, days from the start (negative: before; "auth": before the first message on the new IPs), owner side)
+    ("spf_include", "auth", "customer"),
+    ("dkim", "auth", "customer"),
+    ("dmarc", "auth", "customer"),
+    ("rdns", "auth", "tam"),  # the new IPs are Email Enterprise's: their PTR records are ours to set
     ("bounce_domain", -5, "customer"),
     ("cutover", None, "tam"),  # the last day of the parallel run
     ("remove_old_spf", 7, "customer"),  # days after cut-over

@@ -3,7 +3,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import ingest, warmup
-from .models import DEFAULT_SPLIT, WarmupPlan
+from .models import DEFAULT_SPLIT, MigrationPlan, WarmupPlan
 
 
 class WarmupPlanForm(forms.ModelForm):
@@ -121,3 +121,32 @@ class ActualsUploadForm(forms.Form):
             rows=f"{ingest.MAX_ROWS:,}",
         ),
     )
+
+
+class MigrationPlanAdminForm(forms.ModelForm):
+    """A migration plan in the admin: the version it was read at travels with the form, so a save after
+    someone else's is refused instead of overwriting it (MISSION: TAM-3)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = MigrationPlan
+        fields = ["account", "name", "previous_provider", "start_date", "weeks", "warmup_plan", "rollback_criteria",
+                  "status", "notes"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = MigrationPlan.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if cleaned.get("seen_version") != current:
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this plan while you were editing it. Nothing of yours was saved: your "
+                        "changes are still in the form below. Compare them with the plan as it is now, then save again."
+                    )
+                )
+        return cleaned

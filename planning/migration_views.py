@@ -18,8 +18,8 @@ from accounts.shortcuts import visible_account as _account
 from core import spreadsheet
 from core.idempotency import once
 
-from . import services
-from .cutover import Stream, schedule, weekly
+from . import migration_pages, services
+from .cutover import Stream, weekly
 from .models import MigrationPlan, WarmupPlan
 
 
@@ -98,12 +98,6 @@ def migration_new(request, slug):
     return render(request, "planning/migration_form.html", {"account": account, "form": form})
 
 
-def _days(plan):
-    streams = [Stream(s.name, s.daily_volume) for s in plan.streams.all()]
-    warm = plan.warmup_plan.daily_plan() if plan.warmup_plan_id else None
-    return schedule(streams, plan.start_date, plan.weeks, warm)
-
-
 @require_http_methods(["GET", "POST"])
 def migration_detail(request, slug, pk):
     account = _account(request, slug)
@@ -125,29 +119,36 @@ def migration_detail(request, slug, pk):
             else:
                 messages.success(request, _("Signed."))
         return redirect(plan)
-    days = _days(plan)
+    return render(request, "planning/migration_detail.html", _detail(request, account, plan))
+
+
+def _detail(request, account, plan) -> dict:
+    line = migration_pages.timeline(plan)  # MISSION: TAM-3 — dated from the warm-up's real progress
     streams = list(plan.streams.all())
     milestones = list(plan.milestones.select_related("done_by"))
     for m in milestones:
         m.markable = m.markable_by(request.user)
-    return render(
-        request,
-        "planning/migration_detail.html",
-        {
-            "account": account,
-            "plan": plan,
-            "streams": streams,
-            # MISSION: TAM-3, DLV-1: volume moved with no warm-up to follow lands on cold IPs
-            "unwarmed_volume": sum(s.daily_volume for s in streams)
-            if plan.is_running and not plan.warmup_plan_id
-            else 0,
-            "weeks": weekly(days),
-            "milestones": milestones,
-            "signoffs": {s.side: s for s in plan.signoffs.select_related("user")},
-            "can_sign": can(request.user, "migration.sign", account),
-            "today": account.today(),
-        },
-    )
+    signoffs = {s.side: s for s in plan.signoffs.select_related("user")}
+    history = list(plan.signature_history.select_related("signed_by", "cleared_by"))
+    for entry in history:
+        entry.what = services.change_labels(entry.changes)
+    return {
+        "account": account,
+        "plan": plan,
+        "streams": streams,
+        # MISSION: TAM-3, DLV-1: volume moved with no warm-up to follow lands on cold IPs
+        "unwarmed_volume": sum(s.daily_volume for s in streams) if plan.is_running and not plan.warmup_plan_id else 0,
+        "weeks": weekly(line.days),
+        "moved": migration_pages.why_moved(plan, line, next((m for m in milestones if m.kind == "cutover"), None)),
+        "warmup_paused": bool(line.warm and line.warm.paused),
+        "milestones": migration_pages.milestone_rows(plan, line, milestones),
+        "signoffs": signoffs,
+        "history": history,
+        "sign_again": bool(history) and len(signoffs) < 2,
+        "can_sign": can(request.user, "migration.sign", account),
+        "can_edit": can(request.user, "migration.manage", account),
+        "today": account.today(),
+    }
 
 
 @require_GET
@@ -160,12 +161,14 @@ def migration_csv(request, slug, pk):
     writer.writerow(
         ["date", "stream", "share_on_email_enterprise", "messages_on_email_enterprise", "messages_on_previous_provider"]
     )
-    for d in _days(plan):
+    line = migration_pages.timeline(plan)
+    for d in line.days:
         writer.writerow([d.day.isoformat(), d.stream, f"{d.share:.3f}", d.new, d.old])
     writer.writerow([])
     writer.writerow(["milestone", "owner", "due", "done"])
     for m in plan.milestones.all():
-        writer.writerow([str(m), m.owner, m.due_on.isoformat(), m.done_at.date().isoformat() if m.done_at else ""])
+        due = line.due(m.kind, m.due_on)
+        writer.writerow([str(m), m.owner, due.isoformat(), m.done_at.date().isoformat() if m.done_at else ""])
     return response
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import capacity_views, features_views, migration_views, views
+from . import capacity_views, features_views, migration_edit_views, migration_views, views
 
 urlpatterns = [
     path("a/<slug:slug>/warmup/", views.plan_list, name="warmup-list"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("a/<slug:slug>/migration/new/", migration_views.migration_new, name="migration-new"),
     path("a/<slug:slug>/migration/<int:pk>/", migration_views.migration_detail, name="migration-plan"),
     path("a/<slug:slug>/migration/<int:pk>/plan.csv", migration_views.migration_csv, name="migration-csv"),
+    path("a/<slug:slug>/migration/<int:pk>/edit/", migration_edit_views.migration_edit, name="migration-edit"),
     path("a/<slug:slug>/migration/<int:pk>/status/", migration_views.migration_status, name="migration-status"),
     path("a/<slug:slug>/roadmap/requests/<int:pk>/", features_views.request_update, name="roadmap-request"),
     path("a/<slug:slug>/roadmap/reviews/<int:pk>/actions/", features_views.action_add, name="roadmap-action"),

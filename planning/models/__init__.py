@@ -4,7 +4,7 @@ from accounts.models import ApiToken as IngestToken  # the account-wide API toke
 
 from .capacity import CapacityRules, MonthlyForecast, PeakEvent
 from .features import ActionItem, BusinessReview, FeatureRequest
-from .migration import MigrationPlan, MigrationStream, Milestone, SignOff
+from .migration import MigrationPlan, MigrationStream, Milestone, SignatureHistory, SignOff
 from .warmup import DEFAULT_SPLIT, DailyActual, WarmupPlan
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "MonthlyForecast",
     "PeakEvent",
     "SignOff",
+    "SignatureHistory",
     "WarmupPlan",
 ]

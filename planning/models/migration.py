@@ -49,6 +49,8 @@ class MigrationPlan(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Each edit adds one: a form made from an older version is stale (someone else saved meanwhile).
+    version = models.PositiveIntegerField(_("version"), default=0, db_default=0, editable=False)
 
     objects = MigrationPlanQuerySet.as_manager()
 
@@ -94,6 +96,8 @@ class Milestone(models.Model):
     class Kind(models.TextChoices):
         SPF_INCLUDE = "spf_include", _("Add our SPF include")
         DKIM = "dkim", _("Publish our DKIM keys")
+        DMARC = "dmarc", _("Publish a DMARC record for the sending domain")
+        RDNS = "rdns", _("Reverse DNS (PTR) for the new IPs")
         BOUNCE_DOMAIN = "bounce_domain", _("Point the bounce domain (CNAME) at us")
         CUTOVER = "cutover", _("Cut-over: all streams on Email Enterprise")
         REMOVE_OLD_SPF = "remove_old_spf", _("Remove the previous provider's SPF include")
@@ -127,15 +131,23 @@ class Milestone(models.Model):
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
-        ordering = ["plan", "due_on"]
+        ordering = ["plan", "due_on", "pk"]
 
     def __str__(self):
         return self.title or self.get_kind_display()
+
+    @property
+    def is_authentication(self) -> bool:
+        """SPF, DKIM, DMARC and reverse DNS: due before the warm-up's first message (MISSION: TAM-3, DLV-1)."""
+        return self.kind in AUTHENTICATION_KINDS
 
     def markable_by(self, user) -> bool:
         """Whether this user may mark the milestone done or reopen it: the provider's own milestones are the
         TAM's to mark (who may sign the plan at all is ``accounts.access``'s answer). MISSION: TAM-3."""
         return self.owner_side == self.Side.CUSTOMER or user.is_staff
+
+
+AUTHENTICATION_KINDS = ("spf_include", "dkim", "dmarc", "rdns")
 
 
 class SignOffQuerySet(TenantQuerySet):
@@ -156,3 +168,34 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.plan_id} {self.side}"
+
+
+class SignatureHistoryQuerySet(TenantQuerySet):
+    account_path = "plan__account"
+
+
+class SignatureHistory(models.Model):
+    """A signature cleared because the plan changed after both sides signed: who signed and when, who changed
+    the plan after, when, and what (MISSION: TAM-3)."""
+
+    plan = models.ForeignKey(MigrationPlan, on_delete=models.CASCADE, related_name="signature_history")
+    side = models.CharField(_("side"), max_length=10, choices=[("customer", _("Customer")), ("tam", _("TAM"))])
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed"))
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    cleared_at = models.DateTimeField(_("changed after signing"))
+    changes = models.JSONField(_("what changed"), default=list, blank=True)
+
+    objects = SignatureHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cleared signature")
+        verbose_name_plural = _("cleared signatures")
+        ordering = ["plan", "-cleared_at", "side"]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.side} {self.signed_at:%Y-%m-%d}"

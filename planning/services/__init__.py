@@ -11,6 +11,7 @@ from .features import (
     review_create,
 )
 from .migration import migration_plan_create, migration_plan_set_status, migration_plan_sign, milestone_toggle
+from .migration_edit import MilestoneEdits, StalePlan, change_labels, migration_plan_edit
 from .records import planning_record_remove, planning_record_save
 from .reviews import review_cadence_set, review_reminders_send
 from .warmup import (
@@ -23,16 +24,20 @@ from .warmup import (
 )
 
 __all__ = [
+    "MilestoneEdits",
+    "StalePlan",
     "action_item_add",
     "action_item_toggle",
     "actuals_edit",
     "actuals_import_csv",
     "actuals_import_json",
     "capacity_remove",
+    "change_labels",
     "feature_request_file",
     "feature_request_update",
     "forecast_save",
     "migration_plan_create",
+    "migration_plan_edit",
     "migration_plan_set_status",
     "migration_plan_sign",
     "milestone_toggle",

@@ -9,18 +9,23 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
 from planning.cutover import DEFAULT_MILESTONES, Stream
+from planning.migration_timeline import authentication_due
 from planning.models import MigrationPlan, MigrationStream, Milestone, SignOff
 
 from .records import record
 
 
 def _milestones(plan: MigrationPlan, account: Account) -> list[Milestone]:
-    """The default milestones, due around the cut-over (the last day of the parallel run)."""
+    """The default milestones, due around the cut-over (the last day of the parallel run); authentication first,
+    before the first message on the new IPs (the linked warm-up's first day when it starts earlier)."""
     cutover = plan.start_date + timedelta(days=plan.weeks * 7 - 1)
+    auth = authentication_due(plan.start_date, plan.warmup_plan.start_date if plan.warmup_plan_id else None)
     tam = account.primary_tam.get_full_name() if account.primary_tam else "TAM"
     milestones = []
     for kind, offset, side in DEFAULT_MILESTONES:
-        if offset is None:
+        if offset == "auth":
+            due = auth
+        elif offset is None:
             due = cutover
         else:
             due = plan.start_date + timedelta(days=offset) if offset < 0 else cutover + timedelta(days=offset)

@@ -32,3 +32,9 @@ def deferrals_on(*days, n=40):
 def provider_row(response, provider: str) -> str:
     """The visible text of one provider's row on the plan page."""
     return visible_text(re.search(rf'<tr data-testid="provider-{provider}">.*?</tr>', text(response), re.S).group(0))
+
+
+def milestone_line(response, milestone) -> str:
+    """The visible text of one milestone's line on a migration plan's page."""
+    items = re.findall(r"<li>.*?</li>", response.content.decode(), re.S)
+    return visible_text(next(item for item in items if str(milestone) in item))

@@ -2,7 +2,7 @@
 (MISSION: TAM-3, TAM-5). Dates are fixed days, never drawn relative to today (except the warm-up plan's start,
 which is ten days before the account's today)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 from factory.django import DjangoModelFactory
@@ -20,6 +20,7 @@ from planning.models import (
     Milestone,
     MonthlyForecast,
     PeakEvent,
+    SignatureHistory,
     SignOff,
     WarmupPlan,
 )
@@ -175,3 +176,18 @@ class SignOffFactory(DjangoModelFactory):
     plan = factory.SubFactory(MigrationPlanFactory)
     side = "tam"
     user = factory.SelfAttribute("plan.account.primary_tam")
+
+
+class SignatureHistoryFactory(DjangoModelFactory):
+    """The customer's signature, cleared by the TAM's change after both sides signed."""
+
+    class Meta:
+        model = SignatureHistory
+
+    plan = factory.SubFactory(MigrationPlanFactory)
+    side = "customer"
+    signed_by = factory.SubFactory(UserFactory)
+    signed_at = datetime(2027, 1, 2, 9, 0, tzinfo=UTC)
+    cleared_by = factory.SelfAttribute("plan.account.primary_tam")
+    cleared_at = datetime(2027, 1, 3, 9, 0, tzinfo=UTC)
+    changes = factory.LazyFunction(lambda: ["streams"])

@@ -95,6 +95,26 @@ MATRIX: dict[str, list[Row]] = {
         ),  # fmt: skip
     ],
     "migration-csv": [Row("GET", lambda o: f"{MIG}plan.csv", READERS)],
+    "migration-edit": [
+        Row("GET", lambda o: f"{MIG}edit/", roles(200, **TAMS)),
+        Row(
+            "POST",
+            lambda o: f"{MIG}edit/",
+            roles(MIG, **TAMS),
+            data=lambda o: {
+                "name": "Renamed",
+                "previous_provider": "Old",
+                "start_date": "2026-12-01",
+                "weeks": "6",
+                "rollback_criteria": "Back.",
+                "streams": "tx 1000",
+                "version": "0",
+                "m-TOTAL_FORMS": "0",
+                "m-INITIAL_FORMS": "0",
+            },
+            changes=lambda o: MigrationPlan.objects.get(pk=MIGRATION).name,
+        ),  # fmt: skip
+    ],
     "migration-status": [
         Row(
             "POST",

@@ -113,7 +113,7 @@ def test_the_dashboard_shows_the_next_milestone(client, world):
     page = client.get("/a/acme/").content.decode()
     assert "Next milestone" in page and "Add our SPF include" in page
     plan = MigrationPlan.objects.get()
-    Milestone.objects.filter(plan=plan, kind__in=["spf_include", "dkim", "bounce_domain"]).update(
+    Milestone.objects.filter(plan=plan, kind__in=["spf_include", "dkim", "dmarc", "rdns", "bounce_domain"]).update(
         done_at=plan.created_at
     )
     assert "Cut-over: all streams on Email Enterprise" in client.get("/a/acme/").content.decode()

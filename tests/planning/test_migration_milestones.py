@@ -1,6 +1,5 @@
 """Migration milestones: whose they are, who marked them done and when (issue 17). MISSION: TAM-3."""
 
-import re
 from datetime import date
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.exceptions import ValidationError
 from planning import services
 from planning.models import MigrationPlan, Milestone
 from tests.helpers import visible_text
+from tests.planning.conftest import milestone_line
 
 START = date(2027, 6, 1)
 
@@ -31,11 +31,6 @@ def plan(client, world, frozen):
     return MigrationPlan.objects.get(account=world.acme)
 
 
-def milestone_line(response, milestone) -> str:
-    items = re.findall(r"<li>.*?</li>", response.content.decode(), re.S)
-    return visible_text(next(item for item in items if str(milestone) in item))
-
-
 def mark_button(response, milestone) -> bool:
     return f'name="milestone" value="{milestone.pk}"' in response.content.decode()
 
@@ -43,6 +38,7 @@ def mark_button(response, milestone) -> bool:
 def test_the_cutover_is_the_providers_and_the_dns_milestones_the_customers(plan):
     sides = dict(plan.milestones.values_list("kind", "owner_side"))
     assert sides.pop("cutover") == "provider"
+    assert sides.pop("rdns") == "provider"  # the new IPs are Email Enterprise's: their PTR records too
     assert set(sides.values()) == {"customer"}
 
 
