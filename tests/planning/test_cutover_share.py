@@ -19,7 +19,8 @@ def test_a_share_below_all_is_rounded_down_to_a_tenth():
     assert last.percent == 99.6 and last.old == 400
 
 
-def test_the_plan_page_shows_99_6_percent_not_100(client, world):
+def test_the_plan_page_shows_99_6_percent_not_100(client, world, frozen):
+    frozen("2027-01-03 10:00")  # the day before the warm-up starts: it is not late yet (the schedule follows it)
     warm = WarmupPlanFactory(account=world.acme, template="custom", custom_start=99_600, custom_growth="1.10",
                              target_daily=99_600, start_date=date(2027, 1, 4))  # fmt: skip
     plan = MigrationPlanFactory(account=world.acme, weeks=1, warmup_plan=warm)

@@ -131,7 +131,12 @@ MATRIX_ROWS = [
     for row in rows
     for role in ROLES
 ]
-OWN_VIEWS = ("planning.capacity_views", "planning.features_views", "planning.migration_views")
+OWN_VIEWS = (
+    "planning.capacity_views",
+    "planning.features_views",
+    "planning.migration_views",
+    "planning.migration_edit_views",
+)
 
 
 @pytest.fixture
