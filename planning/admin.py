@@ -149,7 +149,7 @@ class MigrationPlanAdmin(PlanningAdminMixin, AccountScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:  # a new plan as typed; a change is saved with its inlines in ``save_related``
-            super().save_model(request, obj, form, change)
+            services.planning_record_save(obj=obj, actor=request.user, changed=form.changed_data)
 
     def save_related(self, request, form, formsets, change):
         if not change:
