@@ -1,0 +1,66 @@
+"""The window of a search (cases/search.py, issue 15): the ``RANK_WINDOW`` most recent matches are ranked,
+however they are read (walking back from the newest case, or off the GIN index), and a typo's trigram
+fallback keeps the same window, newest first. PostgreSQL only (SQLite searches the text itself, no window).
+MISSION: NC-1."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from cases import search, services
+from cases.models import Case
+from tests.cases.conftest import open_case
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
+
+# (WALK_FIRST, WALK_MAX): the first walk fills the window / a second, longer walk does / the GIN index does.
+WAYS = [(1_000, 1_000), (4, 1_000), (1, 0)]
+
+
+@pytest.fixture
+def history(world, frozen):
+    """Twelve Acme cases a minute apart; "quota" in the subject of every other one (six), newest last."""
+    start = frozen("2027-03-02 09:00")
+    cases = []
+    for i in range(12):
+        frozen(start + timedelta(minutes=i))
+        subject = f"Quota reached on pool {i}" if i % 2 else f"Slow dashboard {i}"
+        cases.append(open_case(world, subject=subject, description="Nothing else."))
+    return cases
+
+
+def numbers(user, text: str) -> list[str]:
+    queryset = search.matching(Case.objects.visible_to(user), text, staff=user.is_staff)
+    return list(queryset.values_list("number", flat=True))
+
+
+@pytest.mark.parametrize(("first", "furthest"), WAYS)
+def test_the_window_is_the_most_recent_matches_however_it_is_read(world, history, monkeypatch, first, furthest):
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    monkeypatch.setattr(search, "WALK_FIRST", first)
+    monkeypatch.setattr(search, "WALK_MAX", furthest)
+    newest_three = {c.number for c in history[11::-2][:3]}
+
+    assert set(numbers(world.alice, "quota")) == newest_three
+    assert set(numbers(world.sam, "quot")) == newest_three  # a prefix, staff reading both vectors
+
+
+@pytest.mark.parametrize(("first", "furthest"), WAYS)
+def test_a_walk_never_shows_a_customer_an_internal_note(world, history, monkeypatch, first, furthest):
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    monkeypatch.setattr(search, "WALK_FIRST", first)
+    monkeypatch.setattr(search, "WALK_MAX", furthest)
+    for case in history[:6]:
+        services.case_add_note(case=case, actor=world.sam, body="Throttled by mx7, keep it between us.")
+
+    assert numbers(world.alice, "throttled") == []
+    assert set(numbers(world.sam, "throttled")) == {c.number for c in history[4:6]}
+
+
+def test_a_typo_lists_the_most_recent_subjects_like_it_newest_first(world, history, monkeypatch):
+    """The trigram fallback keeps the full-text search's window: on 100,000 cases a typo of a common word
+    compared every subject holding it (280 ms) where a list shows the newest fifty."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+
+    assert numbers(world.alice, "quotaa") == [c.number for c in history[11::-2][:4]]
