@@ -11,7 +11,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Counted in no order (how many of the first cap + 1 rows there are does not depend on it): in the
+        # list's order PostgreSQL walked the queue's index through 20,000 open cases to find a TAM's first
+        # 1,001 (0.5 s at 1,000,000 cases); in none it reads them off the account index.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
