@@ -9,7 +9,11 @@ reply on ~30% of them and an internal note on ~10%, and their search vectors (ca
 test client requests each page as an Acme member, a support agent (every account) and a TAM (50 accounts):
 5 warm-ups and 50 timed requests per URL, printing the queries per request and the p50/p95 server time
 beside the targets (lists and queue: <= 12 queries, p95 <= 50 ms; search: p95 <= 80 ms over 100,000
-cases). Last, ``sla_sweep()`` runs once over all cases reopened, ~50 of them due.
+cases). Each row shows this process's CPU time per request (p95, ``time.process_time``) beside the wall
+time: on a machine other work loads, the wall time stretches while the CPU time and PostgreSQL's own time
+(SQL ms) stay what the request costs. Last, ``sla_sweep()`` runs once over all cases reopened, ~50 due.
+``--keep`` measures the database a previous run filled (migrated, not refilled): 1,000,000 cases take
+~20 minutes to fill on a loaded machine.
 """
 
 import argparse
@@ -100,14 +104,16 @@ def report(title: str, client, urls: list[str], *, show_plans=False, target=TARG
     results = []
     print(f"\n{title}   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(
-        f"  {'URL':<46} {'rows':>4} {'queries':>7} {'SQL ms':>7} {'CPU p95':>8} {'p95 ms':>7}   targets: "
+        f"  {'URL':<46} {'rows':>4} {'queries':>7} {'SQL ms':>7} {'CPU p95':>8} {'wall p95':>8}   targets: "
         f"<= {TARGET_QUERIES} queries, p95 <= {target:.0f} ms"
     )
     for url in urls:
         queries, cpu95, p95, rows, db = measure(client, url, show_plans=show_plans, target=target, status=status)
-        miss = [m for m, bad in (("queries", queries > TARGET_QUERIES), ("p95", p95 > target)) if bad]
+        miss = [m for m, bad in (("queries", queries > TARGET_QUERIES), ("wall p95", p95 > target)) if bad]
         flag = "MISSED: " + ", ".join(miss) if miss else "ok"
-        print(f"  {url:<46} {rows:>4} {queries:>7} {db:>7.1f} {cpu95:>8.1f} {p95:>7.1f}   {flag}")
+        if miss == ["wall p95"] and cpu95 + db <= target:  # a loaded machine: what the request itself costs
+            flag += f" (CPU p95 + SQL = {cpu95 + db:.0f} ms: within)"
+        print(f"  {url:<46} {rows:>4} {queries:>7} {db:>7.1f} {cpu95:>8.1f} {p95:>8.1f}   {flag}")
         results.append((url, queries, cpu95, p95, flag))
     return results
 
@@ -155,17 +161,32 @@ def sweep(n_due: int) -> None:
     assert CaseEvent.objects.filter(kind="sla_warning").count() == raised
 
 
+def filled() -> tuple:
+    """The people and sizes of a database a previous run filled (``--keep``)."""
+    from accounts.models import Account, User
+    from cases.models import Case
+
+    people = [User.objects.get(email=e) for e in ("alice@acme.test", "sam@support.test", "tina@tam.test")]
+    if not Case.objects.exists():
+        sys.exit("--keep: the database holds no cases; run once without --keep")
+    return (*people, Case.objects.count(), Account.objects.count())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=1_000)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slow queries of a missed target")
     parser.add_argument("--no-sweep", action="store_true", help="skip the SLA sweep (it reopens every case)")
+    parser.add_argument(
+        "--keep", action="store_true", help="measure the database a previous run filled (migrated, not refilled)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit("set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench")
-    recreate_database(url)
+    if not args.keep:
+        recreate_database(url)
 
     import django
 
@@ -180,8 +201,11 @@ def main() -> None:
     logging.getLogger("django_structlog").setLevel(logging.WARNING)  # one log line per request is not measured
     app.conf.task_always_eager = False  # the sweep enqueues the mail drain, as in production; it does not send
     call_command("migrate", verbosity=0, interactive=False)
-    accounts, alice, sam, tina, staff = people_and_accounts(args.accounts)
-    fill(args.cases, accounts=accounts, reporter=alice, staff=staff)
+    if args.keep:
+        alice, sam, tina, args.cases, args.accounts = filled()
+    else:
+        accounts, alice, sam, tina, staff = people_and_accounts(args.accounts)
+        fill(args.cases, accounts=accounts, reporter=alice, staff=staff)
 
     customer, agent, tam = Client(), Client(), Client()
     customer.force_login(alice)
