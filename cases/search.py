@@ -117,8 +117,11 @@ def jump(queryset, text: str):
         found = queryset.filter(number=match["prefix"].upper() + number)
     else:  # each account's prefix with this number, looked up in the unique index on number (no LIKE scan;
         # as a subquery the planner compared every case with every prefix)
-        prefixes = CaseSequence.objects.values_list("prefix", flat=True)
-        found = queryset.filter(number__in=[f"{prefix}{number}" for prefix in prefixes])
+        numbers = [f"{prefix}{number}" for prefix in CaseSequence.objects.values_list("prefix", flat=True)]
+        if postgres():  # one array, not 1,000 parameters (quoting them cost 80 ms of CPU per search)
+            found = queryset.filter(_AnyOf(F("number"), Value(numbers, output_field=ArrayField(CharField()))))
+        else:
+            found = queryset.filter(number__in=numbers)
     found = list(found.order_by("pk")[:2])
     return found[0] if len(found) == 1 else None
 
