@@ -169,6 +169,14 @@ class Case(models.Model):
             models.Index(
                 fields=["next_deadline_at", "-created_at"], name="case_queue_open", condition=~Q(status="resolved")
             ),
+            # A TAM's "past a deadline" view and its count: each of their accounts' open cases by deadline. With
+            # the queue's index alone PostgreSQL re-read every account's breached cases once per account of the
+            # TAM (0.4 s at 1,000,000 cases).
+            models.Index(
+                fields=["account", "next_deadline_at"],
+                name="case_account_deadline_open",
+                condition=~Q(status="resolved"),
+            ),
             # The SLA sweep reads only what is due.
             models.Index(fields=["sla_check_at"], name="case_sla_check", condition=Q(sla_check_at__isnull=False)),
         ]
