@@ -38,6 +38,9 @@ class Peak:
 
 
 WARMED, WARMING, COLD = "warmed", "warming", "cold"
+# An IP no warm-up plan in the portal covers: it may be years warm or never used; the portal does not know, so
+# it is not counted as carrying anything, nor as needing a warm-up, and the page says so.
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,11 @@ class IpWarmth:
 class Readiness:
     daily: int  # the volume asked for
     now: int  # what the account's IPs carry today
-    ips: int  # the IPs the account has
+    ips: int  # the IPs the account has (whose warmth the portal knows)
     new_ips: int = 0  # to add
     warmup_days: int = 0  # 0: no warm-up needed
     share: int = 0  # the daily volume per IP still to warm
+    unknown: int = 0  # IPs of unknown warmth, left out of the figures
 
     @property
     def ready(self) -> bool:
@@ -81,10 +85,12 @@ def ramp_days(template: str, current: int, volume: int) -> int:
 
 def readiness(ips: list[IpWarmth], daily: int, needed: int, rules: Rules) -> Readiness:
     """Whether the account's IPs carry ``daily`` now; if not, the new IPs (``needed`` is the count the
-    volume asks for) and the days of warm-up before they do."""
+    volume asks for) and the days of warm-up before they do. IPs of unknown warmth are left out (and counted)."""
+    unknown = sum(1 for ip in ips if ip.state == UNKNOWN)
+    ips = [ip for ip in ips if ip.state != UNKNOWN]
     now = sum(ip.carries(rules) for ip in ips)
     if daily <= now:
-        return Readiness(daily, now, len(ips))
+        return Readiness(daily, now, len(ips), unknown=unknown)
     warm = [ip for ip in ips if ip.state == WARMED]
     rest = daily - sum(ip.carries(rules) for ip in warm)
     new = max(0, needed - len(ips))
@@ -94,7 +100,7 @@ def readiness(ips: list[IpWarmth], daily: int, needed: int, rules: Rules) -> Rea
         new, climbing = new + extra, climbing + [0] * extra
     share = math.ceil(rest / len(climbing))
     days = max(ramp_days(rules.template, current, share) for current in climbing)
-    return Readiness(daily, now, len(ips), new, days, share)
+    return Readiness(daily, now, len(ips), new, days, share, unknown)
 
 
 @dataclass

@@ -1,17 +1,18 @@
 """How warm each of the account's sending IPs is, read from its warm-up plans, for the capacity advice
 (MISSION: TAM-5, DLV-1). The IPs are the account's monitored sending IPs (deliverability's public read); an IP
 is warmed by a completed plan (or one whose every provider reached the target), warming while a plan that
-covers it runs, and cold when no plan ever warmed it or it sat idle for more than 30 days since (facts: an IP
-idle for more than 30 days must be warmed again)."""
+covers it runs, and cold when its plan never got it sending or it sat idle for more than 30 days since (facts:
+an IP idle for more than 30 days must be warmed again). An IP no plan covers is of unknown warmth: the portal
+has no figures for it, and calling it cold would tell a customer sending on it for years to warm it again."""
 
 from deliverability.models import MonitoredTarget
 
 from . import warmup
-from .capacity import COLD, WARMED, WARMING, IpWarmth
+from .capacity import COLD, UNKNOWN, WARMED, WARMING, IpWarmth
 from .models import WarmupPlan
 from .status import PlanStatus, plan_status
 
-RANK = {COLD: 0, WARMING: 1, WARMED: 2}
+RANK = {UNKNOWN: -1, COLD: 0, WARMING: 1, WARMED: 2}
 
 
 def _plan_warmth(status: PlanStatus) -> tuple[str, int | None, int]:
@@ -42,7 +43,7 @@ def ip_warmth(account) -> list[IpWarmth]:
                 best[ip] = found
     out = []
     for target in MonitoredTarget.objects.sending_ips(account):
-        known = best.get(target.value, IpWarmth(target.value))
+        known = best.get(target.value, IpWarmth(target.value, state=UNKNOWN))
         stream = target.stream.name if target.stream else ""
         out.append(IpWarmth(target.value, stream, known.state, known.stage, known.daily, known.top))
     return out
