@@ -5,6 +5,8 @@ change it records, so the row and the change are saved (or rolled back) together
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from core.panel_cache import changed
+
 from .models import Account, AuditEvent, User
 
 
@@ -28,4 +30,5 @@ def audit(
         event.target_id = str(target.pk)
         event.target_label = str(target)[:200]
     event.save()
+    changed(account.pk if account is not None else None)  # the dashboard's cached panels (core.panel_cache)
     return event

@@ -3,26 +3,31 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
 
 from .models import Membership
 from .reachability import reachability
 
 
+@cacheable
 def tam_card(request, account) -> Panel:
     """MISSION: TAM-1 — who the TAM is, and whether they are reachable now or when next."""
     now = timezone.now()
     people = []
+    changes = [next_midnight(now)]  # "tomorrow 09:00" is the viewer's day
     for person, role in ((account.primary_tam, _("Your TAM")), (account.backup_tam, _("Backup TAM"))):
         if person is None:
             continue
         calendar = person.calendar
         today = timezone.localdate(now, calendar.schedule.tz) if calendar else None
+        reach = reachability(person, now)
+        changes += [reach.until, reach.next_open, next_midnight(now, calendar.schedule.tz) if calendar else None]
         people.append(
             {
                 "person": person,
                 "role": role,
-                "reach": reachability(person, now),
+                "reach": reach,
                 "calendar": calendar,
                 "windows": list(calendar.windows.all()) if calendar else [],
                 "changes": calendar.upcoming_exceptions(today) if calendar else [],
@@ -36,9 +41,11 @@ def tam_card(request, account) -> Panel:
         context={"people": people, "now": now},
         wide=True,
         refresh_seconds=60,
+        changes_at=min(moment for moment in changes if moment is not None),  # opens, closes, a new day
     )
 
 
+@cacheable
 def severity1_line(request, account) -> Panel:
     """MISSION: CR-1 — the Severity 1 line, staffed 24/7/365, and the support address (NC-1)."""
     return Panel(
@@ -49,6 +56,7 @@ def severity1_line(request, account) -> Panel:
     )
 
 
+@cacheable
 def team(request, account) -> Panel:
     memberships = list(Membership.objects.filter(account=account).select_related("user").order_by("user__full_name"))
     return Panel(

@@ -41,3 +41,9 @@ def badge(case: Case, now: datetime) -> ClockBadge:
     else:
         level = "ok"
     return ClockBadge(labels[clock], due, level)
+
+
+def badge_changes(case: Case) -> list[datetime]:
+    """Every moment at which ``badge(case, now)`` can change by itself as ``now`` moves on (a warning, a breach)."""
+    d = shown_deadlines(case)
+    return [moment for clock, due in d.items() for moment in (d.warn_at(clock), due)]

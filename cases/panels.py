@@ -7,20 +7,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
 
-from .badges import badge
+from .badges import badge, badge_changes
 from .models import Case, CaseEvent, OnCallShift, PhoneIntake, SlaAlert
 from .services.escalation import met_since
 from .services.oncall import ROTA_LOOKAHEAD
 
 
+@cacheable
 def open_cases(request, account) -> Panel:
     """MISSION: NC-1, CR-1 — open cases with the clock that applies to each."""
     now = timezone.now()
     qs = Case.objects.filter(account=account).open()
     counts = qs.aggregate(total=Count("id"), critical=Count("id", filter=Q(severity=Case.Severity.CRITICAL)))
     rows = [(case, badge(case, now)) for case in qs.by_next_deadline().select_related("account")[:5]]
+    # a clock's badge turns "warn" and "bad" at these moments; "tomorrow 09:00" changes at the viewer's midnight
+    moments = [next_midnight(now), *(m for case, _clock in rows for m in badge_changes(case) if m > now)]
     return Panel(
         name="open-cases",
         title=_("Your open cases"),
@@ -28,6 +32,7 @@ def open_cases(request, account) -> Panel:
         context={"rows": rows, "counts": counts},
         wide=True,
         refresh_seconds=60,
+        changes_at=min(moments),
     )
 
 

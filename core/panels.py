@@ -10,6 +10,7 @@ queries, whatever the size of the account.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
@@ -26,6 +27,7 @@ class Panel:
     context: dict = field(default_factory=dict)
     wide: bool = False
     refresh_seconds: int | None = None  # htmx re-renders the panel this often (dashboard panels)
+    changes_at: datetime | None = None  # when the shown text changes by itself (core.panel_cache keeps it till then)
 
 
 @cache

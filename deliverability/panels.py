@@ -2,12 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from core.panel_cache import cacheable, next_minute_of
 from core.panels import Panel
 
 from .authentication.status import SEVERITY
 from .models import AuthFinding, AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
 
 
+@cacheable
 def blocklists(request, account) -> Panel:
     """MISSION: DLV-2 — "N listings on key lists" or "clean on all N lists, checked 12 minutes ago"."""
     listed = ListingStatus.objects.of(account).listed()
@@ -28,9 +30,11 @@ def blocklists(request, account) -> Panel:
             "checked": max(0, lists - len(last.failed_zones)) if last else 0,
         },
         refresh_seconds=300,
+        changes_at=next_minute_of(last.finished_at) if last else None,  # "checked 12 minutes ago"
     )
 
 
+@cacheable
 def authentication(request, account) -> Panel:
     """MISSION: DLV-1 — sender authentication at a glance: failing and warning checks of the last run."""
     run = AuthRun.objects.last_finished(account)
@@ -44,6 +48,7 @@ def authentication(request, account) -> Panel:
             "worst": list(run.findings.not_passing().worst_first()[:3]) if run else [],
         },
         refresh_seconds=300,
+        changes_at=next_minute_of(run.finished_at) if run else None,  # "checked 12 minutes ago"
     )
 
 

@@ -9,6 +9,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from core.panel_cache import watch_models
         from core.sessions import stamp_sign_in
 
         user_logged_in.connect(stamp_sign_in, dispatch_uid="core.sessions.stamp_sign_in")
+        watch_models()

@@ -1,7 +1,7 @@
 """Home, the customer dashboard and the staff console: thin views over each app's public functions."""
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Account
 from accounts.reachability import reachability
 from core.decorators import staff_required
+from core.panel_cache import render_all
 from core.panels import Panel, collect, panel_functions
 
 from .filters import AccountFilter
@@ -42,12 +43,21 @@ def _render_panels(request, panels: list[Panel], account=None) -> list[str]:
     return [render_to_string("portal/panel.html", _panel_context(p, account), request=request) for p in panels]
 
 
+def _dashboard_panels(request, account, functions: dict) -> list[str]:
+    """The dashboard's panels as HTML, those marked ``@cacheable`` from the per-account cache (issue 18)."""
+
+    def render(panel: Panel) -> str:
+        return render_to_string("portal/panel.html", _panel_context(panel, account), request=request)
+
+    return render_all(request, account, functions, render)
+
+
 @require_GET
 def account_dashboard(request, slug):
     """MISSION: TAM-1, CR-1 — what a customer sees first: their TAM, the Severity 1 line, their team,
     and each app's panel."""
     account = _account_for(request, slug)
-    panels = _render_panels(request, collect("dashboard", request, account), account)
+    panels = [html for html in _dashboard_panels(request, account, panel_functions("dashboard")) if html]
     other_accounts = (
         []
         if request.user.is_staff
@@ -67,10 +77,10 @@ def account_panel(request, slug, name):
     if fn is None:
         raise Http404
     account = _account_for(request, slug)
-    panel = fn(request, account)
-    if panel is None:
+    (html,) = _dashboard_panels(request, account, {name: fn})
+    if not html:
         raise Http404
-    return render(request, "portal/panel.html", _panel_context(panel, account))
+    return HttpResponse(html)
 
 
 @staff_required

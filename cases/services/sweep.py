@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import sla
 from cases.models import Case, CaseEvent, SlaAlert
 from cases.notifications import notify, notify_all
+from core.panel_cache import changed_many
 from core.text import _, to_json
 
 from . import clocks
@@ -66,6 +67,7 @@ def _check_batch(cases: list[Case], now) -> int:
         case.next_deadline_at = deadlines[case.pk].next
         case.sla_check_at = sla.next_check(deadlines[case.pk], now, sent[case.pk])
     Case.objects.bulk_update(cases, ["next_deadline_at", "sla_check_at"])
+    changed_many(case.account_id for case in cases)  # bulk writes: the dashboard's cached panels
     return len(alerts)
 
 

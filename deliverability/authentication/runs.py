@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Account, User
 from accounts.notify import absolute_url, notify
+from core.panel_cache import changed
 from core.text import _, to_json
 from deliverability.authentication import bimi, checks, dmarc, spf, transport
 from deliverability.authentication.status import SEVERITY, worst_first
@@ -164,6 +165,7 @@ def auth_run(run_id: int) -> None:
         AuthRun.objects.filter(pk=run_id).update(
             status=AuthRun.State.FAILED, finished_at=timezone.now(), resolver=described, failure=str(exc)[:500]
         )
+        changed(run.account_id)  # bulk writes: the dashboard's panel (core.panel_cache)
         raise
     previous = AuthRun.objects.filter(created_at__lt=run.created_at).last_finished(run.account)
     before = {(f.subject, f.kind): f.status for f in previous.findings.all()} if previous else {}
@@ -189,6 +191,7 @@ def auth_run(run_id: int) -> None:
         AuthRun.objects.filter(pk=run_id).update(
             status=AuthRun.State.DONE, finished_at=timezone.now(), resolver=described
         )
+        changed(run.account_id)  # bulk writes: the dashboard's panel (core.panel_cache)
         if any(row.regression for row in rows):
             transaction.on_commit(lambda: alert_regressions(run_id))
 

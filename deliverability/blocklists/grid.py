@@ -1,6 +1,6 @@
 """The targets x lists grid of the deliverability page, a fixed number of queries per page. MISSION: DLV-2."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 
@@ -25,6 +25,17 @@ class Grid:
     rows: list
     page: Page
     kind: str
+    cells_html: dict = field(default_factory=dict)  # a cell's HTML by cell_key: most cells of a page read alike
+
+
+def cell_key(blocklist: Blocklist, cell) -> tuple:
+    """Everything ``deliverability/_cell.html`` reads of a cell and its list (the language and time zone are the
+    request's): two cells with the same key render the same HTML."""
+    if not isinstance(cell, ListingStatus):
+        return (cell,)  # "n/a" or None (not checked yet)
+    listing = (cell.listed_since, blocklist.delist_url) if cell.listed else (None, "")
+    shown = (cell.result, cell.listed, bool(cell.policy), tuple(cell.codes), cell.meaning, cell.reason)
+    return (*shown, cell.checked_at, *listing)
 
 
 def grid(targets, *, kind: str, page=None, active: list[Blocklist] | None = None) -> Grid:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.panel_cache import changed
 from core.text import _, from_json, to_json
 from deliverability.blocklists.checker import Finding, check, check_health, describe, engine_settings
 from deliverability.blocklists.dnsbl import Health, Kind, Target, ZoneSpec, valid_zone
@@ -159,6 +160,7 @@ def _finish(sweep_id: int) -> None:
             status=Sweep.State.DONE, finished_at=timezone.now(), queries_done=F("queries_total"), listed=listed
         ):
             return  # another chunk finished it
+        changed(sweep.account_id)  # "checked N minutes ago" on the dashboard (core.panel_cache)
         from deliverability.tasks import send_alerts
 
         transaction.on_commit(lambda: send_alerts.delay(sweep_id))
@@ -228,6 +230,7 @@ def _record(sweep, targets, lists, findings, checked_at):
     )
     for start in range(0, len(unchanged), 1000):
         ListingStatus.objects.filter(pk__in=unchanged[start : start + 1000]).update(checked_at=checked_at, sweep=sweep)
+    changed(sweep.account_id)  # bulk writes: the dashboard's blocklist panel (core.panel_cache)
     return ListingEvent.objects.bulk_create(events)
 
 

@@ -1,7 +1,9 @@
 from django import template
+from django.template.loader import render_to_string
 
 from ..authentication.requirements import LABELS, NOT_CHECKED
 from ..authentication.status import BADGE
+from ..blocklists.grid import cell_key
 
 register = template.Library()
 
@@ -22,3 +24,13 @@ def finding_badge(status: str) -> str:
 def requirement_label(status: str) -> str:
     """What the checklist says for a requirement's status."""
     return LABELS.get(status, LABELS[NOT_CHECKED])
+
+
+@register.simple_tag
+def grid_cell(grid, blocklist, cell) -> str:
+    """One cell of the blocklist grid: ``deliverability/_cell.html`` rendered once per distinct cell of the page
+    (issue 18: hundreds of cells, a handful of different ones)."""
+    key = cell_key(blocklist, cell)
+    if key not in grid.cells_html:
+        grid.cells_html[key] = render_to_string("deliverability/_cell.html", {"blocklist": blocklist, "cell": cell})
+    return grid.cells_html[key]

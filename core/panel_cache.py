@@ -1,0 +1,168 @@
+"""Dashboard panels kept rendered in the cache per account (issue 18): a page costs a few cache reads instead of
+each panel's queries and templates, and never shows a stale or another account's answer.
+
+- **What a panel shows changes** only through a write: every service writes an audit row, and
+  ``accounts.audit.audit()`` calls :func:`changed` for the row's account (no account: every account's panels);
+  saves and deletes of the models in ``WATCHED`` do too, so the account's version moves at the write and again
+  when the transaction commits. Writers that are not services (the workers'
+  sweeps, runs and bulk ``.update()`` calls) call :func:`changed` themselves. A page reads the versions first and
+  looks up panels under them; a panel rendered from data older than a commit is stored under a version nobody
+  asks for any more.
+- **Text that changes with the clock** (a deadline passing, "checked 5 minutes ago", "tomorrow 09:00"): the
+  panel says when with ``Panel.changes_at`` and is kept only until then (never longer than ``MAX_SECONDS``).
+  Panels whose text moves all the time (this month's availability) are not marked cacheable.
+- **Key**: account, both versions, language, time zone and the person looking (so role, permissions and
+  anything personal can never cross from one person to another).
+
+A panel function opts in with ``@cacheable``; the screen's other panels run on every request as before.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+MAX_SECONDS = 300  # the longest a rendered panel is kept, whatever else happens
+ALL = "panelv:all"
+
+
+def _version_key(account_id: int) -> str:
+    return f"panelv:{account_id}"
+
+
+def cacheable(fn: Callable) -> Callable:
+    """Mark a dashboard panel function ``(request, account) -> Panel | None`` as kept in the cache."""
+    fn.cacheable = True
+    return fn
+
+
+def changed(account_id: int | None) -> None:
+    """What the account's panels show changes with the current transaction. ``None``: something every account's
+    panels may show (a TAM's calendar, a person's name, the list catalogue).
+
+    The version moves now and again when the transaction commits: a panel rendered in between, from the data as
+    it was before the commit, is then stored under a version nobody asks for any more."""
+    key = ALL if account_id is None else _version_key(account_id)
+    cache.set(key, uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(key, uuid4().hex, None))
+
+
+def changed_many(account_ids) -> None:
+    for account_id in set(account_ids):
+        changed(account_id)
+
+
+def next_midnight(now: datetime, tz=None) -> datetime:
+    """The next start of a day in ``tz`` (the viewer's zone by default): when "today"/"tomorrow" wording and
+    day-based figures change."""
+    tz = tz or timezone.get_current_timezone()
+    return datetime.combine(timezone.localdate(now, tz) + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def next_minute_of(since: datetime, now: datetime | None = None) -> datetime:
+    """When ``timesince(since)`` ("12 minutes", "1 hour, 5 minutes") next changes: its finest unit is the minute,
+    counted from ``since``."""
+    now = now or timezone.now()
+    if since is None or since > now:
+        return now + timedelta(minutes=1)
+    return since + timedelta(minutes=(now - since) // timedelta(minutes=1) + 1)
+
+
+def _versions(account_id: int) -> tuple[str, str]:
+    keys = [ALL, _version_key(account_id)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:  # evicted or never set: a new version, so nothing cached before can be served
+            cache.add(key, uuid4().hex, None)
+            found[key] = cache.get(key)
+    return found[ALL], found[_version_key(account_id)]
+
+
+def _seconds_to_keep(panel, now: datetime) -> int:
+    changes_at = getattr(panel, "changes_at", None)
+    if changes_at is None:
+        return MAX_SECONDS
+    return max(0, min(MAX_SECONDS, int((changes_at - now).total_seconds())))
+
+
+def render_all(request, account, functions: dict[str, Callable], render: Callable) -> list[str]:
+    """Each panel's HTML, in order: cached ones from the cache when there, the rest computed by
+    ``functions[name](request, account)`` and ``render(panel)``; a panel that answers None renders as ""."""
+    names = [name for name, fn in functions.items() if getattr(fn, "cacheable", False)]
+    keys = {}
+    if names:
+        every, own = _versions(account.pk)
+        language, zone = translation.get_language(), timezone.get_current_timezone_name()
+        prefix = f"panel:{account.pk}:{own}:{every}:{language}:{zone}:{request.user.pk}"
+        keys = {name: f"{prefix}:{name}" for name in names}
+    hits = cache.get_many(list(keys.values())) if keys else {}
+    out, store = [], {}
+    for name, fn in functions.items():
+        key = keys.get(name)
+        if key in hits:
+            out.append(hits[key])
+            continue
+        panel = fn(request, account)
+        html = "" if panel is None else render(panel)
+        if key and (seconds := _seconds_to_keep(panel, timezone.now())) > 0:
+            store.setdefault(seconds, {})[key] = html
+        out.append(html)
+    for seconds, values in store.items():
+        cache.set_many(values, seconds)
+    return out
+
+
+# Models whose saved rows the cached panels show, and where a row's account is (None: every account's panels;
+# a TAM's calendar and a person's name show on every account they serve). Saves and deletes anywhere (services,
+# the admin, workers, fixtures) move the version; bulk writes (``.update()``, ``bulk_create``) call ``changed``.
+WATCHED = {
+    "accounts.Account": "pk",
+    "accounts.Membership": "account_id",
+    "accounts.User": None,
+    "accounts.BusinessCalendar": None,
+    "accounts.OpeningWindow": None,
+    "accounts.CalendarException": None,
+    "cases.Case": "account_id",
+    "deliverability.Blocklist": None,
+    "deliverability.MonitoredTarget": "account_id",
+    "deliverability.ListingStatus": "target.account_id",
+    "deliverability.Sweep": "account_id",
+    "deliverability.AuthRun": "account_id",
+    "deliverability.AuthFinding": "run.account_id",
+}
+QUIET_USER_FIELDS = frozenset({"last_login"})  # signing in changes nothing a panel shows
+
+
+def _account_of(instance, path: str | None) -> int | None:
+    if path is None:
+        return None
+    value = instance
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _on_write(sender, instance, path, update_fields=None, **kwargs):
+    if update_fields and sender._meta.label == "accounts.User" and set(update_fields) <= QUIET_USER_FIELDS:
+        return
+    try:
+        account_id = _account_of(instance, path)
+    except Exception:  # noqa: BLE001 - a row whose parent is already gone: every account's panels, to be safe
+        account_id = None
+    changed(account_id)
+
+
+def watch_models() -> None:
+    """Connect the save/delete signals of ``WATCHED`` (called once from ``PortalConfig.ready``)."""
+    from functools import partial
+
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for label, path in WATCHED.items():
+        receiver = partial(_on_write, path=path)
+        for signal in (post_save, post_delete):
+            signal.connect(receiver, sender=apps.get_model(label), weak=False, dispatch_uid=f"panel_cache:{label}")
