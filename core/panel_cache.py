@@ -132,7 +132,14 @@ WATCHED = {
     "deliverability.Sweep": "account_id",
     "deliverability.AuthRun": "account_id",
     "deliverability.AuthFinding": "run.account_id",
+    "deliverability.MessageStream": "account_id",
+    "planning.WarmupPlan": "account_id",
+    "planning.DailyActual": "plan.account_id",
+    "planning.MigrationPlan": "account_id",
+    "planning.MigrationStream": "plan.account_id",
+    "planning.Milestone": "plan.account_id",
 }
+M2M_WATCHED = {"planning.WarmupPlan": "sending_streams"}  # both ends of these have an ``account_id``
 QUIET_USER_FIELDS = frozenset({"last_login"})  # signing in changes nothing a panel shows
 
 
@@ -160,9 +167,17 @@ def watch_models() -> None:
     from functools import partial
 
     from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for label, path in WATCHED.items():
         receiver = partial(_on_write, path=path)
         for signal in (post_save, post_delete):
             signal.connect(receiver, sender=apps.get_model(label), weak=False, dispatch_uid=f"panel_cache:{label}")
+    for label, field in M2M_WATCHED.items():
+        through = getattr(apps.get_model(label), field).through
+        m2m_changed.connect(
+            partial(_on_write, path="account_id"),
+            sender=through,
+            weak=False,
+            dispatch_uid=f"panel_cache:{label}.{field}",
+        )

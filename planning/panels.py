@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
 
 from .models import FeatureRequest, MigrationPlan, Milestone, WarmupPlan
@@ -18,6 +19,7 @@ CONSIDERED = 100  # running plans ranked (a fixed number of queries: plans, actu
 SHOWN_IN_CONSOLE = 20  # rows of each kind on the console's planning panel
 
 
+@cacheable
 def warmup(request, account) -> Panel | None:
     """The running plans that need attention first (re-warm, step back, hold, cannot be computed), then the
     others; at most ``SHOWN`` of them, with how many more there are. MISSION: DLV-1."""
@@ -44,6 +46,7 @@ def warmup(request, account) -> Panel | None:
             "milestone": milestone,
             "unwarmed": unwarmed,  # MISSION: TAM-3, DLV-1
         },
+        changes_at=next_midnight(timezone.now(), account.tz),  # a warm-up day is the account's day
     )
 
 

@@ -174,3 +174,26 @@ def test_each_person_language_and_account_sees_their_own(client, world, time_mac
     globex = panel_text(client.get("/a/globex/"), "team")
     assert "Bob Harris" in globex and "Alice" not in globex
     assert client.get(DASHBOARD).status_code == 404  # and Acme's cached panels are not his to read
+
+
+def test_a_warmup_plan_and_its_actuals_show_at_once(alice, world, time_machine):
+    from planning.services.warmup import actuals_import_csv
+    from tests.planning.factories import WarmupPlanFactory
+
+    time_machine.move_to(START, tick=False)
+    assert 'id="warmup"' not in alice.get(DASHBOARD).content.decode()  # no plan: no panel (cached as such)
+    plan = WarmupPlanFactory(account=world.acme, name="Marketing pool", start_date=world.acme.today() - timedelta(7))
+    before = panel_text(alice.get(DASHBOARD), "warmup")
+    assert "Marketing pool" in before
+    days = [world.acme.today() - timedelta(days) for days in range(7, 0, -1)]
+    csv = "date,provider,sent,delivered\n" + "".join(f"{day},gmail,150,150\n" for day in days)
+    assert actuals_import_csv(plan=plan, actor=world.tina, text=csv).saved
+    assert panel_text(alice.get(DASHBOARD), "warmup") != before
+
+
+def test_a_warmup_day_ends_at_the_accounts_midnight(world):
+    from core.panel_cache import next_midnight
+
+    moment = datetime(2026, 6, 14, 21, 30, tzinfo=UTC)  # 23:30 in Warsaw, 17:30 in New York
+    assert next_midnight(moment, world.acme.tz) == datetime(2026, 6, 14, 22, 0, tzinfo=UTC)
+    assert next_midnight(moment, world.globex.tz) == datetime(2026, 6, 15, 4, 0, tzinfo=UTC)
