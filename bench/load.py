@@ -1,13 +1,15 @@
 """The production shape under load: wrk with 50 connections on the pages people keep open (issue 18).
 
-    .venv/bin/python bench/load.py [--seconds 60] [--connections 50] [--workers 4] [--cases 5000] [--targets 300]
+    .venv/bin/python bench/load.py [--seconds 60] [--connections 50] [--workers N] [--worker-class sync]
+        [--only LABEL] [--cases 5000] [--targets 300]
 
-gunicorn with ``portal.settings.production`` (4 workers, plain HTTP as behind a TLS-terminating proxy that sets
-``X-Forwarded-Proto``), PostgreSQL and Redis, on the demo data grown to a realistic account: Acme with
-thousands of cases and hundreds of monitored targets. Each page gets ``--seconds`` of wrk (Debian's) at
-``--connections`` connections, signed in as the person who uses it. Prints requests/s, p50/p99, errors and the
-web workers' memory beside the targets (0 errors, >= 200 requests/s, p99 <= 500 ms), and the CPU time the web
-workers and PostgreSQL spent per request: the figure that other work on a shared machine does not change much.
+gunicorn with ``portal.settings.production`` and ``portal/gunicorn_conf.py`` (the README's; plain HTTP as
+behind a TLS-terminating proxy that sets ``X-Forwarded-Proto``), PostgreSQL and Redis, on the demo data grown
+to a realistic account: Acme with thousands of cases and hundreds of monitored targets. Each page gets
+``--seconds`` of wrk (Debian's) at ``--connections`` connections, signed in as the person who uses it. Prints
+requests/s, p50/p99, errors and the web workers' memory beside the targets (0 errors, >= 200 requests/s, p99
+<= 500 ms), and the CPU time the web workers and PostgreSQL spent per request: the figure that other work on a
+shared machine does not change much.
 """
 
 import argparse
@@ -148,7 +150,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=0, help="default: portal/gunicorn_conf.py's")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--only", help="one page, by its label")
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--targets", type=int, default=300)
     args = parser.parse_args()
@@ -168,19 +172,21 @@ def main() -> None:
         sessions = dict(
             line.split() for line in python(env, SESSION, "alice@acme.test", "sam@support.test").splitlines()
         )
-        web = [str(BIN / "gunicorn"), "portal.wsgi", "--workers", str(args.workers), "--bind", f"127.0.0.1:{web_port}"]
+        web = [str(BIN / "gunicorn"), "-c", "portal/gunicorn_conf.py", "portal.wsgi", "--bind", f"127.0.0.1:{web_port}"]
+        web += ["--workers", str(args.workers)] * bool(args.workers) + ["--worker-class", args.worker_class]
         gunicorn = stack.enter_context(process("web", web, env, logs))
         base = f"http://127.0.0.1:{web_port}"
         import httpx
 
         wait_for("gunicorn", lambda: _up(httpx, f"{base}/healthz"))
         print(
-            f"Acme: {int(cases):,} cases, {int(targets):,} targets; gunicorn {args.workers} workers; "
+            f"Acme: {int(cases):,} cases, {int(targets):,} targets; gunicorn {args.workers or 'default'} workers "
+            f"({args.worker_class}); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
             f"wrk {args.connections} connections x {args.seconds} s per page\n"
         )
         columns = f"{'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10}"
         print(f"{columns}  target: >= {TARGET_RPS:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors")
-        for label, path, who in PAGES:
+        for label, path, who in [page for page in PAGES if args.only in (None, page[0])]:
             wrk(f"{base}{path}", sessions.get(who), 3, args.connections)  # warm-up
             pids = serving_pids(gunicorn.pid)
             cpu = cpu_seconds(pids)
