@@ -86,6 +86,8 @@ def measure(requests: int, rounds: int, profile: str | None, cold: bool) -> None
             best = min(best, (time.process_time() - start) * 1000 / requests)
         print(f"{label:22} {best:10.1f} {len(queries):8d} {size / 1024:6.0f}")
         if profile == label:
+            print("\n".join(f"  {sql[:150]}" for sql in queries))
+        if profile == label:
             profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             for _ in range(requests):
