@@ -1,5 +1,6 @@
 """The accounts app's dashboard panels: the TAM card, the Severity 1 line, the team (see ``core.panels``)."""
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,7 @@ from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
 
 from .models import Membership
+from .models.accounts import TAM_HOURS
 from .reachability import reachability
 
 
@@ -14,6 +16,7 @@ from .reachability import reachability
 def tam_card(request, account) -> Panel:
     """MISSION: TAM-1 — who the TAM is, and whether they are reachable now or when next."""
     now = timezone.now()
+    prefetch_related_objects([account], *TAM_HOURS)  # no query when the account came with them
     people = []
     changes = [next_midnight(now)]  # "tomorrow 09:00" is the viewer's day
     for person, role in ((account.primary_tam, _("Your TAM")), (account.backup_tam, _("Backup TAM"))):

@@ -29,7 +29,11 @@ def home(request):
 
 
 def _account_for(request, slug):
-    return get_object_or_404(Account.objects.visible_to(request.user).with_tam_calendars(), slug=slug)
+    # the TAMs' hours are prefetched by the TAM card itself, when it is not served from the cache
+    return get_object_or_404(
+        Account.objects.visible_to(request.user).select_related("primary_tam__calendar", "backup_tam__calendar"),
+        slug=slug,
+    )
 
 
 def _panel_context(panel: Panel, account=None) -> dict:

@@ -15,6 +15,13 @@ from accounts.timezones import TimeZoneField
 from .sessions import SessionIdle, SessionMax
 from .users import StaffRole, User
 
+TAM_HOURS = (  # the TAMs' opening hours and exceptions, prefetched (with_tam_calendars, the TAM card)
+    "primary_tam__calendar__windows",
+    "primary_tam__calendar__exceptions",
+    "backup_tam__calendar__windows",
+    "backup_tam__calendar__exceptions",
+)
+
 
 class AccountQuerySet(models.QuerySet):
     """All tenant scoping of accounts lives here (STYLE: visible_to), by the one rule: ``accounts.access.reach``."""
@@ -33,12 +40,7 @@ class AccountQuerySet(models.QuerySet):
 
     def with_tam_calendars(self):
         """What the TAM card needs, in a fixed number of queries whatever the number of accounts."""
-        return self.select_related("primary_tam__calendar", "backup_tam__calendar").prefetch_related(
-            "primary_tam__calendar__windows",
-            "primary_tam__calendar__exceptions",
-            "backup_tam__calendar__windows",
-            "backup_tam__calendar__exceptions",
-        )
+        return self.select_related("primary_tam__calendar", "backup_tam__calendar").prefetch_related(*TAM_HOURS)
 
 
 class TenantQuerySet(models.QuerySet):
