@@ -18,10 +18,14 @@ another tenant's object or a missing one (the house rule; Zulip's access helpers
 which have no response to give, raise their own domain error when ``can()`` says no.
 """
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import import_module
 from importlib.util import find_spec
+from types import MappingProxyType
 
 from django.apps import apps
 from django.db.models import Q
@@ -91,8 +95,33 @@ class Reach:
         return dict(Membership.objects.filter(user_id=self.member_id).values_list("account_id", "role"))
 
 
+# Inside ``reach_once()``: the Reach already worked out for each person (by primary key), else ``None``.
+_KNOWN: ContextVar[dict | None] = ContextVar("known_reach", default=None)
+
+
+@contextmanager
+def reach_once() -> Iterator[None]:
+    """One unit of work that asks ``can()`` about the same person several times (an inbound email: may the
+    sender write to the case, act as the portal user, have the event recorded) works out each person's
+    reach, and reads their team, once. Only for work that changes nobody's team or role meanwhile."""
+    token = _KNOWN.set({})
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
 def reach(user) -> Reach:
     """The tenant rule, written once."""
+    known = _KNOWN.get()
+    if known is None or user.pk is None:
+        return _reach(user)
+    if user.pk not in known:
+        known[user.pk] = _reach(user)
+    return known[user.pk]
+
+
+def _reach(user) -> Reach:
     if not (user.is_authenticated and user.is_active):
         return Reach()
     if not user.is_staff:
@@ -145,13 +174,15 @@ def _all_grants() -> tuple[Grants, ...]:
     return tuple(found)
 
 
-def actions() -> dict[str, Rule]:
+@cache
+def actions() -> Mapping[str, Rule]:
+    """Every app's actions, merged once (asked on every ``can()``)."""
     merged: dict[str, Rule] = {}
     for grants in _all_grants():
         clash = merged.keys() & grants.actions.keys()
         assert not clash, f"actions declared twice: {sorted(clash)}"
         merged.update(grants.actions)
-    return merged
+    return MappingProxyType(merged)
 
 
 def role_permissions(role: str) -> frozenset[str]:

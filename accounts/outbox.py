@@ -18,6 +18,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.commit import on_commit_once
+
 from .models import OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ def outbox_enqueue(
             return None
     else:
         row.save()
-    transaction.on_commit(_kick)
+    on_commit_once(_kick)
     return row
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts import notify as mail
 from accounts.access import can
 from accounts.models import Account, Membership, User
+from core.commit import on_commit_once
 
 from .email import ids
 from .models import Case, CaseEvent, OnCallShift, PendingNotification
@@ -110,7 +111,7 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
 def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
     """Queue "tell the people concerned" in the change's own transaction; ``expand_pending`` does the telling."""
     PendingNotification.objects.create(event=event, extra_staff=[u.pk for u in extra_staff], dedupe=dedupe or "")
-    transaction.on_commit(_kick)
+    on_commit_once(_kick)
 
 
 def notify_all(notices: list[tuple[CaseEvent, list, str]]) -> None:
@@ -120,7 +121,7 @@ def notify_all(notices: list[tuple[CaseEvent, list, str]]) -> None:
         PendingNotification(event=event, extra_staff=[u.pk for u in staff], dedupe=dedupe or "")
         for event, staff, dedupe in notices
     )
-    transaction.on_commit(_kick)
+    on_commit_once(_kick)
 
 
 def _kick():

@@ -31,10 +31,10 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.access import can
+from accounts.access import can, reach_once
 from accounts.models import Account, Contact, User
 from cases.models import Case, InboundMessage
 from core.text import Msg, _, join, to_json
@@ -149,7 +149,7 @@ def process(
         if message.status not in _claimable(forced):
             return _as_it_stands(message, forced=forced)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), reach_once():  # the sender's access is asked up to three times
                 outcome = _route(
                     message, raw=raw, forced_account=account, forced_case=case, actor=actor, released=released
                 )
@@ -340,14 +340,11 @@ def _may_write_to(case: Case, sender: str, user) -> bool:
 
 
 def _accounts_of(sender: str, user, parsed: Parsed, message: InboundMessage) -> list[Account]:
-    accounts = {
-        a.pk: a for a in Account.objects.exclude(status=Account.Status.CLOSED).filter(contacts__email__iexact=sender)
-    }
+    """The accounts the sender is a contact of, or (with a login) on the team of: one query."""
+    known = Q(contacts__email__iexact=sender)
     if user is not None:
-        accounts.update(
-            {a.pk: a for a in Account.objects.exclude(status=Account.Status.CLOSED).filter(memberships__user=user)}
-        )
-    found = list(accounts.values())
+        known |= Q(memberships__user=user)
+    found = list(Account.objects.exclude(status=Account.Status.CLOSED).filter(known).distinct().order_by("name"))
     if len(found) > 1:  # the address it was sent to may settle it
         addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient] if r}
         narrowed = [a for a in found if a.support_email.lower() in addressed]

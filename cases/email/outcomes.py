@@ -114,7 +114,7 @@ def new_case(message, parsed, account, author, sender, automatic, follows: Case 
         strict_files=False,
         sender_check=sender_check(message),
     )
-    event = case.events.filter(kind=CaseEvent.Kind.OPENED).first()
+    event = case.opened_event
     mark_cut(event, cut)
     message.account, message.case, message.event = account, case, event
     if follows is not None:

@@ -4,7 +4,6 @@ clocks are recomputed from the rules of the new severity."""
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,7 +96,6 @@ def _apply(case: Case, *, actor, severity: str, category: str, reason: str, requ
 
 
 @locked
-@transaction.atomic
 def case_change_classification(*, case: Case, actor, severity: str, category: str, reason: str) -> Case:
     """Staff change the severity or category, with a reason (answering any pending request of the customer)."""
     require_staff(actor, _("Only staff change a case's severity or category."))
@@ -111,7 +109,6 @@ def case_change_classification(*, case: Case, actor, severity: str, category: st
 
 
 @locked
-@transaction.atomic
 def case_request_classification(*, case: Case, actor, severity: str, category: str, reason: str) -> CaseEvent:
     """The customer asks for another severity or category; staff accept or decline it."""
     if role_for(actor, case) != transitions.CUSTOMER:
@@ -135,7 +132,6 @@ def case_request_classification(*, case: Case, actor, severity: str, category: s
 
 
 @locked
-@transaction.atomic
 def case_decide_classification(*, case: Case, actor, accept: bool, reason: str) -> Case:
     """Staff answer the customer's request: accepted (the change is made) or declined, with a reason."""
     require_staff(actor, _("Only staff answer a request to change the severity or category."))

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,7 +43,6 @@ def _responded(case: Case, now: datetime, actor=None) -> list[str]:
 
 
 @locked
-@transaction.atomic
 def case_reply(
     *,
     case: Case,
@@ -119,7 +117,6 @@ def _customer_wrote(case: Case, now, actor) -> list[str]:
 
 
 @locked
-@transaction.atomic
 def case_add_note(
     *,
     case: Case,
@@ -188,7 +185,6 @@ def _rewinds_updates(case: Case, called_at: datetime) -> bool:
 
 
 @locked
-@transaction.atomic
 def case_log_callback(
     *,
     case: Case,
@@ -238,7 +234,6 @@ def case_log_callback(
 
 
 @locked
-@transaction.atomic
 def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str, body: str = "") -> CaseEvent:
     """MISSION: CR-4 — each update states the nature of the problem and the expected time to resolution,
     and sets when the next update is due."""
@@ -266,7 +261,6 @@ def case_post_update(*, case: Case, actor, nature: str, expected_resolution: str
 
 
 @locked
-@transaction.atomic
 def case_change_cadence(*, case: Case, actor, minutes: int, agreed_with: str) -> Case:
     """MISSION: CR-4 — the update interval is changed only by agreement, recorded with whom."""
     require_staff(actor, _("Only staff record an agreed update interval."))

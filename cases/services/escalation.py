@@ -2,7 +2,6 @@
 on the case; a customer escalates a case to their TAM with a reason. Which escalations were met since is
 read from the clocks: the deadline an alert was about no longer runs."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,6 @@ def met_since(alert: SlaAlert) -> bool:
 
 
 @locked
-@transaction.atomic
 def case_acknowledge_escalation(*, case: Case, actor, alert_id: int) -> SlaAlert:
     """The account's TAM takes up a missed deadline. Doing it twice changes nothing."""
     if role_for(actor, case) != transitions.TAM:
@@ -47,7 +45,6 @@ def case_acknowledge_escalation(*, case: Case, actor, alert_id: int) -> SlaAlert
 
 
 @locked
-@transaction.atomic
 def case_acknowledge_customer_escalation(*, case: Case, actor, escalation_id: int) -> CaseEvent:
     """MISSION: TAM-4 — the account's TAM takes up what the customer escalated ("I'm on it"): recorded on the
     case, where the customer sees it, and on the escalation itself. Doing it twice changes nothing."""
@@ -68,7 +65,6 @@ def case_acknowledge_customer_escalation(*, case: Case, actor, escalation_id: in
 
 
 @locked
-@transaction.atomic
 def case_escalate(*, case: Case, actor, reason: str) -> CaseEvent:
     """MISSION: TAM-4 — the customer escalates an open case to the account's TAMs, saying why."""
     if role_for(actor, case) != transitions.CUSTOMER:

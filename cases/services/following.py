@@ -2,7 +2,6 @@
 NC-3; issue 15: agents follow cases as in Zendesk and Zammad). Customers get the customer's emails, staff the
 staff's (``cases.notifications``)."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.access import can
@@ -15,7 +14,6 @@ from .common import locked
 
 
 @locked
-@transaction.atomic
 def case_follow(*, case: Case, user, follow: bool) -> Case:
     """``user`` follows (gets emails about) ``case``, or stops. Saying it twice changes nothing and is recorded
     once (a double click, a bulk action over a case already followed)."""

@@ -54,14 +54,15 @@ def _close(case: Case, record: ClockRecord, now: datetime) -> None:
     record.save(update_fields=["ended_at", "outcome", "margin"])
 
 
-def track(case: Case, now: datetime) -> None:
-    """Bring the ledger in line with the case's running deadlines (one query when nothing changed)."""
+def track(case: Case, now: datetime, *, new: bool = False) -> None:
+    """Bring the ledger in line with the case's running deadlines (one query when nothing changed; none for a
+    ``new`` case, which has no rows yet)."""
     if case.pk is None:
         return
     d = clocks.deadlines(case) if case.is_open else None
     running = dict(d.items()) if d is not None else {}
     kept = set()
-    for record in ClockRecord.objects.filter(case=case).running():
+    for record in [] if new else ClockRecord.objects.filter(case=case).running():
         if running.get(record.clock) == record.due_at:
             kept.add(record.clock)
         else:

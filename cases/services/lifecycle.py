@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,6 @@ from .files import attach
 
 
 @locked
-@transaction.atomic
 def case_assign(*, case: Case, actor, assignee) -> Case:
     """MISSION: NC-4 — the assigned agent has primary responsibility for contact with the customer."""
     require_staff(actor, _("Only staff assign cases."))
@@ -46,7 +44,6 @@ def case_assign(*, case: Case, actor, assignee) -> Case:
 
 
 @locked
-@transaction.atomic
 def case_start_work(*, case: Case, actor) -> Case:
     """Staff take up a new case, or resume one that was waiting on the customer (the paused clock resumes)."""
     require_staff(actor, _("Only staff start work on a case."))
@@ -73,7 +70,6 @@ def case_start_work(*, case: Case, actor) -> Case:
 
 
 @locked
-@transaction.atomic
 def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
     """MISSION: NC-3 — the customer provides what is needed; the response clock pauses meanwhile."""
     now = timezone.now()
@@ -99,7 +95,6 @@ def case_wait_on_customer(*, case: Case, actor, body: str = "") -> Case:
 
 
 @locked
-@transaction.atomic
 def case_mark_workaround(*, case: Case, actor, body: str, minutes: int | None = None, agreed_with: str = "") -> Case:
     """MISSION: CR-3, CR-4 — a critical case is worked 24/7 until it is resolved or a workaround is delivered.
     From the workaround on, updates follow the interval agreed with the customer then (``minutes``, with
@@ -130,7 +125,6 @@ def case_mark_workaround(*, case: Case, actor, body: str, minutes: int | None = 
 
 
 @locked
-@transaction.atomic
 def case_propose_resolution(*, case: Case, actor, summary: str) -> Case:
     """MISSION: NC-5, CR-5 — staff propose; the customer decides."""
     require_staff(actor, _("Only staff propose a resolution."))
@@ -155,7 +149,6 @@ def case_propose_resolution(*, case: Case, actor, summary: str) -> Case:
 
 
 @locked
-@transaction.atomic
 def case_accept_resolution(*, case: Case, actor) -> Case:
     if actor.is_staff:
         raise CaseStateError(_("The customer accepts a resolution; a TAM may record agreement given by phone."))
@@ -173,7 +166,6 @@ def case_accept_resolution(*, case: Case, actor) -> Case:
 
 
 @locked
-@transaction.atomic
 def case_record_agreement(*, case: Case, actor, note: str) -> Case:
     """A TAM records that the customer agreed by phone (audited, with a note)."""
     if role_for(actor, case) != transitions.TAM:
@@ -201,7 +193,6 @@ def _close(case: Case) -> None:
 
 
 @locked
-@transaction.atomic
 def case_reject_resolution(*, case: Case, actor, reason: str) -> Case:
     reject_proposal(case, actor=actor, reason=reason)
     return case
@@ -237,7 +228,6 @@ def reject_proposal(
 
 
 @locked
-@transaction.atomic
 def case_reopen(*, case: Case, actor, reason: str | Msg, from_address: str = "") -> Case:
     """Reopen a resolved case. ``actor`` is None for a contact without a login writing by email. ``reason`` is
     what a person wrote, or a message when the portal reopens it (a reply by email), shown translated."""

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from accounts.access import can
 from accounts.models import Account, Membership
 from cases import limits
 from cases.models import Case, CaseEvent, CaseSequence
-from cases.notifications import notify
+from cases.notifications import notify_all
 from cases.transitions import CaseStateError
 from core.text import Msg
 
@@ -36,12 +36,21 @@ def _sequence(account: Account) -> CaseSequence:
     raise CaseStateError(_("No case number prefix is free for this account."))
 
 
+_INCREMENT = "UPDATE {table} SET {last} = {last} + 1 WHERE {account} = %s RETURNING {prefix}, {last}"
+
+
 def _next_number(account: Account) -> str:
-    """Two statements once the sequence exists: the increment (a row lock until commit), then the read."""
-    if not CaseSequence.objects.filter(account=account).update(last=F("last") + 1):
+    """One statement once the sequence exists: the increment (a row lock until commit) returning the number."""
+    meta = CaseSequence._meta
+    names = {"table": meta.db_table, **{f: meta.get_field(f).column for f in ("last", "account", "prefix")}}
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT.format(**{k: connection.ops.quote_name(v) for k, v in names.items()}), [account.pk])
+        row = cursor.fetchone()
+    if row is None:  # the account's first case: make its sequence (and prefix), then count
         _sequence(account)
         CaseSequence.objects.filter(account=account).update(last=F("last") + 1)
-    prefix, last = CaseSequence.objects.values_list("prefix", "last").get(account=account)
+        row = CaseSequence.objects.values_list("prefix", "last").get(account=account)
+    prefix, last = row
     return f"{prefix}-{last:06d}"
 
 
@@ -67,7 +76,8 @@ def case_open(
     now=None,
     sender_check: dict | None = None,
 ) -> Case:
-    """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call."""
+    """MISSION: NC-1, CR-1 — a case filed through the portal, by email or from a phone call. The case comes
+    back with ``opened_event``, its opening on the timeline (``None`` when not announced here)."""
     now = now or timezone.now()
     if not isinstance(subject, Msg):  # a message (a phone call's case) is one line already
         subject = " ".join(subject.split())[:200]  # a subject is one line
@@ -92,7 +102,7 @@ def case_open(
     members = Membership.objects.filter(account=account, user__in=[u.pk for u in followers]).values_list("user")
     case.followers.add(*(m for (m,) in members), *([actor] if is_customer else []))
     # A case opened from a phone call is announced by the call's own event: one email per person (issue 15).
-    _record_opening(
+    case.opened_event = _record_opening(
         case,
         actor,
         files,
@@ -113,7 +123,7 @@ def _save_with_clocks(case: Case, now) -> None:
         clocks.start_response(case, now)
     clocks.refresh(case, now)  # a new case has no alerts yet: no query, one INSERT with everything
     case.save()
-    ledger.track(case, now)
+    ledger.track(case, now, new=True)
 
 
 def _check_opening(account, actor, subject, description, callback_requested, contact_phone, is_customer) -> None:
@@ -129,8 +139,9 @@ def _check_opening(account, actor, subject, description, callback_requested, con
 
 def _record_opening(
     case: Case, actor, files, *, strict_files: bool, acknowledge: bool, announce: bool = True, sender_check=None
-) -> None:
-    """The opening on the timeline with its files, the notifications, and the acknowledgement."""
+) -> CaseEvent:
+    """The opening on the timeline with its files, the notifications, and the acknowledgement (one insert of
+    both notifications)."""
     event = record(
         case,
         actor=actor,
@@ -147,8 +158,10 @@ def _record_opening(
     if refused:
         event.details["refused_attachments"] = refused
         event.save(update_fields=["details"])
-    if announce:
-        notify(case, event, extra_staff=case.account.active_tams() if case.is_critical else ())
+    notices = [(event, case.account.active_tams() if case.is_critical else [], None)] if announce else []
     if acknowledge:  # never to a machine-made message (RFC 3834): no loops, no backscatter
         ack = record(case, actor=None, kind=CaseEvent.Kind.ACKNOWLEDGED, body="")
-        notify(case, ack)
+        notices.append((ack, [], None))
+    if notices:
+        notify_all(notices)
+    return event

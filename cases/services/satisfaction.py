@@ -64,7 +64,6 @@ def case_from_token(token: str) -> Case | None:
 
 
 @locked
-@transaction.atomic
 def case_rate(*, case: Case, actor, score: int, comment: str = "", channel: str = "portal") -> CaseRating:
     """The customer rates the agreed resolution, once. ``actor`` is None for the email link opened signed out
     (the signed token stands for the case's people)."""

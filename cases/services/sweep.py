@@ -7,7 +7,7 @@ events and notifications are each written in one statement (issue 18: 50 alerts 
 100,000 open cases in under 100 ms, ``bench/sla_sweep.py``).
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import sla
@@ -66,9 +66,27 @@ def _check_batch(cases: list[Case], now) -> int:
     for case in cases:
         case.next_deadline_at = deadlines[case.pk].next
         case.sla_check_at = sla.next_check(deadlines[case.pk], now, sent[case.pk])
-    Case.objects.bulk_update(cases, ["next_deadline_at", "sla_check_at"])
+    _move_checks(cases)
     changed_many(case.account_id for case in cases)  # bulk writes: the dashboard's cached panels
     return len(alerts)
+
+
+_MOVE = """
+UPDATE cases_case SET next_deadline_at = moved.next_deadline_at, sla_check_at = moved.sla_check_at
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS moved(id, next_deadline_at, sla_check_at)
+WHERE cases_case.id = moved.id
+"""
+
+
+def _move_checks(cases: list[Case]) -> None:
+    """Each case's next deadline and next check, in one UPDATE. On PostgreSQL from three arrays: ``bulk_update``
+    builds a CASE expression per case and field, half the sweep's CPU at 50 due cases (issue 18)."""
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(cases, ["next_deadline_at", "sla_check_at"])
+        return
+    columns = ([c.pk for c in cases], [c.next_deadline_at for c in cases], [c.sla_check_at for c in cases])
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE, columns)
 
 
 def _event(alert: SlaAlert) -> CaseEvent:

@@ -132,6 +132,17 @@ def test_a_customer_check_costs_one_query_and_a_staff_check_none(world, django_a
         assert not access.can(world.tess, "case.work", world.acme)
 
 
+def test_within_one_unit_of_work_a_person_s_reach_is_read_once(world, django_assert_num_queries):
+    """Issue 18: an inbound email asks about its sender up to three times; inside ``reach_once`` each person's
+    team is read once, and the answers are the ones ``can()`` gives outside it."""
+    asked = [(world.alice, "case.work"), (world.alice, "team.manage"), (world.arthur, "team.manage")] * 2
+    with django_assert_num_queries(2), access.reach_once():  # Alice's team, then Arthur's
+        inside = [access.can(user, action, world.acme) for user, action in asked]
+    with django_assert_num_queries(len(asked)):  # outside it, every check reads the team again
+        outside = [access.can(user, action, world.acme) for user, action in asked]
+    assert inside == outside == [True, True, False] * 2
+
+
 # --- grants: each app declares its own ---------------------------------------------------------------------
 
 
