@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,6 +275,8 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["account", "name"]
         constraints = [models.UniqueConstraint(fields=["account", "email"], name="contact_unique_email")]
+        # Inbound email looks a sender up among every account's contacts with ``email__iexact`` (issue 18).
+        indexes = [models.Index(Upper("email"), name="contact_email_upper")]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_staff_role_requires_staff",
             ),
         ]
+        # Inbound email finds its sender with ``email__iexact`` (UPPER(email)): an index, not a scan (issue 18).
+        indexes = [models.Index(Upper("email"), name="user_email_upper")]
 
     def __str__(self):
         return self.full_name or self.email
