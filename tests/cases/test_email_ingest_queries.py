@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 NOW = "2026-11-24 10:00 +00:00"  # a Tuesday, in business hours
 REPLY_MAX_QUERIES = 24  # 30, then 27 before issue 18's second round; +1 (issues 19, 20): a status change's event
-NEW_CASE_MAX_QUERIES = 25  # 33, then 30 before issue 18's second round; +1 (issues 19, 20): destinations for case.opened
+NEW_CASE_MAX_QUERIES = 25  # 33, then 30 before issue 18's second round; +1 (issues 19, 20): case.opened's event
 
 
 def ingested(raw: bytes, limit: int, django_assert_max_num_queries):

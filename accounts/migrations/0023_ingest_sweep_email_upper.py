@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0018_case_follow_audit_kinds'),
+        ('accounts', '0022_webhooks_audit_kind'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
