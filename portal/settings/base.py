@@ -303,20 +303,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
-# Sender-authentication checks (MISSION: DLV-1): what our customers' DNS must point at, and the resolver
-# asked (the blocklist resolver unless AUTH_NAMESERVERS says otherwise). Daily, and "Check now".
-PROVIDER_SPF_INCLUDE = os.environ.get("PROVIDER_SPF_INCLUDE", "_spf.portal.test")
-PROVIDER_BOUNCE_HOST = os.environ.get("PROVIDER_BOUNCE_HOST", "bounce.portal.test")
-AUTH_NAMESERVERS = env_list("AUTH_NAMESERVERS", "")
-AUTH_TIMEOUT = float(os.environ.get("AUTH_TIMEOUT", "3.0"))  # seconds per DNS try
-AUTH_CHECK_HOURS = int(os.environ.get("AUTH_CHECK_HOURS", "24"))
-# The MTA-STS policy (https://mta-sts.<domain>/.well-known/mta-sts.txt) is fetched from public addresses only
-# (core.netguard), its certificate checked against this CA bundle (a PEM file; empty: the system's).
-AUTH_POLICY_CA_BUNDLE = os.environ.get("AUTH_POLICY_CA_BUNDLE", "")
-# Or from these networks too (CIDR, comma-separated): a lab; the tests' HTTPS server on loopback.
-AUTH_POLICY_ALLOW_NETWORKS = env_list("AUTH_POLICY_ALLOW_NETWORKS")
-# "Check now" once per this many seconds per account (a double click starts one check).
-AUTH_CHECK_COOLDOWN = int(os.environ.get("AUTH_CHECK_COOLDOWN", "60"))
 CELERY_TASK_ROUTES = {
     "deliverability.tasks.run_sweep": {"queue": BLOCKLIST_QUEUE},
     "deliverability.tasks.check_chunk": {"queue": BLOCKLIST_QUEUE},
@@ -391,19 +377,6 @@ CASE_ATTACHMENT_MAX_FILES = 10
 # (base64: 4/3 of its size) up to INBOUND_MAX_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = INBOUND_MAX_BYTES * 4 // 3 + 1024 * 1024
 
-# Availability probes reach public hosts only; True lets them reach loopback, link-local and private
-# addresses (a lab, the tests' local servers). Checked when a profile is saved and before each probe.
-AVAILABILITY_PROBE_ALLOW_PRIVATE = env_bool("AVAILABILITY_PROBE_ALLOW_PRIVATE", False)
-# Or only these networks (CIDR, comma-separated, e.g. "10.20.0.0/24"): one internal host, not all of them.
-AVAILABILITY_PROBE_ALLOW_NETWORKS = env_list("AVAILABILITY_PROBE_ALLOW_NETWORKS")
-# Webhooks and Slack/Teams alerts (integrations/delivery.py) reach public hosts only, over https; these
-# networks (CIDR, comma-separated) are reachable too (the tests' 127.0.0.0/8), and plain http only when
-# WEBHOOKS_ALLOW_HTTP is on (tests, a lab). Checked when a destination is saved and on every delivery.
-WEBHOOKS_ALLOW_NETWORKS = env_list("WEBHOOKS_ALLOW_NETWORKS")
-WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
-# The resolver core.netguard asks before the portal connects to a host someone typed ("host:port", comma-
-# separated); empty: the system's. A probe resolves its target once and connects to the address it checked.
-NETGUARD_NAMESERVERS = env_list("NETGUARD_NAMESERVERS")
 # Two unavailable seconds at most this far apart, with no attempt at all between them, are one incident
 # (a client backing off between retries); MISSION: CR-0, availability/ledger.py.
 INCIDENT_MERGE_SECONDS = int(os.environ.get("INCIDENT_MERGE_SECONDS", "60"))
@@ -416,4 +389,6 @@ ROTA_GAP_WARN_HOURS = int(os.environ.get("ROTA_GAP_WARN_HOURS", "12"))
 # MISSION: TAM-5 — the TAMs are reminded of a business review this many days before it falls due.
 REVIEW_REMIND_DAYS = int(os.environ.get("REVIEW_REMIND_DAYS", "14"))
 
+from .authentication import *  # noqa: E402, F403 - the sender-authentication checks
 from .operations import *  # noqa: E402, F403 - logs, metrics, health limits, retention
+from .outbound import *  # noqa: E402, F403 - which hosts the portal may connect to
