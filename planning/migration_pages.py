@@ -48,6 +48,18 @@ def timeline(plan: MigrationPlan) -> mt.Timeline:
     return mt.follow(streams, plan.start_date, plan.weeks, warm)
 
 
+def dated_now(milestones) -> list[tuple[Milestone, date]]:
+    """Each milestone with its date as the plan's page shows it (moved with the cut-over when the warm-up is late),
+    the soonest first; one timeline per plan. Read them with ``Milestone.objects.with_timeline()``."""
+    lines: dict[int, mt.Timeline] = {}
+    dated = []
+    for m in milestones:
+        if m.plan_id not in lines:
+            lines[m.plan_id] = timeline(m.plan)
+        dated.append((m, lines[m.plan_id].due(m.kind, m.due_on)))
+    return sorted(dated, key=lambda pair: pair[1])
+
+
 def why_moved(plan: MigrationPlan, line: mt.Timeline, cutover: Milestone | None) -> str:
     """ "The warm-up held 3 days: cut-over moves from 12 Jan to 15 Jan." (empty when nothing moves)."""
     warm = line.warm

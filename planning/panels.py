@@ -10,6 +10,7 @@ from accounts.models import Account
 from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
 
+from .migration_pages import dated_now
 from .models import FeatureRequest, MigrationPlan, Milestone, WarmupPlan
 from .review_due import reviews_due
 from .status import plan_status
@@ -25,13 +26,9 @@ def warmup(request, account) -> Panel | None:
     others; at most ``SHOWN`` of them, with how many more there are. MISSION: DLV-1."""
     plans = WarmupPlan.objects.active_for(account).prefetch_related("actuals")[:CONSIDERED]
     statuses = sorted((plan_status(plan) for plan in plans), key=lambda status: status.urgency)
-    milestone = (
-        Milestone.objects.filter(plan__account=account, done_at__isnull=True)
-        .exclude(plan__status__in=["done", "rolled_back"])
-        .select_related("plan")
-        .order_by("due_on")
-        .first()
-    )
+    # the soonest as dated now: a late warm-up moves the cut-over and what follows it (as the plan's page says)
+    candidates = Milestone.objects.filter(plan__account=account).open_ones().with_timeline().order_by("due_on")
+    milestone, milestone_due = next(iter(dated_now(candidates[:CONSIDERED])), (None, None))
     unwarmed = MigrationPlan.objects.filter(account=account).unwarmed().order_by("start_date").first()
     if not statuses and milestone is None and unwarmed is None:
         return None
@@ -44,6 +41,7 @@ def warmup(request, account) -> Panel | None:
             "more": max(0, len(statuses) - SHOWN),
             "list_url": reverse("warmup-list", kwargs={"slug": account.slug}),
             "milestone": milestone,
+            "milestone_due": milestone_due,
             "unwarmed": unwarmed,  # MISSION: TAM-3, DLV-1
         },
         changes_at=next_midnight(timezone.now(), account.tz),  # a warm-up day is the account's day
@@ -67,13 +65,10 @@ def planning(request) -> Panel | None:
         .prefetch_related("actuals")[:CONSIDERED]
     )
     held = [s for s in sorted((plan_status(p) for p in plans), key=lambda s: s.urgency) if s.urgency < 3]
-    milestones = list(
-        Milestone.objects.visible_to(user)
-        .filter(done_at__isnull=True, due_on__lte=timezone.localdate() + DUE_WITHIN)
-        .exclude(plan__status__in=[MigrationPlan.Status.DONE, MigrationPlan.Status.ROLLED_BACK])
-        .select_related("plan__account")
-        .order_by("due_on")[:SHOWN_IN_CONSOLE]
-    )
+    # stored dates only ever move later: those stored within the week are the candidates, dated as the plans' pages
+    window = timezone.localdate() + DUE_WITHIN
+    stored = Milestone.objects.visible_to(user).open_ones().filter(due_on__lte=window).with_timeline()
+    milestones = [(m, due) for m, due in dated_now(stored.order_by("due_on")[:CONSIDERED]) if due <= window]
     requests = list(
         FeatureRequest.objects.visible_to(user)
         .filter(status=FeatureRequest.Status.NEW)
@@ -86,7 +81,7 @@ def planning(request) -> Panel | None:
         template="planning/console_panel.html",
         context={
             "held": held[:SHOWN_IN_CONSOLE],
-            "milestones": milestones,
+            "milestones": milestones[:SHOWN_IN_CONSOLE],
             "requests": requests,
             "reviews": reviews_due(Account.objects.visible_to(user))[:SHOWN_IN_CONSOLE],  # MISSION: TAM-5
             "today": timezone.localdate(),

@@ -91,6 +91,17 @@ class MigrationStream(models.Model):
 class MilestoneQuerySet(TenantQuerySet):
     account_path = "plan__account"
 
+    def open_ones(self):
+        """Not done, of a plan still running (not done, not rolled back)."""
+        return self.filter(done_at__isnull=True).exclude(plan__status__in=["done", "rolled_back"])
+
+    def with_timeline(self):
+        """With what a plan's timeline reads (its streams, its warm-up and the warm-up's figures and IPs), in a
+        fixed number of queries: ``planning.migration_pages.dated_now`` dates them as the plan's page does."""
+        return self.select_related("plan__account", "plan__warmup_plan__account").prefetch_related(
+            "plan__streams", "plan__warmup_plan__actuals", "plan__warmup_plan__sending_streams__targets"
+        )
+
 
 class Milestone(models.Model):
     class Kind(models.TextChoices):

@@ -105,3 +105,15 @@ def test_a_paused_warmup_says_the_migration_waits(client, world, held_plan):
     client.force_login(world.alice)
     page = visible_text(client.get(held_plan.get_absolute_url()))
     assert "The warm-up plan “New pool” is paused: the migration waits." in page
+
+
+def test_the_dashboard_and_the_console_date_the_next_milestone_as_the_plan_page_does(client, world, held_plan):
+    """The cut-over moved by the warm-up's 3 held days is "17 May" everywhere, not the stored 14 May."""
+    after_cutover = ["cutover", "remove_old_spf", "retire_old_dkim"]
+    held_plan.milestones.exclude(kind__in=after_cutover).update(done_at=held_plan.created_at)
+    client.force_login(world.alice)
+    panel = visible_text(client.get("/a/acme/panel/warmup/"))
+    assert "17 May 2027 (planned for 14 May 2027)" in panel
+    client.force_login(world.tina)
+    console = visible_text(client.get("/console/"))
+    assert "17 May 2027 · Acme · Cut-over" in console
