@@ -39,14 +39,22 @@ def test_exit_codes_clear_listed_and_nothing_answered(dns):
     dns.serve(broken=["zen.spamhaus.org"])
     _lines, code, err = run("192.0.2.3", "--zone", "zen.spamhaus.org", port=dns.port)
     assert code == 3  # old code: 0, as if clear
-    assert "no list answered conclusively" in err
+    assert "1 of 1 answers were not conclusive: not all clear" in err
+
+
+def test_one_list_clear_and_another_not_answering_is_not_all_clear(dns):
+    """Exit 0 promises every answer was clear: a script must not read "clean" when one list failed."""
+    dns.serve(broken=["bl.spamcop.net"])
+    lines, code, err = run("192.0.2.3", "--zone", "zen.spamhaus.org", "--zone", "bl.spamcop.net", port=dns.port)
+    assert len(lines) == 2 and code == 3  # before: 0
+    assert "1 of 2 answers were not conclusive: not all clear" in err
 
 
 def test_the_exit_codes_are_in_the_help():
     text = Command().create_parser("manage.py", "blocklist_check").format_help()
     for line in ("0  every answer was clear", "1  usage error", "2  at least one target is listed"):
         assert line in text
-    assert "3  no list answered conclusively" in text
+    assert "3  none listed, but some answers were not conclusive" in text
 
 
 def test_a_usage_error_on_the_command_line_exits_1_not_2_which_means_listed(db, capsys):

@@ -24,7 +24,8 @@ EPILOG = """exit status:
   0  every answer was clear
   1  usage error (a bad target, zone or option)
   2  at least one target is listed
-  3  no list answered conclusively (errors, unknown answers, failed health checks)"""
+  3  none listed, but some answers were not conclusive (errors, unknown answers, failed health checks):
+     "clean" cannot be said of those"""
 
 
 class _Parser(CommandParser):
@@ -76,17 +77,21 @@ class Command(BaseCommand):
             if not h.ok:
                 self.stderr.write(f"{zone}: failed its health check: {h.problem}")
         self._not_applicable(targets, specs, named=bool(options["zone"]))
-        statuses, lines = set(), []
+        statuses_seen, lines = [], []
         line = self._json_line if options["json"] else self._text_line
         for finding in check(engine, targets, specs, zone_health=health):
-            statuses.add(finding.result.status)
+            statuses_seen.append(finding.result.status)
             lines.append(line(finding))
+        statuses = set(statuses_seen)
         if lines:  # one write: 30,000 lines through OutputWrapper one by one cost more than the queries
             self.stdout.write("\n".join(lines))
         if Status.LISTED in statuses:
             raise SystemExit(EXIT_LISTED)
-        if Status.CLEAR not in statuses:
-            self.stderr.write("no list answered conclusively")
+        unclear = sum(1 for status in statuses_seen if not status.conclusive)
+        if unclear or not statuses_seen:
+            total = len(statuses_seen)
+            said = f"{unclear} of {total} answers were not conclusive" if unclear else "nothing was checked"
+            self.stderr.write(f"{said}: not all clear")
             raise SystemExit(EXIT_NO_ANSWER)
 
     def _not_applicable(self, targets, specs, *, named: bool) -> None:
