@@ -113,7 +113,9 @@ def migration_detail(request, slug, pk):
                 messages.error(request, error.messages[0])
         else:
             try:
-                services.migration_plan_sign(plan=plan, actor=request.user, side=side)
+                seen = request.POST.get("version", "")
+                version = int(seen) if seen.isdigit() else None  # the plan as the page showed it
+                services.migration_plan_sign(plan=plan, actor=request.user, side=side, version=version)
             except ValidationError as error:
                 messages.info(request, error.messages[0])
             else:

@@ -69,8 +69,12 @@ def migration_plan_set_status(*, plan: MigrationPlan, actor: User, status: str) 
 
 
 @transaction.atomic
-def migration_plan_sign(*, plan: MigrationPlan, actor: User, side: str) -> SignOff:
-    """One side (the customer's account admin or the TAM) signs the plan, once."""
+def migration_plan_sign(*, plan: MigrationPlan, actor: User, side: str, version: int | None = None) -> SignOff:
+    """One side (the customer's account admin or the TAM) signs the plan, once. ``version``: the plan as the
+    signer read it; if it was changed since, the signature would cover what they never saw, and is refused."""
+    current = MigrationPlan.objects.select_for_update().values_list("version", flat=True).get(pk=plan.pk)
+    if version is not None and version != current:
+        raise ValidationError(_("The plan was changed since you opened it: read it again, then sign."))
     try:
         with transaction.atomic():
             signoff = SignOff.objects.create(plan=plan, side=side, user=actor)

@@ -176,3 +176,20 @@ def test_the_admin_edits_through_the_same_service_and_refuses_a_stale_form(clien
     assert response.status_code == 200 and "Someone else saved this plan" in visible_text(response)
     plan.refresh_from_db()
     assert plan.notes == "" and plan.version == 1
+
+
+def test_signing_a_page_read_before_a_change_is_refused(client, world, plan):
+    """Alice opened the plan; Tina changed it meanwhile: Alice's signature would cover what she never saw."""
+    client.force_login(world.alice)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert f'name="version" value="{plan.version}"' in page
+    seen = plan.version
+    client.force_login(world.tina)
+    client.post(edit_url(plan), edit_form(plan, rollback_criteria="Back at 1% bounces."))
+    client.force_login(world.alice)
+    response = client.post(plan.get_absolute_url(), {"sign": "1", "version": str(seen)}, follow=True)
+    assert "The plan was changed since you opened it: read it again, then sign." in visible_text(response)
+    assert not plan.signoffs.exists()
+    plan.refresh_from_db()
+    client.post(plan.get_absolute_url(), {"sign": "1", "version": str(plan.version)})
+    assert plan.signoffs.filter(side="customer", user=world.alice).exists()
