@@ -401,3 +401,9 @@ class Receiver:
 
     def events(self) -> list[dict]:
         return [json.loads(r["body"]) for r in self.requests]
+
+
+def work_callbacks(callbacks) -> list:
+    """The on-commit callbacks that start work (tasks), without the dashboard cache's invalidation
+    (``core.panel_cache.changed`` moves an account's version on commit too)."""
+    return [callback for callback in callbacks if getattr(callback, "__module__", "") != "core.panel_cache"]

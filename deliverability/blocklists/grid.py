@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 
+from core import text
 from deliverability.blocklists.dnsbl import Kind
 from deliverability.models import Blocklist, ListingStatus, MonitoredTarget
 
@@ -32,10 +33,12 @@ def cell_key(blocklist: Blocklist, cell) -> tuple:
     """Everything ``deliverability/_cell.html`` reads of a cell and its list (the language and time zone are the
     request's): two cells with the same key render the same HTML."""
     if not isinstance(cell, ListingStatus):
-        return (cell,)  # "n/a" or None (not checked yet)
+        return (blocklist.pk, cell)  # "n/a" or None (not checked yet)
     listing = (cell.listed_since, blocklist.delist_url) if cell.listed else (None, "")
-    shown = (cell.result, cell.listed, bool(cell.policy), tuple(cell.codes), cell.meaning, cell.reason)
-    return (*shown, cell.checked_at, *listing)
+    # meaning and reason may be messages (core.text: translated when shown), which do not hash: their stored form
+    said = (text.dumps(cell.meaning), text.dumps(cell.reason))
+    shown = (cell.result, cell.listed, bool(cell.policy), tuple(str(c) for c in cell.codes or ()), *said)
+    return (blocklist.pk, *shown, cell.checked_at, *listing)
 
 
 def grid(targets, *, kind: str, page=None, active: list[Blocklist] | None = None) -> Grid:
