@@ -18,56 +18,34 @@ from .schemas import Invalid
 
 router = Router()
 
-ATTEMPTS_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["ts", "channel", "outcome"],
-                        "properties": {
-                            "ts": {"type": "string", "format": "date-time", "description": "ISO 8601 with an offset"},
-                            "channel": {"type": "string", "enum": ["api", "smtp"]},
-                            "outcome": {
-                                "type": "string",
-                                "enum": ["success", "client_error", "server_error", "timeout"],
-                            },
-                        },
-                    },
-                }
-            }
-        },
+COUNT = {"type": "integer", "minimum": 0}
+
+
+def json_list_body(required: list[str], properties: dict) -> dict:
+    """The OpenAPI ``requestBody`` of an endpoint that takes a JSON list of objects (both ingestion endpoints)."""
+    item = {"type": "object", "required": required, "properties": properties}
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "array", "items": item}}}}
     }
-}
-ACTUALS_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["date", "provider", "sent"],
-                        "properties": {
-                            "date": {"type": "string", "format": "date"},
-                            "provider": {"type": "string"},
-                            "sent": {"type": "integer", "minimum": 0},
-                            "delivered": {"type": "integer", "minimum": 0},
-                            "bounced": {"type": "integer", "minimum": 0},
-                            "complaints": {"type": "integer", "minimum": 0},
-                            "deferrals": {"type": "integer", "minimum": 0},
-                            "spam_rate": {"type": "number", "description": "Postmaster Tools spam rate, %"},
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
+
+
+ATTEMPTS_BODY = json_list_body(
+    ["ts", "channel", "outcome"],
+    {
+        "ts": {"type": "string", "format": "date-time", "description": "ISO 8601 with an offset"},
+        "channel": {"type": "string", "enum": ["api", "smtp"]},
+        "outcome": {"type": "string", "enum": ["success", "client_error", "server_error", "timeout"]},
+    },
+)
+ACTUALS_BODY = json_list_body(
+    ["date", "provider", "sent"],
+    {
+        "date": {"type": "string", "format": "date"},
+        "provider": {"type": "string"},
+        **dict.fromkeys(("sent", "delivered", "bounced", "complaints", "deferrals"), COUNT),
+        "spam_rate": {"type": "number", "description": "Postmaster Tools spam rate, %"},
+    },
+)
 ANSWERS = {200: dict, 207: dict, 400: dict, 401: dict, 403: dict, 404: dict, 413: dict, 422: Invalid, 429: dict}
 
 
