@@ -160,7 +160,12 @@ def read_case(request, number: str):
     return _detail(case)
 
 
-@router.get("/cases/{number}/events/{event_id}", response=answers({200: Event}, 404), url_name="case-event")
+@router.get(
+    "/cases/{number}/events/{event_id}",
+    response=answers({200: Event}, 404),
+    url_name="case-event",
+    summary="Read one event of a case's public timeline",
+)
 def read_event(request, number: str, event_id: int):
     case, _person = _case(request, number)
     return _event(get_object_or_404(case.events.filter(public=True).select_related("actor"), pk=event_id))
