@@ -88,7 +88,9 @@ def call(method: str, path: str, body: dict | None = None, key: str | None = Non
     if key:
         headers["Idempotency-Key"] = key  # sending the same call again returns the first result
     url = os.environ["PORTAL_URL"].rstrip("/") + path
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    if not url.startswith(("https://", "http://")):
+        raise SystemExit("PORTAL_URL must be the portal's https:// address")
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - checked above
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - the portal's own URL
             return answer.status, json.loads(answer.read() or b"{}")
