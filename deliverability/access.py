@@ -35,6 +35,8 @@ GRANTS = Grants(
         # account admin and the TAMs change the report address; agents read the reports.
         "dmarc.upload": Rule(customers=TEAM, staff="deliverability.add_dmarcreport"),
         "dmarc.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_dmarcaddress"),
+        # the account's TAMs and the support agents count a refused report again ("count again", "replay all")
+        "dmarc.replay": Rule(staff="deliverability.change_dmarcreport"),
     },
     roles={
         StaffRole.TAM: _VIEW
@@ -60,6 +62,7 @@ GRANTS = Grants(
             "deliverability.change_dmarcreport",
             "deliverability.change_dmarcaddress",
         },
-        StaffRole.AGENT: _VIEW,
+        # Issue 19: agents count refused DMARC reports again (support work), nothing else of the reports.
+        StaffRole.AGENT: _VIEW | {"deliverability.change_dmarcreport"},
     },
 )

@@ -6,7 +6,7 @@ from core.panel_cache import cacheable, next_minute_of
 from core.panels import Panel
 
 from .authentication.status import SEVERITY
-from .models import AuthFinding, AuthRun, Blocklist, ListingStatus, MonitoredTarget, Sweep
+from .models import AuthFinding, AuthRun, Blocklist, DmarcReport, ListingStatus, MonitoredTarget, Sweep
 
 
 @cacheable
@@ -74,5 +74,18 @@ def listings(request) -> Panel:
         title=_("Blocklist listings"),
         template="deliverability/panels/listings.html",
         context={"rows": list(qs[:8]), "total": qs.count()},
+        wide=True,
+    )
+
+
+def dmarc_reports(request) -> Panel:
+    """Issue 19: the latest DMARC report files across the staff member's accounts, refused ones first (each
+    links to its account's refused reports, where staff count it again). Two queries."""
+    qs = DmarcReport.objects.refused_first_for(request.user)
+    return Panel(
+        name="dmarc-reports",
+        title=_("DMARC reports"),
+        template="deliverability/panels/dmarc_reports.html",
+        context={"rows": list(qs[:8]), "refused": qs.refused().count()},
         wide=True,
     )

@@ -70,4 +70,7 @@ urlpatterns += [
     path("a/<slug:slug>/dmarc/upload/", dmarc_views.upload, name="dmarc-upload"),
     path("a/<slug:slug>/dmarc/rotate/", dmarc_views.rotate, name="dmarc-rotate"),
     path("a/<slug:slug>/dmarc/domains/<str:domain>/", dmarc_views.domain, name="dmarc-domain"),
+    path("a/<slug:slug>/dmarc/refused/", dmarc_views.refused, name="dmarc-refused"),
+    path("a/<slug:slug>/dmarc/refused/replay/", dmarc_views.replay_all, name="dmarc-replay-all"),
+    path("a/<slug:slug>/dmarc/reports/<int:pk>/replay/", dmarc_views.replay, name="dmarc-replay"),
 ]

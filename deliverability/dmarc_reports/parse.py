@@ -136,12 +136,23 @@ def parse(data: bytes) -> Report:
     if not DOMAIN.match(published):
         raise Refused(_("the report's domain is not a domain name: %(value)s") % {"value": published[:80]})
     report = Report(org[:200], report_id[:200], published[:253], begins, ends)
-    day = datetime.fromtimestamp((begins.timestamp() + ends.timestamp()) / 2, UTC).date()
+    day = report_day(begins, ends)
     for record in _children(root, "record"):
         report.rows.append(_row(record, day, published))
     if not report.rows:
         raise Refused(_("the report has no records"))
     return report
+
+
+def report_day(begins: datetime, ends: datetime) -> date:
+    """The day a report's records count on: the UTC date of the middle of its date range.
+
+    Days are UTC days, for every reader: receivers cut their daily reports at 00:00 UTC (RFC 7489 section 7.2
+    asks 24-hour reports to begin at 00:00 UTC so that reports from different receivers line up), so a
+    report's messages belong to one UTC day, and shifting them into a reader's zone would split one report
+    over two days by guesswork. The middle of the range keeps a report that starts or ends a few seconds off
+    midnight (or covers 00:00 to 00:00 the next day) on its own day. The pages say "UTC days"."""
+    return datetime.fromtimestamp((begins.timestamp() + ends.timestamp()) / 2, UTC).date()
 
 
 def _time(value: str) -> datetime:

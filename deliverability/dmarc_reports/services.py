@@ -112,12 +112,24 @@ def _finish(report: DmarcReport, status: str, reason, now) -> DmarcReport:
 
 
 @transaction.atomic
-def report_replay(*, report: DmarcReport, actor) -> None:
-    """Staff: count a refused report again (after the cause is fixed). A counted one is left alone."""
-    if report.status not in (DmarcReport.Status.REFUSED, DmarcReport.Status.PENDING):
-        return
-    DmarcReport.objects.filter(pk=report.pk).update(status=DmarcReport.Status.PENDING, claimed_at=None)
+def report_replay(*, report: DmarcReport, actor) -> bool:
+    """Staff: count a refused report again (after the cause is fixed), through the same task as a new one.
+    Only a refused report moves (a conditional UPDATE): a second click, or two people at once, replay it
+    once; a counted or waiting one is left alone. Returns whether it was queued."""
+    refused = DmarcReport.objects.filter(pk=report.pk, status=DmarcReport.Status.REFUSED)
+    if not refused.update(status=DmarcReport.Status.PENDING, claimed_at=None):
+        return False
     audit(actor=actor, account=report.account, kind=AuditEvent.Kind.DMARC_REPORT_REPLAYED, target=report)
     from ..tasks import dmarc_ingest
 
     transaction.on_commit(lambda: dmarc_ingest.delay(report.pk))
+    return True
+
+
+@transaction.atomic
+def reports_replay_refused(*, account: Account, actor) -> int:
+    """Staff: count every refused report of the account again ("replay all"); returns how many were queued.
+    Each is audited and queued like one replayed alone; those already waiting are not queued twice."""
+    ids = list(DmarcReport.objects.filter(account=account).refused().values_list("pk", flat=True))
+    reports = DmarcReport.objects.filter(pk__in=ids).defer("raw").select_related("account")
+    return sum(report_replay(report=report, actor=actor) for report in reports)

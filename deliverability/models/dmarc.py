@@ -46,6 +46,24 @@ class DmarcReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(account__in=Account.objects.visible_to(user))
 
+    def refused(self):
+        return self.filter(status=DmarcReport.Status.REFUSED)
+
+    def listed(self):
+        """What a list of reports shows: everything but the file itself, newest first."""
+        return self.defer("raw").order_by("-received_at", "-pk")
+
+    def refused_first_for(self, user):
+        """The report files of the accounts a staff member works on, refused ones first, then newest first (the
+        staff console's DMARC panel)."""
+        refused_first = models.Case(models.When(status=DmarcReport.Status.REFUSED, then=0), default=1)
+        return (
+            self.filter(account__in=Account.objects.staffed_by(user))
+            .defer("raw")
+            .select_related("account")
+            .order_by(refused_first, "-received_at", "-pk")
+        )
+
 
 class DmarcReport(models.Model):
     """One report file as it arrived (zip, gzip or XML). Kept whatever happens to it: a refused file can be
@@ -100,6 +118,13 @@ class DmarcReport(models.Model):
 
     def __str__(self):
         return f"{self.org_name or self.filename} {self.report_id}".strip()
+
+    @property
+    def day(self):
+        """The UTC day the report's records count on (None until it is read): see ``parse.report_day``."""
+        from deliverability.dmarc_reports.parse import report_day
+
+        return report_day(self.begins, self.ends) if self.begins and self.ends else None
 
 
 class DmarcRollupQuerySet(models.QuerySet):

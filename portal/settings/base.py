@@ -335,6 +335,7 @@ CONSOLE_PANELS: list[str] = [
     "cases.panels.escalations",
     "availability.panels.incidents",
     "deliverability.panels.listings",
+    "deliverability.panels.dmarc_reports",  # issue 19: report files across the accounts, refused first
     "cases.panels.on_duty",
     "planning.panels.planning",  # MISSION: TAM-3, TAM-5 — holds, milestones due, new requests
 ]
@@ -351,6 +352,8 @@ DMARC_OUR_RANGES = env_list("DMARC_OUR_RANGES", "")
 # Reverse DNS of report source IPs (a task after each report, through the authentication resolver).
 DMARC_REVERSE_DNS = env_bool("DMARC_REVERSE_DNS", True)
 DMARC_REVERSE_TTL_DAYS = 7
+# Report files one account may upload per hour in the portal (core/ratelimit.py); mailed reports are not counted.
+DMARC_UPLOADS_PER_HOUR = int(os.environ.get("DMARC_UPLOADS_PER_HOUR", "30"))
 INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
 # A reply to a case resolved less than this many days ago reopens it; later, it opens a linked new case.
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))

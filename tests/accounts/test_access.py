@@ -78,6 +78,7 @@ ALLOWED = {
     "profile.manage": STAFF_OF_THE_ACCOUNT,  # issue 16: the TAM records the sender profile
     "dmarc.upload": TEAM | STAFF_OF_THE_ACCOUNT,  # issue 19: not an agent
     "dmarc.manage": ADMINS_AND_TAMS,  # issue 19: the report address
+    "dmarc.replay": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 19: count refused reports again (staff)
     "webhooks.manage": {"customer admin"},  # issues 19, 20: where the account's events go, and their secrets
 }
 
@@ -177,7 +178,7 @@ def test_roles_collect_every_apps_grants():
     # issue 16: sender profiles; issue 15: canned replies (both roles); issue 19: DMARC reports (3 views, 3 changes);
     # issues 19, 20: the webhook log (read, both); issue 17: migration streams and milestones in the admin (TAM:
     # view, add, change, delete of each; agent: view)
-    assert len(tam) == 109 and len(agent) == 53
+    assert len(tam) == 109 and len(agent) == 54  # issue 19: agents replay refused DMARC reports
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()

@@ -32,6 +32,7 @@ from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_sa
 TARGET_ID, STREAM_ID, SWEEP_ID, DOMAIN_ID, AUTHRUN_ID = 910001, 910002, 910003, 910004, 910005
 AUTH = "/a/acme/authentication/"
 MEDIATION_ID = 910100
+REFUSED_ID = 910200  # a refused DMARC report of Acme
 # Changing what Acme monitors: its admin, its TAMs, a superuser; a member and a view-only agent get a 404.
 ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=404)
 # Writing and submitting a mediation request: Acme's team, its TAMs, a superuser; not a support agent.
@@ -183,6 +184,24 @@ MATRIX: dict[str, list[Row]] = {
             changes=lambda o: DmarcAddress.objects.get(account__slug="acme").token,
         )
     ],
+    # refused reports: every reader sees them with the reason; staff (TAMs and agents) count them again
+    "dmarc-refused": [Row("GET", lambda o: f"{DMARC}refused/", ACME_READERS)],
+    "dmarc-replay": [
+        Row(
+            "POST",
+            lambda o: f"{DMARC}reports/{REFUSED_ID}/replay/",
+            roles(f"{DMARC}refused/", anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404),
+            changes=lambda o: DmarcReport.objects.get(pk=REFUSED_ID).status,
+        )
+    ],
+    "dmarc-replay-all": [
+        Row(
+            "POST",
+            lambda o: f"{DMARC}refused/replay/",
+            roles(f"{DMARC}refused/", anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404),
+            changes=lambda o: DmarcReport.objects.get(pk=REFUSED_ID).status,
+        )
+    ],
 }
 MATRIX_ROWS = [
     pytest.param(name, row, role, id=f"{name}-{row.method}-{role}")
@@ -211,6 +230,10 @@ def objects(world, settings, unused_udp_port):
     SweepFactory(pk=SWEEP_ID, account=world.acme, finished_at=timezone.now() - timedelta(minutes=10))
     DmarcAddress.objects.create(account=world.acme)
     DmarcRollupFactory(account=world.acme, day=timezone.now().date())
+    DmarcReport.objects.create(
+        pk=REFUSED_ID, account=world.acme, source="upload", filename="broken.xml", raw=b"<feedback",
+        sha256="0" * 64, status=DmarcReport.Status.REFUSED,
+    )  # fmt: skip
 
 
 def routed_to(app: str, patterns=None) -> set[str]:
@@ -272,3 +295,11 @@ def test_another_accounts_dmarc_reports_are_like_missing_ones(client, world, obj
     client.force_login(world.alice)
     assert_same_404(client, "/a/acme/dmarc/domains/globex.example/", "/a/acme/dmarc/domains/none.example/")
     assert_same_404(client, "/a/globex/dmarc/", "/a/nowhere/dmarc/")
+    theirs = DmarcReport.objects.create(
+        account=world.globex, source="upload", raw=b"x", sha256="1" * 64, status=DmarcReport.Status.REFUSED
+    )
+    client.force_login(world.tina)  # staff of Acme replaying Globex's report through Acme's address
+    assert_same_404(
+        client, f"/a/acme/dmarc/reports/{theirs.pk}/replay/", "/a/acme/dmarc/reports/999999/replay/", "post"
+    )
+    assert DmarcReport.objects.get(pk=theirs.pk).status == "refused"
