@@ -19,12 +19,13 @@ from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
 from core import ratelimit
 from core.idempotency import once
-from deliverability.models import DmarcReport, DmarcRollup, MonitoredTarget
+from deliverability.models import DmarcReport, MonitoredTarget
 
 from . import address, chart, rollups, services
 
 WINDOWS = (30, 90)
 MAX_UPLOAD = 25 * 1024 * 1024
+SOURCES_SHOWN = 50  # failing first: the rest are a link away ("?sources=all"), not hundreds of rows to draw
 
 
 def _today():
@@ -99,10 +100,12 @@ def domain(request, slug, domain):
     days = int(request.GET["days"]) if request.GET.get("days") in {"30", "90"} else 30
     today = _today()
     first = rollups.since(days, today)
-    if not DmarcRollup.objects.filter(account=account, domain=domain).exists():
+    if not rollups.reported(account, domain):
         raise Http404
-    totals = rollups.totals(account, domain, first)
     daily = rollups.daily(account, domain, first)
+    totals = rollups.totals(daily)
+    sources = rollups.sources(account, domain, first)
+    shown = sources if request.GET.get("sources") == "all" else sources[:SOURCES_SHOWN]
     context = {
         "account": account,
         "domain": domain,
@@ -110,7 +113,8 @@ def domain(request, slug, domain):
         "windows": WINDOWS,
         "totals": totals,
         "percent": rollups.percent(totals["aligned"], totals["total"]),
-        "sources": rollups.sources(account, domain, first),
+        "sources": shown,
+        "hidden": len(sources) - len(shown),
         "bars": chart.bars(daily, first, days),
         "axis": chart.axis(first, days),
     }

@@ -2,7 +2,7 @@
 
 from .auth import AuthFinding, AuthRun
 from .catalogue import Blocklist, BlocklistQuerySet
-from .dmarc import DmarcAddress, DmarcReport, DmarcRollup, ReverseName
+from .dmarc import DmarcAddress, DmarcDay, DmarcReport, DmarcRollup, ReverseName
 from .library import Article, SenderProfile
 from .mediation import MediationRequest
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
@@ -15,6 +15,7 @@ __all__ = [
     "Blocklist",
     "BlocklistQuerySet",
     "DmarcAddress",
+    "DmarcDay",
     "DmarcReport",
     "DmarcRollup",
     "ListingEvent",

@@ -16,6 +16,7 @@ from deliverability.models import (
     AuthRun,
     Blocklist,
     DmarcAddress,
+    DmarcDay,
     DmarcReport,
     DmarcRollup,
     ListingEvent,
@@ -250,6 +251,29 @@ class DmarcRollupFactory(DjangoModelFactory):
     dkim_aligned = True
     disposition = "none"
     messages = 100
+
+    @classmethod
+    def _create(cls, model_class, account, **fields):
+        """Through ``rollups.add`` as a counted report writes it: the row and its day (``DmarcDay``)."""
+        from deliverability.dmarc_reports import rollups
+        from deliverability.dmarc_reports.parse import Row
+
+        rollups.add(account.pk, [Row(**fields)])
+        key = {name: value for name, value in fields.items() if name != "messages"}
+        return model_class.objects.get(account=account, **key)
+
+
+class DmarcDayFactory(DjangoModelFactory):
+    """One From domain's messages on one (fixed) day, all aligned."""
+
+    class Meta:
+        model = DmarcDay
+
+    account = factory.SubFactory(AccountFactory)
+    domain = "acme.example"
+    day = date(2026, 11, 20)
+    messages = 100
+    aligned = 100
 
 
 class ReverseNameFactory(DjangoModelFactory):

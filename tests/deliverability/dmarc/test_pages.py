@@ -141,3 +141,19 @@ def measure_plural(n):
         plural="DMARC report for %(account)s: %(n)s files kept for counting",
     )
     return str(reason % {"account": "Acme", "n": n})
+
+
+def test_the_fifty_sources_failing_most_are_shown_and_the_rest_a_link_away(dmarc, world, client, english):
+    rows = [
+        Row(date(2026, 11, 20), "acme.example", f"198.51.100.{n}", "pass", "pass", True, True, "none", 10)
+        for n in range(52)
+    ]
+    rows.append(Row(date(2026, 11, 20), "acme.example", "203.0.113.66", "fail", "fail", False, False, "none", 1))
+    rollups.add(world.acme.pk, rows)
+    client.force_login(world.alice)
+    page = client.get(DOMAIN_PAGE).content.decode()
+    table = page[page.index('data-testid="dmarc-sources"') : page.index("</table>", page.index("dmarc-sources"))]
+    assert table.count("<tr>") == 1 + 50 and "203.0.113.66" in table  # the failing one first, never hidden
+    assert "Show 3 more sources" in page and "?days=30&amp;sources=all" in page
+    everything = client.get(DOMAIN_PAGE + "?days=30&sources=all").content.decode()
+    assert everything.count("198.51.100.") == 52 and "more source" not in everything
