@@ -10,7 +10,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 CI_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists lock audit prod-smoke
+.PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists lock audit prod-smoke docs-screenshots
 
 # Development and tests install requirements/dev.txt; production installs requirements/runtime.txt only.
 # Both are every package pinned with its hashes (pip refuses a file that does not match).
@@ -71,6 +71,11 @@ browser:
 dnstools:
 	@test -x /usr/sbin/rbldnsd || command -v rbldnsd >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rbldnsd >/dev/null) || echo "rbldnsd could not be installed: blocklist checks will use the system's resolver"
 	@test -x /usr/sbin/dnsmasq || command -v dnsmasq >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsmasq-base >/dev/null) || echo "dnsmasq could not be installed: authentication checks will use the system's resolver"
+
+# The README's screenshots (docs/screenshots/): the browser tests that take them, saving them there too.
+docs-screenshots: venv messages
+	$(MAKE) --no-print-directory services browser
+	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_dmarc.py tests/browser/test_webhooks.py
 
 # Our blocklist checker beside pydnsbl (a benchmark-only extra) on the same rbldnsd zones.
 bench-blocklists: venv dnstools

@@ -10,6 +10,7 @@ from tests.conftest import CHROMIUM, require
 from tests.helpers import totp_code
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"  # the README's
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,11 +87,21 @@ def phone_page(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, docs: bool = False) -> Path:
+    """The whole page as var/screenshots/<name>.png. ``docs``: one the README shows; ``make docs-screenshots``
+    (DOCS_SCREENSHOTS=1) copies it to docs/screenshots/ (an ordinary run leaves the committed ones alone)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
     return path
+
+
+def fits_the_screen(page) -> bool:
+    """Nothing sticks out sideways: the page scrolls down, never across (a phone's width)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def log_in(page, email: str, password: str, *, secret: str | None = None) -> None:
