@@ -19,6 +19,9 @@ _VIEW = frozenset(
         "deliverability.view_dmarcreport",
         "deliverability.view_dmarcaddress",
         "deliverability.view_dmarcrollup",
+        "deliverability.view_sndsconnection",
+        "deliverability.view_sndsday",
+        "deliverability.view_sndsblock",
     }
 )
 
@@ -37,6 +40,9 @@ GRANTS = Grants(
         "dmarc.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_dmarcaddress"),
         # the account's TAMs and the support agents count a refused report again ("count again", "replay all")
         "dmarc.replay": Rule(staff="deliverability.change_dmarcreport"),
+        # Issue 19 (MISSION: DLV-1, DLV-2): the account admin and the account's TAMs enter, test and remove the
+        # Microsoft SNDS key; everyone who reads the account reads what SNDS said.
+        "snds.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_sndsconnection"),
     },
     roles={
         StaffRole.TAM: _VIEW
@@ -61,6 +67,8 @@ GRANTS = Grants(
             "deliverability.add_dmarcreport",
             "deliverability.change_dmarcreport",
             "deliverability.change_dmarcaddress",
+            # Issue 19: the Microsoft SNDS key of the account (enter, test, remove).
+            "deliverability.change_sndsconnection",
         },
         # Issue 19: agents count refused DMARC reports again (support work), nothing else of the reports.
         StaffRole.AGENT: _VIEW | {"deliverability.change_dmarcreport"},

@@ -102,3 +102,6 @@ def dmarc_reverse_names(ips: list[str]) -> None:
     from .dmarc_reports import names
 
     names.look_up(ips)
+
+
+from .reputation import snds_tasks  # noqa: E402, F401 - registers the Microsoft SNDS import tasks

@@ -5,6 +5,7 @@ from .blocklists import staff_views, views
 from .dmarc_reports import views as dmarc_views
 from .library import views as library_views
 from .mediation import views as mediation_views
+from .reputation import snds_views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),
@@ -73,4 +74,11 @@ urlpatterns += [
     path("a/<slug:slug>/dmarc/refused/", dmarc_views.refused, name="dmarc-refused"),
     path("a/<slug:slug>/dmarc/refused/replay/", dmarc_views.replay_all, name="dmarc-replay-all"),
     path("a/<slug:slug>/dmarc/reports/<int:pk>/replay/", dmarc_views.replay, name="dmarc-replay"),
+]
+
+urlpatterns += [
+    path("a/<slug:slug>/reputation/microsoft/", snds_views.snds, name="snds"),
+    path("a/<slug:slug>/reputation/microsoft/key/", snds_views.snds_connect, name="snds-connect"),
+    path("a/<slug:slug>/reputation/microsoft/test/", snds_views.snds_test, name="snds-test"),
+    path("a/<slug:slug>/reputation/microsoft/remove/", snds_views.snds_remove, name="snds-remove"),
 ]

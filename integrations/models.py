@@ -28,6 +28,7 @@ class EventType(models.TextChoices):
     INCIDENT_STARTED = "incident.started", _("Availability incident started")
     INCIDENT_ENDED = "incident.ended", _("Availability incident ended")
     WARMUP_DECISION = "warmup.decision", _("Warm-up decision: hold or step back")
+    SNDS_RED = "reputation.snds_red", _("Microsoft SNDS: an IP turned red or hit spam traps")
     TEST = "test", _("Test event")
 
 

@@ -32,6 +32,7 @@ TITLES = {
     "incident.started": msg("Availability incident started: %(summary)s"),
     "incident.ended": msg("Availability incident ended: %(summary)s"),
     "warmup.decision": msg("Warm-up plan %(plan)s, %(provider)s: %(decision)s"),
+    "reputation.snds_red": msg("Microsoft SNDS: %(ip)s filter result %(filter)s, %(trap_hits)s trap hits on %(day)s"),
     "test": msg("A test event from the TAM portal for %(account)s"),
 }
 OPEN_LINK = msg("Open in the portal")

@@ -2,12 +2,15 @@
 recommendation with its reason, and the forecast. MISSION: DLV-1."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from deliverability.reputation.snds_reads import PROVIDER as SNDS_PROVIDER
+from deliverability.reputation.snds_reads import warmup_signals
 
 from . import warmup
 from .models import WarmupPlan
@@ -148,6 +151,7 @@ def _computed(plan: WarmupPlan, today: date) -> PlanStatus:
             ignored += 1
             continue
         by_provider.setdefault(actual.provider, []).append(actual.as_day())
+    _add_signals(by_provider, plan, today)
     rows = []
     for share in plan.shares():
         actuals = by_provider.get(share.provider, [])
@@ -160,9 +164,33 @@ def _computed(plan: WarmupPlan, today: date) -> PlanStatus:
     return PlanStatus(plan, base, rows, result, today, ignored=ignored)
 
 
+def _add_signals(by_provider: dict[str, list[warmup.Day]], plan: WarmupPlan, today: date) -> None:
+    """What Microsoft SNDS reported about the plan's IPs (a RED day, trap hits) holds its Microsoft provider
+    that day: added to the day's actuals, or a day of its own when no actuals were recorded for it."""
+    signals = warmup_signals(plan.sending_targets(), plan.start_date, today)
+    if not signals:
+        return
+    days = {day.day: day for day in by_provider.get(SNDS_PROVIDER, [])}
+    for day, reasons in signals.items():
+        days[day] = replace(days.get(day) or warmup.Day(day, 0), signals=tuple(reasons))
+    by_provider[SNDS_PROVIDER] = list(days.values())
+
+
 def _number(value: int) -> str:
     """A count as the reader writes it: 1,200 in English, 1 200 in Polish."""
     return number_format(value, force_grouping=True)
+
+
+def _snds_reason(reason: tuple) -> str:
+    """Why Microsoft's own data holds the provider, with the figure and SNDS named as the source."""
+    if reason[0] == "snds_red":
+        return _("Microsoft SNDS gave %(ip)s a RED filter result (more than 90%% judged spam)") % {"ip": reason[1]}
+    n = reason[2]
+    return ngettext(
+        "Microsoft SNDS counted %(n)s spam-trap hit from %(ip)s",
+        "Microsoft SNDS counted %(n)s spam-trap hits from %(ip)s",
+        n,
+    ) % {"n": _number(n), "ip": reason[1]}
 
 
 def reason_text(reasons: list) -> str:
@@ -181,6 +209,8 @@ def reason_text(reasons: list) -> str:
                 _("spam rate in Postmaster Tools at %(rate)s%% (hold from 0.10%%, step back from 0.30%%)")
                 % {"rate": reason[1]}
             )
+        elif kind in ("snds_red", "snds_traps"):
+            parts.append(_snds_reason(reason))
         elif kind == "rate_limited":
             parts.append(
                 ngettext(

@@ -176,6 +176,7 @@ class Day:
     rate_limited: int = 0  # of which 421/451 rate limits ("temporarily deferred", "try again later")
     blocked: int = 0  # policy blocks (5.7.x), apart from hard bounces (5.1.x, unknown users) in ``bounced``
     spam_rate: float | None = None  # percent, from Postmaster Tools (Gmail has no per-message complaints)
+    signals: tuple = ()  # reasons to hold from the provider's own data (Microsoft SNDS: a RED day, trap hits)
 
 
 @dataclass
@@ -230,6 +231,7 @@ def decide(planned: int, actual: Day, *, day_number: int, final: bool = False) -
     spam = actual.spam_rate
     if spam is not None and spam >= SPAM_RATE_HOLD:
         reasons.append(("spam_rate", round(spam, 2)))
+    reasons.extend(actual.signals)  # what the provider itself reported about the IPs (SNDS): hold
     if actual.rate_limited > 0:  # the provider throttles this IP (421/451): hold it, however few
         reasons.append(("rate_limited", actual.rate_limited))
     elif deferral > DEFERRAL_HOLD:  # a few other 4xx a day are routine

@@ -78,6 +78,7 @@ class AuditEvent(models.Model):
         DMARC_REPORT_UPLOADED = "dmarc_report_uploaded", _("DMARC report uploaded")
         DMARC_REPORT_REPLAYED = "dmarc_report_replayed", _("DMARC report processed again")
         WEBHOOK_CHANGED = "webhook_changed", _("Alert destination or webhook changed")
+        SNDS_CHANGED = "snds_changed", _("Microsoft SNDS connection changed")
 
     account = models.ForeignKey(
         "accounts.Account",

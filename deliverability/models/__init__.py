@@ -5,6 +5,7 @@ from .catalogue import Blocklist, BlocklistQuerySet
 from .dmarc import DmarcAddress, DmarcDay, DmarcReport, DmarcRollup, ReverseName
 from .library import Article, SenderProfile
 from .mediation import MediationRequest
+from .snds import SndsBlock, SndsConnection, SndsDay
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
 
@@ -25,6 +26,9 @@ __all__ = [
     "MonitoredTarget",
     "ReverseName",
     "SenderProfile",
+    "SndsBlock",
+    "SndsConnection",
+    "SndsDay",
     "Sweep",
     "SweepChunk",
 ]

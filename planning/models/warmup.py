@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, TenantQuerySet
+from deliverability.reputation.snds_reads import warmup_prefetch
 
 from .. import warmup
 
@@ -36,8 +37,9 @@ class WarmupPlanQuerySet(models.QuerySet):
         return self.filter(account=account, status=WarmupPlan.Status.ACTIVE).select_related("account").with_ips()
 
     def with_ips(self):
-        """With the streams' IPs a plan's ladder is scaled by (one query each, not one per plan)."""
-        return self.prefetch_related("sending_streams__targets")
+        """With the streams' IPs a plan's ladder is scaled by, and what Microsoft SNDS reported about them (one
+        query each, not one per plan)."""
+        return self.prefetch_related("sending_streams__targets", warmup_prefetch("sending_streams__targets"))
 
 
 class WarmupPlan(models.Model):
@@ -137,6 +139,10 @@ class WarmupPlan(models.Model):
             "%(template)s stops at %(top)s a day per IP, %(pool)s for these %(n)s IPs: choose a target of at most "
             "%(pool)s, warm more IPs, or choose another template."
         ) % {"template": name, "top": f"{top:,}", "pool": f"{top * ips:,}", "n": ips}
+
+    def sending_targets(self) -> list:
+        """The monitored sending IPs of the plan's streams (prefetch ``sending_streams__targets``)."""
+        return [t for stream in self.sending_streams.all() for t in stream.targets.all() if t.is_ip]
 
     def sending_ips(self) -> list[str]:
         """The sending IPs of the monitored streams this plan warms (prefetch ``sending_streams__targets``)."""

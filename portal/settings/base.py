@@ -15,6 +15,8 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_list
+from .snds import *  # noqa: F403 - Microsoft SNDS import, sealing keys
+from .snds import SNDS_IMPORT_HOUR
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -300,6 +302,8 @@ CELERY_BEAT_SCHEDULE = {
     # Daily at 06:00 UTC: business reviews due within REVIEW_REMIND_DAYS (or overdue) emailed to the account's
     # TAMs, once per review due (planning/services/reviews.py).
     "review-reminders": {"task": "planning.tasks.review_reminders", "schedule": crontab(hour=6, minute=0)},
+    # Daily at SNDS_IMPORT_HOUR:15 UTC (12:15 by default): Microsoft SNDS data of every connected account.
+    "snds-import": {"task": "deliverability.snds.import_all", "schedule": crontab(hour=SNDS_IMPORT_HOUR, minute=15)},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
@@ -318,6 +322,7 @@ DASHBOARD_PANELS = [
     "cases.panels.open_cases",
     "deliverability.panels.blocklists",
     "deliverability.panels.authentication",
+    "deliverability.reputation.snds_panels.microsoft_reputation",  # issue 19: "Microsoft: N of M IPs green"
     "planning.panels.warmup",
     "availability.panels.availability",
     "accounts.panels.team",
@@ -336,6 +341,7 @@ CONSOLE_PANELS: list[str] = [
     "availability.panels.incidents",
     "deliverability.panels.listings",
     "deliverability.panels.dmarc_reports",  # issue 19: report files across the accounts, refused first
+    "deliverability.reputation.snds_panels.snds_trouble",  # issue 19: accounts with RED or trap hits today
     "cases.panels.on_duty",
     "planning.panels.planning",  # MISSION: TAM-3, TAM-5 — holds, milestones due, new requests
 ]
