@@ -12,8 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from core import netguard
-from core.text import Msg
-from core.text import _ as msg
+from core.text import Msg, _
 
 from . import snds_csv
 
@@ -53,22 +52,22 @@ def fetch(page: str, key: str) -> bytes:
     except urllib.error.HTTPError as exc:
         raise _http_error(page, exc.code) from None
     except netguard.NotPublic:
-        raise FetchError(msg("the SNDS address is not on the public internet")) from None
+        raise FetchError(_("the SNDS address is not on the public internet")) from None
     except TimeoutError:
-        raise Temporary(msg("%(page)s did not answer within %(s)s seconds") % {"page": page, "s": TIMEOUT}) from None
+        raise Temporary(_("%(page)s did not answer within %(s)s seconds") % {"page": page, "s": TIMEOUT}) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = str(getattr(exc, "reason", exc))[:120]
-        raise Temporary(msg("%(page)s could not be reached: %(reason)s") % {"page": page, "reason": reason}) from None
+        raise Temporary(_("%(page)s could not be reached: %(reason)s") % {"page": page, "reason": reason}) from None
     if len(body) > MAX_BYTES:
-        raise FetchError(msg("%(page)s answered more than 20 MB") % {"page": page})
+        raise FetchError(_("%(page)s answered more than 20 MB") % {"page": page})
     if snds_csv.looks_like_html(body):
-        raise FetchError(msg("%(page)s answered with a web page, not data: check the key") % {"page": page})
+        raise FetchError(_("%(page)s answered with a web page, not data: check the key") % {"page": page})
     return body
 
 
 def _http_error(page: str, code: int) -> FetchError:
     if code in (401, 403):
-        return KeyRejected(msg("Microsoft rejected the key (HTTP %(code)s): enter a new one") % {"code": code})
+        return KeyRejected(_("Microsoft rejected the key (HTTP %(code)s): enter a new one") % {"code": code})
     if code >= 500 or code == 429:
-        return Temporary(msg("%(page)s answered HTTP %(code)s; tried again later") % {"page": page, "code": code})
-    return FetchError(msg("%(page)s answered HTTP %(code)s") % {"page": page, "code": code})
+        return Temporary(_("%(page)s answered HTTP %(code)s; tried again later") % {"page": page, "code": code})
+    return FetchError(_("%(page)s answered HTTP %(code)s") % {"page": page, "code": code})

@@ -20,7 +20,7 @@ from accounts.models import Account, AuditEvent
 from accounts.notify import absolute_url
 from core.panel_cache import changed
 from core.sealed import seal, unseal
-from core.text import _ as msg
+from core.text import _
 from integrations.events import emit
 
 from ..models import MonitoredTarget, SndsBlock, SndsConnection, SndsDay
@@ -81,7 +81,7 @@ def snds_import(*, account_id: int, now=None) -> SndsConnection:
         _store(connection.account, parsed.lines, blocks, now)
         error = ""
         if parsed.skipped:
-            error = msg("%(n)s line could not be read", plural="%(n)s lines could not be read") % {
+            error = _("%(n)s line could not be read", plural="%(n)s lines could not be read") % {
                 "n": len(parsed.skipped)
             }
         connection.state, connection.error = SndsConnection.State.OK, error
