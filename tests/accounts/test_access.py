@@ -79,6 +79,7 @@ ALLOWED = {
     "dmarc.upload": TEAM | STAFF_OF_THE_ACCOUNT,  # issue 19: not an agent
     "dmarc.manage": ADMINS_AND_TAMS,  # issue 19: the report address
     "dmarc.replay": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 19: count refused reports again (staff)
+    "snds.manage": ADMINS_AND_TAMS,  # issue 19: the Microsoft SNDS key
     "webhooks.manage": {"customer admin"},  # issues 19, 20: where the account's events go, and their secrets
 }
 
@@ -179,6 +180,9 @@ def test_roles_collect_every_apps_grants():
     # issues 19, 20: the webhook log (read, both); issue 17: migration streams and milestones in the admin (TAM:
     # view, add, change, delete of each; agent: view)
     assert len(tam) == 109 and len(agent) == 54  # issue 19: agents replay refused DMARC reports
+    # view, add, change, delete of each; agent: view); issue 19: Microsoft SNDS (3 views, both; the TAM changes
+    # the connection)
+    assert len(tam) == 113 and len(agent) == 56
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()

@@ -5,6 +5,7 @@ the deliverability app; tests/portal/test_tenant_matrix.py unions it into the pr
 pages show and do: test_views.py.
 """
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -21,11 +22,13 @@ from deliverability.models import (
     MediationRequest,
     MessageStream,
     MonitoredTarget,
+    SndsConnection,
     Sweep,
 )
 from tests.deliverability.conftest import PAGE
 from tests.deliverability.dmarc import reports
 from tests.deliverability.factories import DmarcRollupFactory, SweepFactory
+from tests.deliverability.snds.factories import SndsConnectionFactory
 from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
@@ -38,6 +41,7 @@ ACME_MANAGERS = roles(PAGE, anonymous=LOGIN, arthur=404, sam=404, bob=404, tess=
 # Writing and submitting a mediation request: Acme's team, its TAMs, a superuser; not a support agent.
 MEDIATION_WRITERS = roles(200, anonymous=LOGIN, bob=404, tess=404, sam=404)
 DMARC = "/a/acme/dmarc/"
+SNDS = "/a/acme/reputation/microsoft/"
 
 
 def acme_count(model):
@@ -200,6 +204,22 @@ MATRIX: dict[str, list[Row]] = {
             lambda o: f"{DMARC}refused/replay/",
             roles(f"{DMARC}refused/", anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404),
             changes=lambda o: DmarcReport.objects.get(pk=REFUSED_ID).status,
+    # Microsoft SNDS (issue 19): every reader sees it; the account admin and the TAMs enter, test and remove
+    # the key; a member and a support agent only read.
+    "snds": [Row("GET", lambda o: SNDS, ACME_READERS)],
+    "snds-connect": [
+            lambda o: f"{SNDS}key/",
+            roles(200, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
+            data=lambda o: {"key": "matrix-key-0042"},
+            changes=lambda o: SndsConnection.objects.filter(account__slug="acme", key_hint="0042").count(),
+    "snds-test": [
+            lambda o: f"{SNDS}test/",
+            roles(SNDS, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
+            changes=lambda o: str(SndsConnection.objects.get(account__slug="acme").last_attempt_at),
+    "snds-remove": [
+            lambda o: f"{SNDS}remove/",
+            roles(SNDS, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
+            changes=lambda o: SndsConnection.objects.filter(account__slug="acme").count(),
         )
     ],
 }
@@ -234,6 +254,12 @@ def objects(world, settings, unused_udp_port):
         pk=REFUSED_ID, account=world.acme, source="upload", filename="broken.xml", raw=b"<feedback",
         sha256="0" * 64, status=DmarcReport.Status.REFUSED,
     )  # fmt: skip
+    # SNDS answers nothing here (a closed port): "Test connection" records the failed attempt
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.SNDS_BASE_URL = f"http://127.0.0.1:{closed.getsockname()[1]}/"
+    settings.SNDS_ALLOW_NETWORKS = ["127.0.0.0/8"]
+    SndsConnectionFactory(account=world.acme)
 
 
 def routed_to(app: str, patterns=None) -> set[str]:
