@@ -287,3 +287,6 @@ class MediationRequestAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
     list_select_related = ["account"]
     list_filter = ["status", "provider", ("account", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["account__name", "bounce_text"]
+
+
+from .reputation import snds_admin  # noqa: E402, F401 - registers the Microsoft SNDS admin (read-only)
