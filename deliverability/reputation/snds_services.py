@@ -19,7 +19,7 @@ from accounts.audit import audit
 from accounts.models import Account, AuditEvent
 from accounts.notify import absolute_url
 from core.panel_cache import changed
-from core.sealed import seal, unseal
+from core.sealed import Unreadable, seal, unseal
 from core.text import _
 from integrations.events import emit
 
@@ -66,7 +66,12 @@ def snds_import(*, account_id: int, now=None) -> SndsConnection:
     connection) when the fetch failed."""
     now = now or timezone.now()
     connection = SndsConnection.objects.select_related("account").get(account_id=account_id)
-    key = unseal(connection.key_sealed)
+    try:
+        key = unseal(connection.key_sealed)
+    except Unreadable:  # the sealing keys changed: the admin enters the key again
+        unreadable = snds_client.KeyRejected(_("The stored key cannot be read any more: enter it again"))
+        _record(account_id, SndsConnection.State.KEY_REJECTED, unreadable.message, now)
+        raise unreadable from None
     try:
         data = snds_client.fetch("data.aspx", key)
         status = snds_client.fetch("ipStatus.aspx", key)

@@ -117,3 +117,11 @@ def test_the_red_event_once_per_change(acme, world, snds_server):
     snds_server.data[KEY] = DATA.replace(b"11/30/2026", b"12/3/2026")
     snds_services.snds_import(account_id=acme.pk)
     assert Delivery.objects.filter(event_type="reputation.snds_red").count() == 2
+
+
+def test_a_key_no_sealing_key_opens_is_said(acme, settings, snds_server):
+    settings.SEALING_KEYS = ["Xk3pbAVc2C3GmQZ1m2nq6y2cXoQy0tr2qR6cRtkUo0Y="]  # not the key it was sealed with
+    assert snds_tasks.import_account.delay(acme.pk).get() == "rejected"
+    connection = SndsConnection.objects.get(account=acme)
+    assert connection.state == "rejected" and "The stored key cannot be read any more" in str(connection.error)
+    assert snds_server.requests == []
