@@ -2,12 +2,16 @@
 the test button, per IP the days' colours with what Microsoft saw (escaped), another account's page like a
 missing one, Polish."""
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.sealed import seal
 from deliverability.models import SndsConnection
 from tests.deliverability.factories import MonitoredTargetFactory
-from tests.deliverability.snds.factories import KEY, SndsConnectionFactory
+from tests.deliverability.snds.factories import KEY, SndsConnectionFactory, SndsDayFactory
 from tests.helpers import HTMX, assert_same_404, text
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,17 @@ def test_the_page_per_ip(client, imported, django_assert_max_num_queries):
     assert page.count('fill="#c62828"') == 1 and page.count("<rect") == 4 * 30
     assert "&ldquo;PURPLE&rdquo;" in page or "“PURPLE”" in page
     assert page.count("<rect") * 3 == text(client.get(f"{SNDS_PAGE}?days=90")).count("<rect")
+
+
+def test_the_page_costs_the_same_queries_for_4_ips_or_44(client, imported, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as few:
+        client.get(SNDS_PAGE)
+    for n in range(40):
+        for day in range(5):
+            SndsDayFactory(account=imported, ip=f"198.51.100.{n}", day=date(2026, 11, 26 + day), filter_result="red")
+    with django_assert_max_num_queries(len(few)):
+        page = text(client.get(SNDS_PAGE))
+    assert page.count('<tr data-ip="') == 44
 
 
 def test_what_microsoft_saw_is_escaped(client, imported):
