@@ -7,6 +7,7 @@ never appears in one (it is in the URL, so URLs are never logged or stored)."""
 
 import urllib.error
 import urllib.request
+from datetime import date
 from urllib.parse import quote
 
 from django.conf import settings
@@ -34,18 +35,20 @@ class Temporary(FetchError):
     """Worth trying again later: 5xx, 429, a timeout, no connection."""
 
 
-def url(page: str, key: str) -> str:
+def url(page: str, key: str, day: date | None = None) -> str:
+    """``day``: data.aspx for that day (``&date=MMDDYY``) instead of the newest."""
     base = settings.SNDS_BASE_URL.rstrip("/")
-    return f"{base}/{page}?key={quote(key, safe='')}"
+    dated = f"&date={day:%m%d%y}" if day else ""
+    return f"{base}/{page}?key={quote(key, safe='')}{dated}"
 
 
 def _opener():
     return netguard.opener(networks=settings.SNDS_ALLOW_NETWORKS)
 
 
-def fetch(page: str, key: str) -> bytes:
+def fetch(page: str, key: str, day: date | None = None) -> bytes:
     """The body of ``page`` ("data.aspx" or "ipStatus.aspx") for ``key``; raises a ``FetchError``."""
-    request = urllib.request.Request(url(page, key), headers={"User-Agent": "TAM-portal-snds/1"})  # noqa: S310 - netguard opener: http(s) only
+    request = urllib.request.Request(url(page, key, day), headers={"User-Agent": "TAM-portal-snds/1"})  # noqa: S310 - netguard opener: http(s) only
     try:
         with _opener().open(request, timeout=TIMEOUT) as response:
             body = response.read(MAX_BYTES + 1)

@@ -3,7 +3,8 @@
 
 An import fetches both answers first and stores nothing until both arrived: a failure leaves the data as
 it was, the connection says what went wrong, and a retry (``snds_tasks``) starts again from the fetch, so
-nothing is half-imported and nothing is lost. Storing is one transaction: each (IP, day) row is inserted
+nothing is half-imported; days missed meanwhile (data.aspx gives the newest day) are asked for by date on
+the next import that succeeds, so nothing is lost. Storing is one transaction: each (IP, day) row is inserted
 or replaced (``bulk_create(update_conflicts=True)``), so the same day imported twice is the same rows;
 the blocked ranges are replaced. An IP that turns RED or gets trap hits is told to the account's alert
 destinations once (``reputation.snds_red``), not again while it stays so."""
@@ -12,6 +13,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ from . import snds_client, snds_csv
 
 log = logging.getLogger(__name__)
 EVENT = "reputation.snds_red"
+CATCH_UP_DAYS = 14  # days missed (an outage, a rejected key) asked for again, one by one
 FIELDS = [f.name for f in SndsDay._meta.concrete_fields if f.name not in ("id", "account", "ip", "day")]
 
 
@@ -72,16 +75,17 @@ def snds_import(*, account_id: int, now=None) -> SndsConnection:
         unreadable = snds_client.KeyRejected(_("The stored key cannot be read any more: enter it again"))
         _record(account_id, SndsConnection.State.KEY_REJECTED, unreadable.message, now)
         raise unreadable from None
+    newest = SndsDay.objects.filter(account_id=account_id).aggregate(day=Max("day"))["day"]
     try:
-        data = snds_client.fetch("data.aspx", key)
-        status = snds_client.fetch("ipStatus.aspx", key)
+        parsed = snds_csv.parse_data(snds_client.fetch("data.aspx", key))
+        _catch_up(parsed, key, newest)
+        blocks = snds_csv.parse_status(snds_client.fetch("ipStatus.aspx", key))
     except snds_client.KeyRejected as exc:
         _record(account_id, SndsConnection.State.KEY_REJECTED, exc.message, now)
         raise
     except snds_client.FetchError as exc:
         _record(account_id, SndsConnection.State.FAILING, exc.message, now)
         raise
-    parsed, blocks = snds_csv.parse_data(data), snds_csv.parse_status(status)
     with transaction.atomic():
         _store(connection.account, parsed.lines, blocks, now)
         error = ""
@@ -94,6 +98,19 @@ def snds_import(*, account_id: int, now=None) -> SndsConnection:
         connection.save(update_fields=["state", "error", "last_attempt_at", "last_success_at"])
         changed(account_id)
     return connection
+
+
+def _catch_up(parsed: snds_csv.Parsed, key: str, newest) -> None:
+    """The days between the newest one stored and the newest one SNDS gives now (the import failed or did not
+    run for a while: an outage, a rejected key replaced), asked for one by one (at most ``CATCH_UP_DAYS``)."""
+    if newest is None or not parsed.lines:
+        return
+    latest = max(line.day for line in parsed.lines)
+    missing = [newest + timedelta(days=n) for n in range(1, (latest - newest).days)][-CATCH_UP_DAYS:]
+    for day in missing:
+        more = snds_csv.parse_data(snds_client.fetch("data.aspx", key, day), day=day)
+        parsed.lines += more.lines
+        parsed.skipped += more.skipped
 
 
 def _store(account: Account, lines: list[snds_csv.Line], blocks: list[snds_csv.Block], now) -> None:

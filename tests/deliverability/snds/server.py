@@ -28,6 +28,7 @@ class SndsServer:
     def __init__(self):
         self.data = {KEY: DATA}
         self.status = {KEY: STATUS}
+        self.dated: dict[str, bytes] = {}  # data.aspx?date=MMDDYY (a day asked for again)
         self.fail: list[int] = []
         self.requests: list[str] = []
         server = self
@@ -41,6 +42,9 @@ class SndsServer:
                     self._answer(server.fail.pop(0), b"Service Unavailable")
                 elif key not in server.data:
                     self._answer(401, b"Unauthorized")
+                elif parts.path.endswith("/data.aspx") and "date" in parse_qs(parts.query):
+                    server.requests[-1] += "?date=" + parse_qs(parts.query)["date"][0]
+                    self._answer(200, server.dated.get(parse_qs(parts.query)["date"][0], b""))
                 elif parts.path.endswith("/data.aspx"):
                     self._answer(200, server.data[key])
                 elif parts.path.endswith("/ipStatus.aspx"):

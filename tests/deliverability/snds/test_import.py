@@ -125,3 +125,17 @@ def test_a_key_no_sealing_key_opens_is_said(acme, settings, snds_server):
     connection = SndsConnection.objects.get(account=acme)
     assert connection.state == "rejected" and "The stored key cannot be read any more" in str(connection.error)
     assert snds_server.requests == []
+
+
+def test_days_missed_are_asked_for_again(acme, snds_server):
+    """The import stopped after 30 November (an outage); on 4 December SNDS gives the 3rd: the 1st and the
+    2nd are asked for by date, so no day is lost."""
+    snds_services.snds_import(account_id=acme.pk)
+    snds_server.requests.clear()
+    snds_server.data[KEY] = DATA.replace(b"11/30/2026", b"12/3/2026")
+    snds_server.dated["120126"] = DATA.replace(b"11/30/2026", b"12/1/2026")
+    snds_server.dated["120226"] = b"\r\n"  # a day with no data
+    snds_services.snds_import(account_id=acme.pk)
+    assert snds_server.requests == ["data.aspx", "data.aspx?date=120126", "data.aspx?date=120226", "ipStatus.aspx"]
+    days = sorted({str(day) for day in SndsDay.objects.filter(account=acme).values_list("day", flat=True)})
+    assert days == ["2026-11-30", "2026-12-01", "2026-12-03"]
