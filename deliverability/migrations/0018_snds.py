@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0023_ingest_sweep_email_upper"),
-        ("deliverability", "0016_dmarc_reports"),
+        ("deliverability", "0017_dmarc_days"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
