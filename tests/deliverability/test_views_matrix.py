@@ -204,19 +204,31 @@ MATRIX: dict[str, list[Row]] = {
             lambda o: f"{DMARC}refused/replay/",
             roles(f"{DMARC}refused/", anonymous=LOGIN, alice=404, arthur=404, bob=404, tess=404),
             changes=lambda o: DmarcReport.objects.get(pk=REFUSED_ID).status,
+        )
+    ],
     # Microsoft SNDS (issue 19): every reader sees it; the account admin and the TAMs enter, test and remove
     # the key; a member and a support agent only read.
     "snds": [Row("GET", lambda o: SNDS, ACME_READERS)],
     "snds-connect": [
+        Row(
+            "POST",
             lambda o: f"{SNDS}key/",
             roles(200, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
             data=lambda o: {"key": "matrix-key-0042"},
             changes=lambda o: SndsConnection.objects.filter(account__slug="acme", key_hint="0042").count(),
+        )
+    ],
     "snds-test": [
+        Row(
+            "POST",
             lambda o: f"{SNDS}test/",
             roles(SNDS, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
             changes=lambda o: str(SndsConnection.objects.get(account__slug="acme").last_attempt_at),
+        )
+    ],
     "snds-remove": [
+        Row(
+            "POST",
             lambda o: f"{SNDS}remove/",
             roles(SNDS, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
             changes=lambda o: SndsConnection.objects.filter(account__slug="acme").count(),
