@@ -43,6 +43,9 @@ GRANTS = Grants(
         # Issue 19 (MISSION: DLV-1, DLV-2): the account admin and the account's TAMs enter, test and remove the
         # Microsoft SNDS key; everyone who reads the account reads what SNDS said.
         "snds.manage": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_sndsconnection"),
+        # Issue 19: the account admin connects Google Postmaster Tools with their own Google sign-in (the
+        # consent is the customer's to give); everyone who reads the account reads the imported figures.
+        "postmaster.connect": Rule(customers=frozenset({ADMIN})),
     },
     roles={
         StaffRole.TAM: _VIEW

@@ -105,3 +105,4 @@ def dmarc_reverse_names(ips: list[str]) -> None:
 
 
 from .reputation import snds_tasks  # noqa: E402, F401 - registers the Microsoft SNDS import tasks
+from .reputation.postmaster_tasks import postmaster_import, postmaster_import_all  # noqa: E402, F401 - issue 19

@@ -6,6 +6,7 @@ from .dmarc_reports import views as dmarc_views
 from .library import views as library_views
 from .mediation import views as mediation_views
 from .reputation import snds_views
+from .reputation import postmaster_views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),
@@ -81,4 +82,11 @@ urlpatterns += [
     path("a/<slug:slug>/reputation/microsoft/key/", snds_views.snds_connect, name="snds-connect"),
     path("a/<slug:slug>/reputation/microsoft/test/", snds_views.snds_test, name="snds-test"),
     path("a/<slug:slug>/reputation/microsoft/remove/", snds_views.snds_remove, name="snds-remove"),
+]
+
+urlpatterns += [  # issue 19: Google Postmaster Tools
+    path("a/<slug:slug>/reputation/", postmaster_views.reputation, name="reputation"),
+    path("a/<slug:slug>/reputation/postmaster/connect/", postmaster_views.connect, name="postmaster-connect"),
+    path("a/<slug:slug>/reputation/postmaster/disconnect/", postmaster_views.disconnect, name="postmaster-disconnect"),
+    path("reputation/postmaster/callback/", postmaster_views.callback, name="postmaster-callback"),
 ]

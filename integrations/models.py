@@ -29,6 +29,7 @@ class EventType(models.TextChoices):
     INCIDENT_ENDED = "incident.ended", _("Availability incident ended")
     WARMUP_DECISION = "warmup.decision", _("Warm-up decision: hold or step back")
     SNDS_RED = "reputation.snds_red", _("Microsoft SNDS: an IP turned red or hit spam traps")
+    REPUTATION_DROPPED = "reputation.dropped", _("Mailbox-provider reputation dropped")
     TEST = "test", _("Test event")
 
 

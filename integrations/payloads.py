@@ -33,6 +33,7 @@ TITLES = {
     "incident.ended": msg("Availability incident ended: %(summary)s"),
     "warmup.decision": msg("Warm-up plan %(plan)s, %(provider)s: %(decision)s"),
     "reputation.snds_red": msg("Microsoft SNDS: %(ip)s filter result %(filter)s, %(trap_hits)s trap hits on %(day)s"),
+    "reputation.dropped": msg("%(domain)s: %(provider)s domain reputation dropped from %(from)s to %(to)s on %(day)s"),
     "test": msg("A test event from the TAM portal for %(account)s"),
 }
 OPEN_LINK = msg("Open in the portal")

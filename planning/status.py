@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from deliverability.reputation.snds_reads import PROVIDER as SNDS_PROVIDER
 from deliverability.reputation.snds_reads import warmup_signals
+from deliverability.reputation import postmaster_signals
 
 from . import warmup
 from .models import WarmupPlan
@@ -41,17 +42,23 @@ class ProviderRow:
     state: warmup.ProviderState
 
     idle_days: int | None = None
+    # Gmail's Postmaster Tools signals that hold this provider (issue 19: a rising spam rate, LOW/BAD reputation)
+    postmaster: list = field(default_factory=list)
 
     @property
     def decision(self) -> str:
         if self.state.rewarm:  # never "advance" beside a re-warm flag
             return "rewarm"
-        return self.state.last.decision if self.state.last else "advance"
+        decided = self.state.last.decision if self.state.last else "advance"
+        return "hold" if self.postmaster and decided == "advance" else decided
 
     @property
     def reason(self) -> str:
         if self.state.rewarm:
             return _("Nothing sent for %(n)s days: start again from the first stage.") % {"n": self.idle_days}
+        if self.postmaster:
+            told = "; ".join(postmaster_signals.hold_text(reason) for reason in self.postmaster)
+            return f"{_('Hold Gmail')}: {told}."
         return reason_text(self.state.last.reasons) if self.state.last else _("Not started yet.")
 
 
@@ -127,14 +134,18 @@ class PlanStatus:
         return max(0, (self.forecast.forecast_end - self.forecast.planned_end).days)
 
 
-def plan_status(plan: WarmupPlan, today: date | None = None) -> PlanStatus:
+def plan_status(plan: WarmupPlan, today: date | None = None, gmail: list | None = None) -> PlanStatus:
     """``today`` is the account's calendar day unless given: a warm-up day is the customer's day. A plan
-    that cannot be computed (a record saved around the checks) answers with its problems, never an error."""
+    that cannot be computed (a record saved around the checks) answers with its problems, never an error.
+    ``gmail``: the reasons Postmaster Tools gives to hold Gmail (``postmaster_signals.gmail_holds``), read
+    here when not given (callers with many plans read them for all accounts at once)."""
     today = today or plan.account.today()
     problems = plan.problems()
     if not problems:
+        if gmail is None:
+            gmail = postmaster_signals.gmail_holds([plan.account_id], today).get(plan.account_id, [])
         try:
-            return _computed(plan, today)
+            return _computed(plan, today, gmail)
         except (ArithmeticError, ValueError) as error:  # a date past 9999, a curve refused: say so, log it
             log.warning("warm-up plan %s cannot be computed: %r", plan.pk, error)
             problems = [str(_("The plan cannot be computed from its settings."))]
@@ -142,7 +153,7 @@ def plan_status(plan: WarmupPlan, today: date | None = None) -> PlanStatus:
     return PlanStatus(plan, [], [], unknown, today, problems=problems)
 
 
-def _computed(plan: WarmupPlan, today: date) -> PlanStatus:
+def _computed(plan: WarmupPlan, today: date, gmail: list) -> PlanStatus:
     base = plan.base_curve()
     by_provider: dict[str, list[warmup.Day]] = {}
     ignored = 0
@@ -157,7 +168,12 @@ def _computed(plan: WarmupPlan, today: date) -> PlanStatus:
         actuals = by_provider.get(share.provider, [])
         state = warmup.replay(warmup.ladder(base, share), actuals, plan.start_date, share.provider, cap=share.cap)
         name = str(warmup.PROVIDER_NAMES.get(share.provider, share.provider))
-        rows.append(ProviderRow(share.provider, name, share, state))
+        row = ProviderRow(share.provider, name, share, state)
+        if share.provider == "gmail" and gmail:
+            row.postmaster = gmail
+            if row.decision == "hold" and state.last:  # a hold means hold: no more than the last day sent
+                state.next_volume = min(state.next_volume, max(state.last.sent, 0) or state.next_volume)
+        rows.append(row)
     result = warmup.forecast([r.state for r in rows], plan.start_date, today)
     for row in rows:
         row.idle_days = result.idle_days

@@ -79,6 +79,8 @@ class AuditEvent(models.Model):
         DMARC_REPORT_REPLAYED = "dmarc_report_replayed", _("DMARC report processed again")
         WEBHOOK_CHANGED = "webhook_changed", _("Alert destination or webhook changed")
         SNDS_CHANGED = "snds_changed", _("Microsoft SNDS connection changed")
+        POSTMASTER_CONNECTED = "postmaster_connected", _("Google Postmaster Tools connected")
+        POSTMASTER_DISCONNECTED = "postmaster_disconnected", _("Google Postmaster Tools disconnected")
 
     account = models.ForeignKey(
         "accounts.Account",

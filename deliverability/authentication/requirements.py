@@ -4,6 +4,7 @@ Source: shared/facts/deliverability.md."""
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from deliverability.authentication.status import SEVERITY
@@ -11,13 +12,26 @@ from deliverability.authentication.status import FindingStatus as Status
 
 NOT_CHECKED = "not_checked"
 NO_DATA = "no_data"  # DNS could show it, but nothing of that kind is monitored yet
+UNKNOWN = "unknown"  # measured elsewhere (Postmaster Tools), which is not connected
 FROM_KINDS = ("spf_from", "dmarc", "alignment", "mx")  # one of each per From domain
 LABELS = {  # what the checklist says for each status of a requirement
     **{status: status.label for status in (Status.PASS, Status.WARNING, Status.FAIL)},
     Status.ERROR: _("Not answered"),
     NO_DATA: _("Nothing to check yet"),
     NOT_CHECKED: _("Not checked automatically"),
+    UNKNOWN: _("Unknown: Google Postmaster Tools is not connected"),
 }
+
+
+class Measured(str):
+    """A status measured from data (Gmail's spam rate), with the figure and its day to show beside it."""
+
+    detail: str = ""
+
+    def __new__(cls, status: str, detail: str = ""):
+        made = super().__new__(cls, status)
+        made.detail = detail
+        return made
 
 
 @dataclass(frozen=True)
@@ -53,12 +67,15 @@ def domains_of(finding) -> list[str]:
     return [finding.subject.split("._domainkey.", 1)[-1]] if finding.kind == "dkim" else [finding.subject]
 
 
-def checklist(findings, measured: dict | None = None) -> tuple[list[str], list[tuple[Requirement, list[str]]]]:
+def checklist(
+    findings, measured: dict | None = None, spam: dict | None = None
+) -> tuple[list[str], list[tuple[Requirement, list[str]]]]:
     """The From domains, and each requirement with one status per From domain (pass / warning / fail /
     error / not_checked / no_data). A finding counts only for its own domain; a check that did not run
     ("no DKIM selector registered") is no data, never a pass. MISSION: DLV-1. ``measured``: per From
     domain, what DMARC aggregate reports measured (issue 19): "DMARC is aligned" is then that figure
-    (pass at 98% or more), not what DNS suggests."""
+    (pass at 98% or more), not what DNS suggests. ``spam``: per domain, Gmail's newest spam rate from Postmaster
+    Tools (``postmaster_signals.spam_measures``), or None when it is not connected (then "unknown")."""
     findings, measured = list(findings), measured or {}
     domains = sorted({d for f in findings if f.kind in FROM_KINDS for d in domains_of(f)}) or [""]
     rows = []
@@ -74,9 +91,24 @@ def checklist(findings, measured: dict | None = None) -> tuple[list[str], list[t
             if requirement.key == "alignment" and domain in measured:
                 statuses.append(Status.PASS if measured[domain].passes else Status.FAIL)
                 continue
+            if requirement.key == "spam_rate":
+                statuses.append(spam_status(spam, domain))
+                continue
             statuses.append(requirement_status(requirement, mine))
         rows.append((requirement, statuses))
     return [d for d in domains if d], rows
+
+
+def spam_status(spam: dict | None, domain: str) -> str:
+    """Gmail's spam rate for a From domain (or, with no domain, the worst of them): the figure and its day."""
+    if spam is None:
+        return UNKNOWN
+    found = [spam[domain]] if domain in spam else [] if domain else list(spam.values())
+    if not found:
+        return NO_DATA
+    worst = max(found, key=lambda m: m.percent)
+    detail = _("%(percent)s%% on %(day)s") % {"percent": f"{worst.percent:.2f}", "day": date_format(worst.day, "j M")}
+    return Measured(worst.status, str(detail))
 
 
 def requirement_status(requirement: Requirement, findings) -> str:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +20,7 @@ from deliverability.authentication.status import worst_first
 from deliverability.dmarc_reports import measure as dmarc_measure
 from deliverability.library.content import recommended
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
+from deliverability.reputation import postmaster_signals
 from deliverability.services import target_set_dkim_selectors
 
 
@@ -30,7 +32,10 @@ def authentication(request, slug):
     ips = sorted((f for f in findings if f.kind == "fcrdns"), key=lambda f: (worst_first(f.status), f.subject))
     latest = AuthRun.objects.latest_for(account)
     measured = dmarc_measure.measured(account)
-    checklist_domains, checklist_rows = checklist(findings, measured)
+    spam = postmaster_signals.spam_measures(account, timezone.now().date())
+    if not spam and not postmaster_signals.connected(account):
+        spam = None  # "unknown" until Postmaster Tools is connected
+    checklist_domains, checklist_rows = checklist(findings, measured, spam)
     context = {
         "account": account,
         "run": run,

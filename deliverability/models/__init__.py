@@ -6,6 +6,7 @@ from .dmarc import DmarcAddress, DmarcDay, DmarcReport, DmarcRollup, ReverseName
 from .library import Article, SenderProfile
 from .mediation import MediationRequest
 from .snds import SndsBlock, SndsConnection, SndsDay
+from .postmaster import PostmasterConnection, PostmasterDay, PostmasterDomain
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
 
@@ -24,6 +25,9 @@ __all__ = [
     "MediationRequest",
     "MessageStream",
     "MonitoredTarget",
+    "PostmasterConnection",
+    "PostmasterDay",
+    "PostmasterDomain",
     "ReverseName",
     "SenderProfile",
     "SndsBlock",

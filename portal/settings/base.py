@@ -304,6 +304,8 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {"task": "planning.tasks.review_reminders", "schedule": crontab(hour=6, minute=0)},
     # Daily at SNDS_IMPORT_HOUR:15 UTC (12:15 by default): Microsoft SNDS data of every connected account.
     "snds-import": {"task": "deliverability.snds.import_all", "schedule": crontab(hour=SNDS_IMPORT_HOUR, minute=15)},
+    # Daily at 16:00 UTC: Postmaster Tools days for every connected account (Gmail's day ends 07:00/08:00 UTC).
+    "postmaster-import": {"task": "deliverability.tasks.postmaster_import_all", "schedule": crontab(hour=16, minute=0)},
 }
 # DNS work runs on its own queue: add workers with `-Q dns` on more machines to sweep faster.
 BLOCKLIST_QUEUE = os.environ.get("BLOCKLIST_QUEUE", "dns")
@@ -323,6 +325,7 @@ DASHBOARD_PANELS = [
     "deliverability.panels.blocklists",
     "deliverability.panels.authentication",
     "deliverability.reputation.snds_panels.microsoft_reputation",  # issue 19: "Microsoft: N of M IPs green"
+    "deliverability.reputation.postmaster_panels.spam_rate",  # issue 19: Gmail's spam rate (Postmaster Tools)
     "planning.panels.warmup",
     "availability.panels.availability",
     "accounts.panels.team",
@@ -342,6 +345,7 @@ CONSOLE_PANELS: list[str] = [
     "deliverability.panels.listings",
     "deliverability.panels.dmarc_reports",  # issue 19: report files across the accounts, refused first
     "deliverability.reputation.snds_panels.snds_trouble",  # issue 19: accounts with RED or trap hits today
+    "deliverability.reputation.postmaster_panels.reputation_drops",  # issue 19: "dropped for N accounts today"
     "cases.panels.on_duty",
     "planning.panels.planning",  # MISSION: TAM-3, TAM-5 — holds, milestones due, new requests
 ]
@@ -401,3 +405,4 @@ REVIEW_REMIND_DAYS = int(os.environ.get("REVIEW_REMIND_DAYS", "14"))
 from .authentication import *  # noqa: E402, F403 - the sender-authentication checks
 from .operations import *  # noqa: E402, F403 - logs, metrics, health limits, retention
 from .outbound import *  # noqa: E402, F403 - which hosts the portal may connect to
+from .reputation import *  # noqa: E402, F403 - Google Postmaster Tools (issue 19)

@@ -80,6 +80,7 @@ ALLOWED = {
     "dmarc.manage": ADMINS_AND_TAMS,  # issue 19: the report address
     "dmarc.replay": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 19: count refused reports again (staff)
     "snds.manage": ADMINS_AND_TAMS,  # issue 19: the Microsoft SNDS key
+    "postmaster.connect": {"customer admin"},  # issue 19: the customer's Google consent
     "webhooks.manage": {"customer admin"},  # issues 19, 20: where the account's events go, and their secrets
 }
 

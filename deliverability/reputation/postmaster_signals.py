@@ -1,0 +1,111 @@
+"""What Gmail's Postmaster Tools data tells the rest of the portal (issue 19), public reads for other apps:
+
+- the checklist's spam-rate item, measured per domain: below 0.10% passes, 0.10% to under 0.30% warns,
+  0.30% or more fails (Gmail's sender requirements), with the figure and its day; unknown when Postmaster
+  Tools is not connected;
+- the warm-up's Gmail decision (planning): a spam rate at or above 0.10% and higher than the day before, or
+  a domain reputation of LOW or BAD, holds the Gmail provider of the account's warm-up plans;
+- the dashboard's spam rate and the console's "reputation dropped for N accounts today".
+
+Days are Google's; "recent" is the last ``RECENT_DAYS`` days before today. MISSION: DLV-1, TAM-6."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.formats import date_format
+
+from core.text import _
+
+from ..models import PostmasterConnection, PostmasterDay
+from .postmaster_chart import LIMIT, TARGET
+
+RECENT_DAYS = 30  # the checklist's spam rate: the newest day within this many days
+HOLD_DAYS = 7  # the warm-up looks at this many recent days
+BAD_REPUTATIONS = ("LOW", "BAD")
+PASS, WARNING, FAIL = "pass", "warning", "fail"  # the checklist's statuses (FindingStatus values)
+
+
+@dataclass(frozen=True)
+class SpamMeasure:
+    domain: str
+    day: date
+    percent: float
+
+    @property
+    def status(self) -> str:
+        if self.percent >= LIMIT:
+            return FAIL
+        return WARNING if self.percent >= TARGET else PASS
+
+
+def connected(account) -> bool:
+    return PostmasterConnection.objects.filter(account=account).exists()
+
+
+def spam_measures(account, today: date) -> dict[str, SpamMeasure]:
+    """Each domain's newest spam rate within ``RECENT_DAYS``: {domain: SpamMeasure}. One query."""
+    first = today - timedelta(days=RECENT_DAYS)
+    rows = PostmasterDay.objects.filter(account=account, day__gte=first, spam_ratio__isnull=False).order_by(
+        "domain", "-day"
+    )
+    found: dict[str, SpamMeasure] = {}
+    for domain, day, ratio in rows.values_list("domain", "day", "spam_ratio"):
+        found.setdefault(domain, SpamMeasure(domain, day, round(ratio * 100, 2)))
+    return found
+
+
+def hold_reasons(days: list) -> list:
+    """Why Gmail's warm-up must hold, from one account's recent days (rows with ``domain``, ``day``,
+    ``spam_percent``, ``domain_reputation``), each domain on its own: a spam rate at or above 0.10% higher
+    than the domain's previous day, or the newest reputation LOW or BAD. Pure: [(kind, domain, …)]."""
+    reasons = []
+    by_domain: dict[str, list] = {}
+    for row in sorted(days, key=lambda r: (r.domain, r.day)):
+        by_domain.setdefault(row.domain, []).append(row)
+    for domain, rows in by_domain.items():
+        rates = [r for r in rows if r.spam_percent is not None]
+        if len(rates) >= 2:
+            before, last = rates[-2], rates[-1]
+            if last.spam_percent >= TARGET and last.spam_percent > before.spam_percent:
+                reasons.append(("spam_rising", domain, before.spam_percent, last.spam_percent, last.day))
+        rated = [r for r in rows if r.domain_reputation]
+        if rated and rated[-1].domain_reputation in BAD_REPUTATIONS:
+            reasons.append(("reputation", domain, rated[-1].domain_reputation, rated[-1].day))
+    return reasons
+
+
+def gmail_holds(account_ids, today: date) -> dict[int, list]:
+    """Public read for planning: per account, the reasons Gmail's warm-up holds today (accounts without any
+    are left out). One query for any number of accounts."""
+    rows = PostmasterDay.objects.filter(
+        account_id__in=list(account_ids), day__gte=today - timedelta(days=HOLD_DAYS), day__lte=today
+    ).only("account_id", "domain", "day", "spam_ratio", "domain_reputation")
+    by_account: dict[int, list] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    found = {account_id: hold_reasons(days) for account_id, days in by_account.items()}
+    return {account_id: reasons for account_id, reasons in found.items() if reasons}
+
+
+def hold_text(reason) -> str:
+    """One hold reason in the reader's language."""
+    day = date_format(reason[-1], "j M")
+    if reason[0] == "spam_rising":
+        return str(
+            _(
+                "Gmail spam rate for %(domain)s rising: %(before)s%% then %(after)s%% on %(day)s (Postmaster Tools; "
+                "hold from 0.10%%)"
+            )
+            % {"domain": reason[1], "before": f"{reason[2]:.2f}", "after": f"{reason[3]:.2f}", "day": day}
+        )
+    return str(
+        _("Gmail domain reputation of %(domain)s is %(reputation)s on %(day)s (Postmaster Tools)")
+        % {"domain": reason[1], "reputation": reason[2], "day": day}
+    )
+
+
+def dropped_accounts(accounts, since) -> int:
+    """How many of ``accounts`` had a reputation drop found since ``since`` (the console). One query."""
+    return (
+        PostmasterDay.objects.dropped_since(since).filter(account__in=accounts).values("account_id").distinct().count()
+    )
