@@ -58,7 +58,7 @@ class ProviderRow:
             return _("Nothing sent for %(n)s days: start again from the first stage.") % {"n": self.idle_days}
         if self.postmaster:
             told = "; ".join(postmaster_signals.hold_text(reason) for reason in self.postmaster)
-            return f"{_('Hold Gmail')}: {told}."
+            return _("Hold Gmail: %(reasons)s.") % {"reasons": told}
         return reason_text(self.state.last.reasons) if self.state.last else _("Not started yet.")
 
 

@@ -4,7 +4,6 @@ Source: shared/facts/deliverability.md."""
 
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from deliverability.authentication.status import SEVERITY
@@ -107,8 +106,7 @@ def spam_status(spam: dict | None, domain: str) -> str:
     if not found:
         return NO_DATA
     worst = max(found, key=lambda m: m.percent)
-    detail = _("%(percent)s%% on %(day)s") % {"percent": f"{worst.percent:.2f}", "day": date_format(worst.day, "j M")}
-    return Measured(worst.status, str(detail))
+    return Measured(worst.status, worst.detail)
 
 
 def requirement_status(requirement: Requirement, findings) -> str:

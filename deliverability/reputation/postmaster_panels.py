@@ -22,7 +22,7 @@ def spam_rate(request, account) -> Panel | None:
     today = timezone.now().date()
     measures = sorted(signals.spam_measures(account, today).values(), key=lambda m: (-m.percent, m.domain))
     return Panel(
-        name="spam_rate",
+        name="spam-rate",
         title=_("Gmail spam rate"),
         template="deliverability/reputation/postmaster_panel.html",
         context={"account": account, "measures": measures[:5], "connection": connection},
@@ -35,7 +35,7 @@ def reputation_drops(request) -> Panel | None:
     start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     count = signals.dropped_accounts(Account.objects.visible_to(request.user), start)
     return Panel(
-        name="reputation_drops",
+        name="reputation-drops",
         title=_("Mailbox-provider reputation"),
         template="deliverability/reputation/postmaster_console.html",
         context={"count": count},

@@ -12,7 +12,8 @@ Days are Google's; "recent" is the last ``RECENT_DAYS`` days before today. MISSI
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import pgettext
 
 from core.text import _
 
@@ -32,10 +33,21 @@ class SpamMeasure:
     percent: float
 
     @property
+    def detail(self) -> str:
+        """The figure and its day, as the reader writes them: "0.12% on 4 Dec", "0,12% dnia 4 gru"."""
+        return str(
+            _("%(percent)s%% on %(day)s") % {"percent": number_format(self.percent, 2), "day": short_day(self.day)}
+        )
+
+    @property
     def status(self) -> str:
         if self.percent >= LIMIT:
             return FAIL
         return WARNING if self.percent >= TARGET else PASS
+
+
+def short_day(day: date) -> str:
+    return date_format(day, pgettext("day and short month, as a Django date format", "j M"))
 
 
 def connected(account) -> bool:
@@ -89,14 +101,19 @@ def gmail_holds(account_ids, today: date) -> dict[int, list]:
 
 def hold_text(reason) -> str:
     """One hold reason in the reader's language."""
-    day = date_format(reason[-1], "j M")
+    day = short_day(reason[-1])
     if reason[0] == "spam_rising":
         return str(
             _(
                 "Gmail spam rate for %(domain)s rising: %(before)s%% then %(after)s%% on %(day)s (Postmaster Tools; "
                 "hold from 0.10%%)"
             )
-            % {"domain": reason[1], "before": f"{reason[2]:.2f}", "after": f"{reason[3]:.2f}", "day": day}
+            % {
+                "domain": reason[1],
+                "before": number_format(reason[2], 2),
+                "after": number_format(reason[3], 2),
+                "day": day,
+            }
         )
     return str(
         _("Gmail domain reputation of %(domain)s is %(reputation)s on %(day)s (Postmaster Tools)")
