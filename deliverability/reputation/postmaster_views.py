@@ -6,6 +6,7 @@ kept in the session with the state). Another account's page is a 404. MISSION: D
 
 import dataclasses
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -63,7 +64,12 @@ def reputation(request, slug):
         "target": chart.TARGET,
         "limit": chart.LIMIT,
     }
-    return render(request, "deliverability/reputation/postmaster_page.html", context)
+    response = render(request, "deliverability/reputation/postmaster_page.html", context)
+    # "Connect" posts here and is redirected to Google: the page's form-action allows Google's sign-in too
+    # (a strict Content-Security-Policy applies form-action to the redirect).
+    authorize = urlsplit(settings.POSTMASTER_AUTHORIZE_URL)
+    response._csp_update = {"form-action": [f"{authorize.scheme}://{authorize.netloc}"]}
+    return response
 
 
 def _callback_uri(request) -> str:

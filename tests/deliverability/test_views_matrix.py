@@ -23,12 +23,14 @@ from deliverability.models import (
     MessageStream,
     MonitoredTarget,
     SndsConnection,
+    PostmasterConnection,
     Sweep,
 )
 from tests.deliverability.conftest import PAGE
 from tests.deliverability.dmarc import reports
 from tests.deliverability.factories import DmarcRollupFactory, SweepFactory
 from tests.deliverability.snds.factories import SndsConnectionFactory
+from tests.deliverability.postmaster.factories import PostmasterConnectionFactory
 from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
@@ -233,6 +235,22 @@ MATRIX: dict[str, list[Row]] = {
             roles(SNDS, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
             changes=lambda o: SndsConnection.objects.filter(account__slug="acme").count(),
         )
+    # Google Postmaster Tools (issue 19): every reader sees the figures; only the account admin connects (off to
+    # Google: a 302 elsewhere) and disconnects; Google's redirect back without a sign-in started is a 404.
+    "reputation": [Row("GET", lambda o: "/a/acme/reputation/", ACME_READERS)],
+    "postmaster-connect": [
+        Row("POST", lambda o: "/a/acme/reputation/postmaster/connect/", roles(404, anonymous=LOGIN, alice=302))
+    ],
+    "postmaster-disconnect": [
+        Row(
+            "POST",
+            lambda o: "/a/acme/reputation/postmaster/disconnect/",
+            roles(404, anonymous=LOGIN, alice="/a/acme/reputation/"),
+            changes=lambda o: PostmasterConnection.objects.filter(account__slug="acme").count(),
+        )
+    ],
+    "postmaster-callback": [
+        Row("GET", lambda o: "/reputation/postmaster/callback/?code=c&state=s", roles(404, anonymous=LOGIN))
     ],
 }
 MATRIX_ROWS = [
@@ -272,6 +290,11 @@ def objects(world, settings, unused_udp_port):
         settings.SNDS_BASE_URL = f"http://127.0.0.1:{closed.getsockname()[1]}/"
     settings.SNDS_ALLOW_NETWORKS = ["127.0.0.0/8"]
     SndsConnectionFactory(account=world.acme)
+    # Postmaster Tools: Acme connected; Google (revocation) is a closed local port, answering nothing
+    settings.POSTMASTER_CLIENT_ID = "portal-test"
+    settings.POSTMASTER_REVOKE_URL = f"http://127.0.0.1:{unused_udp_port}/revoke"
+    settings.POSTMASTER_ALLOW_NETWORKS, settings.POSTMASTER_ALLOW_HTTP = ["127.0.0.0/8"], True
+    PostmasterConnectionFactory(account=world.acme, connected_by=world.alice)
 
 
 def routed_to(app: str, patterns=None) -> set[str]:

@@ -14,7 +14,7 @@ from deliverability.reputation import postmaster_oauth
 from tests.deliverability.postmaster.conftest import DOMAIN
 from tests.helpers import assert_same_404, messages_of, visible_text
 
-PAGE = "/a/acme/reputation/"
+REPUTATION = "/a/acme/reputation/"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -34,7 +34,7 @@ def google_answers(location: str) -> str:
 
 
 def connect(client, django_capture_on_commit_callbacks, *, tamper=None):
-    start = client.post(f"{PAGE}postmaster/connect/")
+    start = client.post(f"{REPUTATION}postmaster/connect/")
     assert start.status_code == 302
     query = parse_qs(urlsplit(start["Location"]).query)
     assert query["code_challenge_method"] == ["S256"] and query["access_type"] == ["offline"]
@@ -56,14 +56,14 @@ def test_the_admin_connects_and_the_first_import_runs(
     google.add_days(DOMAIN, date(2026, 11, 20), 16)
     client.force_login(world.alice)
     answer = connect(client, django_capture_on_commit_callbacks)
-    assert answer.status_code == 302 and answer["Location"] == PAGE
+    assert answer.status_code == 302 and answer["Location"] == REPUTATION
     connection = PostmasterConnection.objects.get(account=world.acme)
     refresh = next(iter(google.refresh_tokens))
     assert refresh.encode() not in bytes(connection.refresh_token)  # kept encrypted
     assert postmaster_oauth.unseal(connection.refresh_token) == refresh
     assert AuditEvent.objects.filter(account=world.acme, kind="postmaster_connected", actor=world.alice).exists()
     assert PostmasterDay.objects.filter(account=world.acme, domain=DOMAIN).count() == 16
-    page = client.get(PAGE)
+    page = client.get(REPUTATION)
     text = visible_text(page)
     assert "Connected by Alice Andrzejewska" in text
     assert refresh not in page.content.decode()  # never shown
@@ -75,7 +75,7 @@ def test_a_redirect_with_another_state_is_refused(client, world, google, english
     answer = connect(client, django_capture_on_commit_callbacks, tamper={"state": "forged-state"})
     assert answer.status_code == 302
     assert "The answer from Google did not match this sign-in (state): nothing was connected." in messages_of(
-        client.get(PAGE)
+        client.get(REPUTATION)
     )
     assert not PostmasterConnection.objects.exists()
     assert not any(call == ("POST", "/token") for call in google.calls)  # the code was never exchanged
@@ -89,7 +89,7 @@ def test_a_callback_without_a_started_sign_in_is_a_404(client, world, google):
 def test_only_the_account_admin_connects(client, world, google):
     for person in (world.arthur, world.tina, world.sam):
         client.force_login(person)
-        assert client.post(f"{PAGE}postmaster/connect/").status_code == 404
+        assert client.post(f"{REPUTATION}postmaster/connect/").status_code == 404
     assert not any(path.startswith("/o/oauth2") for _method, path in google.calls)
 
 
@@ -97,12 +97,12 @@ def test_disconnect_revokes_at_google(client, world, google, english, django_cap
     client.force_login(world.alice)
     connect(client, django_capture_on_commit_callbacks)
     refresh = next(iter(google.refresh_tokens))
-    answer = client.post(f"{PAGE}postmaster/disconnect/")
+    answer = client.post(f"{REPUTATION}postmaster/disconnect/")
     assert answer.status_code == 302
     assert google.revoked == [refresh] and not google.refresh_tokens
     assert not PostmasterConnection.objects.exists()
     assert AuditEvent.objects.filter(account=world.acme, kind="postmaster_disconnected").exists()
-    assert "Not connected." in visible_text(client.get(PAGE))
+    assert "Not connected." in visible_text(client.get(REPUTATION))
 
 
 def test_another_accounts_page_is_like_a_missing_one(client, world, google):
