@@ -14,7 +14,7 @@ from deliverability.reputation import postmaster_signals
 from .migration_pages import dated_now
 from .models import FeatureRequest, MigrationPlan, Milestone, WarmupPlan
 from .review_due import reviews_due
-from .status import plan_status
+from .status import gmail_for, plan_status
 
 SHOWN = 3  # plans on the panel; the rest are counted ("and N more")
 CONSIDERED = 100  # running plans ranked (a fixed number of queries: plans, actuals, streams, IPs)
@@ -26,7 +26,7 @@ def warmup(request, account) -> Panel | None:
     """The running plans that need attention first (re-warm, step back, hold, cannot be computed), then the
     others; at most ``SHOWN`` of them, with how many more there are. MISSION: DLV-1."""
     plans = WarmupPlan.objects.active_for(account).prefetch_related("actuals")[:CONSIDERED]
-    gmail = postmaster_signals.gmail_holds([account.pk], account.today()).get(account.pk, [])  # issue 19
+    gmail = gmail_for(account)  # issue 19: Postmaster Tools, read once for every plan
     statuses = sorted((plan_status(plan, gmail=gmail) for plan in plans), key=lambda status: status.urgency)
     # the soonest as dated now: a late warm-up moves the cut-over and what follows it (as the plan's page says)
     candidates = Milestone.objects.filter(plan__account=account).open_ones().with_timeline().order_by("due_on")

@@ -134,6 +134,13 @@ class PlanStatus:
         return max(0, (self.forecast.forecast_end - self.forecast.planned_end).days)
 
 
+def gmail_for(account, today: date | None = None) -> list:
+    """The reasons Postmaster Tools gives to hold Gmail in ``account``'s plans today (one query): read once by
+    a caller that shows many plans, passed to each ``plan_status``."""
+    today = today or account.today()
+    return postmaster_signals.gmail_holds([account.pk], today).get(account.pk, [])
+
+
 def plan_status(plan: WarmupPlan, today: date | None = None, gmail: list | None = None) -> PlanStatus:
     """``today`` is the account's calendar day unless given: a warm-up day is the customer's day. A plan
     that cannot be computed (a record saved around the checks) answers with its problems, never an error.
@@ -143,7 +150,7 @@ def plan_status(plan: WarmupPlan, today: date | None = None, gmail: list | None 
     problems = plan.problems()
     if not problems:
         if gmail is None:
-            gmail = postmaster_signals.gmail_holds([plan.account_id], today).get(plan.account_id, [])
+            gmail = gmail_for(plan.account, today)
         try:
             return _computed(plan, today, gmail)
         except (ArithmeticError, ValueError) as error:  # a date past 9999, a curve refused: say so, log it
