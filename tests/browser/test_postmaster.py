@@ -40,6 +40,7 @@ def test_the_admin_connects_and_sees_the_chart(page, world, settings, frozen):
         expect(page.get_by_test_id("postmaster-latest")).to_contain_text("Spam rate 0.34%")
         expect(page.get_by_test_id("postmaster-latest")).to_contain_text("Domain reputation LOW")
         expect(page.get_by_test_id("postmaster-source")).to_contain_text("below 0.10%")
+        expect(page.get_by_text("dashed lines: the 0.10% target and the 0.30% limit")).to_be_visible()
         screenshot(page, "postmaster-reputation")
         page.goto("/a/acme/authentication/")
         expect(page.get_by_test_id("checklist-figure")).to_have_text("0.34% on 5 Dec")
