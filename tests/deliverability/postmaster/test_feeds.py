@@ -16,7 +16,7 @@ from tests.deliverability.postmaster.factories import (
     PostmasterDayFactory,
     PostmasterDomainFactory,
 )
-from tests.helpers import element_text, panel_text, visible_text
+from tests.helpers import count_queries, element_text, panel_text, visible_text
 from tests.planning.factories import WarmupPlanFactory
 
 TODAY = "2026-12-06 16:00"
@@ -124,3 +124,20 @@ def test_the_page_in_polish(client, world, frozen, checked):
     auth = visible_text(client.get("/a/acme/authentication/"))
     assert "0,12% dnia 4 gru" in auth
     assert postmaster_signals.spam_measures(world.acme, date(2026, 12, 6))[DOMAIN].status == "warning"
+
+
+def test_the_page_queries_do_not_grow_with_domains_and_days(client, world, frozen, django_assert_max_num_queries):
+    frozen(TODAY)
+    PostmasterConnectionFactory(account=world.acme)
+    PostmasterDomainFactory(account=world.acme, name=DOMAIN)
+    PostmasterDayFactory(account=world.acme, day=date(2026, 12, 4))
+    client.force_login(world.alice)
+    one, _page = count_queries(client, "/a/acme/reputation/?days=90", django_assert_max_num_queries, 20)
+    for n in range(6):
+        name = f"news{n}.acme.example"
+        PostmasterDomainFactory(account=world.acme, name=name)
+        for day in range(1, 31):
+            PostmasterDayFactory(account=world.acme, domain=name, day=date(2026, 11, day), domain_reputation="LOW")
+    more, page = count_queries(client, "/a/acme/reputation/?days=90", django_assert_max_num_queries, 20)
+    assert more == one
+    assert page.content.decode().count('data-testid="postmaster-chart"') == 7
