@@ -5,8 +5,7 @@ from .blocklists import staff_views, views
 from .dmarc_reports import views as dmarc_views
 from .library import views as library_views
 from .mediation import views as mediation_views
-from .reputation import snds_views
-from .reputation import postmaster_views
+from .reputation import postmaster_views, snds_views
 
 urlpatterns = [
     path("a/<slug:slug>/deliverability/", views.overview, name="deliverability"),

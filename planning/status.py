@@ -9,9 +9,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from deliverability.reputation import postmaster_signals
 from deliverability.reputation.snds_reads import PROVIDER as SNDS_PROVIDER
 from deliverability.reputation.snds_reads import warmup_signals
-from deliverability.reputation import postmaster_signals
 
 from . import warmup
 from .models import WarmupPlan

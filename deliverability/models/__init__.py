@@ -5,8 +5,8 @@ from .catalogue import Blocklist, BlocklistQuerySet
 from .dmarc import DmarcAddress, DmarcDay, DmarcReport, DmarcRollup, ReverseName
 from .library import Article, SenderProfile
 from .mediation import MediationRequest
-from .snds import SndsBlock, SndsConnection, SndsDay
 from .postmaster import PostmasterConnection, PostmasterDay, PostmasterDomain
+from .snds import SndsBlock, SndsConnection, SndsDay
 from .status import ListingEvent, ListingStatus, Sweep, SweepChunk
 from .targets import MessageStream, MonitoredTarget
 

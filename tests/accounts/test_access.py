@@ -179,7 +179,6 @@ def test_roles_collect_every_apps_grants():
     assert {p.split(".")[0] for p in tam} == apps_
     # issue 16: sender profiles; issue 15: canned replies (both roles); issue 19: DMARC reports (3 views, 3 changes);
     # issues 19, 20: the webhook log (read, both); issue 17: migration streams and milestones in the admin (TAM:
-    # view, add, change, delete of each; agent: view)
     # view, add, change, delete of each; agent: view); issue 19: agents replay refused DMARC reports; Microsoft
     # SNDS (3 views, both; the TAM changes the connection)
     assert len(tam) == 113 and len(agent) == 57

@@ -22,15 +22,15 @@ from deliverability.models import (
     MediationRequest,
     MessageStream,
     MonitoredTarget,
-    SndsConnection,
     PostmasterConnection,
+    SndsConnection,
     Sweep,
 )
 from tests.deliverability.conftest import PAGE
 from tests.deliverability.dmarc import reports
 from tests.deliverability.factories import DmarcRollupFactory, SweepFactory
-from tests.deliverability.snds.factories import SndsConnectionFactory
 from tests.deliverability.postmaster.factories import PostmasterConnectionFactory
+from tests.deliverability.snds.factories import SndsConnectionFactory
 from tests.helpers import ACME_READERS, LOGIN, ROLES, STAFF_ONLY, Row, assert_same_404, check_htmx_row, check_row, roles
 
 # Acme's objects under fixed ids (the matrix names URLs before any object exists).
@@ -235,6 +235,7 @@ MATRIX: dict[str, list[Row]] = {
             roles(SNDS, anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
             changes=lambda o: SndsConnection.objects.filter(account__slug="acme").count(),
         )
+    ],
     # Google Postmaster Tools (issue 19): every reader sees the figures; only the account admin connects (off to
     # Google: a 302 elsewhere) and disconnects; Google's redirect back without a sign-in started is a 404.
     "reputation": [Row("GET", lambda o: "/a/acme/reputation/", ACME_READERS)],

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0024_postmaster_audit_kinds'),
-        ('deliverability', '0016_dmarc_reports'),
+        ('accounts', '0025_postmaster_audit_kinds'),
+        ('deliverability', '0018_snds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
