@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Customers sign in with their company's identity provider (sso/): allauth's social accounts, whose apps
+    # come from sso.SsoConnection rows (sso/adapters.py), not from settings.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_celery_results",
     "anymail",
     "django_structlog",
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "availability",
     "api",  # issue 20: the REST API (django-ninja), /api/v1/
     "integrations",
+    "sso",  # issue 20: single sign-on for customer companies
     "portal",
 ]
 

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_zero_downtime_migrations.backends.postgres.schema import UnsafeOperationException
 
-OURS = {"accounts", "cases", "deliverability", "planning", "availability", "integrations", "portal"}
+OURS = {"accounts", "cases", "deliverability", "planning", "availability", "integrations", "sso", "portal"}
 NOT_NULL = "ADD COLUMN NOT NULL"
 # Released before issue 18, applied everywhere already: history, not a precedent.
 RELEASED_UNSAFE = {
