@@ -1,11 +1,13 @@
 import logging
 
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 
 from accounts.invitations import password_reset_queue
 from accounts.models import User
 from core.network import client_ip
 from core.ratelimit import allow, digest
+from sso import policy
 
 log = logging.getLogger(__name__)
 HOUR = 60 * 60
@@ -16,6 +18,14 @@ RESETS_PER_EMAIL_PER_HOUR = 3  # a person who did not see the first email asks a
 class InvitePasswordResetForm(PasswordResetForm):
     """Django's reset form skips people without a usable password; an invited person whose one-day link
     expired is exactly such a person, and must be able to ask for a new link."""
+
+    def clean_email(self):
+        """Someone whose company requires single sign-on has no password to reset (issue 20)."""
+        email = self.cleaned_data["email"]
+        connection = policy.requiring(email)
+        if connection is not None:
+            raise ValidationError(policy.refusal(connection))
+        return email
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True).iterator()

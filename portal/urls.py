@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("availability.urls")),
     path("", include("integrations.urls")),
+    path("", include("sso.urls")),  # issue 20: single sign-on (team settings, "Sign in with your company")
     path("a/<slug:slug>/team/export/", privacy_views.data_export, name="data-export"),
     path("a/<slug:slug>/team/export/<int:pk>/", privacy_views.data_export_download, name="data-export-download"),
     path("console/accounts/<slug:slug>/erase/", privacy_views.person_erase, name="person-erase"),

@@ -81,6 +81,8 @@ class AuditEvent(models.Model):
         SNDS_CHANGED = "snds_changed", _("Microsoft SNDS connection changed")
         POSTMASTER_CONNECTED = "postmaster_connected", _("Google Postmaster Tools connected")
         POSTMASTER_DISCONNECTED = "postmaster_disconnected", _("Google Postmaster Tools disconnected")
+        SSO_CHANGED = "sso_changed", _("Single sign-on changed")
+        SSO_SIGNED_IN = "sso_signed_in", _("Signed in through single sign-on")
 
     account = models.ForeignKey(
         "accounts.Account",

@@ -3,7 +3,7 @@
 import os
 from datetime import timedelta
 
-from .env import env_bool
+from .env import env_bool, env_list
 
 LOGIN_URL = "login"
 # How long a sign-in lasts (core/sessions.py; ASVS 3.3.1, 3.3.2). Staff: 30 minutes idle, 12 hours at most.
@@ -58,3 +58,20 @@ MFA_TRUST_ENABLED = True  # "trust this browser": no code on this browser for at
 MFA_TRUST_COOKIE_AGE = timedelta(days=30)
 # "Last seen" on the profile's session list: accounts.mfa.SessionActivityMiddleware, at most once a minute.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# Single sign-on for customer companies (issue 20, sso/): allauth's social accounts, whose apps are the accounts'
+# connections (sso.adapters), never settings or allauth's SocialApp rows. Nobody signs up through them: people
+# join a team just in time (sso.adapters.SocialAccountAdapter.pre_social_login) or are refused.
+SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by address is decided by sso.adapters.admit, not by allauth
+SOCIALACCOUNT_STORE_TOKENS = False  # the portal never calls the identity provider for the person afterwards
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# The password sign-in refuses people whose company requires single sign-on (sso.forms).
+ACCOUNT_FORMS = {"login": "sso.forms.SsoAwareLoginForm"}
+# Identity providers are reached at public addresses only (core.netguard, sso/http.py), or in these networks
+# (CIDR, comma-separated): a company's IdP on a private network reached by VPN; the tests' IdP on loopback.
+SSO_ALLOW_NETWORKS = env_list("SSO_ALLOW_NETWORKS")
+# Fernet keys (newest first) the IdPs' client secrets are encrypted with; empty: one derived from SECRET_KEY.
+SSO_SECRET_KEYS = env_list("SSO_SECRET_KEYS")

@@ -82,6 +82,8 @@ ALLOWED = {
     "snds.manage": ADMINS_AND_TAMS,  # issue 19: the Microsoft SNDS key
     "postmaster.connect": {"customer admin"},  # issue 19: the customer's Google consent
     "webhooks.manage": {"customer admin"},  # issues 19, 20: where the account's events go, and their secrets
+    "sso.manage": ADMINS_AND_TAMS,  # issue 20: the company's identity provider
+    "sso.confirm_domain": STAFF_OF_THE_ACCOUNT,  # issue 20: a domain vouched for by the TAM, without DNS
 }
 
 
@@ -158,7 +160,7 @@ def test_each_app_declares_the_permissions_of_its_own_models_only():
         declaring.append(config.label)
         for perms in grants.roles.values():
             assert {p.split(".", 1)[0] for p in perms} == {config.label}, config.label
-    assert declaring == ["accounts", "cases", "deliverability", "planning", "availability", "integrations"]
+    assert declaring == ["accounts", "cases", "deliverability", "planning", "availability", "integrations", "sso"]
 
 
 def test_every_granted_permission_exists(db):
@@ -175,13 +177,14 @@ def test_roles_collect_every_apps_grants():
     TAM's ``deliverability.change_mediationrequest`` (issue 14: the TAM, not an agent, works mediation)."""
     tam = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="tam"))
     agent = role_permissions(SimpleNamespace(is_active=True, is_staff=True, staff_role="agent"))
-    apps_ = {"accounts", "cases", "deliverability", "planning", "availability", "integrations"}
+    apps_ = {"accounts", "cases", "deliverability", "planning", "availability", "integrations", "sso"}
     assert {p.split(".")[0] for p in tam} == apps_
     # issue 16: sender profiles; issue 15: canned replies (both roles); issue 19: DMARC reports (3 views, 3 changes);
     # issues 19, 20: the webhook log (read, both); issue 17: migration streams and milestones in the admin (TAM:
     # view, add, change, delete of each; agent: view); issue 19: agents replay refused DMARC reports; Microsoft
-    # SNDS (3 views, both; the TAM changes the connection)
-    assert len(tam) == 113 and len(agent) == 57
+    # SNDS (3 views, both; the TAM changes the connection); issue 20: single sign-on connections and domains (TAM:
+    # view, add, change, delete of each; agent: none)
+    assert len(tam) == 121 and len(agent) == 57
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()

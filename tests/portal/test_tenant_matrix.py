@@ -324,6 +324,7 @@ def test_every_url_pattern_has_a_matrix_entry():
     from tests.integrations.test_views import MATRIX as INTEGRATIONS_MATRIX
     from tests.planning.test_matrix_more import MATRIX as MORE_PLANNING_MATRIX
     from tests.planning.test_views import MATRIX as PLANNING_MATRIX
+    from tests.sso.test_views import MATRIX as SSO_MATRIX
 
     covered = (
         set(MATRIX)
@@ -333,6 +334,7 @@ def test_every_url_pattern_has_a_matrix_entry():
         | set(MORE_PLANNING_MATRIX)
         | set(AVAILABILITY_MATRIX)
         | set(INTEGRATIONS_MATRIX)
+        | set(SSO_MATRIX)
     )
     names = url_names()
     uncovered = names - covered
