@@ -15,6 +15,7 @@ PAGE = "/a/acme/team/sso/"
 ID, DOMAIN_ID = 720001, 720002
 ONE = f"{PAGE}{ID}/"
 DOMAIN = f"{PAGE}domains/{DOMAIN_ID}/"
+CALLBACK = f"/sso/oidc/acct-{ID}/login/callback/?code=x&state=y"
 # The company's admin and the staff who run the account (its TAMs, a superuser); a member, an agent, another
 # company and another company's TAM get the 404 of a page that does not exist.
 MANAGERS = roles(404, anonymous=LOGIN, alice=200, tina=200, tom=200, root=200)
@@ -50,8 +51,13 @@ MATRIX: dict[str, list[Row]] = {
         ),
     ],
     "sso-domain-add": [
-        Row("POST", lambda o: f"{ONE}domains/", managers_to(ONE), data=lambda o: {"domain": "eu.acme.example"},
-            changes=acme_domains)  # fmt: skip
+        Row(
+            "POST",
+            lambda o: f"{ONE}domains/",
+            managers_to(ONE),
+            data=lambda o: {"domain": "eu.acme.example"},
+            changes=acme_domains,
+        )  # fmt: skip
     ],
     # No DNS answers (the resolver is a closed port): nothing verified, whoever asks.
     "sso-domain-verify": [Row("POST", lambda o: f"{DOMAIN}verify/", managers_to(ONE))],
@@ -68,7 +74,7 @@ MATRIX: dict[str, list[Row]] = {
     # allauth's start page would name the connection: everyone is sent to the email-first page instead.
     "openid_connect_login": [Row("GET", lambda o: f"/sso/oidc/acct-{ID}/login/", roles("/login/sso/"))],
     # Without a sign-in under way: the failure page, naming nothing.
-    "openid_connect_callback": [Row("GET", lambda o: f"/sso/oidc/acct-{ID}/login/callback/?code=x&state=y", roles(401))],
+    "openid_connect_callback": [Row("GET", lambda o: CALLBACK, roles(401))],
 }
 MATRIX_ROWS = [
     pytest.param(name, row, role, id=f"{name}-{row.method}-{role}")
@@ -97,7 +103,7 @@ def test_sso_matrix_with_htmx(client, world, objects, name, row, role):
 
 
 def test_the_failure_page_names_no_connection(client, world, objects):
-    response = client.get(f"/sso/oidc/acct-{ID}/login/callback/?code=x&state=y")
+    response = client.get(CALLBACK)
     assert "Okta" not in text(response) and "Acme" not in text(response)
     assert "did not complete" in visible_text(response)
 
@@ -106,9 +112,16 @@ def test_the_admin_adds_an_oidc_connection_and_sees_the_redirect_uri(client, wor
     client.force_login(world.alice)
     response = client.post(
         PAGE,
-        {"new-name": "Okta", "new-protocol": "oidc", "new-enabled": "on", "new-default_role": "member",
-         "new-just_in_time": "on", "new-oidc_issuer": "https://acme.okta.example",
-         "new-oidc_client_id": "portal", "new-oidc_client_secret": "s3cret-value"},  # fmt: skip
+        {
+            "new-name": "Okta",
+            "new-protocol": "oidc",
+            "new-enabled": "on",
+            "new-default_role": "member",
+            "new-just_in_time": "on",
+            "new-oidc_issuer": "https://acme.okta.example",
+            "new-oidc_client_id": "portal",
+            "new-oidc_client_secret": "s3cret-value",
+        },  # fmt: skip
     )
     connection = SsoConnection.objects.get(account=world.acme)
     assert response["Location"] == f"{PAGE}{connection.pk}/"
