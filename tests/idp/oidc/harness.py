@@ -41,9 +41,9 @@ def person(request):
     if not _allowed(request):
         return HttpResponseForbidden()
     data = json.loads(request.body)
-    User.objects.filter(username=data["username"]).delete()
     first, _sep, last = data.get("name", "").partition(" ")
-    User.objects.create_user(
-        username=data["username"], email=data["email"], password=data["password"], first_name=first, last_name=last
-    )
+    user, _created = User.objects.get_or_create(username=data["username"])  # the same person: the same subject
+    user.email, user.first_name, user.last_name = data["email"], first, last
+    user.set_password(data["password"])
+    user.save()
     return JsonResponse({"username": data["username"]})

@@ -6,6 +6,7 @@ and sets up, per test, the clients and people it knows. Use in a test module::
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -15,8 +16,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+import requests
 
 from tests.helpers import free_port
 
@@ -88,6 +91,21 @@ class OidcIdp:
 
     def person(self, *, username: str, email: str, password: str, name: str = "") -> None:
         self._post("/harness/person", {"username": username, "email": email, "password": password, "name": name})
+
+    def sign_in(self, authorize_url: str, *, username: str, password: str) -> str:
+        """What a person's browser does at the IdP: open the authorization URL, sign in on its form, and be sent
+        back. Returns where the IdP sends them (the portal's callback with ``code`` and ``state``)."""
+        browser = requests.Session()
+        answer = browser.get(authorize_url, allow_redirects=False)
+        form_url = urljoin(authorize_url, answer.headers["Location"])
+        page = browser.get(form_url)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        fields = {"username": username, "password": password, "csrfmiddlewaretoken": csrf}
+        fields["next"] = parse_qs(urlsplit(form_url).query)["next"][0]
+        answer = browser.post(form_url, data=fields, headers={"Referer": form_url}, allow_redirects=False)
+        assert answer.status_code == 302, f"the IdP did not accept {username}: {answer.status_code}"
+        answer = browser.get(urljoin(form_url, answer.headers["Location"]), allow_redirects=False)
+        return answer.headers["Location"]
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
