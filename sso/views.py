@@ -162,8 +162,10 @@ def sign_in(request):
 
 
 def _start(request, email: str):
-    """The redirect to the identity provider of the address's connection; ``None`` when there is none (the
-    page says the same whether the domain has no connection or its provider does not answer)."""
+    """The page that sends the person on to the identity provider of the address's connection; ``None`` when
+    there is none (the page says the same whether the domain has no connection or its provider does not
+    answer). Not a redirect: the Content-Security-Policy lets our forms post only to us, and a browser holds
+    a form's redirect to that too; a refresh (and a link) on a page of ours may go anywhere."""
     connection = policy.connection_for(email)
     if connection is None:
         return None
@@ -174,9 +176,12 @@ def _start(request, email: str):
         provider = get_adapter(request).get_provider(request, connection.provider_id)
         if connection.protocol == SsoConnection.Protocol.OIDC:
             kwargs["auth_params"] = {**provider.get_auth_params(), "login_hint": email}
-        return provider.redirect(request, **kwargs)
+        redirect_ = provider.redirect(request, **kwargs)
     except (SocialApp.DoesNotExist, requests.RequestException, OAuth2Error, ValueError):
         return None
+    if redirect_.status_code != 302:
+        return None  # allauth's own error page: the provider's configuration could not be read
+    return render(request, "sso/continue.html", {"connection": connection, "url": redirect_["Location"]})
 
 
 @login_not_required

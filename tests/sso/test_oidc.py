@@ -4,6 +4,8 @@ the address must be in the connection's verified domains; an IdP of one account 
 another account, nor staff; new people join just in time only when the connection says so; a wrong audience,
 an expired ID token and a replayed code or state are refused; every sign-in is audited."""
 
+import html
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +13,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 
 from accounts.models import Account, AuditEvent, Membership
+from tests.helpers import text
 from tests.idp.oidc.server import oidc_idp_fixture  # noqa: F401
 from tests.sso.factories import SsoConnectionFactory, SsoDomainFactory
 
@@ -35,14 +38,22 @@ def connect(idp, account, *, domains=("acme.test",), quirk="", **fields):
     return connection
 
 
+def start(client, email) -> str:
+    """The email-first page's answer: where it sends the person (the IdP's authorization URL)."""
+    page = client.post("/login/sso/", {"email": email})
+    assert page.status_code == 200, page.content[:300]
+    found = re.search(
+        r'data-testid="sso-continue" href="([^"]+)"|href="([^"]+)" data-testid="sso-continue"', text(page)
+    )
+    return html.unescape(found.group(1) or found.group(2))
+
+
 def through_idp(client, idp, email, *, username=None):
     """Start at the email-first page, sign in at the IdP as the person with that address; the portal's answer
     to the IdP's redirect back."""
     username = username or email.replace("@", "-")
     idp.person(username=username, email=email, password=PASSWORD, name="Nina Kowalska")
-    started = client.post("/login/sso/", {"email": email})
-    assert started.status_code == 302, started.content[:300]
-    back = urlsplit(idp.sign_in(started["Location"], username=username, password=PASSWORD))
+    back = urlsplit(idp.sign_in(start(client, email), username=username, password=PASSWORD))
     return client.get(f"{back.path}?{back.query}"), f"{back.path}?{back.query}"
 
 
@@ -92,8 +103,7 @@ def test_an_address_outside_the_verified_domains_is_refused(client, world, oidc_
     # the IdP vouches for addresses the connection does not cover: another domain, a domain not yet verified
     for email in ("eve@elsewhere.example", "eve@pending.example"):
         oidc_idp.person(username="eve", email=email, password=PASSWORD)
-        started = client.post("/login/sso/", {"email": "arthur@acme.test"})
-        back = urlsplit(oidc_idp.sign_in(started["Location"], username="eve", password=PASSWORD))
+        back = urlsplit(oidc_idp.sign_in(start(client, "arthur@acme.test"), username="eve", password=PASSWORD))
         assert refused(client.get(f"{back.path}?{back.query}"), client), email
     assert not User.objects.filter(email__startswith="eve@").exists()
 
@@ -103,9 +113,9 @@ def test_an_idp_of_another_account_never_signs_in_this_accounts_people(client, w
     connect(oidc_idp, world.acme)
     globex = connect(oidc_idp, world.globex, domains=("globex.test",))
     oidc_idp.person(username="fake-arthur", email="arthur@acme.test", password=PASSWORD)
-    started = client.post("/login/sso/", {"email": "bob@globex.test"})
-    assert f"client_id={globex.oidc_client_id}" in started["Location"]
-    back = urlsplit(oidc_idp.sign_in(started["Location"], username="fake-arthur", password=PASSWORD))
+    started = start(client, "bob@globex.test")
+    assert f"client_id={globex.oidc_client_id}" in started
+    back = urlsplit(oidc_idp.sign_in(started, username="fake-arthur", password=PASSWORD))
     assert refused(client.get(f"{back.path}?{back.query}"), client)
     assert not SocialAccount.objects.exists()
 
@@ -136,9 +146,9 @@ def test_a_deactivated_person_is_refused(client, world, oidc_idp):
 def test_a_closed_account_signs_in_nobody(client, world, oidc_idp):
     connect(oidc_idp, world.acme)
     oidc_idp.person(username="arthur", email="arthur@acme.test", password=PASSWORD)
-    started = client.post("/login/sso/", {"email": "arthur@acme.test"})
+    started = start(client, "arthur@acme.test")
     Account.objects.filter(pk=world.acme.pk).update(status=Account.Status.CLOSED)  # closed while at the IdP
-    back = urlsplit(oidc_idp.sign_in(started["Location"], username="arthur", password=PASSWORD))
+    back = urlsplit(oidc_idp.sign_in(started, username="arthur", password=PASSWORD))
     assert client.get(f"{back.path}?{back.query}").status_code == 404
     assert not signed_in(client).is_authenticated
     assert client.post("/login/sso/", {"email": "arthur@acme.test"}).status_code == 400
@@ -167,8 +177,7 @@ def test_a_replayed_callback_or_code_is_refused(client, world, oidc_idp):
     # the same code and state again: the state was used up
     assert refused(client.get(callback), client)
     # the old code with a new sign-in's state: the IdP gives a code once
-    started = client.post("/login/sso/", {"email": "arthur@acme.test"})
-    state = dict(p.split("=", 1) for p in urlsplit(started["Location"]).query.split("&"))["state"]
+    state = dict(p.split("=", 1) for p in urlsplit(start(client, "arthur@acme.test")).query.split("&"))["state"]
     old_code = dict(p.split("=", 1) for p in urlsplit(callback).query.split("&"))["code"]
     replay = f"{urlsplit(callback).path}?code={old_code}&state={state}"
     assert refused(client.get(replay), client)
