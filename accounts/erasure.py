@@ -1,13 +1,15 @@
 """Erasing a person of a customer from an account (issue 18; GDPR Art. 17), the accounts side: the contacts
 with their address go, they leave the team, and, when this was their only company, their login becomes an
 anonymous, inactive one (``#<id>``, ``erased-<id>@erased.invalid``): rows that point at it (timeline entries,
-audit rows) keep their place with no name. Their sessions, second factors and addresses go with it. The
-account's audit trail keeps what was done, with their address replaced. Called by ``portal.privacy``."""
+audit rows) keep their place with no name. Their sessions, second factors, addresses and company sign-in
+identities go with it. The account's audit trail keeps what was done, with their address replaced. Called by
+``portal.privacy``."""
 
 import re
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -37,6 +39,7 @@ def _anonymise_login(user: User) -> None:
         session.end()
     Authenticator.objects.filter(user_id=user.pk).delete()
     EmailAddress.objects.filter(user_id=user.pk).delete()
+    SocialAccount.objects.filter(user_id=user.pk).delete()  # issue 20: the company IdP's claims about them
     user.full_name = f"#{user.pk}"
     user.email = erased_email(user.pk)
     user.phone = user.job_title = ""

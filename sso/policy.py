@@ -4,6 +4,8 @@ Only a usable connection (enabled, of an open account) with the address's domain
 
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
 from .models import SsoConnection
 
 
@@ -16,9 +18,12 @@ def connection_for(email: str) -> SsoConnection | None:
 
 
 def requiring(email: str) -> SsoConnection | None:
-    """The connection that requires single sign-on of this address; ``None`` when a password is fine."""
+    """The connection that requires single sign-on of this address; ``None`` when a password is fine. Never
+    for a member of staff: staff keep their own sign-in with two factors, whatever a customer's domain says."""
     connection = connection_for(email)
-    return connection if connection is not None and connection.require_sso else None
+    if connection is None or not connection.require_sso:
+        return None
+    return None if User.objects.filter(email__iexact=email.strip(), is_staff=True).exists() else connection
 
 
 def refusal(connection: SsoConnection) -> str:

@@ -102,6 +102,8 @@ def domain_add(*, connection: SsoConnection, actor: User, domain: str) -> SsoDom
     """A domain the connection will cover once verified. One domain belongs to one connection in the portal."""
     _require(actor, "sso.manage", connection.account)
     name = normalize_domain(domain)
+    if User.objects.filter(is_staff=True, email__iendswith=f"@{name}").exists():
+        raise SsoError(_("%(domain)s is the portal staff's domain: it cannot sign in a customer.") % {"domain": name})
     try:
         with transaction.atomic():
             found = SsoDomain.objects.create(connection=connection, domain=name)

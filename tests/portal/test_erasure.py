@@ -87,6 +87,15 @@ def test_their_second_factor_and_sign_in_go(world, ola, client):
     assert not Authenticator.objects.filter(user=ola).exists()
 
 
+def test_their_company_sign_in_identity_goes(world, ola):
+    """Issue 20: the identity their company's IdP vouched for (its claims: name, address) goes with the login."""
+    from allauth.socialaccount.models import SocialAccount
+
+    SocialAccount.objects.create(user=ola, provider="acct-1", uid="00u1", extra_data={"userinfo": {"email": OLA}})
+    _erase(world)
+    assert not SocialAccount.objects.filter(user=ola).exists()
+
+
 @pytest.mark.parametrize("role", ["alice", "arthur", "sam", "tess", "bob"])
 def test_only_the_accounts_tam_or_a_superuser_erases(world, ola, role):
     with pytest.raises(privacy.PrivacyError):

@@ -88,3 +88,11 @@ def test_an_idp_at_a_private_address_is_not_contacted(client, world, settings, e
 def test_the_start_address_of_a_connection_names_nothing(client, world, okta):
     response = client.get(reverse("openid_connect_login", kwargs={"provider_id": okta.provider_id}))
     assert response["Location"] == "/login/sso/"
+
+
+def test_staff_keep_their_password_sign_in_even_under_a_customers_domain(client, world, okta, english):
+    """A TAM confirmed a domain that staff addresses use too: staff still sign in with password and two factors."""
+    SsoDomainFactory(connection=okta, domain="tam.test")
+    response = client.post("/login/", {"login": "tina@tam.test", "password": world.password})
+    assert response.status_code == 302
+    assert "/two-factor/authenticate/" in response["Location"]

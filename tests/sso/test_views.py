@@ -205,3 +205,12 @@ def test_the_team_page_links_here_for_those_who_manage_it(client, world):
     assert 'data-testid="sso-link"' in text(client.get("/a/acme/team/"))
     client.force_login(world.arthur)
     assert 'data-testid="sso-link"' not in text(client.get("/a/acme/team/"))
+
+
+def test_the_staff_domain_cannot_be_claimed(client, world, english):
+    mine = SsoConnectionFactory(account=world.acme)
+    client.force_login(world.alice)
+    response = client.post(f"{PAGE}{mine.pk}/domains/", {"domain": "tam.test"})
+    assert response.status_code == 400
+    assert "tam.test is the portal staff's domain" in visible_text(response)
+    assert not mine.domains.exists()
