@@ -82,6 +82,8 @@ def test_someone_new_joins_just_in_time_with_the_default_role(client, world, oid
     nina = User.objects.get(email="nina@acme.test")
     assert signed_in(client) == nina and nina.full_name == "Nina Kowalska" and not nina.has_usable_password()
     assert list(Membership.objects.filter(user=nina).values_list("account__slug", "role")) == [("acme", "admin")]
+    joined = AuditEvent.objects.get(kind=AuditEvent.Kind.MEMBER_ADDED, account=world.acme)
+    assert (joined.actor, joined.details["via"], joined.details["role"]) == (nina, "sso", "admin")
 
 
 def refused(response, client) -> bool:

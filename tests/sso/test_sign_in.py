@@ -96,3 +96,12 @@ def test_staff_keep_their_password_sign_in_even_under_a_customers_domain(client,
     response = client.post("/login/", {"login": "tina@tam.test", "password": world.password})
     assert response.status_code == 302
     assert "/two-factor/authenticate/" in response["Location"]
+
+
+def test_a_disabled_connection_starts_nothing_and_requires_nothing(client, world, okta, english):
+    okta.enabled = False
+    okta.save()
+    response = client.post("/login/sso/", {"email": "arthur@acme.test"})
+    assert response.status_code == 400 and "not available" in visible_text(response)
+    response = client.post("/login/", {"login": "arthur@acme.test", "password": world.password})
+    assert response.wsgi_request.user == world.arthur
