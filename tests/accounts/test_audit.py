@@ -51,7 +51,7 @@ SAVED_BY_DJANGO = {
     User: "django.contrib.auth's admin: people and passwords, superusers only",
     BusinessCalendar: "audited as a whole in save_related (calendar_record_changes), windows and exceptions inline",
 }
-OUR_APPS = {"accounts", "availability", "cases", "deliverability", "integrations", "planning", "portal"}
+OUR_APPS = {"accounts", "availability", "cases", "deliverability", "integrations", "planning", "portal", "sso"}
 ADMIN_HOOKS = {"save_model", "delete_model", "delete_queryset", "save_formset", "save_related"}
 DIRECT_WRITES = re.compile(
     r"super\(\)\.(save_model|delete_model|delete_queryset|save_formset)\(|\.(update|bulk_create|bulk_update)\("

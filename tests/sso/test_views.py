@@ -214,3 +214,16 @@ def test_the_staff_domain_cannot_be_claimed(client, world, english):
     assert response.status_code == 400
     assert "tam.test is the portal staff's domain" in visible_text(response)
     assert not mine.domains.exists()
+
+
+def test_the_admin_shows_staff_their_accounts_connections_read_only(client, world):
+    SsoConnectionFactory(account=world.acme, name="Acme Okta", oidc_client_secret="s3cret-value")
+    SsoConnectionFactory(account=world.globex, name="Globex Entra")
+    client.force_login(world.tess)  # Globex's TAM
+    page = text(client.get("/admin/sso/ssoconnection/"))
+    assert "Globex Entra" in page and "Acme Okta" not in page
+    client.force_login(world.root)
+    found = SsoConnection.objects.get(name="Acme Okta")
+    change = client.get(f"/admin/sso/ssoconnection/{found.pk}/change/")
+    assert change.status_code == 200 and "s3cret-value" not in text(change)
+    assert client.post(f"/admin/sso/ssoconnection/{found.pk}/change/", {"name": "X"}).status_code == 403
