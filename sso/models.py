@@ -5,6 +5,7 @@ TAM's confirmation), and one domain belongs to one connection in the whole porta
 
 import secrets
 
+import idna
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,15 @@ TXT_PREFIX = "tam-portal-sso="
 
 def new_verification_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def email_domain(email: str) -> str:
+    """An address's domain as domains are stored: lower case, A-labels ("" for no domain)."""
+    domain = email.strip().rpartition("@")[2].strip(".").lower() if "@" in email else ""
+    try:
+        return idna.encode(domain, uts46=True).decode() if domain else ""
+    except idna.IDNAError:
+        return domain
 
 
 class SsoConnectionQuerySet(TenantQuerySet):
@@ -81,8 +91,8 @@ class SsoConnection(models.Model):
 
     def covers(self, email: str) -> bool:
         """Whether the address's domain is one of this connection's verified domains."""
-        domain = email.rpartition("@")[2].lower()
-        return self.domains.verified().filter(domain=domain).exists()
+        domain = email_domain(email)
+        return bool(domain) and self.domains.verified().filter(domain=domain).exists()
 
 
 class SsoDomainQuerySet(TenantQuerySet):

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import SsoConnection
+from .models import SsoConnection, email_domain
 
 
 def connection_for(email: str) -> SsoConnection | None:
-    domain = email.strip().rpartition("@")[2].lower() if "@" in email else ""
+    domain = email_domain(email)
     if not domain:
         return None
     connections = SsoConnection.objects.usable().filter(domains__domain=domain, domains__verified_at__isnull=False)

@@ -105,3 +105,11 @@ def test_a_disabled_connection_starts_nothing_and_requires_nothing(client, world
     assert response.status_code == 400 and "not available" in visible_text(response)
     response = client.post("/login/", {"login": "arthur@acme.test", "password": world.password})
     assert response.wsgi_request.user == world.arthur
+
+
+def test_an_address_at_an_international_domain_finds_its_connection(client, world, english):
+    """The domain is stored in A-labels (xn--...); the person types it in Unicode."""
+    connection = SsoConnectionFactory(account=world.acme, name="Okta", require_sso=True)
+    SsoDomainFactory(connection=connection, domain="xn--dka-fna80b.example")  # łódka.example
+    response = client.post("/login/", {"login": "ola@łódka.example", "password": "whatever-it-is"})
+    assert "Your company signs you in through Okta" in visible_text(response)
