@@ -57,7 +57,8 @@ def through_idp(client, idp, email, *, username=None):
     return client.get(f"{back.path}?{back.query}"), f"{back.path}?{back.query}"
 
 
-def signed_in(client):
+def person(client):
+    """Who the test client's session belongs to (an anonymous user when nobody)."""
     return client.get("/profile/").wsgi_request.user
 
 
@@ -65,13 +66,13 @@ def test_a_member_signs_in_with_the_company_idp_and_it_is_audited(client, world,
     connection = connect(oidc_idp, world.acme)
     response, _ = through_idp(client, oidc_idp, "arthur@acme.test")
     assert response.status_code == 302 and response["Location"] == "/"
-    assert signed_in(client) == world.arthur
+    assert person(client) == world.arthur
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.SSO_SIGNED_IN)
     assert (event.account, event.actor, event.target_id) == (world.acme, world.arthur, str(connection.pk))
     # the second time through, the identity is already linked: the same person, one link
     client.logout()
     through_idp(client, oidc_idp, "arthur@acme.test")
-    assert signed_in(client) == world.arthur
+    assert person(client) == world.arthur
     assert SocialAccount.objects.filter(user=world.arthur).count() == 1
 
 
@@ -80,7 +81,7 @@ def test_someone_new_joins_just_in_time_with_the_default_role(client, world, oid
     response, _ = through_idp(client, oidc_idp, "nina@acme.test")
     assert response["Location"] == "/"
     nina = User.objects.get(email="nina@acme.test")
-    assert signed_in(client) == nina and nina.full_name == "Nina Kowalska" and not nina.has_usable_password()
+    assert person(client) == nina and nina.full_name == "Nina Kowalska" and not nina.has_usable_password()
     assert list(Membership.objects.filter(user=nina).values_list("account__slug", "role")) == [("acme", "admin")]
     joined = AuditEvent.objects.get(kind=AuditEvent.Kind.MEMBER_ADDED, account=world.acme)
     assert (joined.actor, joined.details["via"], joined.details["role"]) == (nina, "sso", "admin")
@@ -88,7 +89,7 @@ def test_someone_new_joins_just_in_time_with_the_default_role(client, world, oid
 
 def refused(response, client) -> bool:
     """The sign-in came back refused: an error page, and nobody signed in."""
-    return response.status_code in (401, 403) and not signed_in(client).is_authenticated
+    return response.status_code in (401, 403) and not person(client).is_authenticated
 
 
 def test_without_just_in_time_only_the_team_gets_in(client, world, oidc_idp):
@@ -152,7 +153,7 @@ def test_a_closed_account_signs_in_nobody(client, world, oidc_idp):
     Account.objects.filter(pk=world.acme.pk).update(status=Account.Status.CLOSED)  # closed while at the IdP
     back = urlsplit(oidc_idp.sign_in(started, username="arthur", password=PASSWORD))
     assert client.get(f"{back.path}?{back.query}").status_code == 404
-    assert not signed_in(client).is_authenticated
+    assert not person(client).is_authenticated
     assert client.post("/login/sso/", {"email": "arthur@acme.test"}).status_code == 400
 
 
