@@ -11,6 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 CI_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test test-dates venv messages services browser dnstools faketime lint bench-blocklists lock audit prod-smoke docs-screenshots
+.PHONY: run test test-dates venv messages services browser dnstools samltools faketime lint bench-blocklists lock audit prod-smoke
 
 # Development and tests install requirements/dev.txt; production installs requirements/runtime.txt only.
 # Both are every package pinned with its hashes (pip refuses a file that does not match).
@@ -76,13 +77,16 @@ dnstools:
 docs-screenshots: venv messages
 	$(MAKE) --no-print-directory services browser
 	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_dmarc.py tests/browser/test_webhooks.py
+# The SAML identity provider the tests sign in through (tests/idp/saml/, pysaml2) signs with Debian's xmlsec1.
+samltools:
+	@command -v xmlsec1 >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null)
 
 # Our blocklist checker beside pydnsbl (a benchmark-only extra) on the same rbldnsd zones.
 bench-blocklists: venv dnstools
 	$(BIN)/python -m pip install -q --disable-pip-version-check pydnsbl==1.1.7
 	$(BIN)/python bench/blocklists.py
 
-test: venv messages dnstools
+test: venv messages dnstools samltools
 ifeq ($(CI),true)
 	$(MAKE) --no-print-directory services browser
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(CI_REDIS_URL)} $(BIN)/python -m pytest -n 2 -p no:cacheprovider; \
@@ -94,7 +98,7 @@ endif
 # The non-browser suite again under faked clocks (Debian's libfaketime): a year turn in Warsaw and in UTC,
 # both DST changes of Warsaw and New York, a leap day, a Sunday crossing midnight in Warsaw. On SQLite,
 # which reads the same faked clock (PostgreSQL's now() would not). .ci/run runs it after `make test`.
-test-dates: venv messages dnstools faketime
+test-dates: venv messages dnstools samltools faketime
 ifeq ($(CI),true)
 	$(MAKE) --no-print-directory services
 	REDIS_URL=$${REDIS_URL:-$(CI_REDIS_URL)} $(BIN)/python tests/dates.py
