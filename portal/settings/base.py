@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     # come from sso.SsoConnection rows (sso/adapters.py), not from settings.
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",  # SAML 2.0 (python3-saml), sso/saml.py
     "django_celery_results",
     "anymail",
     "django_structlog",
