@@ -83,6 +83,29 @@ class SamlIdP:
         return reader.action, {k: v for k, v in reader.fields.items() if k in ("SAMLResponse", "RelayState")}
 
 
+def saml_connection(account, idp: SamlIdP, *, fetch, domains=("acme.test",), **fields):
+    """A SAML connection of ``account`` to the test IdP, its ``domains`` verified, and the IdP given the
+    connection's SP metadata as the portal serves it (``fetch(path)``: the body at that path of the portal)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from sso.models import SsoConnection, SsoDomain
+
+    connection = SsoConnection.objects.create(
+        account=account,
+        protocol=SsoConnection.Protocol.SAML,
+        name=fields.pop("name", "Okta"),
+        saml_idp_entity_id=idp.entity_id,
+        saml_idp_sso_url=idp.sso_url,
+        saml_idp_x509_cert=idp.cert_pem,
+        **fields,
+    )
+    for domain in domains:
+        SsoDomain.objects.create(connection=connection, domain=domain, verified_at=timezone.now())
+    idp.register(fetch(reverse("saml_metadata", kwargs={"organization_slug": connection.provider_id})))
+    return connection
+
+
 @pytest.fixture(scope="session")
 def saml_idp():
     require(
