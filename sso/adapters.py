@@ -15,11 +15,12 @@ import logging
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.db.models import Q
 from django.shortcuts import render
 
 from accounts.models import Membership, User
 
-from . import http, services
+from . import http, saml, services
 from .models import SsoConnection
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,8 @@ def _oidc_app(connection: SsoConnection) -> SocialApp:
 
 
 # One builder per protocol: the app allauth's provider of that protocol works with, and that provider's id.
-APP_BUILDERS = {SsoConnection.Protocol.OIDC: _oidc_app}
-PROVIDERS = {SsoConnection.Protocol.OIDC: "openid_connect"}
+APP_BUILDERS = {SsoConnection.Protocol.OIDC: _oidc_app, SsoConnection.Protocol.SAML: saml.saml_app}
+PROVIDERS = {SsoConnection.Protocol.OIDC: "openid_connect", SsoConnection.Protocol.SAML: saml.PROVIDER}
 
 
 def social_app(connection: SsoConnection) -> SocialApp | None:
@@ -48,12 +49,15 @@ def social_app(connection: SsoConnection) -> SocialApp | None:
     return builder(connection) if builder else None
 
 
+def _pk(provider_id: str) -> int | None:
+    pk = provider_id.removeprefix(PREFIX)
+    return int(pk) if provider_id.startswith(PREFIX) and pk.isdigit() else None
+
+
 def connection_of(provider_id: str) -> SsoConnection | None:
     """The usable connection behind an allauth provider id, ``None`` for any other id."""
-    pk = provider_id.removeprefix(PREFIX)
-    if not provider_id.startswith(PREFIX) or not pk.isdigit():
-        return None
-    return SsoConnection.objects.usable().select_related("account").filter(pk=int(pk)).first()
+    pk = _pk(provider_id)
+    return None if pk is None else SsoConnection.objects.usable().select_related("account").filter(pk=pk).first()
 
 
 class Refused(Exception):
@@ -69,8 +73,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         elif provider:
             protocols = [protocol for protocol, name in PROVIDERS.items() if name == provider]
             connections = connections.filter(protocol__in=protocols)
-        if client_id:
-            connections = connections.filter(oidc_client_id=client_id)
+        if client_id:  # OpenID Connect's app is asked for by its client id, SAML's by the provider id (sso/saml.py)
+            connections = connections.filter(
+                Q(protocol=SsoConnection.Protocol.OIDC, oidc_client_id=client_id)
+                | Q(protocol=SsoConnection.Protocol.SAML, pk=_pk(client_id))
+            )
         return [app for app in map(social_app, connections) if app is not None]
 
     def get_requests_session(self):
@@ -110,6 +117,8 @@ def claimed_email(sociallogin) -> str:
 
 def full_name(sociallogin) -> str:
     """The person's name as the identity provider gives it ("name", else given and family names)."""
+    if sociallogin.provider.id == saml.PROVIDER:  # its extra data is the assertion's attributes
+        return saml.full_name(sociallogin.account.extra_data)
     fields = sociallogin.provider.extract_common_fields(sociallogin.account.extra_data) or {}
     parts = (fields.get("first_name") or "", fields.get("last_name") or "")
     return (fields.get("name") or " ".join(part for part in parts if part)).strip()

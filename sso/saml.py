@@ -96,4 +96,4 @@ def finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     try:
         return saml_views.finish_acs(request, organization_slug=organization_slug)
     except PermissionDenied:
-        return render(request, "socialaccount/authentication_error.html", {"replayed": True}, status=400)
+        return render(request, "socialaccount/authentication_error.html", {}, status=400)

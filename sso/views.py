@@ -185,5 +185,5 @@ def _start(request, email: str):
 
 
 @login_not_required
-def start_elsewhere(request, provider_id):
+def start_elsewhere(request, **kwargs):
     return redirect("sso-login")
