@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import policy
+from . import policy, saml
 from .models import SsoConnection
 
 
@@ -47,6 +47,17 @@ class ConnectionForm(forms.ModelForm):
         SsoConnection.Protocol.OIDC: ("oidc_issuer", "oidc_client_id"),
         SsoConnection.Protocol.SAML: ("saml_idp_entity_id", "saml_idp_sso_url", "saml_idp_x509_cert"),
     }
+
+    def clean_saml_idp_x509_cert(self) -> str:
+        text = self.cleaned_data.get("saml_idp_x509_cert", "")
+        if not text.strip():
+            return ""
+        try:
+            return saml.certificate_pem(text)
+        except ValueError:
+            raise ValidationError(
+                _("This is not an X.509 certificate: paste the identity provider's signing certificate (PEM).")
+            ) from None
 
     def clean(self):
         data = super().clean()

@@ -11,14 +11,18 @@ the destination, the validity window and InResponseTo; nothing here parses or ve
   (the metadata URL), metadata URL.
 """
 
+import functools
+
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from cryptography import x509
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from .models import SsoConnection
 
@@ -65,9 +69,18 @@ def saml_app(connection: SsoConnection) -> SocialApp:
                 "x509cert": connection.saml_idp_x509_cert,
             },
             "attribute_mapping": ATTRIBUTES,
-            "advanced": {"strict": True, "reject_idp_initiated_sso": True},
+            # Single-label host names (an intranet's "portal") are names like others for the URLs it checks.
+            "advanced": {"strict": True, "reject_idp_initiated_sso": True, "allow_single_label_domains": True},
         },
     )
+
+
+def certificate_pem(text: str) -> str:
+    """The IdP's signing certificate as PEM, from PEM or the bare base64 that IdP consoles show; ``ValueError``
+    when it is not an X.509 certificate."""
+    pem = OneLogin_Saml2_Utils.format_cert(text.strip(), heads=True)
+    x509.load_pem_x509_certificate(pem.encode())
+    return pem
 
 
 def sp_details(request: HttpRequest, connection: SsoConnection) -> dict[str, str]:
@@ -89,7 +102,25 @@ def full_name(attributes: dict[str, list[str]]) -> str:
     return " ".join(part for part in (first(ATTRIBUTES["first_name"]), first(ATTRIBUTES["last_name"])) if part)
 
 
+def with_host(view):
+    """python3-saml reads the Host header itself: a request without one (HTTP/1.0) gets the name Django
+    resolved for it, rather than a 500."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.META.setdefault("HTTP_HOST", request.get_host())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+acs = with_host(saml_views.acs)
+sls = with_host(saml_views.sls)
+metadata = with_host(saml_views.metadata)
+
+
 @login_not_required
+@with_host
 def finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's end of the ACS; a response that answers no request of this browser session (posted a second
     time, or never asked for) is the sign-in failure page, not a bare 403."""

@@ -1,7 +1,6 @@
 """Single sign-on: the account's settings (team pages) and the email-first sign-in."""
 
 from allauth.socialaccount.providers.openid_connect import views as oidc
-from allauth.socialaccount.providers.saml import views as saml_views
 from django.urls import path
 
 from . import saml, views
@@ -21,8 +20,8 @@ urlpatterns = [
     # allauth's SAML 2.0 views per connection (sso/saml.py), its start page likewise the email-first page's;
     # the end of its ACS is ours (an answer posted a second time is a failed sign-in, not a bare 403).
     path("sso/saml/<str:organization_slug>/login/", views.start_elsewhere, name="saml_login"),
-    path("sso/saml/<str:organization_slug>/acs/", saml_views.acs, name="saml_acs"),
+    path("sso/saml/<str:organization_slug>/acs/", saml.acs, name="saml_acs"),
     path("sso/saml/<str:organization_slug>/acs/finish/", saml.finish_acs, name="saml_finish_acs"),
-    path("sso/saml/<str:organization_slug>/sls/", saml_views.sls, name="saml_sls"),
-    path("sso/saml/<str:organization_slug>/metadata/", saml_views.metadata, name="saml_metadata"),
+    path("sso/saml/<str:organization_slug>/sls/", saml.sls, name="saml_sls"),
+    path("sso/saml/<str:organization_slug>/metadata/", saml.metadata, name="saml_metadata"),
 ]

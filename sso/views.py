@@ -20,7 +20,7 @@ from accounts.models import Account
 from core.network import client_ip
 from core.ratelimit import allow
 
-from . import policy, services
+from . import policy, saml, services
 from .forms import ConnectionForm, DomainForm, EmailForm
 from .models import SsoConnection, SsoDomain
 
@@ -91,6 +91,7 @@ def _connection_page(request, connection, *, form=None, domain_form=None, status
         "domain_form": domain_form or DomainForm(),
         "domains": connection.domains.all(),
         "redirect_uri": request.build_absolute_uri(callback),
+        "saml_sp": saml.sp_details(request, connection),
         "can_confirm": can(request.user, "sso.confirm_domain", connection.account),
     }
     return render(request, "sso/connection.html", context, status=status)

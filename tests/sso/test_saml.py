@@ -45,8 +45,7 @@ def signed_in(client) -> User | None:
 
 @pytest.fixture
 def client():
-    """A browser sends its Host header: python3-saml builds the ACS URL from it (a dotted name, an address or
-    localhost: it refuses single-label names such as the test client's "testserver")."""
+    """A browser sends its Host header, which python3-saml reads when the sign-in starts."""
     return Client(HTTP_HOST="localhost")
 
 
@@ -209,3 +208,46 @@ def test_the_start_page_of_a_connection_names_nobody(client, okta):
     people to the email-first page instead."""
     response = client.get(reverse("saml_login", kwargs={"organization_slug": okta.provider_id}))
     assert response.status_code == 302 and response["Location"] == reverse("sso-login")
+
+
+def test_the_connection_page_gives_the_idp_administrator_the_service_provider_details(client, world, okta):
+    client.force_login(world.alice)
+    page = client.get(reverse("sso-connection", kwargs={"slug": "acme", "pk": okta.pk}))
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    slug = okta.provider_id
+    assert f'data-testid="saml-acs-url">http://localhost/sso/saml/{slug}/acs/<' in body
+    assert f'data-testid="saml-entity-id">http://localhost/sso/saml/{slug}/metadata/<' in body
+    assert f'data-testid="saml-metadata-url">http://localhost/sso/saml/{slug}/metadata/<' in body
+
+
+def saml_form(idp, **extra) -> dict:
+    return {
+        "name": "Okta",
+        "protocol": "saml",
+        "enabled": "on",
+        "default_role": "member",
+        "just_in_time": "on",
+        "saml_idp_entity_id": idp.entity_id,
+        "saml_idp_sso_url": idp.sso_url,
+    } | extra
+
+
+def test_the_idp_certificate_is_checked_when_saved(client, world, saml_idp, okta):  # noqa: F811
+    client.force_login(world.alice)
+    url = reverse("sso-connection", kwargs={"slug": "acme", "pk": okta.pk})
+
+    refused = client.post(url, saml_form(saml_idp, saml_idp_x509_cert="MIIBogus=="))
+    assert refused.status_code == 200
+    assert "This is not an X.509 certificate" in refused.content.decode()
+
+    # the bare base64 an IdP console shows is kept as PEM, and sign-in works with it
+    bare = "".join(line for line in saml_idp.cert_pem.splitlines() if "CERTIFICATE" not in line)
+    saved = client.post(url, saml_form(saml_idp, name="Okta EU", saml_idp_x509_cert=bare))
+    assert saved.status_code == 302
+    okta.refresh_from_db()
+    assert okta.name == "Okta EU" and okta.saml_idp_x509_cert.startswith("-----BEGIN CERTIFICATE-----\n")
+    client.logout()
+    sign_in(client, saml_idp, "arthur@acme.test")
+    assert signed_in(client) == world.arthur

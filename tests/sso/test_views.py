@@ -12,7 +12,8 @@ from tests.sso.factories import SsoConnectionFactory, SsoDomainFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = "/a/acme/team/sso/"
-ID, DOMAIN_ID = 720001, 720002
+ID, DOMAIN_ID, SAML_ID = 720001, 720002, 720003
+SAML = f"/sso/saml/acct-{SAML_ID}/"
 ONE = f"{PAGE}{ID}/"
 DOMAIN = f"{PAGE}domains/{DOMAIN_ID}/"
 CALLBACK = f"/sso/oidc/acct-{ID}/login/callback/?code=x&state=y"
@@ -75,6 +76,16 @@ MATRIX: dict[str, list[Row]] = {
     "openid_connect_login": [Row("GET", lambda o: f"/sso/oidc/acct-{ID}/login/", roles("/login/sso/"))],
     # Without a sign-in under way: the failure page, naming nothing.
     "openid_connect_callback": [Row("GET", lambda o: CALLBACK, roles(401))],
+    # SAML 2.0 (sso/saml.py): the metadata is for the company's IdP to read, signed in or not; the start page
+    # sends everyone to the email-first page; the ACS keeps what was posted for its end, which without a
+    # sign-in under way is the failure page; single logout without a SAML message is a bad request.
+    "saml_metadata": [Row("GET", lambda o: f"{SAML}metadata/", roles(200))],
+    "saml_login": [Row("GET", lambda o: f"{SAML}login/", roles("/login/sso/"))],
+    "saml_acs": [
+        Row("POST", lambda o: f"{SAML}acs/", roles(f"{SAML}acs/finish/"), data=lambda o: {"SAMLResponse": "x"})
+    ],
+    "saml_finish_acs": [Row("GET", lambda o: f"{SAML}acs/finish/", roles(401))],
+    "saml_sls": [Row("GET", lambda o: f"{SAML}sls/", roles(400))],
 }
 MATRIX_ROWS = [
     pytest.param(name, row, role, id=f"{name}-{row.method}-{role}")
@@ -89,6 +100,7 @@ def objects(world, settings):
     settings.AUTH_NAMESERVERS = ["127.0.0.1:9"]  # the discard port: nothing answers
     settings.AUTH_TIMEOUT = 0.3
     connection = SsoConnectionFactory(pk=ID, account=world.acme, name="Okta")
+    SsoConnectionFactory(pk=SAML_ID, account=world.acme, name="Entra", saml=True)
     return SsoDomainFactory(pk=DOMAIN_ID, connection=connection, domain="acme.example", verified_at=None)
 
 

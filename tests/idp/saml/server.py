@@ -46,8 +46,8 @@ MODES = ("good", "audience", "expired", "unsigned", "tampered")
 OTHER_AUDIENCE = "https://elsewhere.invalid/saml/metadata/"
 
 
-def make_key_and_cert(directory: Path) -> tuple[Path, Path]:
-    """An RSA key and a self-signed certificate valid 2000-2099 (whatever clock a test pins)."""
+def self_signed() -> tuple[str, str]:
+    """An RSA key and a self-signed certificate valid 2000-2099 (whatever clock a test pins), as PEM."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test SAML IdP")])
     cert = (
@@ -60,11 +60,18 @@ def make_key_and_cert(directory: Path) -> tuple[Path, Path]:
         .not_valid_after(datetime.datetime(2099, 12, 31, tzinfo=datetime.UTC))
         .sign(key, hashes.SHA256())
     )
-    key_file, cert_file = directory / "idp.key", directory / "idp.pem"
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_pem.decode(), cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def make_key_and_cert(directory: Path) -> tuple[Path, Path]:
+    """The key and certificate files xmlsec1 signs with."""
+    key_pem, cert_pem = self_signed()
+    key_file, cert_file = directory / "idp.key", directory / "idp.pem"
+    key_file.write_text(key_pem)
+    cert_file.write_text(cert_pem)
     return key_file, cert_file
 
 
