@@ -3,6 +3,8 @@
 The test client starts the sign-in at the portal, the harness plays the person at the IdP's form and hands
 back the SAMLResponse the IdP's page would post; the test posts it to the portal's ACS (once, or twice)."""
 
+import html
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,11 +20,12 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def start(client, email: str) -> str:
-    """ "Sign in with your company": the address's domain picks the connection, whose IdP the portal sends the
-    browser to with an AuthnRequest."""
-    response = client.post(reverse("sso-login"), {"email": email})
-    assert response.status_code == 302, response.content[:500]
-    return response["Location"]
+    """ "Sign in with your company": the address's domain picks the connection, and the portal's page sends
+    the browser on to its IdP with an AuthnRequest (the page's "Continue" link)."""
+    page = client.post(reverse("sso-login"), {"email": email})
+    assert page.status_code == 200, page.content[:500]
+    found = re.search(r'<a href="([^"]+)" data-testid="sso-continue"', page.content.decode())
+    return html.unescape(found.group(1))
 
 
 def post_to_acs(client, acs: str, fields: dict):
@@ -61,7 +64,7 @@ def test_a_new_person_of_the_domain_joins_the_account_with_its_default_role(clie
 
     assert response.status_code == 302 and response["Location"] == reverse("home")
     nora = signed_in(client)
-    assert nora.email == "nora.kowalska@acme.test"
+    assert nora.email == "nora.kowalska@acme.test" and nora.full_name == "Nora Kowalska"  # the IdP's names
     assert list(nora.memberships.values_list("account__slug", "role")) == [("acme", "admin")]
     assert AuditEvent.objects.filter(account=world.acme, actor=nora).exists()
     dashboard = client.get(reverse("home"), follow=True)

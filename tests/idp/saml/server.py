@@ -135,10 +135,12 @@ class IdP:
         # NotOnOrAfter of the conditions and of the subject confirmation: 5 minutes ahead, or 30 minutes ago
         lifetime = {"minutes": -30 if mode == "expired" else 5}
         policy = Policy({"default": {"lifetime": lifetime, "name_form": NAME_FORMAT_URI}}, mds=self.server.metadata)
+        # the person's names from the address: nora.kowalska@ is Nora Kowalska
+        given, _, family = email.split("@")[0].replace(".", " ").title().partition(" ")
         signed = mode != "unsigned"
         subject = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
         response = self.server.create_authn_response(
-            identity={"mail": [email], "givenName": ["Test"], "sn": ["Person"]},
+            identity={"mail": [email], "givenName": [given], "sn": [family]},
             in_response_to=request.id,
             destination=acs,
             sp_entity_id=audience,
