@@ -225,6 +225,17 @@ def test_the_connection_page_gives_the_idp_administrator_the_service_provider_de
     assert f'data-testid="saml-metadata-url">http://localhost/sso/saml/{slug}/metadata/<' in body
 
 
+def test_the_service_provider_details_in_polish(client, world, okta):
+    world.alice.language = "pl"
+    world.alice.save()
+    client.force_login(world.alice)
+    page = client.get(reverse("sso-connection", kwargs={"slug": "acme", "pk": okta.pk}), HTTP_ACCEPT_LANGUAGE="pl")
+
+    body = page.content.decode()
+    assert "Adres ACS (adres logowania jednokrotnego)" in body and "Adres metadanych SP" in body
+    assert "Dodaj portal jako aplikację SAML 2.0" in body
+
+
 def saml_form(idp, **extra) -> dict:
     return {
         "name": "Okta",
