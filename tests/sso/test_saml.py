@@ -35,13 +35,13 @@ def post_to_acs(client, acs: str, fields: dict):
     return client.get(response["Location"])
 
 
-def sign_in(client, idp, email, mode="good", *, at_idp=None):
+def through_idp(client, idp, email, mode="good", *, at_idp=None):
     """Start at the portal as ``email``, sign in at the IdP as ``at_idp`` (the same by default)."""
     acs, fields = idp.answer(start(client, email), at_idp or email, mode)
     return post_to_acs(client, acs, fields), (acs, fields)
 
 
-def signed_in(client) -> User | None:
+def session_user(client) -> User | None:
     user_id = client.session.get("_auth_user_id")
     return User.objects.get(pk=user_id) if user_id else None
 
@@ -60,10 +60,10 @@ def okta(world, saml_idp, client):  # noqa: F811 - the fixture imported above
 
 
 def test_a_new_person_of_the_domain_joins_the_account_with_its_default_role(client, saml_idp, okta, world):  # noqa: F811
-    response, _ = sign_in(client, saml_idp, "Nora.Kowalska@acme.test")
+    response, _ = through_idp(client, saml_idp, "Nora.Kowalska@acme.test")
 
     assert response.status_code == 302 and response["Location"] == reverse("home")
-    nora = signed_in(client)
+    nora = session_user(client)
     assert nora.email == "nora.kowalska@acme.test" and nora.full_name == "Nora Kowalska"  # the IdP's names
     assert list(nora.memberships.values_list("account__slug", "role")) == [("acme", "admin")]
     assert AuditEvent.objects.filter(account=world.acme, actor=nora).exists()
@@ -72,14 +72,14 @@ def test_a_new_person_of_the_domain_joins_the_account_with_its_default_role(clie
 
 
 def test_a_member_signs_in_as_themself(client, saml_idp, okta, world):  # noqa: F811
-    sign_in(client, saml_idp, "arthur@acme.test")
+    through_idp(client, saml_idp, "arthur@acme.test")
 
-    assert signed_in(client) == world.arthur
+    assert session_user(client) == world.arthur
     assert world.arthur.memberships.get().role == Membership.Role.MEMBER  # the default role is for new people
     # the second time the same identity comes back, it is the same person
     client.logout()
-    sign_in(client, saml_idp, "arthur@acme.test")
-    assert signed_in(client) == world.arthur
+    through_idp(client, saml_idp, "arthur@acme.test")
+    assert session_user(client) == world.arthur
     assert User.objects.filter(email__iendswith="@acme.test").count() == 2
 
 
@@ -98,35 +98,35 @@ def refused_page(response, status: int) -> str:
     ],
 )
 def test_an_answer_the_portal_cannot_trust_is_refused(client, saml_idp, okta, caplog, mode, why):  # noqa: F811
-    response, _ = sign_in(client, saml_idp, "nora@acme.test", mode=mode)
+    response, _ = through_idp(client, saml_idp, "nora@acme.test", mode=mode)
 
     assert "Sign-in failed" in refused_page(response, 401)
     assert why in caplog.text  # python3-saml's reason, in the log only
-    assert signed_in(client) is None
+    assert session_user(client) is None
     assert not User.objects.filter(email__in=["nora@acme.test", "ceo@acme.test"]).exists()
 
 
 def test_an_answer_posted_a_second_time_is_refused(client, saml_idp, okta, world):  # noqa: F811
-    _, (acs, fields) = sign_in(client, saml_idp, "arthur@acme.test")
-    assert signed_in(client) == world.arthur
+    _, (acs, fields) = through_idp(client, saml_idp, "arthur@acme.test")
+    assert session_user(client) == world.arthur
     client.logout()
 
     again = post_to_acs(client, acs, fields)  # the same browser
     assert "Sign-in failed" in refused_page(again, 400)
-    assert signed_in(client) is None
+    assert session_user(client) is None
 
     elsewhere = Client(HTTP_HOST="localhost")
     replayed = post_to_acs(elsewhere, acs, fields)  # someone who captured it
     assert "Sign-in failed" in refused_page(replayed, 400)
-    assert signed_in(elsewhere) is None
+    assert session_user(elsewhere) is None
 
 
 def test_an_email_outside_the_verified_domains_is_refused(client, saml_idp, okta, world):  # noqa: F811
     SsoDomain.objects.create(connection=okta, domain="acme-labs.test")  # claimed, never verified
     for email in ("someone@elsewhere.test", "lab@acme-labs.test", "bob@globex.test"):
-        response, _ = sign_in(client, saml_idp, "nora@acme.test", at_idp=email)
+        response, _ = through_idp(client, saml_idp, "nora@acme.test", at_idp=email)
         assert "Sign-in refused" in refused_page(response, 403)
-        assert signed_in(client) is None
+        assert session_user(client) is None
     assert not User.objects.filter(email__in=["someone@elsewhere.test", "lab@acme-labs.test"]).exists()
     assert not world.bob.socialaccount_set.exists()
 
@@ -140,42 +140,42 @@ def test_the_idp_of_another_account_cannot_sign_in_its_people(client, saml_idp, 
         name="Globex Entra",
     )
     # Acme's people through Globex's IdP: outside its domains
-    response, _ = sign_in(client, saml_idp, "bob@globex.test", at_idp="alice@acme.test")
+    response, _ = through_idp(client, saml_idp, "bob@globex.test", at_idp="alice@acme.test")
     assert "Sign-in refused" in refused_page(response, 403)
     # someone on Globex's team whose address is in Acme's domain, through Acme's IdP
     contractor = UserFactory(email="contractor@acme.test")
     MembershipFactory(account=world.globex, user=contractor, role="member")
-    response, _ = sign_in(client, saml_idp, "contractor@acme.test")
+    response, _ = through_idp(client, saml_idp, "contractor@acme.test")
     assert "Sign-in refused" in refused_page(response, 403)
-    assert signed_in(client) is None
+    assert session_user(client) is None
     assert list(contractor.memberships.values_list("account__slug", flat=True)) == ["globex"]
     assert not world.alice.socialaccount_set.exists() and not contractor.socialaccount_set.exists()
 
 
 def test_staff_never_sign_in_through_a_customers_idp(client, saml_idp, okta):  # noqa: F811
     helpdesk = TamFactory(email="helpdesk@acme.test")
-    response, _ = sign_in(client, saml_idp, "helpdesk@acme.test")
+    response, _ = through_idp(client, saml_idp, "helpdesk@acme.test")
     assert "Sign-in refused" in refused_page(response, 403)
-    assert signed_in(client) is None
+    assert session_user(client) is None
     assert not helpdesk.memberships.exists()
 
 
 def test_without_just_in_time_only_the_team_gets_in(client, saml_idp, okta, world):  # noqa: F811
     okta.just_in_time = False
     okta.save()
-    response, _ = sign_in(client, saml_idp, "nora@acme.test")
+    response, _ = through_idp(client, saml_idp, "nora@acme.test")
     assert "Sign-in refused" in refused_page(response, 403)
     assert not User.objects.filter(email="nora@acme.test").exists()
-    sign_in(client, saml_idp, "alice@acme.test")
-    assert signed_in(client) == world.alice
+    through_idp(client, saml_idp, "alice@acme.test")
+    assert session_user(client) == world.alice
 
 
 def test_a_deactivated_person_is_refused(client, saml_idp, okta, world):  # noqa: F811
     world.arthur.is_active = False
     world.arthur.save()
-    response, _ = sign_in(client, saml_idp, "arthur@acme.test")
+    response, _ = through_idp(client, saml_idp, "arthur@acme.test")
     assert "Sign-in refused" in refused_page(response, 403)
-    assert signed_in(client) is None
+    assert session_user(client) is None
 
 
 def test_a_disabled_connection_or_a_closed_account_signs_nobody_in(client, saml_idp, okta, world):  # noqa: F811
@@ -190,7 +190,7 @@ def test_a_disabled_connection_or_a_closed_account_signs_nobody_in(client, saml_
     world.acme.status = world.acme.Status.CLOSED
     world.acme.save()
     assert client.post(reverse("sso-login"), {"email": "arthur@acme.test"}).status_code == 400
-    assert signed_in(client) is None
+    assert session_user(client) is None
 
 
 def test_the_service_provider_metadata_names_this_connections_acs(client, saml_idp, okta):  # noqa: F811
@@ -263,5 +263,5 @@ def test_the_idp_certificate_is_checked_when_saved(client, world, saml_idp, okta
     okta.refresh_from_db()
     assert okta.name == "Okta EU" and okta.saml_idp_x509_cert.startswith("-----BEGIN CERTIFICATE-----\n")
     client.logout()
-    sign_in(client, saml_idp, "arthur@acme.test")
-    assert signed_in(client) == world.arthur
+    through_idp(client, saml_idp, "arthur@acme.test")
+    assert session_user(client) == world.arthur
