@@ -56,7 +56,10 @@ ATTRIBUTES = {
 }
 
 
-def saml_app(connection: SsoConnection) -> SocialApp:
+def saml_app(connection: SsoConnection) -> SocialApp | None:
+    """``None`` while the IdP's entity id, sign-in URL or certificate is missing: nobody can start it then."""
+    if not (connection.saml_idp_entity_id and connection.saml_idp_sso_url and connection.saml_idp_x509_cert):
+        return None
     return SocialApp(
         provider=PROVIDER,
         provider_id=connection.provider_id,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership, User
-from sso.models import SsoDomain
+from sso.models import SsoConnection, SsoDomain
 from tests.accounts.factories import MembershipFactory, TamFactory, UserFactory
 from tests.idp.saml.harness import saml_connection, saml_idp  # noqa: F401
 
@@ -191,6 +191,15 @@ def test_a_disabled_connection_or_a_closed_account_signs_nobody_in(client, saml_
     world.acme.save()
     assert client.post(reverse("sso-login"), {"email": "arthur@acme.test"}).status_code == 400
     assert session_user(client) is None
+
+
+def test_a_connection_without_its_certificate_starts_no_sign_in(client, okta):
+    SsoConnection.objects.filter(pk=okta.pk).update(saml_idp_x509_cert="")  # as no form would save it
+
+    page = client.post(reverse("sso-login"), {"email": "arthur@acme.test"})
+    assert page.status_code == 400
+    assert "sign-in is not available" in page.content.decode()
+    assert client.get(reverse("saml_metadata", kwargs={"organization_slug": okta.provider_id})).status_code == 404
 
 
 def test_the_service_provider_metadata_names_this_connections_acs(client, saml_idp, okta):  # noqa: F811
