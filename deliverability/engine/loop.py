@@ -3,7 +3,8 @@
 Each turn of the loop: the sender fills the congestion window with the batch's queries (``sender.py``,
 ``batch.py``), the loop waits for answers until the next retransmission deadline and the receiver takes
 them (``receiver.py``), the timer hands back the queries whose attempt ran out and the sender resends
-them or gives up (``timer.py``), and once per round trip the congestion control decides whether to back
+them or gives up (``timer.py``; a query overtaken by later ones' answers is resent without waiting for
+its timer), and once per round trip the congestion control decides whether to back
 off (``congestion.py``). Truncated answers are asked again over TCP once the UDP work is done. What a
 run learnt about the nameservers is kept for the next run in a ``PathMemory`` (``paths.py``).
 """
@@ -93,6 +94,8 @@ class Engine:
                     receiver.drain(slot)
                 now = clock()
                 for query in timer.expired(now):
+                    sender.expire(query)
+                for query in timer.overtaken(now):
                     sender.expire(query)
                 congestion.tick(now, timer.srtt)
                 if on_progress and now - last_progress > PROGRESS_EVERY:

@@ -7,7 +7,8 @@ records, are decided from the 12-byte header. A listing's answer as lists send i
 for the name asked, nothing else) is read straight from the wire (``one_record``); any other answer that
 carries records is parsed by dnspython, which also names what is wrong with a malformed one.
 A truncated answer (TC) is set aside to be asked again over TCP. An answer to a first attempt is a
-round-trip sample for the timer (Karn's rule); every answer lets the congestion window grow.
+round-trip sample for the timer (Karn's rule); every answer tells the timer which queries it overtook
+(``Timer.overtaken``) and lets the congestion window grow.
 """
 
 import struct
@@ -51,7 +52,7 @@ class Receiver:
         """Read every datagram waiting on ``slot`` and finish the queries they answer."""
         sock, server, table = slot.sock, slot.server, slot.table
         match, finish, clock = self.match, self.finish, self.clock  # looked up once: this loop runs per datagram
-        sample, on_answer = self.timer.sample, self.congestion.on_answer
+        sample, answered, on_answer = self.timer.sample, self.timer.answered, self.congestion.on_answer
         while True:
             try:
                 data, source = sock.recvfrom(65535)
@@ -62,6 +63,7 @@ class Receiver:
                 continue
             del table[query.qid]
             query.qid = None
+            answered(query.sent)
             if query.attempt == 0:  # measured when read: a busy process sees longer round trips, and waits longer
                 sample(clock() - query.sent)
             on_answer()

@@ -134,3 +134,19 @@ def test_answers_late_by_a_stall_are_waited_for_not_asked_again():
     answers, engine, _took = run(FakeNetwork(clock, rtt=0.15), names(200), paths=memory, timeout=2.0)
     assert answers == [NXDOMAIN] * 200
     assert engine.stats["retransmits"] == 0 and engine.stats["backoffs"] == 0
+
+
+def test_queries_a_full_buffer_dropped_are_resent_when_later_answers_overtake_them():
+    """A resolver that drops some queries while it answers the others (its receive buffer full, as rbldnsd's on
+    a loaded host): each dropped query is asked again two round trips after its send, once answers to later
+    queries show it lost, not at the timer's 200 ms floor. The run takes milliseconds, as its round trips do."""
+    clock = FakeClock()
+    memory = PathMemory(clock=clock)
+    run(FakeNetwork(clock, rtt=0.001), names(50), paths=memory)  # the path measured: 1 ms
+    dropped = {f"{n}.0.0.10.zen.test" for n in range(0, 300, 7)}
+    network = FakeNetwork(clock, rtt=0.001, lose=lambda name, n: name in dropped and n == 1)
+    answers, engine, took = run(network, names(300), paths=memory)
+    assert answers == [NXDOMAIN] * 300
+    assert engine.stats["retransmits"] == len(dropped)
+    assert {network.sends[name] for name in dropped} == {2}
+    assert took < 0.02

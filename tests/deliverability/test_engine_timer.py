@@ -89,3 +89,44 @@ def test_wait_is_the_time_to_the_next_deadline_at_most_fifty_ms():
     assert t.wait(now=0.02) == pytest.approx(0.03)
     assert t.wait(now=0.06) == 0.0
     assert t.wait(now=0.0, longest=0.01) == 0.01
+
+
+def test_an_attempt_overtaken_by_a_later_ones_answer_is_lost_two_round_trips_after_its_send():
+    """RACK (RFC 8985): a resolver whose receive buffer overflowed keeps answering what it took; the queries it
+    dropped are resent after srtt + max(4 rttvar, srtt), not after the 200 ms floor."""
+    t = timer(srtt=0.01, rttvar=0.001, min_rto=0.2)
+    dropped, answered, waiting = in_flight(0), in_flight(1), in_flight(2)
+    t.arm(dropped, now=0.0)
+    t.arm(answered, now=0.001)
+    t.arm(waiting, now=0.002)
+    answered.qid = None  # the receiver took its answer...
+    t.answered(0.001)  # ... to the attempt sent at 0.001
+    assert t.wait(now=0.011) == pytest.approx(0.009)  # the loop wakes when the overtaken one is due, not at 0.2 s
+    assert t.overtaken(0.0199) == []
+    assert t.overtaken(0.02) == [dropped]
+    assert t.overtaken(1.0) == []  # ``waiting`` was sent after every answer: its timer decides
+    assert t.expired(0.1) == []
+
+
+def test_answers_reordered_by_jitter_within_the_variation_are_not_losses():
+    t = timer(srtt=0.04, rttvar=0.02)  # 40 +- 10 ms: reordering up to srtt + 4 rttvar = 0.12 s is allowed
+    early, late = in_flight(0), in_flight(1)
+    t.arm(early, now=0.0)
+    t.arm(late, now=0.005)
+    late.qid = None
+    t.answered(0.005)  # the later query's answer came first (a shorter delay)
+    assert t.overtaken(0.1) == []
+    assert t.overtaken(0.12) == [early]
+
+
+def test_nothing_is_overtaken_before_a_round_trip_is_measured_nor_the_last_attempt_ever():
+    """The last attempt waits its full ``timeout`` (a slow recursive lookup still gets its chance)."""
+    assert timer().overtaken(5.0) == []
+    t = timer(srtt=0.01, rttvar=0.0, retries=2)
+    last, answered = in_flight(0, attempt=2), in_flight(1)
+    t.arm(last, now=0.0)
+    t.arm(answered, now=0.001)
+    answered.qid = None
+    t.answered(0.001)
+    assert t.overtaken(1.0) == []
+    assert t.expired(1.99) == [] and t.expired(2.0) == [last]  # the last attempt's rto is the timeout, 2 s
