@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "integrations",
     "sso",  # issue 20: single sign-on for customer companies
     "portal",
+    "portal",  # the last app: its ready() resumes the garbage collector manage.py paused (portal/apps.py)
 ]
 
 MIDDLEWARE = [
