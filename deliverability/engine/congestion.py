@@ -2,41 +2,56 @@
 
 A congestion window as TCP's (RFC 5681). It starts at ``initial_window`` and, per answer, grows by one
 (slow start: doubling per round trip) up to ``ssthresh``, then by ``2 / cwnd`` (about two per round trip),
-never past ``window``. Once per round trip (an epoch of ``srtt``, at least 50 ms) it looks at the answers
-and losses of the epoch: more than 5% of them lost, and at least 3, is a resolver or a path dropping our
-bursts, and the window shrinks by 30% (never below ``min_window``) with ``ssthresh`` set there; the odd
-datagram lost at random changes nothing. ``ssthresh`` starts at the window an earlier run on the same
-nameservers backed off to (``PathMemory``), else at ``window``. No clock inside: ``tick`` is given ``now``.
+never past ``ceiling``: the ``window``, or less when the run cannot have more in flight (three lists at
+``per_zone`` each), as a window never filled is not one the path was seen to carry (RFC 7661). Once per
+round trip (an epoch of ``srtt``, at least 50 ms) it looks at the answers and losses of the epoch: more
+than 5% of them lost, and at least 3, is a resolver or a path dropping our bursts, and the window shrinks
+by 30% (never below ``min_window``) with ``ssthresh`` set there; the odd datagram lost at random changes
+nothing. One overflow is one back-off, as TCP's recovery (RFC 6582): the losses of queries sent before the
+last back-off are found over the next round trips, and they no longer count. ``ssthresh`` starts at the
+window an earlier run on the same nameservers backed off to (``PathMemory``), else at the ceiling. No
+clock inside: ``tick`` is given ``now``.
 """
+
+import math
 
 from .config import Settings
 
 
 class CongestionControl:
-    __slots__ = ("settings", "cwnd", "ssthresh", "inflight", "answered", "lost", "epoch_end", "backoffs")
+    __slots__ = (
+        "settings", "ceiling", "cwnd", "ssthresh", "inflight", "answered", "lost", "epoch_end", "backoffs",
+        "backed_off_at",
+    )  # fmt: skip
 
-    def __init__(self, settings: Settings, now: float, learnt_ssthresh: float | None = None):
+    def __init__(
+        self, settings: Settings, now: float, learnt_ssthresh: float | None = None, ceiling: int | None = None
+    ):
         self.settings = settings
-        self.cwnd = float(min(settings.initial_window, settings.window))
-        self.ssthresh = float(min(learnt_ssthresh or settings.window, settings.window))
+        self.ceiling = float(min(ceiling or settings.window, settings.window))
+        self.cwnd = float(min(settings.initial_window, self.ceiling))
+        self.ssthresh = float(min(learnt_ssthresh or self.ceiling, self.ceiling))
         self.inflight = 0  # the sender adds one per datagram sent
         self.answered = self.lost = 0  # in this epoch
         self.epoch_end = now
         self.backoffs = 0  # in this run
+        self.backed_off_at = -math.inf  # queries sent before it: their losses were answered by that back-off
 
     def on_answer(self) -> None:
         """An answer came back: one query fewer in flight, and the window grows."""
         self.inflight -= 1
         self.answered += 1
         if self.cwnd < self.ssthresh:
-            self.cwnd = min(self.settings.window, self.cwnd + 1)
+            self.cwnd = min(self.ceiling, self.cwnd + 1)
         else:
-            self.cwnd = min(self.settings.window, self.cwnd + 2 / self.cwnd)
+            self.cwnd = min(self.ceiling, self.cwnd + 2 / self.cwnd)
 
-    def on_loss(self) -> None:
-        """A query's timer ran out: it is no longer in flight, and counts as lost."""
+    def on_loss(self, sent: float = math.inf) -> None:
+        """The attempt sent at ``sent`` is lost: it is no longer in flight, and counts as lost unless it was
+        sent before the last back-off."""
         self.inflight -= 1
-        self.lost += 1
+        if sent >= self.backed_off_at:
+            self.lost += 1
 
     def tick(self, now: float, srtt: float | None) -> None:
         """Once per round trip: back off if this epoch lost too much, then start the next epoch."""
@@ -47,5 +62,6 @@ class CongestionControl:
             self.ssthresh = max(self.settings.min_window, self.cwnd * 0.7)
             self.cwnd = self.ssthresh
             self.backoffs += 1
+            self.backed_off_at = now
         self.answered = self.lost = 0
         self.epoch_end = now + max(0.05, srtt or 0.05)

@@ -83,7 +83,7 @@ class Engine:
         sockets = self.sockets(s)
         now = last_progress = clock()
         timer = Timer(s, learnt.srtt, learnt.rttvar)
-        congestion = CongestionControl(s, now, learnt.ssthresh)
+        congestion = CongestionControl(s, now, learnt.ssthresh, ceiling=s.per_zone * len(batch.queues))
         sender = Sender(s, sockets.slots, batch, timer, congestion, self.stats)
         receiver = Receiver(rdtype, timer, congestion, batch.finish, truncated, self.stats, clock)
         try:

@@ -80,7 +80,7 @@ class Sender:
         """The query's timer ran out: forget its ID, count it lost, and send it again or give up."""
         query.slot.table.pop(query.qid, None)
         query.qid = None
-        self.congestion.on_loss()
+        self.congestion.on_loss(query.sent)
         if query.attempt < self.settings.retries:
             query.attempt += 1
             self.stats["retransmits"] += 1

@@ -97,3 +97,39 @@ def test_an_epoch_lasts_at_least_fifty_ms():
     assert cc.epoch_end == 0.05
     cc.tick(0.05, srtt=None)
     assert cc.epoch_end == pytest.approx(0.1)
+
+
+def test_one_overflow_is_one_back_off_however_many_round_trips_its_losses_take_to_be_found():
+    """RFC 6582's recovery: the queries a resolver dropped in one burst are found lost over the next round
+    trips; once the window backed off for them, those sent before the back-off no longer count. Before,
+    through dnsdelay on a loaded host, one overflow cut the window three times (600 -> 206)."""
+    cc = control(initial_window=600, window=600)
+    cc.tick(0.0, srtt=0.05)
+    cc.inflight = 600
+    for _ in range(10):
+        cc.on_loss(sent=0.01)
+    cc.tick(0.05, srtt=0.05)
+    assert cc.cwnd == pytest.approx(420.0) and cc.backoffs == 1
+    for _ in range(40):  # more of the same burst, found in the next round trip
+        cc.on_loss(sent=0.02)
+    cc.tick(0.10, srtt=0.05)
+    assert cc.cwnd == pytest.approx(420.0) and cc.backoffs == 1
+    for _ in range(10):  # sent after the back-off: a new overflow
+        cc.on_loss(sent=0.06)
+    cc.tick(0.2, srtt=0.05)
+    assert cc.cwnd == pytest.approx(294.0) and cc.backoffs == 2
+
+
+def test_the_window_grows_no_further_than_the_run_can_fill():
+    """Three lists at 200 in flight each cannot fill a window of 1,000: it stops at 600, so a back-off from
+    it is a real one (from 1,000 to 700 changed nothing in flight)."""
+    cc = CongestionControl(Settings(nameservers=SERVERS, initial_window=64, window=1000), 0.0, ceiling=600)
+    assert (cc.cwnd, cc.ssthresh) == (64.0, 600.0)
+    cc.inflight = 1000
+    for _ in range(1000):
+        cc.on_answer()
+    assert cc.cwnd == 600.0
+    cc.tick(0.0, srtt=0.1)  # the epoch of the growth ends
+    epoch(cc, answered=0, lost=10, now=0.2)
+    assert cc.cwnd == pytest.approx(420.0)
+    assert CongestionControl(Settings(nameservers=SERVERS, window=100), 0.0, ceiling=600).ceiling == 100.0
