@@ -9,7 +9,7 @@ the source port are what make a forged answer hard to guess). A send that fails 
 unusable for the rest of the run; a query with no usable nameserver left fails with the last error.
 """
 
-import random
+import os
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -24,8 +24,26 @@ from .timer import Timer
 
 _HEADER = struct.Struct("!HHHHHH")
 _RD = 0x0100
-_SYSRANDOM = random.SystemRandom()
+_IDS = struct.Struct("!2048H")
 TIMEOUT = Answer(failure="timeout")
+
+
+class PooledRandom:
+    """Query IDs from the system's random source (``os.urandom``, as ``random.SystemRandom`` reads it), 4 KiB
+    at a time: one system call per 2,048 IDs, not one per ID (~1.2 us each: 40 ms of CPU of a 30,000-query
+    ``manage.py blocklist_check``). One pool per engine run; the IDs are as unpredictable as before."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self):
+        self._ids: list[int] = []
+
+    def getrandbits(self, bits: int) -> int:
+        if bits != 16:
+            raise ValueError("query IDs are 16 bits")
+        if not self._ids:
+            self._ids = list(_IDS.unpack(os.urandom(_IDS.size)))
+        return self._ids.pop()
 
 
 class Sender:
@@ -42,10 +60,11 @@ class Sender:
         timer: Timer,
         congestion: CongestionControl,
         stats: dict[str, int],
-        getrandbits: Callable[[int], int] = _SYSRANDOM.getrandbits,
+        getrandbits: Callable[[int], int] | None = None,
     ):
         self.settings, self.slots, self.batch, self.timer = settings, slots, batch, timer
-        self.congestion, self.stats, self.getrandbits = congestion, stats, getrandbits
+        self.congestion, self.stats = congestion, stats
+        self.getrandbits = getrandbits or PooledRandom().getrandbits
         self.servers = len(settings.nameservers)
         self.per_server = len(slots) // self.servers
         self.retry: deque[Query] = deque()  # timed out, or not sent: waiting for room in the window
