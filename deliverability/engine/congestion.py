@@ -9,8 +9,9 @@ than 5% of them lost, and at least 3, is a resolver or a path dropping our burst
 by 30% (never below ``min_window``) with ``ssthresh`` set there; the odd datagram lost at random changes
 nothing. One overflow is one back-off, as TCP's recovery (RFC 6582): the losses of queries sent before the
 last back-off are found over the next round trips, and they no longer count. ``ssthresh`` starts at the
-window an earlier run on the same nameservers backed off to (``PathMemory``), else at the ceiling. No
-clock inside: ``tick`` is given ``now``.
+window an earlier run on the same nameservers backed off to (``PathMemory``), else at the ceiling; the
+window starts where the run just before ended, if it ended a moment ago (``paths.py``). No clock inside:
+``tick`` is given ``now``.
 """
 
 import math
@@ -25,11 +26,16 @@ class CongestionControl:
     )  # fmt: skip
 
     def __init__(
-        self, settings: Settings, now: float, learnt_ssthresh: float | None = None, ceiling: int | None = None
+        self,
+        settings: Settings,
+        now: float,
+        learnt_ssthresh: float | None = None,
+        ceiling: int | None = None,
+        cwnd: float | None = None,
     ):
         self.settings = settings
         self.ceiling = float(min(ceiling or settings.window, settings.window))
-        self.cwnd = float(min(settings.initial_window, self.ceiling))
+        self.cwnd = float(min(max(settings.initial_window, cwnd or 0), self.ceiling))  # ``cwnd``: a run's just before
         self.ssthresh = float(min(learnt_ssthresh or self.ceiling, self.ceiling))
         self.inflight = 0  # the sender adds one per datagram sent
         self.answered = self.lost = 0  # in this epoch

@@ -83,7 +83,9 @@ class Engine:
         sockets = self.sockets(s)
         now = last_progress = clock()
         timer = Timer(s, learnt.srtt, learnt.rttvar)
-        congestion = CongestionControl(s, now, learnt.ssthresh, ceiling=s.per_zone * len(batch.queues))
+        warm = learnt.ended is not None and now - learnt.ended <= timer.rto(0)  # not idle: no slow start again
+        ceiling = s.per_zone * len(batch.queues)
+        congestion = CongestionControl(s, now, learnt.ssthresh, ceiling=ceiling, cwnd=learnt.cwnd if warm else None)
         sender = Sender(s, sockets.slots, batch, timer, congestion, self.stats)
         receiver = Receiver(rdtype, timer, congestion, batch.finish, truncated, self.stats, clock)
         try:
@@ -104,7 +106,8 @@ class Engine:
         finally:
             self.stats["backoffs"] += congestion.backoffs
             ssthresh = congestion.ssthresh if congestion.backoffs else None
-            self.paths.remember(s.nameservers, PathMetrics(timer.srtt, timer.rttvar, ssthresh))
+            metrics = PathMetrics(timer.srtt, timer.rttvar, ssthresh, congestion.cwnd, clock())
+            self.paths.remember(s.nameservers, metrics)
             sockets.close()
 
     # --- TCP for truncated answers -----------------------------------------------------------------

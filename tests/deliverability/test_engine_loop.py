@@ -150,3 +150,19 @@ def test_queries_a_full_buffer_dropped_are_resent_when_later_answers_overtake_th
     assert engine.stats["retransmits"] == len(dropped)
     assert {network.sends[name] for name in dropped} == {2}
     assert took < 0.02
+
+
+def test_a_run_right_after_another_keeps_its_window_and_one_after_a_pause_starts_slow():
+    """The checker's TXT queries follow its A queries at once: they start at the window the A queries reached
+    (one round trip for 600 names) instead of slow start from 64 (four round trips); after an idle second
+    the window starts from ``initial_window`` again (RFC 5681 s.4.1)."""
+    clock = FakeClock()
+    memory = PathMemory(clock=clock)
+    options = {"initial_window": 64, "window": 600, "per_zone": 600}
+    run(FakeNetwork(clock, rtt=0.04), names(3000), paths=memory, **options)
+    assert memory.recall((A,)).cwnd == 600.0
+    _answers, _engine, took = run(FakeNetwork(clock, rtt=0.04), names(600), paths=memory, **options)
+    assert took == pytest.approx(0.04)
+    clock.advance(1.0)
+    _answers, _engine, took = run(FakeNetwork(clock, rtt=0.04), names(600), paths=memory, **options)
+    assert took == pytest.approx(4 * 0.04)  # 64, 128, 256, 152
