@@ -64,3 +64,29 @@ def test_a_typo_lists_the_most_recent_subjects_like_it_newest_first(world, histo
     monkeypatch.setattr(search, "RANK_WINDOW", 4)
 
     assert numbers(world.alice, "quotaa") == [c.number for c in history[11::-2][:4]]
+
+
+def test_a_walk_is_planned_without_parallel_workers_even_where_the_planner_would_use_them(world, history):
+    """Past ~6,000 rows the planner split a walk over parallel workers whose start-up cost more than the walk
+    ("zolw certyfikat" over 100,000 cases: 152 ms, 5 ms of it reading). Here parallelism is made free, so the
+    planner would pick it for any walk: the walk's own statement still runs serially, and nothing after it."""
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:  # reverted with the test's transaction
+        cursor.execute(
+            "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+            " SET min_parallel_index_scan_size = 0; SET max_parallel_workers_per_gather = 2"
+        )
+    walk = search.Walk(("subject",), "recent.subject ILIKE %s", ["%quota%"])
+    with CaptureQueriesContext(connection) as captured:
+        ids = walk.run(Case.objects.visible_to(world.sam), 10)
+    assert ids == [c.pk for c in history[11:1:-2]]  # the quota cases among the ten newest, newest first
+    (statement,) = [q["sql"] for q in captured.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.replace("SELECT recent.pk", "EXPLAIN SELECT recent.pk", 1))
+        if statement.startswith("SET"):
+            cursor.nextset()
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Gather" not in plan, plan
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("2",)  # the walk's setting held for its own statement only
