@@ -174,8 +174,8 @@ def _window(queryset, found: Q, walk: "Walk") -> list[int]:
     ids = walk.run(queryset, WALK_FIRST)
     if len(ids) < RANK_WINDOW and ids:
         reach = int(RANK_WINDOW * WALK_FIRST / len(ids) * 1.5)
-        if reach <= WALK_MAX:
-            ids = walk.run(queryset, reach)
+        if reach <= WALK_MAX:  # on from where the first walk stopped: its rows are not tested again
+            ids += walk.run(queryset, reach, skip=WALK_FIRST, wanted=RANK_WINDOW - len(ids))
     if len(ids) < RANK_WINDOW:
         recent = (F("pk") + 0).desc()  # an order no index gives: the matches are read off the GIN index
         ids = queryset.filter(found).order_by(recent).values_list("pk", flat=True)[:RANK_WINDOW]
@@ -199,13 +199,15 @@ class Walk:
     def __init__(self, columns: tuple[str, ...], condition: str, params: list):
         self.columns, self.condition, self.params = columns, condition, params
 
-    def run(self, queryset, rows: int) -> list[int]:
-        newest = queryset.order_by("-pk").values("pk", *self.columns)[:rows]
+    def run(self, queryset, rows: int, skip: int = 0, wanted: int | None = None) -> list[int]:
+        """The ``wanted`` (``RANK_WINDOW``) newest matches among the ``rows`` most recent, after the ``skip``
+        most recent (an earlier walk tested those)."""
+        newest = queryset.order_by("-pk").values("pk", *self.columns)[skip:rows]
         sql, params = newest.query.sql_with_params()
         # The ORM's own SQL and this module's constant test; what is typed goes in as parameters.
         walk = f"SELECT recent.pk FROM ({sql}) AS recent WHERE {self.condition} ORDER BY recent.pk DESC LIMIT %s"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(SERIAL + walk + RESTORE, [*params, *self.params, RANK_WINDOW])
+            cursor.execute(SERIAL + walk + RESTORE, [*params, *self.params, wanted or RANK_WINDOW])
             cursor.nextset()  # past the SET to the walk's rows
             return [row[0] for row in cursor.fetchall()]
 

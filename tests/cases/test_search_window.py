@@ -90,3 +90,20 @@ def test_a_walk_is_planned_without_parallel_workers_even_where_the_planner_would
         assert "Gather" not in plan, plan
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone() == ("2",)  # the walk's setting held for its own statement only
+
+
+def test_a_second_walk_goes_on_from_where_the_first_stopped(world, history, monkeypatch):
+    """The first walk tested the 4 newest cases and found 2 of the 3 wanted: the second reaches 9 cases back,
+    testing only the 5 it had not (the word test is the walk's cost: a typo's similarity to ~5,000 subjects)."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+    monkeypatch.setattr(search, "WALK_FIRST", 4)
+    monkeypatch.setattr(search, "WALK_MAX", 1_000)
+    with CaptureQueriesContext(connection) as captured:
+        found = numbers(world.sam, "quota")
+    assert set(found) == {c.number for c in history[11::-2][:3]}
+    walks = [q["sql"] for q in captured.captured_queries if "SELECT recent.pk" in q["sql"]]
+    assert len(walks) == 2
+    assert "LIMIT 4)" in walks[0] and "LIMIT 5 OFFSET 4)" in walks[1]
+    assert walks[1].endswith("LIMIT 1; RESET max_parallel_workers_per_gather")  # the one match still wanted
