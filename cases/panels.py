@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,9 +54,13 @@ def on_duty(request) -> Panel:
     )
 
 
+@cacheable
 def escalations(request) -> Panel:
-    """MISSION: TAM-4 — breaches and escalations on the staff member's accounts, the newest first."""
-    since = timezone.now() - timedelta(days=7)
+    """MISSION: TAM-4 — breaches and escalations on the staff member's accounts, the newest first. Kept until a
+    shown row turns 7 days old, a deadline passes (the "past a deadline" count) or the viewer's day changes
+    (``when``'s "tomorrow 09:00")."""
+    now = timezone.now()
+    since = now - timedelta(days=7)
     alerts = list(
         SlaAlert.objects.filter(
             level=SlaAlert.Level.BREACH,
@@ -82,12 +86,17 @@ def escalations(request) -> Panel:
     counts = queue.aggregate(
         open=Count("id"),
         critical=Count("id", filter=Q(severity=Case.Severity.CRITICAL)),
-        breached=Count("id", filter=Q(next_deadline_at__lte=timezone.now())),
+        breached=Count("id", filter=Q(next_deadline_at__lte=now)),
+        next_breach=Min("next_deadline_at", filter=Q(next_deadline_at__gt=now)),
     )
+    next_breach = counts.pop("next_breach")
+    moments = [next_midnight(now), *(row.created_at + timedelta(days=7) for row in [*alerts, *asked])]
+    moments += [next_breach] if next_breach else []
     return Panel(
         name="escalations",
         title=_("Cases: breaches and escalations"),
         template="cases/panels/escalations.html",
         context={"rows": rows, "asked": asked, "counts": counts},
         wide=True,
+        changes_at=min(moments),
     )

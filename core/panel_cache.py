@@ -17,13 +17,18 @@ each panel's queries and templates, and never shows a stale or another account's
 A panel function opts in with ``@cacheable``; the screen's other panels run on every request as before.
 """
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import cache as cache_once
 from uuid import uuid4
 
 from django.core.cache import cache
 from django.db import transaction
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
 
 MAX_SECONDS = 300  # the longest a rendered panel is kept, whatever else happens
 ALL = "panelv:all"
@@ -71,14 +76,15 @@ def next_minute_of(since: datetime, now: datetime | None = None) -> datetime:
     return since + timedelta(minutes=(now - since) // timedelta(minutes=1) + 1)
 
 
-def _versions(account_id: int) -> tuple[str, str]:
-    keys = [ALL, _version_key(account_id)]
+def _versions(account_ids) -> dict[str, str]:
+    """Every account's panel version and ``ALL``'s, by key."""
+    keys = [ALL, *(_version_key(pk) for pk in account_ids)]
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:  # evicted or never set: a new version, so nothing cached before can be served
             cache.add(key, uuid4().hex, None)
             found[key] = cache.get(key)
-    return found[ALL], found[_version_key(account_id)]
+    return found
 
 
 def _seconds_to_keep(panel, now: datetime) -> int:
@@ -88,15 +94,43 @@ def _seconds_to_keep(panel, now: datetime) -> int:
     return max(0, min(MAX_SECONDS, int((changes_at - now).total_seconds())))
 
 
+@cache_once
+def csrf_placeholder() -> str:
+    """What a cached panel holds where a form's CSRF token goes: the token is the session's, the cache is the
+    person's (who may be signed in twice), so each answer gets its own token in its place. Derived from the
+    secret key: no text a person types can match it."""
+    return "csrf" + salted_hmac("core.panel_cache", "csrf placeholder").hexdigest()
+
+
 def render_all(request, account, functions: dict[str, Callable], render: Callable) -> list[str]:
-    """Each panel's HTML, in order: cached ones from the cache when there, the rest computed by
+    """Each dashboard panel's HTML, in order: cached ones from the cache when there, the rest computed by
     ``functions[name](request, account)`` and ``render(panel)``; a panel that answers None renders as ""."""
+    return _render(request, [account.pk], functions, lambda fn: fn(request, account), render)
+
+
+def render_console(request, account_ids, functions: dict[str, Callable], render: Callable) -> list[str]:
+    """Each console panel's HTML (``functions[name](request)``), those marked ``@cacheable`` kept under the
+    versions of every account in ``account_ids`` (the accounts the person reaches: a write on any of them, or a
+    change in which accounts they are, is a new key)."""
+    return _render(request, sorted(account_ids), functions, lambda fn: fn(request), render, screen="console")
+
+
+def _prefix(request, account_ids: list[int], screen: str) -> str:
+    versions = _versions(account_ids)
+    if screen == "dashboard":
+        (account_id,) = account_ids
+        scope = f"{account_id}:{versions[_version_key(account_id)]}:{versions[ALL]}"
+    else:  # many accounts: their ids and versions as one digest
+        scope = hashlib.sha256(" ".join(f"{key}={value}" for key, value in versions.items()).encode()).hexdigest()
+    language, zone = translation.get_language(), timezone.get_current_timezone_name()
+    return f"panel:{screen}:{scope}:{language}:{zone}:{request.user.pk}"
+
+
+def _render(request, account_ids, functions, call, render, screen: str = "dashboard") -> list[str]:
     names = [name for name, fn in functions.items() if getattr(fn, "cacheable", False)]
     keys = {}
     if names:
-        every, own = _versions(account.pk)
-        language, zone = translation.get_language(), timezone.get_current_timezone_name()
-        prefix = f"panel:{account.pk}:{own}:{every}:{language}:{zone}:{request.user.pk}"
+        prefix = _prefix(request, account_ids, screen)
         keys = {name: f"{prefix}:{name}" for name in names}
     hits = cache.get_many(list(keys.values())) if keys else {}
     out, store = [], {}
@@ -105,14 +139,16 @@ def render_all(request, account, functions: dict[str, Callable], render: Callabl
         if key in hits:
             out.append(hits[key])
             continue
-        panel = fn(request, account)
+        panel = call(fn)
         html = "" if panel is None else render(panel)
         if key and (seconds := _seconds_to_keep(panel, timezone.now())) > 0:
             store.setdefault(seconds, {})[key] = html
         out.append(html)
     for seconds, values in store.items():
         cache.set_many(values, seconds)
-    return out
+    placeholder = csrf_placeholder()
+    # rendered HTML, and a token of letters and digits put in: still safe
+    return [mark_safe(html.replace(placeholder, get_token(request))) if placeholder in html else html for html in out]  # noqa: S308
 
 
 # Models whose saved rows the cached panels show, and where a row's account is (None: every account's panels;

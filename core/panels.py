@@ -42,8 +42,3 @@ def _functions(paths: tuple[str, ...]) -> dict[str, Callable]:
 def panel_functions(screen: str) -> dict[str, Callable]:
     """The screen's panel functions by panel name, in the settings' order."""
     return _functions(tuple(getattr(settings, SCREENS[screen])))
-
-
-def collect(screen: str, request, *args) -> list[Panel]:
-    """The screen's panels for this request (``args``: the account, on the dashboard); None means "not here"."""
-    return [panel for fn in panel_functions(screen).values() if (panel := fn(request, *args)) is not None]

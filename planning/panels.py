@@ -1,6 +1,7 @@
 """The dashboard's planning panel: warm-up progress and the next milestone (MISSION: DLV-1, TAM-3, TAM-5)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -53,12 +54,17 @@ def warmup(request, account) -> Panel | None:
 DUE_WITHIN = timedelta(days=7)  # the console's milestones: overdue or due within a week
 
 
+@cacheable
 def planning(request) -> Panel | None:
     """The staff console's planning work on the accounts this person reaches: warm-up plans on hold (or stepping
     back, re-warming, not computable), migration milestones due within a week, new feature requests, business
     reviews due within REVIEW_REMIND_DAYS or overdue. A fixed
-    number of queries whatever the number of accounts. MISSION: TAM-3, TAM-5, DLV-1."""
+    number of queries whatever the number of accounts. MISSION: TAM-3, TAM-5, DLV-1.
+
+    Kept until the next midnight of the viewer or of any of these accounts (a warm-up day and a review's due
+    date are the account's, "Overdue" and "within 7 days" the viewer's)."""
     user = request.user
+    reached = Account.objects.visible_to(user)
     plans = (
         WarmupPlan.objects.visible_to(user)
         .filter(status=WarmupPlan.Status.ACTIVE)
@@ -88,7 +94,15 @@ def planning(request) -> Panel | None:
             "held": held[:SHOWN_IN_CONSOLE],
             "milestones": milestones[:SHOWN_IN_CONSOLE],
             "requests": requests,
-            "reviews": reviews_due(Account.objects.visible_to(user))[:SHOWN_IN_CONSOLE],  # MISSION: TAM-5
+            "reviews": reviews_due(reached)[:SHOWN_IN_CONSOLE],  # MISSION: TAM-5
             "today": timezone.localdate(),
         },
+        changes_at=_next_midnight_anywhere(reached),
     )
+
+
+def _next_midnight_anywhere(accounts) -> datetime:
+    """The soonest next midnight of the viewer's zone and of the accounts' zones."""
+    now = timezone.now()
+    zones = accounts.order_by().values_list("timezone", flat=True).distinct()
+    return min([next_midnight(now), *(next_midnight(now, ZoneInfo(zone)) for zone in zones)])

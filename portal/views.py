@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 from accounts.models import Account
 from accounts.reachability import reachability
 from core.decorators import staff_required
-from core.panel_cache import render_all
-from core.panels import Panel, collect, panel_functions
+from core.panel_cache import csrf_placeholder, render_all, render_console
+from core.panels import Panel, panel_functions
 
 from .filters import AccountFilter
 
@@ -40,20 +40,28 @@ def _panel_context(panel: Panel, account=None) -> dict:
     """What ``portal/panel.html`` gets, on both screens: the panel's own context, the panel, and on the
     dashboard the account and the refresh URL of a panel that refreshes itself."""
     refresh_url = reverse("account-panel", args=[account.slug, panel.name]) if account and panel.refresh_seconds else ""
-    return {**panel.context, "panel": panel, "account": account, "refresh_url": refresh_url}
+    # a form's token is put in when the panel is served, cached or not (core.panel_cache)
+    csrf = {"csrf_token": csrf_placeholder()}
+    return {**panel.context, "panel": panel, "account": account, "refresh_url": refresh_url, **csrf}
 
 
-def _render_panels(request, panels: list[Panel], account=None) -> list[str]:
-    return [render_to_string("portal/panel.html", _panel_context(p, account), request=request) for p in panels]
+def _renderer(request, account=None):
+    def render(panel: Panel) -> str:
+        return render_to_string("portal/panel.html", _panel_context(panel, account), request=request)
+
+    return render
 
 
 def _dashboard_panels(request, account, functions: dict) -> list[str]:
     """The dashboard's panels as HTML, those marked ``@cacheable`` from the per-account cache (issue 18)."""
+    return render_all(request, account, functions, _renderer(request, account))
 
-    def render(panel: Panel) -> str:
-        return render_to_string("portal/panel.html", _panel_context(panel, account), request=request)
 
-    return render_all(request, account, functions, render)
+def _console_panels(request) -> list[str]:
+    """The console's panels as HTML, those marked ``@cacheable`` kept under the versions of every account the
+    person reaches (issue 18)."""
+    reached = Account.objects.staffed_by(request.user).values_list("pk", flat=True)
+    return [html for html in render_console(request, reached, panel_functions("console"), _renderer(request)) if html]
 
 
 @require_GET
@@ -108,6 +116,6 @@ def console(request):
         }
         for account in page.object_list
     ]
-    panels = _render_panels(request, collect("console", request))
+    panels = _console_panels(request)
     template = "portal/console.html#account-table" if request.htmx else "portal/console.html"
     return render(request, template, {"rows": rows, "page": page, "query": filters.values["q"], "panels": panels})

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -62,10 +63,12 @@ def test_the_planning_section_costs_the_same_queries_for_one_account_or_five(
     planning_work(world.acme, "Acme")
     client.force_login(world.tina)
     client.get("/console/")
+    cache.clear()  # both counts are of a console whose panels are not cached (core.panel_cache)
     with CaptureQueriesContext(connection) as one:
         client.get("/console/")
     for n in range(4):
         planning_work(AccountFactory(name=f"More {n}", primary_tam=world.tina), f"More {n}")
+    cache.clear()
     with django_assert_max_num_queries(len(one)):
         page = client.get("/console/")
     assert section(page, "held").count("held pool") == 5
