@@ -3,9 +3,13 @@
 Every object is fetched through ``visible_to``: another account's is a 404, like a missing one.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +17,8 @@ from django_htmx.http import trigger_client_event
 
 from accounts.access import can, require
 from accounts.shortcuts import visible_account as _account
+from core.panel_cache import cacheable, csrf_placeholder, next_midnight, render_all
+from core.panels import Panel
 from deliverability import services
 from deliverability.blocklists.filters import TargetFilter
 from deliverability.blocklists.forms import TargetMoveForm, TargetsForm
@@ -33,11 +39,9 @@ def _page_context(request, account, form=None):
     sweep = Sweep.objects.latest_for(account)
     last = sweep if sweep and sweep.status == Sweep.State.DONE else Sweep.objects.last_finished(account)
     active, needing_key = Blocklist.objects.active_and_needing_a_key()  # one read of the catalogue
-    return {
+    context = {
         "account": account,
         "show": targets.values["show"],
-        "ips": grid(targets.qs, kind="ip", page=request.GET.get("ip_page"), active=active),
-        "domains": grid(targets.qs, kind="domain", page=request.GET.get("d_page"), active=active),
         "events": ListingEvent.objects.filter(account=account).select_related("target", "blocklist")[:15],
         "sweep": sweep,
         "last": last,
@@ -48,6 +52,28 @@ def _page_context(request, account, form=None):
         "can_manage": can(request.user, "monitoring.manage", account),
         "form": form or TargetsForm(account=account),
     }
+    context["ips"], context["domains"] = _grids(request, account, targets.qs, active, context)
+    return context
+
+
+def _grids(request, account, targets, active, page_context) -> list[str]:
+    """Both grids' HTML, kept in the panel cache (core.panel_cache, issue 18) per account, person, language, zone
+    and query string (filter and pages): what they show changes through writes, and their times ("Checked
+    17:00 CET", "tomorrow") at the viewer's midnight."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+
+    def of(kind: str, param: str):
+        def fn(request, account) -> Panel:
+            g = grid(targets, kind=kind, page=request.GET.get(param), active=active)
+            context = {"g": g, "page_param": param, "csrf_token": csrf_placeholder()}
+            html = render_to_string("deliverability/_grid.html", {**page_context, **context}, request=request)
+            midnight = next_midnight(timezone.now())
+            return Panel(name=f"grid-{kind}", title="", template="", context={"html": html}, changes_at=midnight)
+
+        return cacheable(fn)
+
+    functions = {f"grid-ip:{query}": of("ip", "ip_page"), f"grid-domain:{query}": of("domain", "d_page")}
+    return render_all(request, account, functions, lambda panel: panel.context["html"])
 
 
 @require_GET
