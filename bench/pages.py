@@ -10,7 +10,8 @@ rounds of the mean CPU time of this process per request (``time.process_time``: 
 shared machine changes least), the queries of one request, and the answer's size. The whole middleware stack runs
 (sessions from Redis, CSP, axes, structlog, metrics); PostgreSQL's own CPU is not counted. Panels cached per
 account are warm after the first request; ``--cold`` empties the cache before every request instead (the figure
-right after each change). ``--profile LABEL`` adds cProfile's top functions for that page.
+right after each change). ``--reuse`` keeps the database but collects the tree's static files, so two trees can
+be measured on the same data. ``--profile LABEL`` adds cProfile's top functions for that page.
 """
 
 import argparse
@@ -36,7 +37,6 @@ from tests.prod_smoke import BIN, environment, fresh_database, manage  # noqa: E
 def prepare(env: dict, cases: int, targets: int) -> None:
     fresh_database()
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "seed_demo")
     python(env, GROW, str(cases), str(targets))
 
@@ -119,6 +119,7 @@ def main() -> None:
         env["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
         if not args.reuse:
             prepare(env, args.cases, args.targets)
+        manage(env, "collectstatic", "--noinput", "-v0")  # the tree's own (a --reuse of another tree's database)
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         argv = [str(BIN / "python"), __file__, "--measure", f"--requests={args.requests}", f"--rounds={args.rounds}"]
         argv += [f"--profile={args.profile}"] * bool(args.profile) + ["--cold"] * args.cold

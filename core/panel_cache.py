@@ -1,4 +1,4 @@
-"""Dashboard panels kept rendered in the cache per account (issue 18): a page costs a few cache reads instead of
+"""Dashboard and console panels kept rendered in the cache (issue 18): a page costs a few cache reads instead of
 each panel's queries and templates, and never shows a stale or another account's answer.
 
 - **What a panel shows changes** only through a write: every service writes an audit row, and
@@ -12,9 +12,14 @@ each panel's queries and templates, and never shows a stale or another account's
   panel says when with ``Panel.changes_at`` and is kept only until then (never longer than ``MAX_SECONDS``).
   Panels whose text moves all the time (this month's availability) are not marked cacheable.
 - **Key**: account, both versions, language, time zone and the person looking (so role, permissions and
-  anything personal can never cross from one person to another).
+  anything personal can never cross from one person to another). The staff console's panels
+  (:func:`render_console`) span the accounts the person reaches: their key holds a digest of every one's version,
+  so a write on any of them, or a change in which accounts they are, is a new key.
+- **Forms**: a CSRF token is the session's, and one person may be signed in twice; a panel is rendered with
+  :func:`csrf_placeholder` as its token and each answer gets the request's own token in its place.
 
-A panel function opts in with ``@cacheable``; the screen's other panels run on every request as before.
+A panel function opts in with ``@cacheable``; the screen's other panels run on every request as before. The
+blocklists page keeps its two grids the same way (``deliverability/blocklists/views.py``).
 """
 
 import hashlib
@@ -163,6 +168,7 @@ WATCHED = {
     "accounts.CalendarException": None,
     "cases.Case": "account_id",
     "deliverability.Blocklist": None,
+    "deliverability.Article": None,  # the articles the blocklists page recommends
     "deliverability.MonitoredTarget": "account_id",
     "deliverability.ListingStatus": "target.account_id",
     "deliverability.Sweep": "account_id",

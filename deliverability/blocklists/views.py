@@ -47,19 +47,19 @@ def _page_context(request, account, form=None):
         "last": last,
         "needing_key": needing_key,
         "summary": summary(account),
-        "recommended": recommended(account),
         "streams": MessageStream.objects.filter(account=account).order_by("name"),
         "can_manage": can(request.user, "monitoring.manage", account),
         "form": form or TargetsForm(account=account),
     }
-    context["ips"], context["domains"] = _grids(request, account, targets.qs, active, context)
+    context["ips"], context["domains"], context["recommended"] = _kept(request, account, targets.qs, active, context)
     return context
 
 
-def _grids(request, account, targets, active, page_context) -> list[str]:
-    """Both grids' HTML, kept in the panel cache (core.panel_cache, issue 18) per account, person, language, zone
-    and query string (filter and pages): what they show changes through writes, and their times ("Checked
-    17:00 CET", "tomorrow") at the viewer's midnight."""
+def _kept(request, account, targets, active, page_context) -> list[str]:
+    """Both grids' HTML and the articles recommended, kept in the panel cache (core.panel_cache, issue 18) per
+    account, person, language, zone and query string (filter and pages): what they show changes through writes,
+    the grids' times ("Checked 17:00 CET", "tomorrow") at the viewer's midnight, a warm-up's hold (which
+    recommends the warm-up article) at the account's."""
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
 
     def of(kind: str, param: str):
@@ -72,7 +72,14 @@ def _grids(request, account, targets, active, page_context) -> list[str]:
 
         return cacheable(fn)
 
+    @cacheable
+    def articles(request, account) -> Panel:
+        html = render_to_string("deliverability/_recommended.html", {"recommended": recommended(account)})
+        midnight = next_midnight(timezone.now(), account.tz)
+        return Panel(name="recommended", title="", template="", context={"html": html}, changes_at=midnight)
+
     functions = {f"grid-ip:{query}": of("ip", "ip_page"), f"grid-domain:{query}": of("domain", "d_page")}
+    functions["recommended"] = articles
     return render_all(request, account, functions, lambda panel: panel.context["html"])
 
 

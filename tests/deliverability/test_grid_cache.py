@@ -1,9 +1,10 @@
-"""The blocklists page keeps its two grids in the panel cache (core/panel_cache.py, issue 18): a change shows on
-the very next request, the times move at the viewer's midnight, each filter and page is its own entry, each person
-sees their own controls, and a cached form posts with the session's own CSRF token. MISSION: DLV-2."""
+"""The blocklists page keeps its two grids and the articles it recommends in the panel cache (core/panel_cache.py,
+issue 18): a change shows on the very next request, the times move at the viewer's midnight, each filter and page
+is its own entry, each person sees their own controls, and a cached form posts with the session's own CSRF token.
+MISSION: DLV-2."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from deliverability import services
-from deliverability.models import MonitoredTarget
+from deliverability.models import Article, MonitoredTarget
 from tests.deliverability.conftest import PAGE
 from tests.deliverability.factories import ListingStatusFactory, catalogue
 from tests.helpers import text, visible_text, without_csrf
@@ -78,6 +79,23 @@ def test_each_person_sees_their_own_controls(alice, world):
     bob = Client()
     bob.force_login(world.bob)
     assert bob.get(PAGE).status_code == 404
+
+
+def recommended(response) -> str:
+    return visible_text(text(response).split('data-testid="recommended"', 1)[-1].split("</section>", 1)[0])
+
+
+def test_a_listing_recommends_its_article_on_the_next_request(alice, world):
+    Article.objects.update(published_at=AT - timedelta(days=30))  # the seeded articles, published before AT
+    page = alice.get(PAGE)
+    assert 'data-testid="recommended"' not in text(page)
+    target = MonitoredTarget.objects.get(value="192.0.2.10")
+    ListingStatusFactory(target=target, blocklist=catalogue("zen.spamhaus.org"), codes=["127.0.0.2"])
+    assert "You are listed on Spamhaus ZEN." in recommended(alice.get(PAGE))
+    article = Article.objects.get(slug="blocklists-and-delisting", language="en")
+    article.title = "Getting off a blocklist"  # the staff edit it in the admin
+    article.save()
+    assert "Getting off a blocklist" in recommended(alice.get(PAGE))
 
 
 def test_a_cached_form_posts_with_the_sessions_own_token(alice, world):
