@@ -19,6 +19,8 @@ from tests.helpers import text, visible_text, without_csrf
 
 AT = datetime(2026, 6, 9, 8, 0, tzinfo=UTC)  # 10:00 in Warsaw (Alice's zone)
 
+pytestmark = pytest.mark.usefixtures("monitored")
+
 
 def grid(response, kind: str = "ip") -> str:
     body = text(response)
@@ -27,11 +29,10 @@ def grid(response, kind: str = "ip") -> str:
 
 
 @pytest.fixture
-def alice(client, world, frozen):
+def monitored(world, frozen):
+    """Acme at AT with two sending IPs on the stream tx."""
     frozen(AT)
     services.targets_add(account=world.acme, actor=world.alice, text="192.0.2.10 192.0.2.11", stream_name="tx")
-    client.force_login(world.alice)
-    return client
 
 
 def _loaded_twice(client, path: str = PAGE) -> str:
