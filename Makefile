@@ -10,8 +10,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 CI_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-dates venv messages services browser dnstools samltools faketime lint bench-blocklists lock audit prod-smoke docs-screenshots
-.PHONY: run test test-dates venv messages services browser dnstools loadtools faketime lint bench-blocklists bench-load lock audit prod-smoke
+.PHONY: run test test-dates venv messages services browser dnstools samltools loadtools faketime lint bench-blocklists bench-load lock audit prod-smoke docs-screenshots
 
 # Development and tests install requirements/dev.txt; production installs requirements/runtime.txt only.
 # Both are every package pinned with its hashes (pip refuses a file that does not match).
@@ -81,6 +80,7 @@ docs-screenshots: venv messages
 # The SAML identity provider the tests sign in through (tests/idp/saml/, pysaml2) signs with Debian's xmlsec1.
 samltools:
 	@command -v xmlsec1 >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null)
+
 # The production shape under load (bench/load.py): wrk from Debian against gunicorn, PostgreSQL and Redis.
 loadtools:
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
