@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "api",  # issue 20: the REST API (django-ninja), /api/v1/
     "integrations",
     "sso",  # issue 20: single sign-on for customer companies
-    "portal",
     "portal",  # the last app: its ready() resumes the garbage collector manage.py paused (portal/apps.py)
 ]
 
