@@ -63,8 +63,12 @@ def store(
     source: str = InboundMessage.Source.PIPE,
     envelope_sender: str | None = None,
     envelope_recipient: str = "",
+    now=None,
 ) -> tuple[InboundMessage, bool]:
-    """Keep the bytes before anything else. Returns (message, is_new); a duplicate returns the first copy."""
+    """Keep the bytes before anything else. Returns (message, is_new); a duplicate returns the first copy.
+    A new message is stored claimed by this delivery, its first attempt (``after_store`` processes it next):
+    the INSERT is the claim, committed before routing, so no claim UPDATE and no read of the row follow
+    (issue 18). Should this process die, the claim runs out after ``CLAIM_FOR`` as any other."""
     fp = fingerprint(raw)
     try:  # the INSERT first: a new message (the usual case) costs one statement, a duplicate one more
         with transaction.atomic():
@@ -75,6 +79,8 @@ def store(
                 source=source,
                 envelope_sender=envelope_sender,
                 envelope_recipient=(envelope_recipient or "")[:320],
+                claimed_at=now or timezone.now(),
+                attempts=1,
             )
     except IntegrityError:
         return InboundMessage.objects.defer("raw").get(fingerprint=fp), False
@@ -90,7 +96,8 @@ FAILED = _(
 
 def receive(raw: bytes, *, now=None, **envelope) -> Outcome:
     """Store, then process."""
-    message, is_new = store(raw, **envelope)
+    now = now or timezone.now()
+    message, is_new = store(raw, now=now, **envelope)
     return after_store(message, is_new=is_new, now=now, raw=raw)
 
 
@@ -98,9 +105,12 @@ def after_store(message: InboundMessage, *, is_new: bool, now=None, raw: bytes |
     """A duplicate delivery does nothing the second time, unless the first copy was never processed to the end
     (the process died after storing it, or processing failed): then this delivery processes it. ``raw``: the
     bytes of this delivery, used as they are when they are the ones just stored (not read back); a duplicate's
-    may differ in the headers relays added, so the first copy's stored bytes are read."""
-    if is_new or message.status in UNFINISHED:
-        return process(message.pk, now=now, raw=raw if is_new else None)
+    may differ in the headers relays added, so the first copy's stored bytes are read. A new message was
+    stored claimed (``store``): it is routed as it is in memory, once its row is locked while still ours."""
+    if is_new:
+        return process(message.pk, raw=raw, claimed=message)
+    if message.status in UNFINISHED:
+        return process(message.pk, now=now)
     number = message.case.number if message.case_id else None
     return Outcome("ignored", number, _("duplicate: this message was received before"))
 
@@ -136,16 +146,21 @@ def process(
     released: bool = False,
     now=None,
     raw: bytes | None = None,
+    claimed: InboundMessage | None = None,
 ) -> Outcome:
     """Route one stored message, once. Staff may force the account (and case) of a quarantined message, or
     release it (``released``: routed as its sender although the sender is not verified). ``raw``: its bytes
-    when the caller holds them (read from the database otherwise)."""
-    now, forced = now or timezone.now(), account is not None
-    if not _claim(message_id, now, forced=forced):
-        return _as_it_stands(InboundMessage.objects.defer("raw").get(pk=message_id), forced=forced)
+    when the caller holds them (read from the database otherwise). ``claimed``: the message as ``store`` just
+    wrote it, claimed already (no claim UPDATE; no read of the row while it is still ours)."""
+    forced = account is not None
+    if claimed is not None:
+        now = claimed.claimed_at
+    else:
+        now = now or timezone.now()
+        if not _claim(message_id, now, forced=forced):
+            return _as_it_stands(InboundMessage.objects.defer("raw").get(pk=message_id), forced=forced)
     with transaction.atomic():
-        # The lock serialises this run with one whose claim was thought dead and taken over: one of them routes.
-        message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
+        message = _locked(message_id, now, claimed)
         if message.status not in _claimable(forced):
             return _as_it_stands(message, forced=forced)
         try:
@@ -171,6 +186,17 @@ def process(
         message.processed_at, message.claimed_at, message.attention = now, None, {}
         message.save(update_fields=ROUTED_FIELDS)
         return outcome
+
+
+def _locked(message_id: int, now, claimed: InboundMessage | None) -> InboundMessage:
+    """The message under its row lock, which serialises this run with one whose claim was thought dead and
+    taken over: one of them routes. The copy in memory (``claimed``, just stored) while the row is still
+    claimed at ``now`` by this run, else the row as it stands."""
+    if claimed is not None:
+        ours = InboundMessage.objects.select_for_update().filter(pk=message_id, claimed_at=now).order_by()
+        if ours.values_list("pk", flat=True):
+            return claimed
+    return InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
 
 
 PARSED_FIELDS = ["account", "message_id", "subject", "sender", "verified_how", "verified_by"]
@@ -204,7 +230,13 @@ def _verdict(message: InboundMessage, parsed: Parsed, *, actor, released: bool) 
 
 
 def _route(
-    message: InboundMessage, *, raw: bytes | None, forced_account, forced_case, actor, released: bool = False
+    message: InboundMessage,
+    *,
+    raw: bytes | None,
+    forced_account=None,
+    forced_case=None,
+    actor=None,
+    released: bool = False,
 ) -> Outcome:
     if raw is None:
         raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=message.pk))

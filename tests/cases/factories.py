@@ -102,7 +102,8 @@ def _raw_mail(n: int) -> bytes:
 
 
 class InboundMessageFactory(DjangoModelFactory):
-    """A received message as ``cases.email.ingest.store`` keeps it, not yet processed."""
+    """A received message, not yet processed and claimed by nobody (``cases.email.ingest.store`` keeps a new one
+    claimed by its delivery; this is one whose claim ran out, or one written before)."""
 
     class Meta:
         model = InboundMessage
