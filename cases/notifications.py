@@ -111,7 +111,7 @@ def _send(*, case: Case, event: CaseEvent, people, staff: bool, dedupe: str | No
 def notify(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
     """Queue "tell the people concerned" in the change's own transaction; ``expand_pending`` does the telling."""
     PendingNotification.objects.create(event=event, extra_staff=[u.pk for u in extra_staff], dedupe=dedupe or "")
-    on_commit_once(_kick)
+    expand_after_commit()
 
 
 def notify_all(notices: list[tuple[CaseEvent, list, str]]) -> None:
@@ -121,6 +121,12 @@ def notify_all(notices: list[tuple[CaseEvent, list, str]]) -> None:
         PendingNotification(event=event, extra_staff=[u.pk for u in staff], dedupe=dedupe or "")
         for event, staff, dedupe in notices
     )
+    expand_after_commit()
+
+
+def expand_after_commit() -> None:
+    """One kick of the worker that expands pending notifications, after the commit, however many were queued
+    in the transaction (the SLA sweep writes its rows in its own statement on PostgreSQL, then calls this)."""
     on_commit_once(_kick)
 
 

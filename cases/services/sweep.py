@@ -3,16 +3,18 @@
 It reads only the cases whose ``sla_check_at`` has come (an index), claims each with a row lock
 (``SKIP LOCKED``, so overlapping runs share rather than repeat the work) and records each alert once
 (a unique constraint), so redelivery and overlapping runs never send an alert twice. A batch's alerts, timeline
-events and notifications are each written in one statement (issue 18: 50 alerts due in the same minute at
-100,000 open cases in under 100 ms, ``bench/sla_sweep.py``).
+events and notifications are written in one statement on PostgreSQL (issue 18: 50 alerts due in the same
+minute at 100,000 open cases in under 100 ms, ``bench/sla_sweep.py``).
 """
+
+import json
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import sla
 from cases.models import Case, CaseEvent, SlaAlert
-from cases.notifications import notify, notify_all
+from cases.notifications import expand_after_commit, notify, notify_all
 from core.panel_cache import changed_many
 from core.text import _, to_json
 
@@ -42,10 +44,9 @@ def sla_sweep(now=None, *, batch: int = BATCH) -> int:
 
 
 def _check_batch(cases: list[Case], now) -> int:
-    """MISSION: TAM-4 — the alerts of a batch of locked cases: one query reads what was sent, one insert per
-    kind of row writes what is new (alerts, then their events, then their notifications), one update moves each
-    case's next check. Should an alert exist already (another run got there between our reads), the savepoint
-    undoes the batch's alerts and the cases are done one by one, each alert still once."""
+    """MISSION: TAM-4 — the alerts of a batch of locked cases: one query reads what was sent, one statement
+    writes what is new (alerts, their events, their notifications: ``_raise``), one update moves each case's
+    next check. Each alert once, should another run have raised one between our reads."""
     deadlines = {case.pk: clocks.deadlines(case) for case in cases}
     sent = clocks.sent_alerts_of(cases, deadlines)
     alerts = [
@@ -53,22 +54,84 @@ def _check_batch(cases: list[Case], now) -> int:
         for case in cases
         for clock, level, due in sla.alerts_due(deadlines[case.pk], now, sent[case.pk])
     ]
+    raised = 0
     if alerts:
-        try:
-            with transaction.atomic():
-                SlaAlert.objects.bulk_create(alerts)
-        except IntegrityError:
+        raised = _raise(alerts)
+        if raised is None:  # an alert existed already: case by case
             return sum(_check_case(case, now) for case in cases)
-        events = CaseEvent.objects.bulk_create([_event(alert) for alert in alerts])
-        notify_all([_notice(alert, event) for alert, event in zip(alerts, events, strict=True)])
-        for alert in alerts:
+        for alert in alerts:  # ours, or another run's that got there first: sent either way
             sent[alert.case_id].add((alert.clock, alert.level, alert.due_at))
     for case in cases:
         case.next_deadline_at = deadlines[case.pk].next
         case.sla_check_at = sla.next_check(deadlines[case.pk], now, sent[case.pk])
     _move_checks(cases)
     changed_many(case.account_id for case in cases)  # bulk writes: the dashboard's cached panels
+    return raised
+
+
+def _raise(alerts: list[SlaAlert]) -> int | None:
+    """Write the alerts, their timeline events and their notifications; how many were raised. On PostgreSQL in
+    one statement (issue 18), where an alert another run raised first is skipped with its event and notification.
+    Elsewhere one insert per kind of row, and ``None`` when an alert existed already (the savepoint undid them)."""
+    if connection.vendor == "postgresql":
+        return _raise_in_one_statement(alerts)
+    try:
+        with transaction.atomic():
+            SlaAlert.objects.bulk_create(alerts)
+    except IntegrityError:
+        return None
+    events = CaseEvent.objects.bulk_create([_event(alert) for alert in alerts])
+    notify_all([_notice(alert, event) for alert, event in zip(alerts, events, strict=True)])
     return len(alerts)
+
+
+# The alerts that are new (the unique constraint skips one raised already), an internal event for each, a pending
+# notification for each event, in the order given. The events are joined back to their notices by what they say.
+_RAISE = """
+WITH due AS (
+    SELECT * FROM unnest(%(case)s::bigint[], %(clock)s::varchar[], %(level)s::varchar[], %(due)s::timestamptz[],
+                         %(kind)s::varchar[], %(details)s::jsonb[], %(staff)s::jsonb[], %(dedupe)s::varchar[])
+        WITH ORDINALITY AS due(case_id, clock, level, due_at, kind, details, extra_staff, dedupe, n)
+), alert AS (
+    INSERT INTO cases_slaalert (case_id, clock, level, due_at, created_at)
+    SELECT case_id, clock, level, due_at, %(now)s FROM due ORDER BY n
+    ON CONFLICT (case_id, clock, level, due_at) DO NOTHING
+    RETURNING case_id, clock, level, due_at
+), event AS (
+    INSERT INTO cases_caseevent (case_id, actor_id, kind, public, body, details, created_at)
+    SELECT due.case_id, NULL, due.kind, false, '', due.details, %(now)s
+    FROM due JOIN alert USING (case_id, clock, level, due_at) ORDER BY due.n
+    RETURNING id, case_id, kind, details
+)
+INSERT INTO cases_pendingnotification (event_id, extra_staff, dedupe, created_at)
+SELECT event.id, due.extra_staff, due.dedupe, %(now)s
+FROM event JOIN due ON due.case_id = event.case_id AND due.kind = event.kind AND due.details = event.details
+ORDER BY event.id
+"""
+
+
+def _raise_in_one_statement(alerts: list[SlaAlert]) -> int:
+    """``_raise`` on PostgreSQL: the three inserts of ``bulk_create`` and ``notify_all`` as one statement
+    (data-modifying CTEs), the same rows."""
+    events = [_event(alert) for alert in alerts]
+    notices = [_notice(alert, event) for alert, event in zip(alerts, events, strict=True)]
+    params = {
+        "case": [a.case_id for a in alerts],
+        "clock": [a.clock for a in alerts],
+        "level": [a.level for a in alerts],
+        "due": [a.due_at for a in alerts],
+        "kind": [e.kind for e in events],
+        "details": [json.dumps(e.details) for e in events],
+        "staff": [json.dumps([u.pk for u in staff]) for _event, staff, _dedupe in notices],
+        "dedupe": [dedupe for _event, _staff, dedupe in notices],
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_RAISE, params)
+        raised = cursor.rowcount
+    if raised:
+        expand_after_commit()
+    return raised
 
 
 _MOVE = """
