@@ -30,7 +30,7 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -192,11 +192,24 @@ def _locked(message_id: int, now, claimed: InboundMessage | None) -> InboundMess
     """The message under its row lock, which serialises this run with one whose claim was thought dead and
     taken over: one of them routes. The copy in memory (``claimed``, just stored) while the row is still
     claimed at ``now`` by this run, else the row as it stands."""
-    if claimed is not None:
-        ours = InboundMessage.objects.select_for_update().filter(pk=message_id, claimed_at=now).order_by()
-        if ours.values_list("pk", flat=True):
-            return claimed
+    if claimed is not None and _still_ours(message_id, now):
+        return claimed
     return InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
+
+
+_OURS = "SELECT 1 FROM {table} WHERE {id} = %s AND {claimed_at} = %s"
+
+
+def _still_ours(message_id: int, now) -> bool:
+    """Lock the row if it is still claimed at ``now``. Written out: the ORM's query building took more CPU
+    than the statement itself (0.4 -> 0.16 ms per message; issue 18)."""
+    names = {"table": InboundMessage._meta.db_table, "id": "id", "claimed_at": "claimed_at"}
+    sql = _OURS.format(**{key: connection.ops.quote_name(name) for key, name in names.items()})
+    if connection.features.has_select_for_update:
+        sql += " " + connection.ops.for_update_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [message_id, connection.ops.adapt_datetimefield_value(now)])
+        return cursor.fetchone() is not None
 
 
 PARSED_FIELDS = ["account", "message_id", "subject", "sender", "verified_how", "verified_by"]
