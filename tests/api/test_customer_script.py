@@ -7,7 +7,6 @@ its own process against the live portal over HTTP and checks the signature with 
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,17 +16,11 @@ import pytest
 from accounts.models import ApiToken
 from cases.models import Case
 from integrations.models import Destination
-from tests.helpers import form_token, text
+from tests.helpers import form_token, free_port, text
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "docs/examples/api_quickstart.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+QUICKSTART = ROOT / "docs/examples/api_quickstart.py"
 
 
 def make_token(client) -> str:
@@ -51,7 +44,7 @@ def make_destination(client, port: int) -> str:
 def run_script(live_server, token: str, secret: str, port: int) -> tuple[int, list[dict]]:
     env = {"PATH": os.environ.get("PATH", ""), "PORTAL_URL": live_server.url, "PORTAL_TOKEN": token,
            "WEBHOOK_SECRET": secret, "WEBHOOK_PORT": str(port), "WEBHOOK_WAIT": "30"}  # fmt: skip
-    args = [sys.executable, "-I", str(SCRIPT), "Bounces from 203.0.113.7", "Since 09:00 UTC it bounces everything."]
+    args = [sys.executable, "-I", str(QUICKSTART), "Bounces from 203.0.113.7", "Since 09:00 UTC it bounces everything."]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=90, cwd="/")  # noqa: S603
     return done.returncode, [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
@@ -79,7 +72,7 @@ def test_a_customer_script_opens_a_case_reads_it_back_and_receives_its_webhook(c
 
 def test_every_call_the_script_makes_is_in_the_served_description(client):
     spec = client.get("/api/v1/openapi.json").json()
-    source = SCRIPT.read_text()
+    source = QUICKSTART.read_text()
     calls = set(re.findall(r'call\("(GET|POST)", f?"(/api/v1/[^"{]+(?:\{[^}]+\})?)', source))
     assert calls == {("POST", "/api/v1/cases"), ("GET", "/api/v1/cases/{opened['number']}")}
     assert "post" in spec["paths"]["/api/v1/cases"]
@@ -95,4 +88,4 @@ def test_the_script_checks_signatures_with_the_readmes_function():
         found = re.search(r"(def verified\(.*?return any\([^\n]*)", source, flags=re.S).group(1)
         return re.sub(r'\n\s*"""[^\n]*"""', "", found)  # the README's copy has no docstring to compare
 
-    assert function(SCRIPT.read_text()) == function((ROOT / "README.md").read_text())
+    assert function(QUICKSTART.read_text()) == function((ROOT / "README.md").read_text())
