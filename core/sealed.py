@@ -1,38 +1,61 @@
-"""Secrets the portal must use again later (a customer's API key for a provider), kept encrypted at rest.
+"""Secrets the portal must use again later, kept encrypted at rest: a customer's SNDS key, Google's refresh and
+access tokens for Postmaster Tools, an identity provider's client secret. The one way the portal seals them.
 
 ``seal(text)`` gives a Fernet token (AES-128-CBC + HMAC-SHA256, from ``cryptography``, a dependency already)
 and ``unseal(token)`` the text again. The keys are ``settings.SEALING_KEYS`` (Fernet keys, newest first:
 ``MultiFernet`` encrypts with the first and decrypts with any, so a key is rotated by putting a new one in
-front and re-sealing). With none set, one key is derived from ``SECRET_KEY`` (HKDF-SHA256) so development
-and tests need no set-up; production sets its own (see README). Nothing here logs or returns a secret in an
-error: a token that no key opens raises ``Unreadable``.
+front, running ``manage.py reseal``, then dropping the old one). With none set, one key is derived from
+``SECRET_KEY`` (HKDF-SHA256) so development and tests need no set-up; production sets its own (see README).
+Nothing here logs or returns a secret in an error: a token that no key opens raises ``Unreadable``.
 
-Written here, not taken from a Django encrypted-field package: those wrap the same Fernet in a model field
-and bring their own key settings; a field that decrypts on every load would also put the secret in every
-queryset, where a page could show it. Here the secret is opened only where it is sent.
+Before the three were one, the SSO client secrets and the Postmaster tokens were sealed with keys of their
+own, derived from ``SECRET_KEY`` in other ways (``LEGACY``): those keys still open (never seal) so values
+stored then read on, whatever ``SEALING_KEYS`` says; ``manage.py reseal`` moves them to the newest key.
+
+``SealedTextField`` is a text column built on the same two functions for a secret read with its row (the
+client secret a sign-in sends): plain text in Python, a token in the database, and "" when no key opens it
+(the form then asks for the secret again). Other secrets stay tokens until the moment they are sent.
+
+Written here, not taken from a Django encrypted-field package: those wrap the same Fernet and bring their own
+key settings, a second way to configure what this module configures once.
 """
 
 import base64
+import hashlib
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import models
 
 
 class Unreadable(ValueError):
     """No sealing key opens this token (the keys changed, or the value was not sealed here)."""
 
 
+def _hkdf(secret_key: str, *, salt: bytes | None, info: bytes) -> bytes:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(secret_key.encode())
+    return base64.urlsafe_b64encode(key)
+
+
 def _derived(secret_key: str) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"tam-portal-sealed", info=b"sealed secrets v1")
-    return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode()))
+    return _hkdf(secret_key, salt=b"tam-portal-sealed", info=b"sealed secrets v1")
+
+
+# How the SSO client secrets (SSO_SECRET_KEYS empty) and the Postmaster tokens (POSTMASTER_TOKEN_KEYS empty)
+# were sealed before: read only.
+LEGACY = {
+    "sso": lambda secret_key: base64.urlsafe_b64encode(hashlib.sha256(f"sso-secrets:{secret_key}".encode()).digest()),
+    "postmaster": lambda secret_key: _hkdf(secret_key, salt=None, info=b"postmaster-tokens"),
+}
 
 
 @cache
 def _box(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
-    return MultiFernet([Fernet(k) for k in keys] if keys else [Fernet(_derived(secret_key))])
+    current = [Fernet(k) for k in keys] if keys else [Fernet(_derived(secret_key))]
+    return MultiFernet(current + [Fernet(derive(secret_key)) for derive in LEGACY.values()])
 
 
 def _current() -> MultiFernet:
@@ -48,3 +71,28 @@ def unseal(token: str) -> str:
         return _current().decrypt(token.encode("ascii")).decode()
     except (InvalidToken, ValueError):
         raise Unreadable("the sealed value cannot be opened with the configured keys") from None
+
+
+def reseal(token: str) -> str:
+    """The same secret sealed with the newest key (``Unreadable`` when no key opens it)."""
+    try:
+        return _current().rotate(token.encode("ascii")).decode("ascii")
+    except (InvalidToken, ValueError):
+        raise Unreadable("the sealed value cannot be opened with the configured keys") from None
+
+
+class SealedTextField(models.TextField):
+    """Plain text in Python, a ``seal()`` token in the database; "" stays "" and an unreadable token reads
+    as "" (a secret to enter again)."""
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        try:
+            return unseal(value)
+        except Unreadable:
+            return ""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return seal(value) if value else value

@@ -11,8 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Membership, TenantQuerySet
-
-from .fields import EncryptedTextField
+from core.sealed import SealedTextField
 
 TXT_PREFIX = "tam-portal-sso="
 
@@ -64,7 +63,7 @@ class SsoConnection(models.Model):
     enabled = models.BooleanField(_("enabled"), default=True)
     oidc_issuer = models.URLField(_("issuer"), blank=True, help_text=_("e.g. https://example.okta.com"))
     oidc_client_id = models.CharField(_("client id"), max_length=255, blank=True)
-    oidc_client_secret = EncryptedTextField(_("client secret"), blank=True)
+    oidc_client_secret = SealedTextField(_("client secret"), blank=True)
     saml_idp_entity_id = models.CharField(_("identity provider entity id"), max_length=500, blank=True)
     saml_idp_sso_url = models.URLField(_("identity provider sign-in URL"), blank=True)
     saml_idp_x509_cert = models.TextField(_("identity provider certificate"), blank=True)

@@ -4,10 +4,8 @@ offline access (a refresh token), scope ``postmaster.readonly``, refresh and rev
 The protocol's parameters and checks come from Authlib (``prepare_grant_uri``, the ``state`` check of
 ``parse_authorization_code_response``, ``prepare_token_request``, the S256 challenge); the requests go
 through ``core.netguard`` (the one way the portal connects out) to the endpoints in settings, so the tests
-point them at a local server. Tokens are kept encrypted (Fernet, ``POSTMASTER_TOKEN_KEYS``; the first key
-encrypts, all decrypt: a key can be rotated)."""
+point them at a local server. Tokens are kept sealed by ``core.sealed`` (``SEALING_KEYS``) in binary columns."""
 
-import base64
 import json
 import urllib.error
 import urllib.parse
@@ -20,12 +18,9 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749 import parameters
 from authlib.oauth2.rfc6749.errors import MismatchingStateException
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-from core import netguard
+from core import netguard, sealed
 
 SCOPE = "https://www.googleapis.com/auth/postmaster.readonly"
 TIMEOUT = 20  # seconds per request
@@ -61,29 +56,20 @@ class Tokens:
     refresh_token: str = ""
 
 
-# --- keys ---------------------------------------------------------------------------------------------
-
-
-def _fernet() -> MultiFernet:
-    keys = [k for k in getattr(settings, "POSTMASTER_TOKEN_KEYS", []) if k]
-    if not keys:  # derived from SECRET_KEY: rotating SECRET_KEY then asks every account to connect again
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"postmaster-tokens").derive(
-            settings.SECRET_KEY.encode()
-        )
-        keys = [base64.urlsafe_b64encode(derived).decode()]
-    return MultiFernet([Fernet(k) for k in keys])
+# --- the stored tokens ----------------------------------------------------------------------------------
 
 
 def seal(secret: str) -> bytes:
-    return _fernet().encrypt(secret.encode()) if secret else b""
+    """A token as its binary column keeps it (``core.sealed``); "" stays empty."""
+    return sealed.seal(secret).encode("ascii") if secret else b""
 
 
-def unseal(sealed) -> str:
-    if not sealed:
+def unseal(stored) -> str:
+    if not stored:
         return ""
     try:
-        return _fernet().decrypt(bytes(sealed)).decode()
-    except InvalidToken:  # a key was removed: the token cannot be read, so it is as good as revoked
+        return sealed.unseal(bytes(stored).decode("ascii"))
+    except (sealed.Unreadable, UnicodeDecodeError):  # no key opens it: as good as revoked, connect again
         raise OAuthError("invalid_grant", 0, "the stored token cannot be decrypted with the configured keys") from None
 
 

@@ -73,5 +73,3 @@ ACCOUNT_FORMS = {"login": "sso.forms.SsoAwareLoginForm"}
 # Identity providers are reached at public addresses only (core.netguard, sso/http.py), or in these networks
 # (CIDR, comma-separated): a company's IdP on a private network reached by VPN; the tests' IdP on loopback.
 SSO_ALLOW_NETWORKS = env_list("SSO_ALLOW_NETWORKS")
-# Fernet keys (newest first) the IdPs' client secrets are encrypted with; empty: one derived from SECRET_KEY.
-SSO_SECRET_KEYS = env_list("SSO_SECRET_KEYS")
