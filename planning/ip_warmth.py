@@ -10,7 +10,7 @@ from deliverability.models import MonitoredTarget
 from . import warmup
 from .capacity import COLD, UNKNOWN, WARMED, WARMING, IpWarmth
 from .models import WarmupPlan
-from .status import PlanStatus, gmail_for, plan_status
+from .status import PlanStatus, plan_statuses
 
 RANK = {UNKNOWN: -1, COLD: 0, WARMING: 1, WARMED: 2}
 
@@ -35,9 +35,9 @@ def ip_warmth(account) -> list[IpWarmth]:
     """The account's sending IPs, each with the warmest state a plan gives it."""
     plans = WarmupPlan.objects.filter(account=account).select_related("account").with_ips().prefetch_related("actuals")
     best: dict[str, IpWarmth] = {}
-    gmail = gmail_for(account)  # issue 19: read once for every plan
-    for plan in plans:
-        state, stage, daily = _plan_warmth(plan_status(plan, gmail=gmail))
+    for status in plan_statuses(plans):
+        plan = status.plan
+        state, stage, daily = _plan_warmth(status)
         for ip in plan.sending_ips():
             found = IpWarmth(ip, state=state, stage=stage, daily=daily, top=warmup.ceiling(plan.template))
             if ip not in best or RANK[state] > RANK[best[ip].state]:

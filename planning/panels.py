@@ -10,12 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
-from deliverability.reputation import postmaster_signals
 
 from .migration_pages import dated_now
 from .models import FeatureRequest, MigrationPlan, Milestone, WarmupPlan
 from .review_due import reviews_due
-from .status import gmail_for, plan_status
+from .status import plan_statuses
 
 SHOWN = 3  # plans on the panel; the rest are counted ("and N more")
 CONSIDERED = 100  # running plans ranked (a fixed number of queries: plans, actuals, streams, IPs)
@@ -27,8 +26,7 @@ def warmup(request, account) -> Panel | None:
     """The running plans that need attention first (re-warm, step back, hold, cannot be computed), then the
     others; at most ``SHOWN`` of them, with how many more there are. MISSION: DLV-1."""
     plans = WarmupPlan.objects.active_for(account).prefetch_related("actuals")[:CONSIDERED]
-    gmail = gmail_for(account)  # issue 19: Postmaster Tools, read once for every plan
-    statuses = sorted((plan_status(plan, gmail=gmail) for plan in plans), key=lambda status: status.urgency)
+    statuses = sorted(plan_statuses(plans), key=lambda status: status.urgency)
     # the soonest as dated now: a late warm-up moves the cut-over and what follows it (as the plan's page says)
     candidates = Milestone.objects.filter(plan__account=account).open_ones().with_timeline().order_by("due_on")
     milestone, milestone_due = next(iter(dated_now(candidates[:CONSIDERED])), (None, None))
@@ -72,10 +70,7 @@ def planning(request) -> Panel | None:
         .with_ips()
         .prefetch_related("actuals")[:CONSIDERED]
     )
-    plans = list(plans)
-    gmail = postmaster_signals.gmail_holds({p.account_id for p in plans}, timezone.localdate())  # issue 19
-    statuses = (plan_status(p, gmail=gmail.get(p.account_id, [])) for p in plans)
-    held = [s for s in sorted(statuses, key=lambda s: s.urgency) if s.urgency < 3]
+    held = [s for s in sorted(plan_statuses(plans), key=lambda s: s.urgency) if s.urgency < 3]
     # stored dates only ever move later: those stored within the week are the candidates, dated as the plans' pages
     window = timezone.localdate() + DUE_WITHIN
     stored = Milestone.objects.visible_to(user).open_ones().filter(due_on__lte=window).with_timeline()

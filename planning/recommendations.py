@@ -4,13 +4,13 @@ warm-up recommends the warm-up article. MISSION: TAM-6, DLV-1."""
 from django.utils.translation import gettext as _
 
 from .models import WarmupPlan
-from .status import gmail_for, plan_status
+from .status import plan_statuses
 
 
 def warmup_topics(account) -> dict[str, str]:
-    held, gmail = [], gmail_for(account)
-    for plan in WarmupPlan.objects.active_for(account)[:3]:
-        held += [row.name for row in plan_status(plan, gmail=gmail).on_hold]
+    held = []
+    for status in plan_statuses(WarmupPlan.objects.active_for(account)[:3]):
+        held += [row.name for row in status.on_hold]
     if not held:
         return {}
     return {"warmup": _("Your warm-up is on hold for %(providers)s.") % {"providers": ", ".join(dict.fromkeys(held))}}
@@ -19,8 +19,7 @@ def warmup_topics(account) -> dict[str, str]:
 def warmup_precondition(account) -> dict:
     """For mediation requests (settings.MEDIATION_WARMUP_SOURCE): was the warm-up plan followed? Open when a
     provider is held or stepped back, or the IPs sat idle long enough to need re-warming."""
-    gmail = gmail_for(account)
-    statuses = [plan_status(plan, gmail=gmail) for plan in WarmupPlan.objects.active_for(account)[:3]]
+    statuses = plan_statuses(WarmupPlan.objects.active_for(account)[:3])
     if not statuses:
         return {
             "ok": None,

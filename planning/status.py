@@ -9,9 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from deliverability.reputation import postmaster_signals
-from deliverability.reputation.snds_reads import PROVIDER as SNDS_PROVIDER
-from deliverability.reputation.snds_reads import warmup_signals
+from deliverability.reputation import signals as reputation
 
 from . import warmup
 from .models import WarmupPlan
@@ -42,23 +40,17 @@ class ProviderRow:
     state: warmup.ProviderState
 
     idle_days: int | None = None
-    # Gmail's Postmaster Tools signals that hold this provider (issue 19: a rising spam rate, LOW/BAD reputation)
-    postmaster: list = field(default_factory=list)
 
     @property
     def decision(self) -> str:
         if self.state.rewarm:  # never "advance" beside a re-warm flag
             return "rewarm"
-        decided = self.state.last.decision if self.state.last else "advance"
-        return "hold" if self.postmaster and decided == "advance" else decided
+        return self.state.last.decision if self.state.last else "advance"
 
     @property
     def reason(self) -> str:
         if self.state.rewarm:
             return _("Nothing sent for %(n)s days: start again from the first stage.") % {"n": self.idle_days}
-        if self.postmaster:
-            told = "; ".join(postmaster_signals.hold_text(reason) for reason in self.postmaster)
-            return _("Hold Gmail: %(reasons)s.") % {"reasons": told}
         return reason_text(self.state.last.reasons) if self.state.last else _("Not started yet.")
 
 
@@ -134,25 +126,26 @@ class PlanStatus:
         return max(0, (self.forecast.forecast_end - self.forecast.planned_end).days)
 
 
-def gmail_for(account, today: date | None = None) -> list:
-    """The reasons Postmaster Tools gives to hold Gmail in ``account``'s plans today (one query): read once by
-    a caller that shows many plans, passed to each ``plan_status``."""
-    today = today or account.today()
-    return postmaster_signals.gmail_holds([account.pk], today).get(account.pk, [])
+def plan_statuses(plans, today: date | None = None) -> list[PlanStatus]:
+    """``plan_status`` of each plan, what the mailbox providers' data says read once for all of them (pages and
+    panels that show many plans: the plans prefetched ``with_ips()``, their accounts selected)."""
+    plans = list(plans)
+    signals = reputation.warmup_signals(plans, today)
+    return [plan_status(plan, today, signals=signals.get(plan.pk, {})) for plan in plans]
 
 
-def plan_status(plan: WarmupPlan, today: date | None = None, gmail: list | None = None) -> PlanStatus:
+def plan_status(plan: WarmupPlan, today: date | None = None, signals: dict | None = None) -> PlanStatus:
     """``today`` is the account's calendar day unless given: a warm-up day is the customer's day. A plan
     that cannot be computed (a record saved around the checks) answers with its problems, never an error.
-    ``gmail``: the reasons Postmaster Tools gives to hold Gmail (``postmaster_signals.gmail_holds``), read
-    here when not given (callers with many plans read them for all accounts at once)."""
+    ``signals``: per provider and day, the reasons its own data gives to hold it (``reputation.warmup_signals``:
+    Microsoft SNDS, Google Postmaster Tools), read here when not given (``plan_statuses`` reads them once)."""
     today = today or plan.account.today()
     problems = plan.problems()
     if not problems:
-        if gmail is None:
-            gmail = gmail_for(plan.account, today)
+        if signals is None:
+            signals = reputation.warmup_signals([plan], today).get(plan.pk, {})
         try:
-            return _computed(plan, today, gmail)
+            return _computed(plan, today, signals)
         except (ArithmeticError, ValueError) as error:  # a date past 9999, a curve refused: say so, log it
             log.warning("warm-up plan %s cannot be computed: %r", plan.pk, error)
             problems = [str(_("The plan cannot be computed from its settings."))]
@@ -160,7 +153,7 @@ def plan_status(plan: WarmupPlan, today: date | None = None, gmail: list | None 
     return PlanStatus(plan, [], [], unknown, today, problems=problems)
 
 
-def _computed(plan: WarmupPlan, today: date, gmail: list) -> PlanStatus:
+def _computed(plan: WarmupPlan, today: date, signals: dict) -> PlanStatus:
     base = plan.base_curve()
     by_provider: dict[str, list[warmup.Day]] = {}
     ignored = 0
@@ -169,51 +162,33 @@ def _computed(plan: WarmupPlan, today: date, gmail: list) -> PlanStatus:
             ignored += 1
             continue
         by_provider.setdefault(actual.provider, []).append(actual.as_day())
-    _add_signals(by_provider, plan, today)
+    _add_signals(by_provider, signals)
     rows = []
     for share in plan.shares():
         actuals = by_provider.get(share.provider, [])
         state = warmup.replay(warmup.ladder(base, share), actuals, plan.start_date, share.provider, cap=share.cap)
         name = str(warmup.PROVIDER_NAMES.get(share.provider, share.provider))
-        row = ProviderRow(share.provider, name, share, state)
-        if share.provider == "gmail" and gmail:
-            row.postmaster = gmail
-            if row.decision == "hold" and state.last:  # a hold means hold: no more than the last day sent
-                state.next_volume = min(state.next_volume, max(state.last.sent, 0) or state.next_volume)
-        rows.append(row)
+        rows.append(ProviderRow(share.provider, name, share, state))
     result = warmup.forecast([r.state for r in rows], plan.start_date, today)
     for row in rows:
         row.idle_days = result.idle_days
     return PlanStatus(plan, base, rows, result, today, ignored=ignored)
 
 
-def _add_signals(by_provider: dict[str, list[warmup.Day]], plan: WarmupPlan, today: date) -> None:
-    """What Microsoft SNDS reported about the plan's IPs (a RED day, trap hits) holds its Microsoft provider
-    that day: added to the day's actuals, or a day of its own when no actuals were recorded for it."""
-    signals = warmup_signals(plan.sending_targets(), plan.start_date, today)
-    if not signals:
-        return
-    days = {day.day: day for day in by_provider.get(SNDS_PROVIDER, [])}
-    for day, reasons in signals.items():
-        days[day] = replace(days.get(day) or warmup.Day(day, 0), signals=tuple(reasons))
-    by_provider[SNDS_PROVIDER] = list(days.values())
+def _add_signals(by_provider: dict[str, list[warmup.Day]], signals: dict) -> None:
+    """What a mailbox provider's own data reported (Microsoft SNDS: a RED day, trap hits on the plan's IPs;
+    Gmail's Postmaster Tools: a rising spam rate, a LOW/BAD reputation) holds that provider that day: added
+    to the day's actuals, or a day of its own when no actuals were recorded for it."""
+    for provider, held in signals.items():
+        days = {day.day: day for day in by_provider.get(provider, [])}
+        for day, reasons in held.items():
+            days[day] = replace(days.get(day) or warmup.Day(day, 0), signals=tuple(reasons))
+        by_provider[provider] = list(days.values())
 
 
 def _number(value: int) -> str:
     """A count as the reader writes it: 1,200 in English, 1 200 in Polish."""
     return number_format(value, force_grouping=True)
-
-
-def _snds_reason(reason: tuple) -> str:
-    """Why Microsoft's own data holds the provider, with the figure and SNDS named as the source."""
-    if reason[0] == "snds_red":
-        return _("Microsoft SNDS gave %(ip)s a RED filter result (more than 90%% judged spam)") % {"ip": reason[1]}
-    n = reason[2]
-    return ngettext(
-        "Microsoft SNDS counted %(n)s spam-trap hit from %(ip)s",
-        "Microsoft SNDS counted %(n)s spam-trap hits from %(ip)s",
-        n,
-    ) % {"n": _number(n), "ip": reason[1]}
 
 
 def reason_text(reasons: list) -> str:
@@ -232,8 +207,8 @@ def reason_text(reasons: list) -> str:
                 _("spam rate in Postmaster Tools at %(rate)s%% (hold from 0.10%%, step back from 0.30%%)")
                 % {"rate": reason[1]}
             )
-        elif kind in ("snds_red", "snds_traps"):
-            parts.append(_snds_reason(reason))
+        elif kind in reputation.KINDS:  # the mailbox provider's own data (SNDS, Postmaster Tools)
+            parts.append(reputation.signal_text(reason))
         elif kind == "rate_limited":
             parts.append(
                 ngettext(

@@ -27,7 +27,7 @@ from . import services
 from .chart import provider_chart
 from .forms import ActualsUploadForm, WarmupPlanForm
 from .models import IngestToken, WarmupPlan
-from .status import DECISIONS, gmail_for, plan_status
+from .status import DECISIONS, plan_status, plan_statuses
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -36,8 +36,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 def plan_list(request, slug):
     account = _account(request, slug)
     plans = WarmupPlan.objects.filter(account=account).select_related("account").prefetch_related("actuals").with_ips()
-    gmail = gmail_for(account)  # issue 19: read once for every plan
-    rows = [(plan, plan_status(plan, gmail=gmail)) for plan in plans[:20]]
+    rows = [(status.plan, status) for status in plan_statuses(plans[:20])]
     return render(
         request,
         "planning/list.html",

@@ -3,8 +3,9 @@
 - the checklist's spam-rate item, measured per domain: below 0.10% passes, 0.10% to under 0.30% warns,
   0.30% or more fails (Gmail's sender requirements), with the figure and its day; unknown when Postmaster
   Tools is not connected;
-- the warm-up's Gmail decision (planning): a spam rate at or above 0.10% and higher than the day before, or
-  a domain reputation of LOW or BAD, holds the Gmail provider of the account's warm-up plans;
+- the warm-up's Gmail signals (planning reads them through ``signals.warmup_signals``, as it reads SNDS's): a
+  day whose spam rate is at or above 0.10% and higher than the day before, or whose domain reputation is LOW
+  or BAD, holds the Gmail provider of the account's warm-up plans that day;
 - the dashboard's spam rate and the console's "reputation dropped for N accounts today".
 
 Days are Google's; "recent" is the last ``RECENT_DAYS`` days before today. MISSION: DLV-1, TAM-6."""
@@ -21,7 +22,7 @@ from ..models import PostmasterConnection, PostmasterDay
 from .postmaster_chart import LIMIT, TARGET
 
 RECENT_DAYS = 30  # the checklist's spam rate: the newest day within this many days
-HOLD_DAYS = 7  # the warm-up looks at this many recent days
+HOLD_DAYS = 7  # a rising spam rate is compared with the previous rate up to this many days before
 BAD_REPUTATIONS = ("LOW", "BAD")
 PASS, WARNING, FAIL = "pass", "warning", "fail"  # the checklist's statuses (FindingStatus values)
 
@@ -66,43 +67,55 @@ def spam_measures(account, today: date) -> dict[str, SpamMeasure]:
     return found
 
 
-def hold_reasons(days: list) -> list:
-    """Why Gmail's warm-up must hold, from one account's recent days (rows with ``domain``, ``day``,
-    ``spam_percent``, ``domain_reputation``), each domain on its own: a spam rate at or above 0.10% higher
-    than the domain's previous day, or the newest reputation LOW or BAD. Pure: [(kind, domain, …)]."""
-    reasons = []
-    by_domain: dict[str, list] = {}
-    for row in sorted(days, key=lambda r: (r.domain, r.day)):
-        by_domain.setdefault(row.domain, []).append(row)
-    for domain, rows in by_domain.items():
-        rates = [r for r in rows if r.spam_percent is not None]
-        if len(rates) >= 2:
-            before, last = rates[-2], rates[-1]
-            if last.spam_percent >= TARGET and last.spam_percent > before.spam_percent:
-                reasons.append(("spam_rising", domain, before.spam_percent, last.spam_percent, last.day))
-        rated = [r for r in rows if r.domain_reputation]
-        if rated and rated[-1].domain_reputation in BAD_REPUTATIONS:
-            reasons.append(("reputation", domain, rated[-1].domain_reputation, rated[-1].day))
-    return reasons
+PROVIDER = "gmail"  # the warm-up provider Postmaster Tools speaks for
+KINDS = ("gmail_spam_rising", "gmail_reputation")  # the hold reasons below (signals.signal_text shows them)
 
 
-def gmail_holds(account_ids, today: date) -> dict[int, list]:
-    """Public read for planning: per account, the reasons Gmail's warm-up holds today (accounts without any
-    are left out). One query for any number of accounts."""
+def hold_days(days: list, first: date) -> dict[date, list[tuple]]:
+    """Per day from ``first`` on, why Gmail's data holds the warm-up that day, from one account's days (rows
+    with ``domain``, ``day``, ``spam_percent``, ``domain_reputation``), each domain on its own: a spam rate at
+    or above 0.10% higher than the domain's previous rate (within ``HOLD_DAYS``), or a reputation LOW or BAD.
+    Pure: {day: [("gmail_spam_rising", domain, before, after, day) | ("gmail_reputation", domain, rating, day)]}."""
+    held: dict[date, list[tuple]] = {}
+    before: dict[str, object] = {}  # each domain's previous day with a spam rate
+    for row in sorted(days, key=lambda r: (r.day, r.domain)):
+        reasons = []
+        if row.spam_percent is not None:
+            last = before.get(row.domain)
+            if (
+                last is not None
+                and (row.day - last.day).days <= HOLD_DAYS
+                and row.spam_percent >= TARGET
+                and row.spam_percent > last.spam_percent
+            ):
+                reasons.append(("gmail_spam_rising", row.domain, last.spam_percent, row.spam_percent, row.day))
+            before[row.domain] = row
+        if row.domain_reputation in BAD_REPUTATIONS:
+            reasons.append(("gmail_reputation", row.domain, row.domain_reputation, row.day))
+        if reasons and row.day >= first:
+            held.setdefault(row.day, []).extend(reasons)
+    return held
+
+
+def warmup_signals(account_ids, first: date, last: date) -> dict[int, dict[date, list[tuple]]]:
+    """Per account, ``hold_days`` from ``first`` to ``last`` (accounts without any are left out). One query
+    for any number of accounts; none for none. Read through ``signals.warmup_signals``."""
+    if not account_ids:
+        return {}
     rows = PostmasterDay.objects.filter(
-        account_id__in=list(account_ids), day__gte=today - timedelta(days=HOLD_DAYS), day__lte=today
+        account_id__in=list(account_ids), day__gte=first - timedelta(days=HOLD_DAYS), day__lte=last
     ).only("account_id", "domain", "day", "spam_ratio", "domain_reputation")
     by_account: dict[int, list] = {}
     for row in rows:
         by_account.setdefault(row.account_id, []).append(row)
-    found = {account_id: hold_reasons(days) for account_id, days in by_account.items()}
-    return {account_id: reasons for account_id, reasons in found.items() if reasons}
+    found = {account_id: hold_days(days, first) for account_id, days in by_account.items()}
+    return {account_id: held for account_id, held in found.items() if held}
 
 
-def hold_text(reason) -> str:
-    """One hold reason in the reader's language."""
+def signal_text(reason: tuple) -> str:
+    """One hold reason in the reader's language, Postmaster Tools named as the source."""
     day = short_day(reason[-1])
-    if reason[0] == "spam_rising":
+    if reason[0] == "gmail_spam_rising":
         return str(
             _(
                 "Gmail spam rate for %(domain)s rising: %(before)s%% then %(after)s%% on %(day)s (Postmaster Tools; "

@@ -1,11 +1,13 @@
 """Reads of the Microsoft SNDS data (issue 19) that more than one place uses: the page, the dashboard's
-and the console's panels, and the warm-up decisions in planning (a public read: planning imports
-``warmup_prefetch`` and ``warmup_signals`` only). Fixed query counts."""
+and the console's panels, and the warm-up's Microsoft signals (planning reads them through
+``signals.warmup_signals``, as it reads Postmaster Tools'). Fixed query counts."""
 
 from datetime import UTC, date, timedelta
 
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from ..models import SndsBlock, SndsDay
 
@@ -45,9 +47,10 @@ def troubled_recent(accounts) -> list[SndsDay]:
     return list(rows.order_by("-day", "account__name", "ip"))
 
 
-# --- the warm-up's Microsoft provider (planning/status.py) ------------------------------------------------
+# --- the warm-up's Microsoft provider (signals.py) -------------------------------------------------------
 
 PREFETCH_TO = "snds_troubled"
+KINDS = ("snds_red", "snds_traps")  # the hold reasons below (signals.signal_text shows them)
 
 
 def warmup_prefetch(prefix: str) -> Prefetch:
@@ -75,3 +78,17 @@ def warmup_signals(targets, first: date, last: date) -> dict[date, list[tuple]]:
         if row.trap_hits:
             signals.setdefault(row.day, []).append(("snds_traps", row.ip, row.trap_hits))
     return signals
+
+
+def signal_text(reason: tuple) -> str:
+    """Why Microsoft's own data holds the provider, with the figure and SNDS named as the source."""
+    if reason[0] == "snds_red":
+        return gettext("Microsoft SNDS gave %(ip)s a RED filter result (more than 90%% judged spam)") % {
+            "ip": reason[1]
+        }
+    n = reason[2]
+    return ngettext(
+        "Microsoft SNDS counted %(n)s spam-trap hit from %(ip)s",
+        "Microsoft SNDS counted %(n)s spam-trap hits from %(ip)s",
+        n,
+    ) % {"n": number_format(n, force_grouping=True), "ip": reason[1]}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, TenantQuerySet
-from deliverability.reputation.snds_reads import warmup_prefetch
+from deliverability.reputation.signals import warmup_prefetch
 
 from .. import warmup
 
@@ -37,8 +37,8 @@ class WarmupPlanQuerySet(models.QuerySet):
         return self.filter(account=account, status=WarmupPlan.Status.ACTIVE).select_related("account").with_ips()
 
     def with_ips(self):
-        """With the streams' IPs a plan's ladder is scaled by, and what Microsoft SNDS reported about them (one
-        query each, not one per plan)."""
+        """With the streams' IPs a plan's ladder is scaled by, and what Microsoft SNDS reported about them
+        (``reputation.signals``: one query each, not one per plan)."""
         return self.prefetch_related("sending_streams__targets", warmup_prefetch("sending_streams__targets"))
 
 

@@ -66,8 +66,7 @@ def test_a_rising_spam_rate_from_010_holds_gmail_only(world, frozen, english):
     rows = {row.provider: row for row in plan_status(plan).rows}
     assert rows["gmail"].decision == "hold"
     assert rows["gmail"].reason == (
-        "Hold Gmail: Gmail spam rate for acme.example rising: 0.09% then 0.12% on 4 Dec (Postmaster Tools; hold "
-        "from 0.10%)."
+        "Gmail spam rate for acme.example rising: 0.09% then 0.12% on 4 Dec (Postmaster Tools; hold from 0.10%)."
     )
     assert {p: r.decision for p, r in rows.items() if p != "gmail"} == dict.fromkeys(set(rows) - {"gmail"}, "advance")
 
