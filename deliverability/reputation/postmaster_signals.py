@@ -18,13 +18,14 @@ from django.utils.translation import pgettext
 
 from core.text import _
 
+from ..authentication.status import FindingStatus
 from ..models import PostmasterConnection, PostmasterDay
 from .postmaster_chart import LIMIT, TARGET
 
 RECENT_DAYS = 30  # the checklist's spam rate: the newest day within this many days
 HOLD_DAYS = 7  # a rising spam rate is compared with the previous rate up to this many days before
 BAD_REPUTATIONS = ("LOW", "BAD")
-PASS, WARNING, FAIL = "pass", "warning", "fail"  # the checklist's statuses (FindingStatus values)
+PASS, WARNING, FAIL = FindingStatus.PASS, FindingStatus.WARNING, FindingStatus.FAIL  # the checklist's statuses
 
 
 @dataclass(frozen=True)

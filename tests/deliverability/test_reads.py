@@ -175,6 +175,7 @@ COPIES = {
     r"""status ?[!=]= ?['"](pass|fail|warning|error)['"]""": "AuthFinding.Status / finding_badge",
     r"""status(__in)?=\[?["'](pass|fail|warning)["']""": "AuthFinding.Status",
     r'"pass", "warning", "fail", "error"': "deliverability.auth.status.FindingStatus",
+    r'"pass", "warning", "fail"': "deliverability.auth.status.FindingStatus",
 }
 
 
