@@ -24,6 +24,9 @@ import dns.exception
 import dns.resolver
 from django.conf import settings
 
+from .nameservers import parse
+from .nameservers import resolver as nameservers_resolver
+
 
 class NotPublic(ValueError):
     """``host`` resolves to addresses that are not public (``internal``) and are not allowed."""
@@ -51,17 +54,11 @@ def _literal(host: str) -> str | None:
 
 
 def _nameservers() -> list[tuple[str, int]]:
-    found = []
-    for entry in getattr(settings, "NETGUARD_NAMESERVERS", []) or []:
-        host, _sep, port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "53")
-        found.append((host, int(port or 53)))
-    return found
+    return [parse(entry, 53) for entry in getattr(settings, "NETGUARD_NAMESERVERS", []) or []]
 
 
 def _dns(host: str, nameservers: list[tuple[str, int]]) -> list[str]:
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers, resolver.port = [h for h, _p in nameservers], nameservers[0][1]
-    resolver.timeout, resolver.lifetime = 2.0, 4.0
+    resolver = nameservers_resolver(nameservers, timeout=2.0)
     found = []
     for rdtype in ("A", "AAAA"):
         try:

@@ -6,23 +6,15 @@ import dns.exception
 import dns.resolver
 from django.conf import settings
 
-
-def _pair(server: str) -> tuple[str, int]:
-    if server.count(":") == 1:
-        host, port = server.split(":")
-        return host, int(port)
-    return server, int(getattr(settings, "BLOCKLIST_PORT", 53) or 53)
+from core import nameservers
 
 
 def resolver() -> dns.resolver.Resolver:
     servers = list(settings.AUTH_NAMESERVERS or getattr(settings, "BLOCKLIST_NAMESERVERS", []) or [])
     if not servers:
         return dns.resolver.Resolver()
-    pairs = [_pair(server) for server in servers]
-    found = dns.resolver.Resolver(configure=False)
-    found.nameservers, found.port = [host for host, _port in pairs], pairs[0][1]
-    found.timeout, found.lifetime = settings.AUTH_TIMEOUT, settings.AUTH_TIMEOUT * 2
-    return found
+    port = int(getattr(settings, "BLOCKLIST_PORT", 53) or 53)
+    return nameservers.resolver([nameservers.parse(server, port) for server in servers], settings.AUTH_TIMEOUT)
 
 
 def txt_values(domain: str) -> list[str]:

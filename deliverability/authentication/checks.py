@@ -37,14 +37,6 @@ class Finding:
     data: dict = field(default_factory=dict)
 
 
-def make_resolver(nameservers: list[tuple[str, int]], timeout: float = 3.0) -> dns.resolver.Resolver:
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers = [host for host, _port in nameservers]
-    resolver.port = nameservers[0][1]
-    resolver.timeout, resolver.lifetime = timeout, timeout * 2
-    return resolver
-
-
 def fresh_lookups() -> None:
     """checkdmarc keeps a process-wide answer cache (30 minutes); a check must read today's records."""
     checkdmarc.utils.DNS_CACHE.clear()

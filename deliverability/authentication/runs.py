@@ -16,12 +16,12 @@ from django.utils import timezone, translation
 
 from accounts.models import Account, User
 from accounts.notify import absolute_url, notify
+from core import nameservers
 from core.panel_cache import changed
 from core.text import _, to_json
 from deliverability.authentication import bimi, checks, dmarc, spf, transport
 from deliverability.authentication.status import SEVERITY, worst_first
 from deliverability.authentication.status import FindingStatus as Status
-from deliverability.blocklists.checker import parse_nameserver
 from deliverability.blocklists.dnsbl import registered_domain
 from deliverability.engine import system_nameservers
 from deliverability.models import AuthFinding, AuthRun, MonitoredTarget
@@ -32,8 +32,8 @@ STALE_RUN = timedelta(minutes=15)
 
 def resolver():
     servers = settings.AUTH_NAMESERVERS or settings.BLOCKLIST_NAMESERVERS or system_nameservers()
-    pairs = [parse_nameserver(server, settings.BLOCKLIST_PORT) for server in servers]
-    return checks.make_resolver(pairs, settings.AUTH_TIMEOUT), ", ".join(f"{host}:{port}" for host, port in pairs)
+    pairs = [nameservers.parse(server, settings.BLOCKLIST_PORT) for server in servers]
+    return nameservers.resolver(pairs, settings.AUTH_TIMEOUT), ", ".join(f"{host}:{port}" for host, port in pairs)
 
 
 class CheckCooldown(Exception):

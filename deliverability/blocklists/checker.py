@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import dns.rdatatype
 from django.conf import settings
 
+from core.nameservers import parse as parse_nameserver
 from deliverability.blocklists.dnsbl import (
     Answer,
     Health,
@@ -22,18 +23,6 @@ from deliverability.blocklists.dnsbl import (
     reversed_name,
 )
 from deliverability.engine import Engine, Settings, encode_name, system_nameservers
-
-
-def parse_nameserver(text: str, default_port: int) -> tuple[str, int]:
-    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 address."""
-    text = text.strip()
-    if text.startswith("["):
-        host, _sep, port = text[1:].partition("]")
-        return host, int(port.lstrip(":") or default_port)
-    if text.count(":") == 1:
-        host, port = text.split(":")
-        return host, int(port)
-    return text, default_port
 
 
 def engine_settings(nameservers: Sequence[str] | None = None, port: int | None = None) -> Settings:

@@ -30,7 +30,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from deliverability.authentication import checks
+from core import nameservers
 from tests.conftest import require
 from tests.deliverability.conftest import HOST, stop, wait_for_answer
 from tests.helpers import free_port
@@ -103,7 +103,7 @@ class AuthDns:
         return f"{HOST}:{self.port}"
 
     def resolver(self, timeout: float = 1.0):
-        return checks.make_resolver([(HOST, self.port)], timeout)
+        return nameservers.resolver([(HOST, self.port)], timeout)
 
     def config(self, records: dict) -> str:
         lines = [

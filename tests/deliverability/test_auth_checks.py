@@ -8,6 +8,7 @@ shared/facts/deliverability.md say, with the exact DNS record to publish as the 
 import pytest
 from django.conf import settings
 
+from core import nameservers
 from deliverability.authentication import checks, dmarc, spf
 from tests.deliverability.authdns import authdns_fixture, dkim_key, short_dkim_key  # noqa: F401
 
@@ -314,7 +315,7 @@ def test_fcrdns(res, ip, status, title):
 
 
 def test_silent_resolver_is_an_error_never_a_pass(unused_udp_port):
-    dead = checks.make_resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
+    dead = nameservers.resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
     found = [
         checks.check_dkim("good.example", "s1", dead),
         checks.check_mx("good.example", dead),
@@ -334,7 +335,7 @@ def test_silent_resolver_is_an_error_never_a_pass(unused_udp_port):
 def test_silent_resolver_is_not_reported_as_a_missing_spf_or_dmarc_record(unused_udp_port):
     """A timeout says nothing about the records: "No DMARC record." would be false, and as a fail it
     counts as a regression (runs.py alerts on fail, never on error)."""
-    dead = checks.make_resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
+    dead = nameservers.resolver([("127.0.0.1", unused_udp_port)], timeout=0.2)
     spf_finding = spf.check_spf("unasked-too.example", dead, provider_include=INCLUDE)
     policy = dmarc.check_dmarc("unasked-too.example", dead)
     assert [(f.kind, f.status) for f in (spf_finding, policy)] == [("spf", "error"), ("dmarc", "error")], [

@@ -17,9 +17,9 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from deliverability.authentication import checks, runs
+from core.nameservers import parse, resolver
+from deliverability.authentication import runs
 from deliverability.authentication.status import FindingStatus
-from deliverability.blocklists.checker import parse_nameserver
 from deliverability.blocklists.dnsbl import Kind, TargetError, parse_target
 
 EXIT_FAIL, EXIT_UNANSWERED = 2, 3
@@ -71,11 +71,11 @@ class Command(BaseCommand):
     def _resolver(self, nameservers: list[str], port: int | None):
         if not nameservers:
             return runs.resolver()
-        pairs = [parse_nameserver(server, port or 53) for server in nameservers]
+        pairs = [parse(server, port or 53) for server in nameservers]
         if port is not None:
             pairs = [(host, port) for host, _port in pairs]
         described = ", ".join(f"{host}:{p}" for host, p in pairs)
-        return checks.make_resolver(pairs, settings.AUTH_TIMEOUT), described
+        return resolver(pairs, settings.AUTH_TIMEOUT), described
 
     def _write(self, finding, *, as_json: bool):
         row = {
