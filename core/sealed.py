@@ -8,10 +8,6 @@ front, running ``manage.py reseal``, then dropping the old one). With none set, 
 ``SECRET_KEY`` (HKDF-SHA256) so development and tests need no set-up; production sets its own (see README).
 Nothing here logs or returns a secret in an error: a token that no key opens raises ``Unreadable``.
 
-Before the three were one, the SSO client secrets and the Postmaster tokens were sealed with keys of their
-own, derived from ``SECRET_KEY`` in other ways (``LEGACY``): those keys still open (never seal) so values
-stored then read on, whatever ``SEALING_KEYS`` says; ``manage.py reseal`` moves them to the newest key.
-
 ``SealedTextField`` is a text column built on the same two functions for a secret read with its row (the
 client secret a sign-in sends): plain text in Python, a token in the database, and "" when no key opens it
 (the form then asks for the secret again). Other secrets stay tokens until the moment they are sent.
@@ -21,7 +17,6 @@ key settings, a second way to configure what this module configures once.
 """
 
 import base64
-import hashlib
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -35,27 +30,15 @@ class Unreadable(ValueError):
     """No sealing key opens this token (the keys changed, or the value was not sealed here)."""
 
 
-def _hkdf(secret_key: str, *, salt: bytes | None, info: bytes) -> bytes:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(secret_key.encode())
-    return base64.urlsafe_b64encode(key)
-
-
 def _derived(secret_key: str) -> bytes:
-    return _hkdf(secret_key, salt=b"tam-portal-sealed", info=b"sealed secrets v1")
-
-
-# How the SSO client secrets (SSO_SECRET_KEYS empty) and the Postmaster tokens (POSTMASTER_TOKEN_KEYS empty)
-# were sealed before: read only.
-LEGACY = {
-    "sso": lambda secret_key: base64.urlsafe_b64encode(hashlib.sha256(f"sso-secrets:{secret_key}".encode()).digest()),
-    "postmaster": lambda secret_key: _hkdf(secret_key, salt=None, info=b"postmaster-tokens"),
-}
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"tam-portal-sealed", info=b"sealed secrets v1")
+    return base64.urlsafe_b64encode(key.derive(secret_key.encode()))
 
 
 @cache
 def _box(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
     current = [Fernet(k) for k in keys] if keys else [Fernet(_derived(secret_key))]
-    return MultiFernet(current + [Fernet(derive(secret_key)) for derive in LEGACY.values()])
+    return MultiFernet(current)
 
 
 def _current() -> MultiFernet:

@@ -1,18 +1,13 @@
 """Secrets kept sealed (core/sealed.py), the one way for the SNDS key, Google's tokens and an IdP's client
 secret: the text never stored as it is, opened again with any configured key (a rotation puts the new key
-first, ``manage.py reseal`` moves every stored secret to it), refused when no key opens it; what the SSO and
-Postmaster code sealed with their own keys before still opens."""
+first, ``manage.py reseal`` moves every stored secret to it), refused when no key opens it."""
 
-import base64
-import hashlib
 from io import StringIO
 
 import pytest
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.db.models import TextField, Value
+from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from core import sealed
@@ -44,40 +39,13 @@ def test_a_rotation_keeps_old_tokens_readable_and_a_foreign_token_is_refused(set
         sealed.unseal("not a token")
 
 
-def _legacy_sso_token(secret_key: str, text: str) -> str:
-    """A client secret as sso/fields.py sealed it before the one implementation (SSO_SECRET_KEYS empty)."""
-    key = base64.urlsafe_b64encode(hashlib.sha256(f"sso-secrets:{secret_key}".encode()).digest())
-    return Fernet(key).encrypt(text.encode()).decode()
-
-
-def _legacy_postmaster_token(secret_key: str, text: str) -> bytes:
-    """A refresh token as postmaster_oauth.py sealed it before (POSTMASTER_TOKEN_KEYS empty), in its bytes column."""
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"postmaster-tokens").derive(
-        secret_key.encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(derived)).encrypt(text.encode())
-
-
-@pytest.mark.parametrize("configured", [False, True], ids=["derived keys", "SEALING_KEYS set"])
-def test_secrets_sealed_before_the_keys_were_one_setting_still_open(settings, configured):
-    if configured:
-        settings.SEALING_KEYS = [Fernet.generate_key().decode()]
-    assert sealed.unseal(_legacy_sso_token(settings.SECRET_KEY, "idp-secret")) == "idp-secret"
-    assert postmaster_oauth.unseal(_legacy_postmaster_token(settings.SECRET_KEY, "1//refresh")) == "1//refresh"
-    # and what is sealed now uses the current key, not an old one
-    new = sealed.seal("fresh")
-    with pytest.raises(InvalidToken):
-        Fernet(
-            base64.urlsafe_b64encode(hashlib.sha256(f"sso-secrets:{settings.SECRET_KEY}".encode()).digest())
-        ).decrypt(new.encode())
-
-
-def test_another_secret_key_opens_none_of_them(settings):
-    token = _legacy_sso_token("another-secret-key-of-another-installation-0123456789", "idp-secret")
+def test_another_installations_secret_key_opens_nothing(settings):
+    token = sealed.seal("idp-secret")
+    settings.SECRET_KEY = "another-secret-key-of-another-installation-0123456789"
     with pytest.raises(sealed.Unreadable):
         sealed.unseal(token)
     with pytest.raises(OAuthError) as refused:
-        postmaster_oauth.unseal(_legacy_postmaster_token("another-secret-key-0123456789-0123456789", "1//r"))
+        postmaster_oauth.unseal(token.encode())
     assert refused.value.revoked  # the admin connects Google again
 
 
@@ -97,19 +65,15 @@ def test_a_rotation_reseals_every_stored_secret_so_the_old_key_can_go(settings, 
     snds = SndsConnectionFactory(account=world.acme, key_sealed=sealed.seal("snds-key-9876"))
     gmail = PostmasterConnectionFactory(account=world.acme, refresh_token=postmaster_oauth.seal("1//r-acme"))
     idp = SsoConnectionFactory(account=world.acme, oidc_client_secret="idp-secret")
-    legacy = SsoConnectionFactory(account=world.globex)
-    raw = _legacy_sso_token(settings.SECRET_KEY, "globex-secret")
-    SsoConnection.objects.filter(pk=legacy.pk).update(oidc_client_secret=Value(raw))  # stored before the one key
     settings.SEALING_KEYS = [new, old]
     out = StringIO()
     call_command("reseal", stdout=out)
-    assert "4 connections sealed with the newest key, 0 unreadable" in out.getvalue()
+    assert "3 connections sealed with the newest key, 0 unreadable" in out.getvalue()
     settings.SEALING_KEYS = [new]  # the old key dropped
     snds.refresh_from_db()
     gmail.refresh_from_db()
     assert sealed.unseal(snds.key_sealed) == "snds-key-9876"
     assert postmaster_oauth.unseal(gmail.refresh_token) == "1//r-acme"
     assert SsoConnection.objects.get(pk=idp.pk).oidc_client_secret == "idp-secret"
-    assert SsoConnection.objects.get(pk=legacy.pk).oidc_client_secret == "globex-secret"
-    token = SsoConnection.objects.filter(pk=legacy.pk).values_list(Cast("oidc_client_secret", TextField())).get()[0]
-    assert Fernet(new.encode()).decrypt(token.encode()) == b"globex-secret"  # under the newest key now
+    token = SsoConnection.objects.filter(pk=idp.pk).values_list(Cast("oidc_client_secret", TextField())).get()[0]
+    assert Fernet(new.encode()).decrypt(token.encode()) == b"idp-secret"  # under the newest key now
