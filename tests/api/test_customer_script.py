@@ -42,8 +42,11 @@ def make_destination(client, port: int) -> str:
 
 
 def run_script(live_server, token: str, secret: str, port: int) -> tuple[int, list[dict]]:
-    env = {"PATH": os.environ.get("PATH", ""), "PORTAL_URL": live_server.url, "PORTAL_TOKEN": token,
-           "WEBHOOK_SECRET": secret, "WEBHOOK_PORT": str(port), "WEBHOOK_WAIT": "30"}  # fmt: skip
+    # The customer's clock is the portal's (the signature's 5-minute window compares them): under a faked date
+    # (make test-dates: libfaketime's LD_PRELOAD and FAKETIME), the script's process keeps it.
+    clock = {k: v for k, v in os.environ.items() if k == "LD_PRELOAD" or k.startswith("FAKETIME")}
+    env = clock | {"PATH": os.environ.get("PATH", ""), "PORTAL_URL": live_server.url, "PORTAL_TOKEN": token,
+                   "WEBHOOK_SECRET": secret, "WEBHOOK_PORT": str(port), "WEBHOOK_WAIT": "30"}  # fmt: skip
     args = [sys.executable, "-I", str(QUICKSTART), "Bounces from 203.0.113.7", "Since 09:00 UTC it bounces everything."]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=90, cwd="/")  # noqa: S603
     return done.returncode, [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
