@@ -255,8 +255,8 @@ def run_checks(base: str, mailbox: Mailbox):
         )
         step(f"notification delivered by the worker over SMTP to {', '.join(rcpts)} ({len(mailbox.messages)} mails)")
 
-        page = client.get("/a/acme/deliverability/")
-        check = next(f for f in forms_of(page.text) if f["action"].endswith("/check/"))
+        # A sweep already under way (beat's schedule may start one) hides "Check now" until it ends.
+        page, check = wait_for("the blocklists page's Check now form", lambda: _check_form(client), timeout=120)
         fields = {k: v for k, v in check["fields"].items() if v is not None}
         answer = client.post(check["action"], data=fields, headers={"Referer": str(page.url), "HX-Request": "true"})
         assert answer.status_code in (200, 302), answer.status_code
@@ -289,6 +289,12 @@ def _ok(get):
     except httpx.TransportError:
         return None
     return response.json() if response.status_code == 200 else None
+
+
+def _check_form(client):
+    page = client.get("/a/acme/deliverability/")
+    check = next((f for f in forms_of(page.text) if f["action"].endswith("/check/")), None)
+    return (page, check) if check else None
 
 
 def _finished(row):
