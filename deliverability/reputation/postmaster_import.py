@@ -30,6 +30,8 @@ from ..models.postmaster import reputation_rank
 from . import postmaster_api as api
 from . import postmaster_oauth as oauth
 from .postmaster_services import access_token
+from .postmaster_signals import PROVIDER
+from .signals import send_changed
 
 log = logging.getLogger(__name__)
 OVERLAP = 2  # days asked again each run: Google fills a day in late
@@ -105,6 +107,8 @@ def import_account(account_id: int) -> dict:
         last_run_at=now, **({} if result["failed"] or connection.status != "connected" else {"error": ""})
     )
     changed(connection.account_id)
+    if result["days"]:  # the warm-up plans' Gmail provider may hold or be released (planning listens)
+        send_changed(account_id=account_id, provider=PROVIDER)
     return result
 
 

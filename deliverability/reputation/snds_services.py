@@ -26,7 +26,8 @@ from core.text import _
 from integrations.events import emit
 
 from ..models import MonitoredTarget, SndsBlock, SndsConnection, SndsDay
-from . import snds_client, snds_csv
+from . import snds_client, snds_csv, snds_reads
+from .signals import send_changed
 
 log = logging.getLogger(__name__)
 EVENT = "reputation.snds_red"
@@ -97,6 +98,8 @@ def snds_import(*, account_id: int, now=None) -> SndsConnection:
         connection.last_attempt_at = connection.last_success_at = now
         connection.save(update_fields=["state", "error", "last_attempt_at", "last_success_at"])
         changed(account_id)
+        if parsed.lines:  # the warm-up plans' Microsoft provider may hold or be released (planning listens)
+            send_changed(account_id=account_id, provider=snds_reads.PROVIDER)
     return connection
 
 

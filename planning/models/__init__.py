@@ -4,6 +4,7 @@ from accounts.models import ApiToken as IngestToken  # the account-wide API toke
 
 from .capacity import CapacityRules, MonthlyForecast, PeakEvent
 from .features import ActionItem, BusinessReview, FeatureRequest
+from .holds import ReputationHold
 from .migration import MigrationPlan, MigrationStream, Milestone, SignatureHistory, SignOff
 from .warmup import DEFAULT_SPLIT, DailyActual, WarmupPlan
 
@@ -20,6 +21,7 @@ __all__ = [
     "Milestone",
     "MonthlyForecast",
     "PeakEvent",
+    "ReputationHold",
     "SignOff",
     "SignatureHistory",
     "WarmupPlan",

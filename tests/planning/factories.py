@@ -20,6 +20,7 @@ from planning.models import (
     Milestone,
     MonthlyForecast,
     PeakEvent,
+    ReputationHold,
     SignatureHistory,
     SignOff,
     WarmupPlan,
@@ -191,3 +192,13 @@ class SignatureHistoryFactory(DjangoModelFactory):
     cleared_by = factory.SelfAttribute("plan.account.primary_tam")
     cleared_at = datetime(2027, 1, 3, 9, 0, tzinfo=UTC)
     changes = factory.LazyFunction(lambda: ["streams"])
+
+
+class ReputationHoldFactory(DjangoModelFactory):
+    class Meta:
+        model = ReputationHold
+
+    plan = factory.SubFactory(WarmupPlanFactory)
+    provider = "microsoft"
+    held = True
+    day = factory.SelfAttribute("plan.start_date")
