@@ -115,8 +115,7 @@ def domain(request, slug, domain):
         "percent": rollups.percent(totals["aligned"], totals["total"]),
         "sources": shown,
         "hidden": len(sources) - len(shown),
-        "bars": chart.bars(daily, first, days),
-        "axis": chart.axis(first, days),
+        "chart": chart.chart(daily, first, days),
     }
     return render(request, "deliverability/dmarc/domain.html", context)
 

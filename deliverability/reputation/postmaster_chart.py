@@ -1,30 +1,23 @@
-"""Gmail's spam rate per day as SVG shapes (issue 19), beside the DMARC chart: one bar per day Google
-reported, placed by its date, with lines at the 0.10% target and the 0.30% limit. Pure, no ORM.
+"""Gmail's spam rate per day (issue 19), beside the DMARC chart: one bar per day Google reported, placed by
+its date, with lines at the 0.10% target and the 0.30% limit; drawn by ``core.daychart``. Pure, no ORM.
 
 Gmail's sender requirements (Email sender guidelines, February 2024; shared/facts/deliverability.md): keep
 the user-reported spam rate below 0.10% and never reach 0.30%."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-WIDTH, HEIGHT, TOP = 600, 160, 10
+from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core import daychart
+
 TARGET, LIMIT = 0.10, 0.30  # percent
 FLOOR = 0.40  # the scale shows at least 0 to 0.40%, so both lines are always drawn
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    day: date
-    percent: float
-    level: str  # ok / warn / low (the DMARC chart's classes: blue, amber, red)
-
-
 def level(percent: float) -> str:
-    """ok below 0.10%, warn from 0.10% to under 0.30%, bad from 0.30% (the checklist's statuses)."""
+    """ok below 0.10%, warn from 0.10% to under 0.30%, low from 0.30% (the checklist's statuses)."""
     if percent >= LIMIT:
         return "low"
     return "warn" if percent >= TARGET else "ok"
@@ -36,41 +29,31 @@ def scale(days: list) -> float:
     return max(FLOOR, round(highest * 1.15, 2))
 
 
-def y_of(percent: float, top: float) -> float:
-    return round(HEIGHT - (HEIGHT - TOP) * min(percent, top) / top, 1)
-
-
-def bars(days: list, first: date, count: int) -> list[Bar]:
+def chart(days: list, first: date, count: int) -> daychart.DayChart:
     """``days``: rows with ``day`` and ``spam_percent``; a day without a spam rate has no bar."""
-    step, top, out = WIDTH / count, scale(days), []
-    for row in days:
-        index = (row.day - first).days
-        if row.spam_percent is None or not 0 <= index < count:
-            continue
-        y = y_of(row.spam_percent, top)
-        out.append(
-            Bar(
-                x=round(index * step + step * 0.1, 1),
-                y=y,
-                width=round(step * 0.8, 1),
-                height=max(round(HEIGHT - y, 1), 0.5),  # a 0.00% day still shows as reported
-                day=row.day,
-                percent=row.spam_percent,
-                level=level(row.spam_percent),
-            )
+    points = [
+        daychart.Point(
+            row.day,
+            row.spam_percent,
+            level(row.spam_percent),
+            f"{date_format(row.day, 'j M')}: {floatformat(row.spam_percent, '2')}%",
         )
-    return out
-
-
-def axis(days: list, first: date, count: int) -> dict:
-    top = scale(days)
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "top": top,
-        "top_y": y_of(top, top),
-        "target_y": y_of(TARGET, top),
-        "limit_y": y_of(LIMIT, top),
-        "first": first,
-        "last": first + timedelta(days=count - 1),
-    }
+        for row in days
+        if row.spam_percent is not None
+    ]
+    return daychart.bar_chart(
+        points,
+        first=first,
+        count=count,
+        top=scale(days),
+        title=_("Spam rate per day"),
+        desc=_("User-reported spam rate per day (%%); dashed lines: the %(t)s%% target and the %(l)s%% limit")
+        % {"t": floatformat(TARGET, "2"), "l": floatformat(LIMIT, "2")},
+        grid=(scale(days),),
+        thresholds=[
+            (TARGET, "target", f"{floatformat(TARGET, '2')}%", "line-target"),
+            (LIMIT, "limit", f"{floatformat(LIMIT, '2')}%", "line-limit"),
+        ],
+        min_height=0.5,  # a 0.00% day still shows as reported
+        testid="postmaster-chart",
+    )

@@ -40,8 +40,7 @@ def _domain_rows(account, first, days):
                 "domain": domain,
                 "days": list(reversed(mine))[:14],  # the newest two weeks in the table
                 "latest": mine[-1] if mine else None,
-                "bars": chart.bars(mine, first, days),
-                "axis": chart.axis(mine, first, days),
+                "chart": chart.chart(mine, first, days),
             }
         )
     return out

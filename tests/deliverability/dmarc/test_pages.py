@@ -98,8 +98,8 @@ def test_queries_do_not_grow_with_sources_or_days(dmarc, world, client, django_a
 
 def test_bars_are_placed_by_day():
     first = date(2026, 11, 1)
-    bars = chart.bars([{"day": date(2026, 11, 30), "total": 10, "aligned": 9, "percent": 90.0}], first, 30)
-    assert bars[0].x == pytest.approx(29 * 20 + 2) and bars[0].low and bars[0].height == pytest.approx(135.0)
+    bars = chart.chart([{"day": date(2026, 11, 30), "total": 10, "aligned": 9, "percent": 90.0}], first, 30).bars
+    assert bars[0].x == pytest.approx(29 * 20 + 2) and bars[0].css == "low" and bars[0].height == pytest.approx(135.0)
 
 
 def test_a_report_upload_ends_in_the_page(dmarc, world, client, django_capture_on_commit_callbacks, english):

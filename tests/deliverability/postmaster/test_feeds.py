@@ -103,10 +103,11 @@ def test_the_dashboard_shows_the_spam_rate(client, world, frozen, english):
 def test_the_chart_draws_the_target_and_the_limit():
     rows = [PostmasterDayFactory.build(day=date(2026, 12, d), spam_ratio=r) for d, r in ((1, 0.0005), (2, 0.0035))]
     first = date(2026, 11, 6)
-    bars = postmaster_chart.bars(rows, first, 30)
-    axis = postmaster_chart.axis(rows, first, 30)
-    assert [(b.day.day, b.percent, b.level) for b in bars] == [(1, 0.05, "ok"), (2, 0.35, "low")]
-    assert axis["top"] == 0.4 and axis["height"] > axis["target_y"] > axis["limit_y"] > axis["top_y"]
+    chart = postmaster_chart.chart(rows, first, 30)
+    bars, (target, limit) = chart.bars, chart.lines
+    assert [(b.day.day, b.value, b.css) for b in bars] == [(1, 0.05, "ok"), (2, 0.35, "low")]
+    assert (target.testid, target.label, limit.testid, limit.label) == ("line-target", "0.10%", "line-limit", "0.30%")
+    assert chart.top == 0.4 and chart.height > target.y > limit.y > chart.y_of(chart.top)
     assert bars[1].x > bars[0].x and bars[1].y < bars[0].y
 
 
