@@ -22,6 +22,9 @@ _VIEW = frozenset(
         "deliverability.view_sndsconnection",
         "deliverability.view_sndsday",
         "deliverability.view_sndsblock",
+        "deliverability.view_postmasterconnection",
+        "deliverability.view_postmasterdomain",
+        "deliverability.view_postmasterday",
     }
 )
 
@@ -46,6 +49,8 @@ GRANTS = Grants(
         # Issue 19: the account admin connects Google Postmaster Tools with their own Google sign-in (the
         # consent is the customer's to give); everyone who reads the account reads the imported figures.
         "postmaster.connect": Rule(customers=frozenset({ADMIN})),
+        # Issue 19: the account admin and the account's TAMs ask for an import now (a Celery task, rate-limited).
+        "postmaster.import": Rule(customers=frozenset({ADMIN}), staff="deliverability.change_postmasterconnection"),
     },
     roles={
         StaffRole.TAM: _VIEW
@@ -72,6 +77,8 @@ GRANTS = Grants(
             "deliverability.change_dmarcaddress",
             # Issue 19: the Microsoft SNDS key of the account (enter, test, remove).
             "deliverability.change_sndsconnection",
+            # Issue 19: "Import now" of the account's Google Postmaster Tools data.
+            "deliverability.change_postmasterconnection",
         },
         # Issue 19: agents count refused DMARC reports again (support work), nothing else of the reports.
         StaffRole.AGENT: _VIEW | {"deliverability.change_dmarcreport"},

@@ -289,4 +289,4 @@ class MediationRequestAdmin(ReadOnlyAdminMixin, AccountScopedAdmin):
     search_fields = ["account__name", "bounce_text"]
 
 
-from .reputation import snds_admin  # noqa: E402, F401 - registers the Microsoft SNDS admin (read-only)
+from .reputation import postmaster_admin, snds_admin  # noqa: E402, F401 - register the read-only admins of SNDS and Postmaster Tools

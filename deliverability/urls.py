@@ -87,5 +87,6 @@ urlpatterns += [  # issue 19: Google Postmaster Tools
     path("a/<slug:slug>/reputation/", postmaster_views.reputation, name="reputation"),
     path("a/<slug:slug>/reputation/postmaster/connect/", postmaster_views.connect, name="postmaster-connect"),
     path("a/<slug:slug>/reputation/postmaster/disconnect/", postmaster_views.disconnect, name="postmaster-disconnect"),
+    path("a/<slug:slug>/reputation/postmaster/import/", postmaster_views.import_now, name="postmaster-import"),
     path("reputation/postmaster/callback/", postmaster_views.callback, name="postmaster-callback"),
 ]

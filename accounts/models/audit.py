@@ -81,6 +81,7 @@ class AuditEvent(models.Model):
         SNDS_CHANGED = "snds_changed", _("Microsoft SNDS connection changed")
         POSTMASTER_CONNECTED = "postmaster_connected", _("Google Postmaster Tools connected")
         POSTMASTER_DISCONNECTED = "postmaster_disconnected", _("Google Postmaster Tools disconnected")
+        POSTMASTER_IMPORT_REQUESTED = "postmaster_import_requested", _("Google Postmaster Tools import asked for")
         SSO_CHANGED = "sso_changed", _("Single sign-on changed")
         SSO_SIGNED_IN = "sso_signed_in", _("Signed in through single sign-on")
 

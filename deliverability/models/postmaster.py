@@ -27,6 +27,12 @@ class PostmasterConnection(models.Model):
         CONNECTED = "connected", _("connected")
         RECONNECT = "reconnect", _("reconnect needed")
 
+    class ImportState(models.TextChoices):  # an import asked for on the page ("Import now")
+        IDLE = "idle", _("none asked for")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
     account = models.OneToOneField(
         Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="postmaster"
     )
@@ -40,6 +46,12 @@ class PostmasterConnection(models.Model):
     connected_at = models.DateTimeField(_("connected at"))
     last_run_at = models.DateTimeField(_("last import"), null=True, blank=True)
     error = MessageField(_("last error"), blank=True)
+    import_state = models.CharField(
+        _("import asked for"), max_length=8, choices=ImportState.choices, default="idle", db_default="idle"
+    )
+    import_requested_at = models.DateTimeField(_("import asked for at"), null=True, blank=True)
+    import_finished_at = models.DateTimeField(_("import finished at"), null=True, blank=True)
+    import_result = models.JSONField(_("import result"), null=True, blank=True)  # {"domains", "failed", "days"}
 
     objects = TenantQuerySet.as_manager()
 

@@ -112,6 +112,23 @@ def import_account(account_id: int) -> dict:
     return result
 
 
+def import_requested(account_id: int) -> dict | None:
+    """Run an import asked for on the page: claim it (queued -> running: a duplicate task finds nothing to
+    claim and returns None), import, keep the result on the connection for the page (done)."""
+    states = PostmasterConnection.ImportState
+    mine = PostmasterConnection.objects.filter(account_id=account_id)
+    if not mine.filter(import_state=states.QUEUED).update(import_state=states.RUNNING):
+        return None
+    changed(account_id)
+    result = None
+    try:
+        result = import_account(account_id)
+    finally:  # an unexpected error still ends "running" (no result: the page says it failed)
+        mine.update(import_state=states.DONE, import_finished_at=timezone.now(), import_result=result)
+        changed(account_id)
+    return result
+
+
 def import_domain(call, domain: PostmasterDomain, now) -> int:
     """Ask for the domain's missing days and write them; the days written (present in Google's answer)."""
     last = last_day(now)

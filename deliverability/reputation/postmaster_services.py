@@ -2,7 +2,10 @@
 the account admin's consent, kept encrypted), disconnect (revoked at Google, forgotten here), and the
 token's own life (refreshed when it expires; "reconnect" when Google refuses it). Audited. MISSION: DLV-1."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import audit
@@ -35,6 +38,33 @@ def postmaster_connect(*, account: Account, actor, tokens: oauth.Tokens) -> Post
 
     transaction.on_commit(lambda: postmaster_import.delay(account.pk))
     return connection
+
+
+STALE_REQUEST = timedelta(minutes=15)  # a request queued or running this long was lost (a broker restart)
+
+
+@transaction.atomic
+def postmaster_import_request(*, account: Account, actor) -> bool:
+    """Queue an import of the account's connection now (the page's "Import now"). A conditional claim: only
+    a connected account with no import queued or running (or one lost for ``STALE_REQUEST``) is queued, so
+    a double click or two people at once queue one task. Audited; the task is enqueued after commit.
+    False when nothing was queued."""
+    now = timezone.now()
+    busy = Q(import_state__in=[PostmasterConnection.ImportState.QUEUED, PostmasterConnection.ImportState.RUNNING])
+    claimed = (
+        PostmasterConnection.objects.filter(account=account, status=PostmasterConnection.Status.CONNECTED)
+        .exclude(busy & Q(import_requested_at__gt=now - STALE_REQUEST))
+        .update(import_state=PostmasterConnection.ImportState.QUEUED, import_requested_at=now, import_result=None)
+    )
+    if not claimed:
+        return False
+    connection = PostmasterConnection.objects.get(account=account)
+    audit(actor=actor, account=account, kind=AuditEvent.Kind.POSTMASTER_IMPORT_REQUESTED, target=connection)
+    from .postmaster_tasks import postmaster_import_now  # the task module imports this one
+
+    postmaster_import_now.delay_on_commit(account.pk)
+    changed(account.pk)
+    return True
 
 
 def postmaster_disconnect(*, account: Account, actor) -> bool:

@@ -30,3 +30,9 @@ def postmaster_import_all() -> int:
 @shared_task(name="deliverability.tasks.postmaster_import", time_limit=10 * 60, soft_time_limit=9 * 60)
 def postmaster_import(account_id: int) -> dict:
     return importer.import_account(account_id)
+
+
+@shared_task(name="deliverability.tasks.postmaster_import_now", time_limit=10 * 60, soft_time_limit=9 * 60)
+def postmaster_import_now(account_id: int) -> dict | None:
+    """The page's "Import now" (``postmaster_import_request``): a duplicate delivery does nothing."""
+    return importer.import_requested(account_id)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import can, require
 from accounts.models import Account
 from accounts.shortcuts import visible_account as _account
+from core import ratelimit
 
 from ..models import PostmasterConnection, PostmasterDay, PostmasterDomain
 from . import postmaster_chart as chart
@@ -59,11 +60,13 @@ def reputation(request, slug):
         "connection": PostmasterConnection.objects.filter(account=account).select_related("connected_by").first(),
         "domains": _domain_rows(account, first, days),
         "can_connect": can(request.user, "postmaster.connect", account),
+        "can_import": can(request.user, "postmaster.import", account),
         "configured": bool(settings.POSTMASTER_CLIENT_ID),
         "target": chart.TARGET,
         "limit": chart.LIMIT,
     }
-    response = render(request, "deliverability/reputation/postmaster_page.html", context)
+    template = "deliverability/reputation/postmaster_page.html" + ("#postmaster-import" if request.htmx else "")
+    response = render(request, template, context)
     # "Connect" posts here and is redirected to Google: the page's form-action allows Google's sign-in too
     # (a strict Content-Security-Policy applies form-action to the redirect).
     authorize = urlsplit(settings.POSTMASTER_AUTHORIZE_URL)
@@ -123,4 +126,23 @@ def disconnect(request, slug):
     require(request.user, "postmaster.connect", account)
     if services.postmaster_disconnect(account=account, actor=request.user):
         messages.success(request, _("Google Postmaster Tools is disconnected and its permission revoked."))
+    return redirect("reputation", slug=account.slug)
+
+
+@require_POST
+def import_now(request, slug):
+    """Queue an import now (account admin, the account's TAMs); the page shows it queued, running, done."""
+    account = _account(request, slug)
+    require(request.user, "postmaster.import", account)
+    limit = settings.POSTMASTER_IMPORTS_PER_HOUR
+    if ratelimit.wait(f"postmaster-import:{account.pk}", limit=limit, seconds=3600):
+        messages.error(
+            request,
+            _("Too many imports asked for: at most %(limit)s an hour for this account. Try again later.")
+            % {"limit": limit},
+        )
+    elif services.postmaster_import_request(account=account, actor=request.user):
+        messages.success(request, _("The import is queued; this page shows when it is done."))
+    else:
+        messages.info(request, _("An import is already queued or running, or Postmaster Tools is not connected."))
     return redirect("reputation", slug=account.slug)

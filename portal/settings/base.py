@@ -331,6 +331,7 @@ DMARC_REVERSE_DNS = env_bool("DMARC_REVERSE_DNS", True)
 DMARC_REVERSE_TTL_DAYS = 7
 # Report files one account may upload per hour in the portal (core/ratelimit.py); mailed reports are not counted.
 DMARC_UPLOADS_PER_HOUR = int(os.environ.get("DMARC_UPLOADS_PER_HOUR", "30"))
+POSTMASTER_IMPORTS_PER_HOUR = int(os.environ.get("POSTMASTER_IMPORTS_PER_HOUR", "6"))  # "Import now", per account
 INBOUND_MAX_BYTES = int(os.environ.get("INBOUND_MAX_BYTES", str(25 * 1024 * 1024)))
 # A reply to a case resolved less than this many days ago reopens it; later, it opens a linked new case.
 CASE_REOPEN_DAYS = int(os.environ.get("CASE_REOPEN_DAYS", "14"))

@@ -250,6 +250,15 @@ MATRIX: dict[str, list[Row]] = {
             changes=lambda o: PostmasterConnection.objects.filter(account__slug="acme").count(),
         )
     ],
+    # "Import now": the account admin and the account's TAMs queue an import (back to the page); others 404.
+    "postmaster-import": [
+        Row(
+            "POST",
+            lambda o: "/a/acme/reputation/postmaster/import/",
+            roles("/a/acme/reputation/", anonymous=LOGIN, arthur=404, bob=404, tess=404, sam=404),
+            changes=lambda o: str(PostmasterConnection.objects.get(account__slug="acme").import_requested_at),
+        )
+    ],
     "postmaster-callback": [
         Row("GET", lambda o: "/reputation/postmaster/callback/?code=c&state=s", roles(404, anonymous=LOGIN))
     ],
