@@ -92,6 +92,14 @@ def month_year(value) -> str:
 
 
 @register.filter
+def short_day(value) -> str:
+    """A calendar day as the reader writes it: "30 Nov", "30 lis" (never the US "11/30/2026")."""
+    if not value:
+        return ""
+    return date_filter(value, pgettext("day and short month, as a Django date format", "j M"))
+
+
+@register.filter
 def hhmm(value) -> str:
     """A window's closing time; None means midnight, written 24:00."""
     return "24:00" if value is None else value.strftime("%H:%M")

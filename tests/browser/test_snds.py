@@ -48,3 +48,35 @@ def test_enter_the_key_import_and_read_the_page(page, world, settings, frozen):
     assert dialogs == []
     assert SndsDay.objects.filter(account=world.acme).count() == 4
     screenshot(page, "snds-page")
+
+
+@pytest.mark.browser
+def test_the_complaint_header_keeps_its_word_on_a_desktop_and_the_table_becomes_cards_on_a_phone(
+    page, phone_page, world, frozen
+):
+    from datetime import date
+
+    from tests.browser.conftest import fits_the_screen
+    from tests.deliverability.snds.factories import SndsConnectionFactory, SndsDayFactory
+
+    frozen("2026-12-01 13:00", tick=True)
+    SndsConnectionFactory(account=world.acme)
+    for n, ip in enumerate(("192.0.2.10", "192.0.2.11")):
+        target = MonitoredTargetFactory(account=world.acme, kind="ip4", value=ip)
+        SndsDayFactory(account=world.acme, ip=ip, target=target, day=date(2026, 11, 30), trap_hits=n * 14,
+                       sample_helo="mta1.a-rather-long-host-name.acme.example")  # fmt: skip
+    log_in(page, "alice@acme.test", world.password)
+    page.goto("/a/acme/reputation/microsoft/")
+    header = page.get_by_test_id("snds-complaint-header")
+    one_line = header.evaluate(
+        "th => { const s = getComputedStyle(th); const lh = parseFloat(s.lineHeight) || parseFloat(s.fontSize) * 1.2;"
+        " return [th.getBoundingClientRect().height - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom), lh]; }"
+    )
+    height, line = one_line
+    assert height == pytest.approx(line, abs=1), f"the header wraps: {height}px for a {line}px line"
+    screenshot(page, "snds-desktop")
+    log_in(phone_page, "alice@acme.test", world.password)
+    phone_page.goto("/a/acme/reputation/microsoft/")
+    expect(phone_page.get_by_test_id("snds-complaint-header")).to_be_hidden()  # no header row: cards
+    expect(phone_page.locator('tr[data-ip="192.0.2.11"] td[data-label="Trap hits"]')).to_be_visible()
+    assert fits_the_screen(phone_page)

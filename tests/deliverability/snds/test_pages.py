@@ -116,3 +116,15 @@ def test_polish(client, imported):
 
 def test_htmx_reads_the_page_too(client, imported):
     assert client.get(SNDS_PAGE, headers=HTMX).status_code == 200
+
+
+def test_days_are_written_as_the_reader_writes_them_never_in_the_us_format(client, imported, world):
+    page = text(client.get(SNDS_PAGE))
+    assert 'data-testid="snds-latest-day">30 Nov<' in page and "11/30/2026" not in page
+    assert "30 Nov: Red, 14 trap hits" in page  # the strip's day titles
+    world.alice.language = "pl"
+    world.alice.save(update_fields=["language"])
+    client.force_login(world.alice)
+    polish = text(client.get(SNDS_PAGE))
+    assert 'data-testid="snds-latest-day">30 lis<' in polish and "11/30/2026" not in polish
+    assert "30 lis o 1:00 CET" in polish  # Microsoft's activity times, in the reader's zone and clock
