@@ -75,7 +75,8 @@ dnstools:
 # The README's screenshots (docs/screenshots/): the browser tests that take them, saving them there too.
 docs-screenshots: venv messages
 	$(MAKE) --no-print-directory services browser
-	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_dmarc.py tests/browser/test_webhooks.py
+	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_dmarc.py tests/browser/test_webhooks.py \
+	  tests/browser/test_postmaster.py tests/browser/test_snds.py
 
 # The SAML identity provider the tests sign in through (tests/idp/saml/, pysaml2) signs with Debian's xmlsec1.
 samltools:

@@ -30,9 +30,7 @@ def chart(days: list[dict], first: date, count: int) -> daychart.DayChart:
         first=first,
         count=count,
         top=100.0,
-        title=_("Aligned messages per day"),
-        desc=_("Aligned messages per UTC day (%%); the line is the 98%% target") % {},
-        grid=(100, 50),
+        title=_("Aligned messages per day"),  # the figure's caption describes it: no <desc> repeating it
         thresholds=[(TARGET, "target", "", "")],
         testid="dmarc-chart",
         last_suffix="UTC",

@@ -46,9 +46,7 @@ def chart(days: list, first: date, count: int) -> daychart.DayChart:
         first=first,
         count=count,
         top=scale(days),
-        title=_("Spam rate per day"),
-        desc=_("User-reported spam rate per day (%%); dashed lines: the %(t)s%% target and the %(l)s%% limit")
-        % {"t": floatformat(TARGET, "2"), "l": floatformat(LIMIT, "2")},
+        title=_("Spam rate per day"),  # the figure's caption describes it: no <desc> repeating it
         grid=(scale(days),),
         thresholds=[
             (TARGET, "target", f"{floatformat(TARGET, '2')}%", "line-target"),

@@ -87,12 +87,13 @@ def phone_page(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str, *, docs: bool = False) -> Path:
+def screenshot(page, name: str, *, docs: bool = False, full_page: bool = True) -> Path:
     """The whole page as var/screenshots/<name>.png. ``docs``: one the README shows; ``make docs-screenshots``
-    (DOCS_SCREENSHOTS=1) copies it to docs/screenshots/ (an ordinary run leaves the committed ones alone)."""
+    (DOCS_SCREENSHOTS=1) copies it to docs/screenshots/ (an ordinary run leaves the committed ones alone).
+    ``full_page=False``: the first screen only (a long page on a phone)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)

@@ -44,3 +44,45 @@ def test_the_admin_connects_and_sees_the_chart(page, world, settings, frozen):
         screenshot(page, "postmaster-reputation")
         page.goto("/a/acme/authentication/")
         expect(page.get_by_test_id("checklist-figure")).to_have_text("0.34% on 5 Dec")
+
+
+@pytest.mark.browser
+def test_the_reputation_page_on_a_desktop_and_a_phone(page, phone_page, world, settings, frozen):
+    """The README's pictures: two domains' 30 days as Google reports them, an import asked for and done."""
+    from tests.browser.conftest import fits_the_screen
+    from tests.deliverability.postmaster.factories import (
+        PostmasterConnectionFactory,
+        PostmasterDayFactory,
+        PostmasterDomainFactory,
+    )
+
+    frozen("2026-12-06 16:00", tick=True)
+    settings.POSTMASTER_CLIENT_ID = "portal-demo.apps.googleusercontent.com"
+    PostmasterConnectionFactory(
+        account=world.acme, connected_by=world.alice, last_run_at="2026-12-06T16:00Z", import_state="done",
+        import_finished_at="2026-12-06T15:58Z", import_result={"domains": 2, "failed": 0, "days": 58},
+    )  # fmt: skip
+    last = date(2026, 12, 5)
+    for domain, base in (("acme.example", 0.0004), ("news.acme.example", 0.0007)):
+        PostmasterDomainFactory(
+            account=world.acme, name=domain, imported_through=last, last_import_at="2026-12-06T15:58Z"
+        )
+        for n in range(30 if domain == "acme.example" else 28):
+            rising = domain == "news.acme.example" and n < 4
+            PostmasterDayFactory(
+                account=world.acme, domain=domain, day=last - timedelta(days=n),
+                spam_ratio=round(base + (0.0009 - n * 0.0002 if rising else (n * 37 % 11) * 0.00004), 6),
+                domain_reputation="MEDIUM" if rising else "HIGH", dmarc_ratio=0.997, spf_ratio=0.998, dkim_ratio=0.999,
+                ip_reputations=[{"reputation": "HIGH", "ip_count": 2, "sample_ips": ["192.0.2.10", "192.0.2.11"]}],
+            )  # fmt: skip
+    log_in(page, "alice@acme.test", world.password)
+    page.goto("/a/acme/reputation/")
+    expect(page.get_by_test_id("postmaster-chart")).to_have_count(2)
+    expect(page.get_by_test_id("postmaster-import")).to_contain_text("58 days imported")
+    screenshot(page, "postmaster", docs=True)
+    log_in(phone_page, "alice@acme.test", world.password)
+    phone_page.goto("/a/acme/reputation/")
+    assert fits_the_screen(phone_page)
+    expect(phone_page.get_by_test_id("postmaster-days").first.locator("thead")).to_be_hidden()  # cards
+    phone_page.get_by_test_id("postmaster-domain").first.scroll_into_view_if_needed()
+    screenshot(phone_page, "postmaster-phone", docs=True, full_page=False)
