@@ -100,6 +100,22 @@ def short_day(value) -> str:
 
 
 @register.filter
+def span(start: datetime | None, end: datetime | None) -> str:
+    """A period between two moments, each with its day, in the viewer's zone: "30 Nov 01:00 CET – 1 Dec 01:00
+    CET" (never the relative "today", which made a day's end read "30 Nov 01:00 CET – 01:00 CET")."""
+    if start is None or end is None:
+        return ""
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    phrase = pgettext("a period from a day and time to a day and time", "%(day)s %(time)s – %(end_day)s %(end_time)s")
+    return phrase % {
+        "day": short_day(first),
+        "time": _clock(first),
+        "end_day": short_day(last),
+        "end_time": _clock(last),
+    }
+
+
+@register.filter
 def hhmm(value) -> str:
     """A window's closing time; None means midnight, written 24:00."""
     return "24:00" if value is None else value.strftime("%H:%M")

@@ -52,3 +52,18 @@ def test_the_tam_card_in_polish_says_when_the_tam_is_back(client, world, frozen)
         frozen(moment)
         client.force_login(world.alice)  # signed in at that moment (sessions expire)
         assert said in visible_text(tam_block(client.get("/a/acme/"), 1))
+
+
+def test_a_span_names_both_days_even_when_one_is_today(frozen):
+    """An SNDS day ends at midnight UTC, which is "today 01:00" in Warsaw: the end keeps its date, so the
+    period never reads "30 Nov 01:00 CET – 01:00 CET" (issue 19)."""
+    from portal.templatetags.portal_tags import span
+
+    frozen("2026-12-01 10:00")
+    start, end = at("2026-11-30 00:00"), at("2026-12-01 00:00")
+    with timezone.override("Europe/Warsaw"):
+        with translation.override("en"):
+            assert span(start, end) == "30 Nov 01:00 CET – 1 Dec 01:00 CET"
+        with translation.override("pl"):
+            assert span(start, end) == "30 lis, 1:00 CET – 1 gru, 1:00 CET"
+    assert span(None, end) == ""

@@ -127,4 +127,4 @@ def test_days_are_written_as_the_reader_writes_them_never_in_the_us_format(clien
     client.force_login(world.alice)
     polish = text(client.get(SNDS_PAGE))
     assert 'data-testid="snds-latest-day">30 lis<' in polish and "11/30/2026" not in polish
-    assert "30 lis o 1:00 CET" in polish  # Microsoft's activity times, in the reader's zone and clock
+    assert "30 lis, 1:00 CET – 1 gru, 1:00 CET" in polish  # Microsoft's activity times, in the reader's zone and clock
