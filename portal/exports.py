@@ -26,7 +26,7 @@ from core.text import Msg, Text
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-APPS = ("accounts", "cases", "deliverability", "planning", "availability")
+APPS = ("accounts", "cases", "deliverability", "planning", "availability", "sso")
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -128,6 +128,7 @@ def build(account, path, *, requested_by, language: str, progress: Callable[[int
                 "internal notes and staff-only timeline entries",
                 "raw inbound email",
                 "passwords, two-factor secrets and API token hashes",
+                "single sign-on client secrets and domain verification tokens",
             ],
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, cls=_Encoder))
