@@ -20,12 +20,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import cpu  # noqa: E402
 from tests import prod_smoke  # noqa: E402
 from tests.prod_smoke import BIN, environment, free_port, fresh_database, manage, process, wait_for  # noqa: E402
 
@@ -102,10 +107,17 @@ def python(env: dict, script: str, *args: str) -> str:
     return done.stdout
 
 
-def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
+def wrk(url: str, cookie: str | None, seconds: int, connections: int, while_running=lambda: None) -> dict:
+    """wrk's figures; ``while_running()`` is called every ``cpu.INTERVAL`` seconds until wrk ends."""
     headers = ["-H", "X-Forwarded-Proto: https"] + (["-H", f"Cookie: sessionid={cookie}"] if cookie else [])
     argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *headers, url]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as run:  # wrk's report is a few hundred bytes
+        while run.poll() is None:
+            while_running()
+            time.sleep(cpu.INTERVAL)
+        out = run.stdout.read()
+    if run.returncode:
+        raise subprocess.CalledProcessError(run.returncode, argv, out)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     requests = int(re.search(r"(\d+) requests in", out)[1])
 
@@ -119,26 +131,28 @@ def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors, "requests": requests}
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (``/proc/<pid>/stat``), in seconds."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / os.sysconf("SC_CLK_TCK")
+def database_backends(pg) -> list[int]:
+    """The PostgreSQL backends connected to this run's database (``pg``: a connection to another database)."""
+    return [pid for (pid,) in pg.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [prod_smoke.DB])]
 
 
-def serving_pids(master_pid: int) -> list[int]:
-    """The web workers and the PostgreSQL backends connected to this run's database (the workers keep theirs)."""
-    import psycopg
-
+def workers(master_pid: int) -> set[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True).stdout
-    with psycopg.connect(f"{prod_smoke.PG}/postgres", autocommit=True) as conn:
-        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [prod_smoke.DB]).fetchall()
-    return [int(p) for p in out.split()] + [pid for (pid,) in rows]
+    return {int(p) for p in out.split()}
+
+
+def measured(page: Callable[[Callable[[], None]], dict], master_pid: int, pg) -> tuple[dict, float, int, int]:
+    """Run ``page`` (wrk, given the sampler to call while it runs) and return its figures, the CPU milliseconds
+    per request gunicorn's tree and the database's backends spent (bench/cpu.py), the workers recycled and the
+    backends closed meanwhile."""
+    backends = cpu.BackendTicks(lambda: database_backends(pg))
+    web_before, workers_before = cpu.tree_ticks(master_pid), workers(master_pid)
+    backends.start()
+    figures = page(backends.sample)
+    backends.sample()
+    spent = cpu.tree_ticks(master_pid) - web_before + backends.total
+    ms = spent / cpu.ticks_per_second() * 1000 / max(figures["requests"], 1)
+    return figures, ms, len(workers_before - workers(master_pid)), backends.closed()
 
 
 def worker_memory_mb(master_pid: int) -> list[float]:
@@ -186,15 +200,21 @@ def main() -> None:
         )
         columns = f"{'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10}"
         print(f"{columns}  target: >= {TARGET_RPS:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors")
+        pg = stack.enter_context(psycopg.connect(f"{prod_smoke.PG}/postgres", autocommit=True))
+        recycled = closed = 0
         for label, path, who in [page for page in PAGES if args.only in (None, page[0])]:
             wrk(f"{base}{path}", sessions.get(who), 3, args.connections)  # warm-up
-            pids = serving_pids(gunicorn.pid)
-            cpu = cpu_seconds(pids)
-            r = wrk(f"{base}{path}", sessions.get(who), args.seconds, args.connections)
-            cpu_ms = (cpu_seconds(pids) - cpu) * 1000 / max(r["requests"], 1)
+            run = partial(wrk, f"{base}{path}", sessions.get(who), args.seconds, args.connections)
+            r, cpu_ms, gone, ended = measured(run, gunicorn.pid, pg)
+            recycled, closed = recycled + gone, closed + ended
             ok = r["rps"] >= TARGET_RPS and r["p99"] <= TARGET_P99_MS and r["errors"] == 0
             figures = f"{r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {cpu_ms:10.1f}"
             print(f"{label:22} {figures}  {'met' if ok else 'MISSED'}")
+        print(
+            f"\ncpu ms/req: gunicorn's master and workers ({recycled} recycled during the runs: counted whole) and "
+            f"the database's PostgreSQL backends, sampled every {cpu.INTERVAL} s ({closed} closed during the runs: "
+            "counted to their last sample)"
+        )
         memory = worker_memory_mb(gunicorn.pid)
         print(f"\nweb worker memory (RSS): {', '.join(f'{m:.0f} MB' for m in memory)}")
 
