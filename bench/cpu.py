@@ -22,6 +22,7 @@ and the figure went negative.
 """
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -110,3 +111,17 @@ class BackendTicks:
         """Backends seen that are gone now (their last moments are not counted)."""
         alive = set(self._read())
         return sum(1 for key in self.last if key not in alive)
+
+
+def settle(read: Callable[[], int], *, quiet: int, interval=0.5, timeout=30.0, sleep=time.sleep) -> int:
+    """Wait until ``read()`` (ticks so far) grows by at most ``quiet`` ticks in ``interval`` s (at most ``timeout``
+    s) and return its last value. For a run's first reading: the requests a warm-up left queued are still served
+    after wrk went away, and their time belongs to no run (on a loaded machine, more than the run's own)."""
+    last = read()
+    for _ in range(max(1, int(timeout / interval))):
+        sleep(interval)
+        now = read()
+        if now - last <= quiet:
+            return now
+        last = now
+    return last

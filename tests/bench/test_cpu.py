@@ -94,3 +94,11 @@ def test_backends_count_from_the_start_up_to_their_last_sample_and_a_reused_pid_
     assert backends.total == 50 + 25 + 20 + 5
     alive[:] = [102]  # by the end only 102 is left: the first 101, 103 and the second 101 closed
     assert backends.closed() == 3
+
+
+def test_the_first_reading_waits_until_the_warm_ups_queue_is_served():
+    readings, slept = iter([100, 140, 170, 171, 172, 500]), []
+    assert cpu.settle(lambda: next(readings), quiet=2, sleep=slept.append) == 171
+    assert len(slept) == 3
+    busy = iter(range(0, 10_000, 50))  # never quiet: gives up after the timeout with the last reading
+    assert cpu.settle(lambda: next(busy), quiet=2, interval=0.5, timeout=2.0, sleep=slept.append) == 200
