@@ -12,6 +12,7 @@ from django.db import connection
 
 from portal import exports
 from sso.models import SsoConnection
+from tests.helpers import sign_in, text, visible_text
 from tests.sso.factories import SsoConnectionFactory, SsoDomainFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,18 @@ def test_another_accounts_connections_are_not_in_the_export(world, connections, 
     assert b"Okta EU" in everything and b"acme-eu.test" in everything
     assert b"Globex IdP" not in everything and b"globex.idp.example" not in everything
     assert b"globex.test" not in everything and b"globex-secret-value" not in everything
+
+
+@pytest.mark.parametrize(
+    ("language", "included", "left_out"),
+    [
+        ("en", "single sign-on connections and their domains", "and the single sign-on client secret are not included"),
+        ("pl", "połączenia logowania jednokrotnego i ich domeny", "ani sekretu klienta logowania jednokrotnego"),
+    ],
+)
+def test_the_export_page_says_single_sign_on_is_in_and_its_secret_is_not(client, world, language, included, left_out):
+    world.alice.language = language
+    world.alice.save(update_fields=["language"])
+    sign_in(client, world, "alice")
+    page = visible_text(text(client.get("/a/acme/team/export/")))
+    assert included in page and left_out in page
