@@ -8,6 +8,8 @@ the Django admin, see portal/urls.py), which asks for the second factor of every
 who must have one is either asked for it at every sign-in or is held on the set-up pages here.
 """
 
+import functools
+
 from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -55,7 +57,13 @@ def can_remove(authenticator: Authenticator) -> bool:
 
 def _open_paths() -> tuple[str, ...]:
     """Where a person without a required second factor may still go: setting one up (and confirming their
-    password for it), signing out, the language switch, static files."""
+    password for it), signing out, the language switch, static files. Asked on every request: reversed once per
+    script prefix (issue 18)."""
+    return _open_paths_under(get_script_prefix())
+
+
+@functools.cache
+def _open_paths_under(prefix: str) -> tuple[str, ...]:
     return (
         reverse("mfa_index"),
         reverse("account_reauthenticate"),

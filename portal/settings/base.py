@@ -240,9 +240,10 @@ BLOCKLIST_CHUNK = int(os.environ.get("BLOCKLIST_CHUNK", "250"))  # targets per t
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
 # The cache holds rate-limit counts (core/ratelimit.py): shared by every web process on Redis; per process
-# in memory otherwise (the embedded default runs one).
+# in memory otherwise (the embedded default runs one). On Redis: Django's backend, one client per process
+# (core/redis_cache.py).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
