@@ -174,6 +174,7 @@ WATCHED = {
     "deliverability.Sweep": "account_id",
     "deliverability.AuthRun": "account_id",
     "deliverability.AuthFinding": "run.account_id",
+    "deliverability.DmarcReport": "account_id",  # the console's DMARC panel
     "deliverability.MessageStream": "account_id",
     "planning.WarmupPlan": "account_id",
     "planning.DailyActual": "plan.account_id",

@@ -1,8 +1,9 @@
 """What blocklist monitoring contributes to the dashboard and the staff console (fixed query counts)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.panel_cache import cacheable, next_minute_of
+from core.panel_cache import cacheable, next_midnight, next_minute_of
 from core.panels import Panel
 
 from .authentication.status import SEVERITY
@@ -66,8 +67,10 @@ def authentication_now(account) -> dict:
     return worst
 
 
+@cacheable
 def listings(request) -> Panel:
-    """Current listings across the staff member's accounts, most important first."""
+    """Current listings across the staff member's accounts, most important first. Kept until the viewer's day
+    changes ("since" says "09:00" today, a weekday later)."""
     qs = ListingStatus.objects.current_for(request.user)
     return Panel(
         name="listings",
@@ -75,12 +78,15 @@ def listings(request) -> Panel:
         template="deliverability/panels/listings.html",
         context={"rows": list(qs[:8]), "total": qs.count()},
         wide=True,
+        changes_at=next_midnight(timezone.now()),
     )
 
 
+@cacheable
 def dmarc_reports(request) -> Panel:
     """Issue 19: the latest DMARC report files across the staff member's accounts, refused ones first (each
-    links to its account's refused reports, where staff count it again). Two queries."""
+    links to its account's refused reports, where staff count it again). Two queries. Kept until the viewer's
+    day changes (when each arrived)."""
     qs = DmarcReport.objects.refused_first_for(request.user)
     return Panel(
         name="dmarc-reports",
@@ -88,4 +94,5 @@ def dmarc_reports(request) -> Panel:
         template="deliverability/panels/dmarc_reports.html",
         context={"rows": list(qs[:8]), "refused": qs.refused().count()},
         wide=True,
+        changes_at=next_midnight(timezone.now()),
     )

@@ -2,6 +2,8 @@
 the customer sees Gmail's spam rate per domain (newest day, against 0.10% / 0.30%); the TAM sees
 "reputation dropped for N accounts today". MISSION: DLV-1, TAM-4."""
 
+from datetime import UTC
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +32,10 @@ def spam_rate(request, account) -> Panel | None:
     )
 
 
+@cacheable
 def reputation_drops(request) -> Panel | None:
-    """Accounts this person reaches whose Gmail domain reputation dropped in an import today (UTC)."""
+    """Accounts this person reaches whose Gmail domain reputation dropped in an import today (UTC). Kept until
+    the UTC day changes."""
     start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     count = signals.dropped_accounts(Account.objects.visible_to(request.user), start)
     return Panel(
@@ -39,4 +43,5 @@ def reputation_drops(request) -> Panel | None:
         title=_("Mailbox-provider reputation"),
         template="deliverability/reputation/postmaster_console.html",
         context={"count": count},
+        changes_at=next_midnight(timezone.now(), UTC),
     )

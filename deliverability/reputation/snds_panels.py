@@ -1,10 +1,13 @@
 """What Microsoft SNDS contributes to the customer dashboard and the staff console (issue 19; fixed query
 counts). MISSION: DLV-1, DLV-2."""
 
+from datetime import UTC
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from core.panel_cache import cacheable
+from core.panel_cache import cacheable, next_midnight
 from core.panels import Panel
 
 from ..models import SndsConnection
@@ -34,8 +37,10 @@ def microsoft_reputation(request, account) -> Panel | None:
     )
 
 
+@cacheable
 def snds_trouble(request) -> Panel | None:
-    """The staff console: accounts whose IPs SNDS judged RED or caught in spam traps on its newest days."""
+    """The staff console: accounts whose IPs SNDS judged RED or caught in spam traps on its newest days. Kept
+    until the UTC day changes (the days it counts move then)."""
     rows = snds_reads.troubled_recent(Account.objects.visible_to(request.user))
     if not rows:
         return None
@@ -49,4 +54,5 @@ def snds_trouble(request) -> Panel | None:
         title=_("Microsoft SNDS: red or trap hits"),
         template="deliverability/reputation/snds_console_panel.html",
         context={"accounts": list(accounts.values())[:20], "total": len(accounts)},
+        changes_at=next_midnight(timezone.now(), UTC),
     )

@@ -165,6 +165,24 @@ def test_a_reputation_drop_is_sent_once(google, world, frozen, client, english):
     assert "No reputation drop today." in visible_text(client.get("/console/"))
 
 
+def test_a_drop_shows_on_a_console_already_open_and_leaves_at_utc_midnight(google, world, frozen, client, english):
+    """The console keeps the panel in the cache (core/panel_cache.py, issue 18): the import moves it."""
+    frozen(TODAY)
+    google.add_days(DOMAIN, YESTERDAY - timedelta(days=20), 20, reputation="HIGH")
+    google.add_days(DOMAIN, YESTERDAY, 1, reputation="LOW", spam=0.0031)
+    connected(google, world.acme)
+    client.force_login(world.tina)
+    for _ in range(2):
+        assert "No reputation drop today." in visible_text(client.get("/console/"))
+    postmaster_import.import_account(world.acme.pk)
+    assert "Reputation dropped for 1 account today" in visible_text(client.get("/console/"))
+    frozen("2026-12-06 23:59:59")
+    client.force_login(world.tina)  # the evening: signed in again
+    assert "Reputation dropped for 1 account today" in visible_text(client.get("/console/"))
+    frozen("2026-12-07 00:00")
+    assert "No reputation drop today." in visible_text(client.get("/console/"))
+
+
 def test_a_first_import_of_old_history_sends_no_drop(google, world, frozen):
     frozen(TODAY)
     hook = DestinationFactory(account=world.acme, event_types=["reputation.dropped"])

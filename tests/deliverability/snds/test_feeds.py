@@ -97,3 +97,17 @@ def test_the_console_lists_accounts_red_or_trapped_today(client, world, acme, fr
     frozen("2026-12-03 13:00")  # two days later nothing new came: not "today" any more
     client.force_login(world.tina)
     assert "Microsoft SNDS today" not in visible_text(client.get("/console/"))
+
+
+def test_an_import_shows_on_a_console_already_open(client, world, acme, frozen):
+    """The console keeps the panel in the cache (core/panel_cache.py, issue 18): the import moves it."""
+    client.force_login(world.tina)
+    for _ in range(2):
+        assert "Microsoft SNDS today" not in visible_text(client.get("/console/"))
+    snds_services.snds_import(account_id=acme.pk)
+    assert "Acme · 1 IP red · 14 trap hits" in visible_text(client.get("/console/"))
+    frozen("2026-12-01 23:59:59")  # the newest days are still the 30th and the 1st
+    client.force_login(world.tina)
+    assert "Acme · 1 IP red · 14 trap hits" in visible_text(client.get("/console/"))
+    frozen("2026-12-02 00:00")  # the UTC day moved: the 30th is too old
+    assert "Microsoft SNDS today" not in visible_text(client.get("/console/"))
