@@ -12,6 +12,15 @@ class Reachability:
     next_open: datetime | None = None  # closed now: when the next period starts (None: not within a year)
 
 
+def reachable_now(person, at: datetime) -> Reachability:
+    """Only whether the person is reachable at ``at``, not until when or when next (the staff console's badge):
+    ``until`` and ``next_open`` are left unset."""
+    calendar = getattr(person, "calendar", None)
+    if calendar is None:
+        return Reachability(known=False)
+    return Reachability(known=True, open_now=calendar.schedule.is_open(at))
+
+
 def reachability(person, at: datetime) -> Reachability:
     calendar = getattr(person, "calendar", None)
     if calendar is None:

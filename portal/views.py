@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account
-from accounts.reachability import reachability
+from accounts.reachability import reachable_now
 from core.decorators import staff_required
 from core.panel_cache import csrf_placeholder, render_all, render_console
 from core.panels import Panel, panel_functions
@@ -112,7 +112,7 @@ def console(request):
                 if account.backup_tam_id == request.user.pk
                 else ""
             ),
-            "tam_reach": reachability(account.primary_tam, now) if account.primary_tam else None,
+            "tam_reach": reachable_now(account.primary_tam, now) if account.primary_tam else None,
         }
         for account in page.object_list
     ]

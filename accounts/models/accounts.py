@@ -39,8 +39,10 @@ class AccountQuerySet(models.QuerySet):
         return self.visible_to(user) if user.is_staff else self.none()
 
     def with_tam_calendars(self):
-        """What the TAM card needs, in a fixed number of queries whatever the number of accounts."""
-        return self.select_related("primary_tam__calendar", "backup_tam__calendar").prefetch_related(*TAM_HOURS)
+        """What the staff console's account table shows, in a fixed number of queries whatever the number of
+        accounts: both TAMs, and the primary TAM's hours (reachable now or away; the backup TAM's hours are not
+        shown there, issue 18)."""
+        return self.select_related("primary_tam__calendar", "backup_tam").prefetch_related(*TAM_HOURS[:2])
 
 
 class TenantQuerySet(models.QuerySet):

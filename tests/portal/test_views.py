@@ -30,6 +30,7 @@ from tests.helpers import (
     give_tina,
     tam_block,
     text,
+    visible_text,
     without_csrf,
 )
 
@@ -162,6 +163,30 @@ def test_console_query_count_does_not_grow_with_the_accounts(client, world, djan
     assert large == small
     assert text(response).count("<tr>") == 1 + 50  # one page
     assert "Page 1 of 2" in text(response)
+
+
+def test_console_says_whether_each_primary_tam_is_reachable_now(client, world, frozen):
+    """Only the primary TAM's hours decide the badge; the backup TAM is named (issue 18: the table reads no
+    backup TAM's calendar)."""
+    frozen("2027-05-11 08:00")  # a Tuesday, 10:00 in Warsaw
+    give_tina(world, BusinessCalendarFactory(always_open=True, weekdays=False))
+    CalendarExceptionFactory(calendar=world.tess.calendar, first=date(2027, 5, 11))  # Tess: a day off
+    world.acme.backup_tam.calendar = None
+    world.acme.backup_tam.save(update_fields=["calendar"])
+    client.force_login(world.root)
+    page = client.get("/console/")
+    acme, globex = visible_text(table_row(page, "Acme")), visible_text(table_row(page, "Globex"))
+    assert "Tina Nowak reachable" in acme and "Tom Becker" in acme
+    assert "Tess Lindqvist away" in globex
+
+
+def test_console_served_from_the_panel_cache_reads_the_table_and_the_live_panels_only(
+    client, world, django_assert_max_num_queries
+):
+    """Session, person, the table (count, page, the primary TAMs' hours), the accounts reached (the cache's
+    key), then the panels whose text moves with the clock: incidents (1) and who is on duty (3)."""
+    client.force_login(world.root)
+    count_queries(client, "/console/", django_assert_max_num_queries, 11)
 
 
 # --- the staff console --------------------------------------------------------------------------
