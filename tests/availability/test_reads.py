@@ -9,6 +9,7 @@ import pytest
 
 from availability.ledger import API, SMTP, unavailable
 from availability.models import UNAVAILABLE, SecondRollup
+from availability.reports import attempted_channels
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,17 @@ def test_no_second_copy_of_the_rule_in_the_code():
         and re.search(r"failures__gte|failures >= attempts", path.read_text(encoding="utf-8"))
     ]
     assert copies == ["availability/ledger.py"]
+
+
+def test_attempted_channels_per_span_half_open_and_the_accounts_own(world):
+    """The months' "no data" reads which channels had any attempt in each span: one query (issue 18)."""
+    rows = [(world.acme, API, 100), (world.acme, SMTP, 250), (world.acme, API, 299), (world.globex, SMTP, 150)]
+    for account, channel, second in rows:
+        SecondRollup.objects.create(account=account, channel=channel, second=second, attempts=1, failures=0)
+    spans = [(100, 200), (200, 300), (300, 400), (0, 100)]
+    assert attempted_channels(world.acme, spans) == [
+        frozenset({"api"}),
+        frozenset({"api", "smtp"}),
+        frozenset(),
+        frozenset(),
+    ]
