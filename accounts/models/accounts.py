@@ -15,7 +15,7 @@ from accounts.timezones import TimeZoneField
 from .sessions import SessionIdle, SessionMax
 from .users import StaffRole, User
 
-TAM_HOURS = (  # the TAMs' opening hours and exceptions, prefetched (with_tam_calendars, the TAM card)
+TAM_HOURS = (  # the TAMs' opening hours and exceptions, prefetched (the TAM card; the console: the primary's)
     "primary_tam__calendar__windows",
     "primary_tam__calendar__exceptions",
     "backup_tam__calendar__windows",
