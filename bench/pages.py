@@ -7,7 +7,8 @@ database of its own (``SMOKE_DB``, default ``portal_pages_bench``; dropped and r
 Redis db ``PAGES_REDIS_DB`` (default 4). Then one process with ``portal.settings.production`` asks each page
 through Django's test client, signed in as the person who uses it, and prints per page: the best of ``--rounds``
 rounds of the mean CPU time of this process per request (``time.process_time``: the figure other work on a
-shared machine changes least), the queries of one request, and the answer's size. The whole middleware stack runs
+shared machine changes least), the queries of one request, the answer's size, and the Python function calls of
+one request (a count: the figure a busy machine does not change at all). The whole middleware stack runs
 (sessions from Redis, CSP, axes, structlog, metrics); PostgreSQL's own CPU is not counted. Panels cached per
 account are warm after the first request; ``--cold`` empties the cache before every request instead (the figure
 right after each change). ``--reuse`` keeps the database but collects the tree's static files, so two trees can
@@ -57,7 +58,10 @@ def measure(requests: int, rounds: int, profile: str | None, cold: bool) -> None
         if who:
             client.force_login(User.objects.get(email=who), backend="accounts.backends.RoleBackend")
         clients[who] = client
-    print(f"{'page':22} {'cpu ms/req':>10} {'queries':>8} {'KB':>6}   ({rounds} x {requests} requests, best round)")
+    print(
+        f"{'page':22} {'cpu ms/req':>10} {'queries':>8} {'KB':>6} {'py calls':>9}   ({rounds} x {requests} requests, "
+        "best round; Python function calls per request: the same on a busy machine)"
+    )
     for label, path, who in PAGES:
         client = clients[who]
 
@@ -84,7 +88,7 @@ def measure(requests: int, rounds: int, profile: str | None, cold: bool) -> None
             for _ in range(requests):
                 get()
             best = min(best, (time.process_time() - start) * 1000 / requests)
-        print(f"{label:22} {best:10.1f} {len(queries):8d} {size / 1024:6.0f}")
+        print(f"{label:22} {best:10.1f} {len(queries):8d} {size / 1024:6.0f} {calls_per_request(get, requests):9d}")
         if profile == label:
             print("\n".join(f"  {sql[:150]}" for sql in queries))
         if profile == label:
@@ -96,6 +100,17 @@ def measure(requests: int, rounds: int, profile: str | None, cold: bool) -> None
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(60)
             stats.sort_stats("tottime").print_stats(25)
+
+
+def calls_per_request(get, requests: int) -> int:
+    """Python function calls of one request (cProfile's count): unlike CPU time, other work on a shared machine
+    does not change it, so two trees compare on it even when the CPU figures are noisy."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        get()
+    profiler.disable()
+    return sum(calls for _, calls, *_ in pstats.Stats(profiler).stats.values()) // requests
 
 
 def main() -> None:
