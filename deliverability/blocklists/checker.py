@@ -93,12 +93,30 @@ def check(
                 labels = reversed_wire[key] = encode_name(reversed_name(target, registered=key[1]))[:-1]
             names.append(labels + zone_wire)  # the wire form of query_name(target, spec)
             zones.append(spec.zone)
-    answers = engine.resolve(names, zones, on_progress=on_progress)
-    results = [decode(spec, answer) for (_target, spec), answer in zip(pairs, answers, strict=True)]
-    listed = [i for i, result in enumerate(results) if result.status == Status.LISTED]
-    if listed:
-        texts = engine.resolve([names[i] for i in listed], [zones[i] for i in listed], rdtype=dns.rdatatype.TXT)
-        for i, answer in zip(listed, texts, strict=True):
+    results: list[Result | None] = [None] * len(pairs)
+    followed: list[int] = []  # the listings whose TXT reason the A run asked, in the order it asked
+
+    def reason_of_listing(i: int, answer: Answer) -> int | None:
+        """Decoded as the answer comes: a listing's reason is asked in the same run (a second run, after
+        the first, started slow again and waited out its own retransmission tail). MISSION: DLV-2"""
+        result = results[i] = decode(pairs[i][1], answer)
+        if result.status != Status.LISTED:
+            return None
+        followed.append(i)
+        return dns.rdatatype.TXT
+
+    answers = engine.resolve(names, zones, on_progress=on_progress, then=reason_of_listing)
+    for i, answer in zip(followed, answers[len(pairs) :], strict=True):
+        results[i] = results[i].with_reason(reason_text(answer))
+    late = []  # answers truncated over UDP, which TCP brought after the run: their reasons are asked now
+    for i, result in enumerate(results):
+        if result is None:
+            result = results[i] = decode(pairs[i][1], answers[i])
+            if result.status == Status.LISTED:
+                late.append(i)
+    if late:
+        texts = engine.resolve([names[i] for i in late], [zones[i] for i in late], rdtype=dns.rdatatype.TXT)
+        for i, answer in zip(late, texts, strict=True):
             results[i] = results[i].with_reason(reason_text(answer))
     for (target, spec), result in zip(pairs, results, strict=True):
         yield Finding(target, spec, result)

@@ -60,21 +60,25 @@ class Engine:
         *,
         rdtype: int = dns.rdatatype.A,
         on_progress: Callable[[int, int], None] | None = None,
+        then: Callable[[int, Answer], int | None] | None = None,
     ) -> list[Answer]:
         """Answers for ``names`` (text, or wire form as ``encode_name`` makes it) in the same order.
-        ``zones[i]`` groups names for the per-zone limit."""
+        ``zones[i]`` groups names for the per-zone limit. ``then(i, answer)``, called as the answer to
+        ``names[i]`` comes over UDP, may return a record type to ask about that name in the same run (a
+        listing's TXT reason: no second run, no second slow start); those answers follow the others, in the
+        order ``then`` asked for them (``batch.py``)."""
         total = len(names)
         if not total:
             return []
         zones = zones if zones is not None else [""] * total
         queries = [Query(i, question(name, rdtype), zones[i]) for i, name in enumerate(names)]
-        batch = Batch(queries, self.settings.per_zone)
+        batch = Batch(queries, self.settings.per_zone, then)
         truncated: list[Query] = []
         self._run(batch, truncated, rdtype, on_progress)
         if truncated:
-            self._tcp(names, truncated, batch.answers, rdtype)
+            self._tcp(truncated, batch.answers)
         if on_progress:
-            on_progress(total, total)
+            on_progress(batch.total, batch.total)
         return batch.answers  # type: ignore[return-value]
 
     def _run(self, batch: Batch, truncated: list[Query], rdtype: int, on_progress) -> None:
@@ -112,14 +116,13 @@ class Engine:
 
     # --- TCP for truncated answers -----------------------------------------------------------------
 
-    def _tcp(self, names, truncated, answers, rdtype):
+    def _tcp(self, truncated, answers):
         import dns.query  # rare (truncated answers), and it brings dnspython's DoH stack: not at start-up
 
         def ask(query):
             host, port = query.slot.server
-            name = names[query.index]
-            if isinstance(name, bytes):  # given in wire form
-                name = dns.name.from_wire(name, 0)[0]
+            name, end = dns.name.from_wire(query.question, 0)  # the question asked over UDP, a follow-up's too
+            rdtype = int.from_bytes(query.question[end : end + 2], "big")
             message = dns.message.make_query(name, rdtype)
             try:
                 reply = dns.query.tcp(message, host, port=port, timeout=self.settings.timeout)

@@ -10,6 +10,7 @@ from collections import deque
 import dns.flags
 import dns.message
 import dns.rcode
+import dns.rdatatype
 import dns.rrset
 
 from deliverability.engine.sockets import Slot
@@ -66,11 +67,15 @@ class FakeSocket:
 
 
 def reply_to(wire: bytes, *, rcode=dns.rcode.NXDOMAIN, address: str | None = None, tc: bool = False) -> bytes:
-    """The nameserver's answer to a query: ``rcode``, or NOERROR with an A record ``address``; TC if asked."""
+    """The nameserver's answer to a query: ``rcode``, or NOERROR with an A record ``address`` (a TXT record
+    naming it, to a TXT question); TC if asked."""
     query = dns.message.from_wire(wire)
     response = dns.message.make_response(query)
-    if address:
-        response.answer.append(dns.rrset.from_text(query.question[0].name, 60, "IN", "A", address))
+    question = query.question[0]
+    if address and question.rdtype == dns.rdatatype.TXT:  # a listing's reason
+        response.answer.append(dns.rrset.from_text(question.name, 60, "IN", "TXT", f'"listed as {address}"'))
+    elif address:
+        response.answer.append(dns.rrset.from_text(question.name, 60, "IN", "A", address))
     else:
         response.set_rcode(rcode)
     if tc:

@@ -6,6 +6,7 @@ MISSION: DLV-2. The same behaviour on real sockets: test_engine.py (rbldnsd, and
 latency and 5% loss) and test_engine_limits.py.
 """
 
+import dns.rdatatype
 import pytest
 
 from deliverability.blocklists.dnsbl import Answer
@@ -166,3 +167,52 @@ def test_a_run_right_after_another_keeps_its_window_and_one_after_a_pause_starts
     clock.advance(1.0)
     _answers, _engine, took = run(FakeNetwork(clock, rtt=0.04), names(600), paths=memory, **options)
     assert took == pytest.approx(4 * 0.04)  # 64, 128, 256, 152
+
+
+def test_a_follow_up_question_is_asked_in_the_same_run_as_its_answer_comes():
+    """The checker asks a listing's TXT reason as soon as its A answer says listed: the reasons travel with
+    the A queries still waiting (three round trips here), where a second run after the first took a round
+    trip more and, through a delay, started slow and waited out a second retransmission tail. MISSION: DLV-2"""
+    network = FakeNetwork(FakeClock(), rtt=0.02, listed={"0.0.0.10.zen.test", "1.0.0.10.zen.test"})
+    engine = Engine(
+        Settings(nameservers=(A,), window=4, per_zone=4),
+        paths=PathMemory(clock=network.clock),
+        clock=network.clock,
+        sockets=network,
+    )
+    followed = []
+
+    def then(i, answer):
+        if answer.addresses:
+            followed.append(i)
+            return dns.rdatatype.TXT
+        return None
+
+    started = network.clock.now
+    answers = engine.resolve(names(10), then=then)
+    assert network.clock.now - started == pytest.approx(3 * 0.02)  # 4 A, then 2 TXT + 2 A, then 4 A
+    listed = Answer(rcode=0, addresses=("127.0.0.2",))
+    assert answers[:10] == [listed, listed] + [NXDOMAIN] * 8
+    assert sorted(followed) == [0, 1] and len(answers) == 12
+    assert [answers[10 + k].texts for k in range(2)] == [("listed as 127.0.0.2",)] * 2
+    assert network.sends["0.0.0.10.zen.test"] == 2 and engine.stats["sent"] == 12
+
+
+def test_the_checker_asks_the_reasons_of_its_listings_in_the_run_of_its_a_queries():
+    """``checker.check`` in one engine run: each listing's TXT reason is asked as its A answer comes."""
+    from deliverability.blocklists import checker, dnsbl
+
+    network = FakeNetwork(FakeClock(), rtt=0.02, listed={"2.0.0.10.zen.test", "5.0.0.10.zen.test"})
+    engine = Engine(
+        Settings(nameservers=(A,)), paths=PathMemory(clock=network.clock), clock=network.clock, sockets=network
+    )
+    runs = []
+    resolve = engine.resolve
+    engine.resolve = lambda *args, **kwargs: runs.append(args[0]) or resolve(*args, **kwargs)
+    spec = dnsbl.zone_spec(zone="zen.test", kind="ip4", codes=[{"code": "127.0.0.2", "meaning": "listed"}])
+    targets = dnsbl.expand_targets("10.0.0.0/29")
+    found = list(checker.check(engine, targets, [spec], zone_health={"zen.test": dnsbl.Health(True)}))
+    assert len(runs) == 1 and engine.stats["sent"] == 8 + 2
+    listed = {f.target.value: f.result.reason for f in found if f.result.status == dnsbl.Status.LISTED}
+    assert listed == {"10.0.0.2": "listed as 127.0.0.2", "10.0.0.5": "listed as 127.0.0.2"}
+    assert [f.result.status for f in found].count(dnsbl.Status.CLEAR) == 6

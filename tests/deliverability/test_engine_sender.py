@@ -5,7 +5,7 @@ MISSION: DLV-2.
 """
 
 import struct
-from collections import Counter
+from collections import Counter, deque
 
 import pytest
 
@@ -191,6 +191,39 @@ def test_answers_stay_in_the_order_asked_whatever_order_they_come_in():
     for query in reversed(queries):
         batch.finish(query, Answer(rcode=query.index))
     assert [answer.rcode for answer in batch.answers] == [0, 1, 2] and batch.done == batch.total == 3
+
+
+def test_a_follow_up_goes_first_in_its_zone_and_brings_back_a_zone_that_had_nothing_left():
+    asked = []
+
+    def reason_of_a_listing(i, answer):
+        if answer.rcode != 0:
+            return None
+        asked.append(i)
+        return 16  # TXT
+
+    batch = Batch(
+        [Query(0, b"\x01a\x00\x00\x01\x00\x01", "a"), Query(1, b"\x01b\x00\x00\x01\x00\x01", "a")],
+        per_zone=2,
+        then=reason_of_a_listing,
+    )
+    first, second = batch.next(), batch.next()
+    assert not batch.active  # nothing left to send
+    batch.finish(second, Answer(rcode=3))  # not listed: nothing follows
+    batch.finish(first, Answer(rcode=0, addresses=("127.0.0.2",)))
+    assert list(batch.active) == ["a"] and batch.total == 3 and asked == [0]
+    follow_up = batch.next()
+    assert (follow_up.index, follow_up.zone, follow_up.question) == (2, "a", b"\x01a\x00\x00\x10\x00\x01")
+    batch.finish(follow_up, Answer(rcode=0, texts=("why",)))  # a follow-up's answer is not followed again
+    assert batch.done == batch.total == 3 and batch.answers[2].texts == ("why",) and asked == [0]
+
+
+def test_a_follow_up_waits_while_its_zone_is_at_its_limit_and_goes_before_the_rest():
+    batch = batch_of("a", "a", "a", per_zone=1)
+    batch.then = lambda i, answer: 16
+    first = batch.next()
+    batch.finish(first, Answer(rcode=0))
+    assert [batch.next().index, batch.active] == [3, deque()]  # the follow-up, before queries 1 and 2
 
 
 def test_query_ids_come_from_the_system_random_source_one_read_per_2048(monkeypatch):
