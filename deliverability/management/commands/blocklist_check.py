@@ -97,8 +97,9 @@ class Command(BaseCommand):
     def _not_applicable(self, targets, specs, *, named: bool) -> None:
         """Say which (target, zone) pairs are not asked, rather than print nothing: every pair for zones named
         with --zone, or a target no catalogue list answers for."""
+        skipped_for = {kind: [spec for spec in specs if not spec.accepts_kind(kind)] for kind in Kind}
         for target in targets:
-            skipped = [spec for spec in specs if not spec.accepts(target)]
+            skipped = skipped_for[target.kind]
             if not named and len(skipped) < len(specs):
                 continue
             for spec in skipped:
