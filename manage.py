@@ -14,7 +14,15 @@ def main():
     gc.disable()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    from core.quick_exit import finish
+
+    finish(code)  # without the interpreter's teardown when the command asked for it (core/quick_exit.py)
 
 
 if __name__ == "__main__":

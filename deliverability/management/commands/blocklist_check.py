@@ -12,6 +12,7 @@ from argparse import RawDescriptionHelpFormatter
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.quick_exit import skip_teardown
 from deliverability.blocklists.checker import check, check_health, describe, engine_settings
 from deliverability.blocklists.dnsbl import Kind, Status, TargetError, expand_targets, valid_zone, zone_spec
 from deliverability.engine import Engine
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
     def handle(self, *args, **options):
+        skip_teardown()  # run by manage.py, the process ends once the output is written (core/quick_exit.py)
         if options["port"] is not None and not options["nameserver"]:
             raise CommandError("--port needs --nameserver: it is the port of the resolvers named there")
         targets = self._targets(options["targets"])
