@@ -78,7 +78,7 @@ class Engine:
         if truncated:
             self._tcp(truncated, batch.answers)
         if on_progress:
-            on_progress(batch.total, batch.total)
+            on_progress(total, total)
         return batch.answers  # type: ignore[return-value]
 
     def _run(self, batch: Batch, truncated: list[Query], rdtype: int, on_progress) -> None:
@@ -106,7 +106,8 @@ class Engine:
                 congestion.tick(now, timer.srtt)
                 if on_progress and now - last_progress > PROGRESS_EVERY:
                     last_progress = now
-                    on_progress(batch.done - len(truncated), batch.total)
+                    # of the names asked (a sweep's counter): follow-ups are not more work to report
+                    on_progress(min(batch.done - len(truncated), batch.asked), batch.asked)
         finally:
             self.stats["backoffs"] += congestion.backoffs
             ssthresh = congestion.ssthresh if congestion.backoffs else None

@@ -188,14 +188,15 @@ def test_a_follow_up_question_is_asked_in_the_same_run_as_its_answer_comes():
             return dns.rdatatype.TXT
         return None
 
-    started = network.clock.now
-    answers = engine.resolve(names(10), then=then)
+    started, progress = network.clock.now, []
+    answers = engine.resolve(names(10), then=then, on_progress=lambda done, total: progress.append((done, total)))
     assert network.clock.now - started == pytest.approx(3 * 0.02)  # 4 A, then 2 TXT + 2 A, then 4 A
     listed = Answer(rcode=0, addresses=("127.0.0.2",))
     assert answers[:10] == [listed, listed] + [NXDOMAIN] * 8
     assert sorted(followed) == [0, 1] and len(answers) == 12
     assert [answers[10 + k].texts for k in range(2)] == [("listed as 127.0.0.2",)] * 2
     assert network.sends["0.0.0.10.zen.test"] == 2 and engine.stats["sent"] == 12
+    assert progress[-1] == (10, 10)  # of the names asked: a sweep's counter never passes its total
 
 
 def test_the_checker_asks_the_reasons_of_its_listings_in_the_run_of_its_a_queries():
