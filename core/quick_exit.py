@@ -34,6 +34,9 @@ def finish(code) -> None:
 
     connections.close_all()
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a reader that went away (``| head``): nothing more can be said there
+            pass
     os._exit(code)
