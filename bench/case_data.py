@@ -186,3 +186,44 @@ def index_all(cursor) -> None:
     cursor.execute("SET maintenance_work_mem = '512MB'")
     for sql in GIN_CREATE:
         cursor.execute(sql)
+
+
+def long_timeline(case, *, customer, staff, now, rng, events: int = 48) -> None:
+    """A case page worth measuring (issue 18): ``events`` events over the last weeks, replies from both sides of
+    several paragraphs, internal notes, status changes and assignments, an email reply with a verified sender,
+    and files on some replies and notes (rows only: the page lists them, nothing downloads them)."""
+    from cases.models import CaseAttachment, CaseEvent
+
+    kinds = ["reply", "reply", "reply", "note", "note", "status_changed", "assigned", "update_posted"]
+    rows = []
+    for i in range(events):
+        kind = rng.choice(kinds)
+        body = "\n\n".join(" ".join(rng.sample(WORDS, 12)) + "." for _ in range(rng.randint(1, 4)))
+        details, public, actor = {}, kind != "note", rng.choice(staff)
+        if kind == "reply" and i % 2:
+            actor = customer
+            details = {"sender": {"how": "dmarc", "text": "dmarc=pass header.from=acme.test"}}
+        elif kind == "status_changed":
+            body, details = "", {"status": rng.choice(["in_progress", "waiting_on_customer"])}
+        elif kind == "assigned":
+            body = ""
+        elif kind == "update_posted":
+            body, details = "", {"nature": body, "expected_resolution": "two hours"}
+        created = now - timedelta(hours=events - i)
+        rows.append(CaseEvent(case=case, actor=actor, kind=kind, public=public, body=body, details=details))
+        rows[-1].created_at = created
+    CaseEvent._meta.get_field("created_at").auto_now_add = False
+    made = CaseEvent.objects.bulk_create(rows)
+    files = [e for e in made if e.kind in ("reply", "note")][::3]
+    CaseAttachment.objects.bulk_create(
+        CaseAttachment(
+            case=case,
+            event=e,
+            file=f"case-attachments/bench/{e.pk}.log",
+            name=f"smtp-{e.pk}.log",
+            content_type="text/plain",
+            size=rng.randrange(1_000, 2_000_000),
+            uploaded_by=e.actor,
+        )
+        for e in files
+    )

@@ -54,7 +54,7 @@ django.setup()
 from django.db import connection
 from django.utils import timezone
 from accounts.models import Account, User
-from bench.case_data import make_case
+from bench.case_data import long_timeline, make_case
 from cases.models import Case, CaseSequence
 from deliverability.models import MonitoredTarget
 
@@ -77,6 +77,8 @@ targets = [MonitoredTarget(account=acme, kind="ipv4", value=a) for a in addresse
 for t in targets:
     t.sort_key = MonitoredTarget.sort_key_for(t.kind, t.value)
 MonitoredTarget.objects.bulk_create(targets, ignore_conflicts=True)
+first = Case.objects.get(account=acme, number=f"{prefix}-000001")  # the case page: a long timeline
+long_timeline(first, customer=alice, staff=staff, now=now, rng=rng)
 with connection.cursor() as cursor:
     cursor.execute("VACUUM ANALYZE")
 print(Case.objects.filter(account=acme).count(), MonitoredTarget.objects.filter(account=acme).count())

@@ -1,6 +1,7 @@
 """CPU per request of the pages people keep open, in process, with production settings (issue 18).
 
     .venv/bin/python bench/pages.py [--requests 30] [--rounds 3] [--reuse] [--profile "case list"] [--cold]
+        [--only "case page"]
 
 The same data as ``bench/load.py`` (the demo grown to Acme with ``--cases`` cases and ``--targets`` targets) in a
 database of its own (``SMOKE_DB``, default ``portal_pages_bench``; dropped and recreated unless ``--reuse``),
@@ -12,7 +13,9 @@ one request (a count: the figure a busy machine does not change at all). The who
 (sessions from Redis, CSP, axes, structlog, metrics); PostgreSQL's own CPU is not counted. Panels cached per
 account are warm after the first request; ``--cold`` empties the cache before every request instead (the figure
 right after each change). ``--reuse`` keeps the database but collects the tree's static files, so two trees can
-be measured on the same data. ``--profile LABEL`` adds cProfile's top functions for that page.
+be measured on the same data. ``--profile LABEL`` adds cProfile's top functions for that page; ``--only LABEL``
+measures that page alone. Besides ``bench/load.py``'s pages it measures the staff's page of the same case (its
+timeline with the internal notes).
 """
 
 import argparse
@@ -34,6 +37,8 @@ os.environ.setdefault("SMOKE_REDIS_URL", f"redis://127.0.0.1:6379/{os.environ.ge
 from bench.load import GROW, PAGES, python  # noqa: E402
 from tests.prod_smoke import BIN, environment, fresh_database, manage  # noqa: E402
 
+PAGES = [*PAGES, ("staff case page", "/console/cases/ACME-000001/", "sam@support.test")]
+
 
 def prepare(env: dict, cases: int, targets: int) -> None:
     fresh_database()
@@ -42,7 +47,7 @@ def prepare(env: dict, cases: int, targets: int) -> None:
     python(env, GROW, str(cases), str(targets))
 
 
-def measure(requests: int, rounds: int, profile: str | None, cold: bool) -> None:
+def measure(requests: int, rounds: int, profile: str | None, cold: bool, only: str | None) -> None:
     import django
 
     django.setup()
@@ -62,7 +67,7 @@ def measure(requests: int, rounds: int, profile: str | None, cold: bool) -> None
         f"{'page':22} {'cpu ms/req':>10} {'queries':>8} {'KB':>6} {'py calls':>9}   ({rounds} x {requests} requests, "
         "best round; Python function calls per request: the same on a busy machine)"
     )
-    for label, path, who in PAGES:
+    for label, path, who in [page for page in PAGES if only in (None, page[0])]:
         client = clients[who]
 
         def get(client=client, path=path, label=label):
@@ -122,10 +127,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
     parser.add_argument("--profile", metavar="LABEL")
     parser.add_argument("--cold", action="store_true", help="empty the panel cache before every request")
+    parser.add_argument("--only", metavar="LABEL", help="one page, by its label")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        return measure(args.requests, args.rounds, args.profile, args.cold)
+        return measure(args.requests, args.rounds, args.profile, args.cold, args.only)
     with tempfile.TemporaryDirectory(prefix="pages-") as tmp_name:
         tmp = Path(tmp_name)
         (tmp / "prometheus").mkdir()
@@ -138,6 +144,7 @@ def main() -> None:
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         argv = [str(BIN / "python"), __file__, "--measure", f"--requests={args.requests}", f"--rounds={args.rounds}"]
         argv += [f"--profile={args.profile}"] * bool(args.profile) + ["--cold"] * args.cold
+        argv += [f"--only={args.only}"] * bool(args.only)
         subprocess.run(argv, cwd=ROOT, env=env, check=True)
 
 
