@@ -194,6 +194,9 @@ class Case(models.Model):
     def get_severity_display(self) -> str:
         return choices.label(self.Severity, self.severity)
 
+    def get_category_display(self) -> str:
+        return choices.label(self.Category, self.category)
+
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.RESOLVED

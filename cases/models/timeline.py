@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TenantQuerySet
+from core import choices
 from core.text import from_json
 
 from .case import Case
@@ -71,6 +72,10 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.get_kind_display()}"
+
+    def get_kind_display(self) -> str:
+        # Every entry of a timeline shows it: one translation, not thirty (core/choices.py).
+        return choices.label(self.Kind, self.kind)
 
     @property
     def text(self):

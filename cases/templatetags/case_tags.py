@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case
 from cases.services.conversation import OUTCOMES
+from core import choices
 
 register = template.Library()
 
@@ -16,17 +17,17 @@ def callback_outcome(code: str) -> str:
 @register.filter
 def case_status(code: str) -> str:
     """A status stored on a timeline event, as its label in the reader's language (never the raw code)."""
-    return str(dict(Case.Status.choices).get(code, code))
+    return choices.label(Case.Status, code)
 
 
 @register.filter
 def severity_label(code: str) -> str:
-    return str(dict(Case.Severity.choices).get(code, code))
+    return choices.label(Case.Severity, code)
 
 
 @register.filter
 def category_label(code: str) -> str:
-    return str(dict(Case.Category.choices).get(code, code))
+    return choices.label(Case.Category, code)
 
 
 @register.filter
