@@ -3,7 +3,7 @@ the on-call rota. Staff see only the accounts they work on (``visible_to``)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.decorators import staff_required
 from core.idempotency import once
-from core.pagination import CappedPaginator
 
 from . import forms, presence, queue_views, search, services
 from .badges import badge
 from .filters import QueueFilter
+from .fragments import case_parts, queue_table
 from .models import Case, OnCallShift
 from .services.clocks import shown_deadlines
 
@@ -31,13 +31,11 @@ def queue(request):
         named = search.jump(Case.objects.visible_to(request.user), filters.values["q"])
         if named is not None:
             return redirect("staff-case", number=named.number)
-    cases = filters.qs if filters.searching else filters.qs.by_next_deadline()
-    page = CappedPaginator(cases, 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [(case, badge(case, now)) for case in page.object_list]
-    template = "cases/staff/queue.html#queue-table" if request.htmx else "cases/staff/queue.html"
-    context = {"rows": rows, "page": page, "filters": filters.values, "status_choices": Case.Status.choices}
-    return render(request, template, context | queue_views.queue_context(request))
+    table = queue_table(request, filters)  # kept in the panel cache (cases/fragments.py)
+    if request.htmx:
+        return HttpResponse(table)
+    context = {"queue_table": table, "filters": filters.values, "status_choices": Case.Status.choices}
+    return render(request, "cases/staff/queue.html", context | queue_views.queue_context(request))
 
 
 def staff_context(request, case):
@@ -47,7 +45,9 @@ def staff_context(request, case):
         "account": case.account,
         "clock": badge(case, timezone.now()),
         "deadlines": shown_deadlines(case),
-        "events": case.events.select_related("actor").prefetch_related("attachments"),
+        "timeline": case_parts(  # kept in the panel cache (cases/fragments.py)
+            request, case, case.events.select_related("actor").prefetch_related("attachments"), internal=True
+        )[0],
         "reply_form": forms.ReplyForm(),
         "note_form": forms.NoteForm(),
         "assign_form": forms.AssignForm(initial={"assignee": case.assignee_id}, account=case.account),

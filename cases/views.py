@@ -2,9 +2,8 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from . import search, services
 from .badges import badge
 from .filters import CaseFilter
 from .forms import CaseForm, ClassificationForm, ReplyForm
+from .fragments import case_parts, case_table
 from .models import Case, CaseAttachment
 from .services import satisfaction
 from .services.classification import pending_request
@@ -31,18 +31,15 @@ def case_list(request, slug):
         named = search.jump(Case.objects.filter(account=account), filters.values["q"])
         if named is not None:
             return redirect(named)
-    cases = filters.qs if filters.searching else filters.qs.order_by("-created_at")
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [(case, badge(case, now)) for case in page.object_list]
-    template = "cases/list.html#case-table" if request.htmx else "cases/list.html"
+    table = case_table(request, account, filters)  # kept in the panel cache (cases/fragments.py)
+    if request.htmx:
+        return HttpResponse(table)
     return render(
         request,
-        template,
+        "cases/list.html",
         {
             "account": account,
-            "rows": rows,
-            "page": page,
+            "case_table": table,
             "filters": filters.values,
             "status_choices": Case.Status.choices,
             "severity_choices": Case.Severity.choices,
@@ -109,13 +106,28 @@ def case_detail(request, slug, number):
 
 
 def _detail_context(request, case, **forms):
+    followers = list(case.followers.filter(is_staff=False))  # the staff who follow are not the team's business
+    clock, deadlines = badge(case, timezone.now()), shown_deadlines(case)
+    summary = {
+        "case": case,
+        "account": case.account,
+        "clock": clock,
+        "deadlines": deadlines,
+        "followers": followers,
+        # Issue 15: where a merged case went, what was merged here, related cases (all of this account).
+        "related": case.related_cases.order_by("number"),
+        "merged_cases": case.merged_cases.order_by("number"),
+    }
+    # kept in the panel cache (cases/fragments.py)
+    timeline, summary_html = case_parts(request, case, _timeline(case), internal=False, summary=summary)
     return {
         "case": case,
         "account": case.account,
-        "events": _timeline(case),
-        "followers": list(case.followers.filter(is_staff=False)),  # the staff who follow are not the team's business
-        "clock": badge(case, timezone.now()),
-        "deadlines": shown_deadlines(case),
+        "timeline": timeline,
+        "summary": summary_html,
+        "followers": followers,
+        "clock": clock,
+        "deadlines": deadlines,
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "classification_form": forms.get("classification_form")
         or ClassificationForm(initial={"severity": case.severity, "category": case.category}),
@@ -123,9 +135,6 @@ def _detail_context(request, case, **forms):
         "reason": forms.get("reason", ""),
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
         **satisfaction.page_context(case),
-        # Issue 15: where a merged case went, what was merged here, related cases (all of this account).
-        "related": case.related_cases.order_by("number"),
-        "merged_cases": case.merged_cases.order_by("number"),
     }
 
 

@@ -167,6 +167,8 @@ WATCHED = {
     "accounts.OpeningWindow": None,
     "accounts.CalendarException": None,
     "cases.Case": "account_id",
+    "cases.CaseEvent": "case.account_id",  # a case's timeline (cases/timeline.py)
+    "cases.CaseAttachment": "case.account_id",
     "deliverability.Blocklist": None,
     "deliverability.Article": None,  # the articles the blocklists page recommends
     "deliverability.MonitoredTarget": "account_id",
