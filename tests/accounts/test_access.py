@@ -81,6 +81,7 @@ ALLOWED = {
     "dmarc.replay": STAFF_OF_THE_ACCOUNT | {"agent"},  # issue 19: count refused reports again (staff)
     "snds.manage": ADMINS_AND_TAMS,  # issue 19: the Microsoft SNDS key
     "postmaster.connect": {"customer admin"},  # issue 19: the customer's Google consent
+    "postmaster.import": ADMINS_AND_TAMS,  # issue 19: an import now, rate-limited
     "webhooks.manage": {"customer admin"},  # issues 19, 20: where the account's events go, and their secrets
     "sso.manage": ADMINS_AND_TAMS,  # issue 20: the company's identity provider
     "sso.confirm_domain": STAFF_OF_THE_ACCOUNT,  # issue 20: a domain vouched for by the TAM, without DNS
@@ -183,8 +184,9 @@ def test_roles_collect_every_apps_grants():
     # issues 19, 20: the webhook log (read, both); issue 17: migration streams and milestones in the admin (TAM:
     # view, add, change, delete of each; agent: view); issue 19: agents replay refused DMARC reports; Microsoft
     # SNDS (3 views, both; the TAM changes the connection); issue 20: single sign-on connections and domains (TAM:
-    # view, add, change, delete of each; agent: none)
-    assert len(tam) == 121 and len(agent) == 57
+    # view, add, change, delete of each; agent: none); issue 19: Google Postmaster Tools in the admin (3 views,
+    # both; the TAM changes the connection: "Import now")
+    assert len(tam) == 125 and len(agent) == 60
     assert "deliverability.change_mediationrequest" in tam - agent
     assert agent < tam
     assert role_permissions(SimpleNamespace(is_active=False, is_staff=True, staff_role="tam")) == frozenset()
