@@ -108,10 +108,12 @@ def _versions(account_ids) -> dict[str, str]:
     """Every account's panel version and ``ALL``'s, by key."""
     keys = [ALL, *(_version_key(pk) for pk in account_ids)]
     found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:  # evicted or never set: a new version, so nothing cached before can be served
-            cache.add(key, uuid4().hex, None)
-            found[key] = cache.get(key)
+    # Evicted or never set: a new version, so nothing cached before can be served. Written in one call (an agent
+    # reaches every account); a new value racing another process's is only a miss, never an old version back.
+    missing = {key: uuid4().hex for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, None)
+        found.update(missing)
     return found
 
 

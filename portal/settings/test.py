@@ -30,7 +30,7 @@ DMARC_REVERSE_DNS = False
 
 # Each test process counts rate limits in its own memory: the Redis database the tests share with the Celery
 # broker must never be flushed by one test's cache.clear() (tests/conftest.py) while a worker test runs.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 50_000}}}
 
 # The live server is http://localhost: WebAuthn (Chromium's virtual authenticator) may use it.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

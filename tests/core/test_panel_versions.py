@@ -1,0 +1,26 @@
+"""Panel versions for a person who reaches every account (core/panel_cache.py, issue 18): an agent's queue is
+keyed by the versions of a thousand accounts, which must stay put between two requests (at Django's default of
+300 entries the in-memory cache evicted them all, so every request wrote a thousand new versions and nothing
+cached was ever served), and a write on one account still moves only that one."""
+
+import pytest
+
+from core import panel_cache
+
+ACCOUNTS = range(1, 1001)
+
+
+def test_a_thousand_accounts_versions_stay_put_between_two_requests():
+    first = panel_cache._versions(ACCOUNTS)
+    assert len(first) == 1001
+    assert panel_cache._versions(ACCOUNTS) == first
+
+
+@pytest.mark.django_db
+def test_a_write_moves_only_its_accounts_version(django_capture_on_commit_callbacks):
+    before = panel_cache._versions(ACCOUNTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        panel_cache.changed(7)
+    after = panel_cache._versions(ACCOUNTS)
+    moved = {key for key in before if before[key] != after[key]}
+    assert moved == {panel_cache._version_key(7)}
