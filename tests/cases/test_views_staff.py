@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from cases import services
@@ -14,7 +15,7 @@ from cases.models import Case, CaseEvent, OnCallShift, PhoneIntake
 from tests.cases.conftest import PHONE, case_snapshot, open_case, refusal
 from tests.cases.factories import CaseFactory, OnCallShiftFactory
 from tests.cases.outbox import outbox
-from tests.helpers import HTMX, WARSAW, count_queries, messages_of, text, visible_text
+from tests.helpers import HTMX, WARSAW, messages_of, text, visible_text
 
 QUEUE_MAX_QUERIES = 5  # session, user, count, page, the saved views (full page only): never per case
 
@@ -95,13 +96,18 @@ def test_the_queue_runs_the_same_queries_for_5_or_60_cases(client, world, django
                 response_due_at=now + timedelta(minutes=i),
             )
 
+    def drawn(bound):  # drawn afresh, not from the panel cache: also the accounts reached (the key), 3 at most
+        client.get("/console/cases/", headers=headers)
+        cache.clear()
+        with django_assert_max_num_queries(bound) as captured:
+            response = client.get("/console/cases/", headers=headers)
+        return len(captured.captured_queries), response
+
     client.force_login(world.sam)
     add(5)
-    small, _ = count_queries(client, "/console/cases/", django_assert_max_num_queries, QUEUE_MAX_QUERIES, **headers)
+    small, _ = drawn(QUEUE_MAX_QUERIES + 3)
     add(55)
-    large, response = count_queries(
-        client, "/console/cases/", django_assert_max_num_queries, QUEUE_MAX_QUERIES, **headers
-    )
+    large, response = drawn(QUEUE_MAX_QUERIES + 3)
 
     assert large == small
     assert len(queue_numbers(response)) == 50
