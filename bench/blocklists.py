@@ -178,7 +178,7 @@ def check_ours(world: World, port: int, memory: bool = False) -> dict:
 
     if not settings.configured:  # dnsbl.py's gettext needs settings; nothing else of Django is used
         settings.configure(USE_I18N=False)
-    from deliverability.blocklists import dnsbl
+    from deliverability.blocklists import dnsbl, probes
     from deliverability.engine import Engine, Settings
 
     zones = [zi for zi, zone in enumerate(ZONES) if not memory or zone.kind == "ip4"]
@@ -188,9 +188,9 @@ def check_ours(world: World, port: int, memory: bool = False) -> dict:
     engine = Engine(Settings(nameservers=(("127.0.0.1", port),)))  # the engine's defaults
     with Clock() as clock:
         targets = [dnsbl.parse_target(text) for text in texts]
-        probes = [name for spec in specs.values() for name in dnsbl.probe_names(spec)]
+        probes = [name for spec in specs.values() for name in probes.probe_names(spec)]
         answers = engine.resolve(probes, [spec.zone for spec in specs.values() for _ in (0, 1)])
-        healthy = [dnsbl.health(spec, *answers[2 * n : 2 * n + 2]) for n, spec in enumerate(specs.values())]
+        healthy = [probes.health(spec, *answers[2 * n : 2 * n + 2]) for n, spec in enumerate(specs.values())]
         keys, names, groups = [], [], []
         for zi, spec in specs.items():
             for i, target in enumerate(targets):

@@ -12,17 +12,15 @@ from django.conf import settings
 from core.nameservers import parse as parse_nameserver
 from deliverability.blocklists.dnsbl import (
     Answer,
-    Health,
     Kind,
     Result,
     Status,
     Target,
     ZoneSpec,
     decode,
-    health,
-    probe_names,
     reversed_name,
 )
+from deliverability.blocklists.probes import Health, health, probe_names
 from deliverability.engine import Engine, Settings, encode_name, system_nameservers
 
 

@@ -1,4 +1,4 @@
-"""DNS blocklists without the ORM: targets, query names, answer decoding, the RFC 5782 health check.
+"""DNS blocklists without the ORM: targets, query names, answer decoding (the RFC 5782 health check: ``probes.py``).
 
 MISSION: DLV-2. The facts this follows are in ``shared/facts/dnsbl.md``:
 
@@ -304,8 +304,8 @@ def decode(spec: ZoneSpec, answer: Answer) -> Result:
     codes = tuple(sorted(set(answer.addresses), key=_address_key))
     errors = [spec.errors[code] for code in codes if code in spec.errors]
     if errors:
-        return Result(Status.ERROR, codes, _meaning(errors))
-    outside = [code for code in codes if not _in_loopback(code)]
+        return Result(Status.ERROR, codes, joined_meaning(errors))
+    outside = [code for code in codes if not in_loopback(code)]
     if outside:
         return Result(
             Status.UNKNOWN,
@@ -322,12 +322,12 @@ def decode(spec: ZoneSpec, answer: Answer) -> Result:
     return Result(
         Status.LISTED,
         codes,
-        _meaning(code.meaning for code in meanings),
+        joined_meaning(code.meaning for code in meanings),
         policy=bool(meanings) and all(code.policy for code in meanings),
     )
 
 
-def _meaning(texts: Iterable[str]) -> Msg | Text | str:
+def joined_meaning(texts: Iterable[str]) -> Msg | Text | str:
     """The catalogue's meanings (msgids, or a staff member's own words) once each, joined by "; "."""
     return join(Msg(text) for text in dict.fromkeys(texts) if text)
 
@@ -343,7 +343,7 @@ def _meanings(spec: ZoneSpec, code: str) -> list[Code] | None:
     return None
 
 
-def _in_loopback(code: str) -> bool:
+def in_loopback(code: str) -> bool:
     try:
         return ipaddress.ip_address(code) in LOOPBACK
     except ValueError:
@@ -355,51 +355,3 @@ def _address_key(code: str):
         return (0, int(ipaddress.ip_address(code)))
     except ValueError:
         return (1, code)
-
-
-# --- RFC 5782 section 5: is this list alive and answering us? ------------------------------------
-
-LISTED_PROBE = {Kind.IP4: Target(Kind.IP4, "127.0.0.2"), Kind.DOMAIN: Target(Kind.DOMAIN, "test")}
-CLEAR_PROBE = {Kind.IP4: Target(Kind.IP4, "127.0.0.1"), Kind.DOMAIN: Target(Kind.DOMAIN, "invalid")}
-LISTED_PROBE[Kind.IP6] = Target(Kind.IP6, "::ffff:7f00:2")
-CLEAR_PROBE[Kind.IP6] = Target(Kind.IP6, "::ffff:7f00:1")
-
-
-def probe_names(spec: ZoneSpec) -> tuple[str, str]:
-    """The (must be listed, must not be listed) names for this zone's health check."""
-    listed, clear = LISTED_PROBE[spec.kind], CLEAR_PROBE[spec.kind]
-    return f"{reversed_name(listed)}.{spec.asked_zone}", f"{reversed_name(clear)}.{spec.asked_zone}"
-
-
-@dataclass(frozen=True)
-class Health:
-    ok: bool
-    problem: Msg | Text | str = ""  # translated when shown (core.text)
-
-
-def health(spec: ZoneSpec, listed: Answer, clear: Answer) -> Health:
-    """RFC 5782 s.5: the test entry answers with a code inside 127/8 that is not an error; the other does not."""
-    if listed.failure or clear.failure:
-        return Health(False, _("No answer from the resolver (%(why)s).") % {"why": listed.failure or clear.failure})
-    for answer in (listed, clear):
-        if answer.rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-            return Health(False, _("The resolver answered %(rcode)s.") % {"rcode": dns.rcode.to_text(answer.rcode)})
-    for answer in (listed, clear):
-        errors = [spec.errors[code] for code in answer.addresses if code in spec.errors]
-        if errors:
-            return Health(False, _meaning(errors))
-    listed_name, clear_name = (LISTED_PROBE[spec.kind].value, CLEAR_PROBE[spec.kind].value)
-    if listed.rcode != dns.rcode.NOERROR or not listed.addresses:
-        return Health(
-            False,
-            _("The test entry %(name)s is not listed: the list is dead or not answering.") % {"name": listed_name},
-        )
-    if not all(_in_loopback(code) for code in listed.addresses):
-        return Health(
-            False,
-            _("The test entry answers outside 127.0.0.0/8 (%(codes)s): the zone is parked or rewritten.")
-            % {"codes": ", ".join(listed.addresses)},
-        )
-    if clear.rcode == dns.rcode.NOERROR and clear.addresses:
-        return Health(False, _("%(name)s is listed: the list answers “listed” for everything.") % {"name": clear_name})
-    return Health(True)

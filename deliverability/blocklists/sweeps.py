@@ -20,7 +20,8 @@ from django.utils import timezone
 from core.panel_cache import changed
 from core.text import _, from_json, to_json
 from deliverability.blocklists.checker import Finding, check, check_health, describe, engine_settings
-from deliverability.blocklists.dnsbl import Health, Kind, Target, ZoneSpec, valid_zone
+from deliverability.blocklists.dnsbl import Kind, Target, ZoneSpec, valid_zone
+from deliverability.blocklists.probes import Health
 from deliverability.engine import Engine
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
 

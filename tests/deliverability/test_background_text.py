@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from core.text import Msg, Text, to_json
-from deliverability.blocklists import dnsbl
+from deliverability.blocklists import dnsbl, probes
 from deliverability.models import ListingEvent, ListingStatus, Sweep
 from tests.deliverability.factories import ListingEventFactory, ListingStatusFactory, MonitoredTargetFactory, catalogue
 
@@ -62,7 +62,7 @@ def test_a_row_stored_before_messages_as_english_text_is_still_translated(client
 
 def test_a_failed_health_check_is_stored_as_a_message_and_read_in_polish(client, world, zen_spec):
     with translation.override("en"):
-        health = dnsbl.health(zen_spec, dnsbl.Answer(failure="timeout"), dnsbl.Answer(failure="timeout"))
+        health = probes.health(zen_spec, dnsbl.Answer(failure="timeout"), dnsbl.Answer(failure="timeout"))
 
     Sweep.objects.create(account=world.acme, status="done", zone_health={"zen.spamhaus.org": to_json(health.problem)})
     assert Sweep.objects.get().zone_health["zen.spamhaus.org"]["msg"][0] == "No answer from the resolver (%(why)s)."

@@ -8,7 +8,7 @@ and zone specs are in test_dnsbl_targets.py.
 import dns.rcode
 import pytest
 
-from deliverability.blocklists import dnsbl
+from deliverability.blocklists import dnsbl, probes
 from deliverability.blocklists.dnsbl import Answer, Status
 
 from .conftest import DBL, URIBL, ZEN
@@ -234,48 +234,50 @@ def test_with_reason_keeps_the_result_and_caps_the_text(zen_spec):
 
 def test_health_ok(zen_spec, dbl_spec, v6_spec):
     for spec in (zen_spec, dbl_spec, v6_spec):
-        assert dnsbl.health(spec, listed("127.0.0.2"), NXDOMAIN) == dnsbl.Health(True)
-    assert dnsbl.health(dbl_spec, listed("127.0.1.2"), NXDOMAIN).ok  # any code in 127/8
+        assert probes.health(spec, listed("127.0.0.2"), NXDOMAIN) == probes.Health(True)
+    assert probes.health(dbl_spec, listed("127.0.1.2"), NXDOMAIN).ok  # any code in 127/8
 
 
 def test_health_ok_when_clear_probe_is_nodata(zen_spec):
-    assert dnsbl.health(zen_spec, listed("127.0.0.2"), Answer(rcode=dns.rcode.NOERROR)).ok
+    assert probes.health(zen_spec, listed("127.0.0.2"), Answer(rcode=dns.rcode.NOERROR)).ok
 
 
 def test_health_test_entry_not_listed(zen_spec, dbl_spec):
-    health = dnsbl.health(zen_spec, NXDOMAIN, NXDOMAIN)
+    health = probes.health(zen_spec, NXDOMAIN, NXDOMAIN)
     assert not health.ok
     assert str(health.problem) == "The test entry 127.0.0.2 is not listed: the list is dead or not answering."
-    assert "The test entry test is not listed" in str(dnsbl.health(dbl_spec, NXDOMAIN, NXDOMAIN).problem)
+    assert "The test entry test is not listed" in str(probes.health(dbl_spec, NXDOMAIN, NXDOMAIN).problem)
 
 
 def test_health_test_entry_nodata(zen_spec):
-    assert not dnsbl.health(zen_spec, Answer(rcode=dns.rcode.NOERROR), NXDOMAIN).ok
+    assert not probes.health(zen_spec, Answer(rcode=dns.rcode.NOERROR), NXDOMAIN).ok
 
 
 def test_health_ipv6_names_the_ipv6_probe(v6_spec):
-    assert "::ffff:7f00:2" in str(dnsbl.health(v6_spec, NXDOMAIN, NXDOMAIN).problem)
-    assert "::ffff:7f00:1 is listed" in str(dnsbl.health(v6_spec, listed("127.0.0.2"), listed("127.0.0.2")).problem)
+    assert "::ffff:7f00:2" in str(probes.health(v6_spec, NXDOMAIN, NXDOMAIN).problem)
+    assert "::ffff:7f00:1 is listed" in str(probes.health(v6_spec, listed("127.0.0.2"), listed("127.0.0.2")).problem)
 
 
 def test_health_lists_everything(zen_spec, dbl_spec):
-    health = dnsbl.health(zen_spec, listed("127.0.0.2"), listed("127.0.0.2"))
+    health = probes.health(zen_spec, listed("127.0.0.2"), listed("127.0.0.2"))
     assert not health.ok
     assert str(health.problem) == "127.0.0.1 is listed: the list answers “listed” for everything."
-    assert str(dnsbl.health(dbl_spec, listed("127.0.1.2"), listed("127.0.1.2")).problem).startswith("invalid is listed")
+    assert str(probes.health(dbl_spec, listed("127.0.1.2"), listed("127.0.1.2")).problem).startswith(
+        "invalid is listed"
+    )
 
 
 def test_health_test_entry_outside_loopback(zen_spec):
-    health = dnsbl.health(zen_spec, listed("203.0.113.9"), NXDOMAIN)
+    health = probes.health(zen_spec, listed("203.0.113.9"), NXDOMAIN)
     assert not health.ok
     assert "outside 127.0.0.0/8" in str(health.problem) and "203.0.113.9" in str(health.problem)
 
 
-def health_with(spec, which: str, bad: Answer) -> dnsbl.Health:
+def health_with(spec, which: str, bad: Answer) -> probes.Health:
     """The health check with ``bad`` as the answer to the listed probe or to the clear probe."""
     if which == "listed":
-        return dnsbl.health(spec, bad, NXDOMAIN)
-    return dnsbl.health(spec, listed("127.0.0.2"), bad)
+        return probes.health(spec, bad, NXDOMAIN)
+    return probes.health(spec, listed("127.0.0.2"), bad)
 
 
 @pytest.mark.parametrize("which", ["listed", "clear"])
@@ -287,7 +289,7 @@ def test_health_error_code_names_the_error(zen_spec, which):
 
 def test_health_refused_on_uribl(uribl_spec):
     """URIBL answers 127.0.0.1 to a blocked resolver for everything: an error, not "lists everything"."""
-    health = dnsbl.health(uribl_spec, listed("127.0.0.1"), listed("127.0.0.1"))
+    health = probes.health(uribl_spec, listed("127.0.0.1"), listed("127.0.0.1"))
     assert not health.ok
     assert str(health.problem) == "Query refused (blocked resolver)"
 

@@ -7,7 +7,7 @@ answers decode, and the health check, are in test_dnsbl_decode.py.
 
 import pytest
 
-from deliverability.blocklists import dnsbl
+from deliverability.blocklists import dnsbl, probes
 from deliverability.blocklists.dnsbl import Kind, Target, TargetError
 
 # --- parse_target --------------------------------------------------------------------------------------
@@ -206,9 +206,9 @@ def test_query_name_uses_the_dqs_query_zone():
 
 
 def test_probe_names_per_kind(zen_spec, v6_spec, dbl_spec):
-    assert dnsbl.probe_names(zen_spec) == ("2.0.0.127.zen.test", "1.0.0.127.zen.test")
-    assert dnsbl.probe_names(dbl_spec) == ("test.dbl.test", "invalid.dbl.test")
-    listed_name, clear_name = dnsbl.probe_names(v6_spec)
+    assert probes.probe_names(zen_spec) == ("2.0.0.127.zen.test", "1.0.0.127.zen.test")
+    assert probes.probe_names(dbl_spec) == ("test.dbl.test", "invalid.dbl.test")
+    listed_name, clear_name = probes.probe_names(v6_spec)
     assert listed_name == "2.0.0.0.0.0.f.7.f.f.f.f." + "0." * 20 + "v6.test"
     assert clear_name == "1.0.0.0.0.0.f.7.f.f.f.f." + "0." * 20 + "v6.test"
 

@@ -16,7 +16,7 @@ from collections import Counter
 import dns.rdatatype
 import pytest
 
-from deliverability.blocklists import dnsbl
+from deliverability.blocklists import dnsbl, probes
 from deliverability.blocklists.dnsbl import Kind, Status, Target
 from deliverability.engine import Engine, Settings
 from tests.deliverability.conftest import engine_for
@@ -171,15 +171,15 @@ def test_txt_of_a_listing_without_a_template_is_empty(rbldnsd, zen_spec):
 # --- health -------------------------------------------------------------------------------------------
 
 
-def health_of(engine: Engine, spec: dnsbl.ZoneSpec) -> dnsbl.Health:
-    listed_name, clear_name = dnsbl.probe_names(spec)
+def health_of(engine: Engine, spec: dnsbl.ZoneSpec) -> probes.Health:
+    listed_name, clear_name = probes.probe_names(spec)
     listed, clear = engine.resolve([listed_name, clear_name], [spec.zone] * 2)
-    return dnsbl.health(spec, listed, clear)
+    return probes.health(spec, listed, clear)
 
 
 @pytest.mark.parametrize("spec_name", ["zen_spec", "v6_spec", "dbl_spec", "uribl_spec"])
 def test_health_passes_for_live_zones(rbldnsd, request, spec_name):
-    assert health_of(engine_for(rbldnsd.port), request.getfixturevalue(spec_name)) == dnsbl.Health(True)
+    assert health_of(engine_for(rbldnsd.port), request.getfixturevalue(spec_name)) == probes.Health(True)
 
 
 def test_health_fails_for_a_zone_that_does_not_list_the_test_entry(rbldnsd, dead_spec):
@@ -197,9 +197,9 @@ def test_health_fails_for_a_zone_that_lists_everything(rbldnsd, all_spec):
 def test_health_probe_entries_are_really_served(rbldnsd, v6_spec, dbl_spec):
     """The RFC 5782 probes asked as the module builds them: ::ffff:7f00:2 as nibbles, "test" as a name."""
     engine = engine_for(rbldnsd.port)
-    v6_listed, v6_clear = engine.resolve(list(dnsbl.probe_names(v6_spec)))
+    v6_listed, v6_clear = engine.resolve(list(probes.probe_names(v6_spec)))
     assert v6_listed.addresses == ("127.0.0.2",) and v6_clear.rcode == dns.rcode.NXDOMAIN
-    dbl_listed, dbl_clear = engine.resolve(list(dnsbl.probe_names(dbl_spec)))
+    dbl_listed, dbl_clear = engine.resolve(list(probes.probe_names(dbl_spec)))
     assert dbl_listed.addresses == ("127.0.1.2",) and dbl_clear.rcode == dns.rcode.NXDOMAIN
     # and through decode: the probe target itself is a listing on these zones
     probe = dnsbl.decode(v6_spec, engine.resolve([dnsbl.query_name(Target(Kind.IP6, "::ffff:7f00:2"), v6_spec)])[0])

@@ -201,7 +201,7 @@ def test_a_follow_up_question_is_asked_in_the_same_run_as_its_answer_comes():
 
 def test_the_checker_asks_the_reasons_of_its_listings_in_the_run_of_its_a_queries():
     """``checker.check`` in one engine run: each listing's TXT reason is asked as its A answer comes."""
-    from deliverability.blocklists import checker, dnsbl
+    from deliverability.blocklists import checker, dnsbl, probes
 
     network = FakeNetwork(FakeClock(), rtt=0.02, listed={"2.0.0.10.zen.test", "5.0.0.10.zen.test"})
     engine = Engine(
@@ -212,7 +212,7 @@ def test_the_checker_asks_the_reasons_of_its_listings_in_the_run_of_its_a_querie
     engine.resolve = lambda *args, **kwargs: runs.append(args[0]) or resolve(*args, **kwargs)
     spec = dnsbl.zone_spec(zone="zen.test", kind="ip4", codes=[{"code": "127.0.0.2", "meaning": "listed"}])
     targets = dnsbl.expand_targets("10.0.0.0/29")
-    found = list(checker.check(engine, targets, [spec], zone_health={"zen.test": dnsbl.Health(True)}))
+    found = list(checker.check(engine, targets, [spec], zone_health={"zen.test": probes.Health(True)}))
     assert len(runs) == 1 and engine.stats["sent"] == 8 + 2
     listed = {f.target.value: f.result.reason for f in found if f.result.status == dnsbl.Status.LISTED}
     assert listed == {"10.0.0.2": "listed as 127.0.0.2", "10.0.0.5": "listed as 127.0.0.2"}
