@@ -4,10 +4,11 @@ MISSION: DLV-2. Why not ``dns.asyncresolver``: it spends about 0.25 ms of CPU pe
 object, a future and a socket per query); a blocklist sweep is tens of thousands of A queries whose
 answers are nearly all NXDOMAIN. This engine keeps a few UDP sockets open, keeps up to ``window``
 queries in flight (and at most ``per_zone`` for any one list, out of politeness), retransmits on an
-adaptive timer (RFC 6298-style, Karn's rule, a 200 ms floor), falls back to TCP when an answer is
-truncated, and decides NXDOMAIN from the 12-byte header. An answer of one A or TXT record is read from
-the wire; other answers that carry records are parsed by dnspython. Names may be given in wire form
-(``encode_name``'s bytes), so a caller asking thousands of names under a few zones encodes each part once.
+adaptive timer (RFC 6298-style, Karn's rule, at least three round trips, a 200 ms floor), falls back
+to TCP when an answer is truncated, and decides NXDOMAIN from the 12-byte header. An answer of one A
+or TXT record is read from the wire; other answers that carry records are parsed by dnspython. Names may
+be given in wire form (``encode_name``'s bytes), so a caller asking thousands of names under a few zones
+encodes each part once.
 
 Replies are accepted only from the nameserver asked, on the socket asked from, with the query's random
 ID and the same question section.

@@ -10,13 +10,20 @@ class Settings:
     initial_window: int = 64  # where the congestion window starts (it grows while answers come back)
     min_window: int = 16
     burst: int = 64  # datagrams sent before reading answers again
-    per_zone: int = 200  # queries in flight to one list at once
-    timeout: float = 2.0  # the longest wait for one attempt
+    # Queries in flight to one list at once. 400: with the three or more lists a sweep asks, ``window`` is the
+    # bound (3 x 400 > 1000), sized under the resolver's own limit (Unbound: num-queries-per-thread 1024 per
+    # thread); at 200 three lists held the run to 600 (30,006 queries x 40 ms: 2.0 s instead of 1.2 s). What
+    # public lists limit is volume (Spamhaus: queries per day), which concurrency does not change; one list
+    # alone still gets at most 400 of a resolver thread's 1024. See README "Blocklist checks".
+    per_zone: int = 400
+    timeout: float = 2.0  # the longest wait for one attempt (the timer's ceiling)
     retries: int = 3  # further attempts after the first (early ones are cheap: a few round trips)
-    # The shortest retransmission timer: Linux TCP's 200 ms (RFC 6298 asks 1 s). A resolver or a proxy
-    # starved of CPU for longer than a few loopback round trips answers late, not never; at 50 ms, through
-    # dnsdelay on a loaded host, ~950 of 31,500 answers came after their timer (each a spurious retransmission
-    # and a "loss" that shrank the window: 30 backoffs); at 200 ms, ~150. A datagram really lost costs 0.2 s.
+    # The shortest retransmission timer, the floor under ``srtt + max(4 rttvar, 2 srtt)`` (``timer.py``): Linux
+    # TCP's 200 ms (RFC 6298 asks 1 s). A resolver or a proxy starved of CPU for longer than a few loopback
+    # round trips answers late, not never; at 50 ms, through dnsdelay on a loaded host, ~950 of 31,500 answers
+    # came after their timer (each a spurious retransmission and a "loss" that shrank the window: 30 backoffs);
+    # at 100 ms (load 10 on 2 cores) ~100, at 200 ms ~15. A datagram lost in the middle of a run is found sooner,
+    # by a later query's answer (``Timer.overtaken``); the floor is what the last ones of a run wait.
     min_rto: float = 0.2
     sockets: int = 4  # UDP sockets (source ports) per nameserver
 

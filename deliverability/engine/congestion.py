@@ -1,7 +1,8 @@
 """Congestion control: how many queries may be in flight at once.
 
-A congestion window as TCP's (RFC 5681). It starts at ``initial_window`` and, per answer, grows by one
-(slow start: doubling per round trip) up to ``ssthresh``, then by ``2 / cwnd`` (about two per round trip),
+A congestion window as TCP's (RFC 5681). It starts at ``initial_window`` and, per answer, grows by two
+(slow start as RFC 3465 allows, L = 2: tripling per round trip, from 64 to a window of 1000 in three round
+trips instead of four) up to ``ssthresh``, then by ``2 / cwnd`` (about two per round trip),
 never past ``ceiling``: the ``window``, or less when the run cannot have more in flight (three lists at
 ``per_zone`` each), as a window never filled is not one the path was seen to carry (RFC 7661). Once per
 round trip (an epoch of ``srtt``, at least 50 ms) it looks at the answers and losses of the epoch: more
@@ -48,7 +49,7 @@ class CongestionControl:
         self.inflight -= 1
         self.answered += 1
         if self.cwnd < self.ssthresh:
-            self.cwnd = min(self.ceiling, self.cwnd + 1)
+            self.cwnd = min(self.ceiling, self.ssthresh, self.cwnd + 2)
         else:
             self.cwnd = min(self.ceiling, self.cwnd + 2 / self.cwnd)
 

@@ -3,9 +3,12 @@
 RFC 6298-style. The round-trip time is smoothed (``srtt``) with its variation (``rttvar``) from answers to
 first attempts only (Karn's rule: an answer to a resent query may answer either send; the receiver only
 samples first attempts). Before the first measurement a query waits 1 s (RFC 6298 s.2.1), capped by the
-settings' ``timeout``. Early attempts wait a few round trips (at least ``min_rto``), doubling per attempt,
-so a datagram lost is resent quickly; the last attempt waits the full ``timeout``, so a slow resolver (a
-recursive lookup) still gets its chance. No clock inside: every call is given ``now``.
+settings' ``timeout``; the first measurement re-arms the attempts still waiting on that guess, so a health
+probe lost at the start of a process waits a few round trips, not a second. A first attempt waits
+``srtt + max(4 rttvar, 2 srtt)``: three round trips at least (a path's jitter widens it), never under
+``min_rto`` (the floor, 200 ms: a host's stalls), never over ``timeout`` (the ceiling); each retry waits twice
+the one before, and the last attempt the full ``timeout``, so a slow resolver (a recursive lookup) still gets
+its chance. No clock inside: every call is given ``now``.
 
 A lost query is also found before its timer runs out, as TCP's RACK does (RFC 8985): once an answer has
 come to a query sent after it, an attempt still unanswered ``srtt + 4 rttvar`` (at least ``2 srtt``)
@@ -39,6 +42,7 @@ class Timer:
         """One round-trip time measured on a first attempt."""
         if self.srtt is None:
             self.srtt, self.rttvar = rtt, rtt / 2
+            self._rearm()
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
             self.srtt = 0.875 * self.srtt + 0.125 * rtt
@@ -50,13 +54,21 @@ class Timer:
             return min(s.timeout, max(1.0, s.min_rto))
         if attempt >= s.retries:
             return s.timeout
-        return min(s.timeout, max(s.min_rto, self.srtt + 4 * self.rttvar, 1.5 * self.srtt) * (2**attempt))
+        return min(s.timeout, max(s.min_rto, self.srtt + max(4 * self.rttvar, 2 * self.srtt)) * (2**attempt))
 
     def arm(self, query: Query, now: float) -> None:
         """Start the timer of the attempt just sent."""
         self._seq += 1
         heapq.heappush(self._heap, (now + self.rto(query.attempt), self._seq, query, query.attempt))
         self._order.append((now, query, query.attempt))
+
+    def _rearm(self) -> None:
+        """The first measurement: every attempt in flight, armed on the 1 s guess, is due ``rto`` after its send
+        (the old deadline stays in the heap: whichever comes first hands the attempt back, the other is skipped)."""
+        for sent, query, attempt in self._order:
+            if query.qid is not None and query.attempt == attempt:
+                self._seq += 1
+                heapq.heappush(self._heap, (sent + self.rto(attempt), self._seq, query, attempt))
 
     def answered(self, sent: float) -> None:
         """An answer came to an attempt sent at ``sent`` (each attempt has its own ID: never an earlier one's)."""

@@ -229,8 +229,13 @@ BLOCKLIST_KEYS = {
     "spamhaus_dqs": os.environ.get("SPAMHAUS_DQS_KEY", ""),
     "abusix": os.environ.get("ABUSIX_KEY", ""),
 }
+# In flight: at most BLOCKLIST_WINDOW queries in all, under what your resolver takes from one client (Unbound:
+# num-queries-per-thread 1024 per thread, beyond which it drops queries), and BLOCKLIST_PER_ZONE to one list.
+# 400 per list: a run on three or more lists fills the window (3 x 400 > 1000; at 200 it stopped at 600), one
+# list alone gets at most 400. Public lists limit volume (Spamhaus: queries per day), which concurrency does not
+# change: a sweep asks the same names either way, sooner. The engine's defaults (deliverability/engine/config.py).
 BLOCKLIST_WINDOW = int(os.environ.get("BLOCKLIST_WINDOW", "1000"))  # queries in flight
-BLOCKLIST_PER_ZONE = int(os.environ.get("BLOCKLIST_PER_ZONE", "200"))  # queries in flight to one list
+BLOCKLIST_PER_ZONE = int(os.environ.get("BLOCKLIST_PER_ZONE", "400"))  # queries in flight to one list
 BLOCKLIST_TIMEOUT = float(os.environ.get("BLOCKLIST_TIMEOUT", "2.0"))  # seconds, one attempt at most
 BLOCKLIST_RETRIES = int(os.environ.get("BLOCKLIST_RETRIES", "3"))
 BLOCKLIST_MAX_TARGETS = int(os.environ.get("BLOCKLIST_MAX_TARGETS", "20000"))  # per account

@@ -35,14 +35,19 @@ def test_a_learnt_ssthresh_is_where_slow_start_stops_never_above_the_window():
     assert control(learnt=3000.0, window=1000).ssthresh == 1000.0
 
 
-def test_slow_start_adds_one_per_answer_then_two_per_round_trip():
-    cc = control(initial_window=16, window=1000, learnt=20.0)
+def test_slow_start_adds_two_per_answer_then_two_per_round_trip():
+    """RFC 3465's L = 2: the window triples per round trip in slow start (64 to 1000 in three round trips), and
+    stops at ssthresh, not past it."""
+    cc = control(initial_window=16, window=1000, learnt=21.0)
     cc.inflight = 10
-    for _ in range(4):
-        cc.on_answer()
-    assert cc.cwnd == 20.0 and cc.inflight == 6
+    cc.on_answer()
+    assert cc.cwnd == 18.0 and cc.inflight == 9
+    cc.on_answer()
+    assert cc.cwnd == 20.0
+    cc.on_answer()
+    assert cc.cwnd == 21.0  # not 22: slow start ends at ssthresh
     cc.on_answer()  # at ssthresh: additive increase
-    assert cc.cwnd == pytest.approx(20.0 + 2 / 20.0)
+    assert cc.cwnd == pytest.approx(21.0 + 2 / 21.0)
 
 
 def test_the_window_never_grows_past_window():
@@ -133,3 +138,26 @@ def test_the_window_grows_no_further_than_the_run_can_fill():
     epoch(cc, answered=0, lost=10, now=0.2)
     assert cc.cwnd == pytest.approx(420.0)
     assert CongestionControl(Settings(nameservers=SERVERS, window=100), 0.0, ceiling=600).ceiling == 100.0
+
+
+def test_three_lists_at_the_default_per_zone_may_fill_the_default_window():
+    """BLOCKLIST_PER_ZONE 400: three lists (the bench's, and fewer than any sweep of the catalogue) are bound
+    by the window, 1000, not by 3 x per_zone (600 at the old 200)."""
+    s = Settings(nameservers=(("127.0.0.1", 53),))
+    cc = CongestionControl(s, now=0.0, ceiling=3 * s.per_zone)
+    assert (s.per_zone, cc.ceiling) == (400, 1000.0)
+    cc.inflight = 2000
+    for _ in range(2000):
+        cc.on_answer()
+    assert cc.cwnd == 1000.0
+
+
+def test_slow_start_reaches_a_window_of_1000_in_three_round_trips():
+    """64 -> 192 -> 576 -> 1000: each round trip answers the whole window, and each answer adds two."""
+    cc = control(initial_window=64, window=1000)
+    for _round_trip in range(3):
+        answers = int(cc.cwnd)
+        cc.inflight += answers
+        for _ in range(answers):
+            cc.on_answer()
+    assert cc.cwnd == 1000.0

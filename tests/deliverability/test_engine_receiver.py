@@ -150,7 +150,7 @@ def test_every_answer_leaves_the_flight_and_grows_the_window():
     h.arrives(reply_to(query_wire(qid=1)))
     h.arrives(reply_to(query_wire(name="3.0.0.127.zen.test", qid=2)))
     h.receiver.drain(h.slot)
-    assert (h.congestion.inflight, h.congestion.answered, h.congestion.cwnd) == (0, 2, 18.0)
+    assert (h.congestion.inflight, h.congestion.answered, h.congestion.cwnd) == (0, 2, 20.0)
 
 
 class TestMatch:

@@ -60,9 +60,9 @@ def test_the_congestion_window_bounds_what_is_in_flight():
     h = Harness({"z": 10}, initial_window=3)
     assert h.sender.send(now=0.0) is False  # the window is full: wait for answers
     assert h.congestion.inflight == 3
-    h.congestion.on_answer()  # cwnd 4, inflight 2
+    h.congestion.on_answer()  # cwnd 5, inflight 2
     h.sender.send(now=0.1)
-    assert h.congestion.inflight == 4
+    assert h.congestion.inflight == 5
 
 
 def test_zones_take_turns_and_stop_at_their_limit():
@@ -104,7 +104,7 @@ def test_a_sent_query_is_in_flight_with_its_timer_armed():
     h.sender.send(now=3.0)
     query = h.slots[0].table[5]
     assert (query.qid, query.sent, query.slot, query.attempt) == (5, 3.0, h.slots[0], 0)
-    assert h.timer.expired(3.149) == [] and h.timer.expired(3.15) == [query]  # rto 1.5 srtt
+    assert h.timer.expired(3.299) == [] and h.timer.expired(3.3) == [query]  # rto 3 srtt
 
 
 def test_a_full_socket_buffer_keeps_the_query_first_in_line():

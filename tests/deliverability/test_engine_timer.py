@@ -43,9 +43,9 @@ def test_later_samples_are_smoothed_by_one_eighth_and_one_quarter():
 
 def test_early_attempts_wait_a_few_round_trips_doubling_the_last_the_full_timeout():
     t = timer(srtt=0.1, rttvar=0.01, timeout=2.0, retries=3)
-    assert t.rto(0) == pytest.approx(0.15)  # max(srtt + 4 rttvar = 0.14, 1.5 srtt = 0.15)
-    assert t.rto(1) == pytest.approx(0.30)
-    assert t.rto(2) == pytest.approx(0.60)
+    assert t.rto(0) == pytest.approx(0.3)  # srtt + max(4 rttvar = 0.04, 2 srtt = 0.2): three round trips
+    assert t.rto(1) == pytest.approx(0.6)
+    assert t.rto(2) == pytest.approx(1.2)
     assert t.rto(3) == 2.0  # the last attempt (retries=3)
 
 
@@ -57,9 +57,9 @@ def test_the_timer_never_drops_below_min_rto_nor_exceeds_the_timeout():
 def test_a_query_expires_at_its_deadline_not_before():
     t = timer(srtt=0.1, rttvar=0.0)
     query = in_flight(0)
-    t.arm(query, now=10.0)  # rto 0.15
-    assert t.expired(10.149) == []
-    assert t.expired(10.15) == [query]
+    t.arm(query, now=10.0)  # rto 0.3
+    assert t.expired(10.299) == []
+    assert t.expired(10.3) == [query]
     assert t.expired(11.0) == []  # handed back once
 
 
@@ -75,11 +75,11 @@ def test_answered_and_resent_queries_do_not_expire():
 
 def test_deadlines_come_back_in_order():
     t = timer(srtt=0.1, rttvar=0.0)
-    late, early = in_flight(0, attempt=1), in_flight(1)  # rto 0.3 and 0.15
+    late, early = in_flight(0, attempt=1), in_flight(1)  # rto 0.6 and 0.3
     t.arm(late, now=0.0)
     t.arm(early, now=0.0)
-    assert t.expired(0.2) == [early]
-    assert t.expired(0.31) == [late]
+    assert t.expired(0.4) == [early]
+    assert t.expired(0.61) == [late]
 
 
 def test_wait_is_the_time_to_the_next_deadline_at_most_fifty_ms():
@@ -130,3 +130,41 @@ def test_nothing_is_overtaken_before_a_round_trip_is_measured_nor_the_last_attem
     t.answered(0.001)
     assert t.overtaken(1.0) == []
     assert t.expired(1.99) == [] and t.expired(2.0) == [last]  # the last attempt's rto is the timeout, 2 s
+
+
+def test_a_first_attempt_waits_three_round_trips_or_the_jitter_allowance_between_floor_and_ceiling():
+    """srtt + max(4 rttvar, 2 srtt): a steady path waits three round trips, a jittery one longer; the floor and
+    the ceiling still hold."""
+    assert timer(srtt=0.04, rttvar=0.0, min_rto=0.01).rto(0) == pytest.approx(0.12)
+    assert timer(srtt=0.04, rttvar=0.025, min_rto=0.01).rto(0) == pytest.approx(0.14)  # 0.04 + 4 x 0.025
+    assert timer(srtt=0.04, rttvar=0.0, min_rto=0.2).rto(0) == 0.2  # the floor
+    assert timer(srtt=0.5, rttvar=0.0, timeout=1.0).rto(0) == 1.0  # the ceiling
+
+
+def test_the_first_measurement_re_arms_attempts_waiting_on_the_one_second_guess():
+    """A process's first run (the health probes) has no round trip yet: its attempts are armed at 1 s. Once an
+    answer measures the path, a lost probe is due a few round trips after its send, not a second later."""
+    t = timer(min_rto=0.05, timeout=2.0)
+    lost, answered = in_flight(0), in_flight(1)
+    t.arm(lost, now=0.0)
+    t.arm(answered, now=0.0)
+    assert t.rto(0) == 1.0
+    answered.qid = None
+    t.answered(0.0)
+    t.sample(0.04)  # rto now 0.04 + max(4 x 0.02, 2 x 0.04) = 0.12
+    assert t.wait(now=0.05, longest=1.0) == pytest.approx(0.07)
+    assert t.expired(0.119) == []
+    assert t.expired(0.12) == [lost]
+    lost.attempt = 1  # the sender sends it again
+    assert t.expired(1.0) == []  # the 1 s deadline armed first does not hand it back twice
+
+
+def test_re_arming_skips_attempts_answered_or_already_resent():
+    t = timer(min_rto=0.05)
+    answered, resent = in_flight(0), in_flight(1)
+    t.arm(answered, now=0.0)
+    t.arm(resent, now=0.0)
+    answered.qid = None
+    resent.attempt = 1  # handed back and sent again meanwhile
+    t.sample(0.04)
+    assert t.expired(0.5) == [] and t.expired(1.0) == []
