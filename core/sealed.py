@@ -19,9 +19,6 @@ key settings, a second way to configure what this module configures once.
 import base64
 from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
@@ -31,18 +28,31 @@ class Unreadable(ValueError):
 
 
 def _derived(secret_key: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"tam-portal-sealed", info=b"sealed secrets v1")
     return base64.urlsafe_b64encode(key.derive(secret_key.encode()))
 
 
 @cache
-def _box(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
+def _box(keys: tuple[str, ...], secret_key: str):
+    """The keys' ``MultiFernet``. ``cryptography`` is imported here, when a secret is first sealed or read, not
+    with the models (~25 modules a process that reads none need not load: ``manage.py blocklist_check``)."""
+    from cryptography.fernet import Fernet, MultiFernet
+
     current = [Fernet(k) for k in keys] if keys else [Fernet(_derived(secret_key))]
     return MultiFernet(current)
 
 
-def _current() -> MultiFernet:
+def _current():
     return _box(tuple(getattr(settings, "SEALING_KEYS", []) or []), settings.SECRET_KEY)
+
+
+def _invalid_token() -> type[Exception]:
+    from cryptography.fernet import InvalidToken
+
+    return InvalidToken
 
 
 def seal(text: str) -> str:
@@ -52,7 +62,7 @@ def seal(text: str) -> str:
 def unseal(token: str) -> str:
     try:
         return _current().decrypt(token.encode("ascii")).decode()
-    except (InvalidToken, ValueError):
+    except (_invalid_token(), ValueError):
         raise Unreadable("the sealed value cannot be opened with the configured keys") from None
 
 
@@ -60,7 +70,7 @@ def reseal(token: str) -> str:
     """The same secret sealed with the newest key (``Unreadable`` when no key opens it)."""
     try:
         return _current().rotate(token.encode("ascii")).decode("ascii")
-    except (InvalidToken, ValueError):
+    except (_invalid_token(), ValueError):
         raise Unreadable("the sealed value cannot be opened with the configured keys") from None
 
 

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +18,16 @@ from accounts.timezones import TimeZoneField
 from core import choices
 
 
+def _holidays():
+    """The ``holidays`` package, imported where a calendar is read: its country tables are ~25 modules that a
+    process which never reads one (``manage.py blocklist_check``, a user's wait) need not load. MISSION: DLV-2"""
+    import holidays
+
+    return holidays
+
+
 def holiday_country_choices():
-    return [("", _("No public holidays"))] + sorted((code, code) for code in holidays_lib.list_supported_countries())
+    return [("", _("No public holidays"))] + sorted((code, code) for code in _holidays().list_supported_countries())
 
 
 class BusinessCalendar(models.Model):
@@ -52,7 +59,7 @@ class BusinessCalendar(models.Model):
         if self.holiday_subdivision and not self.holiday_country:
             raise ValidationError({"holiday_subdivision": _("Choose the country first.")})
         if self.holiday_country and self.holiday_subdivision:
-            subdivisions = holidays_lib.list_supported_countries().get(self.holiday_country, [])
+            subdivisions = _holidays().list_supported_countries().get(self.holiday_country, [])
             if self.holiday_subdivision not in subdivisions:
                 raise ValidationError({"holiday_subdivision": _("Not a region of that country.")})
 
@@ -70,7 +77,7 @@ class BusinessCalendar(models.Model):
             for e in self.exceptions.all()
         )
         public = (
-            holidays_lib.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+            _holidays().country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
             if self.holiday_country
             else frozenset()
         )

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import dns.exception
-import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
@@ -118,6 +117,7 @@ class Engine:
     # --- TCP for truncated answers -----------------------------------------------------------------
 
     def _tcp(self, truncated, answers):
+        import dns.message  # rare (truncated answers): dnspython's message stack is not loaded at start-up
         import dns.query  # rare (truncated answers), and it brings dnspython's DoH stack: not at start-up
 
         def ask(query):

@@ -15,7 +15,6 @@ import struct
 from collections.abc import Callable
 
 import dns.exception
-import dns.message
 import dns.rcode
 import dns.rdatatype
 
@@ -97,6 +96,8 @@ class Receiver:
         answer = one_record(data, end_of_question)
         if answer is not None:
             return answer
+        import dns.message  # for the rare answer one_record cannot read: not in every process's start-up
+
         try:
             message = dns.message.from_wire(data, ignore_trailing=True)
         except dns.exception.DNSException as exc:
@@ -130,7 +131,7 @@ def one_record(data: bytes, end_of_question: int) -> Answer | None:
     return Answer(rcode=_NOERROR, texts=(b"".join(strings).decode("utf-8", "replace"),))
 
 
-def records(message: dns.message.Message, rdtype: int) -> Answer:
+def records(message: "dns.message.Message", rdtype: int) -> Answer:
     """The A addresses and TXT strings of an answer."""
     addresses, texts = [], []
     for rrset in message.answer:
