@@ -2,8 +2,10 @@
 
 import django_filters
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Account
 from core.filters import ListFilter
 
 from . import search as case_search
@@ -49,7 +51,30 @@ class QueueFilter(CaseFilter):
             return qs.assigned_to(self.request.user)
         if value == "unassigned":
             return qs.unassigned()
-        return qs.breached(timezone.now())
+        return qs.breached(self.now)
+
+    @cached_property
+    def now(self):
+        """The moment the past-a-deadline view is drawn for, and ``next_change`` counted from: one moment for both."""
+        return timezone.now()
+
+    @property
+    def keeps(self) -> bool:
+        """Whether the list may be kept in the panel cache (cases/fragments.py): not a search (relevance), nor the
+        past-a-deadline view of all or of resolved cases (``next_change`` reads open cases' deadlines off their
+        index; a closed case has none, ``cases.services.clocks.refresh``, but no index says so)."""
+        if self.searching:
+            return False
+        return self.values.get("view") != "breached" or self.values.get("status") not in (ALL, Case.Status.RESOLVED)
+
+    def next_change(self):
+        """When the list changes by the clock alone, whatever is written (for a list that ``keeps``): the
+        past-a-deadline view gains a case when the first deadline still ahead among the open cases of the person's
+        accounts passes (of any status or severity: a moment at or before the first of the filtered ones, read off
+        one index whatever the filters). None: never."""
+        if self.values.get("view") != "breached":
+            return None
+        return Case.objects.open().next_breach(self.now, accounts=Account.objects.visible_to(self.request.user))
 
 
 class InboundFilter(ListFilter):

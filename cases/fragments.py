@@ -11,9 +11,11 @@ cases and the staff queue. Each changes only through writes, or as the clock mov
   a save of ``Case``; a person's name ``accounts.User``; all are in ``core.panel_cache.WATCHED``, which moves
   the account's version. The workers' bulk writes (the SLA sweep's warnings) call ``changed`` themselves.
 - **The clock**: a row's badge turns to a warning, then overdue, at the moments ``badges.badge_changes`` names;
-  "tomorrow 09:00 CET" changes at the reader's midnight: each is kept until the first of these at most.
-- **Not kept**: a search (relevance, the matched words) and the queue's "past a deadline" view (which cases it
-  holds changes with the clock).
+  "tomorrow 09:00 CET" changes at the reader's midnight; the queue's "past a deadline" view gains a case when the
+  first deadline still ahead among its accounts' cases passes (``QueueFilter.next_change``): each is kept until
+  the first of these at most.
+- **Not kept**: a search (relevance, the matched words), and the "past a deadline" view of all or of resolved
+  cases (``QueueFilter.keeps``).
 """
 
 import hashlib
@@ -90,9 +92,12 @@ def queue_table(request, filters) -> str:
     """The staff queue (``cases/staff/queue.html#queue-table``) for this query string."""
 
     def draw(*_args) -> Panel:
+        now = filters.now  # the moment the past-a-deadline view selects its cases for
         cases = filters.qs if filters.searching else filters.qs.by_next_deadline()
         page = CappedPaginator(cases, 50).get_page(request.GET.get("page"))
-        rows, changes_at = _rows(page, timezone.now())
+        rows, changes_at = _rows(page, now)
+        if filters.keeps and (gains_a_case := filters.next_change()):
+            changes_at = min(changes_at, gains_a_case)
         context = {
             "rows": rows,
             "page": page,
@@ -101,7 +106,7 @@ def queue_table(request, filters) -> str:
         }
         return _panel(render_to_string("cases/staff/queue.html#queue-table", context, request=request), changes_at)
 
-    if filters.searching or filters.values.get("view") == "breached":
+    if not filters.keeps:
         return draw().context["html"]
     reached = Account.objects.visible_to(request.user).values_list("pk", flat=True)
     functions = {f"queue-table:{_query(request)}": cacheable(draw)}

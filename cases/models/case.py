@@ -53,6 +53,20 @@ class CaseQuerySet(models.QuerySet):
         """Past their next deadline (a clock ran out and nobody has acted since)."""
         return self.filter(next_deadline_at__lte=now)
 
+    def next_breach(self, now, *, accounts, window: int = 100):
+        """A moment after ``now`` at or before the first at which one of these cases of ``accounts`` turns
+        ``breached`` by the clock alone (None: none ever will). The first ``window`` deadlines still ahead are read
+        off the queue's index: the accounts' first among them, or else the last of them (no case of theirs falls
+        due before it). Read per account, an agent's thousand accounts took 20 ms; a walk to their first one
+        passed every other account's deadlines when theirs had none ahead (2 s at 1,000,000 cases)."""
+        ahead = self.filter(next_deadline_at__gt=now).order_by("next_deadline_at")[:window]
+        seen = self.model.objects.filter(pk__in=ahead.values("pk")).aggregate(
+            theirs=models.Min("next_deadline_at", filter=Q(account__in=accounts)),
+            last=models.Max("next_deadline_at"),
+            read=models.Count("pk"),
+        )
+        return seen["theirs"] if seen["theirs"] is not None or seen["read"] < window else seen["last"]
+
     def by_next_deadline(self):
         return self.order_by(models.F("next_deadline_at").asc(nulls_last=True), "-created_at")
 
