@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Account
 from accounts.notify import absolute_url, notify
 from cases.models import Case
+from core.panel_cache import changed
 from core.text import _ as _msg
 from integrations.events import emit
 
 from .ledger import CHANNELS, CLOCK_SKEW, Incident, iso
-from .models import AvailabilityProfile, IncidentAlert
+from .models import PANEL_TOPIC, AvailabilityProfile, IncidentAlert
 from .reports import incidents_between
 
 LOOKBACK = 3600  # the watcher reads this far back for incidents it has not stored yet
@@ -61,17 +62,22 @@ def case_for(account: Account, incident: Incident) -> Case | None:
 
 
 def threshold_of(account: Account) -> int:
-    profile = AvailabilityProfile.objects.filter(account=account).first()
+    return threshold_in(AvailabilityProfile.objects.filter(account=account).first())
+
+
+def threshold_in(profile: AvailabilityProfile | None) -> int:
     return profile.sustained_seconds if profile else 60
 
 
-def sustained(account: Account, now: int | None = None) -> list[Incident]:
-    """The sustained incidents of the last LOOKBACK seconds and those not yet over, each from its first second."""
+def sustained(account: Account, now: int | None = None, known=None, threshold: int | None = None) -> list[Incident]:
+    """The sustained incidents of the last LOOKBACK seconds and those not yet over, each from its first second.
+    ``known``: a ``reports.Read`` to take the seconds from where it covers them; ``threshold``: the profile's,
+    when already read."""
     now = now or int(time.time())
     stored = set(IncidentAlert.objects.filter(account=account, ended_at__isnull=True).values_list("start", flat=True))
     since = min([now - LOOKBACK, *stored])
     until = now + CLOCK_SKEW + 1
-    found = incidents_between(account, since, until)
+    found = incidents_between(account, since, until, known)
     floor = now - FURTHEST
 
     def cut(found):  # the first incident found may have begun before what was read (a stored start did not)
@@ -79,17 +85,17 @@ def sustained(account: Account, now: int | None = None) -> list[Incident]:
 
     while cut(found) and since > floor:
         since = max(floor, since - 24 * LOOKBACK)
-        found = incidents_between(account, since, until)
-    threshold = threshold_of(account)
+        found = incidents_between(account, since, until, known)
+    threshold = threshold_of(account) if threshold is None else threshold
     return [incident for incident in found if incident.seconds >= threshold]
 
 
-def ongoing(account: Account, now: int | None = None) -> dict | None:
-    """The sustained incident going on now, with the critical case opened for it or else the link to open one."""
+def ongoing(account: Account, now: int | None = None, known=None, threshold: int | None = None) -> dict | None:
+    """The sustained incident going on now, with the critical case opened for it or else the link to open one
+    (``known``, ``threshold``: as ``sustained`` takes them)."""
     now = now or int(time.time())
-    current = [
-        incident for incident in sustained(account, now) if not incident.is_over(now, settings.INCIDENT_MERGE_SECONDS)
-    ]
+    found = sustained(account, now, known, threshold)
+    current = [incident for incident in found if not incident.is_over(now, settings.INCIDENT_MERGE_SECONDS)]
     if not current:
         return None
     incident = current[-1]
@@ -109,6 +115,7 @@ def alert(account: Account, now: int | None = None) -> int:
         if incident.is_over(now, settings.INCIDENT_MERGE_SECONDS):
             with transaction.atomic():
                 if IncidentAlert.objects.filter(pk=record.pk, ended_at__isnull=True).update(ended_at=timezone.now()):
+                    changed(account.pk, PANEL_TOPIC)
                     _tell(account, incident, over=True)
                     sent += 1
     return sent
@@ -132,10 +139,12 @@ def _keep(account: Account, incident: Incident) -> int:
     if record is not None:
         if (record.start, record.end, record.unavailable) != (incident.start, incident.end, incident.unavailable):
             IncidentAlert.objects.filter(pk=record.pk).update(**fields)
+            changed(account.pk, PANEL_TOPIC)
         return 0
     try:
         with transaction.atomic():
             IncidentAlert.objects.create(account=account, **fields)
+            changed(account.pk, PANEL_TOPIC)
             _tell(account, incident, over=False)
     except IntegrityError:
         return 0  # another worker stored it a moment ago

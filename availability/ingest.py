@@ -10,15 +10,20 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .ledger import CHANNELS, OUTCOMES, SERVER_FAILURES, Window, iso
-from .models import IngestBatch
+from core.figures import any_of
+from core.panel_cache import changed
+
+from .ledger import CHANNELS, OUTCOMES, SERVER_FAILURES, Window, iso, month_bounds, unavailable
+from .models import PANEL_TOPIC, IngestBatch, SecondRollup
 
 FLUSH_AT = 200_000  # distinct (channel, second) keys held in memory before an upsert
+MANY_FRESH = 5000  # seconds newly attempted in one write past which the panel's version moves without asking
 MAX_ERRORS_KEPT = 1000
 
 
@@ -130,7 +135,8 @@ def ingest(
 
 
 def upsert(account_id: int, pending: dict) -> None:
-    """Add the counts to the rollups: one statement per flush (arrays on PostgreSQL)."""
+    """Add the counts to the rollups: one statement per flush (arrays on PostgreSQL). The availability panel's
+    version (``PANEL_TOPIC``) moves when what it shows can have changed (``_shown``)."""
     if not pending:
         return
     keys = list(pending)
@@ -140,18 +146,53 @@ def upsert(account_id: int, pending: dict) -> None:
     failures = [pending[k][1] for k in keys]
     table = "availability_secondrollup"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""INSERT INTO {table} (account_id, channel, second, attempts, failures)
-                SELECT %s, c, s, a, f FROM unnest(%s::smallint[], %s::bigint[], %s::int[], %s::int[]) AS t(c, s, a, f)
-                ON CONFLICT (account_id, channel, second) DO UPDATE
-                SET attempts = {table}.attempts + EXCLUDED.attempts, failures = {table}.failures + EXCLUDED.failures""",  # noqa: S608 - constant table name
-                [account_id, channels, seconds, attempts, failures],
-            )
-        else:
+        if connection.vendor != "postgresql":
             cursor.executemany(
                 f"""INSERT INTO {table} (account_id, channel, second, attempts, failures) VALUES (%s, %s, %s, %s, %s)
                 ON CONFLICT (account_id, channel, second) DO UPDATE
                 SET attempts = attempts + excluded.attempts, failures = failures + excluded.failures""",  # noqa: S608
                 [(account_id, c, s, a, f) for c, s, a, f in zip(channels, seconds, attempts, failures, strict=True)],
             )
+            changed(account_id, PANEL_TOPIC)
+            return
+        cursor.execute(
+            f"""INSERT INTO {table} (account_id, channel, second, attempts, failures)
+            SELECT %s, c, s, a, f FROM unnest(%s::smallint[], %s::bigint[], %s::int[], %s::int[]) AS t(c, s, a, f)
+            ON CONFLICT (account_id, channel, second) DO UPDATE
+            SET attempts = {table}.attempts + EXCLUDED.attempts, failures = {table}.failures + EXCLUDED.failures
+            RETURNING channel, second, attempts, failures""",  # noqa: S608 - constant table name
+            [account_id, channels, seconds, attempts, failures],
+        )
+        if _shown(account_id, pending, cursor.fetchall()):
+            changed(account_id, PANEL_TOPIC)
+
+
+def _shown(account_id: int, pending: dict, written: list) -> bool:
+    """Whether the rows just written (channel, second, attempts, failures as they are now) can change what the
+    availability panel shows: its months and incidents read the unavailable seconds, the channels attempted in
+    each month and the attempts in quiet gaps between unavailable seconds (``ledger``). So: a second of a channel
+    that became (or stopped being) unavailable; or a second newly attempted that is its channel's first in its
+    month, or that comes at most the merge distance before an unavailable second (it may split an incident).
+    A steady feed of good seconds arriving in order changes none of them: one small query per write."""
+    fresh: dict[tuple[int, int], list[int]] = {}  # (channel, its month's bounds) -> seconds newly attempted
+    for channel, second, now_attempts, now_failures in written:
+        added_attempts, added_failures = pending[(channel, second)]
+        before = (now_attempts - added_attempts, now_failures - added_failures)
+        if unavailable(*before) != unavailable(now_attempts, now_failures):
+            return True
+        if before[0] == 0:
+            moment = datetime.fromtimestamp(second, UTC)
+            fresh.setdefault((channel, month_bounds(moment.year, moment.month)), []).append(second)
+    if not fresh:
+        return False
+    if sum(len(found) for found in fresh.values()) > MANY_FRESH:
+        return True  # a bulk load: its month's figures have all but surely moved
+    merge = max(1, settings.INCIDENT_MERGE_SECONDS)
+    rows = SecondRollup.objects.filter(account_id=account_id)
+    first, last = min(min(found) for found in fresh.values()), max(max(found) for found in fresh.values())
+    down_after = rows.filter(second__gt=first, second__lte=last + merge).unavailable()
+    alone = [
+        rows.filter(channel=channel).between(*month).exclude(second__in=found)
+        for (channel, month), found in fresh.items()
+    ]
+    return any_of(("EXISTS", down_after.values("pk")), *(("NOT EXISTS", other.values("pk")) for other in alone))

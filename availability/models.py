@@ -15,6 +15,9 @@ from core.text import MessageField
 # ``ledger.unavailable(attempts, failures)`` as SQL: the rule of MISSION AV-1, for the partial index and the
 # QuerySet (tests/availability/test_reads.py checks that both answer alike on every kind of row)
 UNAVAILABLE = Q(attempts__gt=0, failures__gte=F("attempts"))
+# The panel cache's topic (core.panel_cache) that writes of rollups and incident alerts move: the availability
+# panel is drawn again, the account's other panels stay.
+PANEL_TOPIC = "availability"
 
 
 class AvailabilityProfile(models.Model):

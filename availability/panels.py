@@ -1,34 +1,62 @@
 """The dashboard's availability panel: this month against the target beside last month, and an incident going
 on now with its critical case (MISSION: AV-1, CR-0); the console's incidents of the last 24 hours."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from core.panel_cache import cacheable
 from core.panels import Panel
 
 from . import alerts, ledger
-from .ledger import OPEN_WITHIN
-from .models import SecondRollup
-from .reports import merged, months
+from .ledger import CLOCK_SKEW, OPEN_WITHIN, month_bounds
+from .models import PANEL_TOPIC, AvailabilityProfile, SecondRollup
+from .reports import merged, months, read, target_in
 
 
 def _last_month(year: int, month: int) -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
+@cacheable(topics=(PANEL_TOPIC,))
 def availability(request, account) -> Panel:
-    now = timezone.now().astimezone(UTC)
-    this, last = months(account, [(now.year, now.month), _last_month(now.year, now.month)])
+    """This UTC month and the last (the ledger's months) and the incident going on now, from one read of the
+    unavailable seconds and one of the profile (issue 18). Kept in the cache under the account's version and
+    ``PANEL_TOPIC``'s, which ``ingest.upsert`` moves only when a write changes what this shows (and the incident
+    alerts move); the clock changes it when the month turns and when the incident going on is over."""
+    moment = timezone.now().astimezone(UTC)
+    now = int(moment.timestamp())
+    wanted = [(moment.year, moment.month), _last_month(moment.year, moment.month)]
+    month_end = month_bounds(*wanted[0])[1]
+    known = read(account, min(month_bounds(*wanted[1])[0], now - alerts.LOOKBACK), max(month_end, now + CLOCK_SKEW + 1))
+    profile = AvailabilityProfile.objects.filter(account=account).first()
+    this, last = months(account, wanted, known, target_in(profile))
+    ongoing = alerts.ongoing(account, now, known, alerts.threshold_in(profile))
     return Panel(
         name="availability",
         title=_("Availability"),
         template="availability/panel.html",
-        context={"this": this, "last": last, "ongoing": alerts.ongoing(account)},
+        context={"this": this, "last": last, "ongoing": ongoing},
         refresh_seconds=60,
+        changes_at=_changes_at(now, month_end, ongoing),
     )
+
+
+def _changes_at(now: int, month_end: int, ongoing: dict | None) -> datetime:
+    """When the text changes by the clock alone: the UTC month turns, or the incident going on is over (when
+    its last unavailable second is old enough). An incident found back to the watcher's furthest look is not
+    kept (its first second moves with the clock)."""
+    at = month_end
+    if ongoing is not None:
+        merge = settings.INCIDENT_MERGE_SECONDS
+        incident = ongoing["incident"]
+        at = min(at, incident.end - 1 + max(OPEN_WITHIN, merge))
+        if incident.start - (now - alerts.FURTHEST) <= merge:
+            at = now
+    return datetime.fromtimestamp(at, UTC)
 
 
 def incidents(request) -> Panel:

@@ -2,6 +2,8 @@
 attempts in the short quiet gaps between them that decide whether two of them are one incident.
 MISSION: AV-1, CR-0."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import connection
 
@@ -37,10 +39,37 @@ def merged(account, down: list[tuple[int, int]]) -> tuple[int, list[int]]:
     return merge, attempted_in(account, gaps(down, merge))
 
 
-def incidents_between(account, start: int, end: int) -> list[Incident]:
-    """The account's incidents among the seconds in [start, end), merged as the ledger says."""
+@dataclass(frozen=True)
+class Read:
+    """The account's unavailable seconds in [start, end), read once, with what merging them needs: the dashboard
+    panel's months and its incident going on now come from one read (issue 18)."""
+
+    start: int
+    end: int
+    down: list[tuple[int, int]]
+    merge: int
+    attempted: list[int]
+
+    def covers(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+    def incidents(self, start: int, end: int) -> list[Incident]:
+        """As ``incidents_between`` for [start, end) inside what was read: a range's gaps are among the whole
+        read's gaps, so the attempts in them are known."""
+        return incidents([(s, c) for s, c in self.down if start <= s < end], self.merge, self.attempted)
+
+
+def read(account, start: int, end: int) -> Read:
     down = unavailable_pairs(account, start, end)
-    return incidents(down, *merged(account, down))
+    return Read(start, end, down, *merged(account, down))
+
+
+def incidents_between(account, start: int, end: int, known: Read | None = None) -> list[Incident]:
+    """The account's incidents among the seconds in [start, end), merged as the ledger says (from ``known`` when
+    it covers them)."""
+    if known is not None and known.covers(start, end):
+        return known.incidents(start, end)
+    return read(account, start, end).incidents(start, end)
 
 
 def attempted_channels(account, bounds: list[tuple[int, int]]) -> list[frozenset]:
@@ -60,7 +89,10 @@ def attempted_channels(account, bounds: list[tuple[int, int]]) -> list[frozenset
 
 
 def target_of(account) -> float:
-    profile = AvailabilityProfile.objects.filter(account=account).first()
+    return target_in(AvailabilityProfile.objects.filter(account=account).first())
+
+
+def target_in(profile: AvailabilityProfile | None) -> float:
     return float(profile.target_pct) if profile else DEFAULT_TARGET
 
 
@@ -92,16 +124,16 @@ def daily_bars(account, today_start: int, days: int = 90) -> list[dict]:
     return [{"day": start + n * 86400, "seconds": len(per_day.get(n, ()))} for n in range(days)]
 
 
-def months(account, wanted: list[tuple[int, int]]) -> list[MonthReport]:
-    """Several months from one read of the unavailable seconds (and one of the target, one of the channels
-    attempted, and one per 5,000 quiet seconds between unavailable seconds)."""
+def months(account, wanted: list[tuple[int, int]], known: Read | None = None, target=None) -> list[MonthReport]:
+    """Several months from one read of the unavailable seconds (``known`` when it covers them), one of the target
+    (unless given), one of the channels attempted, and one per 5,000 quiet seconds between unavailable seconds."""
     if not wanted:
         return []
     bounds = [month_bounds(y, m) for y, m in wanted]
-    down = unavailable_pairs(account, min(b[0] for b in bounds), max(b[1] for b in bounds))
-    merge, attempted = merged(account, down)
-    target = target_of(account)
-    reports = [month_report(y, m, down, target, merge, attempted) for y, m in wanted]
+    start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    known = known if known is not None and known.covers(start, end) else read(account, start, end)
+    target = target_of(account) if target is None else target
+    reports = [month_report(y, m, known.down, target, known.merge, known.attempted) for y, m in wanted]
     for r, channels in zip(reports, attempted_channels(account, bounds), strict=True):
         r.attempted_channels = channels
     return reports

@@ -10,7 +10,9 @@ each panel's queries and templates, and never shows a stale or another account's
   asks for any more.
 - **Text that changes with the clock** (a deadline passing, "checked 5 minutes ago", "tomorrow 09:00"): the
   panel says when with ``Panel.changes_at`` and is kept only until then (never longer than ``MAX_SECONDS``).
-  Panels whose text moves all the time (this month's availability) are not marked cacheable.
+- **A busy feed** (availability rollups arriving every second) moves a version of its own, a *topic*
+  (``changed(account_id, topic="availability")``): only the panels marked ``@cacheable(topics=(...))`` with it are
+  drawn again, and the feed's writer moves it only when what those panels show can have changed.
 - **Key**: account, both versions, language, time zone and the person looking (so role, permissions and
   anything personal can never cross from one person to another). The staff console's panels
   (:func:`render_console`) span the accounts the person reaches: their key holds a digest of every one's version,
@@ -62,23 +64,31 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def _version_key(account_id: int) -> str:
-    return f"panelv:{account_id}"
+def _version_key(account_id: int, topic: str = "") -> str:
+    return f"panelv:{account_id}:{topic}" if topic else f"panelv:{account_id}"
 
 
-def cacheable(fn: Callable) -> Callable:
-    """Mark a dashboard panel function ``(request, account) -> Panel | None`` as kept in the cache."""
-    fn.cacheable = True
-    return fn
+def cacheable(fn: Callable | None = None, *, topics: tuple[str, ...] = ()) -> Callable:
+    """Mark a dashboard panel function ``(request, account) -> Panel | None`` as kept in the cache; ``topics``:
+    data kept under versions of their own besides the account's (``changed(account_id, topic=...)``)."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.cacheable, fn.topics = True, tuple(topics)
+        return fn
+
+    return mark if fn is None else mark(fn)
 
 
-def changed(account_id: int | None) -> None:
+def changed(account_id: int | None, topic: str = "") -> None:
     """What the account's panels show changes with the current transaction. ``None``: something every account's
-    panels may show (a TAM's calendar, a person's name, the list catalogue).
+    panels may show (a TAM's calendar, a person's name, the list catalogue). ``topic``: only the account's panels
+    marked with that topic (a busy feed must not throw away every other panel of the account).
 
     The version moves now and again when the transaction commits: a panel rendered in between, from the data as
     it was before the commit, is then stored under a version nobody asks for any more."""
-    key = ALL if account_id is None else _version_key(account_id)
+    if topic and account_id is None:
+        raise ValueError("a topic's version is an account's")
+    key = ALL if account_id is None else _version_key(account_id, topic)
     cache.set(key, uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(key, uuid4().hex, None))
 
@@ -104,9 +114,9 @@ def next_minute_of(since: datetime, now: datetime | None = None) -> datetime:
     return since + timedelta(minutes=(now - since) // timedelta(minutes=1) + 1)
 
 
-def _versions(account_ids) -> dict[str, str]:
-    """Every account's panel version and ``ALL``'s, by key."""
-    keys = [ALL, *(_version_key(pk) for pk in account_ids)]
+def _versions(account_ids, topics=()) -> dict[str, str]:
+    """Every account's panel version, each of its ``topics``' and ``ALL``'s, by key."""
+    keys = [ALL, *(_version_key(pk, topic) for pk in account_ids for topic in ("", *topics))]
     found = cache.get_many(keys)
     # Evicted or never set: a new version, so nothing cached before can be served. Written in one call (an agent
     # reaches every account); a new value racing another process's is only a miss, never an old version back.
@@ -145,23 +155,30 @@ def render_console(request, account_ids, functions: dict[str, Callable], render:
     return _render(request, sorted(account_ids), functions, lambda fn: fn(request), render, screen="console")
 
 
-def _prefix(request, account_ids: list[int], screen: str) -> str:
-    versions = _versions(account_ids)
-    if screen == "dashboard":
+def _scope(account_ids: list[int], versions: dict[str, str], topic: str = "") -> str:
+    if len(account_ids) == 1 and not topic:
         (account_id,) = account_ids
-        scope = f"{account_id}:{versions[_version_key(account_id)]}:{versions[ALL]}"
-    else:  # many accounts: their ids and versions as one digest
-        scope = hashlib.sha256(" ".join(f"{key}={value}" for key, value in versions.items()).encode()).hexdigest()
+        return f"{account_id}:{versions[_version_key(account_id)]}:{versions[ALL]}"
+    # many accounts, or a topic's versions: ids and versions as one digest
+    keys = [ALL] * (not topic) + [_version_key(pk, topic) for pk in account_ids]
+    return hashlib.sha256(" ".join(f"{key}={versions[key]}" for key in keys).encode()).hexdigest()
+
+
+def _keys(request, account_ids: list[int], screen: str, functions: dict) -> dict[str, str]:
+    """The cache key of each cacheable panel: the accounts' versions, and those of the panel's topics."""
+    topics = sorted({topic for fn in functions.values() for topic in fn.topics})
+    versions = _versions(account_ids, topics)
     language, zone = translation.get_language(), timezone.get_current_timezone_name()
-    return f"panel:{release()}:{screen}:{scope}:{language}:{zone}:{request.user.pk}"
+    prefix = f"panel:{release()}:{screen}:{_scope(account_ids, versions)}:{language}:{zone}:{request.user.pk}"
+    return {
+        name: ":".join([prefix, name, *(f"{topic}={_scope(account_ids, versions, topic)}" for topic in fn.topics)])
+        for name, fn in functions.items()
+    }
 
 
 def _render(request, account_ids, functions, call, render, screen: str = "dashboard") -> list[str]:
-    names = [name for name, fn in functions.items() if getattr(fn, "cacheable", False)]
-    keys = {}
-    if names:
-        prefix = _prefix(request, account_ids, screen)
-        keys = {name: f"{prefix}:{name}" for name in names}
+    cached = {name: fn for name, fn in functions.items() if getattr(fn, "cacheable", False)}
+    keys = _keys(request, account_ids, screen, cached) if cached else {}
     hits = cache.get_many(list(keys.values())) if keys else {}
     out, store = [], {}
     for name, fn in functions.items():
