@@ -1,6 +1,7 @@
 """Home, the customer dashboard and the staff console: thin views over each app's public functions."""
 
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -28,12 +29,28 @@ def home(request):
     return render(request, "portal/home.html", {"accounts": accounts})
 
 
-def _account_for(request, slug):
+def _visible(request):
     # the TAMs' hours are prefetched by the TAM card itself, when it is not served from the cache
-    return get_object_or_404(
-        Account.objects.visible_to(request.user).select_related("primary_tam__calendar", "backup_tam__calendar"),
-        slug=slug,
-    )
+    return Account.objects.visible_to(request.user).select_related("primary_tam__calendar", "backup_tam__calendar")
+
+
+def _account_for(request, slug):
+    return get_object_or_404(_visible(request), slug=slug)
+
+
+SWITCHER = 20  # other accounts a customer's dashboard links to
+
+
+def _account_and_others(request, slug) -> tuple[Account, list[dict]]:
+    """The account (404 when missing or not theirs) and a customer's other accounts for the switcher, by name:
+    one query, the account first (issue 18). Staff reach accounts from the console instead."""
+    if request.user.is_staff:
+        return _account_for(request, slug), []
+    here = ExpressionWrapper(Q(slug=slug), output_field=BooleanField())
+    rows = list(_visible(request).annotate(here=here).order_by("-here", "name")[: SWITCHER + 1])
+    if not rows or rows[0].slug != slug:
+        raise Http404
+    return rows[0], [{"name": other.name, "slug": other.slug} for other in rows[1:]]
 
 
 def _panel_context(panel: Panel, account=None) -> dict:
@@ -68,15 +85,8 @@ def _console_panels(request) -> list[str]:
 def account_dashboard(request, slug):
     """MISSION: TAM-1, CR-1 — what a customer sees first: their TAM, the Severity 1 line, their team,
     and each app's panel."""
-    account = _account_for(request, slug)
+    account, other_accounts = _account_and_others(request, slug)
     panels = [html for html in _dashboard_panels(request, account, panel_functions("dashboard")) if html]
-    other_accounts = (
-        []
-        if request.user.is_staff
-        else list(
-            Account.objects.visible_to(request.user).exclude(pk=account.pk).order_by("name").values("name", "slug")[:20]
-        )
-    )
     context = {"account": account, "panels": panels, "other_accounts": other_accounts}
     context["show_audit"] = request.user.is_staff  # staff see this page only for accounts they work on
     return render(request, "portal/dashboard.html", context)

@@ -1,6 +1,7 @@
 """The figures an operator watches, measured once: /healthz judges them, /metrics exports them.
 
-Each function answers from the database (or the broker) at the moment it is asked; none is cached.
+Each function answers from the database (or the broker) at the moment it is asked; none is cached. ``pipeline``
+asks its four figures in one statement (issue 18: /healthz is asked by every load balancer every few seconds).
 """
 
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import OutboundEmail
 from cases.models import InboundMessage
+from core.figures import figures
 
 from .celery import app as celery_app
 from .models import Heartbeat
@@ -22,21 +24,32 @@ def _age(since: datetime | None, now: datetime) -> float | None:
     return max(0.0, (now - since).total_seconds()) if since else None
 
 
+def _unsent():
+    return OutboundEmail.objects.filter(UNSENT)
+
+
+def _waiting_inbound():
+    return InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED)
+
+
+def _beat():
+    return Heartbeat.objects.filter(name="worker")
+
+
 def outbox_backlog() -> int:
     """Emails written but not yet handed to the mail service (pending or being sent)."""
-    return OutboundEmail.objects.filter(UNSENT).count()
+    return _unsent().count()
 
 
 def oldest_unsent_age(now: datetime | None = None) -> float | None:
     """Seconds since the oldest unsent email was written, or None when every email has left."""
-    oldest = OutboundEmail.objects.filter(UNSENT).aggregate(at=Min("created_at"))["at"]
+    oldest = _unsent().aggregate(at=Min("created_at"))["at"]
     return _age(oldest, now or timezone.now())
 
 
 def oldest_unprocessed_inbound_age(now: datetime | None = None) -> float | None:
     """Seconds since the oldest inbound email still waiting to be processed arrived, or None."""
-    oldest = InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED).aggregate(at=Min("received_at"))
-    return _age(oldest["at"], now or timezone.now())
+    return _age(_waiting_inbound().aggregate(at=Min("received_at"))["at"], now or timezone.now())
 
 
 def inbound_needing_attention(now: datetime | None = None) -> int:
@@ -46,7 +59,7 @@ def inbound_needing_attention(now: datetime | None = None) -> int:
 
 def heartbeat_age(now: datetime | None = None) -> float | None:
     """Seconds since beat's heartbeat task last ran on a worker, or None if it never has."""
-    beat = Heartbeat.objects.filter(name="worker").first()
+    beat = _beat().first()
     return _age(beat.seen_at if beat else None, now or timezone.now())
 
 
@@ -81,14 +94,17 @@ def limit(figure: str) -> float:
 
 
 def pipeline(now: datetime | None = None) -> dict[str, float | int | None]:
-    """The background pipeline's figures for /healthz, ages rounded to seconds."""
+    """The background pipeline's figures for /healthz, ages rounded to seconds: one statement (a database that
+    does not answer it raises)."""
+    found = figures(
+        outbox_backlog=("COUNT", _unsent().values("pk")),
+        outbox_oldest_unsent_seconds=("MIN", _unsent().values("created_at")),
+        inbound_oldest_unprocessed_seconds=("MIN", _waiting_inbound().values("received_at")),
+        worker_last_seen_seconds=("MIN", _beat().values("seen_at")),  # the name is unique: one row or none
+    )
     now = now or timezone.now()
-    ages = {
-        "outbox_oldest_unsent_seconds": oldest_unsent_age(now),
-        "inbound_oldest_unprocessed_seconds": oldest_unprocessed_inbound_age(now),
-        "worker_last_seen_seconds": heartbeat_age(now),
-    }
-    return {"outbox_backlog": outbox_backlog(), **{k: None if v is None else round(v) for k, v in ages.items()}}
+    ages = {k: _age(v, now) for k, v in found.items() if k != "outbox_backlog"}
+    return {"outbox_backlog": found["outbox_backlog"], **{k: None if v is None else round(v) for k, v in ages.items()}}
 
 
 def past_limits(figures: dict) -> list[str]:

@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from accounts.models import OutboundEmail
 from cases.models import InboundMessage
+from portal import vitals
 from portal.tasks import heartbeat
 from tests.accounts.factories import OutboundEmailFactory
 from tests.cases.factories import InboundMessageFactory
@@ -79,6 +80,29 @@ def test_healthz_is_503_when_beat_has_not_beaten_for_five_minutes(client):
 
     assert response.status_code == 503
     assert response.json()["late"] == ["worker_last_seen_seconds"]
+
+
+def test_healthz_asks_every_figure_in_one_statement_and_they_are_the_metrics_figures(
+    client, django_assert_num_queries, frozen
+):
+    """Issue 18: it asked five times (SELECT 1, then each figure); one statement answers that the database is
+    there and every figure, the same as the functions /metrics reads one by one."""
+    frozen("2026-11-15 12:00")
+    HeartbeatFactory(name="worker", seen_at=ago(seconds=40))
+    unsent(3)
+    unsent(20, status=OutboundEmail.Status.SENDING)
+    message = InboundMessageFactory()
+    InboundMessage.objects.filter(pk=message.pk).update(received_at=ago(minutes=4))
+
+    with django_assert_num_queries(1):
+        response = client.get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 503 and body["late"] == ["outbox_oldest_unsent_seconds"]
+    assert body["outbox_backlog"] == vitals.outbox_backlog() == 2
+    assert body["outbox_oldest_unsent_seconds"] == round(vitals.oldest_unsent_age()) == 1200
+    assert body["inbound_oldest_unprocessed_seconds"] == round(vitals.oldest_unprocessed_inbound_age()) == 240
+    assert body["worker_last_seen_seconds"] == round(vitals.heartbeat_age()) == 40
 
 
 # --- /metrics ------------------------------------------------------------------------------------------------
