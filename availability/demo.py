@@ -3,9 +3,10 @@
 from django.utils import timezone
 
 from accounts.models import Account
+from core.panel_cache import changed
 
 from .ledger import API, SMTP
-from .models import AvailabilityProfile, SecondRollup
+from .models import PANEL_TOPIC, AvailabilityProfile, SecondRollup
 
 INCIDENTS = [
     (3, 14 * 3600 + 120, 45, API),
@@ -29,5 +30,6 @@ def seed(*, stdout=None):
         ]
         rows.append(SecondRollup(account=account, channel=channel, second=start + seconds, attempts=40, failures=3))
     SecondRollup.objects.bulk_create(rows)
+    changed(account.pk, PANEL_TOPIC)  # a bulk write: no upsert to move the panel's version
     if stdout:
         stdout.write("Demo availability ready.")

@@ -23,6 +23,7 @@ from .ledger import CHANNELS, OUTCOMES, SERVER_FAILURES, Window, iso, month_boun
 from .models import PANEL_TOPIC, IngestBatch, SecondRollup
 
 FLUSH_AT = 200_000  # distinct (channel, second) keys held in memory before an upsert
+ROLLUP_LOCK = 0x41563031  # "AV01": the advisory lock class of an account's rollup writes (the key is the account)
 MANY_FRESH = 5000  # seconds newly attempted in one write past which the panel's version moves without asking
 MAX_ERRORS_KEPT = 1000
 
@@ -145,7 +146,7 @@ def upsert(account_id: int, pending: dict) -> None:
     attempts = [pending[k][0] for k in keys]
     failures = [pending[k][1] for k in keys]
     table = "availability_secondrollup"
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.executemany(
                 f"""INSERT INTO {table} (account_id, channel, second, attempts, failures) VALUES (%s, %s, %s, %s, %s)
@@ -155,6 +156,10 @@ def upsert(account_id: int, pending: dict) -> None:
             )
             changed(account_id, PANEL_TOPIC)
             return
+        # One writer of an account's rollups at a time, to its commit: each one's check sees what the one before
+        # it wrote (two late batches at once, one unavailable second and one answer in the gap before it, would
+        # otherwise each miss the other's rows, and the panel keep the incident whole).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, account_id])
         cursor.execute(
             f"""INSERT INTO {table} (account_id, channel, second, attempts, failures)
             SELECT %s, c, s, a, f FROM unnest(%s::smallint[], %s::bigint[], %s::int[], %s::int[]) AS t(c, s, a, f)
@@ -173,7 +178,8 @@ def _shown(account_id: int, pending: dict, written: list) -> bool:
     each month and the attempts in quiet gaps between unavailable seconds (``ledger``). So: a second of a channel
     that became (or stopped being) unavailable; or a second newly attempted that is its channel's first in its
     month, or that comes at most the merge distance before an unavailable second (it may split an incident).
-    A steady feed of good seconds arriving in order changes none of them: one small query per write."""
+    A steady feed of good seconds arriving in order changes none of them: one small query per write (and the
+    lock ``upsert`` takes)."""
     fresh: dict[tuple[int, int], list[int]] = {}  # (channel, its month's bounds) -> seconds newly attempted
     for channel, second, now_attempts, now_failures in written:
         added_attempts, added_failures = pending[(channel, second)]
