@@ -29,3 +29,13 @@ def reachability(person, at: datetime) -> Reachability:
     if schedule.is_open(at):
         return Reachability(known=True, open_now=True, until=schedule.open_until(at))
     return Reachability(known=True, open_now=False, next_open=schedule.next_open(at))
+
+
+def reach_changes_at(person, at: datetime) -> datetime | None:
+    """When :func:`reachable_now`'s answer for ``person`` next turns after ``at``: the end of the open period or
+    the start of the next one (None: never within a year, or no hours set)."""
+    calendar = getattr(person, "calendar", None)
+    if calendar is None:
+        return None
+    schedule = calendar.schedule
+    return schedule.open_until(at) if schedule.is_open(at) else schedule.next_open(at)

@@ -18,7 +18,6 @@ cases and the staff queue. Each changes only through writes, or as the clock mov
   cases (``QueueFilter.keeps``).
 """
 
-import hashlib
 from datetime import datetime
 
 from django.core.paginator import Paginator
@@ -27,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from core.pagination import CappedPaginator
-from core.panel_cache import cacheable, next_midnight, render_all, render_console
+from core.panel_cache import cacheable, next_midnight, query_digest, render_all, render_console
 from core.panels import Panel
 
 from .badges import badge, badge_changes
@@ -35,10 +34,6 @@ from .badges import badge, badge_changes
 
 def _panel(html: str, changes_at: datetime) -> Panel:
     return Panel(name="", title="", template="", context={"html": html}, changes_at=changes_at)
-
-
-def _query(request) -> str:
-    return hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
 
 
 def case_parts(request, case, events, *, internal: bool, summary: dict | None = None) -> list[str]:
@@ -83,7 +78,7 @@ def case_table(request, account, filters) -> str:
 
     if filters.searching:
         return draw().context["html"]
-    functions = {f"case-table:{_query(request)}": cacheable(draw)}
+    functions = {f"case-table:{query_digest(request)}": cacheable(draw)}
     (html,) = render_all(request, account, functions, lambda panel: panel.context["html"])
     return html
 
@@ -109,6 +104,6 @@ def queue_table(request, filters) -> str:
     if not filters.keeps:
         return draw().context["html"]
     reached = Account.objects.visible_to(request.user).values_list("pk", flat=True)
-    functions = {f"queue-table:{_query(request)}": cacheable(draw)}
+    functions = {f"queue-table:{query_digest(request)}": cacheable(draw)}
     (html,) = render_console(request, reached, functions, lambda panel: panel.context["html"])
     return html

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
-from core.panel_cache import cacheable, next_midnight
+from core.panel_cache import MAX_SECONDS, cacheable, next_midnight
 from core.panels import Panel
 
+from . import rota
 from .badges import badge, badge_changes
 from .models import Case, CaseEvent, OnCallShift, PhoneIntake, SlaAlert
 from .services.escalation import met_since
@@ -36,21 +37,33 @@ def open_cases(request, account) -> Panel:
     )
 
 
+ON_DUTY_AHEAD = timedelta(hours=24)  # the shifts the on-duty panel lists
+
+
+@cacheable(topics=("sev1-line",))
 def on_duty(request) -> Panel:
-    """Who answers the Severity 1 line now, and who is next (MISSION CR-1)."""
+    """Who answers the Severity 1 line now, and who is next (MISSION CR-1). Kept until its text can next turn: a
+    shift starting or ending (the "now" badge, who is listed, a gap opening or closing), a shift coming within the
+    list's 24 hours or the gaps' 14 days, or the viewer's midnight ("tomorrow 09:00"). A shift or a call saved or
+    deleted moves the "sev1-line" version: a new unmatched Severity 1 call shows at once (MISSION CR-2)."""
     now = timezone.now()
     shifts = list(
-        OnCallShift.objects.upcoming(now).filter(starts_at__lte=now + timedelta(hours=24)).select_related("agent")[:6]
+        OnCallShift.objects.upcoming(now).filter(starts_at__lte=now + ON_DUTY_AHEAD).select_related("agent")[:6]
     )
     unmatched = PhoneIntake.objects.unmatched().count()
     # MISSION: CR-1 — the line is staffed 24/7: every period nobody covers in the next 14 days, shown.
     until = now + ROTA_LOOKAHEAD
-    gaps = OnCallShift.objects.gaps(now, until)
+    # past the window by as long as a panel is kept: a shift entering the window within that time is an edge
+    spans = OnCallShift.objects.overlapping(now, until + timedelta(seconds=MAX_SECONDS))
+    spans = list(spans.values_list("starts_at", "ends_at", "agent__is_active"))
+    gaps = rota.gaps([(start, end) for start, end, active in spans if active and start < until], now, until)
+    edges = rota.changes([(start, end) for start, end, _active in spans], now, [ON_DUTY_AHEAD, ROTA_LOOKAHEAD])
     return Panel(
         name="on-duty",
         title=_("Severity 1 line: on duty"),
         template="cases/panels/on_duty.html",
         context={"shifts": shifts, "now": now, "unmatched": unmatched, "gaps": gaps, "until": until},
+        changes_at=min([next_midnight(now), *edges]),
     )
 
 

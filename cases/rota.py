@@ -25,3 +25,12 @@ def gaps(
     if cursor < end:
         found.append((cursor, end))
     return found
+
+
+def changes(shifts: Iterable[tuple[datetime, datetime]], now: datetime, horizons: Iterable) -> list[datetime]:
+    """The moments after ``now`` at which a view of the rota over windows ``[now, now + horizon)`` may change:
+    each shift's start and end (who is on duty, a gap opens or closes), and each of them entering a window
+    (at start - horizon, end - horizon). Pure: the caller keeps the earliest."""
+    horizons = list(horizons)
+    edges = [edge for pair in shifts for edge in pair]
+    return [moment for edge in edges for moment in (edge, *(edge - h for h in horizons)) if moment > now]

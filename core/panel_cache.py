@@ -12,7 +12,9 @@ each panel's queries and templates, and never shows a stale or another account's
   panel says when with ``Panel.changes_at`` and is kept only until then (never longer than ``MAX_SECONDS``).
 - **A busy feed** (availability rollups arriving every second) moves a version of its own, a *topic*
   (``changed(account_id, topic="availability")``): only the panels marked ``@cacheable(topics=(...))`` with it are
-  drawn again, and the feed's writer moves it only when what those panels show can have changed.
+  drawn again, and the feed's writer moves it only when what those panels show can have changed. A topic of no
+  account (``SHARED_TOPICS``: the Severity 1 line's rota and unmatched calls) has one version, moved by
+  ``changed(None, topic=...)`` (``TOPICS_WATCHED``), so such a write renews the panels that show it alone.
 - **Key**: account, both versions, language, time zone and the person looking (so role, permissions and
   anything personal can never cross from one person to another). The staff console's panels
   (:func:`render_console`) span the accounts the person reaches: their key holds a digest of every one's version,
@@ -64,13 +66,20 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def _version_key(account_id: int, topic: str = "") -> str:
+# Topics of no account: one version each (``changed(None, topic)``), not one per account.
+SHARED_TOPICS = frozenset({"sev1-line"})
+
+
+def _version_key(account_id: int | None, topic: str = "") -> str:
+    if account_id is None:
+        return f"{ALL}:{topic}" if topic else ALL
     return f"panelv:{account_id}:{topic}" if topic else f"panelv:{account_id}"
 
 
 def cacheable(fn: Callable | None = None, *, topics: tuple[str, ...] = ()) -> Callable:
     """Mark a dashboard panel function ``(request, account) -> Panel | None`` as kept in the cache; ``topics``:
-    data kept under versions of their own besides the account's (``changed(account_id, topic=...)``)."""
+    data kept under versions of their own besides the account's (``changed(account_id, topic=...)``, or
+    ``changed(None, topic=...)`` for a topic of no account)."""
 
     def mark(fn: Callable) -> Callable:
         fn.cacheable, fn.topics = True, tuple(topics)
@@ -82,13 +91,14 @@ def cacheable(fn: Callable | None = None, *, topics: tuple[str, ...] = ()) -> Ca
 def changed(account_id: int | None, topic: str = "") -> None:
     """What the account's panels show changes with the current transaction. ``None``: something every account's
     panels may show (a TAM's calendar, a person's name, the list catalogue). ``topic``: only the account's panels
-    marked with that topic (a busy feed must not throw away every other panel of the account).
+    marked with that topic (a busy feed must not throw away every other panel of the account); with no account,
+    a topic of no account (``SHARED_TOPICS``).
 
     The version moves now and again when the transaction commits: a panel rendered in between, from the data as
     it was before the commit, is then stored under a version nobody asks for any more."""
-    if topic and account_id is None:
-        raise ValueError("a topic's version is an account's")
-    key = ALL if account_id is None else _version_key(account_id, topic)
+    if topic and (account_id is None) != (topic in SHARED_TOPICS):
+        raise ValueError(f"{topic!r}: a topic is either every account's own or of no account")
+    key = _version_key(account_id, topic)
     cache.set(key, uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(key, uuid4().hex, None))
 
@@ -114,9 +124,20 @@ def next_minute_of(since: datetime, now: datetime | None = None) -> datetime:
     return since + timedelta(minutes=(now - since) // timedelta(minutes=1) + 1)
 
 
+def query_digest(request) -> str:
+    """The request's query string as a short digest: a panel drawn from the filters and page of a list is named
+    with it (one entry per list shown)."""
+    return hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+
+
+def _topic_keys(account_ids, topic: str) -> list[str]:
+    return [_version_key(None, topic)] if topic in SHARED_TOPICS else [_version_key(pk, topic) for pk in account_ids]
+
+
 def _versions(account_ids, topics=()) -> dict[str, str]:
-    """Every account's panel version, each of its ``topics``' and ``ALL``'s, by key."""
-    keys = [ALL, *(_version_key(pk, topic) for pk in account_ids for topic in ("", *topics))]
+    """Every account's panel version, each of its ``topics``' (or the topic's own, for one of no account) and
+    ``ALL``'s, by key."""
+    keys = [ALL, *(_version_key(pk) for pk in account_ids), *(k for t in topics for k in _topic_keys(account_ids, t))]
     found = cache.get_many(keys)
     # Evicted or never set: a new version, so nothing cached before can be served. Written in one call (an agent
     # reaches every account); a new value racing another process's is only a miss, never an old version back.
@@ -160,7 +181,7 @@ def _scope(account_ids: list[int], versions: dict[str, str], topic: str = "") ->
         (account_id,) = account_ids
         return f"{account_id}:{versions[_version_key(account_id)]}:{versions[ALL]}"
     # many accounts, or a topic's versions: ids and versions as one digest
-    keys = [ALL] * (not topic) + [_version_key(pk, topic) for pk in account_ids]
+    keys = _topic_keys(account_ids, topic) if topic else [ALL, *(_version_key(pk) for pk in account_ids)]
     return hashlib.sha256(" ".join(f"{key}={versions[key]}" for key in keys).encode()).hexdigest()
 
 
@@ -227,6 +248,10 @@ WATCHED = {
     "planning.Milestone": "plan.account_id",
 }
 M2M_WATCHED = {"planning.WarmupPlan": "sending_streams"}  # both ends of these have an ``account_id``
+# Models of no account whose rows cached panels show, by topic (``SHARED_TOPICS``): the Severity 1 line's rota
+# and its calls not matched to an account (the console's on-duty panel, MISSION CR-1, CR-2). A deleted account
+# leaves its calls unmatched by a bulk SET NULL, which sends no signal of the calls' own.
+TOPICS_WATCHED = {"cases.OnCallShift": "sev1-line", "cases.PhoneIntake": "sev1-line", "accounts.Account": "sev1-line"}
 QUIET_USER_FIELDS = frozenset({"last_login"})  # signing in changes nothing a panel shows
 
 
@@ -249,6 +274,10 @@ def _on_write(sender, instance, path, update_fields=None, **kwargs):
     changed(account_id)
 
 
+def _on_topic_write(sender, instance, topic, **kwargs):
+    changed(None, topic)
+
+
 def watch_models() -> None:
     """Connect the save/delete signals of ``WATCHED`` (called once from ``PortalConfig.ready``)."""
     from functools import partial
@@ -260,6 +289,10 @@ def watch_models() -> None:
         receiver = partial(_on_write, path=path)
         for signal in (post_save, post_delete):
             signal.connect(receiver, sender=apps.get_model(label), weak=False, dispatch_uid=f"panel_cache:{label}")
+    for label, topic in TOPICS_WATCHED.items():
+        receiver = partial(_on_topic_write, topic=topic)
+        for signal in (post_save, post_delete):
+            signal.connect(receiver, sender=apps.get_model(label), weak=False, dispatch_uid=f"panel_topic:{label}")
     for label, field in M2M_WATCHED.items():
         through = getattr(apps.get_model(label), field).through
         m2m_changed.connect(

@@ -1,21 +1,18 @@
 """Home, the customer dashboard and the staff console: thin views over each app's public functions."""
 
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account
-from accounts.reachability import reachable_now
 from core.decorators import staff_required
 from core.panel_cache import csrf_placeholder, render_all, render_console
 from core.panels import Panel, panel_functions
 
-from .filters import AccountFilter
+from . import console as console_table
 
 
 @require_GET
@@ -74,11 +71,16 @@ def _dashboard_panels(request, account, functions: dict) -> list[str]:
     return render_all(request, account, functions, _renderer(request, account))
 
 
-def _console_panels(request) -> list[str]:
-    """The console's panels as HTML, those marked ``@cacheable`` kept under the versions of every account the
-    person reaches (issue 18)."""
+def _console_parts(request, functions: dict) -> list[str]:
+    """The console's parts as HTML (its panels, then its account table), those marked ``@cacheable`` kept under the
+    versions of every account the person reaches (issue 18)."""
     reached = Account.objects.staffed_by(request.user).values_list("pk", flat=True)
-    return [html for html in render_console(request, reached, panel_functions("console"), _renderer(request)) if html]
+    panel = _renderer(request)
+
+    def draw(part: Panel) -> str:
+        return console_table.render_table(request, part) if part.name == console_table.TABLE else panel(part)
+
+    return render_console(request, reached, functions, draw)
 
 
 @require_GET
@@ -108,24 +110,13 @@ def account_panel(request, slug, name):
 @staff_required
 @require_GET
 def console(request):
-    """The staff console: the accounts this person works on, and each app's console panels."""
-    filters = AccountFilter(request.GET, queryset=Account.objects.staffed_by(request.user).with_tam_calendars())
-    page = Paginator(filters.qs.order_by("name"), 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [
-        {
-            "account": account,
-            "my_role": (
-                "primary"
-                if account.primary_tam_id == request.user.pk
-                else "backup"
-                if account.backup_tam_id == request.user.pk
-                else ""
-            ),
-            "tam_reach": reachable_now(account.primary_tam, now) if account.primary_tam else None,
-        }
-        for account in page.object_list
-    ]
-    panels = _console_panels(request)
-    template = "portal/console.html#account-table" if request.htmx else "portal/console.html"
-    return render(request, template, {"rows": rows, "page": page, "query": filters.values["q"], "panels": panels})
+    """The staff console: the accounts this person works on, and each app's console panels; an htmx search
+    answers with the account table alone."""
+    filters = console_table.console_filters(request)
+    name, table = console_table.account_table(request, filters)
+    functions = {} if request.htmx else dict(panel_functions("console"))
+    *panels, table_html = _console_parts(request, {**functions, name: table})
+    if request.htmx:
+        return HttpResponse(table_html)
+    context = {"table": table_html, "query": filters.values["q"], "panels": [html for html in panels if html]}
+    return render(request, "portal/console.html", context)

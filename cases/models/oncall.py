@@ -24,11 +24,13 @@ class OnCallShiftQuerySet(models.QuerySet):
     def upcoming(self, at):
         return self.filter(ends_at__gt=at).order_by("starts_at")
 
+    def overlapping(self, start, end):
+        """The shifts with any part in [start, end)."""
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
     def gaps(self, start, end) -> list[tuple]:
         """The periods in [start, end) that no active agent's shift covers (MISSION CR-1: staffed 24/7/365)."""
-        shifts = self.filter(starts_at__lt=end, ends_at__gt=start, agent__is_active=True).values_list(
-            "starts_at", "ends_at"
-        )
+        shifts = self.overlapping(start, end).filter(agent__is_active=True).values_list("starts_at", "ends_at")
         return rota.gaps(shifts, start, end)
 
     def to_page(self, at=None, *, account=None) -> list:
