@@ -28,9 +28,11 @@ def gaps(
 
 
 def changes(shifts: Iterable[tuple[datetime, datetime]], now: datetime, horizons: Iterable) -> list[datetime]:
-    """The moments after ``now`` at which a view of the rota over windows ``[now, now + horizon)`` may change:
+    """The moments from ``now`` on at which a view of the rota over windows ``[now, now + horizon)`` may change:
     each shift's start and end (who is on duty, a gap opens or closes), and each of them entering a window
-    (at start - horizon, end - horizon). Pure: the caller keeps the earliest."""
+    (at start - horizon, end - horizon). A moment equal to ``now`` counts: what enters a window with a strict
+    bound shows only just after its edge, so a view drawn at that very instant is already out of date. Pure: the
+    caller keeps the earliest."""
     horizons = list(horizons)
     edges = [edge for pair in shifts for edge in pair]
-    return [moment for edge in edges for moment in (edge, *(edge - h for h in horizons)) if moment > now]
+    return [moment for edge in edges for moment in (edge, *(edge - h for h in horizons)) if moment >= now]
