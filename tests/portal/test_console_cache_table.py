@@ -54,9 +54,10 @@ def _loaded_twice(client) -> str:
     return first
 
 
-def test_a_warm_console_is_a_few_queries(client, world, frozen):
+@pytest.mark.parametrize("who", ["sam", "tina"])
+def test_a_warm_console_is_a_few_queries(client, world, frozen, who):
     frozen(T0)
-    client.force_login(world.sam)
+    client.force_login(getattr(world, who))
     client.get(CONSOLE)
     with CaptureQueriesContext(connection) as warm:
         client.get(CONSOLE)
