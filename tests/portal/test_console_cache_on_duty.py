@@ -152,7 +152,17 @@ def test_the_panel_is_kept_per_zone_and_language(sam, world):
     User.objects.filter(pk=world.sam.pk).update(timezone="America/New_York")
     assert "until 08:00 EDT" in panel_text(sam.get(CONSOLE), "on-duty")
     User.objects.filter(pk=world.sam.pk).update(language="pl")
-    assert "Sam Okafor teraz do o 8:00 EDT" in panel_text(sam.get(CONSOLE), "on-duty")
+    assert "Sam Okafor teraz do 8:00 EDT" in panel_text(sam.get(CONSOLE), "on-duty")
+
+
+def test_a_shift_ending_tomorrow_reads_right_in_polish(sam, world):
+    """Polish says "do jutra, 2:00" (until takes the genitive), never "do jutro o 2:00" ("until" and the
+    "tomorrow at" of a moment stuck together)."""
+    _shift(world, T0 - timedelta(hours=1), T0 + timedelta(hours=16))  # 02:00 CEST, the next day
+    User.objects.filter(pk=world.sam.pk).update(language="pl")
+    shown = panel_text(sam.get(CONSOLE), "on-duty")
+    assert "Sam Okafor teraz do jutra, 2:00 CEST" in shown
+    assert "do jutro" not in shown and "do o " not in shown
 
 
 def test_each_person_gets_their_own_copy(client, world, frozen):
