@@ -16,17 +16,35 @@ cases and the staff queue. Each changes only through writes, or as the clock mov
   the first of these at most.
 - **Not kept**: a search (relevance, the matched words), and the "past a deadline" view of all or of resolved
   cases (``QueueFilter.keeps``).
+- **A case page's forms** (``#case-actions``: reply, follow, classification, the staff's dozen actions) are kept
+  per case, person, language and zone like the rest; what they show (the status, the follow button, a pending
+  request, the rating, the assignee, the related cases) is saved on watched models. They hold placeholders for
+  the CSRF token and the one-time form tokens, filled per answer (``core.panel_cache.with_tokens``): a form sent
+  without htmx carries the request's own token. Who else is replying (``presence``, changing by the second) is
+  a slot drawn for every answer. A form sent back with its errors, or filled with a canned reply, is drawn
+  for that request alone (``fresh``).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
 
 from accounts.models import Account
 from core.pagination import CappedPaginator
-from core.panel_cache import cacheable, next_midnight, query_digest, render_all, render_console
+from core.panel_cache import (
+    cacheable,
+    csrf_placeholder,
+    form_token_placeholder,
+    next_midnight,
+    query_digest,
+    render_all,
+    render_console,
+)
 from core.panels import Panel
 
 from .badges import badge, badge_changes
@@ -40,7 +58,8 @@ def case_parts(request, case, events, *, internal: bool, summary: dict | None = 
     """The timeline of ``case`` drawn from ``events`` (a lazy QuerySet: no query when the cache has it);
     ``internal`` says the events include internal notes (the staff's page), and keys them apart. With
     ``summary`` (the context of ``cases/detail.html#case-summary``: its lazy QuerySets are read only when it is
-    drawn), the customer's page's summary too, kept until its clock next changes."""
+    drawn), the page's summary too (the customer's, or with ``internal`` the staff's), kept until its clock next
+    changes."""
 
     @cacheable
     def timeline(request, account) -> Panel:
@@ -50,13 +69,63 @@ def case_parts(request, case, events, *, internal: bool, summary: dict | None = 
     @cacheable
     def drawn_summary(request, account) -> Panel:
         now = timezone.now()
-        html = render_to_string("cases/detail.html#case-summary", summary, request=request)
+        template = "cases/staff/detail.html#case-summary" if internal else "cases/detail.html#case-summary"
+        html = render_to_string(template, summary, request=request)
         return _panel(html, min([next_midnight(now), *(m for m in badge_changes(case) if m > now)]))
 
-    functions = {f"case-timeline:{case.pk}:{'internal' if internal else 'public'}": timeline}
+    which = "internal" if internal else "public"
+    functions = {f"case-timeline:{case.pk}:{which}": timeline}
     if summary is not None:
-        functions[f"case-summary:{case.pk}"] = drawn_summary
+        functions[f"case-summary:{case.pk}:{which}"] = drawn_summary
     return render_all(request, case.account, functions, lambda panel: panel.context["html"])
+
+
+def _slot(name: str) -> str:
+    """Where a cached drawing leaves room for ``name``, drawn for every answer (no text a person types matches)."""
+    return "slot" + salted_hmac("cases.fragments", name).hexdigest()
+
+
+def case_actions(
+    request,
+    case,
+    draw: Callable[[], dict],
+    *,
+    templates: list[str],
+    fresh: bool = False,
+    slots: dict[str, Callable[[], str]] | None = None,
+) -> list[str]:
+    """A case page's forms (``templates``: its partials that hold them, e.g. ``#case-actions``) drawn from the
+    context ``draw()`` returns, called only when the cache does not have them all. ``slots``: parts drawn for
+    every answer (``{name: draw}``; the template shows ``{{ name_slot }}`` when given one, else draws the part
+    itself). ``fresh``: drawn for this answer alone, with its own tokens (a form sent back with its errors)."""
+    slots = slots or {}
+    if fresh:
+        context = draw()
+        return [render_to_string(template, context, request=request) for template in templates]
+    context = {}
+
+    def drawn(template: str) -> Callable:
+        @cacheable
+        def actions(request, account) -> Panel:
+            if not context:  # read once for all the templates
+                context.update(draw(), csrf_token=csrf_placeholder(), form_token_placeholder=form_token_placeholder())
+                context.update({f"{name}_slot": _slot(name) for name in slots})
+            return _panel(render_to_string(template, context, request=request), None)
+
+        return actions
+
+    functions = {f"case-actions:{template}:{case.pk}": drawn(template) for template in templates}
+    out = []
+    for html in render_all(request, case.account, functions, _html):
+        for name, part in slots.items():
+            if _slot(name) in html:
+                html = html.replace(_slot(name), part())
+        out.append(mark_safe(html))  # noqa: S308 - rendered HTML with rendered parts put in
+    return out
+
+
+def _html(panel: Panel) -> str:
+    return panel.context["html"]
 
 
 def _rows(page, now: datetime) -> tuple[list, datetime]:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from core.idempotency import once
 from . import forms, presence, queue_views, search, services
 from .badges import badge
 from .filters import QueueFilter
-from .fragments import case_parts, queue_table
+from .fragments import case_actions, case_parts, queue_table
 from .models import Case, OnCallShift
 from .services.clocks import shown_deadlines
 
@@ -38,16 +39,60 @@ def queue(request):
     return render(request, "cases/staff/queue.html", context | queue_views.queue_context(request))
 
 
-def staff_context(request, case):
-    """Everything the staff case page draws (also for ``tool_views``, which fill one of its forms)."""
+def staff_context(request, case, *, fresh=False, **forms_given):
+    """Everything the staff case page draws. ``fresh`` (with ``forms_given``, e.g. ``reply_form``): a form sent
+    back with what was typed and why it failed, or filled with a canned reply (``tool_views``); the forms are
+    then drawn for this answer alone, not kept."""
+    clock, deadlines = badge(case, timezone.now()), shown_deadlines(case)
+    summary = {
+        "case": case,
+        "account": case.account,
+        "clock": clock,
+        "deadlines": deadlines,
+        "merged_cases": case.merged_cases.order_by("number"),
+        **services.satisfaction.page_context(case),
+    }
+    # kept in the panel cache (cases/fragments.py)
+    events = case.events.select_related("actor").prefetch_related("attachments")
+    timeline, summary_html = case_parts(request, case, events, internal=True, summary=summary)
+    replying = {"case": case, "replying_poll_seconds": presence.POLL_SECONDS}
+
+    def drawn_replying() -> str:
+        context = replying | {"replying": presence.others(case.pk, request.user)}
+        return render_to_string("cases/staff/detail.html#replying", context, request=request)
+
+    def drawn_forms() -> dict:
+        return replying | _forms_context(request, case) | forms_given
+
+    follow, actions = "", ""
+    if fresh or not request.htmx:  # an htmx request redraws the polled region only
+        follow, actions = case_actions(
+            request,
+            case,
+            drawn_forms,
+            templates=["cases/staff/detail.html#case-follow", "cases/staff/detail.html#case-actions"],
+            fresh=fresh,
+            slots={} if fresh else {"replying": drawn_replying},
+        )
     return {
         "case": case,
         "account": case.account,
-        "clock": badge(case, timezone.now()),
-        "deadlines": shown_deadlines(case),
-        "timeline": case_parts(  # kept in the panel cache (cases/fragments.py)
-            request, case, case.events.select_related("actor").prefetch_related("attachments"), internal=True
-        )[0],
+        "clock": clock,
+        "deadlines": deadlines,
+        "timeline": timeline,
+        "summary": summary_html,
+        "follow": follow,
+        "actions": actions,
+        "staff": True,
+        "case_poll_seconds": settings.CASE_POLL_SECONDS,
+    }
+
+
+def _forms_context(request, case) -> dict:
+    """The staff case page's forms and what they show (``#case-actions``)."""
+    return {
+        "case": case,
+        "account": case.account,
         "reply_form": forms.ReplyForm(),
         "note_form": forms.NoteForm(),
         "assign_form": forms.AssignForm(initial={"assignee": case.assignee_id}, account=case.account),
@@ -65,14 +110,8 @@ def staff_context(request, case):
         "merge_form": forms.CaseNumberForm(prefix="merge"),
         "link_form": forms.CaseNumberForm(prefix="link"),
         "related": case.related_cases.order_by("number"),
-        "merged_cases": case.merged_cases.order_by("number"),
         "macro_form": forms.MacroChoiceForm(initial={"language": services.macros.case_language(case)}),
-        "replying": presence.others(case.pk, request.user),
-        "replying_poll_seconds": presence.POLL_SECONDS,
-        "staff": True,
         "following": case.followers.filter(pk=request.user.pk).exists(),
-        "case_poll_seconds": settings.CASE_POLL_SECONDS,
-        **services.satisfaction.page_context(case),
     }
 
 
@@ -280,13 +319,15 @@ def staff_case_action(request, number, action):
     except services.CaseStateError as exc:
         # Bad input loses nothing: the page comes back with what was typed, the error next to it.
         messages.error(request, str(exc))
-        context = staff_context(request, case)
+        bound = {}
         if action in BOUND_FORMS:
             key, form_class = BOUND_FORMS[action]
             extra = {"account": case.account} if form_class is forms.AssignForm else {}
             extra.update({"prefix": PREFIXES[action]} if action in PREFIXES else {})
-            context[key] = form_class(request.POST, **extra)
-        context.update(failed=action, text_body=request.POST.get("body", ""))
+            bound[key] = form_class(request.POST, **extra)
+        context = staff_context(
+            request, case, fresh=True, **bound, failed=action, text_body=request.POST.get("body", "")
+        )
         return render(request, "cases/staff/detail.html", context, status=400)
     return redirect("staff-case", number=case.number)  # a plain form (STYLE: htmx): post, redirect, the page again
 

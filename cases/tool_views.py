@@ -28,17 +28,19 @@ def staff_case_macro(request, number):
     else the whole case page with the filled form (a preview the agent edits and sends)."""
     case = _case(request, number)
     choice = forms.MacroChoiceForm(request.GET)
-    context = staff_context(request, case)
+    filled = {}
     if choice.is_valid():
         data = choice.cleaned_data
         body = services.canned_reply_text(
             reply=data["macro"], case=case, agent=request.user, language=data["language"] or None
         )
-        context.update(reply_form=forms.ReplyForm(initial={"body": body}), macro_form=choice)
+        filled = {"reply_form": forms.ReplyForm(initial={"body": body}), "macro_form": choice}
     else:
         messages.error(request, _("Choose a canned reply."))
-    template = "cases/staff/detail.html" + ("#reply-form" if request.htmx else "")
-    return render(request, template, context)
+    if request.htmx:  # the reply form alone
+        context = {"case": case, "reply_form": filled.get("reply_form") or forms.ReplyForm()}
+        return render(request, "cases/staff/detail.html#reply-form", context)
+    return render(request, "cases/staff/detail.html", staff_context(request, case, fresh=True, **filled))
 
 
 @staff_required

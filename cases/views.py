@@ -16,7 +16,7 @@ from . import search, services
 from .badges import badge
 from .filters import CaseFilter
 from .forms import CaseForm, ClassificationForm, ReplyForm
-from .fragments import case_parts, case_table
+from .fragments import case_actions, case_parts, case_table
 from .models import Case, CaseAttachment
 from .services import satisfaction
 from .services.classification import pending_request
@@ -105,8 +105,11 @@ def case_detail(request, slug, number):
     return render(request, template, _detail_context(request, case))
 
 
-def _detail_context(request, case, **forms):
-    followers = list(case.followers.filter(is_staff=False))  # the staff who follow are not the team's business
+def _detail_context(request, case, *, fresh=False, reply_form=None, classification_form=None, reason=""):
+    """The page's context. ``fresh``: a form sent back with what was typed and why it failed (status 400): the
+    forms are drawn for this answer alone, not kept."""
+    # The staff who follow are not the team's business. Read only when the summary or the forms are drawn.
+    followers = case.followers.filter(is_staff=False)
     clock, deadlines = badge(case, timezone.now()), shown_deadlines(case)
     summary = {
         "case": case,
@@ -120,21 +123,32 @@ def _detail_context(request, case, **forms):
     }
     # kept in the panel cache (cases/fragments.py)
     timeline, summary_html = case_parts(request, case, _timeline(case), internal=False, summary=summary)
+
+    def drawn_forms() -> dict:
+        return {
+            "case": case,
+            "account": case.account,
+            "followers": followers,
+            "reply_form": reply_form or ReplyForm(),
+            "classification_form": classification_form
+            or ClassificationForm(initial={"severity": case.severity, "category": case.category}),
+            "pending_request": pending_request(case),
+            "reason": reason,
+            **satisfaction.page_context(case),
+        }
+
     return {
         "case": case,
         "account": case.account,
         "timeline": timeline,
         "summary": summary_html,
-        "followers": followers,
         "clock": clock,
         "deadlines": deadlines,
-        "reply_form": forms.get("reply_form") or ReplyForm(),
-        "classification_form": forms.get("classification_form")
-        or ClassificationForm(initial={"severity": case.severity, "category": case.category}),
-        "pending_request": pending_request(case),
-        "reason": forms.get("reason", ""),
+        # kept in the panel cache (cases/fragments.py); an htmx request redraws the polled region only
+        "actions": ""
+        if request.htmx and not fresh
+        else case_actions(request, case, drawn_forms, templates=["cases/detail.html#case-actions"], fresh=fresh)[0],
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
-        **satisfaction.page_context(case),
     }
 
 
@@ -195,7 +209,12 @@ def case_action(request, slug, number, action):
         bound = ReplyForm(initial={"body": request.POST.get("body", "")}) if action == "reply" else None
         classification = ClassificationForm(request.POST) if action == "classify" else None
         context = _detail_context(
-            request, case, reply_form=bound, classification_form=classification, reason=request.POST.get("reason", "")
+            request,
+            case,
+            fresh=True,
+            reply_form=bound,
+            classification_form=classification,
+            reason=request.POST.get("reason", ""),
         )
         return render(request, "cases/detail.html", context, status=400)
     return redirect(case)  # a plain form (STYLE: htmx): post, redirect, the page again

@@ -20,7 +20,9 @@ each panel's queries and templates, and never shows a stale or another account's
   (:func:`render_console`) span the accounts the person reaches: their key holds a digest of every one's version,
   so a write on any of them, or a change in which accounts they are, is a new key.
 - **Forms**: a CSRF token is the session's, and one person may be signed in twice; a panel is rendered with
-  :func:`csrf_placeholder` as its token and each answer gets the request's own token in its place.
+  :func:`csrf_placeholder` as its token and each answer gets the request's own token in its place. A creating
+  form's one-time token (``{% form_token %}``, ``core.idempotency``) is :func:`form_token_placeholder` in the
+  cache (the context's ``form_token_placeholder``) and a fresh token in each answer, one per form.
 
 A panel function opts in with ``@cacheable``; the screen's other panels run on every request as before. The
 blocklists page keeps its two grids the same way (``deliverability/blocklists/views.py``).
@@ -28,6 +30,7 @@ blocklists page keeps its two grids the same way (``deliverability/blocklists/vi
 
 import hashlib
 import os
+import secrets
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from functools import cache as cache_once
@@ -163,6 +166,24 @@ def csrf_placeholder() -> str:
     return "csrf" + salted_hmac("core.panel_cache", "csrf placeholder").hexdigest()
 
 
+@cache_once
+def form_token_placeholder() -> str:
+    """What a cached panel holds where a creating form's one-time token goes (``{% form_token %}``): each answer
+    puts a fresh token in each place, as if the form were drawn then."""
+    return "once" + salted_hmac("core.panel_cache", "form token placeholder").hexdigest()
+
+
+def with_tokens(request, html: str) -> str:
+    """``html`` from the cache with the request's CSRF token and fresh one-time form tokens in their places."""
+    placeholder, once = csrf_placeholder(), form_token_placeholder()
+    if placeholder in html:
+        html = html.replace(placeholder, get_token(request))
+    if once in html:
+        parts = html.split(once)
+        html = "".join(part + secrets.token_hex(16) for part in parts[:-1]) + parts[-1]
+    return mark_safe(html)  # noqa: S308 - rendered HTML, and tokens of letters and digits put in: still safe
+
+
 def render_all(request, account, functions: dict[str, Callable], render: Callable) -> list[str]:
     """Each dashboard panel's HTML, in order: cached ones from the cache when there, the rest computed by
     ``functions[name](request, account)`` and ``render(panel)``; a panel that answers None renders as ""."""
@@ -214,9 +235,8 @@ def _render(request, account_ids, functions, call, render, screen: str = "dashbo
         out.append(html)
     for seconds, values in store.items():
         cache.set_many(values, seconds)
-    placeholder = csrf_placeholder()
-    # rendered HTML, and a token of letters and digits put in: still safe
-    return [mark_safe(html.replace(placeholder, get_token(request))) if placeholder in html else html for html in out]  # noqa: S308
+    placeholders = (csrf_placeholder(), form_token_placeholder())
+    return [with_tokens(request, html) if any(p in html for p in placeholders) else html for html in out]
 
 
 # Models whose saved rows the cached panels show, and where a row's account is (None: every account's panels;
@@ -232,6 +252,7 @@ WATCHED = {
     "cases.Case": "account_id",
     "cases.CaseEvent": "case.account_id",  # a case's timeline (cases/timeline.py)
     "cases.CaseAttachment": "case.account_id",
+    "cases.CaseRating": "case.account_id",  # a case page's rating (cases/fragments.py)
     "deliverability.Blocklist": None,
     "deliverability.Article": None,  # the articles the blocklists page recommends
     "deliverability.MonitoredTarget": "account_id",

@@ -11,6 +11,9 @@ from core.idempotency import FIELD
 register = template.Library()
 
 
-@register.simple_tag
-def form_token() -> str:
-    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, secrets.token_hex(16))
+@register.simple_tag(takes_context=True)
+def form_token(context) -> str:
+    """A form drawn for the panel cache holds a placeholder instead (``core.panel_cache``), made fresh in each
+    answer."""
+    value = context.get("form_token_placeholder") or secrets.token_hex(16)
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, value)
