@@ -26,6 +26,7 @@ cases and the staff queue. Each changes only through writes, or as the clock mov
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Paginator
@@ -54,12 +55,65 @@ def _panel(html: str, changes_at: datetime) -> Panel:
     return Panel(name="", title="", template="", context={"html": html}, changes_at=changes_at)
 
 
-def case_parts(request, case, events, *, internal: bool, summary: dict | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Forms:
+    """A case page's forms: the partials that hold them (``templates``, e.g. its ``#case-actions``), the context
+    they are drawn from (``draw()``, called only when the cache lacks one of them, once for all), and ``slots``:
+    parts drawn for every answer (``{name: draw}``; a template shows ``{{ name_slot }}`` when given one, else
+    draws the part itself)."""
+
+    draw: Callable[[], dict]
+    templates: tuple[str, ...]
+    slots: dict[str, Callable[[], str]] = field(default_factory=dict)
+
+    def fresh(self, request) -> list[str]:
+        """Drawn for this answer alone, with its own tokens and no slots (a form sent back with its errors)."""
+        context = self.draw()
+        return [render_to_string(template, context, request=request) for template in self.templates]
+
+    def functions(self, case) -> dict[str, Callable]:
+        """The cached drawings, with placeholders for the tokens (``core.panel_cache.with_tokens``) and slots."""
+        context = {}
+
+        def drawn(template: str) -> Callable:
+            @cacheable
+            def actions(request, account) -> Panel:
+                if not context:
+                    context.update(self.draw(), csrf_token=csrf_placeholder())
+                    context.update(form_token_placeholder=form_token_placeholder())
+                    context.update({f"{name}_slot": _slot(name) for name in self.slots})
+                return _panel(render_to_string(template, context, request=request), None)
+
+            return actions
+
+        return {f"case-actions:{template}:{case.pk}": drawn(template) for template in self.templates}
+
+    def filled(self, html: str) -> str:
+        for name, part in self.slots.items():
+            if _slot(name) in html:
+                html = html.replace(_slot(name), part())
+        return mark_safe(html)  # noqa: S308 - rendered HTML with rendered parts put in
+
+
+def _slot(name: str) -> str:
+    """Where a cached drawing leaves room for ``name``, drawn for every answer (no text a person types matches)."""
+    return "slot" + salted_hmac("cases.fragments", name).hexdigest()
+
+
+def case_parts(
+    request,
+    case,
+    events,
+    *,
+    internal: bool,
+    summary: dict | Callable[[], dict] | None = None,
+    forms: Forms | None = None,
+) -> list[str]:
     """The timeline of ``case`` drawn from ``events`` (a lazy QuerySet: no query when the cache has it);
     ``internal`` says the events include internal notes (the staff's page), and keys them apart. With
-    ``summary`` (the context of ``cases/detail.html#case-summary``: its lazy QuerySets are read only when it is
+    ``summary`` (the context of ``cases/detail.html#case-summary``, or a function making it: read only when it is
     drawn), the page's summary too (the customer's, or with ``internal`` the staff's), kept until its clock next
-    changes."""
+    changes. With ``forms``, each of its partials after them (one read of the cache for all)."""
 
     @cacheable
     def timeline(request, account) -> Panel:
@@ -70,58 +124,20 @@ def case_parts(request, case, events, *, internal: bool, summary: dict | None = 
     def drawn_summary(request, account) -> Panel:
         now = timezone.now()
         template = "cases/staff/detail.html#case-summary" if internal else "cases/detail.html#case-summary"
-        html = render_to_string(template, summary, request=request)
+        html = render_to_string(template, summary() if callable(summary) else summary, request=request)
         return _panel(html, min([next_midnight(now), *(m for m in badge_changes(case) if m > now)]))
 
     which = "internal" if internal else "public"
     functions = {f"case-timeline:{case.pk}:{which}": timeline}
     if summary is not None:
         functions[f"case-summary:{case.pk}:{which}"] = drawn_summary
-    return render_all(request, case.account, functions, lambda panel: panel.context["html"])
-
-
-def _slot(name: str) -> str:
-    """Where a cached drawing leaves room for ``name``, drawn for every answer (no text a person types matches)."""
-    return "slot" + salted_hmac("cases.fragments", name).hexdigest()
-
-
-def case_actions(
-    request,
-    case,
-    draw: Callable[[], dict],
-    *,
-    templates: list[str],
-    fresh: bool = False,
-    slots: dict[str, Callable[[], str]] | None = None,
-) -> list[str]:
-    """A case page's forms (``templates``: its partials that hold them, e.g. ``#case-actions``) drawn from the
-    context ``draw()`` returns, called only when the cache does not have them all. ``slots``: parts drawn for
-    every answer (``{name: draw}``; the template shows ``{{ name_slot }}`` when given one, else draws the part
-    itself). ``fresh``: drawn for this answer alone, with its own tokens (a form sent back with its errors)."""
-    slots = slots or {}
-    if fresh:
-        context = draw()
-        return [render_to_string(template, context, request=request) for template in templates]
-    context = {}
-
-    def drawn(template: str) -> Callable:
-        @cacheable
-        def actions(request, account) -> Panel:
-            if not context:  # read once for all the templates
-                context.update(draw(), csrf_token=csrf_placeholder(), form_token_placeholder=form_token_placeholder())
-                context.update({f"{name}_slot": _slot(name) for name in slots})
-            return _panel(render_to_string(template, context, request=request), None)
-
-        return actions
-
-    functions = {f"case-actions:{template}:{case.pk}": drawn(template) for template in templates}
-    out = []
-    for html in render_all(request, case.account, functions, _html):
-        for name, part in slots.items():
-            if _slot(name) in html:
-                html = html.replace(_slot(name), part())
-        out.append(mark_safe(html))  # noqa: S308 - rendered HTML with rendered parts put in
-    return out
+    if forms is not None:
+        functions |= forms.functions(case)
+    parts = render_all(request, case.account, functions, _html)
+    if forms is None:
+        return parts
+    drawn = len(parts) - len(forms.templates)
+    return parts[:drawn] + [forms.filled(html) for html in parts[drawn:]]
 
 
 def _html(panel: Panel) -> str:

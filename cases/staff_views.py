@@ -18,7 +18,7 @@ from core.idempotency import once
 from . import forms, presence, queue_views, search, services
 from .badges import badge
 from .filters import QueueFilter
-from .fragments import case_actions, case_parts, queue_table
+from .fragments import Forms, case_parts, queue_table
 from .models import Case, OnCallShift
 from .services.clocks import shown_deadlines
 
@@ -44,17 +44,17 @@ def staff_context(request, case, *, fresh=False, **forms_given):
     back with what was typed and why it failed, or filled with a canned reply (``tool_views``); the forms are
     then drawn for this answer alone, not kept."""
     clock, deadlines = badge(case, timezone.now()), shown_deadlines(case)
-    summary = {
-        "case": case,
-        "account": case.account,
-        "clock": clock,
-        "deadlines": deadlines,
-        "merged_cases": case.merged_cases.order_by("number"),
-        **services.satisfaction.page_context(case),
-    }
-    # kept in the panel cache (cases/fragments.py)
-    events = case.events.select_related("actor").prefetch_related("attachments")
-    timeline, summary_html = case_parts(request, case, events, internal=True, summary=summary)
+
+    def summary() -> dict:  # read only when the summary is drawn
+        return {
+            "case": case,
+            "account": case.account,
+            "clock": clock,
+            "deadlines": deadlines,
+            "merged_cases": case.merged_cases.order_by("number"),
+            **services.satisfaction.page_context(case),
+        }
+
     replying = {"case": case, "replying_poll_seconds": presence.POLL_SECONDS}
 
     def drawn_replying() -> str:
@@ -64,16 +64,14 @@ def staff_context(request, case, *, fresh=False, **forms_given):
     def drawn_forms() -> dict:
         return replying | _forms_context(request, case) | forms_given
 
-    follow, actions = "", ""
-    if fresh or not request.htmx:  # an htmx request redraws the polled region only
-        follow, actions = case_actions(
-            request,
-            case,
-            drawn_forms,
-            templates=["cases/staff/detail.html#case-follow", "cases/staff/detail.html#case-actions"],
-            fresh=fresh,
-            slots={} if fresh else {"replying": drawn_replying},
-        )
+    # Kept in the panel cache (cases/fragments.py). An htmx request redraws the polled region only; a form sent
+    # back with its errors is drawn for this answer alone.
+    templates = ("cases/staff/detail.html#case-follow", "cases/staff/detail.html#case-actions")
+    forms = Forms(drawn_forms, templates, slots={"replying": drawn_replying})
+    events = case.events.select_related("actor").prefetch_related("attachments")
+    kept = None if fresh or request.htmx else forms
+    timeline, summary_html, *drawn = case_parts(request, case, events, internal=True, summary=summary, forms=kept)
+    follow, actions = forms.fresh(request) if fresh else drawn or ("", "")
     return {
         "case": case,
         "account": case.account,

@@ -16,7 +16,7 @@ from . import search, services
 from .badges import badge
 from .filters import CaseFilter
 from .forms import CaseForm, ClassificationForm, ReplyForm
-from .fragments import case_actions, case_parts, case_table
+from .fragments import Forms, case_parts, case_table
 from .models import Case, CaseAttachment
 from .services import satisfaction
 from .services.classification import pending_request
@@ -121,8 +121,6 @@ def _detail_context(request, case, *, fresh=False, reply_form=None, classificati
         "related": case.related_cases.order_by("number"),
         "merged_cases": case.merged_cases.order_by("number"),
     }
-    # kept in the panel cache (cases/fragments.py)
-    timeline, summary_html = case_parts(request, case, _timeline(case), internal=False, summary=summary)
 
     def drawn_forms() -> dict:
         return {
@@ -137,6 +135,13 @@ def _detail_context(request, case, *, fresh=False, reply_form=None, classificati
             **satisfaction.page_context(case),
         }
 
+    # Kept in the panel cache (cases/fragments.py). An htmx request redraws the polled region only; a form sent
+    # back with its errors is drawn for this answer alone.
+    forms = Forms(drawn_forms, ("cases/detail.html#case-actions",))
+    kept = None if fresh or request.htmx else forms
+    timeline, summary_html, *actions = case_parts(
+        request, case, _timeline(case), internal=False, summary=summary, forms=kept
+    )
     return {
         "case": case,
         "account": case.account,
@@ -144,10 +149,7 @@ def _detail_context(request, case, *, fresh=False, reply_form=None, classificati
         "summary": summary_html,
         "clock": clock,
         "deadlines": deadlines,
-        # kept in the panel cache (cases/fragments.py); an htmx request redraws the polled region only
-        "actions": ""
-        if request.htmx and not fresh
-        else case_actions(request, case, drawn_forms, templates=["cases/detail.html#case-actions"], fresh=fresh)[0],
+        "actions": (forms.fresh(request) if fresh else actions or [""])[0],
         "case_poll_seconds": settings.CASE_POLL_SECONDS,
     }
 
