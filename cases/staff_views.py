@@ -116,7 +116,7 @@ def _forms_context(request, case) -> dict:
 @staff_required
 @require_GET
 def staff_case(request, number):
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_kept_page(), number=number)
     template = "cases/staff/detail.html#case-panel" if request.htmx else "cases/staff/detail.html"
     return render(request, template, staff_context(request, case))
 

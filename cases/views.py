@@ -100,7 +100,7 @@ def _timeline(case):
 
 @require_GET
 def case_detail(request, slug, number):
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_page(), account__slug=slug, number=number)
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_kept_page(), account__slug=slug, number=number)
     template = "cases/detail.html#case-panel" if request.htmx else "cases/detail.html"
     return render(request, template, _detail_context(request, case))
 

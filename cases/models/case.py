@@ -37,6 +37,11 @@ class CaseQuerySet(models.QuerySet):
         """What a case page (customer's or staff's) reads besides the case: the TAMs, assignee and reporter."""
         return self.select_related("account__primary_tam", "account__backup_tam", "assignee", "reporter")
 
+    def for_kept_page(self):
+        """A case page whose parts are kept in the panel cache (cases/fragments.py): the account alone. The TAMs,
+        assignee and reporter are read only when a part showing them is drawn, not on every answer."""
+        return self.select_related("account")
+
     def search(self, text: str, *, staff: bool = False):
         """Full-text search of subject, description and timeline; see cases/search.py."""
         from cases.search import matching  # cases.search builds on these models

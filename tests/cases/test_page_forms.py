@@ -288,3 +288,16 @@ def test_a_poll_draws_no_forms(world, case):
         assert 'id="case-panel"' in text(response) and "<form" not in text(response)
         forms_only = ("classification_requested", '"staff_role" = ', "cases_cannedreply")
         assert not [q for q in polled.captured_queries if any(read in q["sql"] for read in forms_only)]
+
+
+def test_a_kept_page_asks_for_the_person_and_the_case_alone(world, case):
+    """Issue 18: the case pages served from the cache read the session, the person and the case (with its
+    account); the TAMs, assignee and reporter only when a part showing them is drawn."""
+    for user, page in ((world.alice, case.get_absolute_url()), (world.sam, STAFF_PAGE.format(case.number))):
+        client = _client(user)
+        client.get(page)
+        with CaptureQueriesContext(connection) as served:
+            body = text(client.get(page))
+        tables = [re.findall(r'FROM "(\w+)"', q["sql"])[0] for q in served.captured_queries]
+        assert sorted(tables) == ["accounts_user", "cases_case", "django_session"], tables
+        assert "Sam Okafor" in body and "Tina Nowak" in body  # the assignee and the TAM, from the cache
