@@ -67,8 +67,8 @@ class Forms:
     slots: dict[str, Callable[[], str]] = field(default_factory=dict)
 
     def fresh(self, request) -> list[str]:
-        """Drawn for this answer alone, with its own tokens and no slots (a form sent back with its errors)."""
-        context = self.draw()
+        """Drawn for this answer alone, with its own tokens (a form sent back with its errors)."""
+        context = self.draw() | {f"{name}_slot": part() for name, part in self.slots.items()}
         return [render_to_string(template, context, request=request) for template in self.templates]
 
     def functions(self, case) -> dict[str, Callable]:

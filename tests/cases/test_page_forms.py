@@ -249,10 +249,12 @@ def test_who_else_is_replying_is_drawn_for_every_answer(world, case):
 def test_a_form_sent_back_with_its_errors_is_drawn_for_that_answer_alone(world, case):
     sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
     _loaded_twice(sam, page)
+    presence.mark(case.pk, world.tina)
     response = sam.post(f"{page}classify/", {"severity": "critical", "category": "bug", "reason": ""})
     assert response.status_code == 400
     refused = text(response)
     assert '<option value="critical" selected>' in refused and "This field is required." in refused
+    assert "Tina Nowak is replying" in visible_text(refused)
     again = text(sam.get(page))
     assert '<option value="critical" selected>' not in again and "This field is required." not in again
 
