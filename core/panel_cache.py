@@ -253,6 +253,7 @@ WATCHED = {
     "cases.CaseEvent": "case.account_id",  # a case's timeline (cases/timeline.py)
     "cases.CaseAttachment": "case.account_id",
     "cases.CaseRating": "case.account_id",  # a case page's rating (cases/fragments.py)
+    "cases.CannedReply": None,  # the staff case page's canned replies, of no account (cases/fragments.py)
     "deliverability.Blocklist": None,
     "deliverability.Article": None,  # the articles the blocklists page recommends
     "deliverability.MonitoredTarget": "account_id",

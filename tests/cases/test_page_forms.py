@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.services import user_update_preferences
 from cases import presence, services
-from cases.models import Case, CaseEvent, CaseRating
+from cases.models import CannedReply, Case, CaseEvent, CaseRating
 from core.panel_cache import csrf_placeholder, form_token_placeholder
 from tests.cases.conftest import open_case
 from tests.helpers import HTMX, form_token, text, visible_text, without_csrf
@@ -237,6 +237,15 @@ def test_the_staff_forms_follow_each_change_at_once(world, case):
     assert 'data-testid="classification-request"' in text(sam.get(page))
     services.case_assign(case=Case.objects.get(pk=case.pk), actor=world.sam, assignee=world.tina)
     assert f'<option value="{world.tina.pk}" selected>' in text(sam.get(page))
+
+
+def test_a_canned_reply_saved_anywhere_shows_at_once(world, case):
+    """Canned replies belong to no account: one saved outside the service (a shell, a fixture) still moves every
+    account's version (``WATCHED``), so the staff page offers it at once."""
+    sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
+    assert 'data-testid="macro-choice"' not in _loaded_twice(sam, page)
+    CannedReply.objects.create(name="Ask for headers", body_en="Please send the full headers.", active=True)
+    assert "Ask for headers" in text(sam.get(page))
 
 
 def test_who_else_is_replying_is_drawn_for_every_answer(world, case):
