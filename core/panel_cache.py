@@ -25,7 +25,7 @@ each panel's queries and templates, and never shows a stale or another account's
   cache (the context's ``form_token_placeholder``) and a fresh token in each answer, one per form.
 
 A panel function opts in with ``@cacheable``; the screen's other panels run on every request as before. The
-blocklists page keeps its two grids the same way (``deliverability/blocklists/views.py``).
+blocklists page keeps its parts the same way (``deliverability/blocklists/parts.py``).
 """
 
 import hashlib

@@ -27,10 +27,9 @@ class TargetsForm(forms.Form):
         initial=MonitoredTarget.Role.FROM,
     )
 
-    def __init__(self, *args, account, rejected=(), **kwargs):
+    def __init__(self, *args, rejected=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rejected = list(rejected)
-        self.stream_names = list(MessageStream.objects.filter(account=account).values_list("name", flat=True))
 
 
 class TargetMoveForm(forms.Form):

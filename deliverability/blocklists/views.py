@@ -3,94 +3,45 @@
 Every object is fetched through ``visible_to``: another account's is a 404, like a missing one.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from accounts.access import can, require
+from accounts.access import require
 from accounts.shortcuts import visible_account as _account
-from core.panel_cache import cacheable, csrf_placeholder, next_midnight, render_all
-from core.panels import Panel
 from deliverability import services
 from deliverability.blocklists.filters import TargetFilter
 from deliverability.blocklists.forms import TargetMoveForm, TargetsForm
-from deliverability.blocklists.grid import grid
 from deliverability.blocklists.history import HistoryFilter, with_durations
 from deliverability.blocklists.history import csv_response as history_csv
-from deliverability.library.content import recommended
-from deliverability.models import Blocklist, ListingEvent, ListingStatus, MessageStream, MonitoredTarget, Sweep
+from deliverability.blocklists.parts import PAGE, Reads, monitored_html, page_parts
+from deliverability.models import ListingEvent, MessageStream, MonitoredTarget, Sweep
 
 
-def summary(account) -> dict:
-    """Current listings of the account: how many, on how many lists, how many on key lists."""
-    return ListingStatus.objects.of(account).listed().summary()
-
-
-def _page_context(request, account, form=None):
+def _page_context(request, account, *, whole: bool = True, form=None) -> dict:
+    """The page's context: the latest sweep (its progress is polled: always read live) and the parts kept in the
+    panel cache (``parts``); ``whole=False``: ``#blocklist-grids`` alone; ``form``: the targets form sent back
+    with its errors, drawn afresh."""
     targets = TargetFilter(request.GET, queryset=MonitoredTarget.objects.filter(account=account))
-    sweep = Sweep.objects.latest_for(account)
-    last = sweep if sweep and sweep.status == Sweep.State.DONE else Sweep.objects.last_finished(account)
-    active, needing_key = Blocklist.objects.active_and_needing_a_key()  # one read of the catalogue
-    context = {
-        "account": account,
-        "show": targets.values["show"],
-        "events": ListingEvent.objects.filter(account=account).select_related("target", "blocklist")[:15],
-        "sweep": sweep,
-        "last": last,
-        "needing_key": needing_key,
-        "summary": summary(account),
-        "streams": MessageStream.objects.filter(account=account).order_by("name"),
-        "can_manage": can(request.user, "monitoring.manage", account),
-        "form": form or TargetsForm(account=account),
-    }
-    context["ips"], context["domains"], context["recommended"] = _kept(request, account, targets.qs, active, context)
-    return context
-
-
-def _kept(request, account, targets, active, page_context) -> list[str]:
-    """Both grids' HTML and the articles recommended, kept in the panel cache (core.panel_cache, issue 18) per
-    account, person, language, zone and query string (filter and pages): what they show changes through writes,
-    the grids' times ("Checked 17:00 CET", "tomorrow") at the viewer's midnight, a warm-up's hold (which
-    recommends the warm-up article) at the account's."""
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
-
-    def of(kind: str, param: str):
-        def fn(request, account) -> Panel:
-            g = grid(targets, kind=kind, page=request.GET.get(param), active=active)
-            context = {"g": g, "page_param": param, "csrf_token": csrf_placeholder()}
-            html = render_to_string("deliverability/_grid.html", {**page_context, **context}, request=request)
-            midnight = next_midnight(timezone.now())
-            return Panel(name=f"grid-{kind}", title="", template="", context={"html": html}, changes_at=midnight)
-
-        return cacheable(fn)
-
-    @cacheable
-    def articles(request, account) -> Panel:
-        html = render_to_string("deliverability/_recommended.html", {"recommended": recommended(account)})
-        midnight = next_midnight(timezone.now(), account.tz)
-        return Panel(name="recommended", title="", template="", context={"html": html}, changes_at=midnight)
-
-    functions = {f"grid-ip:{query}": of("ip", "ip_page"), f"grid-domain:{query}": of("domain", "d_page")}
-    functions["recommended"] = articles
-    return render_all(request, account, functions, lambda panel: panel.context["html"])
+    sweep = Sweep.objects.latest_for(account) if whole else None  # the grids alone: the progress is not drawn
+    reads = Reads(request, account, sweep, targets.qs, targets.values["show"])
+    drawn = page_parts(request, account, reads, monitored=whole and form is None)
+    if whole and form is not None:
+        drawn["monitored"] = monitored_html(reads, form)
+    return {"account": account, "show": reads.show, "sweep": sweep, "parts": drawn}
 
 
 @require_GET
 def overview(request, slug):
     """MISSION: DLV-2, DLV-4 — the account's targets on the key blocklists, with history and "check now"."""
     account = _account(request, slug)
-    template = "deliverability/page.html"
-    if request.htmx and request.htmx.target in {"blocklist-grids"}:
-        template += "#blocklist-grids"
-    return render(request, template, _page_context(request, account))
+    if request.htmx and request.htmx.target == "blocklist-grids":
+        return render(request, f"{PAGE}#blocklist-grids", _page_context(request, account, whole=False))
+    return render(request, PAGE, _page_context(request, account))
 
 
 @require_POST
@@ -135,7 +86,7 @@ def sweep_progress(request, slug, pk):
 def _sweep_progress(request, context):
     """The progress fragment; once the sweep is done ``#blocklist-grids`` (which listens for
     "blocklistsChecked") reloads."""
-    response = render(request, "deliverability/page.html#sweep-progress", context)
+    response = render(request, f"{PAGE}#sweep-progress", context)
     if context["sweep"].is_finished and request.htmx:
         trigger_client_event(response, "blocklistsChecked")
     return response
@@ -145,7 +96,7 @@ def _sweep_progress(request, context):
 def targets_add(request, slug):
     account = _account(request, slug)
     require(request.user, "monitoring.manage", account)
-    form = TargetsForm(request.POST, account=account)
+    form = TargetsForm(request.POST)
     if form.is_valid():
         outcome = services.targets_add(
             account=account,
@@ -167,11 +118,10 @@ def targets_add(request, slug):
         if not outcome.rejected:
             return redirect("deliverability", slug=account.slug)
         form = TargetsForm(
-            account=account,
             initial={**form.cleaned_data, "targets": outcome.rejected_text},
             rejected=outcome.rejected,
         )
-    response = render(request, "deliverability/page.html", _page_context(request, account, form=form))
+    response = render(request, PAGE, _page_context(request, account, form=form))
     response.status_code = 400 if form.errors or form.rejected else 200
     return response
 

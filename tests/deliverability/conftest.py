@@ -187,6 +187,33 @@ def alice(client, world):
     return client
 
 
+# --- Sweeps against rbldnsd --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(settings, tmp_path, db):
+    """rbldnsd serving the catalogue's zone names, the checker pointed at it (``tests/deliverability/zones.py``)."""
+    from tests.deliverability.zones import catalogue_dns
+
+    with catalogue_dns(settings, tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """Run a sweep the way the schedule does: the request commits, Celery runs eagerly."""
+    from deliverability import services
+    from deliverability.models import Sweep
+
+    def run(account) -> Sweep:
+        with django_capture_on_commit_callbacks(execute=True):
+            sweep = services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
+        sweep.refresh_from_db()
+        return sweep
+
+    return run
+
+
 # --- Processes ----------------------------------------------------------------------------------------
 
 

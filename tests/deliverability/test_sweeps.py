@@ -16,7 +16,7 @@ from deliverability.blocklists.dnsbl import Result, Status, Target
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep, SweepChunk
 from tests.accounts.factories import AccountFactory
 from tests.deliverability.factories import MonitoredTargetFactory, SweepFactory, catalogue
-from tests.deliverability.zones import SERVED, catalogue_dns
+from tests.deliverability.zones import SERVED
 from tests.helpers import work_callbacks
 
 ACME_TARGETS = "192.0.2.10 192.0.2.11 2001:db8::25"
@@ -25,9 +25,8 @@ SERVED_ZONES = sorted(SERVED)
 
 
 @pytest.fixture
-def dns(settings, tmp_path, db):
-    with catalogue_dns(settings, tmp_path) as server:
-        yield server
+def dns(served):
+    return served
 
 
 @pytest.fixture
@@ -35,19 +34,6 @@ def acme(world):
     services.targets_add(account=world.acme, actor=world.alice, text=ACME_TARGETS, stream_name="transactional")
     services.targets_add(account=world.acme, actor=world.alice, text="acme.example", role="from")
     return world.acme
-
-
-@pytest.fixture
-def sweep(django_capture_on_commit_callbacks):
-    """Run a sweep the way the schedule does: the request commits, Celery runs eagerly."""
-
-    def run(account) -> Sweep:
-        with django_capture_on_commit_callbacks(execute=True):
-            sweep = services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
-        sweep.refresh_from_db()
-        return sweep
-
-    return run
 
 
 def status(value: str, zone: str) -> ListingStatus:
