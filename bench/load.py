@@ -73,7 +73,7 @@ Case.objects.bulk_create(
 )
 CaseSequence.objects.filter(account=acme).update(last=10_000 + n_cases)
 addresses = [f"198.18.{i // 250}.{i % 250 + 1}" for i in range(n_targets)]
-targets = [MonitoredTarget(account=acme, kind="ipv4", value=a) for a in addresses]
+targets = [MonitoredTarget(account=acme, kind="ip4", value=a) for a in addresses]
 for t in targets:
     t.sort_key = MonitoredTarget.sort_key_for(t.kind, t.value)
 MonitoredTarget.objects.bulk_create(targets, ignore_conflicts=True)
