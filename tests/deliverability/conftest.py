@@ -191,7 +191,7 @@ def alice(client, world):
 
 
 @pytest.fixture
-def served(settings, tmp_path, db):
+def catalogue_server(settings, tmp_path, db):
     """rbldnsd serving the catalogue's zone names, the checker pointed at it (``tests/deliverability/zones.py``)."""
     from tests.deliverability.zones import catalogue_dns
 

@@ -13,24 +13,11 @@ from deliverability import services
 from deliverability.blocklists import alerts
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, MonitoredTarget, Sweep
 from tests.cases.outbox import outbox
-from tests.deliverability.zones import catalogue_dns
 
 
 @pytest.fixture
-def dns(settings, tmp_path, db):
-    with catalogue_dns(settings, tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def sweep(django_capture_on_commit_callbacks):
-    def run(account) -> Sweep:
-        with django_capture_on_commit_callbacks(execute=True):
-            done = services.sweep_request(account=account, trigger=Sweep.Trigger.SCHEDULE)
-        done.refresh_from_db()
-        return done
-
-    return run
+def dns(catalogue_server):
+    return catalogue_server
 
 
 def status(value: str, zone: str) -> ListingStatus:

@@ -64,11 +64,11 @@ def progress(response) -> str:
 def warm(client, path: str = PAGE, **headers):
     """The page asked twice: the second answer comes from the cache, and equals the first."""
     first = client.get(path, headers=headers)
-    with CaptureQueriesContext(connection) as served:
+    with CaptureQueriesContext(connection) as catalogue_server:
         second = client.get(path, headers=headers)
     assert second.status_code == first.status_code == 200
     assert without_csrf(second) == without_csrf(first)
-    return second, [q["sql"] for q in served]
+    return second, [q["sql"] for q in catalogue_server]
 
 
 def drawn_afresh(client, path: str = PAGE, **headers):
@@ -89,8 +89,8 @@ def test_a_warm_request_reads_the_person_the_account_and_the_latest_sweep(alice,
 
 @pytest.mark.parametrize("who", ["alice", "arthur", "tina"])
 @pytest.mark.parametrize("query", ["", "?show=problems", "?ip_page=2"])
-def test_the_page_from_the_cache_is_the_uncached_drawing(client, served, sweep, acme, world, who, query):
-    served.serve({"zen.spamhaus.org": [CSS]})
+def test_the_page_from_the_cache_is_the_uncached_drawing(client, catalogue_server, sweep, acme, world, who, query):
+    catalogue_server.serve({"zen.spamhaus.org": [CSS]})
     sweep(acme)
     client.force_login(getattr(world, who))
     cached, _queries = warm(client, PAGE + query)
@@ -104,22 +104,22 @@ def test_the_page_from_the_cache_is_the_uncached_drawing(client, served, sweep, 
 # --- writes show on the next request --------------------------------------------------------------------
 
 
-def test_a_finished_sweep_and_its_listing_show_at_once(alice, served, sweep, acme):
+def test_a_finished_sweep_and_its_listing_show_at_once(alice, catalogue_server, sweep, acme):
     page, _queries = warm(alice)
     assert "Not checked yet." in summary(page) and "No listings or delistings yet." in events(page)
-    served.serve({"zen.spamhaus.org": [CSS]})
+    catalogue_server.serve({"zen.spamhaus.org": [CSS]})
     sweep(acme)
     page = alice.get(PAGE)
     assert "1 listing" in summary(page) and "Last checked" in summary(page)
     assert "Listed" in events(page) and "192.0.2.10" in events(page) and "Spamhaus ZEN" in events(page)
 
 
-def test_a_delisting_shows_at_once(alice, served, sweep, acme):
-    served.serve({"zen.spamhaus.org": [CSS]})
+def test_a_delisting_shows_at_once(alice, catalogue_server, sweep, acme):
+    catalogue_server.serve({"zen.spamhaus.org": [CSS]})
     sweep(acme)
     page, _queries = warm(alice)
     assert "1 listing" in summary(page) and "Delisted" not in events(page)
-    served.serve({})
+    catalogue_server.serve({})
     sweep(acme)
     page = alice.get(PAGE)
     assert "Clean" in summary(page) and "1 listing" not in summary(page)
@@ -202,8 +202,8 @@ def test_a_language_and_a_zone_are_entries_of_their_own(alice, acme, world, froz
     assert "Co jest monitorowane" in visible_text(monitored(page)) and "Ostatnie sprawdzenie" in summary(page)
 
 
-def test_globex_never_sees_acmes(client, served, sweep, acme, world):
-    served.serve({"zen.spamhaus.org": [CSS]})
+def test_globex_never_sees_acmes(client, catalogue_server, sweep, acme, world):
+    catalogue_server.serve({"zen.spamhaus.org": [CSS]})
     sweep(acme)
     alice = Client()
     alice.force_login(world.alice)

@@ -25,8 +25,8 @@ SERVED_ZONES = sorted(SERVED)
 
 
 @pytest.fixture
-def dns(served):
-    return served
+def dns(catalogue_server):
+    return catalogue_server
 
 
 @pytest.fixture
