@@ -29,6 +29,7 @@ blocklists page keeps its parts the same way (``deliverability/blocklists/parts.
 """
 
 import hashlib
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -54,11 +55,31 @@ RELEASE_SUFFIXES = (".py", ".html", ".txt", ".mo", ".css", ".js", ".svg")
 RELEASE_SKIP = frozenset({".git", ".venv", "var", "tests", "bench", "docs", "node_modules", "staticfiles", "media"})
 
 
+# Settings a panel's text depends on, set from the environment: a restart that changes one (a list's key given, the
+# incident merge distance, the Severity 1 number) draws the panels again. Only whether a list has a key counts.
+SHOWN_SETTINGS = (
+    "INCIDENT_MERGE_SECONDS",
+    "SEVERITY1_DEFAULT_PHONE",
+    "ROTA_GAP_WARN_HOURS",
+    "BLOCKLIST_RESOLVER_LABEL",
+    "CASE_REOPEN_DAYS",
+    "DASHBOARD_PANELS",
+    "PORTAL_NAME",
+)
+
+
+def _shown_settings() -> bytes:
+    shown = {name: getattr(settings, name, None) for name in SHOWN_SETTINGS}
+    shown["BLOCKLIST_KEYS"] = sorted(name for name, key in getattr(settings, "BLOCKLIST_KEYS", {}).items() if key)
+    return json.dumps(shown, sort_keys=True, default=str).encode()
+
+
 @cache_once
 def release() -> str:
-    """A digest of the code, templates and translations this process serves (read once per process, ~5 ms):
-    the same on every process of one release, different as soon as one file differs."""
-    digest = hashlib.sha256()
+    """A digest of the code, templates and translations this process serves (read once per process, ~5 ms),
+    and of the settings panels show (``SHOWN_SETTINGS``): the same on every process of one release, different as
+    soon as one file or one of those settings differs."""
+    digest = hashlib.sha256(_shown_settings())
     for folder, dirs, files in os.walk(settings.BASE_DIR):
         dirs[:] = sorted(d for d in dirs if d not in RELEASE_SKIP and not d.startswith("."))
         for name in sorted(f for f in files if f.endswith(RELEASE_SUFFIXES)):

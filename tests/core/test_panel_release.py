@@ -37,6 +37,28 @@ def test_the_digest_follows_every_served_file_and_nothing_else(settings, tmp_pat
         panel_cache.release.cache_clear()
 
 
+def test_the_digest_follows_the_settings_panels_show(settings):
+    """A restart with another incident merge distance or a blocklist key newly given draws the panels again
+    (BLOCKLIST_KEYS counts by which lists have a key, never by the key itself)."""
+
+    def digest():
+        panel_cache.release.cache_clear()
+        return panel_cache.release()
+
+    try:
+        first = digest()
+        settings.INCIDENT_MERGE_SECONDS = settings.INCIDENT_MERGE_SECONDS + 1
+        second = digest()
+        assert second != first
+        settings.BLOCKLIST_KEYS = {**settings.BLOCKLIST_KEYS, "abusix": "key-one"}
+        third = digest()
+        assert third != second
+        settings.BLOCKLIST_KEYS = {**settings.BLOCKLIST_KEYS, "abusix": "key-two"}
+        assert digest() == third  # another key for the same list: the same columns and words
+    finally:
+        panel_cache.release.cache_clear()
+
+
 @pytest.mark.django_db
 def test_a_new_release_draws_the_panels_again(client, world, monkeypatch):
     client.force_login(world.alice)
