@@ -321,6 +321,11 @@ def _on_topic_write(sender, instance, topic, **kwargs):
     changed(None, topic)
 
 
+def _on_permissions(sender, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        changed(None)
+
+
 def watch_models() -> None:
     """Connect the save/delete signals of ``WATCHED`` (called once from ``PortalConfig.ready``)."""
     from functools import partial
@@ -343,4 +348,15 @@ def watch_models() -> None:
             sender=through,
             weak=False,
             dispatch_uid=f"panel_cache:{label}.{field}",
+        )
+    # What a staff role may do is Django permissions held through groups: a group's permissions or a person's
+    # groups changed in the admin change which forms and buttons the kept panels hold, on every account.
+    user = apps.get_model(settings.AUTH_USER_MODEL)
+    for through in (
+        apps.get_model("auth", "Group").permissions.through,
+        user.groups.through,
+        user.user_permissions.through,
+    ):
+        m2m_changed.connect(
+            _on_permissions, sender=through, weak=False, dispatch_uid=f"panel_cache:{through._meta.label}"
         )

@@ -24,3 +24,31 @@ def test_a_write_moves_only_its_accounts_version(django_capture_on_commit_callba
     after = panel_cache._versions(ACCOUNTS)
     moved = {key for key in before if before[key] != after[key]}
     assert moved == {panel_cache._version_key(7)}
+
+
+@pytest.mark.django_db
+def test_a_change_of_staff_permissions_moves_every_accounts_panels(django_capture_on_commit_callbacks):
+    """Staff roles act through Django permissions held by groups: a group's permissions or a person's groups
+    changed in the admin change the buttons and forms kept panels hold, so every account's panels are drawn
+    again (a save of the person alone would not say so)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.accounts.factories import AgentFactory
+
+    agent, group = AgentFactory(), Group.objects.create(name="Reviewers")
+    permission = Permission.objects.get(codename="view_case")
+
+    def everyone() -> str:
+        return panel_cache._versions([])[panel_cache.ALL]
+
+    for change in (
+        lambda: group.permissions.add(permission),
+        lambda: agent.groups.add(group),
+        lambda: agent.user_permissions.add(permission),
+        lambda: group.permissions.remove(permission),
+        lambda: agent.groups.clear(),
+    ):
+        before = everyone()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        assert everyone() != before
