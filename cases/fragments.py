@@ -23,6 +23,12 @@ cases and the staff queue. Each changes only through writes, or as the clock mov
   without htmx carries the request's own token. Who else is replying (``presence``, changing by the second) is
   a slot drawn for every answer. A form sent back with its errors, or filled with a canned reply, is drawn
   for that request alone (``fresh``).
+- **The staff queue's forms** (``#queue-forms``: the filters, the saved views, the save-view and bulk-action forms)
+  are kept the same way (``Forms``), with the queue's table, per query string and under the versions of every
+  account the person reaches. Saved views are of no account: saving, changing or deleting one moves every
+  account's version (``audit(account=None)``; ``SavedView`` is in ``WATCHED`` for writes outside the services), as
+  does a change of a person's name ("shared by ..."). Another person's private view asked for by number is drawn
+  for that person, whose key is their own: a 404 as before. MISSION: TAM-4.
 """
 
 from collections.abc import Callable
@@ -71,13 +77,15 @@ class Forms:
         context = self.draw() | {f"{name}_slot": part() for name, part in self.slots.items()}
         return [render_to_string(template, context, request=request) for template in self.templates]
 
-    def functions(self, case) -> dict[str, Callable]:
-        """The cached drawings, with placeholders for the tokens (``core.panel_cache.with_tokens``) and slots."""
+    def functions(self, name: str) -> dict[str, Callable]:
+        """The cached drawings, named ``name`` and each template (what tells them apart from other pages' forms:
+        the case, the query string), with placeholders for the tokens (``core.panel_cache.with_tokens``) and
+        slots."""
         context = {}
 
         def drawn(template: str) -> Callable:
             @cacheable
-            def actions(request, account) -> Panel:
+            def actions(request, *_account) -> Panel:  # a page of one account, or the console's
                 if not context:
                     context.update(self.draw(), csrf_token=csrf_placeholder())
                     context.update(form_token_placeholder=form_token_placeholder())
@@ -86,7 +94,7 @@ class Forms:
 
             return actions
 
-        return {f"case-actions:{template}:{case.pk}": drawn(template) for template in self.templates}
+        return {f"{name}:{template}": drawn(template) for template in self.templates}
 
     def filled(self, html: str) -> str:
         for name, part in self.slots.items():
@@ -132,7 +140,7 @@ def case_parts(
     if summary is not None:
         functions[f"case-summary:{case.pk}:{which}"] = drawn_summary
     if forms is not None:
-        functions |= forms.functions(case)
+        functions |= forms.functions(f"case-actions:{case.pk}")
     parts = render_all(request, case.account, functions, _html)
     if forms is None:
         return parts
@@ -168,8 +176,10 @@ def case_table(request, account, filters) -> str:
     return html
 
 
-def queue_table(request, filters) -> str:
-    """The staff queue (``cases/staff/queue.html#queue-table``) for this query string."""
+def queue_parts(request, filters, forms: Forms | None = None) -> list[str]:
+    """The staff queue (``cases/staff/queue.html#queue-table``) for this query string; with ``forms``, each of its
+    partials after it (the filters, saved views and bulk form: ``#queue-forms``), one read of the cache for all.
+    A table that is not kept (``QueueFilter.keeps``) is drawn for this answer; its forms are kept all the same."""
 
     def draw(*_args) -> Panel:
         now = filters.now  # the moment the past-a-deadline view selects its cases for
@@ -186,9 +196,11 @@ def queue_table(request, filters) -> str:
         }
         return _panel(render_to_string("cases/staff/queue.html#queue-table", context, request=request), changes_at)
 
-    if not filters.keeps:
-        return draw().context["html"]
+    if not filters.keeps and forms is None:  # a search typed live (htmx): nothing of it kept
+        return [draw().context["html"]]
+    digest = query_digest(request)
+    functions = {f"queue-table:{digest}": cacheable(draw) if filters.keeps else draw}
+    if forms is not None:
+        functions |= forms.functions(f"queue-forms:{digest}")
     reached = Account.objects.visible_to(request.user).values_list("pk", flat=True)
-    functions = {f"queue-table:{query_digest(request)}": cacheable(draw)}
-    (html,) = render_console(request, reached, functions, lambda panel: panel.context["html"])
-    return html
+    return render_console(request, reached, functions, _html)

@@ -18,7 +18,7 @@ from core.idempotency import once
 from . import forms, presence, queue_views, search, services
 from .badges import badge
 from .filters import QueueFilter
-from .fragments import Forms, case_parts, queue_table
+from .fragments import Forms, case_parts, queue_parts
 from .models import Case, OnCallShift
 from .services.clocks import shown_deadlines
 
@@ -32,11 +32,16 @@ def queue(request):
         named = search.jump(Case.objects.visible_to(request.user), filters.values["q"])
         if named is not None:
             return redirect("staff-case", number=named.number)
-    table = queue_table(request, filters)  # kept in the panel cache (cases/fragments.py)
     if request.htmx:
+        (table,) = queue_parts(request, filters)  # kept in the panel cache (cases/fragments.py)
         return HttpResponse(table)
-    context = {"queue_table": table, "filters": filters.values, "status_choices": Case.Status.choices}
-    return render(request, "cases/staff/queue.html", context | queue_views.queue_context(request))
+
+    def drawn_forms() -> dict:  # read only when the cache lacks them (what they show: cases/fragments.py)
+        return {"filters": filters.values, "status_choices": Case.Status.choices} | queue_views.queue_context(request)
+
+    forms = Forms(drawn_forms, ("cases/staff/queue.html#queue-forms",))
+    table, forms_html = queue_parts(request, filters, forms)
+    return render(request, "cases/staff/queue.html", {"queue_table": table, "queue_forms": forms_html})
 
 
 def staff_context(request, case, *, fresh=False, **forms_given):

@@ -275,6 +275,7 @@ WATCHED = {
     "cases.CaseAttachment": "case.account_id",
     "cases.CaseRating": "case.account_id",  # a case page's rating (cases/fragments.py)
     "cases.CannedReply": None,  # the staff case page's canned replies, of no account (cases/fragments.py)
+    "cases.SavedView": None,  # the staff queue's saved views, a person's or the team's (cases/fragments.py)
     "deliverability.Blocklist": None,
     "deliverability.Article": None,  # the articles the blocklists page recommends
     "deliverability.MonitoredTarget": "account_id",
