@@ -23,7 +23,7 @@ cases and the staff queue. Each changes only through writes, or as the clock mov
   without htmx carries the request's own token. Who else is replying (``presence``, changing by the second) is
   a slot drawn for every answer. A form sent back with its errors, or filled with a canned reply, is drawn
   for that request alone (``fresh``).
-- **The staff queue's forms** (``#queue-forms``: the filters, the saved views, the save-view and bulk-action forms)
+- **The staff queue's forms** (``#queue-forms``: the head, filters, saved views, save-view and bulk-action forms)
   are kept the same way (``Forms``), with the queue's table, per query string and under the versions of every
   account the person reaches. Saved views are of no account: saving, changing or deleting one moves every
   account's version (``audit(account=None)``; ``SavedView`` is in ``WATCHED`` for writes outside the services), as

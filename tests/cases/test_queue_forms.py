@@ -6,6 +6,7 @@ cache: none of their reads runs), makes one change the way the portal makes it, 
 MISSION: TAM-4 (the queue and its saved views)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -16,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.services import user_update_preferences
 from cases import services
 from cases.models import Case, SavedView
-from core.panel_cache import csrf_placeholder, form_token_placeholder
+from core.panel_cache import MAX_SECONDS, csrf_placeholder, form_token_placeholder
 from tests.cases.conftest import open_case
 from tests.helpers import text, visible_text, without_csrf
 
@@ -106,6 +107,18 @@ def test_an_applied_view_offers_its_change_form_to_its_owner_alone(world, case):
     assert 'data-testid="saved-view-change"' in _loaded_twice(sam, page)
     served = _loaded_twice(tina, page)
     assert 'data-testid="saved-view-change"' not in served and 'data-testid="saved-view-create"' in served
+
+
+def test_the_forms_are_kept_five_minutes_at_most(world, frozen):
+    """Nothing in them follows the clock; still, no entry outlives ``MAX_SECONDS`` (core/panel_cache.py)."""
+    start = frozen("2026-06-09 08:00")
+    open_case(world)
+    sam = _client(world.sam)
+    _loaded_twice(sam, QUEUE)
+    frozen(start + timedelta(seconds=MAX_SECONDS + 1))
+    with CaptureQueriesContext(connection) as drawn:
+        sam.get(QUEUE)
+    assert any(SAVED_VIEWS_READ in q["sql"] for q in drawn.captured_queries)
 
 
 # --- tokens: a form posted without htmx carries what Django and once() accept -----------------------------
