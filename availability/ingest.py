@@ -154,7 +154,12 @@ def upsert(account_id: int, pending: dict) -> None:
                 SET attempts = attempts + excluded.attempts, failures = failures + excluded.failures""",  # noqa: S608
                 [(account_id, c, s, a, f) for c, s, a, f in zip(channels, seconds, attempts, failures, strict=True)],
             )
-            changed(account_id, PANEL_TOPIC)
+            # SQLite (the embedded default) writes one transaction at a time: the rows as they are now, read back.
+            written = SecondRollup.objects.filter(
+                account_id=account_id, second__gte=min(seconds), second__lte=max(seconds)
+            ).values_list("channel", "second", "attempts", "failures")
+            if _shown(account_id, pending, [row for row in written if (row[0], row[1]) in pending]):
+                changed(account_id, PANEL_TOPIC)
             return
         # One writer of an account's rollups at a time, to its commit: each one's check sees what the one before
         # it wrote (two late batches at once, one unavailable second and one answer in the gap before it, would
