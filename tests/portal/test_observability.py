@@ -8,6 +8,7 @@ view, task durations, queue lengths, the outbox, inbound mail and blocklist swee
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -94,7 +95,7 @@ def test_healthz_asks_every_figure_in_one_statement_and_they_are_the_metrics_fig
     message = InboundMessageFactory()
     InboundMessage.objects.filter(pk=message.pk).update(received_at=ago(minutes=4))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):  # SQLite: one each
         response = client.get("/healthz")
 
     body = response.json()
