@@ -292,6 +292,20 @@ def form_token(response) -> str:
     return match.group(1)
 
 
+def input_values(html_text: str, name: str) -> list[str]:
+    """The values of every input called ``name`` in a piece of HTML (a form's CSRF or one-time tokens)."""
+    return re.findall(rf'name="{name}" value="([^"]+)"', html_text)
+
+
+def client_of(user, **kwargs):
+    """A test client signed in as ``user`` (``Client`` keyword arguments, e.g. ``enforce_csrf_checks=True``)."""
+    from django.test import Client
+
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
 # --- two-factor sign-in (accounts/mfa.py) --------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import user_update_preferences
@@ -19,7 +18,7 @@ from cases import presence, services
 from cases.models import CannedReply, Case, CaseEvent, CaseRating
 from core.panel_cache import csrf_placeholder, form_token_placeholder
 from tests.cases.conftest import open_case
-from tests.helpers import HTMX, form_token, text, visible_text, without_csrf
+from tests.helpers import HTMX, client_of, form_token, input_values, text, visible_text, without_csrf
 
 AT = datetime(2026, 6, 9, 8, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Warsaw
 NOTE = "Internal: the relay in Frankfurt is the culprit"
@@ -35,12 +34,6 @@ def case(world, frozen):
     services.case_assign(case=case, actor=world.sam, assignee=world.sam)
     services.case_add_note(case=case, actor=world.sam, body=NOTE)
     return case
-
-
-def _client(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def _form_reads(queries) -> list[str]:
@@ -60,15 +53,11 @@ def _loaded_twice(client, path: str) -> str:
     return second
 
 
-def _tokens(html: str, name: str) -> list[str]:
-    return re.findall(rf'name="{name}" value="([^"]+)"', html)
-
-
 # --- what the customer does shows at once ---------------------------------------------------------------
 
 
 def test_following_flips_the_button_at_once(world, case):
-    arthur, page = _client(world.arthur), case.get_absolute_url()
+    arthur, page = client_of(world.arthur), case.get_absolute_url()
     assert "Email me about it" in _loaded_twice(arthur, page)
     services.case_follow(case=case, user=world.arthur, follow=True)
     assert "Stop emails" in visible_text(arthur.get(page))
@@ -77,7 +66,7 @@ def test_following_flips_the_button_at_once(world, case):
 
 
 def test_a_classification_request_replaces_the_form_at_once(world, case):
-    alice, page = _client(world.alice), case.get_absolute_url()
+    alice, page = client_of(world.alice), case.get_absolute_url()
     assert "Ask us to change the severity or category" in _loaded_twice(alice, page)
     services.case_request_classification(
         case=case, actor=world.alice, severity=Case.Severity.CRITICAL, category=Case.Category.BUG, reason="Down"
@@ -88,7 +77,7 @@ def test_a_classification_request_replaces_the_form_at_once(world, case):
 
 
 def test_a_proposed_resolution_then_the_rating_show_at_once(world, case):
-    alice, page = _client(world.alice), case.get_absolute_url()
+    alice, page = client_of(world.alice), case.get_absolute_url()
     assert 'data-testid="proposal"' not in _loaded_twice(alice, page)
     services.case_propose_resolution(case=case, actor=world.sam, summary="The relay is fixed.")
     assert 'data-testid="proposal"' in text(alice.get(page))
@@ -106,7 +95,7 @@ def test_a_rating_removed_in_the_admin_shows_at_once(world, case):
     services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed.")
     services.case_accept_resolution(case=Case.objects.get(pk=case.pk), actor=world.alice)
     services.case_rate(case=Case.objects.get(pk=case.pk), actor=world.alice, score=2)
-    alice, page = _client(world.alice), case.get_absolute_url()
+    alice, page = client_of(world.alice), case.get_absolute_url()
     assert "Rated 2 of 5" in visible_text(_loaded_twice(alice, page))
     CaseRating.objects.filter(case=case).delete()
     body = text(alice.get(page))
@@ -115,7 +104,7 @@ def test_a_rating_removed_in_the_admin_shows_at_once(world, case):
 
 
 def test_a_reply_shows_and_the_case_reopened_shows_its_reply_form(world, case):
-    alice, page = _client(world.alice), case.get_absolute_url()
+    alice, page = client_of(world.alice), case.get_absolute_url()
     _loaded_twice(alice, page)
     services.case_reply(case=case, actor=world.sam, body="Good news: the relay is fixed.")
     assert "the relay is fixed" in text(alice.get(page))
@@ -132,13 +121,13 @@ def test_a_reply_shows_and_the_case_reopened_shows_its_reply_form(world, case):
 
 
 def test_a_reply_posted_without_htmx_from_the_cached_page_is_accepted(world, case):
-    alice, page = _client(world.alice, enforce_csrf_checks=True), case.get_absolute_url()
+    alice, page = client_of(world.alice, enforce_csrf_checks=True), case.get_absolute_url()
     _loaded_twice(alice, page)
     body = text(alice.get(page))  # the forms from the cache
     assert csrf_placeholder() not in body and form_token_placeholder() not in body
     reply = re.search(r'<form method="post" action="([^"]+/reply/)".*?</form>', body, re.S).group(0)
-    (csrf,) = _tokens(reply, "csrfmiddlewaretoken")
-    (once,) = _tokens(reply, "form_token")
+    (csrf,) = input_values(reply, "csrfmiddlewaretoken")
+    (once,) = input_values(reply, "form_token")
     assert re.fullmatch(r"[0-9a-f]{32}", once)
     action = f"{page}reply/"
     response = alice.post(action, {"csrfmiddlewaretoken": csrf, "form_token": once, "body": "Still bouncing."})
@@ -148,17 +137,17 @@ def test_a_reply_posted_without_htmx_from_the_cached_page_is_accepted(world, cas
     assert refused.status_code == 403
 
 
-def test_two_sessions_of_one_person_each_get_their_own_tokens(world, case):
+def test_two_sessions_of_one_person_each_get_their_owninput_values(world, case):
     """Alice signed in twice: the second session is served the forms the first one's request drew, with its own
     CSRF token (the first one's is not valid there) and fresh one-time tokens on every answer."""
     page = case.get_absolute_url()
-    first, second = (_client(world.alice, enforce_csrf_checks=True) for _ in range(2))
+    first, second = (client_of(world.alice, enforce_csrf_checks=True) for _ in range(2))
     drawn = text(first.get(page))
     served = text(second.get(page))
     assert without_csrf(served) == without_csrf(drawn)
-    assert set(_tokens(served, "form_token")).isdisjoint(_tokens(drawn, "form_token"))
-    assert _tokens(text(second.get(page)), "form_token") != _tokens(served, "form_token")
-    token = _tokens(served, "csrfmiddlewaretoken")[0]
+    assert set(input_values(served, "form_token")).isdisjoint(input_values(drawn, "form_token"))
+    assert input_values(text(second.get(page)), "form_token") != input_values(served, "form_token")
+    token = input_values(served, "csrfmiddlewaretoken")[0]
     follow = f"{page}follow/"
     assert first.post(follow, {"csrfmiddlewaretoken": token}).status_code == 403  # not the first session's token
     services.case_follow(case=case, user=world.alice, follow=False)
@@ -167,9 +156,9 @@ def test_two_sessions_of_one_person_each_get_their_own_tokens(world, case):
 
 
 def test_each_creating_form_gets_its_own_one_time_token(world, case):
-    sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
+    sam, page = client_of(world.sam), STAFF_PAGE.format(case.number)
     body = _loaded_twice(sam, page)
-    tokens = _tokens(body, "form_token")
+    tokens = input_values(body, "form_token")
     assert len(tokens) == len(set(tokens)) >= 2  # the reply and the note
     assert form_token(sam.get(page)) not in tokens
 
@@ -178,7 +167,7 @@ def test_each_creating_form_gets_its_own_one_time_token(world, case):
 
 
 def test_each_person_language_and_zone_has_their_own_forms(world, case):
-    alice, arthur, page = _client(world.alice), _client(world.arthur), case.get_absolute_url()
+    alice, arthur, page = client_of(world.alice), client_of(world.arthur), case.get_absolute_url()
     assert case.followers.filter(pk=world.alice.pk).exists()  # she filed it
     assert "Stop emails" in visible_text(_loaded_twice(alice, page))
     assert "Email me about it" in visible_text(_loaded_twice(arthur, page))
@@ -191,14 +180,14 @@ def test_the_rating_is_dated_in_the_readers_zone(world, case):
     services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed.")
     services.case_accept_resolution(case=Case.objects.get(pk=case.pk), actor=world.alice)
     services.case_rate(case=Case.objects.get(pk=case.pk), actor=world.alice, score=4)
-    alice, page = _client(world.alice), case.get_absolute_url()
+    alice, page = client_of(world.alice), case.get_absolute_url()
     assert "9 Jun 2026 10:00 CEST" in visible_text(_loaded_twice(alice, page))
     user_update_preferences(user=world.alice, timezone="America/New_York")
     assert "9 Jun 2026 04:00 EDT" in visible_text(alice.get(page))
 
 
 def test_the_staff_forms_never_reach_a_customer_and_each_role_gets_its_own(world, case):
-    alice, sam, tina = _client(world.alice), _client(world.sam), _client(world.tina)
+    alice, sam, tina = client_of(world.alice), client_of(world.sam), client_of(world.tina)
     staff_page, page = STAFF_PAGE.format(case.number), case.get_absolute_url()
     services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed, we think.")
     sams = _loaded_twice(sam, staff_page)
@@ -214,7 +203,7 @@ def test_the_staff_forms_never_reach_a_customer_and_each_role_gets_its_own(world
 
 def test_another_accounts_case_page_is_missing_and_draws_nothing_of_acme(world, case):
     globex_case = open_case(world, actor=world.bob, account=world.globex, subject="Globex bounces")
-    bob = _client(world.bob)
+    bob = client_of(world.bob)
     assert bob.get(case.get_absolute_url()).status_code == 404
     body = _loaded_twice(bob, globex_case.get_absolute_url())
     assert case.subject not in body and "/a/acme/" not in body
@@ -224,7 +213,7 @@ def test_another_accounts_case_page_is_missing_and_draws_nothing_of_acme(world, 
 
 
 def test_the_staff_forms_follow_each_change_at_once(world, case):
-    sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
+    sam, page = client_of(world.sam), STAFF_PAGE.format(case.number)
     assert "Follow (get its emails)" in _loaded_twice(sam, page)
     services.case_follow(case=case, user=world.sam, follow=True)
     assert "Stop following" in text(sam.get(page))
@@ -242,21 +231,21 @@ def test_the_staff_forms_follow_each_change_at_once(world, case):
 def test_a_canned_reply_saved_anywhere_shows_at_once(world, case):
     """Canned replies belong to no account: one saved outside the service (a shell, a fixture) still moves every
     account's version (``WATCHED``), so the staff page offers it at once."""
-    sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
+    sam, page = client_of(world.sam), STAFF_PAGE.format(case.number)
     assert 'data-testid="macro-choice"' not in _loaded_twice(sam, page)
     CannedReply.objects.create(name="Ask for headers", body_en="Please send the full headers.", active=True)
     assert "Ask for headers" in text(sam.get(page))
 
 
 def test_who_else_is_replying_is_drawn_for_every_answer(world, case):
-    sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
+    sam, page = client_of(world.sam), STAFF_PAGE.format(case.number)
     assert 'data-testid="replying"' not in _loaded_twice(sam, page)
     presence.mark(case.pk, world.tina)
     assert "Tina Nowak is replying" in visible_text(sam.get(page))
 
 
 def test_a_form_sent_back_with_its_errors_is_drawn_for_that_answer_alone(world, case):
-    sam, page = _client(world.sam), STAFF_PAGE.format(case.number)
+    sam, page = client_of(world.sam), STAFF_PAGE.format(case.number)
     _loaded_twice(sam, page)
     presence.mark(case.pk, world.tina)
     response = sam.post(f"{page}classify/", {"severity": "critical", "category": "bug", "reason": ""})
@@ -270,7 +259,7 @@ def test_a_form_sent_back_with_its_errors_is_drawn_for_that_answer_alone(world, 
 
 def test_a_customers_reason_sent_back_is_not_kept(world, case):
     services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed.")
-    alice, page = _client(world.alice), case.get_absolute_url()
+    alice, page = client_of(world.alice), case.get_absolute_url()
     _loaded_twice(alice, page)
     response = alice.post(f"{page}reopen/", {"reason": "Words typed for a case not yet resolved"})  # refused
     assert response.status_code == 400 and "Words typed" in text(response)  # kept in the proposal's reason
@@ -283,7 +272,7 @@ def test_a_customers_reason_sent_back_is_not_kept(world, case):
 @pytest.mark.parametrize(("who", "staff_page"), [("alice", False), ("sam", False), ("sam", True), ("tina", True)])
 def test_the_page_from_the_cache_equals_the_page_drawn_afresh(world, case, who, staff_page):
     services.case_propose_resolution(case=case, actor=world.sam, summary="Fixed, we think.")
-    client = _client(getattr(world, who))
+    client = client_of(getattr(world, who))
     page = STAFF_PAGE.format(case.number) if staff_page else case.get_absolute_url()
     cached = _loaded_twice(client, page)
     cache.clear()
@@ -292,7 +281,7 @@ def test_the_page_from_the_cache_equals_the_page_drawn_afresh(world, case, who, 
 
 def test_a_poll_draws_no_forms(world, case):
     for user, page in ((world.alice, case.get_absolute_url()), (world.sam, STAFF_PAGE.format(case.number))):
-        client = _client(user)
+        client = client_of(user)
         cache.clear()
         with CaptureQueriesContext(connection) as polled:
             response = client.get(page, headers=HTMX)
@@ -305,7 +294,7 @@ def test_a_kept_page_asks_for_the_person_and_the_case_alone(world, case):
     """Issue 18: the case pages served from the cache read the session, the person and the case (with its
     account); the TAMs, assignee and reporter only when a part showing them is drawn."""
     for user, page in ((world.alice, case.get_absolute_url()), (world.sam, STAFF_PAGE.format(case.number))):
-        client = _client(user)
+        client = client_of(user)
         client.get(page)
         with CaptureQueriesContext(connection) as served:
             body = text(client.get(page))

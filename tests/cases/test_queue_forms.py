@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.services import user_update_preferences
@@ -19,17 +18,11 @@ from cases import services
 from cases.models import Case, SavedView
 from core.panel_cache import MAX_SECONDS, csrf_placeholder, form_token_placeholder
 from tests.cases.conftest import open_case
-from tests.helpers import text, visible_text, without_csrf
+from tests.helpers import client_of, input_values, text, visible_text, without_csrf
 
 QUEUE = "/console/cases/"
 SELECTING = "/console/cases/?select=1"
 SAVED_VIEWS_READ = '"cases_savedview"'
-
-
-def _client(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def _loaded_twice(client, path: str) -> str:
@@ -53,10 +46,6 @@ def _views(html: str) -> str:
     return visible_text(section.group(0))
 
 
-def _tokens(html: str, name: str) -> list[str]:
-    return re.findall(rf'name="{name}" value="([^"]+)"', html)
-
-
 @pytest.fixture
 def case(world):
     return open_case(world)
@@ -66,7 +55,7 @@ def case(world):
 
 
 def test_a_saved_view_added_and_removed_shows_at_once(world, case):
-    sam = _client(world.sam)
+    sam = client_of(world.sam)
     assert "none yet" in _views(_loaded_twice(sam, QUEUE))
     mine = services.saved_view_save(actor=world.sam, name="Critical, mine", filters={"view": "mine"}, shared=False)
     assert "Critical, mine" in _views(text(sam.get(QUEUE)))
@@ -80,7 +69,7 @@ def test_a_saved_view_added_and_removed_shows_at_once(world, case):
 def test_a_view_changed_outside_the_services_shows_at_once(world, case):
     """The admin and fixtures save rows without a service (no audit row): ``SavedView`` is watched."""
     view = services.saved_view_save(actor=world.tina, name="Team view", filters={}, shared=True)
-    sam = _client(world.sam)
+    sam = client_of(world.sam)
     assert "Team view" in _views(_loaded_twice(sam, QUEUE))
     view.shared = False
     view.save()
@@ -94,7 +83,7 @@ def test_a_view_changed_outside_the_services_shows_at_once(world, case):
 
 def test_the_owners_new_name_shows_on_a_shared_view_at_once(world, case):
     services.saved_view_save(actor=world.tina, name="Team view", filters={}, shared=True)
-    sam = _client(world.sam)
+    sam = client_of(world.sam)
     assert "shared by Tina Nowak" in _views(_loaded_twice(sam, QUEUE))
     user_update_preferences(user=world.tina, full_name="Tina Kowalska")
     assert "shared by Tina Kowalska" in _views(text(sam.get(QUEUE)))
@@ -103,7 +92,7 @@ def test_the_owners_new_name_shows_on_a_shared_view_at_once(world, case):
 def test_an_applied_view_offers_its_change_form_to_its_owner_alone(world, case):
     view = services.saved_view_save(actor=world.sam, name="Unassigned", filters={"view": "unassigned"}, shared=True)
     page = view.get_absolute_url()
-    sam, tina = _client(world.sam), _client(world.tina)
+    sam, tina = client_of(world.sam), client_of(world.tina)
     assert 'data-testid="saved-view-change"' in _loaded_twice(sam, page)
     served = _loaded_twice(tina, page)
     assert 'data-testid="saved-view-change"' not in served and 'data-testid="saved-view-create"' in served
@@ -113,7 +102,7 @@ def test_the_forms_are_kept_five_minutes_at_most(world, frozen):
     """Nothing in them follows the clock; still, no entry outlives ``MAX_SECONDS`` (core/panel_cache.py)."""
     start = frozen("2026-06-09 08:00")
     open_case(world)
-    sam = _client(world.sam)
+    sam = client_of(world.sam)
     _loaded_twice(sam, QUEUE)
     frozen(start + timedelta(seconds=MAX_SECONDS + 1))
     with CaptureQueriesContext(connection) as drawn:
@@ -125,13 +114,13 @@ def test_the_forms_are_kept_five_minutes_at_most(world, frozen):
 
 
 def test_a_bulk_action_posted_without_htmx_from_the_cached_page_is_accepted(world, case):
-    sam = _client(world.sam, enforce_csrf_checks=True)
+    sam = client_of(world.sam, enforce_csrf_checks=True)
     _loaded_twice(sam, SELECTING)
     body = text(sam.get(SELECTING))  # the forms from the cache
     assert csrf_placeholder() not in body and form_token_placeholder() not in body
     bulk = re.search(r'<form method="post" action="/console/cases/bulk/".*?</form>', body, re.S).group(0)
-    (csrf,) = _tokens(bulk, "csrfmiddlewaretoken")
-    (once,) = _tokens(bulk, "form_token")
+    (csrf,) = input_values(bulk, "csrfmiddlewaretoken")
+    (once,) = input_values(bulk, "form_token")
     assert re.fullmatch(r"[0-9a-f]{32}", once)
     data = {"csrfmiddlewaretoken": csrf, "form_token": once, "action": "start", "cases": [case.number]}
     response = sam.post("/console/cases/bulk/", data)
@@ -140,17 +129,17 @@ def test_a_bulk_action_posted_without_htmx_from_the_cached_page_is_accepted(worl
     assert sam.post("/console/cases/bulk/", {**data, "csrfmiddlewaretoken": ""}).status_code == 403  # checked
 
 
-def test_a_view_saved_from_the_cached_page_is_accepted_and_each_answer_has_fresh_tokens(world, case):
-    sam = _client(world.sam, enforce_csrf_checks=True)
+def test_a_view_saved_from_the_cached_page_is_accepted_and_each_answer_has_freshinput_values(world, case):
+    sam = client_of(world.sam, enforce_csrf_checks=True)
     body = _loaded_twice(sam, SELECTING)
     again = text(sam.get(SELECTING))
-    assert set(_tokens(again, "form_token")).isdisjoint(_tokens(body, "form_token"))
-    assert len(_tokens(again, "form_token")) == len(set(_tokens(again, "form_token"))) == 2  # save view, bulk
+    assert set(input_values(again, "form_token")).isdisjoint(input_values(body, "form_token"))
+    assert len(input_values(again, "form_token")) == len(set(input_values(again, "form_token"))) == 2  # save view, bulk
     save = re.search(r'<form method="post" action="/console/cases/views/".*?</form>', again, re.S).group(0)
     data = {
         "name": "Selecting",
         "shared": "",
-        **{k: _tokens(save, k)[0] for k in ("csrfmiddlewaretoken", "form_token")},
+        **{k: input_values(save, k)[0] for k in ("csrfmiddlewaretoken", "form_token")},
     }
     assert sam.post("/console/cases/views/", data).status_code == 302
     assert SavedView.objects.filter(owner=world.sam, name="Selecting").exists()
@@ -161,7 +150,7 @@ def test_a_view_saved_from_the_cached_page_is_accepted_and_each_answer_has_fresh
 
 def test_each_person_has_their_own_views_and_anothers_private_view_stays_a_404(world, case):
     mine = services.saved_view_save(actor=world.sam, name="Sam's own", filters={"view": "mine"}, shared=False)
-    sam, tina = _client(world.sam), _client(world.tina)
+    sam, tina = client_of(world.sam), client_of(world.tina)
     assert "Sam's own" in _views(_loaded_twice(sam, QUEUE))
     assert "Sam's own" not in _views(_loaded_twice(tina, QUEUE))
     assert 'aria-current="true">Sam' in _loaded_twice(sam, mine.get_absolute_url())
@@ -169,7 +158,7 @@ def test_each_person_has_their_own_views_and_anothers_private_view_stays_a_404(w
 
 
 def test_each_language_has_its_own_forms(world, case):
-    sam, tina = _client(world.sam), _client(world.tina)
+    sam, tina = client_of(world.sam), client_of(world.tina)
     assert "Saved views:" in visible_text(_loaded_twice(sam, QUEUE))
     assert "Saved views:" in visible_text(_loaded_twice(tina, QUEUE))
     user_update_preferences(user=world.sam, language="pl")
@@ -179,7 +168,7 @@ def test_each_language_has_its_own_forms(world, case):
 
 def test_a_tam_sees_only_their_accounts_cases(world, case):
     theirs = open_case(world, account=world.globex, actor=world.bob, subject="Globex webhooks stopped")
-    sam, tess = _client(world.sam), _client(world.tess)  # Tess is Globex's TAM only
+    sam, tess = client_of(world.sam), client_of(world.tess)  # Tess is Globex's TAM only
     both = _loaded_twice(sam, SELECTING)
     assert case.number in both and theirs.number in both
     served = _loaded_twice(tess, SELECTING)
@@ -194,7 +183,7 @@ def test_a_tam_sees_only_their_accounts_cases(world, case):
 )
 def test_the_cached_page_equals_the_page_drawn_afresh(world, case, path):
     services.saved_view_save(actor=world.sam, name="Mine", filters={"view": "mine"}, shared=True)
-    sam = _client(world.sam)
+    sam = client_of(world.sam)
     cache.clear()
     fresh = text(sam.get(path))
     served = text(sam.get(path))

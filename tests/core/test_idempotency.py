@@ -10,7 +10,6 @@ import threading
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
 
 from accounts.models import FormSubmission, Membership
 from cases.models import Case, CaseEvent, PhoneIntake
@@ -18,7 +17,7 @@ from planning.models import FeatureRequest
 from tests.cases.conftest import open_case
 from tests.cases.factories import OnCallShiftFactory
 from tests.cases.outbox import outbox
-from tests.helpers import form_token
+from tests.helpers import client_of, form_token
 
 CRITICAL = {
     "severity": "critical",
@@ -37,12 +36,6 @@ CALL = {
     "description": "Nothing has been delivered since 10:00.",
 }
 ALREADY = "This form was already sent; here is what it did."
-
-
-def client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def at_once(*posts):
