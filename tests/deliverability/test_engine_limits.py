@@ -44,15 +44,8 @@ class FakeServer:
 
     def __init__(self, delay=0.0, truncate=False):
         self.delay, self.truncate = delay, truncate
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
+        self.udp, self.tcp = self._bind(truncate)
         self.port = self.udp.getsockname()[1]
-        self.tcp = None
-        if truncate:
-            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.tcp.bind(("127.0.0.1", self.port))
-            self.tcp.listen(64)
         self.held = Counter()
         self.max_held = Counter()
         self.total_held = self.max_total = 0
@@ -64,6 +57,27 @@ class FakeServer:
             self.threads.append(threading.Thread(target=self._tcp_loop, daemon=True))
         for thread in self.threads:
             thread.start()
+
+    @staticmethod
+    def _bind(with_tcp, attempts=50):
+        """A UDP socket on a free port and, with ``with_tcp``, a TCP listener on the same number. The UDP
+        port is free for UDP only: another test process may hold it for TCP, so a taken one is tried again."""
+        for _attempt in range(attempts):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind(("127.0.0.1", 0))
+            if not with_tcp:
+                return udp, None
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+            except OSError:
+                tcp.close()
+                udp.close()
+                continue
+            tcp.listen(64)
+            return udp, tcp
+        raise OSError(f"no port free for both UDP and TCP in {attempts} tries")
 
     def _udp_loop(self):
         queue = []  # (due, seq, reply, client, zone)
