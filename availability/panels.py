@@ -14,7 +14,7 @@ from core.panels import Panel
 from . import alerts, ledger
 from .ledger import CLOCK_SKEW, OPEN_WITHIN, month_bounds
 from .models import PANEL_TOPIC, AvailabilityProfile, SecondRollup
-from .reports import merged, months, read, target_in
+from .reports import attempted_by_account, months, read, target_in
 
 
 def _last_month(year: int, month: int) -> tuple[int, int]:
@@ -73,9 +73,11 @@ def incidents(request) -> Panel:
     for account_id, second, channel in rows[:200_000]:
         per_account.setdefault(account_id, []).append((second, channel))
     accounts = Account.objects.in_bulk(list(per_account))
+    merge = settings.INCIDENT_MERGE_SECONDS
+    attempted = attempted_by_account({pk: ledger.gaps(down, merge) for pk, down in per_account.items()})
     found = []
     for account_id, down in per_account.items():
-        runs = ledger.incidents(down, *merged(account_id, down))
+        runs = ledger.incidents(down, merge, attempted.get(account_id, []))
         last = runs[-1]
         account = accounts[account_id]
         found.append(

@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.services import api_token_issue
 from availability.ingest import digest_of, ingest
 from availability.models import AvailabilityProfile
-from tests.helpers import LOGIN, ROLES, Row, assert_expected, assert_same_404, roles, sign_in
+from tests.accounts.factories import AccountFactory
+from tests.helpers import LOGIN, ROLES, Row, assert_expected, assert_same_404, queries_of, roles, sign_in
 
 pytestmark = pytest.mark.django_db
 PAGE = "/a/acme/availability/"
@@ -190,3 +191,33 @@ def test_a_body_over_the_limit_gets_the_json_413(client, world, settings, monkey
     over = post_attempts(client, key, [item] * 70_000)  # ~4.2 MB
     assert over.status_code == 413
     assert over.json() == {"error": "the body is larger than 4 MB: send smaller batches"}
+
+
+def test_the_console_reads_the_attempts_of_every_accounts_gaps_at_once(client, world, frozen):
+    """Issue 18: the incidents panel asked for the attempts in the gaps once per account. Each account here has
+    two unavailable seconds 20 s apart: with no attempt between them they are one incident (the merge), with a
+    successful attempt between them two; the queries stay the same however many accounts there are."""
+    frozen("2026-11-15 12:00")
+    now = int(timezone.now().timestamp())
+
+    def iso(epoch):
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def down(account, split):
+        rows = [f"{iso(now - 600)},api,timeout", f"{iso(now - 580)},api,timeout"]
+        feed(account, rows + [f"{iso(now - 590)},smtp,success"] * split)
+
+    def console_queries():
+        queries, response = queries_of(client, "/console/")
+        return queries, response.content.decode().split('data-testid="incident-accounts"')[1].split("</ul>")[0]
+
+    down(world.acme, split=False)
+    down(world.globex, split=True)
+    client.force_login(world.root)
+    few, listing = console_queries()
+    assert "1 incident, 2 s" in listing and "2 incidents, 2 s" in listing
+    for n in range(4):
+        down(AccountFactory(name=f"Initech {n}", slug=f"initech-{n}", primary_tam=world.tina), split=n % 2)
+    many, listing = console_queries()
+    assert listing.count("1 incident, 2 s") == 3 and listing.count("2 incidents, 2 s") == 3
+    assert many == few
