@@ -1,6 +1,8 @@
 """``/healthz`` for load balancers and monitors: the database and the broker must answer, and the background
 pipeline must keep up (outbox, inbound email, beat's heartbeat: limits in portal/vitals.py)."""
 
+import functools
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -20,12 +22,26 @@ def _database() -> tuple[str, dict | None]:
 
 
 def _broker() -> str:
+    """The broker answers a round trip. Redis over one client kept per process: a new connection per check
+    cost as much as the rest of the answer (redis-py reads its own package metadata for every connection,
+    issue 18); a client whose connection broke reconnects on the next check."""
+    url = celery_app.conf.broker_url
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            _redis(url).ping()
+        else:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+@functools.cache
+def _redis(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
 
 
 @login_not_required

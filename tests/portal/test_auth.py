@@ -198,3 +198,25 @@ def test_healthz_reports_database_and_broker_without_a_login(client, db):
     body = response.json()
     assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
     assert body["worker_last_seen_seconds"] is None  # no worker has reported in this test database
+
+
+@pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis"), reason="the broker is Redis in CI (make test), not here"
+)
+def test_healthz_asks_a_redis_broker_over_one_kept_connection_and_sees_it_go_and_come_back(client, db, unused_udp_port):
+    """Issue 18: each check opened a new broker connection (as much CPU as the rest of the answer). One client
+    is kept per process; a broker that stops answering is a 503 and one that answers again is healthy again."""
+    from portal.celery import app
+
+    first, previous = client.get("/healthz"), app.conf.broker_url
+    assert first.json()["broker"] == "ok"
+    try:
+        app.conf.broker_url = f"redis://127.0.0.1:{unused_udp_port}/0"  # nothing listens there
+        gone = client.get("/healthz")
+        assert gone.status_code == 503 and gone.json()["broker"].startswith("error: ")
+    finally:
+        app.conf.broker_url = previous
+    assert client.get("/healthz").json()["broker"] == "ok"
+    from portal import health
+
+    assert health._redis(previous).connection_pool._created_connections == 1  # the same connection every time
