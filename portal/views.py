@@ -27,8 +27,9 @@ def home(request):
 
 
 def _visible(request):
-    # the TAMs' hours are prefetched by the TAM card itself, when it is not served from the cache
-    return Account.objects.visible_to(request.user).select_related("primary_tam__calendar", "backup_tam__calendar")
+    # The TAMs, their calendars and hours are fetched by the TAM card itself when it is not served from the
+    # cache: joined here, they cost every request 0.7 ms of SQL compilation and rows to build (issue 18).
+    return Account.objects.visible_to(request.user)
 
 
 def _account_for(request, slug):
