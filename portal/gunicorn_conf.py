@@ -18,3 +18,22 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))  # recycle a worker now and then (memory)
 max_requests_jitter = max_requests // 10
+# Load the app in the master and fork workers from it (portal/warmup.py): a worker started again after
+# max_requests serves at once instead of importing Django and compiling templates beside the busy ones. A new
+# release is then a restart (or USR2), not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+
+
+def when_ready(server):
+    if server.cfg.preload_app:
+        from portal.warmup import warm
+
+        server.log.info("compiled %d templates ahead of the workers", warm())
+
+
+def child_exit(server, worker):
+    """prometheus_client's multiprocess mode: a worker gone no longer counts in the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

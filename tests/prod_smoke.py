@@ -323,7 +323,10 @@ def main() -> int:
         manage(env, "seed_demo")
         celery = [str(BIN / "celery"), "-A", "portal"]
         for name, argv in {
-            "web": [str(BIN / "gunicorn"), "portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{web_port}"]
+            # the README's command (portal/gunicorn_conf.py), with workers started again every ~20 answers: each
+            # new one a fork of the master that compiled the templates, serving at once (portal/warmup.py)
+            "web": [str(BIN / "gunicorn"), "-c", "portal/gunicorn_conf.py", "portal.wsgi", "--workers", "2"]
+            + ["--bind", f"127.0.0.1:{web_port}", "--max-requests", "20", "--max-requests-jitter", "5"]
             + ["--certfile", str(cert), "--keyfile", str(key), "--access-logfile", "-"],
             "worker-default": [*celery, "worker", "-Q", "default", "-n", "default@smoke", "--concurrency", "2"],
             "worker-dns": [*celery, "worker", "-Q", "dns", "-n", "dns@smoke", "--concurrency", "2"],
@@ -331,7 +334,7 @@ def main() -> int:
             "dns": [str(BIN / "python"), "manage.py", "demo_dns", "--port", str(dns_port), "--dir", str(tmp / "dns")],
         }.items():
             stack.enter_context(process(name, argv, env, logs))
-        step(f"started gunicorn (2 workers, TLS) on :{web_port}, workers for default and dns, beat, rbldnsd")
+        step(f"started gunicorn (its conf, workers recycled every ~20 answers, TLS) on :{web_port}, workers, beat, dns")
         try:
             run_checks(f"https://127.0.0.1:{web_port}", mailbox)
             backup_and_restore(env, tmp)
