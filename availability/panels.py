@@ -59,18 +59,25 @@ def _changes_at(now: int, month_end: int, ongoing: dict | None) -> datetime:
     return datetime.fromtimestamp(at, UTC)
 
 
+@cacheable(topics=(PANEL_TOPIC,))
 def incidents(request) -> Panel:
     """Console: the staff member's accounts with incidents in the last 24 hours (up to now: nothing dated
-    ahead counts); open ones (down within the last OPEN_WITHIN seconds) first."""
+    ahead counts); open ones (down within the last OPEN_WITHIN seconds) first. Kept under every reached account's
+    availability topic (moved by a write that changes what is unavailable, issue 18) until the clock changes it:
+    the oldest second leaves the 24 hours, an open incident is no longer open, a second dated ahead comes due."""
     now = int(timezone.now().timestamp())
     rows = (
         SecondRollup.objects.filter(account__in=Account.objects.staffed_by(request.user))
-        .between(now - 86400, now + 1)
+        .between(now - 86400, now + CLOCK_SKEW + 1)
         .unavailable()
         .values_list("account_id", "second", "channel")
     )
     per_account: dict[int, list] = {}
+    edges = [now + 86400]
     for account_id, second, channel in rows[:200_000]:
+        if second > now:
+            edges.append(second)
+            continue
         per_account.setdefault(account_id, []).append((second, channel))
     accounts = Account.objects.in_bulk(list(per_account))
     merge = settings.INCIDENT_MERGE_SECONDS
@@ -90,10 +97,14 @@ def incidents(request) -> Panel:
                 "seconds": sum(r.unavailable for r in runs),
             }
         )
+        edges.append(min(second for second, _channel in down) + 86401)  # counted while >= now - 86400
+        if now - last.end < OPEN_WITHIN:
+            edges.append(last.end + OPEN_WITHIN)
     found.sort(key=lambda row: (not row["open"], -row["seconds"]))
     return Panel(
         name="incidents",
         title=_("Availability incidents (24 hours)"),
         template="availability/console_panel.html",
         context={"rows": found[:20]},
+        changes_at=datetime.fromtimestamp(min(edges), UTC),
     )
