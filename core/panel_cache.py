@@ -193,11 +193,20 @@ def form_token_placeholder() -> str:
     return "once" + salted_hmac("core.panel_cache", "form token placeholder").hexdigest()
 
 
+def _csrf_token(request) -> str:
+    """One masked CSRF token for every kept part of an answer: each ``get_token`` draws a new mask of 32 random
+    characters, and the blocklists page put three parts together (issue 18)."""
+    token = getattr(request, "_kept_parts_csrf_token", None)
+    if token is None:
+        token = request._kept_parts_csrf_token = get_token(request)
+    return token
+
+
 def with_tokens(request, html: str) -> str:
     """``html`` from the cache with the request's CSRF token and fresh one-time form tokens in their places."""
     placeholder, once = csrf_placeholder(), form_token_placeholder()
     if placeholder in html:
-        html = html.replace(placeholder, get_token(request))
+        html = html.replace(placeholder, _csrf_token(request))
     if once in html:
         parts = html.split(once)
         html = "".join(part + secrets.token_hex(16) for part in parts[:-1]) + parts[-1]
