@@ -34,6 +34,9 @@ HEALTH_HEARTBEAT_MAX_SECONDS = int(os.environ.get("HEALTH_HEARTBEAT_MAX_SECONDS"
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = logging_config(json=os.environ.get("LOG_FORMAT", "console") == "json", level=LOG_LEVEL)
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The client address is bound by core/logs.py as every limit reads it (core/network.py); django-ipware's guess,
+# which a client can steer with X-Forwarded-For, was computed on every request only to be replaced.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 DEMO_SEEDERS = ["cases.demo.seed", "deliverability.demo.seed", "planning.demo.seed", "availability.demo.seed"]
 
 # Migrations while the previous release serves (issue 18; the PostgreSQL engine is set in base.py).
