@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -111,21 +112,23 @@ def _slot(name: str) -> str:
 def case_parts(
     request,
     case,
-    events,
+    events: QuerySet | Callable[[], QuerySet],
     *,
     internal: bool,
     summary: dict | Callable[[], dict] | None = None,
     forms: Forms | None = None,
 ) -> list[str]:
-    """The timeline of ``case`` drawn from ``events`` (a lazy QuerySet: no query when the cache has it);
-    ``internal`` says the events include internal notes (the staff's page), and keys them apart. With
+    """The timeline of ``case`` drawn from ``events`` (a lazy QuerySet, or a function making one: nothing is
+    built or read when the cache has it); ``internal`` says the events include internal notes (the staff's
+    page), and keys them apart. With
     ``summary`` (the context of ``cases/detail.html#case-summary``, or a function making it: read only when it is
     drawn), the page's summary too (the customer's, or with ``internal`` the staff's), kept until its clock next
     changes. With ``forms``, each of its partials after them (one read of the cache for all)."""
 
     @cacheable
     def timeline(request, account) -> Panel:
-        html = render_to_string("cases/_timeline.html", {"events": events, "case": case, "request": request})
+        shown = events() if callable(events) else events
+        html = render_to_string("cases/_timeline.html", {"events": shown, "case": case, "request": request})
         return _panel(html, next_midnight(timezone.now()))
 
     @cacheable

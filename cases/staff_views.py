@@ -73,7 +73,10 @@ def staff_context(request, case, *, fresh=False, **forms_given):
     # back with its errors is drawn for this answer alone.
     templates = ("cases/staff/detail.html#case-follow", "cases/staff/detail.html#case-actions")
     forms = Forms(drawn_forms, templates, slots={"replying": drawn_replying})
-    events = case.events.select_related("actor").prefetch_related("attachments")
+
+    def events():  # built only when the timeline is drawn, not when the cache has it
+        return case.events.select_related("actor").prefetch_related("attachments")
+
     kept = None if fresh or request.htmx else forms
     timeline, summary_html, *drawn = case_parts(request, case, events, internal=True, summary=summary, forms=kept)
     follow, actions = forms.fresh(request) if fresh else drawn or ("", "")

@@ -1,5 +1,7 @@
 """Customer screens for cases. Every case is fetched through ``visible_to``: another account's is a 404."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -108,25 +110,28 @@ def case_detail(request, slug, number):
 def _detail_context(request, case, *, fresh=False, reply_form=None, classification_form=None, reason=""):
     """The page's context. ``fresh``: a form sent back with what was typed and why it failed (status 400): the
     forms are drawn for this answer alone, not kept."""
-    # The staff who follow are not the team's business. Read only when the summary or the forms are drawn.
-    followers = case.followers.filter(is_staff=False)
     clock, deadlines = badge(case, timezone.now()), shown_deadlines(case)
-    summary = {
-        "case": case,
-        "account": case.account,
-        "clock": clock,
-        "deadlines": deadlines,
-        "followers": followers,
-        # Issue 15: where a merged case went, what was merged here, related cases (all of this account).
-        "related": case.related_cases.order_by("number"),
-        "merged_cases": case.merged_cases.order_by("number"),
-    }
+
+    def followers():  # the staff who follow are not the team's business
+        return case.followers.filter(is_staff=False)
+
+    def summary() -> dict:  # built only when the summary is drawn, not when the cache has it (issue 18)
+        return {
+            "case": case,
+            "account": case.account,
+            "clock": clock,
+            "deadlines": deadlines,
+            "followers": followers(),
+            # Issue 15: where a merged case went, what was merged here, related cases (all of this account).
+            "related": case.related_cases.order_by("number"),
+            "merged_cases": case.merged_cases.order_by("number"),
+        }
 
     def drawn_forms() -> dict:
         return {
             "case": case,
             "account": case.account,
-            "followers": followers,
+            "followers": followers(),
             "reply_form": reply_form or ReplyForm(),
             "classification_form": classification_form
             or ClassificationForm(initial={"severity": case.severity, "category": case.category}),
@@ -140,7 +145,7 @@ def _detail_context(request, case, *, fresh=False, reply_form=None, classificati
     forms = Forms(drawn_forms, ("cases/detail.html#case-actions",))
     kept = None if fresh or request.htmx else forms
     timeline, summary_html, *actions = case_parts(
-        request, case, _timeline(case), internal=False, summary=summary, forms=kept
+        request, case, partial(_timeline, case), internal=False, summary=summary, forms=kept
     )
     return {
         "case": case,
