@@ -1,6 +1,6 @@
 """The production shape under load: wrk with 50 connections on the pages people keep open (issue 18).
 
-    .venv/bin/python bench/load.py [--seconds 60] [--connections 50] [--workers N] [--worker-class sync]
+    .venv/bin/python bench/load.py [--seconds 60] [--connections 50] [--workers N] [--worker-class gthread]
         [--only LABEL] [--cases 5000] [--targets 300]
 
 gunicorn with ``portal.settings.production`` and ``portal/gunicorn_conf.py`` (the README's; plain HTTP as
@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=0, help="default: portal/gunicorn_conf.py's")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--worker-class", default="", choices=["", "gthread", "sync"], help="default: the conf's")
     parser.add_argument("--only", help="one page, by its label")
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--targets", type=int, default=300)
@@ -191,7 +191,8 @@ def main() -> None:
             line.split() for line in python(env, SESSION, "alice@acme.test", "sam@support.test").splitlines()
         )
         web = [str(BIN / "gunicorn"), "-c", "portal/gunicorn_conf.py", "portal.wsgi", "--bind", f"127.0.0.1:{web_port}"]
-        web += ["--workers", str(args.workers)] * bool(args.workers) + ["--worker-class", args.worker_class]
+        web += ["--workers", str(args.workers)] * bool(args.workers)
+        web += ["--worker-class", args.worker_class] * bool(args.worker_class)
         gunicorn = stack.enter_context(process("web", web, env, logs))
         base = f"http://127.0.0.1:{web_port}"
         import httpx
@@ -199,7 +200,7 @@ def main() -> None:
         wait_for("gunicorn", lambda: _up(httpx, f"{base}/healthz"))
         print(
             f"Acme: {int(cases):,} cases, {int(targets):,} targets; gunicorn {args.workers or 'default'} workers "
-            f"({args.worker_class}); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+            f"({args.worker_class or 'default class'}); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
             f"wrk {args.connections} connections x {args.seconds} s per page\n"
         )
         columns = f"{'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10}"

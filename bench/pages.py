@@ -13,7 +13,8 @@ one request (a count: the figure a busy machine does not change at all). The who
 (sessions from Redis, CSP, axes, structlog, metrics); PostgreSQL's own CPU is not counted. Panels cached per
 account are warm after the first request; ``--cold`` empties the cache before every request instead (the figure
 right after each change). ``--reuse`` keeps the database but collects the tree's static files, so two trees can
-be measured on the same data. ``--profile LABEL`` adds cProfile's top functions for that page; ``--only LABEL``
+be measured on the same data. ``--profile LABEL`` adds cProfile's top functions for that page (``PROFILE_LINES``
+of them, 60 unless set; ``PROFILE_OUT=file`` also saves the profile); ``--only LABEL``
 measures that page alone. Besides ``bench/load.py``'s pages it measures the staff's page of the same case (its
 timeline with the internal notes).
 """
@@ -102,8 +103,10 @@ def measure(requests: int, rounds: int, profile: str | None, cold: bool, only: s
             for _ in range(requests):
                 get()
             profiler.disable()
+            if os.environ.get("PROFILE_OUT"):  # for pstats' callers and callees
+                profiler.dump_stats(os.environ["PROFILE_OUT"])
             stats = pstats.Stats(profiler).sort_stats("cumulative")
-            stats.print_stats(60)
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", "60")))
             stats.sort_stats("tottime").print_stats(25)
 
 
