@@ -1,11 +1,11 @@
 """What a web process compiles once, done in gunicorn's master before it forks its workers (issue 18).
 
 With ``preload_app`` each worker, and each worker gunicorn starts again after ``max_requests``, is a fork of a
-master that has imported Django; ``warm()`` also compiles the project's templates, fills the URL resolvers and
-loads both languages' catalogs there, so a new worker's first answers cost what its later ones do (a worker
-started cold spent ~1.3 s of CPU importing and then compiled each template on first use, on the 2 cores the other
-workers were answering on: the load bench's worst seconds). Nothing here touches the database or the cache: a
-connection opened before the fork would be shared by every worker.
+master that has imported Django; ``warm()`` also compiles the project's templates, fills the URL resolvers,
+loads both languages' catalogs and digests the release's files there, so a new worker's first answers cost
+what its later ones do (a worker started cold spent ~1.3 s of CPU importing and then compiled each template
+on first use, on the 2 cores the other workers were answering on: the load bench's worst seconds). Nothing
+here touches the database or the cache: a connection opened before the fork would be shared by every worker.
 """
 
 import gc
@@ -18,6 +18,8 @@ from django.template import engines
 from django.template.utils import get_app_template_dirs
 from django.urls import get_resolver, reverse
 from django.utils import translation
+
+from core.panel_cache import release
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".html", ".txt", ".svg")
@@ -55,6 +57,7 @@ def warm() -> int:
             translation.gettext("Log out")
             resolver.reverse_dict  # noqa: B018 - fills this language's reverse lookups
             reverse("home")
+    release()  # the digest of this release's files that every kept panel's key holds
     try:
         staticfiles_storage.url("portal/app.css")  # reads the manifest of hashed names
     except ValueError:  # no manifest (collectstatic not run): each request says so, as before
