@@ -22,8 +22,9 @@ def unavailable_pairs(account, start: int, end: int) -> list[tuple[int, int]]:
 
 def attempted_in(account, spans: list[tuple[int, int]]) -> list[int]:
     """The seconds with any attempt (either channel) inside ``spans`` ([first, last) pairs, each under a minute
-    long)."""
-    return attempted_by_account({getattr(account, "pk", account): spans}).get(getattr(account, "pk", account), [])
+    long); ``account`` an Account or its id."""
+    pk = getattr(account, "pk", account)
+    return attempted_by_account({pk: spans}).get(pk, [])
 
 
 def attempted_by_account(spans: dict[int, list[tuple[int, int]]]) -> dict[int, list[int]]:
