@@ -125,3 +125,21 @@ def settle(read: Callable[[], int], *, quiet: int, interval=0.5, timeout=30.0, s
             return now
         last = now
     return last
+
+
+def reference_ms(rounds: int = 5) -> float:
+    """This machine's speed just now: the best of ``rounds`` CPU times of one fixed piece of Python work (JSON,
+    dicts, strings: what a page's rendering does), in milliseconds. On a shared machine the same page's CPU per
+    request moves with it; two runs compare on their CPU figures divided by this one."""
+    import json
+
+    rows = [{"id": n, "name": f"case {n}", "tags": ["a", "b", str(n)], "open": n % 3 == 0} for n in range(2000)]
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(5):
+            text = json.dumps(rows)
+            again = json.loads(text)
+            "".join(f"<td>{row['name']}</td>" for row in again if row["open"] or row["id"] % 2)
+        best = min(best, (time.process_time() - start) * 1000)
+    return best

@@ -203,23 +203,26 @@ def main() -> None:
             f"({args.worker_class or 'default class'}); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
             f"wrk {args.connections} connections x {args.seconds} s per page\n"
         )
-        columns = f"{'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10}"
+        columns = f"{'page':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>10} {'ref ms':>6}"
         print(f"{columns}  target: >= {TARGET_RPS:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms, 0 errors")
         pg = stack.enter_context(psycopg.connect(f"{prod_smoke.PG}/postgres", autocommit=True))
         recycled = closed = 0
         for label, path, who in [page for page in PAGES if args.only in (None, page[0])]:
             wrk(f"{base}{path}", sessions.get(who), 3, args.connections)  # warm-up
+            reference = cpu.reference_ms()  # the machine's speed just before this page's run
             run = partial(wrk, f"{base}{path}", sessions.get(who), args.seconds, args.connections)
             r, cpu_ms, gone, ended = measured(run, gunicorn.pid, pg)
             recycled, closed = recycled + gone, closed + ended
             ok = r["rps"] >= TARGET_RPS and r["p99"] <= TARGET_P99_MS and r["errors"] == 0
             per_request = f"{cpu_ms:10.1f}" if r["requests"] else f"{'-':>10}"  # none answered: no figure
-            figures = f"{r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {per_request}"
+            figures = f"{r['rps']:8.0f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {per_request} {reference:6.1f}"
             print(f"{label:22} {figures}  {'met' if ok else 'MISSED'}")
         print(
             f"\ncpu ms/req: gunicorn's master and workers ({recycled} recycled during the runs: counted whole) and "
             f"the database's PostgreSQL backends, sampled every {cpu.INTERVAL} s ({closed} closed during the runs: "
-            "counted to their last sample)"
+            "counted to their last sample)\nref ms: the CPU time of one fixed piece of Python work (bench/cpu.py:"
+            " reference_ms) just before the page's run; this machine's speed moves with its neighbours, so compare"
+            " two runs' cpu ms/req divided by it"
         )
         memory = worker_memory_mb(gunicorn.pid)
         print(f"\nweb worker memory (RSS): {', '.join(f'{m:.0f} MB' for m in memory)}")
