@@ -27,7 +27,7 @@ def _broker() -> str:
     issue 18); a client whose connection broke reconnects on the next check."""
     url = celery_app.conf.broker_url
     try:
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        if url.startswith(("redis://", "rediss://")):  # kombu's socket and sentinel forms: its own check
             _redis(url).ping()
         else:
             with celery_app.connection_for_write() as conn:
