@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/inbound.py [--messages 5000] [--profile]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_email_bench .venv/bin/python bench/inbound.py
+    # production's shape: PostgreSQL, and Redis as the broker the drain is enqueued on (and the cache)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_email_bench REDIS_URL=redis://127.0.0.1:6379/11 \
+        .venv/bin/python bench/inbound.py
 
 Self-contained and repeatable: without DATABASE_URL a throw-away SQLite file in a temporary directory (the
 embedded default's settings: WAL, synchronous=NORMAL); with a PostgreSQL DATABASE_URL that database is
@@ -15,8 +18,11 @@ our own notification looping back, windows-1250 Polish mail, HTML-only mail, sma
 attachments, duplicate deliveries, and a contact of Acme who has a portal login at Globex. Then each goes
 through ``receive()`` as the MTA pipe hands it over.
 The outbox drain is enqueued on commit as in production (Celery not eager: the filesystem broker under a
-temporary directory), not run inline. Prints messages/s and CPU time beside the target, outcomes per kind,
-per-kind latency, and RSS after 1,000 / 2,500 / all messages with the peak (``ru_maxrss``).
+temporary directory, or Redis with ``REDIS_URL``; nothing consumes it), not run inline. The machine's speed
+(``bench/cpu.py: reference_ms``) is printed before and after the run: on a shared machine it moves by up to 2x
+within minutes, and two runs compare only on their CPU per message divided by it. Prints messages/s and CPU
+time beside the target, outcomes per kind, per-kind latency, and RSS after 1,000 / 2,500 / all messages with
+the peak (``ru_maxrss``).
 """
 
 import os
@@ -221,6 +227,7 @@ def main() -> None:
     from django.db import connection
 
     from accounts.models import OutboundEmail
+    from bench.cpu import reference_ms
     from cases.models import Case, CaseAttachment, CaseEvent, InboundMessage
     from portal.celery import app
 
@@ -242,7 +249,9 @@ def main() -> None:
     cases_before, outbox_before = Case.objects.count(), OutboundEmail.objects.count()
     baseline = rss_kb()
 
+    speed_before = reference_ms()
     wall, cpu, statements, outcomes, unexpected, took, samples, profiler = ingest(messages, profile=args.profile)
+    speed_after = reference_ms()
 
     n = len(messages)
     rate, cpu_rate = n / wall, n / cpu
@@ -254,6 +263,8 @@ def main() -> None:
     )
     print(f"  CPU time    {cpu:8.1f} s   {cpu_rate:8.1f} messages per CPU-second (this process only)")
     print(f"  per message {wall / n * 1000:8.2f} ms wall, {cpu / n * 1000:.2f} ms CPU, {statements / n:.1f} statements")
+    broker = app.conf.broker_url.split(":", 1)[0]
+    print(f"  broker {broker}; machine speed (reference_ms) {speed_before:.1f} ms before, {speed_after:.1f} ms after")
     if args.profile:
         print("  (under cProfile: the rates are lower than without it)")
 

@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Upper
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,12 +15,35 @@ class StaffRole(models.TextChoices):
     AGENT = "agent", _("Support agent")
 
 
+# Names from the model's meta, quoted by the database's operations; the values are parameters.
+_ACTIVE_BY_EMAIL = "SELECT {columns} FROM {table} WHERE {email} {iexact} AND {active} = %s LIMIT 1"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
         # People type their address in any case; addresses are stored lower-case.
         return self.get(email__iexact=username)
+
+    def active_by_email(self, email: str):
+        """The active user with this address, in any letter case (``email__iexact``), or None. Inbound email asks
+        it of every message; written out with the database's own iexact operator because the ORM took three
+        times the CPU of the statement to build it (0.77 -> 0.24 ms per message; issue 18). Addresses are
+        unique, so there is at most one."""
+        connection = connections[self.db]
+        fields = self.model._meta.concrete_fields
+        sql = _ACTIVE_BY_EMAIL.format(
+            columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
+            table=connection.ops.quote_name(self.model._meta.db_table),
+            email=connection.ops.lookup_cast("iexact", "EmailField") % connection.ops.quote_name("email"),
+            iexact=connection.operators["iexact"] % "%s",
+            active=connection.ops.quote_name("is_active"),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [connection.ops.prep_for_iexact_query(email), True])
+            row = cursor.fetchone()
+        return None if row is None else self.model.from_db(self.db, [f.attname for f in fields], row)
 
     def _create(self, email, password, **extra):
         if not email:

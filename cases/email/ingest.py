@@ -31,15 +31,16 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.access import can, reach_once
-from accounts.models import Account, Contact, User
+from accounts.models import Account, User
 from cases.models import Case, InboundMessage
+from cases.services.common import holding
 from core.text import Msg, _, join, to_json
 
-from . import ids, loops, routes, verify
+from . import ids, lookup, loops, routes, verify
 from .outcomes import Outcome, bounce, deliver, machine_note, note
 from .parse import Parsed, parse
 
@@ -279,10 +280,13 @@ def _route(
     if not verdict.believed:  # MISSION: NC-1 — a forged From never writes to a case, opens one or pages anyone
         unverified = _("the From address %(sender)s is not verified (DMARC/DKIM/SPF did not pass)")
         return _quarantine(message, unverified, sender=sender)
-    user = User.objects.filter(email__iexact=sender, is_active=True).first()
-    case, audience = _referenced_case(parsed)
+    user = User.objects.active_by_email(sender)
+    case, audience = lookup.referenced_case(parsed)
     if case is not None:
-        return _to_case(message, parsed, case, audience, sender=sender, user=user, verdict=verdict, automatic=automatic)
+        with holding(case):  # locked as it was found: the services change it without reading it again
+            return _to_case(
+                message, parsed, case, audience, sender=sender, user=user, verdict=verdict, automatic=automatic
+            )
     return _unthreaded(message, parsed, sender=sender, user=user, automatic=automatic, released=released)
 
 
@@ -307,7 +311,7 @@ def _to_case(message, parsed: Parsed, case: Case, audience, *, sender, user, ver
     if audience == ids.STAFF_COPY and not staff:
         staff_only = _("answers an email about %(number)s that went to staff only")
         return _quarantine(message, staff_only, number=case.number)
-    if not _may_write_to(case, sender, user):
+    if not lookup.may_write_to(case, sender, user):
         return _quarantine(message, _("refers to case %(number)s, which is not the sender's"), number=case.number)
     if automatic:  # RFC 3834: kept for staff; never reopens, never restarts a clock, never answered
         return machine_note(message, parsed, case, automatic)
@@ -329,7 +333,7 @@ def _unthreaded(message, parsed: Parsed, *, sender, user, automatic, released) -
         return _quarantine(message, machine, reasons=join(automatic))
     if user is not None and user.is_staff:
         return _quarantine(message, _("mail from staff without a case reference"))
-    accounts = _accounts_of(sender, user, parsed, message)
+    accounts = lookup.accounts_of(sender, user, parsed, message)
     if len(accounts) == 1:
         message.account = accounts[0]
         return deliver(message, parsed, accounts[0], None, user=user, automatic=automatic)
@@ -343,56 +347,10 @@ def _forced(message: InboundMessage, parsed: Parsed, account: Account, case: Cas
     """Staff chose the account (and case). Mail from staff still never becomes public: it is a note by its
     sender, on a case of an account they work on."""
     case = case.destination() if case is not None else None  # issue 15: a merged case's mail goes where it went
-    user = User.objects.filter(email__iexact=parsed.sender or "", is_active=True, is_staff=True).first()
-    if user is None:
+    user = User.objects.active_by_email(parsed.sender or "")
+    if user is None or not user.is_staff:
         return deliver(message, parsed, account, case, actor=actor, automatic=[_("assigned by staff")])
     if case is None or not can(user, "case.work", account):
         choose = _("mail from staff: choose a case of an account %(email)s works on")
         return _quarantine(message, choose, email=user.email)
     return note(message, parsed, case, user)
-
-
-def _referenced_case(parsed: Parsed) -> tuple[Case | None, str | None]:
-    """The case: our signed Message-IDs first (In-Reply-To, then References right to left), then a subject
-    token, one query for each kind whatever the number of references. And whom the emails it answers went to:
-    ``ids.STAFF_COPY`` when any of our Message-IDs in the thread is a copy sent to staff only (so never the
-    customer's conversation), else ``ids.CUSTOMER_COPY`` when one is the customer's copy, else ``None``."""
-    audiences = {ids.audience_of(mid) for mid in parsed.thread_ids}
-    audience = next((a for a in (ids.STAFF_COPY, ids.CUSTOMER_COPY) if a in audiences), None)
-    case_ids = [cid for cid in (ids.case_id_from(mid) for mid in parsed.thread_ids) if cid is not None]
-    if case_ids:
-        found = {c.pk: c for c in Case.objects.select_related("account").filter(pk__in=case_ids)}
-        for cid in case_ids:
-            if cid in found:
-                return found[cid].destination(), audience  # issue 15: a merged case's mail goes where it went
-    tokens = ids.subject_tokens(parsed.subject)
-    if tokens:
-        found = {c.number: c for c in Case.objects.select_related("account").filter(number__in=tokens)}
-        for token in tokens:
-            if token in found:
-                return found[token].destination(), audience
-    return None, audience
-
-
-def _may_write_to(case: Case, sender: str, user) -> bool:
-    if user is not None and user.is_staff:
-        return can(user, "case.work", case.account)
-    if user is not None and can(user, "case.work", case.account):
-        return True
-    if Contact.objects.filter(account_id=case.account_id, email__iexact=sender).exists():
-        return True
-    return bool(case.contact_email) and case.contact_email.lower() == sender
-
-
-def _accounts_of(sender: str, user, parsed: Parsed, message: InboundMessage) -> list[Account]:
-    """The accounts the sender is a contact of, or (with a login) on the team of: one query."""
-    known = Q(contacts__email__iexact=sender)
-    if user is not None:
-        known |= Q(memberships__user=user)
-    found = list(Account.objects.exclude(status=Account.Status.CLOSED).filter(known).distinct().order_by("name"))
-    if len(found) > 1:  # the address it was sent to may settle it
-        addressed = {r.lower() for r in [*parsed.recipients, message.envelope_recipient] if r}
-        narrowed = [a for a in found if a.support_email.lower() in addressed]
-        if len(narrowed) == 1:
-            return narrowed
-    return found

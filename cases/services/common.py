@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 
 from django.db import transaction
@@ -15,22 +17,40 @@ from . import clocks, ledger, webhook_events
 SIGNED_IN = (CaseEvent.Kind.OPENED, CaseEvent.Kind.REPLY, CaseEvent.Kind.NOTE, CaseEvent.Kind.PHONE_INTAKE)
 
 
+_HELD: ContextVar[Case | None] = ContextVar("held_case", default=None)
+
+
+@contextmanager
+def holding(case: Case):
+    """Within this block, ``case`` is the row-locked copy: the caller read it with ``Case.objects.for_change()``
+    in the transaction the block runs in, so services under ``@locked`` change this very instance instead of
+    reading the case again (inbound email locks the case it routes to as it finds it: one read less per reply,
+    a tenth of its CPU time; issue 18). Should a service fail, the instance may hold its unsaved changes: the
+    caller's transaction is rolled back with it and the instance is not used again."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("holding() needs the transaction in which the case was locked")
+    token = _HELD.set(case)
+    try:
+        yield case
+    finally:
+        _HELD.reset(token)
+
+
 def locked(service):
     """Run a service on a fresh, row-locked copy of the case (``SELECT ... FOR UPDATE``), so two people
     acting on one case at once are served one after the other, each seeing the other's result. The
-    caller's instance is brought up to date afterwards. The lock's atomic block is the service's
-    transaction: a service under ``@locked`` takes no ``@transaction.atomic`` of its own (a second, empty
-    savepoint costs two statements on every change; issue 18)."""
+    caller's instance is brought up to date afterwards; inside ``holding(case)`` the caller's instance is
+    that copy already. The lock's atomic block is the service's transaction: a service under ``@locked``
+    takes no ``@transaction.atomic`` of its own (a second, empty savepoint costs two statements on every
+    change; issue 18)."""
 
     @wraps(service)
     def wrapper(*args, case: Case, **kwargs):
         with transaction.atomic():
-            fresh = (
-                Case.objects.select_for_update(of=("self",))
-                .select_related("account__primary_tam", "account__backup_tam", "assignee", "reporter")
-                .get(pk=case.pk)
-            )
+            fresh = case if _HELD.get() is case else Case.objects.for_change().get(pk=case.pk)
             result = service(*args, case=fresh, **kwargs)
+        if fresh is case:
+            return result
         for field in Case._meta.concrete_fields:
             setattr(case, field.attname, getattr(fresh, field.attname))
         case._state.fields_cache = dict(fresh._state.fields_cache)

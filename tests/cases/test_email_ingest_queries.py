@@ -17,8 +17,9 @@ pytestmark = pytest.mark.usefixtures("media")  # tests/cases/conftest.py
 
 NOW = "2026-11-24 10:00 +00:00"  # a Tuesday, in business hours
 # 30, then 27 before issue 18's second round; +1 (issues 19, 20): a status change's event; then 24 before the
-# message was stored claimed (no claim UPDATE, no read of the row just written)
-REPLY_MAX_QUERIES = 22
+# message was stored claimed (no claim UPDATE, no read of the row just written); 22 before the case was read
+# locked as it was found (not read again by the reply's lock)
+REPLY_MAX_QUERIES = 21
 NEW_CASE_MAX_QUERIES = 23  # 33, 30, 25 (case.opened's event) before the same
 
 
@@ -31,8 +32,10 @@ def ingested(raw: bytes, limit: int, django_assert_max_num_queries):
 def wasted(statements: list[str]) -> list[str]:
     """The statements the message never needs: its bytes read back, its timeline entry written twice or read
     back, the sender's team read more than once, a new case's empty SLA ledger read, the case number read after
-    its increment, a savepoint around a service that already has one (the case's lock)."""
+    its increment, a savepoint around a service that already has one (the case's lock), the case read twice
+    (found, then read again to be locked)."""
     team_reads = [sql for sql in statements if sql.startswith('SELECT "accounts_membership"."account_id"')]
+    case_reads = [sql for sql in statements if sql.startswith('SELECT "cases_case"."id"')]
     savepoints = [sql for sql in statements if sql.startswith("SAVEPOINT")]
     return (
         [
@@ -45,6 +48,7 @@ def wasted(statements: list[str]) -> list[str]:
             or (sql.startswith('SELECT "cases_clockrecord"') and 'INSERT INTO "cases_case" ' in "".join(statements))
         ]
         + team_reads[1:]
+        + case_reads[1:]
         + savepoints[4:]
     )  # storing, processing, routing and the change: one each
 
@@ -56,6 +60,9 @@ def test_a_reply_by_email_is_stored_and_routed_within_its_query_budget(world, dj
     outcome, statements = ingested(m.gmail_reply(), REPLY_MAX_QUERIES, django_assert_max_num_queries)
     assert (outcome.result, outcome.case) == ("appended", case.number)
     assert wasted(statements) == []
+    (case_read,) = [sql for sql in statements if sql.startswith('SELECT "cases_case"."id"')]
+    if connection.features.has_select_for_update:  # found locked: two changes to the case still queue up
+        assert case_read.endswith('FOR UPDATE OF "cases_case"')
     reply = case.events.get(kind=CaseEvent.Kind.REPLY)
     assert reply.details["sender"]["how"] == "unverified"  # issue 14: the sender check, in the one INSERT
     assert reply.details["quoted"].startswith("On Tue, 24 Nov 2026")
