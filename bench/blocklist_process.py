@@ -109,11 +109,13 @@ def timed(command: list[str], env: dict, ok: tuple[int, ...], watch: int | None)
 
 
 def best(runs: int, command: list[str], env: dict, ok: tuple[int, ...] = (0,), watch: int | None = None):
-    """The fastest run's wall time and stdout, the least CPU time of any run (a shared host's noise), and the
-    least CPU time ``watch`` (the proxy) used during a run."""
+    """The fastest run's wall time and stdout, the least CPU time of any run (a shared host's noise), the
+    least CPU time ``watch`` (the proxy) used during a run, and the most lines any run said "error" on (our
+    checker's "No answer": a query it gave up on)."""
     results = [timed(command, env, ok, watch) for _ in range(runs)]
     wall, _used, out, _watched = min(results, key=lambda r: r[0])
-    return wall, min(r[1] for r in results), out, min(r[3] for r in results)
+    errors = max(sum(" error " in line for line in r[2].splitlines()) for r in results)
+    return wall, min(r[1] for r in results), out, min(r[3] for r in results), errors
 
 
 def loopback_rtt(port: int) -> float:
@@ -162,24 +164,26 @@ def run(tmp: Path, runs: int, pydnsbl_path: str = "") -> dict:
         wait_answering(port, f"2.0.0.127.{zones[0]}")
         wait_answering(delayed, f"2.0.0.127.{zones[0]}")
         one = ["--nameserver", "127.0.0.1", "--port", str(port), "--zone", zones[0], "127.0.0.1"]
-        startup, startup_cpu, _out, _proxy = best(runs, [sys.executable, "manage.py", "blocklist_check", *one], env)
+        one_check = [sys.executable, "manage.py", "blocklist_check", *one]
+        startup, startup_cpu, _out, _proxy, _errors = best(runs, one_check, env)
         figures = {"startup": startup, "startup_cpu": startup_cpu, "queries": queries, "window": window, "paths": {}}
         rtts = {"loopback": loopback_rtt(port), "delay": DELAY_MS / 1000}
         for path, server, watch in (("loopback", port, None), ("delay", delayed, procs[1].pid)):
             ours_cmd = [sys.executable, "manage.py", "blocklist_check", "--nameserver", "127.0.0.1", "--port",
                         str(server), *(arg for zone in zones for arg in ("--zone", zone)), *NETWORKS]  # fmt: skip
-            ours, ours_cpu, out, ours_proxy = best(runs, ours_cmd, env, ok=(2,), watch=watch)
+            ours, ours_cpu, out, ours_proxy, errors = best(runs, ours_cmd, env, ok=(2,), watch=watch)
             listed = sum(" listed " in line for line in out.splitlines())
             theirs_cmd = [sys.executable, str(tmp / "pydnsbl_check.py"), str(server), ",".join(zones),
                           str(tmp / "targets.txt")]  # fmt: skip
             theirs_env = {**env, "PYTHONPATH": pydnsbl_path} if pydnsbl_path else env
-            theirs, theirs_cpu, out, theirs_proxy = best(runs, theirs_cmd, theirs_env, watch=watch)
+            theirs, theirs_cpu, out, theirs_proxy, _errors = best(runs, theirs_cmd, theirs_env, watch=watch)
             their_listed, their_failed = map(int, out.split())
             limit = queries / window * rtts[path]
             figures["paths"][path] = {"ours": ours, "pydnsbl": theirs, "ratio": theirs / ours, "rtt": rtts[path],
                                       "ours_cpu": ours_cpu, "pydnsbl_cpu": theirs_cpu,
                                       "proxy_cpu_ours": ours_proxy, "proxy_cpu_pydnsbl": theirs_proxy,
-                                      "limit": limit, "ours_listed": listed, "pydnsbl_listed": their_listed,
+                                      "limit": limit, "ours_listed": listed, "ours_errors": errors,
+                                      "pydnsbl_listed": their_listed,
                                       "pydnsbl_failed": their_failed, "expected_listed": expected}  # fmt: skip
             print(f"{path}: done", file=sys.stderr)
         return figures
@@ -212,7 +216,8 @@ def report(figures: dict, runs: int) -> None:
             f"pydnsbl {f['pydnsbl_cpu']:.2f} s{proxy}"
         )
         print(f"         listed: ours {f['ours_listed']:,}, pydnsbl {f['pydnsbl_listed']:,} "
-              f"(failed {f['pydnsbl_failed']:,}), in the zones {f['expected_listed']:,}")  # fmt: skip
+              f"(failed {f['pydnsbl_failed']:,}), in the zones {f['expected_listed']:,}; "
+              f"no answer: ours {f['ours_errors']:,} (the most of any run)")  # fmt: skip
 
 
 def main() -> None:

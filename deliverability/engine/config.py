@@ -17,7 +17,9 @@ class Settings:
     # alone still gets at most 400 of a resolver thread's 1024. See README "Blocklist checks".
     per_zone: int = 400
     timeout: float = 2.0  # the longest wait for one attempt (the timer's ceiling)
-    retries: int = 3  # further attempts after the first (early ones are cheap: a few round trips)
+    # Further attempts after the first (early ones are cheap: a few round trips); as many again, each waiting the
+    # full timeout, while the nameservers answer queries sent after the last one (a congested path: sender.py).
+    retries: int = 3
     # The shortest retransmission timer, the floor under ``srtt + max(4 rttvar, 2 srtt)`` (``timer.py``): Linux
     # TCP's 200 ms (RFC 6298 asks 1 s). A resolver or a proxy starved of CPU for longer than a few loopback
     # round trips answers late, not never; at 50 ms, through dnsdelay on a loaded host, ~950 of 31,500 answers

@@ -1,29 +1,35 @@
 """Congestion control: how many queries may be in flight at once.
 
-A congestion window as TCP's (RFC 5681). It starts at ``initial_window`` and, per answer, grows by two
-(slow start as RFC 3465 allows, L = 2: tripling per round trip, from 64 to a window of 1000 in three round
-trips instead of four) up to ``ssthresh``, then by ``2 / cwnd`` (about two per round trip),
-never past ``ceiling``: the ``window``, or less when the run cannot have more in flight (three lists at
-``per_zone`` each), as a window never filled is not one the path was seen to carry (RFC 7661). Once per
-round trip (an epoch of ``srtt``, at least 50 ms) it looks at the answers and losses of the epoch: more
-than 5% of them lost, and at least 3, is a resolver or a path dropping our bursts, and the window shrinks
-by 30% (never below ``min_window``) with ``ssthresh`` set there; the odd datagram lost at random changes
-nothing. One overflow is one back-off, as TCP's recovery (RFC 6582): the losses of queries sent before the
-last back-off are found over the next round trips, and they no longer count. ``ssthresh`` starts at the
-window an earlier run on the same nameservers backed off to (``PathMemory``), else at the ceiling; the
-window starts where the run just before ended, if it ended a moment ago (``paths.py``). No clock inside:
-``tick`` is given ``now``.
+A congestion window as TCP's (RFC 5681). It starts at ``initial_window`` and, per answer, grows by two (slow
+start as RFC 3465 allows, L = 2: tripling per round trip, from 64 to a window of 1000 in three round trips
+instead of four) up to ``ssthresh``, then by ``2 / cwnd`` (about two per round trip), never past ``ceiling``:
+the ``window``, or less when the run cannot have more in flight (three lists at ``per_zone`` each), as a
+window never filled is not one the path was seen to carry (RFC 7661). Once per round trip (an epoch of
+``srtt``, at least 50 ms) it looks at the answers and losses of the epoch: more than 5% of them lost, and at
+least 3, is a resolver or a path dropping our bursts, and the window shrinks by 30%, or to what the path
+answered in that epoch when that is less (never by more than half at once, never below ``min_window``), with
+``ssthresh`` set there: behind a full queue most of the window is queries it dropped and not yet found lost,
+and 70% of it would overflow the queue again. The odd datagram lost at random changes nothing. Slow start also
+ends without a loss once the round trips show a queue building (HyStart's delay increase, ``on_sample``), and
+the sender paces a window over the round trip (``pacing_gain``). One overflow is one back-off, as TCP's
+recovery (RFC 6582): the losses of queries sent before the last back-off are found over the next round trips,
+and they no longer count. ``ssthresh`` starts at the window an earlier run on the same nameservers backed off
+to (``PathMemory``), else at the ceiling; the window starts where the run just before ended, if it ended a
+moment ago (``paths.py``). No clock inside: ``tick`` is given ``now``.
 """
 
 import math
 
 from .config import Settings
 
+HYSTART_SAMPLES = 8  # round trips of an epoch compared with the least before it
+HYSTART_RISE = (0.004, 0.016)  # the rise that ends slow start: an eighth of the round trip, within these
+
 
 class CongestionControl:
     __slots__ = (
         "settings", "ceiling", "cwnd", "ssthresh", "inflight", "answered", "lost", "epoch_end", "backoffs",
-        "backed_off_at",
+        "backed_off_at", "base_rtt", "round_min", "round_samples",
     )  # fmt: skip
 
     def __init__(
@@ -43,6 +49,8 @@ class CongestionControl:
         self.epoch_end = now
         self.backoffs = 0  # in this run
         self.backed_off_at = -math.inf  # queries sent before it: their losses were answered by that back-off
+        self.base_rtt = math.inf  # the least of the first round trips of the epoch before
+        self.round_min, self.round_samples = math.inf, 0  # this epoch's first round trips (HyStart)
 
     def on_answer(self) -> None:
         """An answer came back: one query fewer in flight, and the window grows."""
@@ -52,6 +60,26 @@ class CongestionControl:
             self.cwnd = min(self.ceiling, self.ssthresh, self.cwnd + 2)
         else:
             self.cwnd = min(self.ceiling, self.cwnd + 2 / self.cwnd)
+
+    def on_sample(self, rtt: float) -> None:
+        """A round trip measured. In slow start, once the first ``HYSTART_SAMPLES`` of an epoch all took longer
+        than the least of the epoch before's first ones by ``HYSTART_RISE`` (an eighth, 4 to 16 ms: the least
+        of as many samples, so a jittery path's spread is not taken for a queue), a queue is building on the
+        path: slow start ends at this window, before the queue overflows (HyStart's delay increase, as Linux's
+        CUBIC does; tripling per round trip overshoots a bottleneck by up to three times its capacity)."""
+        if self.cwnd >= self.ssthresh or self.round_samples >= HYSTART_SAMPLES:
+            return
+        self.round_samples += 1
+        self.round_min = min(self.round_min, rtt)
+        if self.round_samples == HYSTART_SAMPLES and self.base_rtt < math.inf:
+            rise = min(max(self.base_rtt / 8, HYSTART_RISE[0]), HYSTART_RISE[1])
+            if self.round_min >= self.base_rtt + rise:
+                self.ssthresh = self.cwnd
+
+    def pacing_gain(self) -> float:
+        """How much faster than ``cwnd`` per round trip datagrams may go out: twice in slow start (the window
+        doubles or more per round trip), a quarter more after it (Linux's pacing ratios: 200% and 120%)."""
+        return 2.0 if self.cwnd < self.ssthresh else 1.25
 
     def on_loss(self, sent: float = math.inf) -> None:
         """The attempt sent at ``sent`` is lost: it is no longer in flight, and counts as lost unless it was
@@ -66,9 +94,12 @@ class CongestionControl:
             return
         answered, lost = self.answered, self.lost
         if lost >= 3 and lost > 0.05 * (answered + lost):
-            self.ssthresh = max(self.settings.min_window, self.cwnd * 0.7)
+            self.ssthresh = max(self.settings.min_window, min(self.cwnd * 0.7, max(answered, self.cwnd * 0.5)))
             self.cwnd = self.ssthresh
             self.backoffs += 1
             self.backed_off_at = now
         self.answered = self.lost = 0
         self.epoch_end = now + max(0.05, srtt or 0.05)
+        if self.round_samples >= HYSTART_SAMPLES:
+            self.base_rtt = self.round_min
+        self.round_min, self.round_samples = math.inf, 0

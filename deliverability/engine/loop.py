@@ -95,7 +95,7 @@ class Engine:
             while batch.done < batch.total:
                 now = clock()
                 more = sender.send(now)
-                for slot in sockets.ready(0.0 if more else timer.wait(now)):
+                for slot in sockets.ready(0.0 if more else min(timer.wait(now), sender.wait(now))):
                     receiver.drain(slot)
                 now = clock()
                 for query in timer.expired(now):

@@ -1,12 +1,14 @@
 """The sender: which query goes out next, to which nameserver, on which socket, with which ID.
 
-Retransmissions go first, each to the next nameserver that can still be reached; then new queries in
-the batch's order (round-robin by zone, at most ``per_zone`` of one zone in flight: ``batch.py``),
-spread over the nameservers in turn and over each one's sockets. The congestion window bounds what is in
-flight, and at most ``burst`` datagrams go out before the loop reads answers again, so answers are not
-left waiting in the socket buffers. Each query gets a random ID not in flight on its socket (the ID and
-the source port are what make a forged answer hard to guess). A send that fails marks its nameserver
-unusable for the rest of the run; a query with no usable nameserver left fails with the last error.
+Retransmissions go first, each to the next nameserver that can still be reached; then new queries in the
+batch's order (round-robin by zone, at most ``per_zone`` of one zone in flight: ``batch.py``), spread over the
+nameservers in turn and over each one's sockets. The congestion window bounds what is in flight, and at most
+``burst`` datagrams go out before the loop reads answers again, so answers are not left waiting in the socket
+buffers. Once a round trip is measured, sends are paced: a window is spread over the round trip (``wait``), so
+a queue on the path is not filled in one burst. A last attempt lost while the nameservers answered queries
+sent after it is asked again (``_lost_on_a_live_path``). Each query gets a random ID not in flight on its
+socket (the ID and the source port are what make a forged answer hard to guess). A send that fails marks its
+nameserver unusable for the rest of the run; a query with no usable nameserver left fails with the last error.
 """
 
 import os
@@ -26,6 +28,8 @@ _HEADER = struct.Struct("!HHHHHH")
 _RD = 0x0100
 _IDS = struct.Struct("!2048H")
 TIMEOUT = Answer(failure="timeout")
+PACE_AT_LEAST = 0.0005  # a pause shorter than this is not worth a wait for answers: send on
+PACE_SLACK = 1e-6  # a datagram due this soon goes now (a wait that short is no wait)
 
 
 class PooledRandom:
@@ -49,7 +53,7 @@ class PooledRandom:
 class Sender:
     __slots__ = (
         "settings", "slots", "servers", "per_server", "batch", "timer", "congestion", "stats", "getrandbits",
-        "retry", "unusable", "last_error", "turn",
+        "retry", "unusable", "last_error", "turn", "next_at",
     )  # fmt: skip
 
     def __init__(
@@ -71,9 +75,12 @@ class Sender:
         self.unusable: set[int] = set()  # nameservers a send to failed, this run
         self.last_error = ""
         self.turn = 0
+        self.next_at = float("-inf")  # pacing: no datagram before then
 
     def send(self, now: float) -> bool:
         """Send while the window allows, at most ``burst``; True when there is more to send at once."""
+        if self.next_at - now > PACE_SLACK:
+            return False
         congestion, retry, active = self.congestion, self.retry, self.batch.active
         following, usable, transmit = self.batch.next, self._usable, self._transmit
         burst, sent = self.settings.burst, 0
@@ -93,19 +100,37 @@ class Sender:
                 break  # the socket buffer is full: read answers first
             sent += outcome
         self.stats["sent"] += sent
+        if sent and self.timer.srtt:
+            pause = sent * self.timer.srtt / (congestion.cwnd * congestion.pacing_gain())
+            if pause >= PACE_AT_LEAST:  # through a slow path: the next datagrams wait their turn
+                self.next_at = now + pause
+                return False
         return sent >= burst or (congestion.inflight < congestion.cwnd and bool(retry or active))
+
+    def wait(self, now: float) -> float:
+        """How long until pacing lets the next datagram go (0: now), if there is one the window has room for."""
+        if self.congestion.inflight >= self.congestion.cwnd or not (self.retry or self.batch.active):
+            return float("inf")
+        return max(0.0, self.next_at - now)
 
     def expire(self, query: Query) -> None:
         """The query's timer ran out: forget its ID, count it lost, and send it again or give up."""
         query.slot.table.pop(query.qid, None)
         query.qid = None
         self.congestion.on_loss(query.sent)
-        if query.attempt < self.settings.retries:
+        if query.attempt < self.settings.retries or self._lost_on_a_live_path(query):
             query.attempt += 1
             self.stats["retransmits"] += 1
             self.retry.append(query)
         else:
             self.batch.finish(query, TIMEOUT)
+
+    def _lost_on_a_live_path(self, query: Query) -> bool:
+        """Whether the last attempt (or one of as many again) went unanswered while the nameservers
+        answered queries sent after it: the datagram was lost on a busy path (a resolver's or a router's full
+        queue drops what arrives while it is full, again and again on a congested path), not left unanswered.
+        It is asked again, each time waiting the full ``timeout``; "No answer" is for names nothing answers."""
+        return query.attempt < 2 * self.settings.retries + 1 and self.timer.newest_answered > query.sent
 
     def _usable(self, preferred: int) -> int | None:
         servers = self.servers

@@ -17,7 +17,9 @@ while it keeps answering the ones it took: on loopback, where the round trip is 
 millisecond, each of those waited for the 200 ms floor (1,200-1,900 of 30,000 queries on a loaded host).
 The variation term is the reordering allowed: answers that a jittery path delivers out of order are not
 lost, and a resolver starved of CPU answers nothing at all meanwhile, so nothing is overtaken. The last
-attempt is never declared lost this way: it waits its full ``timeout``.
+attempt is never declared lost this way: it waits its full ``timeout``. Nor is a second retry: a query lost
+twice is on a congested path, and its later attempts wait their doubling timers, so they are spread over
+seconds instead of going, together with the others of the same burst, into the same full queue again.
 """
 
 import heapq
@@ -81,11 +83,11 @@ class Timer:
         if self.srtt is None:
             return []
         order, newest, last = self._order, self.newest_answered, self.settings.retries
-        due_by = now - self._reordering()  # sent at this moment or earlier: waited long enough
+        reordering = self._reordering()  # waited long enough: sent + reordering <= now, the sum ``wait`` uses
         due = []
-        while order and order[0][0] < newest and order[0][0] <= due_by:
+        while order and order[0][0] < newest and order[0][0] + reordering <= now:
             _sent, query, attempt = order.popleft()
-            if query.qid is not None and query.attempt == attempt < last:
+            if query.qid is not None and query.attempt == attempt <= 1 and attempt < last:
                 due.append(query)
         return due
 

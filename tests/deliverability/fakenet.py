@@ -95,8 +95,13 @@ class FakeNetwork:
     counts the queries per name, ``asked[name]`` lists the nameservers asked in order.
     """
 
-    def __init__(self, clock: FakeClock, *, rtt=0.01, listed=(), dead=(), lose=lambda name, n: False):
+    def __init__(
+        self, clock: FakeClock, *, rtt=0.01, listed=(), dead=(), lose=lambda name, n: False, rate=None, buffer=None
+    ):
         self.clock, self.rtt, self.listed, self.dead, self.lose = clock, rtt, set(listed), set(dead), lose
+        self.rate, self.buffer = rate, buffer  # a bottleneck: ``rate`` queries/s, ``buffer`` waiting at most
+        self.busy_until = float("-inf")  # when the bottleneck has served the queries waiting for it
+        self.overflowed = 0
         self.sends: dict[str, int] = {}
         self.asked: dict[str, list] = {}
         self.slots: list[Slot] = []
@@ -115,9 +120,24 @@ class FakeNetwork:
         self.asked.setdefault(name, []).append(server)
         if server in self.dead or self.lose(name, self.sends[name]):
             return
+        served = self._served()
+        if served is None:
+            self.overflowed += 1
+            return
         reply = reply_to(wire, address="127.0.0.2" if name in self.listed else None)
         self._seq += 1
-        heapq.heappush(self._due, (self.clock.now + self.rtt, self._seq, sock, reply, server))
+        heapq.heappush(self._due, (served + self.rtt, self._seq, sock, reply, server))
+
+    def _served(self) -> float | None:
+        """When the bottleneck has served a query arriving now (now, without one); None: its buffer is full."""
+        now = self.clock.now
+        if self.rate is None:
+            return now
+        waiting = (self.busy_until - now) * self.rate
+        if waiting >= self.buffer:
+            return None
+        self.busy_until = max(now, self.busy_until) + 1 / self.rate
+        return self.busy_until
 
     def ready(self, timeout: float) -> list[Slot]:
         """Let time pass until a reply arrives or ``timeout`` ends; the slots with replies waiting."""

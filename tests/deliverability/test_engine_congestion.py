@@ -24,6 +24,12 @@ def epoch(cc: CongestionControl, answered: int, lost: int, now: float, srtt=0.1)
     cc.tick(now, srtt)
 
 
+def verdict(cc: CongestionControl, answered: int, lost: int, now: float, srtt=0.1) -> None:
+    """An epoch's counts as they stand at its end (the window as it was: no growth from the answers)."""
+    cc.answered, cc.lost = answered, lost
+    cc.tick(now, srtt)
+
+
 def test_the_window_starts_at_initial_window_and_ssthresh_at_window():
     cc = control(initial_window=64, window=1000)
     assert (cc.cwnd, cc.ssthresh, cc.inflight, cc.backoffs) == (64.0, 1000.0, 0, 0)
@@ -67,8 +73,20 @@ def test_a_loss_leaves_the_flight_and_is_counted():
 
 def test_more_than_five_percent_lost_shrinks_the_window_by_thirty_percent():
     cc = control(initial_window=100, window=1000)
-    epoch(cc, answered=0, lost=3, now=0.0)  # 3 of 3
+    verdict(cc, answered=90, lost=6, now=0.0)  # 6 of 96: the path still carried 90 in the round trip
     assert cc.cwnd == pytest.approx(70.0) and cc.ssthresh == pytest.approx(70.0) and cc.backoffs == 1
+
+
+@pytest.mark.parametrize(("answered", "lost", "after"), [(60, 10, 60.0), (0, 3, 50.0), (20, 10, 50.0)])
+def test_a_back_off_goes_down_to_what_the_path_delivered_but_never_below_half(answered, lost, after):
+    """A full queue on the path (a resolver's, a proxy's) answers far fewer than the window holds: the rest of
+    the window is queries it dropped, not yet found lost. 70% of the window would still overflow it, and the
+    retransmissions of what it dropped would be dropped again; the window goes to what the path answered in
+    the round trip, and at most halves at once (as TCP's Reno), so a path that answered nothing in one round
+    trip is not cut to the floor at once. (Epochs of 100 ms, one round trip.)"""
+    cc = control(initial_window=100, window=1000)
+    verdict(cc, answered=answered, lost=lost, now=0.0)
+    assert cc.cwnd == pytest.approx(after, abs=1) and cc.ssthresh == pytest.approx(after, abs=1)
 
 
 @pytest.mark.parametrize(("answered", "lost"), [(10, 2), (96, 4), (0, 0)])
@@ -111,16 +129,18 @@ def test_one_overflow_is_one_back_off_however_many_round_trips_its_losses_take_t
     cc = control(initial_window=600, window=600)
     cc.tick(0.0, srtt=0.05)
     cc.inflight = 600
-    for _ in range(10):
+    for _ in range(30):
         cc.on_loss(sent=0.01)
+    cc.answered = 450  # the path carried 450 in the round trip: the back-off is the 30%
     cc.tick(0.05, srtt=0.05)
     assert cc.cwnd == pytest.approx(420.0) and cc.backoffs == 1
     for _ in range(40):  # more of the same burst, found in the next round trip
         cc.on_loss(sent=0.02)
     cc.tick(0.10, srtt=0.05)
     assert cc.cwnd == pytest.approx(420.0) and cc.backoffs == 1
-    for _ in range(10):  # sent after the back-off: a new overflow
+    for _ in range(30):  # sent after the back-off: a new overflow
         cc.on_loss(sent=0.06)
+    cc.answered = 300
     cc.tick(0.2, srtt=0.05)
     assert cc.cwnd == pytest.approx(294.0) and cc.backoffs == 2
 
@@ -135,7 +155,7 @@ def test_the_window_grows_no_further_than_the_run_can_fill():
         cc.on_answer()
     assert cc.cwnd == 600.0
     cc.tick(0.0, srtt=0.1)  # the epoch of the growth ends
-    epoch(cc, answered=0, lost=10, now=0.2)
+    epoch(cc, answered=500, lost=30, now=0.2)
     assert cc.cwnd == pytest.approx(420.0)
     assert CongestionControl(Settings(nameservers=SERVERS, window=100), 0.0, ceiling=600).ceiling == 100.0
 
@@ -161,3 +181,43 @@ def test_slow_start_reaches_a_window_of_1000_in_three_round_trips():
         for _ in range(answers):
             cc.on_answer()
     assert cc.cwnd == 1000.0
+
+
+def round_trips(cc: CongestionControl, rtts: list[float]) -> None:
+    for rtt in rtts:
+        cc.on_sample(rtt)
+
+
+def test_slow_start_ends_where_the_round_trips_of_an_epoch_show_a_queue_building():
+    """HyStart's delay increase (Linux CUBIC): the first 8 round trips of an epoch all 5 ms or more over the least
+    of the epoch before's first 8 (40 ms: an eighth, at least 4 ms) are a queue building on the path; slow start
+    ends at this window instead of tripling it into the queue's overflow."""
+    cc = control(initial_window=64, window=1000)
+    round_trips(cc, [0.040] * 8)
+    cc.tick(0.0, srtt=0.04)
+    assert cc.ssthresh == 1000.0
+    round_trips(cc, [0.046, 0.047, 0.045, 0.048, 0.046, 0.047, 0.045, 0.046])
+    assert cc.ssthresh == cc.cwnd == 64.0 and cc.backoffs == 0  # no back-off: nothing was lost
+
+
+def test_a_jittery_path_or_a_small_rise_does_not_end_slow_start():
+    """40 +- 10 ms of jitter (dnsdelay): the least of 8 round trips moves little between epochs; a rise under
+    the threshold (4 ms on a 20 ms path) is not a queue; the first epoch has nothing to compare with."""
+    cc = control(initial_window=64, window=1000)
+    round_trips(cc, [0.050, 0.031, 0.044, 0.038, 0.029, 0.052, 0.041, 0.036])  # the first epoch: no verdict
+    cc.tick(0.0, srtt=0.04)
+    round_trips(cc, [0.046, 0.035, 0.049, 0.030, 0.041, 0.055, 0.033, 0.039])  # least 30 ms, before 29 ms
+    cc.tick(0.05, srtt=0.04)
+    assert cc.ssthresh == 1000.0
+    small = control(initial_window=64, window=1000)
+    round_trips(small, [0.020] * 8)
+    small.tick(0.0, srtt=0.02)
+    round_trips(small, [0.0235] * 8)
+    assert small.ssthresh == 1000.0
+
+
+def test_pacing_runs_twice_the_window_per_round_trip_in_slow_start_and_a_quarter_more_after():
+    cc = control(initial_window=64, window=1000)
+    assert cc.pacing_gain() == 2.0
+    cc.ssthresh = cc.cwnd
+    assert cc.pacing_gain() == 1.25

@@ -119,6 +119,22 @@ def test_answers_reordered_by_jitter_within_the_variation_are_not_losses():
     assert t.overtaken(0.12) == [early]
 
 
+def test_a_query_lost_twice_waits_its_doubling_timer_rather_than_being_overtaken_again():
+    """The first attempt and the first retry are found lost as soon as later answers overtake them (a datagram
+    lost at random is resent within a few round trips); a query lost a second time is on a congested path, and
+    its next attempts wait their timers, each twice the one before, so its attempts span seconds, not the
+    0.4 s in which, through a busy proxy, all four of a query's attempts were dropped by the same full queue."""
+    t = timer(srtt=0.01, rttvar=0.001, min_rto=0.05, retries=3)
+    first, retry, second_retry, answered = in_flight(0), in_flight(1, attempt=1), in_flight(2, attempt=2), in_flight(3)
+    for n, query in enumerate((first, retry, second_retry, answered)):
+        t.arm(query, now=n * 0.001)
+    answered.qid = None
+    t.answered(0.003)
+    assert t.overtaken(0.1) == [first, retry]
+    first.qid = retry.qid = None  # resent by the loop
+    assert t.expired(0.2) == [] and t.expired(0.202) == [second_retry]  # rto(2): 0.05 x 4, from its send
+
+
 def test_nothing_is_overtaken_before_a_round_trip_is_measured_nor_the_last_attempt_ever():
     """The last attempt waits its full ``timeout`` (a slow recursive lookup still gets its chance)."""
     assert timer().overtaken(5.0) == []
