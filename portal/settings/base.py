@@ -271,6 +271,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Tasks must finish (time limits below) well inside the broker's visibility timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "core.redis_broker:Transport"  # kombu's, one client per channel (core/redis_broker.py)
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = timedelta(days=7)
