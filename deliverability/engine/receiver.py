@@ -52,7 +52,6 @@ class Receiver:
         sock, server, table = slot.sock, slot.server, slot.table
         match, finish, clock = self.match, self.finish, self.clock  # looked up once: this loop runs per datagram
         sample, answered, on_answer = self.timer.sample, self.timer.answered, self.congestion.on_answer
-        on_sample = self.congestion.on_sample
         while True:
             try:
                 data, source = sock.recvfrom(65535)
@@ -63,11 +62,9 @@ class Receiver:
                 continue
             del table[query.qid]
             query.qid = None
-            answered(query.sent)
+            answered(query.sent, query.zone)
             if query.attempt == 0:  # measured when read: a busy process sees longer round trips, and waits longer
-                rtt = clock() - query.sent
-                sample(rtt)
-                on_sample(rtt)
+                sample(clock() - query.sent)
             on_answer()
             if data[2] & 0x02:  # TC: ask again over TCP once the UDP work is done
                 self.truncated.append(query)

@@ -103,6 +103,8 @@ class Sender:
         if sent and self.timer.srtt:
             pause = sent * self.timer.srtt / (congestion.cwnd * congestion.pacing_gain())
             if pause >= PACE_AT_LEAST:  # through a slow path: the next datagrams wait their turn
+                # From now, not from when they were due: making up a wait that ran long (up to an eighth of a
+                # round trip, as was tried) sent bigger bursts, and through a full queue some queries timed out.
                 self.next_at = now + pause
                 return False
         return sent >= burst or (congestion.inflight < congestion.cwnd and bool(retry or active))
@@ -114,7 +116,11 @@ class Sender:
         return max(0.0, self.next_at - now)
 
     def expire(self, query: Query) -> None:
-        """The query's timer ran out: forget its ID, count it lost, and send it again or give up."""
+        """The query's timer ran out: forget its ID, count it lost, and send it again or give up. A query
+        already handed back (two deadlines of one attempt due in the same turn: the re-arm after the first
+        round trip keeps the old one) is left as it is."""
+        if query.qid is None:
+            return
         query.slot.table.pop(query.qid, None)
         query.qid = None
         self.congestion.on_loss(query.sent)
@@ -126,11 +132,15 @@ class Sender:
             self.batch.finish(query, TIMEOUT)
 
     def _lost_on_a_live_path(self, query: Query) -> bool:
-        """Whether the last attempt (or one of as many again) went unanswered while the nameservers
-        answered queries sent after it: the datagram was lost on a busy path (a resolver's or a router's full
-        queue drops what arrives while it is full, again and again on a congested path), not left unanswered.
-        It is asked again, each time waiting the full ``timeout``; "No answer" is for names nothing answers."""
-        return query.attempt < 2 * self.settings.retries + 1 and self.timer.newest_answered > query.sent
+        """Whether the last attempt (or one of as many again) went unanswered while the nameservers answered
+        queries of the same zone sent after it: the datagram was lost on a busy path (a resolver's or a router's
+        full queue drops what arrives while it is full, again and again on a congested path), not left
+        unanswered. It is asked again, each time waiting the full ``timeout``; "No answer" is for names nothing
+        answers. A list that answers nothing (its servers down behind the resolver) is judged by its own
+        answers, not the other lists': its queries end after the usual attempts."""
+        if query.attempt >= 2 * self.settings.retries + 1:
+            return False
+        return self.timer.newest_in_zone.get(query.zone, float("-inf")) > query.sent
 
     def _usable(self, preferred: int) -> int | None:
         servers = self.servers

