@@ -18,7 +18,7 @@ class Settings:
     per_zone: int = 400
     timeout: float = 2.0  # the longest wait for one attempt (the timer's ceiling)
     # Further attempts after the first (early ones are cheap: a few round trips); as many again, each waiting the
-    # full timeout, while the nameservers answer queries sent after the last one (a congested path: sender.py).
+    # full timeout, while the nameservers answer queries of its list sent after the last (a busy path: sender.py).
     retries: int = 3
     # The shortest retransmission timer, the floor under ``srtt + max(4 rttvar, 2 srtt)`` (``timer.py``): Linux
     # TCP's 200 ms (RFC 6298 asks 1 s). A resolver or a proxy starved of CPU for longer than a few loopback

@@ -5,8 +5,8 @@ batch's order (round-robin by zone, at most ``per_zone`` of one zone in flight: 
 nameservers in turn and over each one's sockets. The congestion window bounds what is in flight, and at most
 ``burst`` datagrams go out before the loop reads answers again, so answers are not left waiting in the socket
 buffers. Once a round trip is measured, sends are paced: a window is spread over the round trip (``wait``), so
-a queue on the path is not filled in one burst. A last attempt lost while the nameservers answered queries
-sent after it is asked again (``_lost_on_a_live_path``). Each query gets a random ID not in flight on its
+a queue on the path is not filled in one burst. A last attempt lost while the nameservers answered queries of
+its list sent after it is asked again (``_lost_on_a_live_path``). Each query gets a random ID not in flight on its
 socket (the ID and the source port are what make a forged answer hard to guess). A send that fails marks its
 nameserver unusable for the rest of the run; a query with no usable nameserver left fails with the last error.
 """
