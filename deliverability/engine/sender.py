@@ -96,8 +96,9 @@ class Sender:
                 self.batch.finish(query, Answer(failure=f"network: {self.last_error}"))
                 continue
             outcome = transmit(query, server_no, now)
-            if outcome is None:
-                break  # the socket buffer is full: read answers first
+            if outcome is None:  # the socket buffer is full: read answers, and try again in a moment, not at once
+                self.next_at = now + PACE_AT_LEAST
+                break
             sent += outcome
         self.stats["sent"] += sent
         if sent and self.timer.srtt:
@@ -105,8 +106,9 @@ class Sender:
             if pause >= PACE_AT_LEAST:  # through a slow path: the next datagrams wait their turn
                 # From now, not from when they were due: making up a wait that ran long (up to an eighth of a
                 # round trip, as was tried) sent bigger bursts, and through a full queue some queries timed out.
-                self.next_at = now + pause
-                return False
+                self.next_at = max(self.next_at, now + pause)
+        if self.next_at > now:
+            return False
         return sent >= burst or (congestion.inflight < congestion.cwnd and bool(retry or active))
 
     def wait(self, now: float) -> float:

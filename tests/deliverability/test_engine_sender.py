@@ -140,6 +140,17 @@ def test_a_full_socket_buffer_keeps_the_query_first_in_line():
     assert [name for name, _server in h.wire()] == ["0.z", "1.z", "2.z", "3.z", "4.z"]
 
 
+def test_a_socket_buffer_full_at_once_is_tried_again_in_half_a_millisecond_not_in_a_busy_loop():
+    h = Harness({"z": 5})
+    h.timer.srtt = None  # nothing to pace by
+    h.slots[0].sock.room = 0
+    assert h.sender.send(now=0.0) is False and h.stats["sent"] == 0
+    assert h.sender.wait(0.0) == pytest.approx(0.0005)  # the loop reads answers meanwhile
+    h.slots[0].sock.room = None
+    h.sender.send(now=0.0005)
+    assert h.stats["sent"] == 5
+
+
 def test_a_nameserver_that_cannot_be_reached_is_left_for_the_others():
     h = Harness({"z": 4}, servers=(A, B))
     h.slots[0].sock.error = PermissionError(13, "Permission denied")
