@@ -103,9 +103,10 @@ else
 	$(BIN)/python -m pytest -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; rc=1; fi; exit $$rc
 endif
 
-# The non-browser suite again under faked clocks (Debian's libfaketime): a year turn in Warsaw and in UTC,
-# both DST changes of Warsaw and New York, a leap day, a Sunday crossing midnight in Warsaw. On SQLite,
-# which reads the same faked clock (PostgreSQL's now() would not). .ci/run runs it after `make test`.
+# The non-browser suite again under faked clocks (Debian's libfaketime): a year turn in Warsaw (a Sunday night,
+# crossing midnight) and in UTC, both DST changes of Warsaw and New York, a leap day; the access matrices'
+# cases are spread over the dates (tests/dates.py). On SQLite, which reads the same faked clock (PostgreSQL's
+# now() would not). .ci/run runs it after `make test`.
 test-dates: venv messages dnstools samltools faketime
 ifeq ($(CI),true)
 	$(MAKE) --no-print-directory services

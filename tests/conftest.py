@@ -6,6 +6,7 @@ CI=true nothing may skip, so a missing service fails the run instead.
 
 import os
 import shutil
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,7 +34,25 @@ def require(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+def pytest_collection_modifyitems(config, items):
+    """Under faked dates (tests/dates.py sets ``DATES_SHARD`` to "k/n"), each case of an access matrix
+    (``test_*matrix*``) runs under the k-th of the n dates only, chosen by its id: every case once across the dates."""
+    shard = os.environ.get("DATES_SHARD")
+    if not shard:
+        return
+    k, n = (int(part) for part in shard.split("/"))
+    elsewhere = [
+        item
+        for item in items
+        if "matrix" in getattr(item, "originalname", item.name) and zlib.crc32(item.nodeid.encode()) % n != k
+    ]
+    if elsewhere:
+        dropped = set(elsewhere)
+        items[:] = [item for item in items if item not in dropped]
+        config.hook.pytest_deselected(items=elsewhere)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium" or "/usr/bin/chromium"
 
 
 @dataclass

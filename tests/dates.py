@@ -4,10 +4,15 @@ Each run starts the whole process tree (pytest, its xdist workers, rbldnsd, a Ce
 clock set by Debian's libfaketime, then lets it tick. The database is SQLite, which reads the same
 faked clock; PostgreSQL's ``now()`` would not. The dates are the days a calendar bug shows itself:
 
-- a month turn that is also a year turn, in Warsaw (UTC still on the 31st) and in UTC (New York on the 31st);
+- a month turn that is also a year turn, in Warsaw (UTC still on the 31st) on a Sunday night, so the run
+  crosses midnight into Monday and into the new year there; and in UTC (New York still on the 31st);
 - both DST changes of Europe/Warsaw and of America/New_York, in the hour after the change;
-- a leap day;
-- a Sunday just before midnight in Warsaw (the run crosses midnight there).
+- a leap day.
+
+Every test runs under every date, except the access matrices (tests named ``test_*matrix*``: every URL x every
+role, a third of the suite's time). They ask who may see what, not what a date does, and each of their cases runs
+under one of the dates, the same one every time (``DATES_SHARD``, tests/conftest.py): across the dates every case
+runs once on a faked clock, and CI's run fits its time (issue 18: eight full runs took 70 minutes on a slow day).
 
 Usage: python tests/dates.py [pytest args...]; FAKE_DATES="2027-01-01 00:05:00,..." picks other dates (UTC).
 """
@@ -19,14 +24,13 @@ import sys
 import time
 
 DATES = [
-    "2026-12-31 23:05:00",  # 00:05 on 1 January in Warsaw; UTC still on 31 December
+    "2028-12-31 22:57:00",  # Sunday 23:57 in Warsaw: minutes later Monday 1 January there, UTC still in 2028
     "2027-01-01 00:05:00",  # the year turns in UTC; New York still on 31 December
     "2027-03-28 01:30:00",  # Warsaw has just sprung forward (03:30 CEST)
     "2027-10-31 01:30:00",  # Warsaw's repeated hour (02:30 CET, the second time)
     "2027-03-14 07:30:00",  # New York has just sprung forward (03:30 EDT)
     "2027-11-07 06:30:00",  # New York's repeated hour (01:30 EST, the second time)
     "2028-02-29 12:00:00",  # a leap day
-    "2026-12-06 22:57:00",  # Sunday 23:57 in Warsaw: the run crosses midnight there
 ]
 
 
@@ -38,7 +42,7 @@ def library() -> str:
     return found[0]
 
 
-def run(date: str, args: list[str]) -> int:
+def run(date: str, args: list[str], shard: str) -> int:
     # SQLite, whatever DATABASE_URL says: it reads the faked clock, PostgreSQL's now() would not. The broker
     # stays as configured (Redis in CI): it keeps no time of its own that the tests depend on.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -47,6 +51,7 @@ def run(date: str, args: list[str]) -> int:
         FAKETIME=f"@{date}",
         LD_PRELOAD=library(),
         FAKETIME_DONT_RESET="1",  # child processes keep the parent's clock instead of starting again
+        DATES_SHARD=shard,  # "k/n": this date's share of the access matrices
     )
     cmd = [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "-m", "not browser", *args]
     started = time.monotonic()
@@ -61,7 +66,7 @@ def run(date: str, args: list[str]) -> int:
 
 def main() -> int:
     dates = [d.strip() for d in os.environ.get("FAKE_DATES", "").split(",") if d.strip()] or DATES
-    failed = [date for date in dates if run(date, sys.argv[1:]) != 0]
+    failed = [date for k, date in enumerate(dates) if run(date, sys.argv[1:], f"{k}/{len(dates)}") != 0]
     print("\nFaked dates: " + ("all green" if not failed else "red at " + "; ".join(failed)))
     return 1 if failed else 0
 
