@@ -230,11 +230,17 @@ def _signed_in(sender, request, user, **kwargs):
 
 
 @receiver(post_save, sender=User)
-def _verified_address(sender, instance: User, raw=False, update_fields=None, **kwargs):
+def _verified_address(sender, instance: User, created=False, raw=False, update_fields=None, **kwargs):
     """Staff and invitations create people, so their address is verified; allauth keeps it beside them
     (migration 0010 did so for everyone created before)."""
     if raw or not instance.email or (update_fields is not None and "email" not in update_fields):
         return
+    if created:  # a new person holds no address yet
+        EmailAddress.objects.create(user=instance, email=instance.email, verified=True, primary=True)
+        return
+    held = list(EmailAddress.objects.filter(user=instance).values_list("email", "verified", "primary"))
+    if held == [(instance.email, True, True)]:
+        return  # the usual save: one read, nothing to write
     EmailAddress.objects.filter(user=instance).exclude(email__iexact=instance.email).delete()
     EmailAddress.objects.update_or_create(
         user=instance,
