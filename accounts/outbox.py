@@ -18,7 +18,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.commit import on_commit_once
+from core.commit import kick, on_commit_once
 
 from .models import OutboundEmail
 
@@ -72,10 +72,7 @@ def outbox_enqueue(
 def _kick():
     from .tasks import drain_outbox
 
-    try:
-        drain_outbox.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down; beat drains the outbox every minute anyway
-        log.warning("could not enqueue drain_outbox; the beat schedule will pick the mail up", exc_info=True)
+    kick(drain_outbox)
 
 
 def _claim(now) -> list[int]:

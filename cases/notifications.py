@@ -6,20 +6,17 @@ cases (MISSION CR-2), the account's TAMs for escalations (MISSION TAM-4), and th
 (issue 15): every event told to anyone, and its internal notes, by the staff email only.
 """
 
-import logging
-
 from django.db import transaction
 from django.urls import reverse
 
 from accounts import notify as mail
 from accounts.access import can
 from accounts.models import Account, Membership, User
-from core.commit import on_commit_once
+from core.commit import kick, on_commit_once
 
 from .email import ids
 from .models import Case, CaseEvent, OnCallShift, PendingNotification
 
-log = logging.getLogger(__name__)
 STAFF_KINDS = {
     "opened",
     "reply",
@@ -133,10 +130,7 @@ def expand_after_commit() -> None:
 def _kick():
     from .tasks import expand_notifications
 
-    try:
-        expand_notifications.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down; beat expands pending notifications every minute
-        log.warning("could not enqueue expand_notifications; beat will pick it up", exc_info=True)
+    kick(expand_notifications)
 
 
 def expand_pending(*, batch: int = 100) -> int:

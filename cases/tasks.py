@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from core.commit import started
+
 
 @shared_task(ignore_result=True, time_limit=55, soft_time_limit=50)
 def sla_sweep() -> int:
@@ -18,9 +20,11 @@ def sla_sweep() -> int:
 
 @shared_task(ignore_result=True, time_limit=300, soft_time_limit=280)
 def expand_notifications() -> int:
-    """Turn pending case notifications into outbox emails (on every commit that made one, and every minute)."""
+    """Turn pending case notifications into outbox emails: after a commit that made one (``core.commit.kick``) and
+    every minute."""
     from cases.notifications import expand_pending
 
+    started(expand_notifications)  # before the first read: a commit from now on publishes this task again
     return expand_pending()
 
 

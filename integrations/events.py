@@ -10,16 +10,15 @@ the apps where events happen import it, never the other way round.
 text (a status label), which the JSON event carries in English and a chat message in the destination's
 language."""
 
-import logging
 import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.commit import kick
+
 from .models import Delivery, Destination, EventType
 from .payloads import body_for
-
-log = logging.getLogger(__name__)
 
 
 def new_event_id() -> str:
@@ -55,7 +54,4 @@ def emit(*, account, type: str, data: dict) -> int:  # noqa: A002
 def _kick():
     from .tasks import drain_webhooks
 
-    try:
-        drain_webhooks.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down; beat drains every minute anyway
-        log.warning("could not enqueue drain_webhooks; the beat schedule will pick the deliveries up", exc_info=True)
+    kick(drain_webhooks)
