@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_email_bench .venv/bin/python bench/inbound.py
     # production's shape: PostgreSQL, and Redis as the broker the drain is enqueued on (and the cache)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_email_bench REDIS_URL=redis://127.0.0.1:6379/11 \
-        .venv/bin/python bench/inbound.py
+        .venv/bin/python bench/inbound.py [--worker]
 
 Self-contained and repeatable: without DATABASE_URL a throw-away SQLite file in a temporary directory (the
 embedded default's settings: WAL, synchronous=NORMAL); with a PostgreSQL DATABASE_URL that database is
@@ -18,7 +18,8 @@ our own notification looping back, windows-1250 Polish mail, HTML-only mail, sma
 attachments, duplicate deliveries, and a contact of Acme who has a portal login at Globex. Then each goes
 through ``receive()`` as the MTA pipe hands it over.
 The outbox drain is enqueued on commit as in production (Celery not eager: the filesystem broker under a
-temporary directory, or Redis with ``REDIS_URL``; nothing consumes it), not run inline. The machine's speed
+temporary directory, or Redis with ``REDIS_URL``), not run inline; nothing consumes it unless ``--worker`` starts a real
+worker on the other core (``bench/inbound_worker.py``), whose CPU time is then printed too. The machine's speed
 (``bench/cpu.py: reference_ms``) is printed before and after the run: on a shared machine it moves by up to 2x
 within minutes, and two runs compare only on their CPU per message divided by it. Prints messages/s and CPU
 time beside the target, outcomes per kind, per-kind latency, and RSS after 1,000 / 2,500 / all messages with
@@ -41,6 +42,7 @@ from collections import Counter, defaultdict  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import inbound_worker  # noqa: E402
 from inbound_mail import EXPECTED, MIX, WORDS, Generator, World  # noqa: E402
 
 BASE_DIR = Path(_HERE).parent
@@ -99,6 +101,22 @@ def prepare_database() -> str:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return url
+
+
+def drained(redis_url: str):
+    """Nothing left for the worker: no task queued, no notification to expand, no mail waiting to go."""
+    import redis
+
+    from accounts.models import OutboundEmail
+    from cases.models import PendingNotification
+
+    broker = redis.Redis.from_url(redis_url)
+    waiting = (OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING)
+    return lambda: (
+        not broker.llen("default")
+        and not PendingNotification.objects.exists()
+        and not OutboundEmail.objects.filter(status__in=waiting).exists()
+    )
 
 
 def build_world() -> World:
@@ -210,7 +228,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5_000)
     parser.add_argument("--profile", action="store_true", help="cProfile (CPU time) of the ingest loop, top 25")
     parser.add_argument("--keep", action="store_true", help=f"keep the temporary directory ({TMP})")
+    parser.add_argument("--worker", action="store_true", help="a real Celery worker drains on CPU 1 (needs REDIS_URL)")
     args = parser.parse_args()
+    redis_url = os.environ.get("REDIS_URL", "")
+    if args.worker and not redis_url:
+        sys.exit("--worker needs REDIS_URL: the worker and this process share Redis as broker and cache")
+    if redis_url:
+        inbound_worker.use_shared_cache(TMP, redis_url)  # as production: Redis is every process's cache
     if not args.keep:
         import atexit
         import shutil
@@ -235,6 +259,7 @@ def main() -> None:
     logging.getLogger("cases.email.ingest").setLevel(logging.CRITICAL)
     # As in production: the outbox drain is enqueued on commit (here to the filesystem broker), not run inline.
     app.conf.task_always_eager = False
+    published = inbound_worker.count_publishes()
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     world = build_world()
@@ -249,9 +274,13 @@ def main() -> None:
     cases_before, outbox_before = Case.objects.count(), OutboundEmail.objects.count()
     baseline = rss_kb()
 
+    worker_log = os.path.join(TMP, "worker.log")
+    worker = inbound_worker.start_worker(worker_log) if args.worker else None
     speed_before = reference_ms()
     wall, cpu, statements, outcomes, unexpected, took, samples, profiler = ingest(messages, profile=args.profile)
     speed_after = reference_ms()
+    if worker:
+        worker_cpu, ran, drained_in = inbound_worker.finish_worker(worker, worker_log, idle=drained(redis_url))
 
     n = len(messages)
     rate, cpu_rate = n / wall, n / cpu
@@ -267,6 +296,13 @@ def main() -> None:
     print(f"  broker {broker}; machine speed (reference_ms) {speed_before:.1f} ms before, {speed_after:.1f} ms after")
     if args.profile:
         print("  (under cProfile: the rates are lower than without it)")
+    print("  tasks published: " + (", ".join(f"{k} {v}" for k, v in published.most_common()) or "none"))
+    if worker:
+        print(
+            f"  worker (CPU 1): {worker_cpu:.1f} CPU-s, {worker_cpu / n * 1000:.2f} ms per message; drained "
+            f"{drained_in:.1f} s after the last message; ran " + ", ".join(f"{k} {v}" for k, v in ran.most_common())
+        )
+        print(f"  both processes: {n / (cpu + worker_cpu):.1f} messages per CPU-second")
 
     print("\noutcomes")
     totals: Counter = Counter()
