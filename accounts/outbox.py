@@ -112,6 +112,11 @@ def outbox_drain(*, limit_batches: int = 20) -> int:
     return sent
 
 
+def outbox_due() -> bool:
+    """Mail due now that no drain has taken yet."""
+    return OutboundEmail.objects.ready(timezone.now()).exists()
+
+
 def made_at_send_time(kind: str):
     """Register ``fill(row) -> body`` for a kind of email with a part that is made when it leaves, never
     stored in the outbox (a set-password link). The app that owns the kind registers it when it is ready

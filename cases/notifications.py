@@ -157,6 +157,11 @@ def expand_pending(*, batch: int = 100) -> int:
             return done
 
 
+def pending() -> bool:
+    """Notifications not expanded yet."""
+    return PendingNotification.objects.exists()
+
+
 def deliver(case: Case, event: CaseEvent, *, extra_staff=(), dedupe: str | None = None) -> None:
     """Work out who hears about the event, in which language, and queue the emails."""
     if event.public and event.kind not in {"sla_warning", "sla_breach"}:

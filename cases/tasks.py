@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from core.commit import started
+from core.commit import run_drain
 
 
 @shared_task(ignore_result=True, time_limit=55, soft_time_limit=50)
@@ -22,10 +22,9 @@ def sla_sweep() -> int:
 def expand_notifications() -> int:
     """Turn pending case notifications into outbox emails: after a commit that made one (``core.commit.kick``) and
     every minute."""
-    from cases.notifications import expand_pending
+    from cases.notifications import expand_pending, pending
 
-    started(expand_notifications)  # before the first read: a commit from now on publishes this task again
-    return expand_pending()
+    return run_drain(expand_notifications, expand_pending, more=pending)
 
 
 @shared_task(ignore_result=True, time_limit=240, soft_time_limit=220)

@@ -18,6 +18,7 @@ ran) holds the mark for ``QUEUED_FOR`` at most, and beat runs every such task ea
 import logging
 from collections.abc import Callable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
@@ -62,6 +63,30 @@ def started(task) -> None:
     """The task's first step, before it reads anything: a kick from now on publishes it again."""
     if _shared():
         _forget(_mark(task))
+
+
+def run_drain(task, work: Callable[[], int], *, more: Callable[[], bool]) -> int:
+    """The body of a kicked task: :func:`started`, then ``work()`` (returns how much it did). A drain that stops
+    at its batch limit or its soft time limit with work still due (``more()``) kicks one fresh task for the rest
+    at once; beat would come only a minute later, and no other task may be queued behind it. Not after another
+    error, nor after a run that did nothing: a row that fails every time must not publish the task in a loop."""
+    started(task)
+    try:
+        done = work()
+    except SoftTimeLimitExceeded:
+        _again(task, more)
+        raise
+    if done:
+        _again(task, more)
+    return done
+
+
+def _again(task, more: Callable[[], bool]) -> None:
+    try:
+        if more():
+            kick(task)
+    except Exception:  # noqa: BLE001 - the database went away: beat runs the task every minute
+        log.warning("could not tell whether %s left work due", task.name, exc_info=True)
 
 
 def _mark(task) -> str:

@@ -111,6 +111,11 @@ def drain(*, limit_batches: int = 20) -> int:
     return delivered
 
 
+def due() -> bool:
+    """Deliveries due now that no drain has taken yet."""
+    return Delivery.objects.ready(timezone.now()).exists()
+
+
 def attempt_delivery(delivery: Delivery, *, retry: bool = True) -> int:
     """Try one delivery once and record the attempt; 1 when it was delivered. Without ``retry`` (a test
     event) a failure is final."""

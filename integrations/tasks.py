@@ -1,12 +1,11 @@
 from celery import shared_task
 
-from core.commit import started
+from core.commit import run_drain
 
 
 @shared_task(ignore_result=True, time_limit=300, soft_time_limit=280)
 def drain_webhooks() -> int:
     """Send due deliveries: after a commit that queued one (``core.commit.kick``) and every minute from beat."""
-    from .delivery import drain
+    from .delivery import drain, due
 
-    started(drain_webhooks)  # before the first read: a commit from now on publishes this task again
-    return drain()
+    return run_drain(drain_webhooks, drain, more=due)

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.db import transaction
 from accounts.outbox import outbox_enqueue
 from accounts.tasks import drain_outbox
 from cases.tasks import expand_notifications
-from core.commit import QUEUED_FOR, kick, started
+from core.commit import QUEUED_FOR, kick, run_drain, started
 from integrations.tasks import drain_webhooks
 from portal.celery import app as celery_app
 
@@ -36,6 +37,29 @@ def broken() -> None:
     raise ConnectionError("the broker is down")  # what delay() raises when Redis cannot be reached
 
 
+WORK: list[str] = []  # what the "chunked" drain below still has to do
+FAIL_WITH: list[type] = []  # an error the next run of "chunked" raises after its first item
+
+
+@celery_app.task(name="tests.core.test_kick.chunked")
+def chunked() -> int:
+    """A drain that takes two items a run (its batch limit), as the outbox drain takes 20 batches of 50."""
+
+    def work() -> int:
+        RUNS.append("ran")
+        done = 0
+        for _ in range(2):
+            if not WORK:
+                break
+            WORK.pop()
+            done += 1
+            if FAIL_WITH:
+                raise FAIL_WITH.pop()("stopped")
+        return done
+
+    return run_drain(chunked, work, more=lambda: bool(WORK))
+
+
 @pytest.fixture
 def shared_cache(settings):
     prefix = f"test-kick-{uuid.uuid4().hex}"
@@ -43,13 +67,15 @@ def shared_cache(settings):
         "default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": settings.REDIS_URL, "KEY_PREFIX": prefix}
     }
     yield cache
-    for task in (probe, broken, expand_notifications, drain_outbox, drain_webhooks):
+    for task in (probe, broken, chunked, expand_notifications, drain_outbox, drain_webhooks):
         cache.delete(f"kick:queued:{task.name}")
 
 
 @pytest.fixture(autouse=True)
 def _runs(eager_tasks):
     RUNS.clear()
+    WORK.clear()
+    FAIL_WITH.clear()
     yield
     RUNS.clear()
 
@@ -105,3 +131,64 @@ def test_mail_queued_in_one_commit_after_another_all_goes_out(shared_cache, mail
         with transaction.atomic():
             outbox_enqueue(kind="test.notice", to=[f"ops{n}@acme.example"], subject=f"Case update {n}", body="Zażółć")
     assert sorted(m.subject for m in mailoutbox) == [f"Case update {n}" for n in range(5)]
+
+
+@needs_redis
+def test_the_mark_is_gone_before_the_drain_reads_anything(shared_cache):
+    """A commit made while the drain reads must publish it again, or that commit waits for beat."""
+    kick(probe)  # a mark, as a queued task leaves it
+    seen = []
+    run_drain(probe, lambda: seen.append(shared_cache.get("kick:queued:tests.core.test_kick.probe")) or 0, more=list)
+    assert seen == [None]
+
+
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+def test_mail_committed_while_a_drain_is_queued_goes_out_with_that_drain(shared_cache, mailoutbox):
+    """MISSION CR-2: the kicks that found the mark published nothing; the drain they found queued sends their mail."""
+    shared_cache.add(f"kick:queued:{drain_outbox.name}", 1, timeout=QUEUED_FOR)  # a drain is queued, not started
+    for n in range(5):
+        with transaction.atomic():
+            outbox_enqueue(kind="test.notice", to=[f"ops{n}@acme.example"], subject=f"Case update {n}", body="Zażółć")
+    assert mailoutbox == []  # nothing more was published
+    drain_outbox()  # the queued drain, as the worker runs it
+    assert sorted(m.subject for m in mailoutbox) == [f"Case update {n}" for n in range(5)]
+
+
+@needs_redis
+def test_a_drain_that_stops_at_its_limit_hands_the_rest_to_a_fresh_task(shared_cache):
+    WORK.extend("abcde")
+    kick(chunked)
+    assert WORK == [] and RUNS == ["ran", "ran", "ran"]
+
+
+@needs_redis
+def test_a_drain_stopped_by_its_soft_time_limit_hands_the_rest_on(shared_cache):
+    WORK.extend("abcde")
+    FAIL_WITH.append(SoftTimeLimitExceeded)
+    with pytest.raises(SoftTimeLimitExceeded):
+        chunked()  # the run a worker stops, which kicked the next run (eager: run here) before it ended
+    assert WORK == [] and RUNS == ["ran", "ran", "ran"]
+
+
+@needs_redis
+def test_a_drain_that_fails_otherwise_or_does_nothing_is_not_published_again(shared_cache):
+    """A row that fails every time would otherwise publish the drain in a loop; beat tries again in a minute."""
+    WORK.extend("abcde")
+    FAIL_WITH.append(RuntimeError)
+    with pytest.raises(RuntimeError):
+        chunked()
+    assert RUNS == ["ran"] and len(WORK) == 4
+    assert run_drain(chunked, lambda: 0, more=lambda: True) == 0  # did nothing although work is due: no kick
+    assert RUNS == ["ran"]
+
+
+def test_a_cache_that_cannot_be_reached_never_stops_a_publish(settings, caplog):
+    """Redis down for the cache: every kick publishes (the worker finds the work), and the worker's start goes on."""
+    settings.CACHES = {"default": {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    kick(probe)
+    kick(probe)
+    started(probe)
+    assert RUNS == ["ran", "ran"]
+    assert "could not mark tests.core.test_kick.probe as queued" in caplog.text
+    assert "could not clear kick:queued:tests.core.test_kick.probe" in caplog.text
