@@ -6,7 +6,6 @@ CI=true nothing may skip, so a missing service fails the run instead.
 
 import os
 import shutil
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,17 +34,14 @@ def require(available: bool, reason: str) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under faked dates (tests/dates.py sets ``DATES_SHARD`` to "k/n"), each case of an access matrix
-    (``test_*matrix*``) runs under the k-th of the n dates only, chosen by its id: every case once across the dates."""
+    """Under faked dates (tests/dates.py sets ``DATES_SHARD`` to "k/n"), each case of an access matrix runs under
+    one of the dates only: every case once across the dates (``tests.dates.runs_here``)."""
+    from tests.dates import runs_here
+
     shard = os.environ.get("DATES_SHARD")
     if not shard:
         return
-    k, n = (int(part) for part in shard.split("/"))
-    elsewhere = [
-        item
-        for item in items
-        if "matrix" in getattr(item, "originalname", item.name) and zlib.crc32(item.nodeid.encode()) % n != k
-    ]
+    elsewhere = [item for item in items if not runs_here(item.nodeid, getattr(item, "originalname", item.name), shard)]
     if elsewhere:
         dropped = set(elsewhere)
         items[:] = [item for item in items if item not in dropped]
