@@ -25,7 +25,7 @@ import time
 import zlib
 
 DATES = [
-    "2028-12-31 22:57:00",  # Sunday 23:57 in Warsaw: minutes later Monday 1 January there, UTC still in 2028
+    "2028-12-31 22:58:30",  # Sunday 23:58:30 in Warsaw, then Monday 1 January there for most of the run; UTC in 2028
     "2027-01-01 00:05:00",  # the year turns in UTC; New York still on 31 December
     "2027-03-28 01:30:00",  # Warsaw has just sprung forward (03:30 CEST)
     "2027-10-31 01:30:00",  # Warsaw's repeated hour (02:30 CET, the second time)
