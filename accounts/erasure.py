@@ -2,19 +2,24 @@
 with their address go, they leave the team, and, when this was their only company, their login becomes an
 anonymous, inactive one (``#<id>``, ``erased-<id>@erased.invalid``): rows that point at it (timeline entries,
 audit rows) keep their place with no name. Their sessions, second factors, addresses and company sign-in
-identities go with it. The account's audit trail keeps what was done, with their address replaced. Called by
-``portal.privacy``."""
+identities go with it. The account's audit trail keeps what was done, with their address replaced and their
+name and phone number made "[…]"; emails queued or kept for them go. Called by ``portal.privacy``, which, like
+``cases.erasure``, finds and rewrites their traces in text and JSON with ``patterns``, ``mentioning`` and
+``scrub``."""
 
+import json
 import re
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
-from django.db.models import TextField
+from django.db.models import JSONField, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from .models import Account, AuditEvent, Contact, Membership, User
+from .models import Account, AuditEvent, Contact, Membership, OutboundEmail, User
+
+ERASED = "[…]"
 
 
 def erased_email(user_pk) -> str:
@@ -34,6 +39,46 @@ def identifiers(user: User | None, contacts: list[Contact]) -> dict:
     return {"names": {n for n in names if len(n.strip()) >= 3}, "phones": {p for p in phones if p.strip()}}
 
 
+def patterns(*, emails=(), names=(), phones=()) -> list[re.Pattern]:
+    """What finds the person in free text: an address, a name as a whole word, a phone number's digits as
+    written with any spaces, dashes or dots between them. Longer names first ("Ola Kowalska" before "Ola")."""
+    found = [re.compile(re.escape(e), re.IGNORECASE) for e in emails]
+    found += [re.compile(rf"\b{re.escape(n.strip())}\b", re.IGNORECASE) for n in sorted(names, key=len, reverse=True)]
+    for phone in phones:
+        digits = re.sub(r"\D", "", phone)
+        if len(digits) >= 6:
+            found.append(re.compile(r"\+?" + r"[\s().-]*".join(digits)))
+    return found
+
+
+def scrub(value, found: list[re.Pattern], replacement: str = ERASED):
+    """``value`` (a text, or JSON: every text in it, keys excepted) with what ``found`` matches replaced."""
+    if isinstance(value, str):
+        for pattern in found:
+            value = pattern.sub(replacement, value)
+        return value
+    if isinstance(value, list):
+        return [scrub(v, found, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v, found, replacement) for k, v in value.items()}
+    return value
+
+
+def mentioning(rows: QuerySet, fields, terms) -> QuerySet:
+    """The rows with one of ``terms`` in one of ``fields`` (any case); a JSON field is read as its text, where
+    SQLite keeps letters like "ł" escaped ("\\u0142")."""
+    query = Q()
+    for field in fields:
+        lookup, words = field, set(terms)
+        if isinstance(rows.model._meta.get_field(field), JSONField):
+            lookup = f"{field}_as_text"
+            rows = rows.annotate(**{lookup: Cast(field, TextField())})
+            words |= {json.dumps(term)[1:-1] for term in terms}
+        for word in words:
+            query |= Q(**{f"{lookup}__icontains": word})
+    return rows.filter(query) if query else rows.none()
+
+
 def _anonymise_login(user: User) -> None:
     for session in UserSession.objects.filter(user_id=user.pk):
         session.end()
@@ -48,29 +93,39 @@ def _anonymise_login(user: User) -> None:
     user.save(update_fields=["full_name", "email", "phone", "job_title", "is_active", "password"])
 
 
-def _scrub_audit(account: Account, email: str, replacement: str) -> int:
-    rows = AuditEvent.objects.filter(account=account).annotate(text=Cast("details", TextField()))
+def _scrub_audit(account: Account, email: str, replacement: str, found: dict) -> int:
+    """Their address becomes the anonymous one, their names and phone numbers "[…]"."""
+    address, others = patterns(emails=[email]), patterns(names=found["names"], phones=found["phones"])
+    terms = [email, *found["names"], *found["phones"]]
+    rows = mentioning(AuditEvent.objects.filter(account=account), ["details", "target_label"], terms)
     changed = 0
-    for event in rows.filter(text__icontains=email).only("details", "target_label"):
-        event.details = _replace(event.details, email, replacement)
-        event.target_label = _replace(event.target_label, email, replacement)
+    for event in rows.only("details", "target_label"):
+        event.details = scrub(scrub(event.details, address, replacement), others)
+        event.target_label = scrub(scrub(event.target_label, address, replacement), others)
         event.save(update_fields=["details", "target_label"])
         changed += 1
     return changed
 
 
-def _replace(value, old: str, new: str):
-    if isinstance(value, str):
-        return re.sub(re.escape(old), new, value, flags=re.IGNORECASE)
-    if isinstance(value, list):
-        return [_replace(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace(v, old, new) for k, v in value.items()}
-    return value
+def _forget_emails(account: Account, email: str) -> int:
+    """Emails of the account to them, queued or sent: without them, or gone when nobody else is left."""
+    changed = 0
+    for row in mentioning(OutboundEmail.objects.filter(account=account), ["to"], [email]).only("to"):
+        to = [address for address in row.to if address.lower() != email]
+        if len(to) == len(row.to):
+            continue
+        if to:
+            row.to = to
+            row.save(update_fields=["to"])
+        else:
+            row.delete()
+        changed += 1
+    return changed
 
 
-def erase(*, account: Account, email: str, user: User | None, contacts: list[Contact]) -> dict:
-    """The accounts side of the erasure, inside the caller's transaction; returns what it changed."""
+def erase(*, account: Account, email: str, user: User | None, contacts: list[Contact], found: dict) -> dict:
+    """The accounts side of the erasure, inside the caller's transaction; returns what it changed. ``found``:
+    their names and phone numbers (``identifiers``)."""
     replacement = erased_email(user.pk) if user else "erased@erased.invalid"
     done = {"contacts_removed": len(contacts), "left_team": False, "login_anonymised": False}
     Contact.objects.filter(pk__in=[c.pk for c in contacts]).delete()
@@ -79,6 +134,8 @@ def erase(*, account: Account, email: str, user: User | None, contacts: list[Con
         done["left_team"] = True
         if not Membership.objects.filter(user=user).exists():
             _anonymise_login(user)
+            AuditEvent.objects.for_target(user).update(target_label=str(user))  # their own trail: no name
             done["login_anonymised"] = True
-    done["audit_rows_scrubbed"] = _scrub_audit(account, email, replacement)
+    done["audit_rows_scrubbed"] = _scrub_audit(account, email, replacement, found)
+    done["emails_forgotten"] = _forget_emails(account, email)
     return done

@@ -1,36 +1,23 @@
 """Erasing a person of a customer from an account (issue 18; GDPR Art. 17), the cases side: the case's
-contact fields that name them are emptied, their address, names and phone numbers in the timeline's text
-become "[…]", the raw email they sent is let go (its row stays, so a late retry is still recognised), Severity
-1 calls they made lose their contact details, and they follow no case. The cases themselves stay: they are
-the company's record. Called by ``portal.privacy`` inside its transaction."""
+contact fields that name them are emptied, their address, names and phone numbers in the cases' subjects and
+descriptions and in the timeline (its text and what its entries keep: who was called, who agreed, the sender's
+address, the quoted email) become "[…]", and the search vectors follow. The raw email they sent is let go (its
+row stays, so a late retry is still recognised), Severity 1 calls they made lose their contact details, and
+they follow no case. The cases themselves stay: they are the company's record. Called by ``portal.privacy``
+inside its transaction."""
 
 import re
 
 from django.db.models import Q
 
-from .models import Case, CaseEvent, InboundMessage, PhoneIntake
+from accounts.erasure import ERASED, mentioning, patterns, scrub
 
-ERASED = "[…]"
+from . import search
+from .models import Case, CaseEvent, InboundMessage, PhoneIntake
 
 
 def _digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
-
-
-def _scrub_text(text: str, patterns: list[re.Pattern]) -> str:
-    for pattern in patterns:
-        text = pattern.sub(ERASED, text)
-    return text
-
-
-def _patterns(email: str, names: set[str], phones: set[str]) -> list[re.Pattern]:
-    found = [re.compile(re.escape(email), re.IGNORECASE)]
-    found += [re.compile(rf"\b{re.escape(n.strip())}\b", re.IGNORECASE) for n in sorted(names, key=len, reverse=True)]
-    for phone in phones:
-        digits = _digits(phone)
-        if len(digits) >= 6:  # the digits as written with any spaces, dashes or dots between them
-            found.append(re.compile(r"\+?" + r"[\s().-]*".join(digits)))
-    return found
 
 
 def _contact_cases(account, email: str, phones: set[str]) -> int:
@@ -46,37 +33,43 @@ def _contact_cases(account, email: str, phones: set[str]) -> int:
     return changed
 
 
-def _scrub_rows(rows, field: str, patterns: list[re.Pattern], terms: list[str]) -> int:
-    query = Q()
-    for term in terms:
-        query |= Q(**{f"{field}__icontains": term})
+def _scrub_rows(rows, fields: list[str], found: list[re.Pattern], terms: list[str], cases: set) -> int:
+    """Rewrite ``fields`` of the rows that mention them; the ids of the cases changed are added to ``cases``."""
+    of_case = "pk" if rows.model is Case else "case_id"
     changed = 0
-    for row in rows.filter(query).only(field):
-        text = _scrub_text(getattr(row, field), patterns)
-        if text != getattr(row, field):
-            setattr(row, field, text)
-            row.save(update_fields=[field])
+    for row in mentioning(rows, fields, terms).only(*fields, *(["case"] if of_case == "case_id" else [])):
+        before = [getattr(row, field) for field in fields]
+        after = [scrub(value, found) for value in before]
+        if after != before:
+            for field, value in zip(fields, after, strict=True):
+                setattr(row, field, value)
+            row.save(update_fields=fields)
+            cases.add(getattr(row, of_case))
             changed += 1
     return changed
 
 
 def erase(*, account, email: str, user, names: set[str], phones: set[str]) -> dict:
     email = email.lower()
-    patterns = _patterns(email, names, phones)
+    found = patterns(emails=[email], names=names, phones=phones)
     terms = [email, *names, *(p for p in phones if p.strip())]
     inbound = InboundMessage.objects.filter(account=account).filter(
         Q(sender__icontains=email) | Q(envelope_sender__iexact=email)
     )
     calls = PhoneIntake.objects.filter(account=account, contact_email__iexact=email)
+    cases: set[int] = set()
+    events = CaseEvent.objects.filter(case__account=account)
     done = {
         "case_contacts_cleared": _contact_cases(account, email, phones),
-        "descriptions_scrubbed": _scrub_rows(Case.objects.filter(account=account), "description", patterns, terms),
-        "timeline_entries_scrubbed": _scrub_rows(
-            CaseEvent.objects.filter(case__account=account), "body", patterns, terms
+        "descriptions_scrubbed": _scrub_rows(
+            Case.objects.filter(account=account), ["subject", "description"], found, terms, cases
         ),
+        "timeline_entries_scrubbed": _scrub_rows(events, ["body", "details"], found, terms, cases),
         "inbound_emails_forgotten": inbound.update(raw=b"", sender="", envelope_sender=None),
         "calls_cleared": calls.update(contact_name=ERASED, contact_email="", contact_phone=""),
     }
+    if cases:
+        search.index(sorted(cases))
     if user is not None:
         for case in Case.objects.filter(account=account, followers=user):
             case.followers.remove(user)

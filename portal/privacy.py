@@ -107,8 +107,9 @@ def person_erase(*, account: Account, actor: User, email: str, reason: str) -> d
     user, contacts = account_erasure.person_of(account, email)
     found = account_erasure.identifiers(user, contacts)
     done = case_erasure.erase(account=account, email=email, user=user, names=found["names"], phones=found["phones"])
-    done |= account_erasure.erase(account=account, email=email, user=user, contacts=contacts)
+    done |= account_erasure.erase(account=account, email=email, user=user, contacts=contacts, found=found)
     if not any(v for v in done.values()):
         raise PrivacyError(_("Nobody with this address is known on this account."))
+    reason = account_erasure.scrub(reason, account_erasure.patterns(emails=[email], **found))
     audit(actor=actor, account=account, kind=AuditEvent.Kind.PERSON_ERASED, reason=reason, **done)
     return done

@@ -2,12 +2,23 @@
 address and phone go from the account's contacts, cases, timelines and raw mail; the login becomes anonymous
 when this was their only company; the audit trail records it without their address."""
 
-import pytest
+import json
 
-from accounts.models import AuditEvent, Contact, Membership, User
-from cases.models import CaseEvent, InboundMessage
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from accounts.models import AuditEvent, Contact, Membership, OutboundEmail, User
+from cases import search
+from cases.models import Case, CaseEvent, InboundMessage
 from portal import privacy
-from tests.accounts.factories import ContactFactory, MembershipFactory, UserFactory, add_totp
+from tests.accounts.factories import (
+    AuditEventFactory,
+    ContactFactory,
+    MembershipFactory,
+    OutboundEmailFactory,
+    UserFactory,
+    add_totp,
+)
 from tests.cases.factories import CaseEventFactory, CaseFactory, InboundMessageFactory
 from tests.helpers import sign_in
 
@@ -126,3 +137,58 @@ def test_the_page_needs_a_reason_and_a_confirmation(client, world, ola, english)
     page = client.post("/console/accounts/acme/erase/", {"email": OLA, "reason": "Ticket 77", "confirm": "on"})
     body = page.content.decode()
     assert page.status_code == 200 and 'data-testid="erase-done"' in body and "Login made anonymous: yes" in body
+
+
+def test_what_the_timeline_says_of_them_beyond_its_text_goes_too(client, world, ola):
+    """The callback's "Called Ola Kowalska on ...", the agreed-with name, the sender's address and the quoted
+    email are kept in an event's details, and the subject is text the customer wrote too."""
+    case = ola.reported_cases.get()
+    Case.objects.filter(pk=case.pk).update(subject="Ola Kowalska cannot sign in")
+    called = {"called_name": "Ola Kowalska", "called_number": "+48 600 100 200", "outcome": "reached"}
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.CALLBACK_LOGGED, actor=world.tina, body="", details=called)
+    agreed = {"before": 60, "after": 30, "agreed_with": "Ola Kowalska"}
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.CADENCE_CHANGED, actor=world.tina, body="", details=agreed)
+    quoted = {"from_address": OLA, "quoted": f"On Monday Ola Kowalska <{OLA}> wrote:\n> it fails"}
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.REPLY, actor=None, body="Still failing", details=quoted)
+    _erase(world)
+    case.refresh_from_db()
+    stored = case.subject + "".join(json.dumps(e.details, ensure_ascii=False) for e in case.events.all())
+    for trace in ("Ola", "Kowalska", "600 100 200", "acme.test"):
+        assert trace not in stored
+    sign_in(client, world, "alice")
+    page = client.get(f"/a/acme/cases/{case.number}/").content.decode()
+    assert "Kowalska" not in page and "600 100 200" not in page
+
+
+def test_a_search_for_their_name_finds_nothing_afterwards(world, ola):
+    """On PostgreSQL the search vectors are computed from the text: they follow the erased text."""
+    case = ola.reported_cases.get()
+    search.index([case.pk])
+    _erase(world)
+    assert not search.matching(Case.objects.filter(account=world.acme), "Kowalska", staff=True).exists()
+
+
+def test_the_audit_trail_keeps_neither_their_name_nor_their_address(world, ola):
+    membership = Membership.objects.get(user=ola)
+    contact = Contact.objects.get(email=OLA)
+    added = {"email": OLA, "role": "member"}
+    AuditEventFactory(account=world.acme, target_label=str(membership), details=added)
+    AuditEventFactory(account=world.acme, kind=AuditEvent.Kind.CONTACT_CHANGED, target_label=str(contact), details={})
+    own = {"target_type": ContentType.objects.get_for_model(ola), "target_id": str(ola.pk), "target_label": str(ola)}
+    AuditEventFactory(account=None, actor=ola, kind=AuditEvent.Kind.AUTHENTICATOR_ADDED, details={}, **own)
+    reason = f"Ticket 77: Ola Kowalska asked from {OLA}, verified by phone"
+    privacy.person_erase(account=world.acme, actor=world.tina, email=OLA, reason=reason)
+    text = " ".join(json.dumps(e.details, ensure_ascii=False) + e.target_label for e in AuditEvent.objects.all())
+    assert "kowalska" not in text.lower()
+    assert AuditEvent.objects.get(kind=AuditEvent.Kind.PERSON_ERASED).details["reason"].startswith("Ticket 77: […]")
+
+
+def test_emails_to_them_are_not_sent_nor_kept(world, ola):
+    OutboundEmailFactory(account=world.acme, to=[OLA], body="Dear Ola Kowalska, your case ...")
+    sent = OutboundEmailFactory(account=world.acme, to=[OLA], status=OutboundEmail.Status.SENT)
+    both = OutboundEmailFactory(account=world.acme, to=["alice@acme.test", OLA])
+    others = OutboundEmailFactory(account=world.globex, to=[OLA])
+    _erase(world)
+    left = {row.pk: row.to for row in OutboundEmail.objects.all()}
+    assert sent.pk not in left and left[both.pk] == ["alice@acme.test"] and left[others.pk] == [OLA]
+    assert len(left) == 2
