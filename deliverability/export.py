@@ -1,5 +1,6 @@
 """Deliverability's part of an account's data export (issue 18): what is watched, what was found, what was
-asked of mailbox providers."""
+asked of mailbox providers, and the DMARC reports received for the customer's domains (what each said and
+its daily figures; the report files themselves stay out, as raw inbound email does)."""
 
 from core.export import Part
 
@@ -12,4 +13,7 @@ EXPORT = (
     Part("authentication_runs", "deliverability.AuthRun"),
     Part("authentication_findings", "deliverability.AuthFinding", account_path="run__account"),
     Part("mediation_requests", "deliverability.MediationRequest"),
+    Part("dmarc_reports", "deliverability.DmarcReport", exclude=("raw", "claimed_at", "attempts")),
+    Part("dmarc_rollups", "deliverability.DmarcRollup"),
+    Part("dmarc_days", "deliverability.DmarcDay"),
 )

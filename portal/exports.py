@@ -26,7 +26,7 @@ from core.text import Msg, Text
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-APPS = ("accounts", "cases", "deliverability", "planning", "availability", "sso")
+APPS = ("accounts", "cases", "deliverability", "planning", "availability", "sso", "integrations")
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -127,7 +127,7 @@ def build(account, path, *, requested_by, language: str, progress: Callable[[int
             "not_included": [
                 "internal notes and staff-only timeline entries",
                 "raw inbound email",
-                "passwords, two-factor secrets and API token hashes",
+                "passwords, two-factor secrets, API token hashes and webhook signing secrets",
                 "single sign-on client secrets and domain verification tokens",
             ],
         }

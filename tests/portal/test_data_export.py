@@ -13,8 +13,10 @@ from accounts.models import AuditEvent, DataExport
 from cases.models import CaseEvent
 from portal import housekeeping, privacy
 from tests.accounts.factories import ContactFactory
-from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory
+from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory, CaseRatingFactory
+from tests.deliverability.factories import DmarcDayFactory, DmarcReportFactory
 from tests.helpers import sign_in
+from tests.integrations.factories import DestinationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +152,26 @@ def test_the_export_page_polls_while_an_export_is_prepared(client, world):
     assert 'hx-trigger="every 3s"' in page and 'value="40"' in page
     fragment = client.get("/a/acme/team/export/", headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="export-list"')
+
+
+def test_what_the_customer_gave_or_gets_elsewhere_is_in_it_too(world, built):
+    """Their ratings of resolved cases, their webhook destinations (never the signing secret) and their DMARC
+    reports and daily figures are the account's data as much as its cases."""
+    case = CaseFactory(account=world.acme)
+    CaseRatingFactory(case=case, score=2, comment="Took three days to get an answer", rated_by=world.alice)
+    hook = DestinationFactory(account=world.acme, name="Ops pager")
+    DmarcReportFactory(account=world.acme, filename="google.com!acme.example!1.xml", raw=b"<feedback>RAW</feedback>")
+    DmarcDayFactory(account=world.acme, domain="acme.example", day=timezone.now().date(), messages=7, aligned=7)
+    DestinationFactory(account=world.globex, name="Globex pager")
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    archive = _zip(export)
+    assert json.loads(archive.read("case_ratings.json"))[0]["comment"] == "Took three days to get an answer"
+    hooks = json.loads(archive.read("webhook_destinations.json"))
+    assert [h["name"] for h in hooks] == ["Ops pager"] and hooks[0]["url"] == hook.url
+    assert json.loads(archive.read("dmarc_reports.json"))[0]["filename"] == "google.com!acme.example!1.xml"
+    assert json.loads(archive.read("dmarc_days.json"))[0]["messages"] == 7
+    everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert hook.secret.encode() not in everything and b"secret" not in archive.read("webhook_destinations.json")
+    assert b"RAW" not in everything and b"Globex" not in everything
+    assert json.loads(archive.read("manifest.json"))["parts_failed"] == []
