@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,13 @@ def _audit(cutoff):
 
 
 def _sweeps(cutoff):
+    """Old sweeps that a later one of the account replaced: its latest sweep (the progress shown) and its latest
+    done one ("checked N days ago") stay however old, or the blocklists page would say "Not checked yet"."""
     from deliverability.models import Sweep
 
-    return Sweep.objects.filter(created_at__lt=cutoff)  # their chunks go with them; listing history stays
+    later = Sweep.objects.filter(account=OuterRef("account"), created_at__gt=OuterRef("created_at"))
+    replaced = Q(Exists(later)) & (~Q(status=Sweep.State.DONE) | Q(Exists(later.filter(status=Sweep.State.DONE))))
+    return Sweep.objects.filter(replaced, created_at__lt=cutoff)  # their chunks go with them; listing history stays
 
 
 def _sent_mail(cutoff):

@@ -15,7 +15,13 @@ from cases.models import InboundMessage
 from deliverability.models import Sweep, SweepChunk
 from portal import housekeeping
 from portal.tasks import housekeeping as housekeeping_task
-from tests.accounts.factories import AuditEventFactory, DataExportFactory, FormSubmissionFactory, OutboundEmailFactory
+from tests.accounts.factories import (
+    AccountFactory,
+    AuditEventFactory,
+    DataExportFactory,
+    FormSubmissionFactory,
+    OutboundEmailFactory,
+)
 from tests.availability.factories import IngestBatchFactory, SecondRollupFactory
 from tests.cases.factories import InboundMessageFactory
 from tests.deliverability.factories import SweepChunkFactory, SweepFactory
@@ -39,7 +45,8 @@ def pair(make, model, field: str, limit: int):
 @time_machine.travel(NOW, tick=False)
 def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
     audit_old, audit_kept = pair(AuditEventFactory, AuditEvent, "created_at", 730)
-    sweep_old, sweep_kept = pair(SweepFactory, Sweep, "created_at", 90)
+    account = AccountFactory()
+    sweep_old, sweep_kept = pair(lambda: SweepFactory(account=account), Sweep, "created_at", 90)
     SweepChunkFactory(sweep=sweep_old)
     sent = lambda: OutboundEmailFactory(status=OutboundEmail.Status.SENT, next_attempt_at=NOW)  # noqa: E731
     mail_old, mail_kept = pair(sent, OutboundEmail, "created_at", 90)
@@ -116,3 +123,19 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(monkeypatch):
 
     assert done["broken"] == -1
     assert done["audit_events"] == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_accounts_latest_sweep_and_latest_done_sweep_stay_however_old():
+    """Sweeps stopped (targets removed, the resolver failing for months): the page still says when it last checked."""
+    account = AccountFactory()
+    replaced, last_done = SweepFactory(account=account), SweepFactory(account=account)
+    latest = SweepFactory(account=account, status=Sweep.State.FAILED)
+    for days, sweep in [(300, replaced), (200, last_done), (150, latest)]:
+        backdate(Sweep, sweep, "created_at", days)
+
+    assert housekeeping.housekeeping()["blocklist_sweeps"] == 1
+
+    assert set(Sweep.objects.values_list("pk", flat=True)) == {last_done.pk, latest.pk}
+    assert Sweep.objects.last_finished(account) == last_done
+    assert Sweep.objects.latest_for(account) == latest
