@@ -33,10 +33,12 @@ class Rule:
 
 
 def _inbound(cutoff):
-    from cases.models import InboundMessage
+    """Processed and ignored messages; a case still open keeps its messages' bytes (its evidence) until resolved."""
+    from cases.models import Case, InboundMessage
 
     done = [InboundMessage.Status.PROCESSED, InboundMessage.Status.IGNORED]
-    return InboundMessage.objects.filter(status__in=done, received_at__lt=cutoff).exclude(raw=b"")
+    rows = InboundMessage.objects.filter(status__in=done, received_at__lt=cutoff).exclude(raw=b"")
+    return rows.filter(Q(case__isnull=True) | Q(case__status=Case.Status.RESOLVED))
 
 
 def _forget_raw(rows) -> int:

@@ -23,7 +23,7 @@ from tests.accounts.factories import (
     OutboundEmailFactory,
 )
 from tests.availability.factories import IngestBatchFactory, SecondRollupFactory
-from tests.cases.factories import InboundMessageFactory
+from tests.cases.factories import CaseFactory, InboundMessageFactory
 from tests.deliverability.factories import SweepChunkFactory, SweepFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,17 @@ def test_an_accounts_latest_sweep_and_latest_done_sweep_stay_however_old():
     assert set(Sweep.objects.values_list("pk", flat=True)) == {last_done.pk, latest.pk}
     assert Sweep.objects.last_finished(account) == last_done
     assert Sweep.objects.latest_for(account) == latest
+
+
+@time_machine.travel(NOW, tick=False)
+def test_raw_email_of_a_case_still_open_is_kept_until_the_case_is_resolved():
+    open_case, resolved = CaseFactory(), CaseFactory(status="resolved")
+    on_open = InboundMessageFactory(status=InboundMessage.Status.PROCESSED, case=open_case)
+    on_resolved = InboundMessageFactory(status=InboundMessage.Status.PROCESSED, case=resolved)
+    for message in (on_open, on_resolved):
+        backdate(InboundMessage, message, "received_at", 400)
+
+    assert housekeeping.housekeeping()["inbound_raw"] == 1
+
+    raw = dict(InboundMessage.objects.values_list("pk", "raw"))
+    assert bytes(raw[on_open.pk]) == bytes(on_open.raw) and bytes(raw[on_resolved.pk]) == b""
