@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -69,9 +69,11 @@ def _sent_mail(cutoff):
 
 
 def _rollups(cutoff):
+    """Whole UTC months only: a month's report is either all there or gone, never a part counted as 100%."""
     from availability.models import SecondRollup
 
-    return SecondRollup.objects.filter(second__lt=int(cutoff.timestamp()))
+    month = cutoff.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return SecondRollup.objects.filter(second__lt=int(month.timestamp()))
 
 
 def _batches(cutoff):

@@ -56,7 +56,7 @@ def test_each_rule_lets_go_past_its_limit_and_keeps_what_is_inside_it():
     inbound_old, inbound_kept = pair(processed, InboundMessage, "received_at", 90)
     quarantined = InboundMessageFactory(status=InboundMessage.Status.QUARANTINED)
     backdate(InboundMessage, quarantined, "received_at", 400)  # still waiting for staff: kept whole
-    SecondRollupFactory(second=int((NOW - timedelta(days=401)).timestamp()))
+    SecondRollupFactory(second=int(datetime(2025, 5, 1, tzinfo=UTC).timestamp()) - 1)  # April, before day 400's month
     second_kept = SecondRollupFactory(second=int((NOW - timedelta(days=399)).timestamp()))
     batch_old, batch_kept = pair(IngestBatchFactory, IngestBatch, "created_at", 400)
     token_old, token_kept = pair(FormSubmissionFactory, FormSubmission, "created_at", 7)
@@ -153,3 +153,15 @@ def test_raw_email_of_a_case_still_open_is_kept_until_the_case_is_resolved():
 
     raw = dict(InboundMessage.objects.values_list("pk", "raw"))
     assert bytes(raw[on_open.pk]) == bytes(on_open.raw) and bytes(raw[on_resolved.pk]) == b""
+
+
+@time_machine.travel(NOW, tick=False)
+def test_availability_seconds_go_by_whole_months():
+    """400 days before 15 June 2026 is 11 May 2025: May stays whole (its report is right or absent, never a part)."""
+    first_of_may = int(datetime(2025, 5, 1, tzinfo=UTC).timestamp())
+    april, may = SecondRollupFactory(second=first_of_may - 1), SecondRollupFactory(second=first_of_may)
+
+    assert housekeeping.housekeeping()["availability_seconds"] == 1
+
+    assert set(SecondRollup.objects.values_list("pk", flat=True)) == {may.pk}
+    assert not SecondRollup.objects.filter(pk=april.pk).exists()
