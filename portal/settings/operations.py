@@ -4,17 +4,20 @@ import os
 
 from core.logs import logging_config
 
-from .env import env_list
+from .env import env_days, env_list
 
 # Retention in days (0 keeps forever): raw bytes of processed inbound email, the audit trail, blocklist sweep
-# runs (listing history stays), sent emails, availability seconds and ingested batches (13 months of AV-1).
-RETAIN_INBOUND_RAW_DAYS = int(os.environ.get("RETAIN_INBOUND_RAW_DAYS", "90"))
-RETAIN_AUDIT_DAYS = int(os.environ.get("RETAIN_AUDIT_DAYS", "730"))
-RETAIN_SWEEP_DAYS = int(os.environ.get("RETAIN_SWEEP_DAYS", "90"))
-RETAIN_SENT_EMAIL_DAYS = int(os.environ.get("RETAIN_SENT_EMAIL_DAYS", "90"))
-RETAIN_AVAILABILITY_DAYS = int(os.environ.get("RETAIN_AVAILABILITY_DAYS", "400"))
-RETAIN_FORM_SUBMISSION_DAYS = int(os.environ.get("RETAIN_FORM_SUBMISSION_DAYS", "7"))  # one-time form tokens
-RETAIN_EXPORT_DAYS = int(os.environ.get("RETAIN_EXPORT_DAYS", "7"))  # an account's data export zip (issue 18)
+# runs (listing history stays), sent emails, availability seconds and ingested batches (13 months of AV-1). A value
+# that is not a whole number, or below a floor, stops the start (env_days).
+RETAIN_INBOUND_RAW_DAYS = env_days("RETAIN_INBOUND_RAW_DAYS", 90)
+RETAIN_AUDIT_DAYS = env_days("RETAIN_AUDIT_DAYS", 730)
+RETAIN_SWEEP_DAYS = env_days("RETAIN_SWEEP_DAYS", 90)
+RETAIN_SENT_EMAIL_DAYS = env_days("RETAIN_SENT_EMAIL_DAYS", 90)
+# The availability page shows this month and the 6 before (7 x 31 days): less would show emptied months as 100%.
+RETAIN_AVAILABILITY_DAYS = env_days("RETAIN_AVAILABILITY_DAYS", 400, minimum=7 * 31)
+RETAIN_FORM_SUBMISSION_DAYS = env_days("RETAIN_FORM_SUBMISSION_DAYS", 7)  # one-time form tokens
+# An account's data export zip (issue 18): downloadable this long, never kept forever.
+RETAIN_EXPORT_DAYS = env_days("RETAIN_EXPORT_DAYS", 7, forever=False)
 
 # The REST API (issue 20): calls a minute per token before 429 with Retry-After.
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "600"))

@@ -1,9 +1,13 @@
 """Retention (issue 18): the daily housekeeping task lets go of what is past its time and keeps the rest.
 
 Each rule is checked with one row just past its limit and one just inside it; 0 days keeps everything; one
-failing rule does not stop the others.
+failing rule does not stop the others; what a page still shows stays; a retention that is not a whole number
+stops the start.
 """
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -165,3 +169,16 @@ def test_availability_seconds_go_by_whole_months():
 
     assert set(SecondRollup.objects.values_list("pk", flat=True)) == {may.pk}
     assert not SecondRollup.objects.filter(pk=april.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("RETAIN_AUDIT_DAYS", "-1"), ("RETAIN_SWEEP_DAYS", "90d"), ("RETAIN_AVAILABILITY_DAYS", "30")],
+)
+def test_a_retention_that_is_not_whole_days_or_under_its_floor_stops_the_start(name, value):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", name: value}
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode != 0
+    assert f"ImproperlyConfigured: {name} must be 0 (keep forever) or a whole number of days" in run.stderr
