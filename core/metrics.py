@@ -26,6 +26,8 @@ TASK_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
 )
 SLA_ALERTS = Counter("portal_sla_alerts", "Warnings and breach escalations the SLA sweep raised.")
+# Any token is a method to Django and gunicorn: a client inventing them must not invent series.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _started: dict[str, float] = {}
 
@@ -42,8 +44,9 @@ class RequestMetricsMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = (match.view_name if match else "") or "unmatched"
-        REQUEST_SECONDS.labels(view, request.method).observe(time.perf_counter() - start)
-        RESPONSES.labels(view, request.method, f"{response.status_code // 100}xx").inc()
+        method = request.method if request.method in METHODS else "other"
+        REQUEST_SECONDS.labels(view, method).observe(time.perf_counter() - start)
+        RESPONSES.labels(view, method, f"{response.status_code // 100}xx").inc()
         return response
 
 

@@ -175,3 +175,14 @@ def test_a_scrape_has_request_latency_by_view_and_task_durations(client, setting
     assert all("/" not in dict(labels)["view"] for labels in counts)  # URL names, never raw paths
     tasks = found["portal_celery_task_duration_seconds_count"]
     assert tasks[(("state", "SUCCESS"), ("task", "portal.tasks.heartbeat"))] >= 1
+
+
+def test_a_method_a_client_invents_makes_no_series_of_its_own(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+    for method in ("PROBE1", "PROBE2", "get"):
+        client.generic(method, "/healthz")
+
+    found = scrape(client, Authorization=f"Bearer {TOKEN}")
+
+    methods = {dict(labels)["method"] for labels in found["portal_http_responses_total"]}
+    assert methods <= {"GET", "other"} and "other" in methods
