@@ -63,12 +63,23 @@ def heartbeat_age(now: datetime | None = None) -> float | None:
     return _age(beat.seen_at if beat else None, now or timezone.now())
 
 
+# A scrape asks the broker once, and not for long: kombu's defaults retry a refused connection for seconds and wait
+# on a Redis that accepts but never answers for ever.
+BROKER_ASKED_ONCE = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+
+
 def queue_lengths() -> dict[str, int | None]:
     """Messages waiting in each Celery queue the portal routes to (None: the broker did not answer)."""
     queues = {settings.CELERY_TASK_DEFAULT_QUEUE, *(r["queue"] for r in settings.CELERY_TASK_ROUTES.values())}
     lengths: dict[str, int | None] = {}
     try:
-        with celery_app.connection_for_read() as conn:
+        with celery_app.connection_for_read(transport_options=BROKER_ASKED_ONCE) as conn:
             channel = conn.default_channel
             for queue in sorted(queues):
                 try:

@@ -5,6 +5,8 @@ heartbeat and answers 503 when one is past its limit; /metrics is protected and 
 view, task durations, queue lengths, the outbox, inbound mail and blocklist sweeps.
 """
 
+import socket
+import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from accounts.models import OutboundEmail
 from cases.models import InboundMessage
 from portal import vitals
+from portal.celery import app as celery_app
 from portal.tasks import heartbeat
 from tests.accounts.factories import OutboundEmailFactory
 from tests.cases.factories import InboundMessageFactory
@@ -186,3 +189,19 @@ def test_a_method_a_client_invents_makes_no_series_of_its_own(client, settings):
 
     methods = {dict(labels)["method"] for labels in found["portal_http_responses_total"]}
     assert methods <= {"GET", "other"} and "other" in methods
+
+
+def test_queue_lengths_answer_within_a_scrape_when_the_broker_accepts_but_never_replies(monkeypatch):
+    """A hung Redis (connections accepted, nothing answered) held the scrape forever: Prometheus lost every figure
+    (its scrape timeout is 10 s) and each scrape kept a web worker busy until gunicorn killed it."""
+    silent = socket.create_server(("127.0.0.1", 0), backlog=16)  # the kernel accepts; nobody ever reads
+    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+    found = {}
+    asking = threading.Thread(target=lambda: found.update(vitals.queue_lengths()), daemon=True)
+    try:
+        asking.start()
+        asking.join(timeout=10)
+        assert not asking.is_alive(), "the queue lengths did not answer within a scrape's timeout"
+    finally:
+        silent.close()  # resets the connections still waiting
+    assert found and set(found.values()) == {None}  # unknown, not zero
