@@ -10,6 +10,7 @@ import os
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -99,4 +100,9 @@ def metrics(request):
         raise Http404
     scraped = CollectorRegistry(auto_describe=False)
     scraped.register(PipelineCollector())
-    return HttpResponse(_recorded() + generate_latest(scraped), content_type=CONTENT_TYPE_LATEST)
+    try:
+        with vitals.answering_in_time():
+            pipeline = generate_latest(scraped)
+    except DatabaseError:
+        pipeline = b""  # the figures recorded in the processes still reach Prometheus
+    return HttpResponse(_recorded() + pipeline, content_type=CONTENT_TYPE_LATEST)

@@ -4,9 +4,11 @@ Each function answers from the database (or the broker) at the moment it is aske
 asks its four figures in one statement (issue 18: /healthz is asked by every load balancer every few seconds).
 """
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from core.figures import figures
 from .celery import app as celery_app
 from .models import Heartbeat
 
+STATEMENT_SECONDS = 2  # what /healthz and a scrape wait for a statement (load balancers and Prometheus wait little)
 UNSENT = Q(status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING])
 
 
@@ -99,6 +102,17 @@ LIMITS = {
 }
 
 
+@contextmanager
+def answering_in_time():
+    """On PostgreSQL the statements inside give up after ``STATEMENT_SECONDS``: one stuck behind a lock or on a busy
+    database held /healthz or a scrape until gunicorn killed the web worker, which answered nothing."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{STATEMENT_SECONDS}s"])
+        yield
+
+
 def limit(figure: str) -> float:
     name, default = LIMITS[figure]
     return float(getattr(settings, name, default))
@@ -106,13 +120,14 @@ def limit(figure: str) -> float:
 
 def pipeline(now: datetime | None = None) -> dict[str, float | int | None]:
     """The background pipeline's figures for /healthz, ages rounded to seconds: one statement (a database that
-    does not answer it raises)."""
-    found = figures(
-        outbox_backlog=("COUNT", _unsent().values("pk")),
-        outbox_oldest_unsent_seconds=("MIN", _unsent().values("created_at")),
-        inbound_oldest_unprocessed_seconds=("MIN", _waiting_inbound().values("received_at")),
-        worker_last_seen_seconds=("MIN", _beat().values("seen_at")),  # the name is unique: one row or none
-    )
+    does not answer it in ``STATEMENT_SECONDS`` raises)."""
+    with answering_in_time():
+        found = figures(
+            outbox_backlog=("COUNT", _unsent().values("pk")),
+            outbox_oldest_unsent_seconds=("MIN", _unsent().values("created_at")),
+            inbound_oldest_unprocessed_seconds=("MIN", _waiting_inbound().values("received_at")),
+            worker_last_seen_seconds=("MIN", _beat().values("seen_at")),  # the name is unique: one row or none
+        )
     now = now or timezone.now()
     ages = {k: _age(v, now) for k, v in found.items() if k != "outbox_backlog"}
     return {"outbox_backlog": found["outbox_backlog"], **{k: None if v is None else round(v) for k, v in ages.items()}}
