@@ -88,3 +88,8 @@ if os.environ.get("SENTRY_DSN"):
         send_default_pii=False,
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+    # django-structlog logs every 5xx answer and failed task at error level: a 503 of /healthz is no error, and a
+    # crash is already Sentry's own event (Django's and Celery's integrations, with the traceback).
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    ignore_logger("django_structlog.*")
