@@ -7,9 +7,11 @@ standard ``logging`` module get the same context.
 """
 
 import time
+from urllib.parse import parse_qsl
 
 import structlog
 from django.dispatch import receiver
+from django.urls import Resolver404, resolve
 from django_structlog import signals
 
 from core.network import client_ip
@@ -63,14 +65,36 @@ class AccountContextMiddleware:
             structlog.contextvars.bind_contextvars(account=slug)
 
 
+def loggable_request(request) -> str:
+    """``METHOD path`` as a log line shows it: a URL's ``token`` (a password reset's, an emailed rating link's) and
+    the values of the query string (a sign-in's ``code``) would let whoever reads the logs use them."""
+    path = request.path
+    try:
+        token = (request.resolver_match or resolve(request.path_info)).kwargs.get("token")
+    except Resolver404:
+        token = None
+    if token:
+        path = path.replace(str(token), "[token]")
+    if query := parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
+        path += "?" + "&".join(f"{name}=…" for name, _ in query)
+    return f"{request.method} {path}"
+
+
 @receiver(signals.bind_extra_request_metadata)
 def _client_and_clock(request, logger, log_kwargs, **_):
     structlog.contextvars.bind_contextvars(ip=client_ip(request))
+    log_kwargs["request"] = loggable_request(request)
     request._log_started = time.perf_counter()
 
 
 @receiver(signals.bind_extra_request_finished_metadata)
 def _duration(request, logger, response, log_kwargs, **_):
+    log_kwargs["request"] = loggable_request(request)
     started = getattr(request, "_log_started", None)
     if started is not None:
         log_kwargs["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+
+
+@receiver(signals.bind_extra_request_failed_metadata)
+def _failed(request, logger, exception, log_kwargs, **_):
+    log_kwargs["request"] = loggable_request(request)

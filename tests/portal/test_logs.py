@@ -67,6 +67,21 @@ def test_lines_of_the_standard_logging_module_carry_the_request_context(json_log
     assert refused[0]["logger"] == "portal.auth"
 
 
+@pytest.mark.django_db
+def test_no_line_holds_a_secret_of_the_url(json_logs, client, world):
+    """A password reset link's token (valid until used) and a sign-in's code were written out in the request line of
+    request_started and request_finished, for anyone reading the logs to use."""
+    client.get("/password/reset/MQ/cy8zkq-5a1f0e0c7d1d2b3a4c5e/")
+    client.get("/login/", {"code": "oidc-c0de-77", "next": "/"})
+
+    lines = json_logs()
+    written = "\n".join(json.dumps(line) for line in lines)
+    for secret in ("cy8zkq-5a1f0e0c7d1d2b3a4c5e", "oidc-c0de-77"):
+        assert secret not in written
+    requests = {line["request"] for line in lines if line["event"] == "request_finished"}
+    assert requests == {"GET /password/reset/MQ/[token]/", "GET /login/?code=…&next=…"}
+
+
 @pytest.mark.worker
 def test_a_real_workers_lines_are_json_with_the_task_id(transactional_db, capsys):
     with celery_worker(env={"LOG_FORMAT": "json"}) as queue:
