@@ -3,7 +3,7 @@ processed minutes after they came (the ingest died); assign and replay."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -39,6 +39,10 @@ def inbound_detail(request, pk):
     message = get_object_or_404(
         InboundMessage.objects.visible_to(request.user).select_related("account", "case"), pk=pk
     )
+    if not message.raw:  # let go by retention (RETAIN_INBOUND_RAW_DAYS) or by the sender's erasure
+        if request.GET.get("raw") == "1":
+            raise Http404
+        return render(request, "cases/staff/inbound_detail.html", {"message": message, "parsed": None})
     if request.GET.get("raw") == "1":
         response = HttpResponse(bytes(message.raw), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.eml"'
