@@ -77,7 +77,8 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = logging_config(json=os.environ.get("LOG_FORMAT", "json") == "json", level=LOG_LEVEL)  # noqa: F405
 
 # Errors (web requests, Celery tasks, error-level log lines) reach Sentry when SENTRY_DSN is set. No personal
-# data is sent (no cookies, no user email, no request bodies).
+# data is sent: no cookies, no user email, no request bodies, no local variables (a frame's locals hold case text,
+# email bodies and tokens, which Sentry's scrubber, going by names like "password", would let through).
 if os.environ.get("SENTRY_DSN"):
     import sentry_sdk
 
@@ -86,6 +87,8 @@ if os.environ.get("SENTRY_DSN"):
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
         release=os.environ.get("SENTRY_RELEASE") or None,
         send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
     # django-structlog logs every 5xx answer and failed task at error level: a 503 of /healthz is no error, and a

@@ -16,8 +16,10 @@ FAILING_PROCESS = """
 import logging, django
 django.setup()
 import sentry_sdk
-try:
+def send(body):
     raise RuntimeError("outbox drain crashed on row 42")
+try:
+    send("Dear Ola, your reset code is 731-204")
 except RuntimeError:
     logging.getLogger("accounts.outbox").exception("sending failed")
 sentry_sdk.flush(timeout=10)
@@ -84,6 +86,7 @@ def test_an_error_logged_in_production_reaches_sentry():
     path, body = Ingest.received[0]
     assert path == "/api/7/envelope/"
     assert b"outbox drain crashed on row 42" in body and b"RuntimeError" in body
+    assert b"731-204" not in body, "a frame's local variables (an email's body) went to Sentry"
 
 
 def test_without_a_dsn_nothing_is_sent_and_production_starts():
