@@ -126,6 +126,7 @@ def build(account, path, *, requested_by, language: str, progress: Callable[[int
             "attachments_missing": missing,
             "not_included": [
                 "internal notes and staff-only timeline entries",
+                "audit rows of what staff or the portal itself did",
                 "raw inbound email",
                 "passwords, two-factor secrets, API token hashes and webhook signing secrets",
                 "single sign-on client secrets and domain verification tokens",

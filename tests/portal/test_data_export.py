@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, DataExport
 from cases.models import CaseEvent
 from portal import housekeeping, privacy
-from tests.accounts.factories import ContactFactory
+from tests.accounts.factories import AuditEventFactory, ContactFactory
 from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory, CaseRatingFactory
 from tests.deliverability.factories import DmarcDayFactory, DmarcReportFactory
 from tests.helpers import sign_in
@@ -175,3 +175,24 @@ def test_what_the_customer_gave_or_gets_elsewhere_is_in_it_too(world, built):
     assert hook.secret.encode() not in everything and b"secret" not in archive.read("webhook_destinations.json")
     assert b"RAW" not in everything and b"Globex" not in everything
     assert json.loads(archive.read("manifest.json"))["parts_failed"] == []
+
+
+def test_the_audit_trail_in_it_is_only_what_the_customers_own_people_did(world, built):
+    """Customers see no audit trail on screen: the export carries the rows of their own people's actions, never
+    staff's (an erasure reason, a resent email, a shift handover) nor the portal's own."""
+    AuditEventFactory(account=world.acme, actor=world.alice, kind=AuditEvent.Kind.TOKEN_ISSUED, details={})
+    reason = {"reason": "Ticket 77, verified by phone with Ola"}
+    AuditEventFactory(account=world.acme, actor=world.tina, kind=AuditEvent.Kind.PERSON_ERASED, details=reason)
+    resent = {"subject": "Your case ACME-7", "to": ["ola@acme.test"], "last_error": "550 mailbox full"}
+    AuditEventFactory(account=world.acme, actor=world.tina, kind=AuditEvent.Kind.OUTBOUND_RETRIED, details=resent)
+    handover = {"before": "tina@tam.test", "after": "tom@tam.test"}
+    AuditEventFactory(account=world.acme, actor=None, kind=AuditEvent.Kind.CASE_HANDED_OVER, details=handover)
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    archive = _zip(export)
+    rows = json.loads(archive.read("audit_trail.json"))
+    assert {row["kind"] for row in rows} == {AuditEvent.Kind.TOKEN_ISSUED, AuditEvent.Kind.DATA_EXPORT_REQUESTED}
+    assert {row["actor_id"] for row in rows} == {world.alice.pk}
+    trail = archive.read("audit_trail.json")
+    for staff_only in (b"Ticket 77", b"Your case ACME-7", b"tom@tam.test", b"tina@tam.test"):
+        assert staff_only not in trail
