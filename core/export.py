@@ -2,6 +2,7 @@
 ``EXPORT = (Part(...), ...)``. ``portal.privacy`` collects every app's parts, so each app says what of its data
 belongs to the customer (public timeline, not internal notes) and nothing else has to know its models."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -11,13 +12,16 @@ from django.db.models import Q, QuerySet
 @dataclass(frozen=True)
 class Part:
     """One file of the export: the rows of ``model`` (``app_label.Model``) whose ``account_path`` is the
-    account, narrowed by ``only``, without the ``exclude`` fields (secrets, staff-only text)."""
+    account, narrowed by ``only``, without the ``exclude`` fields (secrets, staff-only text). ``shown``, when
+    given, makes each exported row (``shown(obj, row)``) what the customer sees of it where a field is
+    partly staff-only."""
 
     name: str
     model: str
     account_path: str = "account"
     only: Q = field(default_factory=Q)
     exclude: tuple[str, ...] = ()
+    shown: Callable[[object, dict], dict] | None = None
 
     def rows(self, account) -> QuerySet:
         model = apps.get_model(self.model)

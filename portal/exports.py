@@ -78,7 +78,9 @@ def _write_part(archive: zipfile.ZipFile, part: Part, account, people: _People) 
     with archive.open(f"{part.name}.json", "w") as out:
         out.write(b"[")
         for obj in part.rows(account).iterator(chunk_size=1000):
-            out.write((b",\n" if count else b"\n") + json.dumps(_row(obj, names, people), cls=_Encoder).encode())
+            row = _row(obj, names, people)
+            row = part.shown(obj, row) if part.shown else row
+            out.write((b",\n" if count else b"\n") + json.dumps(row, cls=_Encoder).encode())
             count += 1
         out.write(b"\n]\n")
     return count
@@ -127,6 +129,7 @@ def build(account, path, *, requested_by, language: str, progress: Callable[[int
             "not_included": [
                 "internal notes and staff-only timeline entries",
                 "audit rows of what staff or the portal itself did",
+                "staff's check of an email's sender (only the mechanism that verified it is kept)",
                 "raw inbound email",
                 "passwords, two-factor secrets, API token hashes and webhook signing secrets",
                 "single sign-on client secrets and domain verification tokens",

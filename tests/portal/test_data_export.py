@@ -10,7 +10,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEvent, DataExport
+from cases.email import verify
 from cases.models import CaseEvent
+from core.text import Text
 from portal import housekeeping, privacy
 from tests.accounts.factories import AuditEventFactory, ContactFactory
 from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory, CaseRatingFactory
@@ -196,3 +198,21 @@ def test_the_audit_trail_in_it_is_only_what_the_customers_own_people_did(world, 
     trail = archive.read("audit_trail.json")
     for staff_only in (b"Ticket 77", b"Your case ACME-7", b"tom@tam.test", b"tina@tam.test"):
         assert staff_only not in trail
+
+
+def test_the_timeline_in_it_keeps_the_sender_check_to_what_the_case_page_shows_customers(world, built):
+    """Staff read how an email's sender was known ("unverified — released by Tina Nowak", the DMARC result);
+    the customer's case page shows only "verified by DMARC", and so does the export."""
+    case = CaseFactory(account=world.acme)
+    released = verify.Verdict(verify.RELEASED, verify.RELEASED_BY % {"name": world.tina.full_name}).stamp()
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.REPLY, body="Still failing", details={"sender": released})
+    dmarc = verify.Verdict(verify.DMARC, Text(["dmarc=pass header.from=acme.test"])).stamp()
+    CaseEventFactory(case=case, kind=CaseEvent.Kind.REPLY, body="Headers attached", details={"sender": dmarc})
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    archive = _zip(export)
+    timeline = {row["body"]: row["details"] for row in json.loads(archive.read("case_timeline.json"))}
+    assert "sender" not in timeline["Still failing"]
+    assert timeline["Headers attached"]["sender"] == {"verified_by": "DMARC"}
+    text = archive.read("case_timeline.json").decode()
+    assert "released" not in text and world.tina.full_name not in text and "header.from" not in text
