@@ -3,9 +3,9 @@ with their address go, they leave the team, and, when this was their only compan
 anonymous, inactive one (``#<id>``, ``erased-<id>@erased.invalid``): rows that point at it (timeline entries,
 audit rows) keep their place with no name. Their sessions, second factors, addresses and company sign-in
 identities go with it. The account's audit trail keeps what was done, with their address replaced and their
-name and phone number made "[…]"; emails queued or kept for them go. Called by ``portal.privacy``, which, like
-``cases.erasure``, finds and rewrites their traces in text and JSON with ``patterns``, ``mentioning`` and
-``scrub``."""
+name and phone number made "[…]"; emails queued or kept for them go, and those to others say "[…]" where they
+named them. Called by ``portal.privacy``, which, like ``cases.erasure``, finds and rewrites their traces in text
+and JSON with ``patterns``, ``mentioning``, ``scrub`` and ``rewrite``."""
 
 import json
 import re
@@ -79,6 +79,21 @@ def mentioning(rows: QuerySet, fields, terms) -> QuerySet:
     return rows.filter(query) if query else rows.none()
 
 
+def rewrite(rows: QuerySet, fields: list[str], found: list[re.Pattern], terms, *, also=()) -> list:
+    """Rewrite ``fields`` of the rows that mention the person (``terms``) with ``scrub``; the rows changed (with
+    ``also`` read too) are returned."""
+    changed = []
+    for row in mentioning(rows, fields, terms).only(*fields, *also):
+        before = [getattr(row, field) for field in fields]
+        after = [scrub(value, found) for value in before]
+        if after != before:
+            for field, value in zip(fields, after, strict=True):
+                setattr(row, field, value)
+            row.save(update_fields=fields)
+            changed.append(row)
+    return changed
+
+
 def _anonymise_login(user: User) -> None:
     for session in UserSession.objects.filter(user_id=user.pk):
         session.end()
@@ -123,6 +138,14 @@ def _forget_emails(account: Account, email: str) -> int:
     return changed
 
 
+def _scrub_outbox(account: Account, email: str, found: dict) -> int:
+    """The account's emails to others that name them (a case's subject, a quoted reply): "[…]" instead."""
+    terms = [email, *found["names"], *found["phones"]]
+    everywhere = patterns(emails=[email], names=found["names"], phones=found["phones"])
+    rows = OutboundEmail.objects.filter(account=account)
+    return len(rewrite(rows, ["subject", "body", "html_body"], everywhere, terms))
+
+
 def erase(*, account: Account, email: str, user: User | None, contacts: list[Contact], found: dict) -> dict:
     """The accounts side of the erasure, inside the caller's transaction; returns what it changed. ``found``:
     their names and phone numbers (``identifiers``)."""
@@ -138,4 +161,5 @@ def erase(*, account: Account, email: str, user: User | None, contacts: list[Con
             done["login_anonymised"] = True
     done["audit_rows_scrubbed"] = _scrub_audit(account, email, replacement, found)
     done["emails_forgotten"] = _forget_emails(account, email)
+    done["emails_scrubbed"] = _scrub_outbox(account, email, found)
     return done

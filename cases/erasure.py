@@ -1,16 +1,17 @@
 """Erasing a person of a customer from an account (issue 18; GDPR Art. 17), the cases side: the case's
 contact fields that name them are emptied, their address, names and phone numbers in the cases' subjects and
 descriptions and in the timeline (its text and what its entries keep: who was called, who agreed, the sender's
-address, the quoted email) become "[…]", and the search vectors follow. The raw email they sent is let go (its
-row stays, so a late retry is still recognised), Severity 1 calls they made lose their contact details, and
-they follow no case. The cases themselves stay: they are the company's record. Called by ``portal.privacy``
-inside its transaction."""
+address, the quoted email) become "[…]", and the search vectors follow. The raw email they sent and its subject
+are let go (its row stays, so a late retry is still recognised), Severity 1 calls they made lose their contact
+details, other received emails' subjects and Severity 1 calls' text (contact, description, why it was closed)
+say "[…]" where they named them, and they follow no case. The cases themselves stay: they are the company's
+record. Called by ``portal.privacy`` inside its transaction."""
 
 import re
 
 from django.db.models import Q
 
-from accounts.erasure import ERASED, mentioning, patterns, scrub
+from accounts.erasure import ERASED, patterns, rewrite
 
 from . import search
 from .models import Case, CaseEvent, InboundMessage, PhoneIntake
@@ -36,17 +37,9 @@ def _contact_cases(account, email: str, phones: set[str]) -> int:
 def _scrub_rows(rows, fields: list[str], found: list[re.Pattern], terms: list[str], cases: set) -> int:
     """Rewrite ``fields`` of the rows that mention them; the ids of the cases changed are added to ``cases``."""
     of_case = "pk" if rows.model is Case else "case_id"
-    changed = 0
-    for row in mentioning(rows, fields, terms).only(*fields, *(["case"] if of_case == "case_id" else [])):
-        before = [getattr(row, field) for field in fields]
-        after = [scrub(value, found) for value in before]
-        if after != before:
-            for field, value in zip(fields, after, strict=True):
-                setattr(row, field, value)
-            row.save(update_fields=fields)
-            cases.add(getattr(row, of_case))
-            changed += 1
-    return changed
+    changed = rewrite(rows, fields, found, terms, also=["case"] if of_case == "case_id" else [])
+    cases.update(getattr(row, of_case) for row in changed if getattr(row, of_case) is not None)
+    return len(changed)
 
 
 def erase(*, account, email: str, user, names: set[str], phones: set[str]) -> dict:
@@ -59,14 +52,19 @@ def erase(*, account, email: str, user, names: set[str], phones: set[str]) -> di
     calls = PhoneIntake.objects.filter(account=account, contact_email__iexact=email)
     cases: set[int] = set()
     events = CaseEvent.objects.filter(case__account=account)
+    call_text = ["contact_name", "contact_phone", "description", "close_reason"]
     done = {
         "case_contacts_cleared": _contact_cases(account, email, phones),
         "descriptions_scrubbed": _scrub_rows(
             Case.objects.filter(account=account), ["subject", "description"], found, terms, cases
         ),
         "timeline_entries_scrubbed": _scrub_rows(events, ["body", "details"], found, terms, cases),
-        "inbound_emails_forgotten": inbound.update(raw=b"", sender="", envelope_sender=None),
+        "inbound_emails_forgotten": inbound.update(raw=b"", sender="", envelope_sender=None, subject=""),
+        "inbound_subjects_scrubbed": len(
+            rewrite(InboundMessage.objects.filter(account=account), ["subject"], found, terms)
+        ),
         "calls_cleared": calls.update(contact_name=ERASED, contact_email="", contact_phone=""),
+        "calls_scrubbed": len(rewrite(PhoneIntake.objects.filter(account=account), call_text, found, terms)),
     }
     if cases:
         search.index(sorted(cases))

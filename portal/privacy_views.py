@@ -53,11 +53,14 @@ DONE = {
     "login_anonymised": gettext_lazy("Login made anonymous"),
     "audit_rows_scrubbed": gettext_lazy("Audit rows with their address replaced"),
     "emails_forgotten": gettext_lazy("Emails to them deleted or readdressed"),
+    "emails_scrubbed": gettext_lazy("Emails to others that named them changed"),
     "case_contacts_cleared": gettext_lazy("Cases whose contact was cleared"),
     "descriptions_scrubbed": gettext_lazy("Case subjects or descriptions changed"),
     "timeline_entries_scrubbed": gettext_lazy("Timeline entries changed"),
     "inbound_emails_forgotten": gettext_lazy("Received emails deleted"),
+    "inbound_subjects_scrubbed": gettext_lazy("Other received emails whose subject changed"),
     "calls_cleared": gettext_lazy("Severity 1 calls cleared"),
+    "calls_scrubbed": gettext_lazy("Severity 1 calls whose text changed"),
 }
 
 

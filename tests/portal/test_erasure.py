@@ -19,7 +19,7 @@ from tests.accounts.factories import (
     UserFactory,
     add_totp,
 )
-from tests.cases.factories import CaseEventFactory, CaseFactory, InboundMessageFactory
+from tests.cases.factories import CaseEventFactory, CaseFactory, InboundMessageFactory, PhoneIntakeFactory
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,40 @@ def test_emails_to_them_are_not_sent_nor_kept(world, ola):
     left = {row.pk: row.to for row in OutboundEmail.objects.all()}
     assert sent.pk not in left and left[both.pk] == ["alice@acme.test"] and left[others.pk] == [OLA]
     assert len(left) == 2
+
+
+def test_their_calls_received_subjects_and_emails_to_others_that_name_them_change_too(world, ola):
+    """A Severity 1 call's text, the subjects of received emails and what the account's emails to others say of
+    them are rewritten like the cases' text; other people on those rows keep their names."""
+    theirs = PhoneIntakeFactory(
+        account=world.acme, contact_name="Ola Kowalska", contact_email=OLA, description="Ola Kowalska: all bounces"
+    )
+    for_them = PhoneIntakeFactory(
+        account=world.acme,
+        contact_name="Arthur Malinowski",
+        contact_phone="+48 600 999 888",
+        contact_email="arthur@acme.test",
+        description="Calling for Ola Kowalska (+48 600 100 200), who is away",
+        close_reason=f"Duplicate of the call from {OLA}",
+    )
+    InboundMessage.objects.update(subject="Ola Kowalska: nothing goes out")
+    forwarded = InboundMessageFactory(account=world.acme, sender="arthur@acme.test", subject="Fwd: Ola Kowalska")
+    quoted = f"Ola Kowalska <{OLA}> wrote: call +48 600 100 200"
+    mail = OutboundEmailFactory(
+        account=world.acme,
+        to=["alice@acme.test"],
+        subject="Case opened by Ola Kowalska",
+        body=quoted,
+        html_body=f"<p>{quoted}</p>",
+    )
+    done = _erase(world)
+    for row in (theirs, for_them, forwarded, mail):
+        row.refresh_from_db()
+    assert theirs.description == "[…]: all bounces" and theirs.contact_email == ""
+    assert (for_them.contact_name, for_them.contact_phone) == ("Arthur Malinowski", "+48 600 999 888")
+    assert for_them.description == "Calling for […] ([…]), who is away"
+    assert for_them.close_reason == "Duplicate of the call from […]"
+    assert InboundMessage.objects.get(sender="").subject == "" and forwarded.subject == "Fwd: […]"
+    assert mail.subject == "Case opened by […]" and mail.body == "[…] <[…]> wrote: call […]"
+    assert mail.html_body == "<p>[…] <[…]> wrote: call […]</p>" and mail.to == ["alice@acme.test"]
+    assert done["calls_scrubbed"] == 2 and done["emails_scrubbed"] == 1 and done["inbound_subjects_scrubbed"] == 1
