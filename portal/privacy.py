@@ -104,6 +104,9 @@ def person_erase(*, account: Account, actor: User, email: str, reason: str) -> d
         raise PrivacyError(_("Say why: the request it answers, and how you verified it."))
     if User.objects.filter(email__iexact=email, is_staff=True).exists():
         raise PrivacyError(_("That address belongs to a member of staff; staff are not erased here."))
+    # One erasure on an account at a time: a second one (a double click, two TAMs) waits here for the first to
+    # commit, then finds nobody left and writes no second audit row.
+    Account.objects.select_for_update().filter(pk=account.pk).first()
     user, contacts = account_erasure.person_of(account, email)
     found = account_erasure.identifiers(user, contacts)
     done = case_erasure.erase(account=account, email=email, user=user, names=found["names"], phones=found["phones"])

@@ -3,9 +3,12 @@ address and phone go from the account's contacts, cases, timelines and raw mail;
 when this was their only company; the audit trail records it without their address."""
 
 import json
+import threading
+import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections, transaction
 
 from accounts.models import AuditEvent, Contact, Membership, OutboundEmail, User
 from cases import search
@@ -229,3 +232,42 @@ def test_their_calls_received_subjects_and_emails_to_others_that_name_them_chang
     assert mail.subject == "Case opened by […]" and mail.body == "[…] <[…]> wrote: call […]"
     assert mail.html_body == "<p>[…] <[…]> wrote: call […]</p>" and mail.to == ["alice@acme.test"]
     assert done["calls_scrubbed"] == 2 and done["emails_scrubbed"] == 1 and done["inbound_subjects_scrubbed"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: nothing to lock")
+def test_a_second_erasure_at_the_same_time_waits_then_finds_nobody(world, ola):
+    """A double click, or two TAMs: the second erasure waits for the first to commit, then finds nothing to
+    erase, and the audit trail has one row."""
+    erased, release, outcome = threading.Event(), threading.Event(), {}
+
+    def erase(name, hold=False):
+        try:
+            with transaction.atomic():
+                outcome[name] = _erase(world)
+                erased.set()
+                if hold:
+                    release.wait(timeout=30)
+        except privacy.PrivacyError as error:
+            outcome[name] = error
+        finally:
+            connections.close_all()  # this thread's connection
+
+    first = threading.Thread(target=erase, args=("first", True))
+    first.start()
+    assert erased.wait(timeout=30)
+    second = threading.Thread(target=erase, args=("second",))
+    second.start()
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    with connection.cursor() as cursor:
+        for _ in range(3000):  # until the second erasure waits for the first (at most about 30 s)
+            cursor.execute(waiting)
+            if cursor.fetchone()[0] or not second.is_alive():
+                break
+            time.sleep(0.01)
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert outcome["first"]["login_anonymised"]
+    assert isinstance(outcome["second"], privacy.PrivacyError) and "Nobody" in str(outcome["second"])
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PERSON_ERASED).count() == 1
