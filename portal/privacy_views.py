@@ -97,4 +97,7 @@ def person_erase(request, slug):
         else:
             form = EraseForm()
     changes = [(label, done[key]) for key, label in DONE.items() if key in done] if done else None
-    return render(request, "portal/privacy/erase.html", {"account": account, "form": form, "done": changes})
+    admins = list(account.admin_users()[:2])  # erasing the only one leaves nobody who can ask for an export
+    only_admin = admins[0] if len(admins) == 1 else None
+    context = {"account": account, "form": form, "done": changes, "only_admin": only_admin}
+    return render(request, "portal/privacy/erase.html", context)

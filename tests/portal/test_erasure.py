@@ -271,3 +271,25 @@ def test_a_second_erasure_at_the_same_time_waits_then_finds_nobody(world, ola):
     assert outcome["first"]["login_anonymised"]
     assert isinstance(outcome["second"], privacy.PrivacyError) and "Nobody" in str(outcome["second"])
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PERSON_ERASED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "is this account's only admin"), ("pl", "jedynym administratorem")]
+)
+def test_the_page_says_before_erasing_the_only_admin_that_nobody_could_ask_for_an_export(client, world, language, said):
+    """Erasing the account's last admin leaves nobody who can ask for a data export: the page says so before the
+    TAM confirms, and still erases (a legal request is honoured)."""
+    world.tina.language = language
+    world.tina.save(update_fields=["language"])
+    sign_in(client, world, "tina")
+    page = client.get("/console/accounts/acme/erase/").content.decode()
+    assert 'data-testid="only-admin"' in page and said in page and world.alice.email in page
+    form = {"email": world.alice.email, "reason": "Ticket 78, verified by phone", "confirm": "on"}
+    assert 'data-testid="erase-done"' in client.post("/console/accounts/acme/erase/", form).content.decode()
+    assert not world.acme.admin_users().exists()
+
+
+def test_no_warning_while_another_admin_is_left(client, world):
+    MembershipFactory(account=world.acme, user=UserFactory(email="ada@acme.test"), role="admin")
+    sign_in(client, world, "tina")
+    assert 'data-testid="only-admin"' not in client.get("/console/accounts/acme/erase/").content.decode()
