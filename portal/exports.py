@@ -133,6 +133,7 @@ def build(account, path, *, requested_by, language: str, progress: Callable[[int
                 "raw inbound email",
                 "passwords, two-factor secrets, API token hashes and webhook signing secrets",
                 "single sign-on client secrets and domain verification tokens",
+                "the Microsoft SNDS key and the Google Postmaster Tools tokens",
             ],
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, cls=_Encoder))

@@ -16,7 +16,14 @@ from core.text import Text
 from portal import housekeeping, privacy
 from tests.accounts.factories import AuditEventFactory, ContactFactory
 from tests.cases.factories import CaseAttachmentFactory, CaseEventFactory, CaseFactory, CaseRatingFactory
-from tests.deliverability.factories import DmarcDayFactory, DmarcReportFactory
+from tests.deliverability.factories import DmarcDayFactory, DmarcReportFactory, SenderProfileFactory
+from tests.deliverability.postmaster.factories import (
+    PostmasterConnectionFactory,
+    PostmasterDayFactory,
+    PostmasterDomainFactory,
+)
+from tests.deliverability.snds.factories import KEY as SNDS_KEY
+from tests.deliverability.snds.factories import SndsBlockFactory, SndsConnectionFactory, SndsDayFactory
 from tests.helpers import sign_in
 from tests.integrations.factories import DestinationFactory
 
@@ -216,3 +223,32 @@ def test_the_timeline_in_it_keeps_the_sender_check_to_what_the_case_page_shows_c
     assert timeline["Headers attached"]["sender"] == {"verified_by": "DMARC"}
     text = archive.read("case_timeline.json").decode()
     assert "released" not in text and world.tina.full_name not in text and "header.from" not in text
+
+
+def test_its_sender_profile_snds_and_postmaster_data_are_in_it_without_keys_or_tokens(world, built):
+    """What Microsoft SNDS and Google Postmaster Tools reported for the account, and its sender profile, are its
+    data; the SNDS key and Google's tokens never leave."""
+    SenderProfileFactory(account=world.acme, daily_volume=12000)
+    SndsConnectionFactory(account=world.acme)
+    SndsDayFactory(account=world.acme, ip="192.0.2.77", recipients=4321)
+    SndsBlockFactory(account=world.acme, detail="Blocked due to user complaints")
+    PostmasterConnectionFactory(account=world.acme, connected_by=world.alice)
+    PostmasterDomainFactory(account=world.acme, name="news.acme.example")
+    PostmasterDayFactory(account=world.acme, domain="news.acme.example", domain_reputation="MEDIUM")
+    SndsDayFactory(account=world.globex, ip="198.51.100.9")
+    with built():
+        export = privacy.data_export_request(account=world.acme, actor=world.alice)
+    archive = _zip(export)
+    assert json.loads(archive.read("sender_profile.json"))[0]["daily_volume"] == 12000
+    assert json.loads(archive.read("snds_connection.json"))[0]["state"] == "new"
+    assert [d["recipients"] for d in json.loads(archive.read("snds_days.json"))] == [4321]
+    assert json.loads(archive.read("snds_blocks.json"))[0]["detail"] == "Blocked due to user complaints"
+    connection = json.loads(archive.read("postmaster_connection.json"))[0]
+    assert connection["connected_by"]["email"] == world.alice.email and "refresh_token" not in connection
+    assert json.loads(archive.read("postmaster_domains.json"))[0]["name"] == "news.acme.example"
+    assert json.loads(archive.read("postmaster_days.json"))[0]["domain_reputation"] == "MEDIUM"
+    everything = b"".join(archive.read(n) for n in archive.namelist())
+    for secret in (SNDS_KEY.encode(), b"key_sealed", b"key_hint", b"access_token", b"1//r-factory"):
+        assert secret not in everything
+    assert b"198.51.100.9" not in everything
+    assert json.loads(archive.read("manifest.json"))["parts_failed"] == []
