@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+from kombu.exceptions import ChannelError
 
 from accounts.models import OutboundEmail
 from cases.models import InboundMessage
@@ -87,8 +88,10 @@ def queue_lengths() -> dict[str, int | None]:
             for queue in sorted(queues):
                 try:
                     lengths[queue] = channel.queue_declare(queue=queue, passive=True).message_count
-                except Exception:  # noqa: BLE001 - a queue nobody declared yet holds nothing
+                except ChannelError:  # a queue nobody declared yet holds nothing
                     lengths[queue] = 0
+                except Exception:  # noqa: BLE001 - the broker failed on this one (a timeout): unknown, not empty
+                    lengths[queue] = None
     except Exception:  # noqa: BLE001 - the broker is down: unknown, and /healthz says so
         return dict.fromkeys(sorted(queues))
     return lengths

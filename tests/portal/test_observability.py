@@ -234,3 +234,22 @@ def test_queue_lengths_answer_within_a_scrape_when_the_broker_accepts_but_never_
     finally:
         silent.close()  # resets the connections still waiting
     assert found and set(found.values()) == {None}  # unknown, not zero
+
+
+def test_a_queue_the_broker_failed_to_measure_is_unknown_not_empty(monkeypatch):
+    """A queue nobody declared holds nothing (0); one the broker timed out on is unknown (None): a 0 there told
+    the operator a backed-up queue was empty."""
+    from kombu.transport.virtual.base import Channel
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    declare = Channel.queue_declare
+
+    def slow_on_dns(self, queue=None, **kwargs):
+        if queue == "dns":
+            raise RedisTimeout("Timeout reading from socket")
+        return declare(self, queue=queue, **kwargs)
+
+    monkeypatch.setattr(celery_app.conf, "broker_url", "memory://")
+    monkeypatch.setattr(Channel, "queue_declare", slow_on_dns)
+
+    assert vitals.queue_lengths() == {"default": 0, "dns": None}
