@@ -293,3 +293,20 @@ def test_no_warning_while_another_admin_is_left(client, world):
     MembershipFactory(account=world.acme, user=UserFactory(email="ada@acme.test"), role="admin")
     sign_in(client, world, "tina")
     assert 'data-testid="only-admin"' not in client.get("/console/accounts/acme/erase/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", ["in Severity 1 calls and in the subjects of email received", "emails to them, queued or kept"]),
+        ("pl", ["w zgłoszeniach telefonicznych Severity 1", "e-maile do tej osoby, oczekujące lub zachowane"]),
+    ],
+)
+def test_the_page_tells_the_tam_everything_the_erasure_changes(client, world, language, said):
+    """Before confirming, the TAM reads what the erasure does: its calls, the subjects of email received and the
+    account's outbox too, not only contacts, descriptions and timelines."""
+    world.tina.language = language
+    world.tina.save(update_fields=["language"])
+    sign_in(client, world, "tina")
+    page = client.get("/console/accounts/acme/erase/").content.decode()
+    assert all(words in page for words in said), said
