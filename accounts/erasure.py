@@ -48,7 +48,25 @@ def patterns(*, emails=(), names=(), phones=()) -> list[re.Pattern]:
         digits = re.sub(r"\D", "", phone)
         if len(digits) >= 6:
             found.append(re.compile(r"\+?" + r"[\s().-]*".join(digits)))
+        found += _national(phone, digits)
     return found
+
+
+def _national(phone: str, digits: str) -> list[re.Pattern]:
+    """A number stored in international form ("+48 600 100 200") is also written without its country code ("600
+    100 200", "0600 100 200"): after a country code of 1 to 3 digits, 7 digits or more, as a whole number."""
+    if not phone.strip().startswith(("+", "00")):
+        return []
+    digits = digits.removeprefix("00") if phone.strip().startswith("00") else digits
+    rest = [digits[k:] for k in (3, 2, 1) if len(digits) - k >= 7]
+    return [re.compile(r"(?<![\d+])(?:0[\s().-]*)?" + r"[\s().-]*".join(national) + r"(?!\d)") for national in rest]
+
+
+def terms(*, emails=(), names=(), phones=()) -> list[str]:
+    """What a row must contain to be read at all (``mentioning``): an address, a name, or a phone number's last
+    three digits (however the rest of the number is written, they stand together); ``patterns`` then decides."""
+    tails = {re.sub(r"\D", "", phone)[-3:] for phone in phones if len(re.sub(r"\D", "", phone)) >= 6}
+    return [*emails, *(n for n in names if n.strip()), *(p for p in phones if p.strip()), *tails]
 
 
 def scrub(value, found: list[re.Pattern], replacement: str = ERASED):
@@ -111,8 +129,8 @@ def _anonymise_login(user: User) -> None:
 def _scrub_audit(account: Account, email: str, replacement: str, found: dict) -> int:
     """Their address becomes the anonymous one, their names and phone numbers "[…]"."""
     address, others = patterns(emails=[email]), patterns(names=found["names"], phones=found["phones"])
-    terms = [email, *found["names"], *found["phones"]]
-    rows = mentioning(AuditEvent.objects.filter(account=account), ["details", "target_label"], terms)
+    asked = terms(emails=[email], names=found["names"], phones=found["phones"])
+    rows = mentioning(AuditEvent.objects.filter(account=account), ["details", "target_label"], asked)
     changed = 0
     for event in rows.only("details", "target_label"):
         event.details = scrub(scrub(event.details, address, replacement), others)
@@ -140,10 +158,10 @@ def _forget_emails(account: Account, email: str) -> int:
 
 def _scrub_outbox(account: Account, email: str, found: dict) -> int:
     """The account's emails to others that name them (a case's subject, a quoted reply): "[…]" instead."""
-    terms = [email, *found["names"], *found["phones"]]
+    asked = terms(emails=[email], names=found["names"], phones=found["phones"])
     everywhere = patterns(emails=[email], names=found["names"], phones=found["phones"])
     rows = OutboundEmail.objects.filter(account=account)
-    return len(rewrite(rows, ["subject", "body", "html_body"], everywhere, terms))
+    return len(rewrite(rows, ["subject", "body", "html_body"], everywhere, asked))
 
 
 def erase(*, account: Account, email: str, user: User | None, contacts: list[Contact], found: dict) -> dict:

@@ -12,6 +12,7 @@ import re
 from django.db.models import Q
 
 from accounts.erasure import ERASED, patterns, rewrite
+from accounts.erasure import terms as asked
 
 from . import search
 from .models import Case, CaseEvent, InboundMessage, PhoneIntake
@@ -45,7 +46,7 @@ def _scrub_rows(rows, fields: list[str], found: list[re.Pattern], terms: list[st
 def erase(*, account, email: str, user, names: set[str], phones: set[str]) -> dict:
     email = email.lower()
     found = patterns(emails=[email], names=names, phones=phones)
-    terms = [email, *names, *(p for p in phones if p.strip())]
+    terms = asked(emails=[email], names=names, phones=phones)
     inbound = InboundMessage.objects.filter(account=account).filter(
         Q(sender__icontains=email) | Q(envelope_sender__iexact=email)
     )

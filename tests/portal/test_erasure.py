@@ -310,3 +310,20 @@ def test_the_page_tells_the_tam_everything_the_erasure_changes(client, world, la
     sign_in(client, world, "tina")
     page = client.get("/console/accounts/acme/erase/").content.decode()
     assert all(words in page for words in said), said
+
+
+def test_their_number_written_without_its_country_code_goes_too(world, ola):
+    """Stored as "+48 600 100 200", written by colleagues as "600 100 200" or "0600-100-200" in texts that name
+    nothing else of them: those texts were never even read."""
+    case = CaseFactory(account=world.acme, description="Outage since 9:00, the on-site contact is on 600 100 200.")
+    note = CaseEventFactory(case=case, kind=CaseEvent.Kind.REPLY, body="Called 0600-100-200 twice, no answer.")
+    other = CaseFactory(account=world.acme, description="Order 1600100200 and ticket 600100200123 are not hers.")
+
+    _erase(world)
+
+    case.refresh_from_db()
+    note.refresh_from_db()
+    other.refresh_from_db()
+    assert case.description == "Outage since 9:00, the on-site contact is on […]."
+    assert note.body == "Called […] twice, no answer."
+    assert other.description == "Order 1600100200 and ticket 600100200123 are not hers."
