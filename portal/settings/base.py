@@ -269,8 +269,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Tasks must finish (time limits below) well inside the broker's visibility timeout.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Tasks must finish (time limits below) well inside the broker's visibility timeout. A Redis that accepts
+    # connections but never answers (a failover, a NAT or firewall dropping the flow) held every publish for ever,
+    # a web request's among them: each attempt now gives up after 5 s (kombu's documented remedy; the worker's
+    # BRPOP waits 1 s on the server and is read when ready, so its waits are not cut).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 5, "socket_connect_timeout": 5}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT = "core.redis_broker:Transport"  # kombu's, one client per channel (core/redis_broker.py)
 CELERY_RESULT_BACKEND = "django-db"
