@@ -136,6 +136,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # longer than ZERO_DOWNTIME_MIGRATIONS_LOCK_TIMEOUT, and refuses operations that would hold one (e.g. a
     # column's type change that rewrites the table). For everything but migrations it is Django's own backend.
     DATABASES["default"]["ENGINE"] = "django_zero_downtime_migrations.backends.postgres"
+    # libpq waits for ever on a database host that drops packets: a page, /healthz and a worker give up after this.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
