@@ -93,3 +93,21 @@ def test_a_real_workers_lines_are_json_with_the_task_id(transactional_db, capsys
     lines = json_lines(capsys.readouterr().out)
     mine = [line for line in lines if line.get("task_id") == result.id]
     assert {"task_started", "task_succeeded"} <= {line["event"] for line in mine}
+
+
+@pytest.mark.django_db
+def test_a_task_a_request_started_logs_that_requests_id_in_the_worker(transactional_db, capsys):
+    """The operator follows one request into the work it queued: the worker's lines of the task carry the request
+    id the web process had bound (django-structlog's publish hook sends it in the task's headers)."""
+    import structlog
+
+    request_id = "5f1c2a9e-0b7d-4c3e-9a51-7d2e8f6b1c44"
+    with celery_worker(env={"LOG_FORMAT": "json"}) as queue:
+        with structlog.contextvars.bound_contextvars(request_id=request_id, user_id=42):
+            result = heartbeat.apply_async(queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not Heartbeat.objects.filter(name="worker").exists():
+            time.sleep(0.25)
+        time.sleep(0.5)
+    mine = [line for line in json_lines(capsys.readouterr().out) if line.get("task_id") == result.id]
+    assert mine and all(line.get("request_id") == request_id for line in mine), mine
