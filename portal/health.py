@@ -1,9 +1,12 @@
-"""``/healthz`` for load balancers and monitors: the database and the broker must answer, and the background
-pipeline must keep up (outbox, inbound email, beat's heartbeat: limits in portal/vitals.py)."""
+"""``/healthz`` for monitors: the database and the broker must answer, and the background pipeline must keep up
+(outbox, inbound email, beat's heartbeat: limits in portal/vitals.py). ``/livez`` for load balancers: this web
+process can serve (the database and the broker answer); a late pipeline is no reason to take every web server out
+of rotation, which a load balancer probing /healthz did while the outbox fell behind."""
 
 import functools
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -37,6 +40,16 @@ def _broker() -> str:
     return "ok"
 
 
+def _reachable() -> str:
+    """The database answers a statement within /healthz's wait (``vitals.answering_in_time``)."""
+    try:
+        with vitals.answering_in_time(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
 @functools.cache
 def _redis(url: str):
     import redis
@@ -60,3 +73,12 @@ def healthz(request):
             healthy = False
     body["status"] = "ok" if healthy else "error"
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def livez(request):
+    checks = {"database": _reachable(), "broker": _broker()}
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

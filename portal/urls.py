@@ -41,6 +41,7 @@ urlpatterns = [
     path("console/", views.console, name="console"),
     path("language/", i18n.set_language, name="set-language"),
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("metrics", metrics.metrics, name="metrics"),
     # Sign-in (allauth's, then the second factor), sign-out and password management (Django's views, our
     # templates and outbox). allauth's pages reverse its own names: they are the same pages.

@@ -244,6 +244,10 @@ def run_checks(base: str, mailbox: Mailbox):
     with httpx.Client(base_url=base, verify=False, timeout=30) as client:  # noqa: S501 - this run's own certificate
         health = wait_for("/healthz", lambda: _ok(lambda: client.get("/healthz")))
         step(f"/healthz 200: {health}")
+        live = _ok(lambda: client.get("/livez"))
+        if live != {"status": "ok", "database": "ok", "broker": "ok"}:
+            raise SystemExit(f"/livez (the load balancer's probe) did not answer 200 ok: {live}")
+        step(f"/livez 200: {live}")
 
         landing = sign_in(client, "alice@acme.test")
         step(f"alice@acme.test signed in over HTTPS, sent to {landing}")

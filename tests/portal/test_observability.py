@@ -253,3 +253,26 @@ def test_a_queue_the_broker_failed_to_measure_is_unknown_not_empty(monkeypatch):
     monkeypatch.setattr(Channel, "queue_declare", slow_on_dns)
 
     assert vitals.queue_lengths() == {"default": 0, "dns": None}
+
+
+# --- /livez ---------------------------------------------------------------------------------------------------
+
+
+def test_livez_keeps_a_web_server_in_rotation_while_the_pipeline_is_late(client):
+    """A load balancer that probed /healthz took every web server out of rotation when the outbox fell behind:
+    customers lost the portal because mail was late. /livez asks only what serving a page needs."""
+    unsent(16)
+
+    assert client.get("/healthz").status_code == 503
+    live = client.get("/livez")
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_livez_is_503_when_the_broker_does_not_answer(client, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
+
+    live = client.get("/livez")
+
+    assert live.status_code == 503
+    assert live.json()["broker"].startswith("error") and live.json()["database"] == "ok"

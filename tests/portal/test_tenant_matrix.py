@@ -186,6 +186,7 @@ MATRIX: dict[str, list[Case]] = {
         )
     ],
     "healthz": [Case("GET", path("/healthz"), PUBLIC)],
+    "livez": [Case("GET", path("/livez"), PUBLIC)],
     # Prometheus: a bearer token or a listed network, never a session (nothing configured here: off).
     "metrics": [Case("GET", path("/metrics"), roles(404))],
     # Issue 20: the REST API answers a token, never a session (tests/api/ cover tokens x accounts); its
