@@ -6,6 +6,7 @@ from celery.signals import setup_logging
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
 import core.metrics  # noqa: F401 - times every task (Celery signals)
+import core.worker_metrics  # noqa: F401 - WORKER_METRICS_PORT: the worker's own /metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
