@@ -2,6 +2,7 @@
 
 Under gunicorn (several processes) set ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory shared by the web
 processes and the workers on that machine, as prometheus_client documents; /metrics then adds them up.
+A worker on a machine of its own serves what it recorded on ``WORKER_METRICS_PORT`` (core/worker_metrics.py).
 Figures read from the database at scrape time (outbox, inbound, queues, sweeps) are in portal/metrics.py.
 """
 
