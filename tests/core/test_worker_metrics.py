@@ -1,7 +1,6 @@
 """A worker started with ``WORKER_METRICS_PORT`` serves its own task durations for Prometheus (issue 18): a worker
 on a machine without a web process was counted nowhere. A real worker; the scrape is plain HTTP, as Prometheus's."""
 
-import socket
 import time
 import urllib.request
 
@@ -10,13 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from portal.models import Heartbeat
 from portal.tasks import heartbeat
+from tests.helpers import free_port
 from tests.worker import celery_worker
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scrape(port: int) -> dict:
