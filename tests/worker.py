@@ -57,3 +57,24 @@ def celery_worker(queues: list[str] | None = None, env: dict | None = None, conc
             proc.kill()
             output, _ = proc.communicate()
         print(output[-4000:])
+
+
+def _reroute() -> None:
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)  # a cached property: built from the routes once per process
+
+
+@contextlib.contextmanager
+def routed(routes: dict, default_queue: str):
+    """Tasks go by ``routes`` (else to ``default_queue``) while inside. Celery builds its router once per process, at
+    the first publish, so setting ``task_routes`` alone was not seen once another test had published a task: the
+    task went to the settings' queue, which no test worker listens to."""
+    conf = celery_app.conf
+    saved = conf.task_routes, conf.task_default_queue
+    conf.task_routes, conf.task_default_queue = routes, default_queue
+    _reroute()
+    try:
+        yield
+    finally:
+        conf.task_routes, conf.task_default_queue = saved
+        _reroute()

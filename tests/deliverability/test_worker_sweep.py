@@ -9,9 +9,8 @@ import pytest
 from accounts.models import OutboundEmail
 from deliverability import services
 from deliverability.models import Blocklist, ListingEvent, ListingStatus, Sweep, SweepChunk
-from portal.celery import app as celery_app
 from tests.deliverability.conftest import DBL, ZEN
-from tests.worker import celery_worker
+from tests.worker import celery_worker, routed
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -27,18 +26,13 @@ def dns_worker(rbldnsd, settings):
         "BLOCKLIST_NAMESERVERS": f"{rbldnsd.host}:{rbldnsd.port}",
         "BLOCKLIST_CHUNK": "3",
     }
-    routes, default = celery_app.conf.task_routes, celery_app.conf.task_default_queue
-    celery_app.conf.task_routes = {
+    routes = {
         "deliverability.tasks.run_sweep": {"queue": dns_queue},
         "deliverability.tasks.check_chunk": {"queue": dns_queue},
     }
-    celery_app.conf.task_default_queue = default_queue
     settings.BLOCKLIST_NAMESERVERS = [f"{rbldnsd.host}:{rbldnsd.port}"]
-    try:
-        with celery_worker(queues=[dns_queue, default_queue], env=env, concurrency=2):
-            yield dns_queue
-    finally:
-        celery_app.conf.task_routes, celery_app.conf.task_default_queue = routes, default
+    with routed(routes, default_queue), celery_worker(queues=[dns_queue, default_queue], env=env, concurrency=2):
+        yield dns_queue
 
 
 def test_sweep_fans_out_on_the_dns_queue_and_alerts(world, dns_worker):
