@@ -44,6 +44,7 @@ PAGES = [  # (label, path, who)
     ("staff console", "/console/", "sam@support.test"),
     ("staff queue", "/console/cases/", "sam@support.test"),
     ("/healthz", "/healthz", None),
+    ("/livez", "/livez", None),  # the load balancer's probe
 ]
 
 GROW = """
