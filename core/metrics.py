@@ -6,10 +6,11 @@ A worker on a machine of its own serves what it recorded on ``WORKER_METRICS_POR
 Figures read from the database at scrape time (outbox, inbound, queues, sweeps) are in portal/metrics.py.
 """
 
+import os
 import time
 
 from celery.signals import task_postrun, task_prerun
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 REQUEST_SECONDS = Histogram(
     "portal_http_request_duration_seconds",
@@ -61,3 +62,13 @@ def _task_finished(task_id=None, task=None, state=None, **_):
     start = _started.pop(task_id, None)
     if start is not None and task is not None:
         TASK_SECONDS.labels(task.name, state or "UNKNOWN").observe(time.perf_counter() - start)
+
+
+def recorded():
+    """What this machine's processes recorded: every process's files when they write to ``PROMETHEUS_MULTIPROC_DIR``,
+    else this process's own registry. Served by the web's /metrics and a worker's own (core/worker_metrics.py)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    found = CollectorRegistry()
+    multiprocess.MultiProcessCollector(found)
+    return found

@@ -10,19 +10,11 @@ import logging
 import os
 
 from celery.signals import worker_ready
+from prometheus_client import start_http_server
+
+from core.metrics import recorded
 
 log = logging.getLogger(__name__)
-
-
-def registry():
-    """What this worker recorded: every process's files when they write to a directory, else this process's."""
-    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
-
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return REGISTRY
-    found = CollectorRegistry()
-    multiprocess.MultiProcessCollector(found)
-    return found
 
 
 @worker_ready.connect
@@ -30,11 +22,9 @@ def serve(**_) -> None:
     port = os.environ.get("WORKER_METRICS_PORT", "").strip()
     if not port:
         return
-    from prometheus_client import start_http_server
-
     address = os.environ.get("WORKER_METRICS_ADDR", "127.0.0.1")
     try:
-        start_http_server(int(port), addr=address, registry=registry())
+        start_http_server(int(port), addr=address, registry=recorded())
     except (OSError, ValueError):  # a port taken by another worker of the machine: the worker still works
         log.exception("worker metrics not served on %s:%s", address, port)
         return

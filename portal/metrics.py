@@ -6,7 +6,6 @@ Off unless ``METRICS_TOKEN`` (sent as ``Authorization: Bearer <token>``) or ``ME
 
 import hmac
 import ipaddress
-import os
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -14,9 +13,10 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from core.metrics import recorded
 from core.network import client_ip
 
 from . import vitals
@@ -84,14 +84,6 @@ def _allowed(request) -> bool:
     return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
 
 
-def _recorded() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
-
-
 @login_not_required
 @never_cache
 @require_GET
@@ -105,4 +97,4 @@ def metrics(request):
             pipeline = generate_latest(scraped)
     except DatabaseError:
         pipeline = b""  # the figures recorded in the processes still reach Prometheus
-    return HttpResponse(_recorded() + pipeline, content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(recorded()) + pipeline, content_type=CONTENT_TYPE_LATEST)
